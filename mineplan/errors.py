@@ -1,0 +1,69 @@
+"""The mineplan error hierarchy.
+
+Every error mineplan raises on purpose derives from :class:`MineplanError` and
+from the built-in exception it resembles, so callers may catch either.  A
+message says what was received, where (file, line, field) and how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CatalogError",
+    "CoordinateFileError",
+    "CRSError",
+    "GeometryError",
+    "LayerDefinitionError",
+    "MineplanError",
+    "StoreError",
+]
+
+
+class MineplanError(Exception):
+    """Root of every error mineplan raises on purpose."""
+
+
+def _located(message: str, *, path: str | Path | None, line: int | None) -> str:
+    where = ""
+    if path is not None:
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+    return f"{where}: {message}" if where else message
+
+
+class LocatedError(MineplanError):
+    """An error that knows the file and line it concerns."""
+
+    def __init__(
+        self, message: str, *, path: str | Path | None = None, line: int | None = None
+    ) -> None:
+        self.path = None if path is None else Path(path)
+        self.line = line
+        self.reason = message
+        super().__init__(_located(message, path=path, line=line))
+
+
+class CatalogError(LocatedError, ValueError):
+    """A plan catalogue or rule file is malformed."""
+
+
+class LayerDefinitionError(LocatedError, ValueError):
+    """A layer definition (``layers/*.toml``) or style file is malformed."""
+
+
+class CoordinateFileError(LocatedError, ValueError):
+    """A coordinate file cannot be read as what it claims to be."""
+
+
+class GeometryError(MineplanError, ValueError):
+    """A geometry is invalid for the operation asked of it."""
+
+
+class CRSError(MineplanError, ValueError):
+    """A coordinate reference system is missing, unknown or inappropriate."""
+
+
+class StoreError(LocatedError, OSError):
+    """The GeoPackage store cannot be read or written."""
