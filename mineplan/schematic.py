@@ -132,7 +132,7 @@ def schematic_zone_geometries(
         order = group.assign(_a=group["area_km2"].fillna(-1.0)).sort_values(
             ["_a", "zone_id"], ascending=[False, True]
         )
-        placed: dict[str, list[BaseGeometry]] = {}
+        placed: list[BaseGeometry] = []
         keys = ["、".join(_area_names(z, areas)) for _, z in order.iterrows()]
         demand = (order["area_km2"].fillna(0.0) * 1e6).to_numpy()
         for i, (idx, zone) in enumerate(order.iterrows()):
@@ -140,7 +140,7 @@ def schematic_zone_geometries(
             later = sum(d for k, d in zip(keys[i + 1 :], demand[i + 1 :], strict=True) if k == key)
             region_geom = shapely.union_all([areas[n] for n in key.split("、")])
             geom, note = _place_zone(
-                zone, region_geom, placed.setdefault(key, []), reserve=later,
+                zone, region_geom, placed, reserve=later,
                 shape=shapes.get(str(layer), "blob"), where=key, options=options,
             )
             geoms[idx] = geom
@@ -193,7 +193,8 @@ def _place_zone(
     fwd = Transformer.from_crs(CGCS2000, crs, always_xy=True).transform
     inv = Transformer.from_crs(crs, CGCS2000, always_xy=True).transform
     region_local = shapely.make_valid(transform(fwd, shapely.segmentize(region_geom, 0.002)))
-    taken = [transform(fwd, g).buffer(options.gap_m) for g in placed]
+    near = [g for g in placed if g.intersects(region_geom)]
+    taken = [transform(fwd, g).buffer(options.gap_m) for g in near]
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
 
     stated = zone["area_km2"]

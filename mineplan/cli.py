@@ -1,0 +1,172 @@
+"""The ``mineplan`` command line.
+
+``mineplan build``   build the GeoPackage from the catalogue (default geodata/mineplan.gpkg)
+``mineplan layers``  list the layers of a store with feature counts and areas
+``mineplan styles``  write styles/qml/<CODE>.qml from styles/styles.toml
+
+Errors mineplan expects (bad input, missing files) print one plain message and
+exit with status 2; ``--debug`` shows the traceback of anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+from mineplan.errors import MineplanError
+from mineplan.paths import DEFAULT_STORE, geodata_dir, home, styles_dir
+
+__all__ = ["main"]
+
+log = logging.getLogger("mineplan")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except MineplanError as err:
+        print(f"mineplan: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mineplan: interrupted; nothing was replaced", file=sys.stderr)
+        return 130
+    except Exception as err:  # an unexpected failure: say so plainly, no traceback
+        if args.debug:
+            raise
+        print(
+            f"mineplan: internal error: {type(err).__name__}: {err}\n"
+            "(this is a bug; run again with --debug for details)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more messages")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="fewer messages")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser = argparse.ArgumentParser(
+        prog="mineplan", parents=[common],
+        description="矿产资源总体规划 GIS: plan zones, red-line checks, maps.",
+    )
+    parser.add_argument("--version", action="version", version=f"mineplan {version('mineplan')}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build the GeoPackage store")
+    build.add_argument("-o", "--output", type=Path, default=None,
+                       help=f"GeoPackage to write (default {DEFAULT_STORE})")
+    build.add_argument("--plans", default="", help="comma-separated plan slugs (default all)")
+    build.set_defaults(run=_run_build)
+
+    layers = sub.add_parser("layers", parents=[common], help="list the layers of a store")
+    layers.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
+    layers.set_defaults(run=_run_layers)
+
+    styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
+    styles.add_argument("-o", "--output-dir", type=Path, default=None,
+                        help="folder for the .qml files (default styles/qml)")
+    styles.set_defaults(run=_run_styles)
+    return parser
+
+
+def _default_store() -> Path:
+    return home() / DEFAULT_STORE
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from mineplan.boundaries import read_boundaries
+    from mineplan.build import BuildInputs, build_layers
+    from mineplan.catalog import read_catalog
+    from mineplan.demo import read_demo_hints
+    from mineplan.layers import read_layer_specs
+    from mineplan.store import write_store
+
+    output = args.output or _default_store()
+    specs = read_layer_specs()
+    slugs = [s for s in args.plans.split(",") if s] or None
+    catalog = read_catalog(slugs=slugs, layer_codes=list(specs))
+    print(f"catalogue: {len(catalog)} zones from {catalog['region'].nunique()} plan(s)")
+    inputs = BuildInputs(catalog=catalog, specs=specs, boundaries=read_boundaries(),
+                         demo_hints=read_demo_hints())
+    layers = build_layers(inputs)
+    write_store(output, layers, specs=specs, qml=_qml(specs), meta=_meta(catalog))
+    total = sum(len(f) for code, f in layers.items() if specs[code].is_zone_layer)
+    print(f"wrote {output}: {total} zones in {len(layers)} layers (geometry 示意: schematic)")
+    for code, frame in layers.items():
+        print(f"  {code:<7} {specs[code].name:<10} {len(frame):>5}")
+    return 0
+
+
+def _run_layers(args: argparse.Namespace) -> int:
+    from mineplan.layers import read_layer_specs
+    from mineplan.store import list_layers, read_layer, read_meta
+
+    store = args.store or _default_store()
+    specs = read_layer_specs()
+    meta = read_meta(store)
+    print(f"{store}  (built by mineplan {meta.get('mineplan_version', '?')})")
+    for code in list_layers(store):
+        frame = read_layer(store, code)
+        name = specs[code].name if code in specs else "?"
+        status = frame["geometry_status"] if "geometry_status" in frame else None
+        schematic = int((status == "示意").sum()) if status is not None else 0
+        area = frame["geom_area_km2"].sum() if "geom_area_km2" in frame else float("nan")
+        print(f"  {code:<7} {name:<10} {len(frame):>5} features  {schematic:>5} 示意  "
+              f"{area:12.4f} km²")
+    return 0
+
+
+def _run_styles(args: argparse.Namespace) -> int:
+    from mineplan.layers import read_layer_specs
+
+    out = args.output_dir or styles_dir() / "qml"
+    out.mkdir(parents=True, exist_ok=True)
+    specs = read_layer_specs()
+    for code, text in _qml(specs).items():
+        (out / f"{code}.qml").write_text(text, encoding="utf-8")
+    print(f"wrote {len(specs)} styles to {out}")
+    return 0
+
+
+def _qml(specs: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    from mineplan.layers import read_styles
+    from mineplan.styles import layer_qml
+
+    styles, schematic = read_styles(codes=[s.style for s in specs.values()])
+    return {code: layer_qml(spec, styles[spec.style], schematic) for code, spec in specs.items()}
+
+
+def _meta(catalog: object) -> dict[str, str]:
+    import pandas as pd
+
+    assert isinstance(catalog, pd.DataFrame)
+    meta = {
+        "mineplan_version": version("mineplan"),
+        "crs": "EPSG:4490 (CGCS2000)",
+        "geometry": "示意: schematic shapes generated from the plans' stated areas; not surveyed",
+        "redlines": "演示: demo 三区三线 layers generated from geodata/demo/hints.toml; not real",
+        "zones": str(len(catalog)),
+    }
+    for path in sorted((geodata_dir() / "plans").glob("*.csv")):
+        meta[f"sha256:{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return meta
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
