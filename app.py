@@ -24,8 +24,12 @@ from mineplan.webmap import SCHEMATIC_BANNER, render_offline_html, zone_map
 st.set_page_config(page_title="mineplan 矿产资源规划", layout="wide")
 
 STORE = Path(os.environ.get("MINEPLAN_STORE", home() / DEFAULT_STORE))
-BASEMAPS = {"无底图（离线）": "none", "OpenStreetMap（需联网）": "osm",
-            "天地图矢量（需联网与密钥）": "tianditu_vec", "天地图影像（需联网与密钥）": "tianditu_img"}
+BASEMAPS = {
+    "无底图（离线）": "none",
+    "OpenStreetMap（需联网）": "osm",
+    "天地图矢量（需联网与密钥）": "tianditu_vec",
+    "天地图影像（需联网与密钥）": "tianditu_img",
+}
 
 
 @st.cache_data(show_spinner="读取 GeoPackage …")

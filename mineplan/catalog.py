@@ -90,7 +90,8 @@ def plan_index(*, root: Path | None = None) -> dict[str, PlanInfo]:
     """The plans mineplan knows, keyed by slug (``wusu``, ``tacheng`` …)."""
     path = (root or geodata_dir() / "plans") / "index.csv"
     rows = _read_csv_rows(path, required=("slug", "region", "level", "prefecture", "seed_file"))
-    return {row["slug"]: PlanInfo(**{k: row[k] for k in PlanInfo.__annotations__}) for _, row in rows}
+    fields = PlanInfo.__annotations__
+    return {row["slug"]: PlanInfo(**{k: row[k] for k in fields}) for _, row in rows}
 
 
 def parse_area_text(text: str, unit: str) -> float | None:
@@ -123,7 +124,9 @@ def parse_area_text(text: str, unit: str) -> float | None:
     return float(match.group()) * AREA_UNIT_FACTORS[unit]
 
 
-def read_plan_catalog(path: str | Path, *, layer_codes: Iterable[str] | None = None) -> pd.DataFrame:
+def read_plan_catalog(
+    path: str | Path, *, layer_codes: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Read and validate one plan's catalogue CSV.
 
     Parameters
@@ -253,7 +256,7 @@ def _read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, di
     for row in reader:
         if None in row:
             raise CatalogError(
-                f"{len(header) + len(row[None])} cells for {len(header)} columns "  # type: ignore[index]
+                f"{len(header) + len(row[None])} cells for {len(header)} columns "
                 "(an unquoted comma?)",
                 path=path, line=reader.line_num,
             )

@@ -14,11 +14,12 @@ import argparse
 import hashlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
 from mineplan.errors import MineplanError
+from mineplan.layers import LayerSpec
 from mineplan.paths import DEFAULT_STORE, geodata_dir, home, styles_dir
 
 __all__ = ["main"]
@@ -124,7 +125,7 @@ def _run_layers(args: argparse.Namespace) -> int:
     for code in list_layers(store):
         frame = read_layer(store, code)
         name = specs[code].name if code in specs else "?"
-        status = frame["geometry_status"] if "geometry_status" in frame else None
+        status = frame.get("geometry_status", None)
         schematic = int((status == "示意").sum()) if status is not None else 0
         area = frame["geom_area_km2"].sum() if "geom_area_km2" in frame else float("nan")
         print(f"  {code:<7} {name:<10} {len(frame):>5} features  {schematic:>5} 示意  "
@@ -144,7 +145,7 @@ def _run_styles(args: argparse.Namespace) -> int:
     return 0
 
 
-def _qml(specs: dict) -> dict[str, str]:  # type: ignore[type-arg]
+def _qml(specs: Mapping[str, LayerSpec]) -> dict[str, str]:
     from mineplan.layers import read_styles
     from mineplan.styles import layer_qml
 

@@ -21,11 +21,10 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.schematic import _as_multipolygon, _rng, local_equal_area_crs
+from mineplan.schematic import _as_multipolygon, _rng, local_equal_area_crs, reproject
 
 __all__ = ["DEMO", "demo_control_layers", "read_demo_hints"]
 
@@ -99,9 +98,9 @@ def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
                  ) -> dict[str, BaseGeometry]:
     lon, lat = hint["seat"]
     crs = local_equal_area_crs(lon, lat)
-    fwd = Transformer.from_crs("EPSG:4490", crs, always_xy=True).transform
-    inv = Transformer.from_crs(crs, "EPSG:4490", always_xy=True).transform
-    area = shapely.make_valid(transform(fwd, shapely.segmentize(county_geom, 0.002)))
+    fwd = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
+    inv = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
+    area = shapely.make_valid(reproject(fwd, shapely.segmentize(county_geom, 0.002)))
     rng = _rng(f"demo:{county}")
     seat = Point(0.0, 0.0)
 
@@ -117,7 +116,7 @@ def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
     farm = shapely.union_all(farm_parts).intersection(area).difference(red).difference(urban)
 
     def back(geom: BaseGeometry) -> BaseGeometry:
-        return _as_multipolygon(transform(inv, geom).intersection(county_geom))
+        return _as_multipolygon(reproject(inv, geom).intersection(county_geom))
 
     return {"STHX": back(red), "YJJBNT": back(farm), "CZKFBJ": back(urban)}
 

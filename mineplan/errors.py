@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "CRSError",
     "CatalogError",
     "CoordinateFileError",
-    "CRSError",
     "GeometryError",
     "LayerDefinitionError",
     "MineplanError",

@@ -27,7 +27,6 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from mineplan.errors import GeometryError
 
@@ -35,6 +34,7 @@ __all__ = [
     "SCHEMATIC",
     "SchematicOptions",
     "local_equal_area_crs",
+    "reproject",
     "schematic_zone_geometries",
 ]
 
@@ -67,6 +67,11 @@ class SchematicOptions:
     rel_tolerance: float = 2e-4
     vertices: int = 40
     samples: int = 300
+
+
+def reproject(transformer: Transformer, geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` with every vertex passed through a pyproj transformer (x=lon/easting)."""
+    return shapely.transform(geom, lambda x, y: transformer.transform(x, y), interleaved=False)
 
 
 def local_equal_area_crs(lon: float, lat: float) -> CRS:
@@ -190,11 +195,11 @@ def _place_zone(
     rng = _rng(str(zone["zone_id"]))
     centroid = region_geom.representative_point()
     crs = local_equal_area_crs(centroid.x, centroid.y)
-    fwd = Transformer.from_crs(CGCS2000, crs, always_xy=True).transform
-    inv = Transformer.from_crs(crs, CGCS2000, always_xy=True).transform
-    region_local = shapely.make_valid(transform(fwd, shapely.segmentize(region_geom, 0.002)))
+    fwd = Transformer.from_crs(CGCS2000, crs, always_xy=True)
+    inv = Transformer.from_crs(crs, CGCS2000, always_xy=True)
+    region_local = shapely.make_valid(reproject(fwd, shapely.segmentize(region_geom, 0.002)))
     near = [g for g in placed if g.intersects(region_geom)]
-    taken = [transform(fwd, g).buffer(options.gap_m) for g in near]
+    taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
 
     stated = zone["area_km2"]
@@ -230,13 +235,14 @@ def _place_zone(
                 break
             available = available.difference(part.buffer(options.gap_m))
         block = f"，{count}个区块合计" if count > 1 else ""
-        note = f"示意图形：按规划面积{float(stated):g}平方千米{block}在{where}范围内自动生成，非实测边界"
+        note = (f"示意图形：按规划面积{float(stated):g}平方千米{block}在{where}范围内自动生成，"
+                "非实测边界")
         if short > options.rel_tolerance * float(stated) * 1e6:
             note += f"；所在范围不足，示意面积少{short / 1e6:.4f}平方千米"
     local = shapely.union_all([p for p in parts if not p.is_empty])
     # A straight edge in one projection is not straight in the other: clip again
     # in geographic coordinates so the shape never leaves its county.
-    geom = _as_multipolygon(transform(inv, local).intersection(region_geom))
+    geom = _as_multipolygon(reproject(inv, local).intersection(region_geom))
     placed.append(geom)
     return geom, note
 

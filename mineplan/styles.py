@@ -47,9 +47,10 @@ def style_rules(spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -
             StyleRule(f"{spec.name}（演示数据）", "\"data_status\" = '演示'", faint),
             StyleRule(spec.name, "ELSE", style),
         ]
+    wide = replace(style, weight=style.weight * 1.6)
     return [
         StyleRule("省级界线", "\"level\" = 'province'", replace(style, weight=style.weight * 2.4)),
-        StyleRule("地级界线", "\"level\" = 'prefecture'", replace(style, weight=style.weight * 1.6)),
+        StyleRule("地级界线", "\"level\" = 'prefecture'", wide),
         StyleRule("县级界线", "ELSE", replace(style, dash=True)),
     ]
 

@@ -61,6 +61,7 @@ def map_layers(
         if frame.empty:
             continue
         style = styles[spec.style]
+        wanted: tuple[str, ...]
         if spec.group == "control":
             wanted = _CONTROL_POPUP
         elif spec.group == "base":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -20,6 +21,7 @@ from mineplan.errors import CRSError, LayerDefinitionError
 from mineplan.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
 
 HOSTILE = "<script>alert(1)</script>"
+HOSTILE_IMG = '<img src="x" onerror="alert(2)">'  # innerHTML would run this one
 STYLE = {"fill": "#9DC3E6", "stroke": "#1F4E9A", "fill_opacity": 0.35, "weight": 0.6}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 STATIC = Path(__file__).resolve().parents[1] / "mineplan" / "static"
@@ -33,6 +35,7 @@ def _mining_zones() -> gpd.GeoDataFrame:
         {
             "name": ["乌苏市重点开采区", HOSTILE],
             "area_km2": [12.3456, 3.5],
+            "remark": [None, HOSTILE_IMG],
             "geometry_status": ["实测", "示意"],
         },
         geometry=[box(84.00, 44.00, 84.20, 44.10), box(84.30, 44.05, 84.50, 44.20)],
@@ -51,7 +54,7 @@ def layers() -> list[MapLayer]:
     return [
         MapLayer(
             code="ZDCK", title="重点开采区", gdf=_mining_zones(), style=STYLE,
-            popup_fields=[("name", "名称"), ("area_km2", "面积（平方千米）")],
+            popup_fields=[("name", "名称"), ("area_km2", "面积（平方千米）"), ("remark", "备注")],
         ),
         MapLayer(
             code="ZDTK", title="重点勘查区", gdf=_exploration_zones(),
@@ -168,14 +171,14 @@ def test_offline_html_inlines_leaflet_and_plugins(offline_html: str) -> None:
     assert "L.Control.MousePosition = L.Control.extend" in offline_html
     assert "leaflet.fullscreen" in offline_html
     assert "leaflet-control-measure" in offline_html
-    assert "jquery" not in offline_html.lower().replace("jquery not needed", "")
+    assert "jQuery v" not in offline_html and "Bootstrap v" not in offline_html  # dropped
     assert 'lang="zh-CN"' in offline_html
     assert "charset=UTF-8" in offline_html or 'charset="utf-8"' in offline_html
 
 
 def test_offline_html_inlines_stylesheet_images(offline_html: str) -> None:
     assert "url(images/" not in offline_html
-    assert "icon-fullscreen.svg" not in offline_html.split("Control.FullScreen.css")[-1][:2000]
+    assert "url(icon-fullscreen.svg)" not in offline_html
     assert offline_html.count("data:image/png;base64,") >= 15  # Leaflet + measure icons
     assert "data:image/svg+xml;base64," in offline_html  # fullscreen icon
 
@@ -218,14 +221,16 @@ def test_popup_escapes_hostile_values(layers: list[MapLayer]) -> None:
     m = zone_map(layers)
     popups = _popups(m)["重点开采区"]
     hostile = _parse(popups[1])
-    assert "script" not in hostile.tags
-    assert HOSTILE in "".join(hostile.text)  # shown as text
-    assert "<script>alert(1)" not in render_offline_html(m)
+    assert "script" not in hostile.tags and "img" not in hostile.tags
+    assert HOSTILE in "".join(hostile.text) and HOSTILE_IMG in "".join(hostile.text)
+    page = render_offline_html(m)
+    assert "<script>alert(1)" not in page and "<img src=" not in page
 
 
 def test_popup_labels_values_and_schematic_note(layers: list[MapLayer]) -> None:
     real, schematic = _popups(zone_map(layers))["重点开采区"]
-    assert "".join(_parse(real).text) == "重点开采区名称乌苏市重点开采区面积（平方千米）12.3456"
+    expected = "重点开采区" "名称乌苏市重点开采区" "面积（平方千米）12.3456" "备注—"
+    assert "".join(_parse(real).text) == expected
     assert "示意（非实测）" in schematic
     assert 'class="mp-popup-schematic"' in schematic
     assert "示意（非实测）" not in real
@@ -269,7 +274,7 @@ def test_no_banner_without_schematic_data() -> None:
 
 def test_frame_without_crs_raises_crs_error(layers: list[MapLayer]) -> None:
     gdf = _exploration_zones().set_crs(None, allow_override=True)
-    with pytest.raises(CRSError, match="ZDTK.*no CRS"):
+    with pytest.raises(CRSError, match=r"ZDTK.*no CRS"):
         zone_map([layers[0], MapLayer("ZDTK", "重点勘查区", gdf, STYLE)])
 
 
@@ -320,9 +325,16 @@ def test_osm_basemap_adds_tile_url(layers: list[MapLayer]) -> None:
 def test_tianditu_basemap_uses_key_and_label_layer(layers: list[MapLayer]) -> None:
     key = "0123456789abcdef0123456789abcdef"
     page = render_offline_html(zone_map(layers, basemap="tianditu_img", tianditu_key=key))
-    assert "https://t{s}.tianditu.gov.cn/img_w/wmts?SERVICE=WMTS&REQUEST=GetTile" in page
-    assert "cia_w/wmts" in page and "LAYER=cia" in page
-    assert f"tk={key}" in page
+    urls = sorted(s for s in _js_strings(page) if "tianditu.gov.cn" in s and "{z}" in s)
+    query = (
+        "wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={0}&STYLE=default"
+        "&TILEMATRIXSET=w&FORMAT=tiles&TileMatrix={{z}}&TileRow={{y}}&TileCol={{x}}&tk={1}"
+    )
+    assert urls == [
+        "https://t{s}.tianditu.gov.cn/cia_w/" + query.format("cia", key),
+        "https://t{s}.tianditu.gov.cn/img_w/" + query.format("img", key),
+    ]
+    assert '"subdomains": "01234567"' in page
 
 
 @pytest.mark.parametrize("basemap", ["tianditu_vec", "tianditu_img"])
@@ -342,8 +354,8 @@ def test_unknown_basemap_raises(layers: list[MapLayer]) -> None:
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _playwright():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+def _playwright() -> Any:
+    if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
@@ -365,7 +377,11 @@ def test_offline_page_renders_in_chromium_without_network(
     errors: list[str] = []
     dialogs: list[str] = []
 
-    def route(r) -> None:  # type: ignore[no-untyped-def]
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def route(r: Any) -> None:
         if r.request.url.startswith(("file:", "data:")):
             r.continue_()
         else:
@@ -383,7 +399,7 @@ def test_offline_page_renders_in_chromium_without_network(
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             page.route("**/*", route)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("dialog", on_dialog)
             page.goto(page_file.as_uri())
             page.wait_for_selector(".leaflet-container")
             page.wait_for_selector("svg path.leaflet-interactive")
@@ -396,7 +412,7 @@ def test_offline_page_renders_in_chromium_without_network(
             page.locator("svg path.leaflet-interactive").nth(1).click()
             page.wait_for_selector(".leaflet-popup-content .mp-popup")
             popup = page.inner_text(".leaflet-popup-content")
-            assert HOSTILE in popup and "示意（非实测）" in popup
+            assert HOSTILE in popup and HOSTILE_IMG in popup and "示意（非实测）" in popup
             page.wait_for_timeout(400)  # let the popup fade in before the screenshot
             if basemap == "osm":
                 page.wait_for_selector(".mp-notice")  # tiles failed: the user is told
