@@ -1,0 +1,74 @@
+"""mineplan: GIS for China's county-level mineral resource master plans (2021–2025).
+
+The public API, by concern (see the README for the data flow):
+
+- catalogue: :func:`read_catalog`, :func:`read_plan_catalog`, :func:`plan_index`
+- layers and styles: :func:`read_layer_specs`, :func:`read_styles`, :func:`layer_qml`
+- geodesy: :func:`gk_epsg`, :func:`gk_zone_from_epsg`, :func:`zone_from_easting`,
+  :func:`ellipsoidal_area`, :func:`ellipsoidal_area_km2`, :func:`projected_area_km2`
+- geometry: :func:`schematic_zone_geometries`, :func:`demo_control_layers`,
+  :func:`build_layers`
+- store: :func:`write_store`, :func:`read_layer`, :func:`list_layers`
+- web map: :class:`MapLayer`, :func:`zone_map`, :func:`render_offline_html`
+"""
+
+from mineplan.build import BuildInputs, build_layers
+from mineplan.catalog import plan_index, read_catalog, read_plan_catalog
+from mineplan.demo import demo_control_layers
+from mineplan.errors import (
+    CatalogError,
+    CoordinateFileError,
+    CRSError,
+    GeometryError,
+    LayerDefinitionError,
+    MineplanError,
+    StoreError,
+)
+from mineplan.geodesy import (
+    GKZone,
+    ellipsoidal_area,
+    ellipsoidal_area_km2,
+    gk_epsg,
+    gk_zone_from_epsg,
+    projected_area_km2,
+    zone_from_easting,
+)
+from mineplan.layers import LayerSpec, read_layer_specs, read_styles
+from mineplan.schematic import schematic_zone_geometries
+from mineplan.store import list_layers, read_layer, write_store
+from mineplan.styles import layer_qml
+from mineplan.webmap import MapLayer, render_offline_html, zone_map
+
+__all__ = [
+    "BuildInputs",
+    "CRSError",
+    "CatalogError",
+    "CoordinateFileError",
+    "GKZone",
+    "GeometryError",
+    "LayerDefinitionError",
+    "LayerSpec",
+    "MapLayer",
+    "MineplanError",
+    "StoreError",
+    "build_layers",
+    "demo_control_layers",
+    "ellipsoidal_area",
+    "ellipsoidal_area_km2",
+    "gk_epsg",
+    "gk_zone_from_epsg",
+    "layer_qml",
+    "list_layers",
+    "plan_index",
+    "projected_area_km2",
+    "read_catalog",
+    "read_layer",
+    "read_layer_specs",
+    "read_plan_catalog",
+    "read_styles",
+    "render_offline_html",
+    "schematic_zone_geometries",
+    "write_store",
+    "zone_from_easting",
+    "zone_map",
+]

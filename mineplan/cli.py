@@ -102,15 +102,17 @@ def _run_build(args: argparse.Namespace) -> int:
     specs = read_layer_specs()
     slugs = [s for s in args.plans.split(",") if s] or None
     catalog = read_catalog(slugs=slugs, layer_codes=list(specs))
-    print(f"catalogue: {len(catalog)} zones from {catalog['region'].nunique()} plan(s)")
+    if not args.quiet:
+        print(f"catalogue: {len(catalog)} zones from {catalog['region'].nunique()} plan(s)")
     inputs = BuildInputs(catalog=catalog, specs=specs, boundaries=read_boundaries(),
                          demo_hints=read_demo_hints())
     layers = build_layers(inputs)
     write_store(output, layers, specs=specs, qml=_qml(specs), meta=_meta(catalog))
     total = sum(len(f) for code, f in layers.items() if specs[code].is_zone_layer)
     print(f"wrote {output}: {total} zones in {len(layers)} layers (geometry 示意: schematic)")
-    for code, frame in layers.items():
-        print(f"  {code:<7} {specs[code].name:<10} {len(frame):>5}")
+    if not args.quiet:
+        for code, frame in layers.items():
+            print(f"  {code:<7} {specs[code].name:<10} {len(frame):>5}")
     return 0
 
 

@@ -101,7 +101,9 @@ class MapLayer:
     schematic
         True when the whole layer is schematic (generated from stated areas).
         Features whose ``geometry_status`` is ``示意`` are treated as schematic
-        whatever this flag says.
+        whatever this flag says (popup note, legend "（含示意）"); in a layer not
+        flagged schematic they are drawn dashed at half the fill opacity. A layer
+        flagged schematic is drawn in ``style`` as given.
     """
 
     code: str
@@ -176,6 +178,18 @@ def zone_map(
     tile_notices = _add_basemap(m, basemap, tianditu_key)
     schematic = {layer.code: _add_layer(m, layer, frame) for layer, frame in display}
 
+    _add_tools(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    _MapDecorations(
+        legend_html=_legend_html(layers, schematic),
+        banner=SCHEMATIC_BANNER if any(s != "none" for s in schematic.values()) else None,
+        tile_notices=tile_notices,
+    ).add_to(m)
+    return m
+
+
+def _add_tools(m: folium.Map) -> None:
+    """Fullscreen, measure (m / km², Chinese) and mouse position (degrees) controls."""
     plugins.Fullscreen(
         position="topleft", title="全屏显示", title_cancel="退出全屏",
     ).add_to(m)
@@ -193,13 +207,6 @@ def zone_map(
         lat_formatter="function (v) { return (v < 0 ? '南纬 ' : '北纬 ') "
         "+ Math.abs(v).toFixed(6) + '°'; }",
     ).add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    _MapDecorations(
-        legend_html=_legend_html(layers, schematic),
-        banner=SCHEMATIC_BANNER if any(s != "none" for s in schematic.values()) else None,
-        tile_notices=tile_notices,
-    ).add_to(m)
-    return m
 
 
 def _check_basemap(basemap: str, tianditu_key: str | None) -> None:
@@ -322,16 +329,18 @@ def _add_basemap(m: folium.Map, basemap: str, key: str | None) -> list[tuple[str
 
 def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
     """Draw one layer; return how much of it is schematic: "all", "some" or "none"."""
-    status = (
-        frame["geometry_status"].astype("string").eq(SCHEMATIC_STATUS).fillna(False).to_numpy()
-        if "geometry_status" in frame.columns
-        else np.zeros(len(frame), dtype=bool)
-    )
-    schematic = np.asarray(status, dtype=bool) | layer.schematic
+    status = np.zeros(len(frame), dtype=bool)
+    if "geometry_status" in frame.columns:
+        is_schematic = frame["geometry_status"].astype("string").eq(SCHEMATIC_STATUS)
+        status = is_schematic.fillna(False).to_numpy(dtype=bool)
+    schematic = status | layer.schematic
+    # A layer flagged schematic is drawn in the style given; elsewhere the schematic
+    # features of a mixed layer are set apart as in the QGIS styles.
+    restyle = status & (not layer.schematic)
     geometries = shapely.transform(frame.geometry.to_numpy(), lambda xy: xy.round(7))
     features = []
-    for i, (geometry, (_, row), is_schematic) in enumerate(
-        zip(geometries, frame.iterrows(), schematic, strict=True)
+    for i, (geometry, (_, row), is_schematic, is_restyled) in enumerate(
+        zip(geometries, frame.iterrows(), schematic, restyle, strict=True)
     ):
         features.append({
             "type": "Feature",
@@ -339,7 +348,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
             "geometry": shapely.geometry.mapping(geometry),
             "properties": {
                 "popup_html": _popup_html(layer, row, schematic=bool(is_schematic)),
-                "schematic": bool(is_schematic),
+                "restyle": bool(is_restyled),
             },
         })
     style = _leaflet_style(layer.style)
@@ -352,7 +361,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=html.escape(layer.title),  # Leaflet's layer control inserts names as HTML
-        style_function=lambda f: schematic_style if f["properties"]["schematic"] else style,
+        style_function=lambda f: schematic_style if f["properties"]["restyle"] else style,
         highlight_function=lambda _: {"weight": style["weight"] + 2, "fillOpacity": 0.5},
         on_each_feature=JsCode(
             "function (feature, layer) {"
@@ -466,7 +475,7 @@ class _MapDecorations(MacroElement):
 {% macro script(this, kwargs) %}
 (function (map) {
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
-    var legend = L.control({position: "bottomright"});
+    var legend = L.control({position: "bottomleft"});
     legend.onAdd = function () {
         var div = L.DomUtil.create("div", "mp-legend");
         div.innerHTML = {{ this.legend_html|tojson }};

@@ -106,8 +106,12 @@ def rule_text_problems(rules: pd.DataFrame, lines: Sequence[str], *, name: str) 
         near = window(lines, line)
         text = squash(row.get("text", ""))
         if text and text not in near:
-            problems.append(f"{name} row {i}: text not printed from line {line}: {row['text'][:40]!r}")
+            problems.append(
+                f"{name} row {i}: text not printed from line {line}: {row['text'][:40]!r}"
+            )
         mineral = squash(row.get("mineral", ""))
         if mineral and mineral not in near and mineral not in text:
-            problems.append(f"{name} row {i}: mineral {row['mineral']!r} not printed near line {line}")
+            problems.append(
+                f"{name} row {i}: mineral {row['mineral']!r} not printed near line {line}"
+            )
     return problems

@@ -236,6 +236,21 @@ def test_popup_labels_values_and_schematic_note(layers: list[MapLayer]) -> None:
     assert "示意（非实测）" not in real
 
 
+def test_schematic_features_are_set_apart_only_in_mixed_layers(layers: list[MapLayer]) -> None:
+    m = zone_map(layers)
+    styles = {
+        child.layer_name: [child.style_function(f) for f in child.data["features"]]
+        for child in m._children.values()
+        if isinstance(child, folium.GeoJson)
+    }
+    real, schematic = styles["重点开采区"]
+    assert real["dashArray"] is None and real["fillOpacity"] == 0.35
+    assert real["weight"] == pytest.approx(1.2)  # 0.6 mm drawn as 1.2 px
+    assert schematic["dashArray"] and schematic["fillOpacity"] == pytest.approx(0.175)
+    (flagged,) = styles["重点勘查区"]  # the caller styled the schematic layer itself
+    assert flagged["fillOpacity"] == 0.35 and flagged["color"] == "#C00000"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip() == s and "\r" not in s))
 def test_any_attribute_value_comes_out_as_text(value: str) -> None:
