@@ -13,6 +13,8 @@ import pandas as pd
 WINDOW = 16  # lines from a row's source_line within which its cells must appear
 
 _WS = re.compile(r"\s+")
+# A row number opening a line: "3", "3\t…", "3. …", "3、…" — but not "3.50".
+_ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[、．]|\.(?!\d)|\s|$)")
 
 
 def squash(text: str) -> str:
@@ -51,8 +53,8 @@ def printed_row_count(lines: Sequence[str], start: int, end: int) -> int:
     """
     expected = 1
     for line in lines[start - 1 : end]:
-        first = line.strip().split("\t")[0].strip()
-        if first == str(expected):
+        match = _ROW_NUMBER.match(line.strip().lstrip("#").strip())  # markdown headings
+        if match and match.group(1) == str(expected):
             expected += 1
     return expected - 1
 
@@ -70,7 +72,7 @@ def row_count_problems(
         if mine.empty:
             problems.append(f"{t.table} (lines {t.start_line}–{t.end_line}): no catalogue rows")
             continue
-        if not mine["seq"].str.fullmatch(r"\d+").all():
+        if not mine["seq"].str.fullmatch(r"\d+[.、．]?").all():
             continue  # a table without 序号: counted by name in printed_value_problems
         printed = printed_row_count(lines, t.start_line, t.end_line)
         if printed != len(mine):
