@@ -149,9 +149,8 @@ def read_plan_catalog(
         With every problem in the file, each naming its line and field.
     """
     path = Path(path)
-    rows = _read_csv_rows(path, required=CATALOG_COLUMNS)
+    rows, problems = _read_csv_rows_lenient(path, required=CATALOG_COLUMNS)
     codes = None if layer_codes is None else set(layer_codes)
-    problems: list[str] = []
     records: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -238,7 +237,17 @@ def read_rule_table(path: str | Path, *, required: Sequence[str]) -> pd.DataFram
 
 
 def _read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV with their file line numbers; checks the header."""
+    """Rows of a UTF-8 CSV with their file line numbers; raises on any malformed row."""
+    rows, problems = _read_csv_rows_lenient(path, required=required)
+    if problems:
+        raise CatalogError(_problem_list(problems), path=path)
+    return rows
+
+
+def _read_csv_rows_lenient(
+    path: Path, *, required: Sequence[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """Well-formed rows with their line numbers, and the malformed rows as problems."""
     if not path.is_file():
         raise CatalogError("file not found", path=path)
     try:
@@ -252,16 +261,17 @@ def _read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, di
     missing = [c for c in required if c not in header]
     if missing:
         raise CatalogError(f"header lacks column(s) {missing}; it has {header}", path=path, line=1)
-    rows = []
+    rows, problems = [], []
     for row in reader:
         if None in row:
-            raise CatalogError(
-                f"{len(header) + len(row[None])} cells for {len(header)} columns "
-                "(an unquoted comma?)",
-                path=path, line=reader.line_num,
+            extra = row[None]
+            problems.append(
+                f"line {reader.line_num}: {len(header) + len(extra)} cells for {len(header)} "
+                "columns (an unquoted comma?)"
             )
+            continue  # its cells are shifted: validating them would only mislead
         rows.append((reader.line_num, {k: (v or "") for k, v in row.items()}))
-    return rows
+    return rows, problems
 
 
 def _validate_zone_row(

@@ -121,7 +121,12 @@ def read_layer_specs(directory: Path | None = None) -> dict[str, LayerSpec]:
     for path in sorted(directory.glob("*.toml")):
         if path.name == "fieldsets.toml":
             continue
-        spec = _layer_from_toml(path, _load_toml(path), fieldsets, problems)
+        try:
+            data = _load_toml(path)
+        except LayerDefinitionError as err:
+            problems.add(path, err.reason)
+            continue
+        spec = _layer_from_toml(path, data, fieldsets, problems)
         if spec is not None:
             specs.append(spec)
     if not specs and not problems.items:
