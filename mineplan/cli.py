@@ -79,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     layers.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
     layers.set_defaults(run=_run_layers)
 
+    imp = sub.add_parser(
+        "import", parents=[common],
+        help="replace schematic zone geometry with real geometry from a file",
+        description="Match the file's features to the layer's zones by number or name and "
+        "replace their schematic shapes. Unmatched zones keep theirs; the store is "
+        "replaced only if everything succeeds.",
+    )
+    imp.add_argument("layer", help="layer code, e.g. TKGH (see `mineplan layers`)")
+    imp.add_argument("file", type=Path, help="SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/CSV")
+    imp.add_argument("--store", type=Path, default=None, help="GeoPackage to update")
+    imp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    imp.add_argument("--id-field", default=None, help="column holding zone_id or 序号")
+    imp.add_argument("--name-field", default=None, help="column holding the zone name")
+    imp.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:4516")
+    imp.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
+    imp.add_argument("--swap-axes", action="store_true", help="swap X/Y when they are swapped")
+    imp.add_argument("--fix", action="store_true", help="repair invalid geometry, reporting each")
+    imp.add_argument("--dry-run", action="store_true", help="report matches, write nothing")
+    imp.set_defaults(run=_run_import)
+
     styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
     styles.add_argument("-o", "--output-dir", type=Path, default=None,
                         help="folder for the .qml files (default styles/qml)")
@@ -132,6 +152,41 @@ def _run_layers(args: argparse.Namespace) -> int:
         area = frame["geom_area_km2"].sum() if "geom_area_km2" in frame else float("nan")
         print(f"  {code:<7} {name:<10} {len(frame):>5} features  {schematic:>5} 示意  "
               f"{area:12.4f} km²")
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from mineplan.errors import StoreError
+    from mineplan.gisfiles import read_gis_file
+    from mineplan.importing import apply_import, match_features
+    from mineplan.layers import read_layer_specs
+    from mineplan.store import read_layer, replace_layer
+
+    store = args.store or _default_store()
+    specs = read_layer_specs()
+    code = args.layer.upper()
+    if code not in specs or not specs[code].is_zone_layer:
+        zone_layers = [c for c, s in specs.items() if s.is_zone_layer]
+        raise StoreError(f"{args.layer!r} is not a zone layer; choose one of {zone_layers}")
+    result = read_gis_file(
+        args.file, layer=args.source_layer, crs=args.crs, zone=args.zone,
+        swap_axes=args.swap_axes, expect="polygon", fix=args.fix,
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    layer = read_layer(store, code)
+    report = match_features(layer, result.frame, id_field=args.id_field,
+                            name_field=args.name_field)
+    print(report.summary(layer=f"{code} {specs[code].name}", total_zones=len(layer)))
+    if not report.matched:
+        print("mineplan: nothing matched; the store is unchanged", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print("dry run: the store is unchanged")
+        return 0
+    updated = apply_import(layer, result.frame, report, source=str(args.file))
+    replace_layer(store, code, updated, spec=specs[code])
+    print(f"updated {store}")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -31,6 +32,7 @@ __all__ = [
     "read_layer",
     "read_meta",
     "read_styles_table",
+    "replace_layer",
     "write_store",
 ]
 
@@ -108,6 +110,35 @@ def write_store(
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
             _write_layer_styles(con, {c: qml[c] for c in layers if c in qml}, specs)
             _write_meta(con, dict(meta or {}))
+    return path
+
+
+def replace_layer(
+    path: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec
+) -> Path:
+    """Replace one layer of an existing store, atomically.
+
+    The store is copied beside itself, the layer rewritten in the copy (other
+    layers, styles and metadata untouched), and the copy replaces the store
+    only when that succeeded: on any error the store is unchanged.
+
+    Raises
+    ------
+    StoreError
+        When the store is missing, the layer unknown or the frame not EPSG:4490.
+    """
+    path = _existing(path)
+    if code not in list_layers(path):
+        raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
+    if frame.crs is None or frame.crs.to_epsg() != 4490:
+        raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}", path=path)
+    with _atomic_target(path) as tmp:
+        shutil.copyfile(path, tmp)
+        pyogrio.write_dataframe(
+            frame, tmp, layer=code, driver="GPKG", promote_to_multi=True,
+            layer_options={"IDENTIFIER": spec.name, "DESCRIPTION": spec.description,
+                           "SPATIAL_INDEX": "YES"},
+        )
     return path
 
 

@@ -1,0 +1,137 @@
+"""Importing real geometry: matching by number or name, replacing schematic shapes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely.geometry import Point, box
+
+from mineplan.cli import main as cli_main
+from mineplan.errors import GeometryError
+from mineplan.importing import IMPORTED, apply_import, match_features, normalise_name
+
+
+def _zones() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "zone_id": ["yn-CKGH-001", "yn-CKGH-002", "yn-CKGH-003"],
+            "name": ["伊犁伊宁矿区北区南台子井田", "新疆伊宁市铁厂沟1号页岩矿", "伊宁煤炭国家规划区 (北区)"],
+            "seq": ["1", "2", "3"],
+            "region": ["伊宁市"] * 3,
+            "geometry_status": ["示意"] * 3,
+            "geometry_source": ["gen"] * 3,
+            "geometry_note": ["示意图形"] * 3,
+            "geom_area_km2": [1.0, 2.0, 3.0],
+        },
+        geometry=[box(81.3, 43.9, 81.31, 43.91), box(81.4, 43.9, 81.41, 43.91),
+                  box(81.5, 43.9, 81.51, 43.91)],
+        crs="EPSG:4490",
+    )
+
+
+def _features(names: list[str], **cols: list[object]) -> gpd.GeoDataFrame:
+    geoms = [box(27_500_000 + i * 5000, 4_860_000, 27_501_000 + i * 5000, 4_861_000)
+             for i in range(len(names))]
+    return gpd.GeoDataFrame({"名称": names, **cols}, geometry=geoms, crs="EPSG:4515")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("新疆 伊宁市铁厂沟１号页岩矿", "伊宁市铁厂沟1号页岩矿"),
+    ("伊宁煤炭国家规划区 (北区)", "伊宁煤炭国家规划区（北区）"),
+    ("新疆维吾尔自治区伊宁市 A 区", "伊宁市A区"),
+])
+def test_names_match_across_width_spacing_brackets_and_prefixes(a: str, b: str) -> None:
+    assert normalise_name(a) == normalise_name(b)
+
+
+def test_different_names_stay_different() -> None:
+    assert normalise_name("铁厂沟1号页岩矿") != normalise_name("铁厂沟2号页岩矿")
+
+
+def test_features_match_by_name_and_unknown_ones_are_reported() -> None:
+    report = match_features(_zones(), _features(["伊宁市铁厂沟１号页岩矿", "不存在的区块"]))
+    assert report.matched == {"yn-CKGH-002": 0}
+    assert len(report.unmatched) == 1 and "不存在的区块" in report.unmatched[0]
+
+
+def test_number_wins_over_name_and_seq_works_within_one_plan() -> None:
+    report = match_features(_zones(), _features(["随便", "也行"], 序号=["3", "yn-CKGH-001"]))
+    assert report.matched == {"yn-CKGH-003": 0, "yn-CKGH-001": 1}
+
+
+def test_two_features_for_one_zone_are_ambiguous_not_guessed() -> None:
+    report = match_features(_zones(), _features(["南台子井田", "伊犁伊宁矿区北区南台子井田",
+                                                 "伊犁伊宁矿区北区 南台子井田"]))
+    assert report.matched == {}
+    assert any("yn-CKGH-001" in a for a in report.ambiguous)
+
+
+def test_a_file_without_name_or_number_columns_is_refused_with_its_columns() -> None:
+    features = gpd.GeoDataFrame({"foo": [1]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4490")
+    with pytest.raises(GeometryError, match="foo"):
+        match_features(_zones(), features)
+
+
+def test_import_replaces_only_matched_zones_and_keeps_every_zone() -> None:
+    zones, features = _zones(), _features(["伊犁伊宁矿区北区南台子井田"])
+    out = apply_import(zones, features, match_features(zones, features), source="a.shp")
+    assert list(out["zone_id"]) == list(zones["zone_id"])
+    assert list(out["geometry_status"]) == [IMPORTED, "示意", "示意"]
+    assert "a.shp" in out.loc[0, "geometry_source"]
+    # 1 km × 1 km in zone 27 is about 1 km² on the ellipsoid (projected area ≈ k² larger)
+    assert out.loc[0, "geom_area_km2"] == pytest.approx(1.0, rel=2e-3)
+    assert out.crs.to_epsg() == 4490
+    assert out.geometry.iloc[1].equals(zones.geometry.iloc[1])
+
+
+def test_a_point_feature_cannot_replace_a_zone() -> None:
+    zones = _zones()
+    features = gpd.GeoDataFrame({"名称": ["伊犁伊宁矿区北区南台子井田"]},
+                                geometry=[Point(27_500_000, 4_860_000)], crs="EPSG:4515")
+    with pytest.raises(GeometryError, match="not a polygon"):
+        apply_import(zones, features, match_features(zones, features), source="p.shp")
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "s.gpkg"
+    assert cli_main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
+    return path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_cli_import_from_a_gbk_shapefile_without_prj(store: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    shp = tmp_path / "blocks.shp"
+    pyogrio.write_dataframe(_features(["新疆伊宁市铁厂沟１号页岩矿", "无此区块"]), shp,
+                            encoding="GBK")
+    for ext in (".prj", ".cpg"):
+        shp.with_suffix(ext).unlink(missing_ok=True)
+    assert cli_main(["import", "CKGH", str(shp), "--store", str(store)]) == 0
+    printed = capsys.readouterr().out
+    assert "1 of 10 zones" in printed and "无此区块" in printed
+    layer = pyogrio.read_dataframe(store, layer="CKGH")
+    assert len(layer) == 10  # nothing dropped
+    done = layer[layer["geometry_status"] == IMPORTED]
+    assert list(done["name"]) == ["新疆伊宁市铁厂沟1号页岩矿"]
+
+
+@pytest.mark.slow
+def test_a_failed_import_leaves_the_store_unchanged(store: Path, tmp_path: Path) -> None:
+    before = _digest(store)
+    points = gpd.GeoDataFrame({"名称": ["新疆伊宁市铁厂沟1号页岩矿"]},
+                              geometry=[Point(81.3, 43.9)], crs="EPSG:4490")
+    path = tmp_path / "points.geojson"
+    points.to_file(path)
+    assert cli_main(["import", "CKGH", str(path), "--store", str(store)]) == 2
+    assert _digest(store) == before
+    assert cli_main(["import", "CKGH", str(path), "--store", str(store), "--dry-run"]) in (0, 2)
+    assert _digest(store) == before
