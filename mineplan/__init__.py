@@ -8,7 +8,8 @@ The public API, by concern (see the README for the data flow):
   :func:`ellipsoidal_area`, :func:`ellipsoidal_area_km2`, :func:`projected_area_km2`
 - geometry: :func:`schematic_zone_geometries`, :func:`demo_control_layers`,
   :func:`build_layers`
-- store: :func:`write_store`, :func:`read_layer`, :func:`list_layers`
+- store: :func:`write_store`, :func:`replace_layer`, :func:`read_layer`, :func:`list_layers`
+- real geometry in: :func:`read_gis_file`, :func:`match_features`, :func:`apply_import`
 - web map: :class:`MapLayer`, :func:`zone_map`, :func:`render_offline_html`
 """
 
@@ -33,9 +34,11 @@ from mineplan.geodesy import (
     projected_area_km2,
     zone_from_easting,
 )
+from mineplan.gisfiles import ReadResult, read_gis_file, write_gis_file
+from mineplan.importing import apply_import, match_features, normalise_name
 from mineplan.layers import LayerSpec, read_layer_specs, read_styles
 from mineplan.schematic import schematic_zone_geometries
-from mineplan.store import list_layers, read_layer, write_store
+from mineplan.store import list_layers, read_layer, replace_layer, write_store
 from mineplan.styles import layer_qml
 from mineplan.webmap import MapLayer, render_offline_html, zone_map
 
@@ -50,7 +53,9 @@ __all__ = [
     "LayerSpec",
     "MapLayer",
     "MineplanError",
+    "ReadResult",
     "StoreError",
+    "apply_import",
     "build_layers",
     "demo_control_layers",
     "ellipsoidal_area",
@@ -59,15 +64,20 @@ __all__ = [
     "gk_zone_from_epsg",
     "layer_qml",
     "list_layers",
+    "match_features",
+    "normalise_name",
     "plan_index",
     "projected_area_km2",
     "read_catalog",
+    "read_gis_file",
     "read_layer",
     "read_layer_specs",
     "read_plan_catalog",
     "read_styles",
     "render_offline_html",
+    "replace_layer",
     "schematic_zone_geometries",
+    "write_gis_file",
     "write_store",
     "zone_from_easting",
     "zone_map",

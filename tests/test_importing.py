@@ -19,7 +19,8 @@ def _zones() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "zone_id": ["yn-CKGH-001", "yn-CKGH-002", "yn-CKGH-003"],
-            "name": ["伊犁伊宁矿区北区南台子井田", "新疆伊宁市铁厂沟1号页岩矿", "伊宁煤炭国家规划区 (北区)"],
+            "name": ["伊犁伊宁矿区北区南台子井田", "新疆伊宁市铁厂沟1号页岩矿",
+                     "伊宁煤炭国家规划区 (北区)"],
             "seq": ["1", "2", "3"],
             "region": ["伊宁市"] * 3,
             "geometry_status": ["示意"] * 3,
