@@ -1,0 +1,364 @@
+"""Tests for mineplan.figures: report map figures (overview and zone sheet).
+
+Figures are drawn from the built store (``geodata/mineplan.gpkg``, or one built
+into a temporary folder when it is missing). Rendered samples are kept in
+``test-artifacts/figures/`` (gitignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.image as mpimg
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from mineplan import figures
+from mineplan.cli import main as cli_main
+from mineplan.figures import (
+    SCHEMATIC_SENTENCE,
+    FigureError,
+    figure_info,
+    region_overview,
+    save_figure,
+    zone_sheet,
+)
+from mineplan.geodesy import gk_crs_for_lonlat, gk_zone_from_epsg
+from mineplan.layers import (
+    LayerSpec,
+    LayerStyle,
+    SchematicStyle,
+    read_layer_specs,
+    read_styles,
+)
+from mineplan.paths import home
+from mineplan.store import list_layers, read_layer
+
+REGIONS = ("乌苏市", "伊宁市", "塔城地区", "特克斯县", "新源县")
+ARTIFACTS = home() / "test-artifacts" / "figures"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    built = home() / "geodata" / "mineplan.gpkg"
+    if built.is_file():
+        return built
+    path = tmp_path_factory.mktemp("store") / "mineplan.gpkg"
+    assert cli_main(["build", "-q", "-o", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def frames(store: Path) -> dict[str, gpd.GeoDataFrame]:
+    return {code: read_layer(store, code) for code in list_layers(store)}
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, LayerSpec]:
+    return read_layer_specs()
+
+
+@pytest.fixture(scope="module")
+def styles() -> tuple[dict[str, LayerStyle], SchematicStyle]:
+    return read_styles()
+
+
+@pytest.fixture(scope="module")
+def overviews(frames, specs, styles) -> dict[str, Figure]:
+    """One overview per region, rendered once for the module."""
+    return {
+        region: region_overview(frames, region=region, specs=specs, styles=styles)
+        for region in REGIONS
+    }
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every text drawn in the figure, table cells included."""
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    for ax in fig.axes:
+        for table in ax.tables:
+            texts.extend(cell.get_text().get_text() for cell in table.get_celld().values())
+    return texts
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_overview_renders_every_region_to_png(overviews, region: str) -> None:
+    fig = overviews[region]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = save_figure(fig, ARTIFACTS / f"overview-{region}.png", dpi=100)
+    image = mpimg.imread(path)
+    height, width = image.shape[:2]
+    assert abs(width - 1169) <= 1 and abs(height - 827) <= 1
+    # something was drawn in the map: not a blank page
+    assert image[..., :3].std() > 0.05
+    info = figure_info(fig)
+    assert any(code != "XZQ" for code in info.drawn_layers), "no planning layer drawn"
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_overview_is_drawn_in_the_regions_unprefixed_gk_zone(overviews, frames, region) -> None:
+    info = figure_info(overviews[region])
+    assert info.crs.is_projected and not info.crs.is_geographic
+    epsg = info.crs.to_epsg()
+    assert epsg is not None and 4534 <= epsg <= 4554  # 3-degree, central meridian only
+    # the region's centroid lies within ±1.5° of the central meridian
+    geom = frames["XZQ"].loc[frames["XZQ"]["name"] == region].geometry.union_all()
+    lon = geom.centroid.x
+    cm = gk_zone_from_epsg(epsg).central_meridian
+    assert abs(lon - cm) <= 1.6
+    x0, x1 = info.map_ax.get_xlim()
+    y0, y1 = info.map_ax.get_ylim()
+    assert 0 < x0 < x1 < 1_000_000  # GK metres without prefix, never degrees
+    assert 4_000_000 < y0 < y1 < 6_000_000
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_scale_bar_claimed_length_equals_drawn_length(overviews, region: str) -> None:
+    info = figure_info(overviews[region])
+    bar, ax = info.scale_bar, info.map_ax
+    # the bar's unit square → display pixels (patch + axes transform) → map data units
+    display = bar.artist.get_transform().transform([(0, 0), (1, 0)])
+    data = ax.transData.inverted().transform(display)
+    drawn = float(np.hypot(*(data[1] - data[0])))
+    assert drawn == pytest.approx(bar.length_m, rel=1e-9)
+    assert bar.label == f"{bar.length_m / 1000:g} km"
+    # a round length: 1, 2 or 5 × 10ⁿ metres
+    mantissa = bar.length_m / 10 ** np.floor(np.log10(bar.length_m))
+    assert round(mantissa, 9) in (1, 2, 5)
+    width = np.diff(ax.get_xlim())[0]
+    assert width / 10 <= bar.length_m <= width / 2.5
+    # and its ground (ellipsoidal) length differs by no more than the scale factor says
+    to_geo = pyproj.Transformer.from_crs(info.crs, info.crs.geodetic_crs, always_xy=True)
+    (lon0, lon1), (lat0, lat1) = to_geo.transform(data[:, 0], data[:, 1])
+    ground = pyproj.Geod(ellps="GRS80").inv(lon0, lat0, lon1, lat1)[2]
+    assert abs(bar.length_m / ground - 1) <= bar.max_scale_factor - 1 + 1e-6
+    # ≤ 0.03 % inside a 3-degree zone; a prefecture map reaches beyond it (塔城地区 ~0.14 %)
+    assert bar.max_scale_factor < 1.005
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_legend_lists_exactly_the_drawn_layers(overviews, frames, specs, region) -> None:
+    fig = overviews[region]
+    info = figure_info(fig)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legends) == 1
+    shown = [t.get_text() for t in legends[0].get_texts()]
+    assert shown == info.legend_labels
+    assert set(shown) == set(info.drawn_layers.values())
+    assert len(shown) == len(info.drawn_layers)  # one entry per layer
+    # the zone layers with features in this region are exactly those drawn
+    expected = {
+        code for code, frame in frames.items()
+        if specs[code].group in ("plan", "rights") and (frame["region"] == region).any()
+    }
+    drawn_zones = {c for c in info.drawn_layers if specs[c].group in ("plan", "rights")}
+    assert drawn_zones == expected
+    for code in drawn_zones:  # every zone here is schematic
+        assert info.drawn_layers[code].endswith("（示意）")
+    for code in ("STHX", "YJJBNT", "CZKFBJ"):
+        assert info.drawn_layers[code].endswith("（演示数据）")
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_footnote_names_crs_and_schematic_caveat(overviews, region: str) -> None:
+    fig = overviews[region]
+    info = figure_info(fig)
+    epsg = info.crs.to_epsg()
+    assert f"(EPSG:{epsg})" in info.footnote
+    assert re.search(r"高斯-克吕格 3度带 中央经线 \d+°E", info.footnote)
+    assert SCHEMATIC_SENTENCE in info.footnote
+    assert "坐标北" in info.footnote and "mineplan" in info.footnote
+    drawn_text = "".join(_texts(fig)).replace("\n", "")
+    assert SCHEMATIC_SENTENCE in drawn_text
+    assert f"{info.labels_omitted} 个分区注记" in info.footnote or info.labels_omitted == 0
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_graticule_labels_are_degrees_and_minutes(overviews, region: str) -> None:
+    texts = _texts(overviews[region])
+    east = [t for t in texts if re.fullmatch(r"\d{2,3}°\d{2}′E", t)]
+    north = [t for t in texts if re.fullmatch(r"\d{2}°\d{2}′N", t)]
+    assert len(east) >= 2 and len(north) >= 2
+    for t in east:
+        assert 73 <= int(t.split("°")[0]) <= 96  # Xinjiang longitudes
+    for t in north:
+        assert 34 <= int(t.split("°")[0]) <= 50
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_zone_labels_do_not_overlap(overviews, region: str) -> None:
+    fig = overviews[region]
+    info = figure_info(fig)
+    renderer = fig.canvas.get_renderer()
+    placed = set(info.labels_placed)
+    boxes = [t.get_window_extent(renderer) for t in info.map_ax.texts
+             if t.get_text() in placed and t.get_fontsize() == 6]
+    assert len(boxes) == len(info.labels_placed) > 0
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+def test_pdf_embeds_the_cjk_font(overviews, tmp_path: Path) -> None:
+    if shutil.which("pdffonts") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdffonts (poppler-utils) is needed in CI")
+        pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = save_figure(overviews["伊宁市"], ARTIFACTS / "overview-伊宁市.pdf")
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = [line for line in out.stdout.splitlines() if "NotoSansCJK" in line]
+    assert rows, out.stdout
+    for line in rows:
+        # columns: name type encoding emb sub uni object ID
+        assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
+
+
+def test_save_figure_formats_and_atomicity(overviews, tmp_path: Path) -> None:
+    fig = overviews["特克斯县"]
+    svg = save_figure(fig, tmp_path / "a.svg", dpi=72)
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    with pytest.raises(FigureError, match=r"\.png, \.pdf or \.svg"):
+        save_figure(fig, tmp_path / "a.jpeg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg"]  # no temporary left
+
+
+def test_a3_portrait_has_its_paper_size(frames, specs, styles, tmp_path: Path) -> None:
+    fig = region_overview(frames, region="伊宁市", specs=specs, styles=styles, paper="A3",
+                          orientation="portrait", title="测试")
+    image = mpimg.imread(save_figure(fig, tmp_path / "a3.png", dpi=50))
+    assert abs(image.shape[1] - 297 / 25.4 * 50) <= 1
+    assert abs(image.shape[0] - 420 / 25.4 * 50) <= 1
+    assert figure_info(fig).title == "测试"
+
+
+def test_unknown_region_and_paper_are_explained(frames, specs, styles) -> None:
+    with pytest.raises(FigureError, match=r"known regions: .*乌苏市"):
+        region_overview(frames, region="火星县", specs=specs, styles=styles)
+    with pytest.raises(FigureError, match="paper 'B5'"):
+        region_overview(frames, region="乌苏市", specs=specs, styles=styles, paper="B5")
+
+
+def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures.font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(figures.font_manager, "findSystemFonts", lambda *a, **k: [])
+    with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
+        figures.configure_fonts()
+
+
+def test_figure_info_refuses_foreign_figures() -> None:
+    with pytest.raises(FigureError, match="not drawn by mineplan"):
+        figure_info(Figure())
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [(38_000, 50_000), (25_000, 20_000), (9_000, 10_000), (1_400, 1_000), (700, 500)],
+)
+def test_nice_length_is_round_and_closest(target: float, expected: float) -> None:
+    assert figures._nice_length_m(target) == expected
+
+
+def test_degree_minute_labels() -> None:
+    assert figures._dm(84.5, "E", "W") == "84°30′E"
+    assert figures._dm(44.0, "N", "S") == "44°00′N"
+    assert figures._dm(81.25, "E", "W") == "81°15′E"
+
+
+# --------------------------------------------------------------------------- zone sheet
+
+
+def _zone(frames: Mapping[str, gpd.GeoDataFrame], code: str, *, most_vertices: bool):
+    frame = frames[code]
+    counts = frame.geometry.count_coordinates()
+    return frame.loc[counts.idxmax() if most_vertices else counts.idxmin()]
+
+
+def test_zone_sheet_lists_attributes_and_corner_coordinates(frames, specs, styles) -> None:
+    row = _zone(frames, "CKGH", most_vertices=True)
+    fig = zone_sheet(row, frames, layer="CKGH", specs=specs, styles=styles)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    save_figure(fig, ARTIFACTS / "zone-sheet.png", dpi=100)
+    texts = _texts(fig)
+    joined = "\n".join(texts)
+    assert str(row["name"])[:10] in joined
+    assert re.search(r"图形椭球面积：\d+\.\d{4} km²", joined)
+    assert str(row["source_table"]) in joined and str(row["source_line"]) in joined
+    info = figure_info(fig)
+    prefixed = gk_crs_for_lonlat(
+        row.geometry.representative_point().x, row.geometry.representative_point().y,
+        prefixed=True,
+    )
+    assert f"EPSG:{prefixed.to_epsg()}" in joined
+    ys = [float(t) for t in texts if re.fullmatch(r"\d{8}\.\d{2}", t)]
+    xs = [float(t) for t in texts if re.fullmatch(r"\d{7}\.\d{2}", t)]
+    n_vertices = int(shapely.count_coordinates(row.geometry)) - len(row.geometry.geoms)
+    shown = min(n_vertices, 20)
+    assert len(xs) == len(ys) == shown
+    assert all(4.0e6 < x < 5.5e6 for x in xs)  # northing
+    zone_number = gk_zone_from_epsg(int(prefixed.to_epsg() or 0)).zone
+    assert all(int(y // 1_000_000) == zone_number for y in ys)  # prefixed easting
+    assert f"J{shown}" in texts and f"J{shown + 1}" not in texts
+    if n_vertices > 20:
+        assert f"另有 {n_vertices - 20} 个拐点未列出" in joined
+    assert info.crs.is_projected and info.inset_ax is None
+    # the caveat matches what is drawn: schematic zone yes, demo red-lines only if nearby
+    assert "示意图形" in info.footnote and "非实测" in info.footnote
+    demo_drawn = any(c in info.drawn_layers for c in ("STHX", "YJJBNT", "CZKFBJ"))
+    assert ("三区三线为演示数据" in info.footnote) == demo_drawn
+
+
+def test_zone_sheet_requires_a_known_layer(frames, specs, styles) -> None:
+    row = _zone(frames, "CKGH", most_vertices=False)
+    with pytest.raises(FigureError, match="layer 'NOPE'"):
+        zone_sheet(row, frames, layer="NOPE", specs=specs, styles=styles)
+
+
+def test_zone_sheet_lists_every_corner_of_a_small_polygon(frames, specs, styles) -> None:
+    row = _zone(frames, "CKGH", most_vertices=False).copy()
+    # a 4-corner block near 乌苏市, CGCS2000 degrees
+    row["geometry"] = shapely.MultiPolygon([shapely.box(84.60, 44.30, 84.62, 44.31)])
+    fig = zone_sheet(row, frames, layer="CKGH", specs=specs, styles=styles)
+    texts = _texts(fig)
+    assert [t for t in texts if re.fullmatch(r"J\d+", t)] == ["J1", "J2", "J3", "J4"]
+    assert not any("拐点未列出" in t for t in texts)
+
+
+def test_no_caveat_when_nothing_schematic_is_drawn(frames, specs, styles) -> None:
+    real = {}
+    for code, frame in frames.items():
+        frame = frame.copy()
+        if "geometry_status" in frame:
+            frame["geometry_status"] = "实测"
+        if "data_status" in frame:
+            frame["data_status"] = "正式"
+        real[code] = frame
+    fig = region_overview(real, region="伊宁市", specs=specs, styles=styles)
+    info = figure_info(fig)
+    assert "非实测" not in info.footnote and SCHEMATIC_SENTENCE not in info.footnote
+    assert not any(label.endswith(("（示意）", "（演示数据）")) for label in info.legend_labels)
+
+
+def test_date_follows_source_date_epoch(frames, specs, styles, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 UTC
+    fig = region_overview(frames, region="伊宁市", specs=specs, styles=styles)
+    assert "2023-11-14" in figure_info(fig).footnote
