@@ -3,6 +3,9 @@
 ``mineplan build``   build the GeoPackage from the catalogue (default geodata/mineplan.gpkg)
 ``mineplan layers``  list the layers of a store with feature counts and areas
 ``mineplan styles``  write styles/qml/<CODE>.qml from styles/styles.toml
+``mineplan import``  real geometry (coordinate TXT or GIS file) replaces schematic shapes
+``mineplan coords``  ``info`` / ``convert`` coordinate and GIS files
+``mineplan figure``  print-quality maps: region overview, zone sheet, atlas
 
 Errors mineplan expects (bad input, missing files) print one plain message and
 exit with status 2; ``--debug`` shows the traceback of anything else.
@@ -87,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
         "replaced only if everything succeeds.",
     )
     imp.add_argument("layer", help="layer code, e.g. TKGH (see `mineplan layers`)")
-    imp.add_argument("file", type=Path, help="SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/CSV")
+    imp.add_argument("file", type=Path,
+                     help="coordinate TXT, SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/CSV")
     imp.add_argument("--store", type=Path, default=None, help="GeoPackage to update")
     imp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
     imp.add_argument("--id-field", default=None, help="column holding zone_id or 序号")
@@ -98,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--fix", action="store_true", help="repair invalid geometry, reporting each")
     imp.add_argument("--dry-run", action="store_true", help="report matches, write nothing")
     imp.set_defaults(run=_run_import)
+
+    from mineplan.cli_coords import add_coords_commands
+    from mineplan.cli_figure import add_figure_command
+
+    add_coords_commands(sub, common)
+    add_figure_command(sub, common)
 
     styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
     styles.add_argument("-o", "--output-dir", type=Path, default=None,
@@ -157,9 +167,9 @@ def _run_layers(args: argparse.Namespace) -> int:
 
 def _run_import(args: argparse.Namespace) -> int:
     from mineplan.errors import StoreError
-    from mineplan.gisfiles import read_gis_file
     from mineplan.importing import apply_import, match_features
     from mineplan.layers import read_layer_specs
+    from mineplan.readers import read_geometry_file
     from mineplan.store import read_layer, replace_layer
 
     store = args.store or _default_store()
@@ -168,7 +178,7 @@ def _run_import(args: argparse.Namespace) -> int:
     if code not in specs or not specs[code].is_zone_layer:
         zone_layers = [c for c, s in specs.items() if s.is_zone_layer]
         raise StoreError(f"{args.layer!r} is not a zone layer; choose one of {zone_layers}")
-    result = read_gis_file(
+    result = read_geometry_file(
         args.file, layer=args.source_layer, crs=args.crs, zone=args.zone,
         swap_axes=args.swap_axes, expect="polygon", fix=args.fix,
     )

@@ -64,6 +64,7 @@ __all__ = [
     "parse_dms",
     "parse_registration_txt",
     "plot_geometry",
+    "plots_from_frame",
     "read_boundary_txt",
     "read_registration_txt",
     "to_geodataframe",
@@ -260,7 +261,7 @@ class _Problems:
 
     def warn(self, line: int | None, message: str) -> None:
         text = f"line {line}: {message}" if line is not None else message
-        log.warning("%s: %s", self.source, text)
+        log.debug("%s: %s", self.source, text)  # returned to the caller, who reports it
         self.warnings.append(text)
 
     def raise_if_any(self) -> None:
@@ -275,9 +276,9 @@ class _Problems:
             for line, msg in ordered[:_MAX_PROBLEMS_SHOWN]
         ]
         more = len(ordered) - len(shown)
-        tail = f"; and {more} more" if more > 0 else ""
+        tail = f"\n  … and {more} more" if more > 0 else ""
         raise CoordinateFileError(
-            f"{len(ordered)} problems — " + "; ".join(shown) + tail,
+            f"{len(ordered)} problems:\n  " + "\n  ".join(shown) + tail,
             path=self.source,
             line=first_line,
         )
@@ -613,13 +614,14 @@ def _finish_rings(
                 problems.error(
                     last.line_no,
                     f"{label}: not closed — last point {last.name} differs from first point "
-                    f"{first.name}; repeat {first.name} at the end or read with fix=True",
+                    f"{first.name}; repeat {first.name} at the end or use --fix "
+                    "(fix=True in Python)",
                 )
         kept: list[Point] = []
         for point in points:
             prev = kept[-1] if kept else None
             if prev and (prev.x_northing, prev.y_easting) == (point.x_northing, point.y_easting):
-                action = "removed" if fix else "read with fix=True to remove it"
+                action = "removed" if fix else "use --fix (fix=True in Python) to remove it"
                 problems.warn(
                     point.line_no,
                     f"{label} point {point.name} repeats point {prev.name} ({action})",
@@ -688,7 +690,7 @@ def _check_axes(
                             point.line_no,
                             f"{where}: X={point.x_northing:.3f} looks like an easting and "
                             f"Y={point.y_easting:.3f} like a northing — the axes are swapped; "
-                            "swap the X and Y columns or read with fix=True",
+                            "swap the X and Y columns or use --fix (fix=True in Python)",
                         )
                         continue
                 elif not verdict.plausible:
@@ -981,6 +983,19 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- writers
+
+
+def plots_from_frame(gdf: gpd.GeoDataFrame, *, zone: int, width: int = 3) -> list[Plot]:
+    """Polygons as plots in a CGCS2000 Gauss-Kruger zone (eastings with the zone prefix).
+
+    Parameters
+    ----------
+    gdf
+        Polygon/MultiPolygon features with a CRS; optional ``number`` and ``name``.
+    zone, width
+        The target zone; the frame is reprojected to it.
+    """
+    return _plots_from_gdf(gdf, gk_epsg(width=width, zone=zone, prefixed=True))
 
 
 def _plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:

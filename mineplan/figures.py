@@ -32,7 +32,7 @@ import tempfile
 import textwrap
 import unicodedata
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +68,7 @@ __all__ = [
     "configure_fonts",
     "figure_info",
     "region_overview",
+    "save_atlas",
     "save_figure",
     "zone_sheet",
 ]
@@ -267,6 +268,47 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         raise
     log.info("wrote %s", path)
     return path
+
+
+def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:
+    """Write figures as the pages of one PDF, atomically; each figure is closed once written.
+
+    Parameters
+    ----------
+    figures
+        The pages, in order (an iterator is consumed lazily, so an atlas of many
+        zones never holds more than one page in memory).
+    path
+        Target ``.pdf``; replaced only when every page was written.
+
+    Returns
+    -------
+    tuple
+        The written file and the number of pages.
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    path = Path(path)
+    if path.suffix.lower() != ".pdf":
+        raise FigureError(f"an atlas is a PDF; got {str(path)!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pdf", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    pages = 0
+    try:
+        with matplotlib.rc_context(_rc()), PdfPages(tmp) as pdf:
+            for fig in figures:
+                pdf.savefig(fig)
+                fig.clear()  # free the page: figures are not pyplot-managed
+                pages += 1
+        if pages == 0:
+            raise FigureError("the atlas has no page: no zone matched")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path, pages
 
 
 # --------------------------------------------------------------------------- helpers

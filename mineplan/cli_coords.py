@@ -1,0 +1,136 @@
+"""``mineplan coords info|convert``: what a coordinate file is, and conversion."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from mineplan import coordfiles
+from mineplan.errors import CoordinateFileError
+from mineplan.geodesy import gk_zone_from_epsg, zone_for_longitude
+from mineplan.readers import coordinate_file_kind, read_geometry_file
+
+__all__ = ["add_coords_commands"]
+
+
+def add_coords_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+                        ) -> None:
+    """Register ``coords info`` and ``coords convert``."""
+    coords = sub.add_parser("coords", parents=[common], help="coordinate files: info, convert")
+    inner = coords.add_subparsers(title="coords commands", metavar="COMMAND")
+
+    info = inner.add_parser("info", parents=[common], help="what a coordinate/GIS file holds")
+    info.add_argument("file", type=Path)
+    info.add_argument("--fix", action="store_true", help="repair what is safely repairable")
+    info.set_defaults(run=_run_info)
+
+    conv = inner.add_parser("convert", parents=[common], help="convert between formats")
+    conv.add_argument("input", type=Path)
+    conv.add_argument("output", type=Path, help=".txt (boundary TXT), .gpkg, .geojson, .shp, .kml")
+    conv.add_argument("--format", choices=["boundary", "registration"], default="boundary",
+                      help="TXT layout when OUTPUT is .txt (default boundary)")
+    conv.add_argument("--encoding", choices=["gbk", "utf-8"], default="gbk",
+                      help="TXT encoding (default gbk, as offices expect)")
+    conv.add_argument("--zone", type=int, default=None,
+                      help="Gauss-Kruger 3-degree zone of a TXT output (default: from the data)")
+    conv.add_argument("--to-crs", default=None, help="CRS of a GIS output, e.g. EPSG:4490")
+    conv.add_argument("--crs", default=None, help="CRS of an input that has none")
+    conv.add_argument("--fix", action="store_true", help="repair what is safely repairable")
+    conv.set_defaults(run=_run_convert)
+    coords.set_defaults(run=lambda args: coords.print_help() or 2)
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    result = read_geometry_file(args.file, fix=args.fix)
+    frame = result.frame
+    print(f"file:      {args.file}")
+    print(f"format:    {result.source_format}")
+    epsg = frame.crs.to_epsg() if frame.crs is not None else None
+    print(f"CRS:       {frame.crs.name if frame.crs is not None else '?'} (EPSG:{epsg}; "
+          f"from {result.crs_source})")
+    kind = coordinate_file_kind(args.file) if args.file.is_file() else None
+    if kind is not None:
+        cf = (coordfiles.read_registration_txt(args.file, fix=args.fix) if kind == "registration"
+              else coordfiles.read_boundary_txt(args.file, fix=args.fix))
+        points = sum(len(r.points) for p in cf.plots for r in p.rings)
+        print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; zone {cf.crs.zone} "
+              f"({cf.crs.width}-degree{', prefixed' if cf.crs.prefixed else ''})")
+        print(f"plots:     {len(cf.plots)}; points {points}")
+        print("  no.  name                   rings  points  stated          ellipsoidal km²"
+              "     difference")
+        for plot, row in zip(cf.plots, frame.itertuples(), strict=True):
+            unit = plot.stated_area_unit or "公顷（默认单位）"
+            stated = "" if plot.stated_area is None else f"{plot.stated_area:g} {unit}"
+            diff = "" if row.area_difference != row.area_difference else (
+                f"{row.area_difference:+.4f} {unit}")
+            print(f"  {plot.number or '-':<4} {plot.name[:20]:<22} {len(plot.rings):>5} "
+                  f"{sum(len(r.points) for r in plot.rings):>7}  {stated:<15} "
+                  f"{row.area_km2:>12.4f}     {diff}")
+    else:
+        areas = _areas_km2(frame)
+        print(f"features:  {len(frame)}; geometry {sorted(set(frame.geom_type))}")
+        print(f"area:      {areas.sum():.4f} km² (ellipsoidal, CGCS2000)")
+    for warning in result.warnings:
+        print(f"warning:   {warning}")
+    return 0
+
+
+def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
+    from mineplan.geodesy import ellipsoidal_area_km2
+
+    polys = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return ellipsoidal_area_km2(polys) if len(polys) else frame.geometry.area * 0
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from mineplan.gisfiles import write_gis_file
+
+    result = read_geometry_file(args.input, crs=args.crs, fix=args.fix)
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    frame = result.frame
+    if args.output.suffix.lower() == ".txt":
+        zone = args.zone or _zone_of(frame)
+        if args.format == "registration":
+            if len(frame) != 1:
+                raise CoordinateFileError(
+                    f"a registration TXT holds one block; the input has {len(frame)} — "
+                    "convert one block at a time, or use --format boundary", path=args.input)
+            plots = coordfiles.plots_from_frame(frame, zone=zone)
+            data = coordfiles.format_registration_txt(plots[0], encoding=args.encoding)
+        else:
+            data = coordfiles.format_boundary_txt(frame, zone=zone, encoding=args.encoding)
+        _atomic_write(args.output, data)
+    else:
+        if args.to_crs:
+            frame = frame.to_crs(args.to_crs)
+        write_gis_file(frame, args.output)
+    print(f"wrote {args.output} ({len(frame)} feature(s))")
+    return 0
+
+
+def _zone_of(frame: gpd.GeoDataFrame) -> int:
+    epsg = frame.crs.to_epsg() if frame.crs is not None else None
+    if epsg is not None and 4491 <= epsg <= 4554:
+        zone = gk_zone_from_epsg(epsg)
+        if zone.width == 3:
+            return zone.zone
+    lon = frame.to_crs("EPSG:4490").union_all().centroid.x
+    return zone_for_longitude(lon, width=3)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

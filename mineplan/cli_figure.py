@@ -1,0 +1,102 @@
+"""``mineplan figure``: print-quality maps for reports (PNG, PDF, SVG; atlases as PDF)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from mineplan.errors import MineplanError
+
+__all__ = ["add_figure_command"]
+
+
+def add_figure_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+                       ) -> None:
+    """Register ``figure``."""
+    fig = sub.add_parser(
+        "figure", parents=[common], help="map figures: region overview, zone sheet, atlas",
+        description="The simplest call: `mineplan figure 新源县 -o 新源县.pdf` (a region's "
+        "overview; the format follows the extension: .png .pdf .svg).",
+    )
+    fig.add_argument("region", nargs="?", default=None,
+                     help="region (乌苏市 …) for an overview or an atlas")
+    fig.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    fig.add_argument("--zone", default=None, help="zone_id for a zone sheet")
+    fig.add_argument("--atlas", action="store_true",
+                     help="one zone sheet per zone of REGION (and --layer) as a multi-page PDF")
+    fig.add_argument("--layer", action="append", default=None,
+                     help="zone layer code(s) to draw (repeatable; default all)")
+    fig.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    fig.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
+    fig.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    fig.add_argument("--title", default=None, help="title of an overview")
+    fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
+    fig.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
+    fig.set_defaults(run=_run_figure)
+
+
+def _run_figure(args: argparse.Namespace) -> int:
+    from mineplan.cli import _default_store
+    from mineplan.figures import region_overview, save_atlas, save_figure, zone_sheet
+    from mineplan.layers import read_layer_specs, read_styles
+    from mineplan.store import list_layers, read_layer
+
+    store = args.store or _default_store()
+    specs = read_layer_specs()
+    styles = read_styles()
+    frames = {code: read_layer(store, code) for code in list_layers(store)}
+    orientation = "portrait" if args.portrait else "landscape"
+    zone_codes = [c for c, s in specs.items() if s.is_zone_layer]
+    wanted = [c.upper() for c in args.layer] if args.layer else zone_codes
+    unknown = sorted(set(wanted) - set(zone_codes))
+    if unknown:
+        raise MineplanError(f"unknown zone layer(s) {unknown}; choose from {zone_codes}")
+    shown = {c: f for c, f in frames.items() if c not in zone_codes or c in wanted}
+
+    if args.zone:
+        layer, row = _find_zone(frames, zone_codes, args.zone)
+        fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=args.paper,
+                         orientation=orientation, producer=args.producer)
+        save_figure(fig, args.output, dpi=args.dpi)
+    elif args.region is None:
+        raise MineplanError("name a region (e.g. `mineplan figure 新源县 -o 新源县.pdf`) "
+                            "or a zone (--zone ZONE_ID)")
+    elif args.atlas:
+        rows = [(c, r) for c in wanted for _, r in frames[c].iterrows()
+                if r["region"] == args.region]
+        if not rows:
+            raise MineplanError(f"no zone of {wanted} in region {args.region!r}")
+
+        def pages() -> Iterator[Figure]:
+            for i, (code, row) in enumerate(rows, start=1):
+                print(f"[{i}/{len(rows)}] {row['zone_id']} {row['name']}", file=sys.stderr)
+                yield zone_sheet(row, frames, layer=code, specs=specs, styles=styles,
+                                 paper=args.paper, orientation=orientation,
+                                 producer=args.producer)
+
+        _, count = save_atlas(pages(), args.output)
+        print(f"wrote {args.output}: {count} pages")
+        return 0
+    else:
+        fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
+                              paper=args.paper, orientation=orientation, title=args.title,
+                              producer=args.producer)
+        save_figure(fig, args.output, dpi=args.dpi)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _find_zone(
+    frames: Mapping[str, gpd.GeoDataFrame], zone_codes: Sequence[str], zone_id: str
+) -> tuple[str, pd.Series]:
+    for code in zone_codes:
+        frame = frames.get(code)
+        if frame is not None and (frame["zone_id"] == zone_id).any():
+            return code, frame[frame["zone_id"] == zone_id].iloc[0]
+    raise MineplanError(f"no zone {zone_id!r} in the store; see `mineplan layers`")

@@ -1,0 +1,90 @@
+"""One door for geometry files: coordinate TXT or any GIS format.
+
+:func:`read_geometry_file` looks at a file's content (not only its name) and
+hands it to :mod:`mineplan.coordfiles` (land-boundary exchange TXT, mining-right
+registration TXT) or :mod:`mineplan.gisfiles` (Shapefile, GeoPackage, GeoJSON,
+KML/KMZ, DXF, CSV). Either way the answer is a :class:`~mineplan.gisfiles.ReadResult`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from mineplan import coordfiles
+from mineplan.errors import CRSError
+from mineplan.gisfiles import ReadResult, read_gis_file
+
+__all__ = ["coordinate_file_kind", "read_geometry_file"]
+
+_SNIFF_BYTES = 4096
+
+
+def coordinate_file_kind(path: str | Path) -> str | None:
+    """``"boundary"`` or ``"registration"`` for a coordinate TXT, None for anything else."""
+    path = Path(path)
+    if path.suffix.lower() not in (".txt", ".zb", ".dat", ""):
+        return None
+    head = path.read_bytes()[:_SNIFF_BYTES]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = head.decode("gb18030", errors="replace")
+    if "[登记项目]" in text or "XY001=" in text.replace(" ", ""):
+        return "registration"
+    if "[地块坐标]" in text or "[属性描述]" in text or "@" in text:
+        return "boundary"
+    return "boundary" if path.suffix.lower() == ".txt" else None
+
+
+def read_geometry_file(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    zone: int | None = None,
+    swap_axes: bool = False,
+    fix: bool = False,
+    expect: Literal["polygon"] | None = None,
+) -> ReadResult:
+    """Read any geometry file mineplan understands.
+
+    Parameters
+    ----------
+    path
+        The file.
+    layer, crs, zone, swap_axes, expect
+        As :func:`mineplan.gisfiles.read_gis_file` (``crs``/``zone``/``swap_axes``
+        apply to GIS files; a coordinate TXT states its own zone and datum, and
+        ``fix`` applies to both).
+    fix
+        Repair what is safely repairable (close rings, drop repeated points, swap
+        axes in a TXT), reporting each repair as a warning.
+
+    Raises
+    ------
+    CoordinateFileError, CRSError
+        With the file, line and what to do.
+    """
+    path = Path(path)
+    kind = coordinate_file_kind(path) if path.is_file() else None
+    if kind is None:
+        return read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
+                             expect=expect, fix=fix)
+    if kind == "registration":
+        cf = coordfiles.read_registration_txt(path, fix=fix)
+    else:
+        cf = coordfiles.read_boundary_txt(path, fix=fix)
+    frame = coordfiles.to_geodataframe(cf)
+    if frame.crs is None:
+        raise CRSError(
+            f"{path}: the coordinate system cannot be determined (坐标系 "
+            f"{cf.header.get('坐标系', '') or 'missing'}, 带号 {cf.crs.zone}); "
+            "state 坐标系 and 带号 in [属性描述]"
+        )
+    return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
+                      layer=None, crs_source="file", warnings=list(cf.warnings))

@@ -1,0 +1,117 @@
+"""The command line for coordinate files, import from TXT, and figures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from mineplan import coordfiles
+from mineplan.cli import main
+from mineplan.readers import coordinate_file_kind, read_geometry_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "coords"
+MULTI = FIXTURES / "multi_plot_hole_gbk.txt"
+
+
+def _swapped(tmp_path: Path) -> Path:
+    text = MULTI.read_bytes().decode("gbk")
+    swapped = re.sub(r"^(J\d+,\d+,)([\d.]+),([\d.]+)(\r?)$", r"\1\3,\2\4", text, flags=re.M)
+    path = tmp_path / "swapped.txt"
+    path.write_bytes(swapped.encode("gbk"))
+    return path
+
+
+def test_content_decides_the_reader(tmp_path: Path) -> None:
+    assert coordinate_file_kind(MULTI) == "boundary"
+    assert coordinate_file_kind(FIXTURES / "reference_registration_gbk.txt") == "registration"
+    assert coordinate_file_kind(tmp_path / "x.geojson") is None
+
+
+def test_coords_info_lists_plots_with_ellipsoidal_areas(capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    assert main(["coords", "info", str(MULTI)]) == 0
+    out = capsys.readouterr().out
+    assert "EPSG:4516" in out and "gbk" in out
+    assert "CK-01" in out and "3.7500" in out  # 2 km × 2 km minus a 0.5 km × 0.5 km hole
+
+
+def test_swapped_axes_are_an_error_naming_the_line_and_fixable(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _swapped(tmp_path)
+    assert main(["coords", "info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 9" in err and "swapped" in err and "Traceback" not in err
+    assert main(["coords", "info", str(path), "--fix"]) == 0
+    assert "swapped" in capsys.readouterr().out
+
+
+def test_convert_txt_to_geojson_and_back_keeps_vertices(tmp_path: Path) -> None:
+    gj, back = tmp_path / "a.geojson", tmp_path / "b.txt"
+    assert main(["coords", "convert", str(MULTI), str(gj)]) == 0
+    assert main(["coords", "convert", str(gj), str(back)]) == 0
+    first = coordfiles.to_geodataframe(coordfiles.read_boundary_txt(MULTI))
+    second = coordfiles.to_geodataframe(coordfiles.read_boundary_txt(back))
+    assert list(second["name"]) == list(first["name"])
+    for a, b in zip(first.geometry, second.geometry, strict=True):
+        assert a.symmetric_difference(b).area < 1e-3  # m²: vertices within a millimetre
+    assert back.read_bytes().count(b"\r\n") > 10  # CRLF, as offices expect
+
+
+def test_a_registration_file_holds_one_block(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coords", "convert", str(MULTI), str(tmp_path / "r.txt"),
+                 "--format", "registration"]) == 2
+    assert "one block" in capsys.readouterr().err
+    assert not (tmp_path / "r.txt").exists()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("s") / "s.gpkg"
+    assert main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
+    return path
+
+
+@pytest.mark.slow
+def test_import_from_a_coordinate_txt(store: Path, tmp_path: Path) -> None:
+    layer = pyogrio.read_dataframe(store, layer="CKGH")
+    target = layer.iloc[[0]].copy()
+    target["number"] = ["1"]
+    txt = tmp_path / "block.txt"
+    txt.write_bytes(coordfiles.format_boundary_txt(target[["number", "name", "geometry"]],
+                                                   zone=27))
+    assert read_geometry_file(txt).frame.crs.to_epsg() == 4515
+    assert main(["import", "CKGH", str(txt), "--store", str(store)]) == 0
+    after = pyogrio.read_dataframe(store, layer="CKGH")
+    row = after[after["zone_id"] == target["zone_id"].iloc[0]].iloc[0]
+    assert row["geometry_status"] == "导入" and "block.txt" in row["geometry_source"]
+    assert len(after) == len(layer)
+
+
+@pytest.mark.slow
+def test_figure_commands_write_overview_sheet_and_atlas(store: Path, tmp_path: Path) -> None:
+    import matplotlib.image
+
+    png = tmp_path / "o.png"
+    assert main(["figure", "伊宁市", "-o", str(png), "--dpi", "100", "--store", str(store)]) == 0
+    height, width = matplotlib.image.imread(png).shape[:2]
+    assert abs(height - 827) <= 1 and abs(width - 1169) <= 1  # A4 landscape at 100 dpi
+    sheet = tmp_path / "z.svg"
+    assert main(["figure", "--zone", "yining-CKGH-001", "-o", str(sheet),
+                 "--store", str(store)]) == 0
+    assert "<svg" in sheet.read_text(encoding="utf-8")[:500]
+    atlas = tmp_path / "a.pdf"
+    assert main(["figure", "伊宁市", "--atlas", "--layer", "CKGH", "-o", str(atlas),
+                 "--store", str(store)]) == 0
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", atlas.read_bytes()))
+    assert pages == 10  # one sheet per 开采规划区块 of 伊宁市
+
+
+def test_figure_needs_a_region_or_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path
+                                       ) -> None:
+    store = tmp_path / "missing.gpkg"
+    assert main(["figure", "-o", str(tmp_path / "x.png"), "--store", str(store)]) == 2
+    assert "mineplan build" in capsys.readouterr().err
