@@ -1,0 +1,103 @@
+"""Geometry for the screen: clipped to the view, simplified to what a pixel can show.
+
+A provincial red-line layer has millions of vertices; a browser showing it
+whole receives hundreds of megabytes of GeoJSON and stalls. For display only,
+:func:`display_frame` clips every feature to the view (plus a margin), simplifies
+it with a tolerance of a fraction of a screen pixel (topology-preserving, so no
+ring collapses or self-crossings appear) and rounds coordinates to 1e-6° (≈ 0.1 m).
+The geometry used for checks and areas is never this one: callers keep the
+store's frames for that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from mineplan.errors import CRSError
+
+__all__ = ["DisplayOptions", "display_frame", "view_for"]
+
+_DISPLAY_CRS = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class DisplayOptions:
+    """How much detail the screen gets.
+
+    Attributes
+    ----------
+    width_px
+        Width of the map on screen, in pixels.
+    pixel_fraction
+        Simplification tolerance as a fraction of one screen pixel.
+    margin
+        Extra view around the requested bounds, as a fraction of its size, so a
+        small pan does not show cut edges.
+    decimals
+        Decimals kept in coordinates (6 ≈ 0.1 m).
+    """
+
+    width_px: int = 1400
+    pixel_fraction: float = 0.5
+    margin: float = 0.1
+    decimals: int = 6
+
+
+def view_for(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """Bounds (lon/lat) that show the whole frame."""
+    minx, miny, maxx, maxy = frame.to_crs(_DISPLAY_CRS).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def display_frame(
+    frame: gpd.GeoDataFrame,
+    *,
+    view: tuple[float, float, float, float] | None = None,
+    options: DisplayOptions | None = None,
+) -> gpd.GeoDataFrame:
+    """A lighter copy of ``frame`` for drawing in a web map (EPSG:4326).
+
+    Parameters
+    ----------
+    frame
+        Features with a CRS.
+    view
+        ``(min_lon, min_lat, max_lon, max_lat)`` being shown; default the frame's bounds.
+    options
+        See :class:`DisplayOptions`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features touching the view, clipped to it, simplified by about half a
+        screen pixel, coordinates rounded; same columns, EPSG:4326. Features that
+        vanish (outside the view) are dropped; attributes are untouched.
+    """
+    if frame.crs is None:
+        raise CRSError("cannot display a frame without a CRS; set it (e.g. EPSG:4490)")
+    options = options or DisplayOptions()
+    shown = frame.to_crs(_DISPLAY_CRS)
+    if shown.empty:
+        return shown
+    minx, miny, maxx, maxy = view or view_for(shown)
+    dx, dy = (maxx - minx) * options.margin, (maxy - miny) * options.margin
+    minx, miny, maxx, maxy = minx - dx, miny - dy, maxx + dx, maxy + dy
+    geoms = shown.geometry.to_numpy()
+    touching = shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))
+    shown, geoms = shown[touching], geoms[touching]
+    clipped = shapely.clip_by_rect(geoms, minx, miny, maxx, maxy)
+    # One pixel in degrees of longitude at this latitude (the map is Web Mercator on screen).
+    lat = math.radians((miny + maxy) / 2)
+    pixel = (maxx - minx) / options.width_px * max(math.cos(lat), 0.2)
+    simplified = shapely.simplify(clipped, pixel * options.pixel_fraction, preserve_topology=True)
+    scale = 10.0**options.decimals
+    rounded = shapely.transform(simplified, lambda xy: np.round(xy * scale) / scale)
+    keep = ~shapely.is_empty(rounded)
+    out = shown[keep].copy()
+    out = out.set_geometry(gpd.GeoSeries(rounded[keep], index=out.index, crs=_DISPLAY_CRS))
+    return out
