@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from mineplan.errors import CRSError
@@ -40,12 +41,20 @@ class DisplayOptions:
         small pan does not show cut edges.
     decimals
         Decimals kept in coordinates (6 ≈ 0.1 m).
+    max_features
+        Above this many features in view, features are collected into one
+        multipart feature per ``group_by`` value (no union: drawing only), each
+        with a ``feature_count``; zoom in to get them one by one.
+    group_by
+        Column to collect by (features without it form one group).
     """
 
     width_px: int = 1400
     pixel_fraction: float = 0.5
     margin: float = 0.1
     decimals: int = 6
+    max_features: int = 2000
+    group_by: str = "region"
 
 
 def view_for(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
@@ -100,4 +109,26 @@ def display_frame(
     keep = ~shapely.is_empty(rounded)
     out = shown[keep].copy()
     out = out.set_geometry(gpd.GeoSeries(rounded[keep], index=out.index, crs=_DISPLAY_CRS))
+    if len(out) > options.max_features:
+        out = _collected(out, options.group_by)
+    return out
+
+
+def _collected(frame: gpd.GeoDataFrame, column: str) -> gpd.GeoDataFrame:
+    """One multipart feature per group: the first row's attributes and a ``feature_count``."""
+    keys = frame[column] if column in frame else pd.Series("", index=frame.index)
+    rows, geoms, counts = [], [], []
+    for _, idx in frame.groupby(keys.to_numpy(), sort=True).indices.items():
+        part = frame.iloc[idx]
+        polys = [p for g in part.geometry.to_numpy() for p in shapely.get_parts(g)
+                 if p.geom_type == "Polygon"]
+        rows.append(part.iloc[0].drop(labels=[frame.geometry.name]))
+        geoms.append(shapely.multipolygons(polys) if polys else shapely.MultiPolygon())
+        counts.append(len(part))
+    out = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True),
+                           geometry=geoms, crs=frame.crs)
+    out["feature_count"] = counts
+    if "name" in out:
+        out["name"] = [f"{n} 等 {c} 个图斑（放大查看单个）" for n, c in zip(out["name"], counts,
+                                                                      strict=True)]
     return out

@@ -65,3 +65,17 @@ def test_coordinates_are_rounded_to_a_tenth_of_a_metre(frame: gpd.GeoDataFrame) 
 def test_no_crs_is_refused() -> None:
     with pytest.raises(CRSError):
         display_frame(gpd.GeoDataFrame(geometry=[Point(0, 0)]))
+
+
+def test_too_many_features_for_a_screen_are_collected_per_region() -> None:
+    cells = [box(84 + i * 0.01, 44, 84 + i * 0.01 + 0.005, 44.005) for i in range(30)]
+    frame = gpd.GeoDataFrame({"name": [f"图斑{i}" for i in range(30)],
+                              "region": ["甲县"] * 20 + ["乙县"] * 10},
+                             geometry=cells, crs="EPSG:4490")
+    out = display_frame(frame, options=DisplayOptions(max_features=10))
+    assert sorted(out["region"]) == ["乙县", "甲县"]
+    assert sorted(out["feature_count"]) == [10, 20]
+    assert sum(len(g.geoms) for g in out.geometry) == 30  # nothing lost, only grouped
+    assert all("放大查看" in n for n in out["name"])
+    few = display_frame(frame, options=DisplayOptions(max_features=100))
+    assert len(few) == 30 and "feature_count" not in few
