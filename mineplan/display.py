@@ -3,8 +3,9 @@
 A provincial red-line layer has millions of vertices; a browser showing it
 whole receives hundreds of megabytes of GeoJSON and stalls. For display only,
 :func:`display_frame` clips every feature to the view (plus a margin), simplifies
-it with a tolerance of a fraction of a screen pixel (topology-preserving, so no
-ring collapses or self-crossings appear) and rounds coordinates to 1e-6° (≈ 0.1 m).
+it with a tolerance of one screen pixel (topology-preserving, so no ring
+collapses or self-crossings appear) and rounds coordinates to a tenth of a pixel
+(at most 1e-6°, ≈ 0.1 m).
 The geometry used for checks and areas is never this one: callers keep the
 store's frames for that.
 """
@@ -40,7 +41,8 @@ class DisplayOptions:
         Extra view around the requested bounds, as a fraction of its size, so a
         small pan does not show cut edges.
     decimals
-        Decimals kept in coordinates (6 ≈ 0.1 m).
+        The most decimals kept in coordinates (6 ≈ 0.1 m); fewer when a tenth of a
+        screen pixel needs fewer.
     max_features
         Above this many features in view, features are collected into one
         multipart feature per ``group_by`` value (no union: drawing only), each
@@ -50,7 +52,7 @@ class DisplayOptions:
     """
 
     width_px: int = 1400
-    pixel_fraction: float = 0.5
+    pixel_fraction: float = 1.0
     margin: float = 0.1
     decimals: int = 6
     max_features: int = 2000
@@ -104,8 +106,10 @@ def display_frame(
     lat = math.radians((miny + maxy) / 2)
     pixel = (maxx - minx) / options.width_px * max(math.cos(lat), 0.2)
     simplified = shapely.simplify(clipped, pixel * options.pixel_fraction, preserve_topology=True)
-    scale = 10.0**options.decimals
+    decimals = min(options.decimals, max(2, math.ceil(-math.log10(pixel / 10))))
+    scale = 10.0**decimals
     rounded = shapely.transform(simplified, lambda xy: np.round(xy * scale) / scale)
+    rounded = shapely.remove_repeated_points(rounded)
     keep = ~shapely.is_empty(rounded)
     out = shown[keep].copy()
     out = out.set_geometry(gpd.GeoSeries(rounded[keep], index=out.index, crs=_DISPLAY_CRS))
