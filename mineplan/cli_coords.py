@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mineplan import coordfiles
+from mineplan.atomic import atomic_write_bytes
 from mineplan.errors import CoordinateFileError
 from mineplan.geodesy import gk_zone_from_epsg, zone_for_longitude
 from mineplan.readers import coordinate_file_kind, read_geometry_file
@@ -103,7 +104,7 @@ def _run_convert(args: argparse.Namespace) -> int:
             data = coordfiles.format_registration_txt(plots[0], encoding=args.encoding)
         else:
             data = coordfiles.format_boundary_txt(frame, zone=zone, encoding=args.encoding)
-        _atomic_write(args.output, data)
+        atomic_write_bytes(args.output, data)
     else:
         if args.to_crs:
             frame = frame.to_crs(args.to_crs)
@@ -120,17 +121,3 @@ def _zone_of(frame: gpd.GeoDataFrame) -> int:
             return zone.zone
     lon = frame.to_crs("EPSG:4490").union_all().centroid.x
     return zone_for_longitude(lon, width=3)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

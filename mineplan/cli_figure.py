@@ -35,6 +35,8 @@ def add_figure_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     fig.add_argument("--paper", choices=["A4", "A3"], default="A4")
     fig.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
     fig.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    fig.add_argument("--grid", choices=["graticule", "km"], default="graticule",
+                     help="frame marks: degrees-minutes (default) or Gauss-Kruger km grid")
     fig.add_argument("--title", default=None, help="title of an overview")
     fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
     fig.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
@@ -62,7 +64,7 @@ def _run_figure(args: argparse.Namespace) -> int:
     if args.zone:
         layer, row = _find_zone(frames, zone_codes, args.zone)
         fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=args.paper,
-                         orientation=orientation, producer=args.producer)
+                         orientation=orientation, producer=args.producer, grid=args.grid)
         save_figure(fig, args.output, dpi=args.dpi)
     elif args.region is None:
         raise MineplanError("name a region (e.g. `mineplan figure 新源县 -o 新源县.pdf`) "
@@ -78,7 +80,7 @@ def _run_figure(args: argparse.Namespace) -> int:
                 print(f"[{i}/{len(rows)}] {row['zone_id']} {row['name']}", file=sys.stderr)
                 yield zone_sheet(row, frames, layer=code, specs=specs, styles=styles,
                                  paper=args.paper, orientation=orientation,
-                                 producer=args.producer)
+                                 producer=args.producer, grid=args.grid)
 
         _, count = save_atlas(pages(), args.output)
         print(f"wrote {args.output}: {count} pages")
@@ -86,7 +88,7 @@ def _run_figure(args: argparse.Namespace) -> int:
     else:
         fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
                               paper=args.paper, orientation=orientation, title=args.title,
-                              producer=args.producer)
+                              producer=args.producer, grid=args.grid)
         save_figure(fig, args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
     return 0

@@ -28,7 +28,6 @@ import datetime as _dt
 import logging
 import math
 import os
-import tempfile
 import textwrap
 import unicodedata
 import weakref
@@ -54,8 +53,14 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.geometry import box
 
+from mineplan.atomic import atomic_output
 from mineplan.errors import MineplanError
-from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
+from mineplan.geodesy import (
+    GKZone,
+    ellipsoidal_area_km2,
+    gk_crs_for_lonlat,
+    gk_zone_from_epsg,
+)
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 
 __all__ = [
@@ -255,17 +260,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         raise FigureError(
             f"cannot tell the format of {str(path)!r}; use a .png, .pdf or .svg extension"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        with matplotlib.rc_context(_rc()):
-            fig.savefig(tmp, format=fmt, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as tmp, matplotlib.rc_context(_rc()):
+        fig.savefig(tmp, format=fmt, dpi=dpi)
     log.info("wrote %s", path)
     return path
 
@@ -291,12 +287,8 @@ def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:
     path = Path(path)
     if path.suffix.lower() != ".pdf":
         raise FigureError(f"an atlas is a PDF; got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
     pages = 0
-    try:
+    with atomic_output(path) as tmp:
         with matplotlib.rc_context(_rc()), PdfPages(tmp) as pdf:
             for fig in figures:
                 pdf.savefig(fig)
@@ -304,10 +296,6 @@ def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:
                 pages += 1
         if pages == 0:
             raise FigureError("the atlas has no page: no zone matched")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path, pages
 
 
@@ -524,6 +512,58 @@ def _graticule_step_deg(span_deg: float) -> float:
     return 1 / 60
 
 
+GRIDS = ("graticule", "km")
+
+
+def _draw_grid(ax: Axes, crs: pyproj.CRS, grid: str) -> None:
+    if grid == "km":
+        _draw_km_grid(ax, crs)
+    elif grid == "graticule":
+        _draw_graticule(ax, crs)
+    else:
+        raise FigureError(f"grid {grid!r} is not one of {GRIDS}")
+
+
+def _km_step(span_m: float) -> float:
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200):
+        if span_m / (km * 1000) <= 8:
+            return km * 1000.0
+    return 500_000.0
+
+
+def _draw_km_grid(ax: Axes, crs: pyproj.CRS) -> None:
+    """Gauss-Kruger kilometre grid, labelled in km (Y with its zone prefix), at the frame."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    step = _km_step(max(x1 - x0, y1 - y0))
+    gk = _gk_zone(crs)
+    zone = gk.zone if gk else None
+    style: dict[str, Any] = {"color": "#707070", "linewidth": 0.4, "zorder": 25}
+    label_kw: dict[str, Any] = {"fontsize": 6.5, "color": "#303030", "annotation_clip": False}
+    false_easting = float(gk.false_easting) if gk else 500000.0
+    for x in np.arange(math.ceil(x0 / step) * step, x1, step):
+        ax.plot([x, x], [y0, y1], **style)
+        km = (x - false_easting + 500000.0) / 1000 + (zone * 1000 if zone else 0)
+        for edge, va, dy in ((y0, "top", -3), (y1, "bottom", 3)):
+            ax.annotate(f"{km:,.0f}".replace(",", " "), (x, edge), xytext=(0, dy),
+                        textcoords="offset points", ha="center", va=va, **label_kw)
+    for y in np.arange(math.ceil(y0 / step) * step, y1, step):
+        ax.plot([x0, x1], [y, y], **style)
+        for edge, ha, dx in ((x0, "right", -3), (x1, "left", 3)):
+            ax.annotate(f"{y / 1000:,.0f}".replace(",", " "), (edge, y), xytext=(dx, 0),
+                        textcoords="offset points", ha=ha, va="center", rotation=90, **label_kw)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _gk_zone(crs: pyproj.CRS) -> GKZone | None:
+    epsg = crs.to_epsg()
+    try:
+        return gk_zone_from_epsg(epsg) if epsg else None
+    except MineplanError:
+        return None
+
+
 def _draw_graticule(ax: Axes, crs: pyproj.CRS) -> None:
     """Meridians and parallels at a round spacing, labelled at the frame edges."""
     x0, x1 = ax.get_xlim()
@@ -726,10 +766,13 @@ def _footnote(
     fig: Figure, frames: Mapping[str, gpd.GeoDataFrame], crs: pyproj.CRS, bar: ScaleBar,
     *, producer: str, date: _dt.date, schematic_drawn: bool, demo_drawn: bool,
     omitted: int, convergence: float, width_chars: int, extra: str = "",
+    grid: str = "graticule",
 ) -> str:
+    marks = ("图廓注记为高斯-克吕格公里网（千米，横坐标含带号）" if grid == "km"
+             else "图廓注记为经纬度（度分）")
     sentences = [
         _sources(frames),
-        f"{_crs_text(crs)}；图廓注记为经纬度（度分），指北针指向坐标北（网格北），"
+        f"{_crs_text(crs)}；{marks}，指北针指向坐标北（网格北），"
         f"与真北相差子午线收敛角约 {abs(convergence):.2f}°；比例尺按高斯平面长度绘制，"
         f"图幅内长度变形不超过 {max((bar.max_scale_factor - 1) * 100, 0.001):.3f}%。",
         f"制图：{producer}，{date.isoformat()}。",
@@ -769,6 +812,7 @@ def region_overview(
     title: str | None = None,
     producer: str = "mineplan",
     date: _dt.date | None = None,
+    grid: str = "graticule",
 ) -> Figure:
     """An overview map of one plan's region for a planning report.
 
@@ -808,18 +852,20 @@ def region_overview(
     """
     style_map, schematic = _split_styles(styles)
     _frames_problems(frames, specs, style_map)
+    if grid not in GRIDS:
+        raise FigureError(f"grid {grid!r} is not one of {GRIDS}")
     with _figure_context():
         return _region_overview(
             frames, region=region, specs=specs, styles=style_map, schematic=schematic,
             size=_paper_inches(paper, orientation), title=title, producer=producer,
-            date=date or _today(),
+            date=date or _today(), grid=grid,
         )
 
 
 def _region_overview(
     frames: Mapping[str, gpd.GeoDataFrame], *, region: str, specs: Mapping[str, LayerSpec],
     styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
-    title: str | None, producer: str, date: _dt.date,
+    title: str | None, producer: str, date: _dt.date, grid: str,
 ) -> Figure:
     xzq4490 = frames["XZQ"]
     region_4490 = _region_geometry(xzq4490, region)
@@ -907,7 +953,7 @@ def _region_overview(
 
     bar = _draw_scale_bar(ax, crs)
     _draw_north_arrow(ax)
-    _draw_graticule(ax, crs)
+    _draw_grid(ax, crs, grid)
     # county names first (they orient the reader), then zone names around them
     taken = _furniture_boxes(ax)
     _place_labels(ax, county_names, taken=taken, text_kw=_COUNTY_LABEL)
@@ -938,7 +984,7 @@ def _region_overview(
     footnote = _footnote(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=omitted, convergence=convergence,
-        width_chars=width_chars,
+        width_chars=width_chars, grid=grid,
     )
     _INFO[fig] = FigureInfo(
         crs=crs, map_ax=ax, inset_ax=inset, drawn_layers=drawn, legend_labels=labels,
@@ -1005,6 +1051,7 @@ def zone_sheet(
     producer: str = "mineplan",
     date: _dt.date | None = None,
     max_corners: int = 20,
+    grid: str = "graticule",
 ) -> Figure:
     """A sheet for one zone: map of its neighbourhood, attributes and corner coordinates.
 
@@ -1038,7 +1085,7 @@ def zone_sheet(
         return _zone_sheet(
             zone_row, frames, layer=layer, specs=specs, styles=style_map, schematic=schematic,
             size=_paper_inches(paper, orientation), producer=producer,
-            date=date or _today(), max_corners=max_corners,
+            date=date or _today(), max_corners=max_corners, grid=grid,
         )
 
 
@@ -1058,7 +1105,7 @@ def _zone_sheet(
     zone_row: pd.Series, frames: Mapping[str, gpd.GeoDataFrame], *, layer: str,
     specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
-    max_corners: int,
+    max_corners: int, grid: str,
 ) -> Figure:
     geom4490 = zone_row["geometry"]
     rep = geom4490.representative_point()
@@ -1116,7 +1163,7 @@ def _zone_sheet(
     _set_map_extent(ax, extent)
     bar = _draw_scale_bar(ax, crs)
     _draw_north_arrow(ax)
-    _draw_graticule(ax, crs)
+    _draw_grid(ax, crs, grid)
     labels = list(drawn.values())
     ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
               edgecolor="#404040")
@@ -1179,7 +1226,7 @@ def _zone_sheet(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=0, convergence=convergence,
         width_chars=218 if size[0] >= size[1] else 150,
-        extra=f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。",
+        extra=f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。", grid=grid,
     )
     _INFO[fig] = FigureInfo(
         crs=crs, map_ax=ax, inset_ax=None, drawn_layers=drawn, legend_labels=labels,

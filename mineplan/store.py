@@ -14,15 +14,15 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from mineplan.atomic import atomic_output
 from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
 
@@ -185,20 +185,9 @@ def _existing(path: str | Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only if the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # GDAL must create the file itself
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+def _atomic_target(path: Path) -> contextlib.AbstractContextManager[Path]:
+    """A temporary path beside ``path`` (not yet created: GDAL creates it) that replaces it."""
+    return atomic_output(path, create=False)
 
 
 def _update_time() -> str:
