@@ -6,6 +6,7 @@
 ``mineplan import``  real geometry (coordinate TXT or GIS file) replaces schematic shapes
 ``mineplan coords``  ``info`` / ``convert`` coordinate and GIS files
 ``mineplan figure``  print-quality maps: region overview, zone sheet, atlas
+``mineplan audit``   where the plans contradict themselves, with both values and sources
 
 Errors mineplan expects (bad input, missing files) print one plain message and
 exit with status 2; ``--debug`` shows the traceback of anything else.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
@@ -49,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mineplan: interrupted; nothing was replaced", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as err:  # an unexpected failure: say so plainly, no traceback
         if args.debug:
             raise
@@ -103,11 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="report matches, write nothing")
     imp.set_defaults(run=_run_import)
 
+    from mineplan.cli_audit import add_audit_command
     from mineplan.cli_coords import add_coords_commands
     from mineplan.cli_figure import add_figure_command
 
     add_coords_commands(sub, common)
     add_figure_command(sub, common)
+    add_audit_command(sub, common)
 
     styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
     styles.add_argument("-o", "--output-dir", type=Path, default=None,
