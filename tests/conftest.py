@@ -4,8 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mineplan.paths import seeds_dir
+
+# Property tests measure behaviour, not speed: no per-example deadline (a loaded
+# 2-core CI machine would trip it), and in CI the same examples every run.
+settings.register_profile("mineplan", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("mineplan")
 
 
 @pytest.fixture(scope="session")
