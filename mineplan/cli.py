@@ -7,6 +7,7 @@
 ``mineplan coords``  ``info`` / ``convert`` coordinate and GIS files
 ``mineplan figure``  print-quality maps: region overview, zone sheet, atlas
 ``mineplan audit``   where the plans contradict themselves, with both values and sources
+``mineplan check``   plan-wide red-line/rule audit (--plan) or pre-grant check (--proposal)
 
 Errors mineplan expects (bad input, missing files) print one plain message and
 exit with status 2; ``--debug`` shows the traceback of anything else.
@@ -109,12 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=_run_import)
 
     from mineplan.cli_audit import add_audit_command
+    from mineplan.cli_check import add_check_commands
     from mineplan.cli_coords import add_coords_commands
     from mineplan.cli_figure import add_figure_command
 
     add_coords_commands(sub, common)
     add_figure_command(sub, common)
     add_audit_command(sub, common)
+    add_check_commands(sub, common)
 
     styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
     styles.add_argument("-o", "--output-dir", type=Path, default=None,

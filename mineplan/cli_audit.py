@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from mineplan.errors import MineplanError
+from mineplan.errors import AuditOutputError
 
 __all__ = ["HEADERS", "AuditOutputError", "add_audit_command", "select_plan", "write_issues"]
 
@@ -36,10 +36,6 @@ HEADERS: dict[str, str] = {
 _SUFFIXES = (".csv", ".xlsx")
 # Findings that set two printed zones side by side rather than a claim against rows.
 _PAIR_KINDS = frozenset({"重复图层", "名称不一"})
-
-
-class AuditOutputError(MineplanError, ValueError):
-    """The audit cannot be written where it was asked to be."""
 
 
 def add_audit_command(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:

@@ -67,3 +67,19 @@ class CRSError(MineplanError, ValueError):
 
 class StoreError(LocatedError, OSError):
     """The GeoPackage store cannot be read or written."""
+
+
+class AuditOutputError(MineplanError, ValueError):
+    """The audit cannot be written where it was asked to be."""
+
+
+class FigureError(MineplanError, ValueError):
+    """A figure cannot be drawn as asked (unknown region, paper, font, format)."""
+
+
+class FindingsWriteError(MineplanError, OSError):
+    """A findings file cannot be written (unknown extension, folder missing …)."""
+
+
+class CheckInputError(MineplanError, ValueError):
+    """An argument of a check is not usable (unknown region, right type, unit …)."""

@@ -54,7 +54,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box
 
 from mineplan.atomic import atomic_output
-from mineplan.errors import MineplanError
+from mineplan.errors import FigureError, MineplanError
 from mineplan.geodesy import (
     GKZone,
     ellipsoidal_area_km2,
@@ -95,10 +95,6 @@ _DEMO_ONLY = "三区三线为演示数据，非实测边界"
 _FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 _MM_TO_PT = 72.0 / 25.4
 _NICE_STEPS_MIN = (60, 30, 20, 15, 10, 5, 2, 1)  # graticule spacing, minutes of arc
-
-
-class FigureError(MineplanError, ValueError):
-    """A figure cannot be drawn as asked (unknown region, paper, font, format)."""
 
 
 @dataclass(frozen=True)

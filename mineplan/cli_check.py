@@ -1,0 +1,132 @@
+"""``mineplan check``: the plan audit and the pre-grant check on the command line.
+
+``mineplan check --plan 新源县|all [--store S] [-o findings.xlsx|.csv|.geojson]``
+``mineplan check --proposal FILE --right 探矿权|采矿权 --mineral 金 [--scale 5 --unit 万吨/年]
+[--region 新源县] [-o …]``
+
+Prints a summary table; exits 1 when any finding is 不通过 (so it can gate a
+workflow), 0 otherwise. Bad input raises :class:`mineplan.errors.MineplanError`
+subclasses, which the main CLI prints as one plain message.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from mineplan.rules import RIGHT_TYPES, CheckInputError
+
+__all__ = ["add_check_commands", "read_proposal_file"]
+
+
+def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:
+    """Register the ``check`` command on the main CLI's subparsers."""
+    check = subparsers.add_parser(
+        "check", parents=[common_parent],
+        help="audit a plan's zones, or check a proposed right before it is granted",
+        description="Plan audit (--plan) or pre-grant check (--proposal). Prints a summary; "
+        "exit status 1 when any finding is 不通过 (fail), 0 otherwise. Rules and "
+        "thresholds: geodata/rules/checks.toml (see docs/checks.md).",
+    )
+    what = check.add_mutually_exclusive_group(required=True)
+    what.add_argument("--plan", metavar="REGION", help="plan region or slug (新源县, xinyuan) "
+                      "or 'all'")
+    what.add_argument("--proposal", type=Path, metavar="FILE",
+                      help="proposed right: 坐标 TXT (报盘/登记), SHP/zip/GPKG/GeoJSON/KML/DXF/CSV")
+    check.add_argument("--right", choices=RIGHT_TYPES, help="right type (with --proposal)")
+    check.add_argument("--mineral", help="mineral applied for, e.g. 金 (with --proposal)")
+    check.add_argument("--scale", type=float, default=None,
+                       help="planned production of a mining right, in --unit")
+    check.add_argument("--unit", default=None, help="unit of --scale: 万吨/年, 万立方米/年, 吨/日")
+    check.add_argument("--region", default=None,
+                       help="county whose plan applies (default: detected from the geometry)")
+    check.add_argument("--id", dest="proposal_id", default=None, help="name shown for the proposal")
+    check.add_argument("--store", type=Path, default=None, help="GeoPackage to check against")
+    check.add_argument("-o", "--output", type=Path, default=None,
+                       help="write the findings: .xlsx, .csv (UTF-8 BOM) or .geojson")
+    check.add_argument("--crs", default=None, help="CRS of a proposal file that has none")
+    check.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
+    check.add_argument("--swap-axes", action="store_true", help="swap X/Y of the proposal file")
+    check.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    check.add_argument("--limit", type=int, default=40,
+                       help="list at most this many non-passing findings (default 40)")
+    check.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
+    from mineplan.checks import check_plan, check_proposal, read_store_frames
+    from mineplan.findings import format_summary, has_failures, write_findings
+    from mineplan.paths import DEFAULT_STORE, home
+
+    if args.plan:
+        extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
+        if extra:
+            raise CheckInputError(f"--{', --'.join(extra)} apply to --proposal, not --plan")
+    else:
+        missing = [f"--{n}" for n in ("right", "mineral") if not getattr(args, n)]
+        if missing:
+            raise CheckInputError(f"--proposal needs {' and '.join(missing)}")
+        if (args.scale is None) != (args.unit is None):
+            raise CheckInputError(
+                "give --scale and --unit together (e.g. --scale 5 --unit 万吨/年)")
+    store = args.store or home() / DEFAULT_STORE
+    proposal = None
+    if args.plan:
+        findings = check_plan(read_store_frames(store), region=args.plan)
+        title = f"规划审查：{args.plan}（{store}）"
+    else:
+        proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
+                                      swap_axes=args.swap_axes, layer=args.source_layer)
+        findings = check_proposal(
+            proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
+            scale_unit=args.unit, region=args.region, store_frames=read_store_frames(store),
+            proposal_id=args.proposal_id or args.proposal.stem,
+        )
+        title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
+    if args.output:  # written first: the file exists even if stdout goes away
+        write_findings(findings, args.output, proposal=proposal, title=title)
+    print(format_summary(findings, title=title, limit=args.limit))
+    if args.output:
+        print(f"wrote {args.output}")
+    return 1 if has_failures(findings) else 0
+
+
+def read_proposal_file(
+    path: Path, *, crs: str | None = None, zone: int | None = None, swap_axes: bool = False,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """A proposal's polygons from a coordinate TXT or a GIS file, with its CRS.
+
+    Raises
+    ------
+    CoordinateFileError, CRSError
+        When the file cannot be read or its CRS settled.
+    """
+    from mineplan.errors import CoordinateFileError
+
+    if not path.is_file():
+        raise CoordinateFileError("no such file (check the path)", path=path)
+    if path.suffix.lower() == ".txt":
+        from mineplan import coordfiles
+
+        raw = path.read_bytes()
+        registration = "[登记项目]".encode() in raw or "[登记项目]".encode("gbk") in raw
+        reader = coordfiles.read_registration_txt if registration \
+            else coordfiles.read_boundary_txt
+        frame = coordfiles.to_geodataframe(reader(path))
+        if frame.crs is None:
+            if crs is None:
+                raise CoordinateFileError(
+                    "the file does not say its coordinate system; give --crs (e.g. EPSG:4516)",
+                    path=path)
+            frame = frame.set_crs(crs)
+        return frame
+    from mineplan.gisfiles import read_gis_file
+
+    result = read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
+                           expect="polygon")
+    return result.frame

@@ -1,0 +1,135 @@
+"""Findings frame, summary and writers (XLSX, CSV with BOM, GeoJSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from mineplan.findings import (
+    FINDING_COLUMNS,
+    FINDING_HEADERS,
+    Finding,
+    FindingsWriteError,
+    findings_frame,
+    format_summary,
+    has_failures,
+    proposal_coordinates,
+    summary_table,
+    write_findings,
+)
+from mineplan.geodesy import ellipsoidal_area_km2
+
+PIECE = box(84.0, 44.0, 84.01, 44.01)
+
+
+def _frame() -> gpd.GeoDataFrame:
+    return findings_frame([
+        Finding("ecological_redline", "生态保护红线", "fail", "P1", "0.5 km²", "checks.toml",
+                "与生态保护红线重叠", data_note="管控图层为演示数据，结论仅供演示",
+                value=0.5, unit="km²", geometry=PIECE),
+        Finding("farmland", "永久基本农田", "pass", "P1", "0 km²", "checks.toml", "无重叠"),
+        Finding("min_scale", "最低开采规模", "conditional", "P1", "5 万吨/年", "wusu", "须核对"),
+    ])
+
+
+def test_frame_columns_verdicts_and_piece_area() -> None:
+    f = _frame()
+    assert list(f.columns) == list(FINDING_COLUMNS)
+    assert list(f["verdict"]) == ["不通过", "通过", "有条件"]
+    assert list(f["verdict_key"]) == ["fail", "pass", "conditional"]
+    expected = float(ellipsoidal_area_km2(gpd.GeoSeries([PIECE], crs=4490)).iloc[0])
+    assert f.loc[0, "area_km2"] == pytest.approx(expected, rel=1e-5)
+    assert pd.isna(f.loc[1, "area_km2"])
+    assert has_failures(f)
+    assert not has_failures(f[f["verdict_key"] != "fail"])
+
+
+def test_unknown_verdict_is_rejected() -> None:
+    with pytest.raises(ValueError, match="verdict"):
+        Finding("x", "x", "maybe", "s", "", "", "")
+
+
+def test_summary() -> None:
+    table = summary_table(_frame())
+    assert list(table.columns) == ["check", "rule", "通过", "有条件", "不通过"]
+    text = format_summary(_frame(), title="T")
+    assert text.splitlines()[0] == "T"
+    assert "合计 3 项：通过 1，有条件 1，不通过 1" in text
+    assert "[不通过] 生态保护红线 P1" in text
+    assert "演示" in text
+    assert "（无检查结果）" in format_summary(findings_frame([]))
+
+
+def test_xlsx_has_sheets_and_chinese_headers(tmp_path: Path) -> None:
+    out = tmp_path / "f.xlsx"
+    proposal = gpd.GeoDataFrame({"name": ["P1"]}, geometry=[PIECE], crs=4490)
+    write_findings(_frame(), out, proposal=proposal, title="测试")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["汇总", "检查结果", "申请范围坐标"]
+    headers = [c.value for c in book["检查结果"][1]]
+    assert headers == [FINDING_HEADERS[c] for c in FINDING_COLUMNS if c != "geometry"]
+    assert book["检查结果"].cell(row=2, column=3).value == "不通过"
+    coords = [c.value for c in book["申请范围坐标"][1]]
+    assert coords == ["地块", "圈号", "点号", "X（北）", "Y（东）", "经度", "纬度"]
+    assert book["申请范围坐标"].max_row == 1 + 4  # a box: 4 corners, closing point not repeated
+    summary = [[c.value for c in row][:2] for row in book["汇总"].iter_rows()]
+    assert ["结论", "不通过"] in summary
+
+
+def test_coordinates_are_gauss_kruger_with_zone_prefix() -> None:
+    table = proposal_coordinates(gpd.GeoDataFrame(geometry=[PIECE], crs=4490))
+    # 84°E is the central meridian of 3-degree zone 28: Y ≈ 28 500 000 m at the CM
+    y = table.loc[table["经度"] == 84.0, "Y（东）"]
+    assert (abs(y - 28_500_000) < 1).all()
+    assert table["X（北）"].between(4_800_000, 4_900_000).all()
+
+
+def test_csv_has_bom_and_chinese_headers(tmp_path: Path) -> None:
+    out = tmp_path / "f.csv"
+    write_findings(_frame(), out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    first = raw.decode("utf-8-sig").splitlines()[0]
+    assert first.startswith("检查项代码,规则,结论,结论代码,对象")
+    back = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(back["结论"]) == ["不通过", "通过", "有条件"]
+
+
+def test_geojson_has_only_conflict_pieces_with_area(tmp_path: Path) -> None:
+    out = tmp_path / "f.geojson"
+    write_findings(_frame(), out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["features"]) == 1
+    props = data["features"][0]["properties"]
+    assert props["area_km2"] > 0 and props["verdict"] == "不通过"
+    assert "生态保护红线" in out.read_text(encoding="utf-8")  # not \u-escaped
+
+
+def test_writes_are_atomic_and_bad_targets_are_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mineplan.findings as findings
+
+    for name in ("f.csv", "f.xlsx"):
+        (tmp_path / name).write_text("old", encoding="utf-8")
+
+    def fail(frame: pd.DataFrame) -> pd.DataFrame:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(findings, "_table", fail)
+    for name in ("f.csv", "f.xlsx"):
+        with pytest.raises(RuntimeError):
+            write_findings(_frame(), tmp_path / name)
+        assert (tmp_path / name).read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "f.xlsx"]  # no temporaries
+    monkeypatch.undo()
+    with pytest.raises(FindingsWriteError, match="xlsx"):
+        write_findings(_frame(), tmp_path / "f.txt")
+    with pytest.raises(FindingsWriteError, match="folder"):
+        write_findings(_frame(), tmp_path / "missing" / "f.csv")
