@@ -12,6 +12,7 @@ subclasses, which the main CLI prints as one plain message.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,8 @@ def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) 
     check.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
     check.add_argument("--swap-axes", action="store_true", help="swap X/Y of the proposal file")
     check.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    check.add_argument("--figure", type=Path, default=None,
+                       help="with --proposal: the check figure (.pdf/.png/.svg) for the report")
     check.add_argument("--limit", type=int, default=40,
                        help="list at most this many non-passing findings (default 40)")
     check.set_defaults(run=run_check)
@@ -87,8 +90,20 @@ def run_check(args: argparse.Namespace) -> int:
             proposal_id=args.proposal_id or args.proposal.stem,
         )
         title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
+    if args.figure is not None and proposal is None:
+        raise CheckInputError("--figure goes with --proposal")
     if args.output:  # written first: the file exists even if stdout goes away
         write_findings(findings, args.output, proposal=proposal, title=title)
+    if args.figure is not None and proposal is not None:
+        from mineplan.figures import check_figure, save_figure
+        from mineplan.layers import read_layer_specs, read_styles
+
+        fig = check_figure(proposal, findings, read_store_frames(store),
+                           specs=read_layer_specs(), styles=read_styles(),
+                           subtitle=f"{args.proposal_id or args.proposal.stem} ｜ {args.right} ｜ "
+                           f"{args.mineral}")
+        save_figure(fig, args.figure)
+        print(f"wrote {args.figure}")
     print(format_summary(findings, title=title, limit=args.limit))
     if args.output:
         print(f"wrote {args.output}")
@@ -107,26 +122,12 @@ def read_proposal_file(
         When the file cannot be read or its CRS settled.
     """
     from mineplan.errors import CoordinateFileError
+    from mineplan.readers import read_geometry_file
 
     if not path.is_file():
         raise CoordinateFileError("no such file (check the path)", path=path)
-    if path.suffix.lower() == ".txt":
-        from mineplan import coordfiles
-
-        raw = path.read_bytes()
-        registration = "[登记项目]".encode() in raw or "[登记项目]".encode("gbk") in raw
-        reader = coordfiles.read_registration_txt if registration \
-            else coordfiles.read_boundary_txt
-        frame = coordfiles.to_geodataframe(reader(path))
-        if frame.crs is None:
-            if crs is None:
-                raise CoordinateFileError(
-                    "the file does not say its coordinate system; give --crs (e.g. EPSG:4516)",
-                    path=path)
-            frame = frame.set_crs(crs)
-        return frame
-    from mineplan.gisfiles import read_gis_file
-
-    result = read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
-                           expect="polygon")
+    result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
+                                expect="polygon")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return result.frame

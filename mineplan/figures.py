@@ -52,6 +52,7 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
 
 from mineplan.atomic import atomic_output
 from mineplan.errors import FigureError, MineplanError
@@ -70,6 +71,7 @@ __all__ = [
     "FigureError",
     "FigureInfo",
     "ScaleBar",
+    "check_figure",
     "configure_fonts",
     "figure_info",
     "region_overview",
@@ -1085,6 +1087,152 @@ def zone_sheet(
         )
 
 
+_VERDICT_COLOURS = {"fail": "#D00000", "conditional": "#E08000", "pass": "#2E7D32"}
+_VERDICT_NAMES = {"fail": "不通过", "conditional": "有条件", "pass": "通过"}
+
+
+def check_figure(
+    proposal: gpd.GeoDataFrame,
+    findings: gpd.GeoDataFrame,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle] | tuple[Mapping[str, LayerStyle], SchematicStyle],
+    title: str = "矿业权申请范围预审图",
+    subtitle: str = "",
+    paper: str = "A4",
+    orientation: str = "landscape",
+    producer: str = "mineplan",
+    date: _dt.date | None = None,
+    grid: str = "graticule",
+    max_rows: int = 16,
+) -> Figure:
+    """The figure for a pre-grant report: the proposal, its conflict pieces and their areas.
+
+    Parameters
+    ----------
+    proposal
+        The proposed block(s), any CRS.
+    findings
+        From :func:`mineplan.checks.check_proposal`: ``verdict_key``, ``rule``,
+        ``measured``, ``area_km2`` (ellipsoidal) and, for conflicts, ``geometry``
+        (the intersection piece, EPSG:4490).
+    frames
+        The store's layers (EPSG:4490) for the neighbourhood; must include ``XZQ``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Map (neighbourhood, proposal in red, conflict pieces hatched in the colour of
+        their verdict and labelled with their area) and a findings table.
+    """
+    style_map, schematic = _split_styles(styles)
+    _frames_problems(frames, specs, style_map)
+    if grid not in GRIDS:
+        raise FigureError(f"grid {grid!r} is not one of {GRIDS}")
+    if proposal.crs is None or proposal.empty:
+        raise FigureError("the proposal has no geometry or no CRS")
+    with _figure_context():
+        return _check_figure(
+            proposal.to_crs("EPSG:4490"), findings, frames, specs=specs, styles=style_map,
+            schematic=schematic, size=_paper_inches(paper, orientation), title=title,
+            subtitle=subtitle, producer=producer, date=date or _today(), grid=grid,
+            max_rows=max_rows,
+        )
+
+
+def _check_figure(
+    proposal: gpd.GeoDataFrame, findings: gpd.GeoDataFrame,
+    frames: Mapping[str, gpd.GeoDataFrame], *, specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
+    title: str, subtitle: str, producer: str, date: _dt.date, grid: str, max_rows: int,
+) -> Figure:
+    geom4490 = proposal.geometry.union_all()
+    rep = geom4490.representative_point()
+    crs = gk_crs_for_lonlat(rep.x, rep.y)
+    shape = proposal.to_crs(crs).geometry.union_all()
+    has_geom = findings.geometry.notna() & ~findings.geometry.is_empty if len(findings) else []
+    conflicts = findings[has_geom] if len(findings) else findings
+    conflicts = conflicts[conflicts["verdict_key"] != "pass"] if len(conflicts) else conflicts
+    extra = [(Patch(facecolor="none", edgecolor=_VERDICT_COLOURS[k], hatch="////"),
+              f"冲突部分（{_VERDICT_NAMES[k]}）")
+             for k in ("fail", "conditional")
+             if len(conflicts) and (conflicts["verdict_key"] == k).any()]
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    hood = _neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
+                              schematic=schematic, size=size, grid=grid,
+                              outline_label="申请范围", extra_handles=extra)
+    ax = hood.ax
+    if len(conflicts):
+        pieces = gpd.GeoDataFrame(conflicts, geometry="geometry",
+                                  crs=findings.crs or "EPSG:4490").to_crs(crs)
+        for i, row in enumerate(pieces.itertuples()):
+            colour = _VERDICT_COLOURS.get(row.verdict_key, "#808080")
+            gpd.GeoSeries([row.geometry], crs=crs).plot(
+                ax=ax, facecolor="none", edgecolor=colour, hatch="////", linewidth=0.8,
+                zorder=27)
+            point = row.geometry.representative_point()
+            area = getattr(row, "area_km2", float("nan"))
+            label = f"{row.rule} {area:.4f} km²" if area == area else str(row.rule)
+            # stacked below one another: several pieces may share a centre
+            ax.annotate(label, (point.x, point.y), xytext=(0, -11 * i),
+                        textcoords="offset points", fontsize=6, color=colour, zorder=29,
+                        ha="center", va="center",
+                        bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none",
+                              "pad": 0.5})
+    _set_map_extent(ax, hood.extent)
+
+    fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=14, fontweight="bold")
+    fig.text(0.5, 0.918, " ｜ ".join(s for s in (subtitle, date.isoformat()) if s),
+             ha="center", va="center", fontsize=8.5, color="#404040")
+
+    counts = {k: int((findings["verdict_key"] == k).sum()) if len(findings) else 0
+              for k in ("pass", "conditional", "fail")}
+    area = float(ellipsoidal_area_km2(proposal.geometry, validate=False).sum())
+    verdict = ("不通过" if counts["fail"] else "有条件通过" if counts["conditional"] else "通过")
+    fig.text(0.60, 0.88, f"预审结论：{verdict}", fontsize=11, fontweight="bold", va="top",
+             color=_VERDICT_COLOURS["fail" if counts["fail"] else
+                                    "conditional" if counts["conditional"] else "pass"])
+    fig.text(0.60, 0.845, f"申请范围椭球面积 {area:.4f} km²；检查 {len(findings)} 项："
+             f"通过 {counts['pass']}，有条件 {counts['conditional']}，不通过 {counts['fail']}",
+             fontsize=7.5, va="top")
+    order = {"fail": 0, "conditional": 1, "pass": 2}
+    rows = (findings.assign(_o=findings["verdict_key"].map(order)).sort_values("_o")
+            if len(findings) else findings)
+    shown = rows.head(max_rows)
+    table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.68))
+    table_ax.set_axis_off()
+    if len(shown):
+        cells = [[_short_name(r.rule, 10), _VERDICT_NAMES.get(r.verdict_key, r.verdict_key),
+                  _short_name(str(r.measured), 26)] for r in shown.itertuples()]
+        table = table_ax.table(cellText=cells, colLabels=["检查项", "结论", "量测值"],
+                               loc="upper center", cellLoc="left", colWidths=[0.3, 0.15, 0.55])
+        table.auto_set_font_size(False)
+        table.set_fontsize(6)
+        for i, r in enumerate(shown.itertuples(), start=1):
+            table[i, 1].get_text().set_color(_VERDICT_COLOURS.get(r.verdict_key, "#000000"))
+    if len(rows) > len(shown):
+        table_ax.text(0, -0.02, f"另有 {len(rows) - len(shown)} 项未列出，详见检查结果表",
+                      fontsize=7, transform=table_ax.transAxes, va="top")
+    notes = list(dict.fromkeys(part.strip() for n in findings.get("data_note", [])
+                               for part in str(n).split("；") if part.strip()))
+    convergence = _convergence_deg(crs, (hood.extent[0] + hood.extent[1]) / 2,
+                                   (hood.extent[2] + hood.extent[3]) / 2)
+    footnote = _footnote(
+        fig, hood.used, crs, hood.bar, producer=producer, date=date,
+        schematic_drawn=hood.schematic_drawn, demo_drawn=hood.demo_drawn, omitted=0,
+        convergence=convergence, width_chars=218 if size[0] >= size[1] else 150,
+        extra="面积为 CGCS2000 椭球面积。" + ("；".join(notes) + "。" if notes else ""),
+        grid=grid,
+    )
+    _INFO[fig] = FigureInfo(
+        crs=crs, map_ax=ax, inset_ax=None, drawn_layers=hood.drawn, legend_labels=hood.labels,
+        scale_bar=hood.bar, footnote=footnote, title=title,
+    )
+    return fig
+
+
 def _corner_rows(geom: shapely.Geometry, crs: pyproj.CRS) -> list[tuple[str, float, float]]:
     """(J1…Jn, X northing, Y easting) of every exterior ring, closing point dropped."""
     projected = gpd.GeoSeries([geom], crs="EPSG:4490").to_crs(crs).iloc[0]
@@ -1097,22 +1245,26 @@ def _corner_rows(geom: shapely.Geometry, crs: pyproj.CRS) -> list[tuple[str, flo
     return rows
 
 
-def _zone_sheet(
-    zone_row: pd.Series, frames: Mapping[str, gpd.GeoDataFrame], *, layer: str,
-    specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
-    schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
-    max_corners: int, grid: str,
-) -> Figure:
-    geom4490 = zone_row["geometry"]
-    rep = geom4490.representative_point()
-    crs = gk_crs_for_lonlat(rep.x, rep.y)
-    crs_prefixed = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
-    zone = gpd.GeoDataFrame([zone_row], geometry="geometry", crs="EPSG:4490")
-    zone_proj = zone.to_crs(crs)
-    shape = zone_proj.geometry.iloc[0]
+@dataclass
+class _Neighbourhood:
+    ax: Axes
+    extent: tuple[float, float, float, float]
+    bar: ScaleBar
+    drawn: dict[str, str]
+    used: dict[str, gpd.GeoDataFrame]
+    labels: list[str]
+    handles: list[Patch | Line2D]
+    schematic_drawn: bool
+    demo_drawn: bool
 
-    fig = Figure(figsize=size)
-    FigureCanvasAgg(fig)
+
+def _neighbourhood_map(
+    fig: Figure, shape: BaseGeometry, frames: Mapping[str, gpd.GeoDataFrame], *,
+    crs: pyproj.CRS, specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
+    schematic: SchematicStyle, size: tuple[float, float], grid: str, outline_label: str,
+    extra_handles: Sequence[tuple[Patch | Line2D, str]] = (),
+) -> _Neighbourhood:
+    """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red."""
     ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
     minx, miny, maxx, maxy = shape.bounds
     pad = max(maxx - minx, maxy - miny, 2000.0) * 0.8
@@ -1145,7 +1297,8 @@ def _zone_sheet(
         drawn[code] = _legend_label(spec, projected, schematic)
         used[code] = projected
         handles.append(_legend_handle(spec, style, schematic, faint))
-    zone_proj.boundary.plot(ax=ax, color="#E00000", linewidth=1.8, zorder=26)
+    gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color="#E00000", linewidth=1.8,
+                                                  zorder=26)
     counties = frames["XZQ"][frames["XZQ"]["level"] == "county"].to_crs(crs)
     counties = counties[counties.boundary.intersects(view)]  # only lines that show
     if not counties.empty:
@@ -1154,8 +1307,11 @@ def _zone_sheet(
         drawn["XZQ"] = "县级行政界线"
         handles.append(_legend_handle(specs["XZQ"], styles[specs["XZQ"].style], schematic,
                                       False))
-    drawn["_zone"] = "本分区范围"
+    drawn["_zone"] = outline_label
     handles.append(Line2D([], [], color="#E00000", linewidth=1.8))
+    for handle, label in extra_handles:
+        drawn[f"_{label}"] = label
+        handles.append(handle)
     _set_map_extent(ax, extent)
     bar = _draw_scale_bar(ax, crs)
     _draw_north_arrow(ax)
@@ -1163,6 +1319,32 @@ def _zone_sheet(
     labels = list(drawn.values())
     ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
               edgecolor="#404040")
+    return _Neighbourhood(ax, extent, bar, drawn, used, labels, handles, schematic_drawn,
+                          demo_drawn)
+
+
+def _zone_sheet(
+    zone_row: pd.Series, frames: Mapping[str, gpd.GeoDataFrame], *, layer: str,
+    specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
+    schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
+    max_corners: int, grid: str,
+) -> Figure:
+    geom4490 = zone_row["geometry"]
+    rep = geom4490.representative_point()
+    crs = gk_crs_for_lonlat(rep.x, rep.y)
+    crs_prefixed = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
+    zone = gpd.GeoDataFrame([zone_row], geometry="geometry", crs="EPSG:4490")
+    zone_proj = zone.to_crs(crs)
+    shape = zone_proj.geometry.iloc[0]
+
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    hood = _neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
+                              schematic=schematic, size=size, grid=grid,
+                              outline_label="本分区范围")
+    ax, extent, bar, drawn, used, labels = (hood.ax, hood.extent, hood.bar, hood.drawn,
+                                            hood.used, hood.labels)
+    schematic_drawn, demo_drawn = hood.schematic_drawn, hood.demo_drawn
 
     name = str(zone_row.get("name", ""))
     fig.text(0.5, 0.955, f"{name}", ha="center", va="center", fontsize=14, fontweight="bold")

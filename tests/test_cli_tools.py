@@ -115,3 +115,41 @@ def test_figure_needs_a_region_or_zone(capsys: pytest.CaptureFixture[str], tmp_p
     store = tmp_path / "missing.gpkg"
     assert main(["figure", "-o", str(tmp_path / "x.png"), "--store", str(store)]) == 2
     assert "mineplan build" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tmp_path: Path
+                                                                 ) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from mineplan.checks import check_proposal, read_store_frames
+    from mineplan.figures import check_figure, figure_info
+    from mineplan.layers import read_layer_specs, read_styles
+
+    frames = read_store_frames(store)
+    red = frames["STHX"][frames["STHX"]["region"] == "伊宁市"].geometry.iloc[0]
+    edge = red.boundary.interpolate(0.3, normalized=True)
+    proposal = gpd.GeoDataFrame(geometry=[box(edge.x - 0.01, edge.y - 0.01, edge.x + 0.01,
+                                              edge.y + 0.01)], crs="EPSG:4490")
+    findings = check_proposal(proposal, right_type="采矿权", mineral="煤炭",
+                              store_frames=frames, region="伊宁市")
+    red_line = findings[findings["check"] == "redline_ecological"].iloc[0] \
+        if "redline_ecological" in set(findings["check"]) else None
+    fig = check_figure(proposal, findings, frames, specs=read_layer_specs(),
+                       styles=read_styles(), subtitle="测试")
+    info = figure_info(fig)
+    assert "申请范围" in info.legend_labels
+    assert any(label.startswith("冲突部分") for label in info.legend_labels)
+    assert "椭球面积" in info.footnote and "演示" in info.footnote
+    texts = " ".join(t.get_text() for t in info.map_ax.texts)
+    assert "km²" in texts  # conflict pieces are labelled with their areas
+    assert red_line is None or red_line["verdict_key"] != "pass"
+
+    txt = tmp_path / "p.txt"
+    txt.write_bytes(coordfiles.format_boundary_txt(proposal.assign(number="1", name="申请区"),
+                                                   zone=27))
+    out = tmp_path / "check.pdf"
+    code = main(["check", "--proposal", str(txt), "--right", "采矿权", "--mineral", "煤炭",
+                 "--store", str(store), "--figure", str(out), "--limit", "0"])
+    assert code in (0, 1) and out.read_bytes()[:4] == b"%PDF"
