@@ -1,0 +1,490 @@
+"""Benchmark: plan-wide overlap of blocks with a provincial red-line layer.
+
+Builds, in this process and deterministically (seeded), a synthetic red-line layer
+at provincial scale over the Xinjiang extent (75–95E, 36–49N, EPSG:4490) — wiggly
+star-shaped polygons, a few of them huge (≥ 50,000 vertices), some with holes, and
+a share of shifted copies so the layer overlaps itself — plus planning blocks of
+0.1–50 km² (rotated rectangles, irregular polygons, two-part blocks), many placed on
+red-line boundaries. It then measures
+
+(a) mineplan: ``PreparedLayer(redline)`` + ``plan_overlap(blocks)``;
+(b) the straightforward geopandas baseline: ``geopandas.overlay(blocks, redline,
+    how="intersection")``, dissolved by block so overlaps count once, measured with
+    the same :func:`mineplan.geodesy.ellipsoidal_area_km2`;
+
+and prints both times, their ratio, the largest relative difference in overlap
+area, peak memory, and the warm latency of one pre-grant check (one block against
+the prepared layer). See ``bench/README.md``.
+
+Run ``python bench/bench_overlap.py`` (full size, a few minutes) or
+``python bench/bench_overlap.py --quick`` (smoke run, seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.overlay import PreparedLayer
+
+CRS = "EPSG:4490"
+#: Extent of the synthetic province, degrees (lon_min, lat_min, lon_max, lat_max).
+EXTENT = (75.0, 36.0, 95.0, 49.0)
+_KM_PER_DEG = 111.2
+
+T = TypeVar("T")
+
+
+# ------------------------------------------------------------------------- data
+
+
+def _star(
+    rng: np.random.Generator,
+    n_vertices: int,
+    *,
+    radius_deg: float,
+    roughness: float,
+    harmonics: int,
+) -> NDArray[np.float64]:
+    """Radii of a wiggly star-shaped ring (always simple: r > 0, θ increasing)."""
+    k = np.arange(harmonics + 1)
+    amp = np.zeros(harmonics + 1)
+    amp[1:] = roughness / k[1:] ** 0.9
+    spectrum = (
+        amp * np.exp(2j * np.pi * rng.random(harmonics + 1)) * rng.normal(1.0, 0.3, harmonics + 1)
+    )
+    spectrum[0] = 0.0
+    size = max(n_vertices, 2 * harmonics + 2)
+    full = np.zeros(size // 2 + 1, dtype=complex)
+    full[: harmonics + 1] = spectrum
+    wiggle = np.fft.irfft(full, n=size) * size / 2
+    wiggle = np.interp(np.linspace(0, size, n_vertices, endpoint=False), np.arange(size), wiggle)
+    wiggle /= max(float(np.abs(wiggle).max()), 1e-12)
+    return radius_deg * np.exp(roughness * wiggle)
+
+
+def _ring(cx: float, cy: float, radii: NDArray[np.float64], phase: float) -> NDArray[np.float64]:
+    n = radii.size
+    theta = phase + np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    xscale = 1.0 / np.cos(np.radians(cy))  # roughly isotropic on the ground
+    ring = np.empty((n + 1, 2))
+    ring[:n, 0] = cx + radii * np.cos(theta) * xscale
+    ring[:n, 1] = cy + radii * np.sin(theta)
+    ring[n] = ring[0]
+    return ring
+
+
+def _polygon(
+    rng: np.random.Generator,
+    cx: float,
+    cy: float,
+    n_vertices: int,
+    radius_deg: float,
+    *,
+    hole: bool,
+) -> shapely.Polygon:
+    harmonics = int(min(max(8, n_vertices // 40), 2000))
+    radii = _star(rng, n_vertices, radius_deg=radius_deg, roughness=0.35, harmonics=harmonics)
+    phase = float(rng.random() * 2 * np.pi)
+    shell = _ring(cx, cy, radii, phase)
+    holes = []
+    if hole:
+        inner = _star(rng, max(16, n_vertices // 10), radius_deg=1.0, roughness=0.3, harmonics=6)
+        inner *= 0.35 * float(radii.min()) / float(inner.max())
+        holes.append(_ring(cx, cy, inner, phase)[::-1])
+    return shapely.Polygon(shell, holes)
+
+
+def make_redline(
+    n_polygons: int = 20_000,
+    *,
+    seed: int = 0,
+    huge_vertices: tuple[int, int] = (50_000, 100_000),
+    huge_share: float = 0.004,
+    copy_share: float = 0.1,
+) -> gpd.GeoDataFrame:
+    """A synthetic, self-overlapping red-line layer over the Xinjiang extent.
+
+    Parameters
+    ----------
+    n_polygons
+        Number of features.
+    seed
+        Seed of the random generator: same seed, same layer.
+    huge_vertices
+        Vertex-count range of the huge polygons (radius 20–70 km).
+    huge_share
+        Share of the features that are huge (at least one).
+    copy_share
+        Share of the features that are shifted, rescaled copies of others, so the
+        layer overlaps itself.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Column ``redline_id`` and valid polygons in EPSG:4490 (degrees).
+    """
+    rng = np.random.default_rng(seed)
+    lon0, lat0, lon1, lat1 = EXTENT
+    n_huge = max(1, round(n_polygons * huge_share))
+    n_copies = round(n_polygons * copy_share)
+    n_plain = max(0, n_polygons - n_huge - n_copies)
+    geoms: list[shapely.Polygon] = []
+    for _ in range(n_huge):
+        radius = rng.uniform(20.0, 70.0) / _KM_PER_DEG
+        cx = rng.uniform(lon0 + 1.0, lon1 - 1.0)
+        cy = rng.uniform(lat0 + 0.8, lat1 - 0.8)
+        n = int(rng.integers(huge_vertices[0], huge_vertices[1] + 1))
+        geoms.append(_polygon(rng, cx, cy, n, radius, hole=bool(rng.random() < 0.5)))
+    radii_km = np.clip(rng.lognormal(np.log(3.0), 0.8, n_plain), 0.4, 25.0)
+    for radius_km in radii_km:
+        cx = rng.uniform(lon0 + 0.3, lon1 - 0.3)
+        cy = rng.uniform(lat0 + 0.3, lat1 - 0.3)
+        n = int(np.clip(rng.lognormal(np.log(250.0), 0.6), 24, 2_000))
+        hole = bool(rng.random() < 0.05)
+        geoms.append(_polygon(rng, cx, cy, n, radius_km / _KM_PER_DEG, hole=hole))
+    if geoms:
+        sources = rng.integers(0, len(geoms), n_copies)
+        for source in sources:
+            original = geoms[int(source)]
+            minx, miny, maxx, maxy = original.bounds
+            dx = rng.uniform(-0.5, 0.5) * (maxx - minx)
+            dy = rng.uniform(-0.5, 0.5) * (maxy - miny)
+            scale = rng.uniform(0.8, 1.2)
+            copy = shapely.affinity.scale(original, scale, scale, origin="centroid")
+            geoms.append(shapely.affinity.translate(copy, dx, dy))
+    order = rng.permutation(len(geoms))
+    array = np.asarray(geoms, dtype=object)[order]
+    return gpd.GeoDataFrame({"redline_id": np.arange(len(array))}, geometry=list(array), crs=CRS)
+
+
+def _block_shape(
+    rng: np.random.Generator, cx: float, cy: float, area_km2: float
+) -> shapely.Polygon:
+    xscale = 1.0 / np.cos(np.radians(cy))
+    kind = rng.random()
+    if kind < 0.75:  # rotated rectangle
+        aspect = rng.uniform(1.0, 3.0)
+        width = np.sqrt(area_km2 / aspect) / _KM_PER_DEG
+        height = width * aspect
+        corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], float) / 2
+        corners *= [width, height]
+    else:  # irregular convex-ish polygon on an ellipse
+        n = int(rng.integers(5, 13))
+        theta = np.sort(rng.uniform(0, 2 * np.pi, n))
+        radius = np.sqrt(area_km2 / np.pi) / _KM_PER_DEG
+        corners = np.c_[np.cos(theta), np.sin(theta) * rng.uniform(0.5, 1.0)] * radius
+    x, y = corners[:, 0], corners[:, 1]
+    planar = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    corners = corners * np.sqrt(area_km2 / (planar * _KM_PER_DEG**2))
+    angle = rng.uniform(0, np.pi)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    xy = corners @ rot.T
+    xy[:, 0] = cx + xy[:, 0] * xscale
+    xy[:, 1] += cy
+    return shapely.Polygon(xy).normalize()
+
+
+def make_blocks(
+    n_blocks: int,
+    redline: gpd.GeoDataFrame,
+    *,
+    seed: int = 0,
+    on_boundary_share: float = 0.6,
+    multipart_share: float = 0.05,
+) -> gpd.GeoDataFrame:
+    """Planning blocks of 0.1–50 km² (log-uniform), many placed on red-line edges.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Column ``block`` (``"B00001"`` …) and polygons or two-part multipolygons in
+        EPSG:4490.
+    """
+    rng = np.random.default_rng(seed + 1)
+    lon0, lat0, lon1, lat1 = EXTENT
+    layer = redline.geometry.to_numpy()
+    areas = np.exp(rng.uniform(np.log(0.1), np.log(50.0), n_blocks))
+    geoms: list[shapely.Polygon | shapely.MultiPolygon] = []
+    for area in areas:
+        if len(layer) and rng.random() < on_boundary_share:
+            ring = shapely.get_exterior_ring(layer[int(rng.integers(len(layer)))])
+            cx, cy = shapely.get_coordinates(
+                shapely.line_interpolate_point(ring, rng.random(), normalized=True)
+            )[0]
+        else:
+            cx, cy = rng.uniform(lon0 + 0.2, lon1 - 0.2), rng.uniform(lat0 + 0.2, lat1 - 0.2)
+        if rng.random() < multipart_share:
+            first = _block_shape(rng, cx, cy, area / 2)
+            size = np.sqrt(area) / _KM_PER_DEG
+            second = _block_shape(rng, cx + 2 * size, cy + 0.5 * size, area / 2)
+            geoms.append(shapely.MultiPolygon([first, second]))
+        else:
+            geoms.append(_block_shape(rng, cx, cy, area))
+    names = [f"B{i:05d}" for i in range(1, n_blocks + 1)]
+    return gpd.GeoDataFrame({"block": names}, geometry=geoms, crs=CRS)
+
+
+# ---------------------------------------------------------------------- methods
+
+
+def baseline_overlap(blocks: gpd.GeoDataFrame, redline: gpd.GeoDataFrame) -> pd.Series:
+    """Overlap in km² per block the straightforward way (overlay, dissolve, measure)."""
+    pieces = gpd.overlay(blocks, redline, how="intersection", keep_geom_type=True)
+    merged = pieces[["block", "geometry"]].dissolve(by="block")
+    overlap = ellipsoidal_area_km2(merged, validate=False)
+    return overlap.reindex(blocks["block"], fill_value=0.0).rename("overlap_km2")
+
+
+def mineplan_overlap(
+    blocks: gpd.GeoDataFrame, redline: gpd.GeoDataFrame
+) -> tuple[pd.Series, PreparedLayer, dict[str, float]]:
+    """Overlap in km² per block with mineplan (prepare the layer, then one plan pass)."""
+    start = time.perf_counter()
+    layer = PreparedLayer(redline)
+    prepared = time.perf_counter()
+    result = layer.plan_overlap(blocks.set_index("block"))
+    done = time.perf_counter()
+    stages = {"prepare": prepared - start, "plan_overlap": done - prepared, **layer.timings}
+    return result["overlap_km2"].rename("overlap_km2"), layer, stages
+
+
+def relative_difference(ours: pd.Series, theirs: pd.Series) -> float:
+    """Largest |a − b| / max(|a|, |b|) over blocks with any overlap (0 if none)."""
+    a, b = ours.to_numpy(float), theirs.reindex(ours.index).to_numpy(float)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    mask = scale > 0
+    return float((np.abs(a - b)[mask] / scale[mask]).max()) if mask.any() else 0.0
+
+
+# -------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+
+
+def _measure(func: Callable[[], T], *, trace: bool) -> tuple[T, Measured]:
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    value = func()
+    seconds = time.perf_counter() - start
+    peak = 0.0
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return value, Measured(seconds, peak)
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux ≥ 4.0), so each method gets its own."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (since the last reset, on Linux)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+
+
+def heaviest_block(layer: PreparedLayer, blocks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The block whose candidate features have the most vertices, as a one-row frame."""
+    geoms = blocks.geometry.to_numpy()
+    at, feature = layer.tree.query(geoms)
+    vertices = shapely.get_num_coordinates(layer.tree.geometries[feature])
+    load = np.bincount(at, weights=vertices, minlength=len(blocks))
+    return blocks.iloc[[int(np.argmax(load))]].set_index("block")
+
+
+def single_check_latency(
+    layer: PreparedLayer, one: gpd.GeoDataFrame, *, runs: int = 50
+) -> tuple[float, float]:
+    """Median and maximum seconds of ``layer.overlap`` on one block (warm)."""
+    layer.overlap(one)  # warm
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        layer.overlap(one)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times)
+
+
+def cold_check_latency(redline: gpd.GeoDataFrame, one: gpd.GeoDataFrame) -> float:
+    """Seconds to prepare a fresh layer and check one block (first check of a session)."""
+    start = time.perf_counter()
+    PreparedLayer(redline).overlap(one)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polygons", type=int, default=20_000)
+    parser.add_argument("--blocks", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    parser.add_argument(
+        "--only",
+        choices=["baseline", "mineplan"],
+        help="run one method once in a fresh process, for its own time and peak memory",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="run each method this many times and keep the fastest (the machine is shared)",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace Python-level peak memory (slows both methods)",
+    )
+    args = parser.parse_args(argv)
+    huge = (50_000, 100_000)
+    if args.quick:
+        args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)
+        args.repeat = 1
+        huge = (5_000, 10_000)
+
+    start = time.perf_counter()
+    redline = make_redline(args.polygons, seed=args.seed, huge_vertices=huge)
+    blocks = make_blocks(args.blocks, redline, seed=args.seed)
+    built = time.perf_counter() - start
+    counts = shapely.get_num_coordinates(redline.geometry.to_numpy())
+    print(
+        f"data: {len(redline):,} red-line polygons, {int(counts.sum()):,} vertices "
+        f"(largest {int(counts.max()):,}, {int((counts >= 50_000).sum())} with >= 50,000); "
+        f"{len(blocks):,} blocks of {blocks_km2(blocks).min():.2f}–"
+        f"{blocks_km2(blocks).max():.1f} km²; built in {built:.1f} s (seed {args.seed})"
+    )
+
+    if args.only:
+        run = {
+            "baseline": lambda: baseline_overlap(blocks, redline),
+            "mineplan": lambda: mineplan_overlap(blocks, redline),
+        }[args.only]
+        rss_data = _peak_rss_mb()
+        _reset_peak_rss()
+        _, measured = _measure(run, trace=args.tracemalloc)
+        peak = _peak_rss_mb()
+        print(
+            f"{args.only}: {measured.seconds:.2f} s; peak RSS {peak:,.0f} MB "
+            f"({peak - rss_data:+,.0f} MB over the {rss_data:,.0f} MB with the data built)"
+        )
+        if args.tracemalloc:
+            print(f"tracemalloc peak: {measured.peak_mb:,.0f} MB (Python allocations only)")
+        return 0
+
+    # Interleaved runs, fastest of each kept: the machine may be shared, and
+    # alternating exposes both methods to the same background load.
+    rss_data = _peak_rss_mb()
+    resettable = _reset_peak_rss()
+    rss_base = rss_ours = 0.0
+    base_runs: list[Measured] = []
+    our_runs: list[tuple[Measured, dict[str, float]]] = []
+    for _ in range(max(1, args.repeat)):
+        ours = theirs = layer = None  # free the previous run before measuring
+        _reset_peak_rss()
+        theirs, measured = _measure(
+            lambda: baseline_overlap(blocks, redline), trace=args.tracemalloc
+        )
+        base_runs.append(measured)
+        rss_base = rss_base or _peak_rss_mb()  # first run: later ones reuse freed heap
+        _reset_peak_rss()
+        (ours, layer, stages), measured = _measure(
+            lambda: mineplan_overlap(blocks, redline), trace=args.tracemalloc
+        )
+        our_runs.append((measured, stages))
+        rss_ours = rss_ours or _peak_rss_mb()
+    assert ours is not None and theirs is not None and layer is not None
+    m_base = min(base_runs, key=lambda m: m.seconds)
+    m_ours, stages = min(our_runs, key=lambda run: run[0].seconds)
+    diff = relative_difference(ours, theirs)
+    one = heaviest_block(layer, blocks)
+    median, worst = single_check_latency(layer, one)
+    cold = cold_check_latency(redline, one)
+
+    print(
+        f"mineplan  : {m_ours.seconds:8.2f} s  (prepare {stages['prepare']:.2f} s, "
+        f"plan_overlap {stages['plan_overlap']:.2f} s)"
+    )
+    detail = ", ".join(
+        f"{name} {seconds:.2f}"
+        for name, seconds in stages.items()
+        if name not in ("prepare", "plan_overlap")
+    )
+    print(f"            stages of plan_overlap (s): {detail}")
+    print(f"baseline  : {m_base.seconds:8.2f} s  (geopandas.overlay + dissolve + area)")
+    print(
+        f"            (fastest of {len(base_runs)} interleaved runs each, every run from "
+        f"scratch; all runs: baseline {', '.join(f'{m.seconds:.2f}' for m in base_runs)}; "
+        f"mineplan {', '.join(f'{m.seconds:.2f}' for m, _ in our_runs)})"
+    )
+    print(f"speed-up  : {m_base.seconds / m_ours.seconds:8.1f}x  (target >= 3x)")
+    print(f"max rel. difference of overlap area: {diff:.2e}  (target <= 1e-9)")
+    print(
+        f"blocks with overlap: {int((ours > 0).sum())} of {len(ours)}; "
+        f"total overlap {ours.sum():.3f} km² (baseline {theirs.sum():.3f} km²)"
+    )
+    print(
+        f"single check (one block, warm): median {median * 1e3:.2f} ms, max "
+        f"{worst * 1e3:.2f} ms over 50 runs  (target <= 100 ms); block {one.index[0]}, "
+        f"the one with the most candidate vertices"
+    )
+    print(f"single check, cold (fresh PreparedLayer + one block): {cold * 1e3:.1f} ms")
+    if resettable:
+        print(
+            f"peak RSS: {rss_data:,.0f} MB with the data built; first runs: during baseline "
+            f"{rss_base:,.0f} MB, then during mineplan {rss_ours:,.0f} MB (use --only "
+            "for each alone)"
+        )
+    else:
+        print(f"peak RSS (whole process): {rss_base:,.0f} MB")
+    if args.tracemalloc:
+        print(
+            f"tracemalloc peak: mineplan {m_ours.peak_mb:,.0f} MB, "
+            f"baseline {m_base.peak_mb:,.0f} MB (Python allocations only)"
+        )
+    ok = diff <= 1e-9 and m_base.seconds >= 3 * m_ours.seconds and median <= 0.1
+    if args.quick:
+        print("smoke run: the speed targets apply to the full size only")
+        return 0 if diff <= 1e-9 else 1
+    print("targets met" if ok else "TARGETS NOT MET")
+    return 0 if ok else 1
+
+
+def blocks_km2(blocks: gpd.GeoDataFrame) -> pd.Series:
+    """Ellipsoidal block areas in km²."""
+    return ellipsoidal_area_km2(blocks, validate=False)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

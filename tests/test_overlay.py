@@ -1,0 +1,295 @@
+"""Tests for mineplan.overlay: overlaps counted once, exactly as overlay + dissolve."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from unittest import mock
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from mineplan import overlay
+from mineplan.errors import CRSError
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.overlay import PreparedLayer
+
+CRS = "EPSG:4490"
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_overlap.py"
+
+
+def _layer(*geoms: shapely.Geometry) -> PreparedLayer:
+    return PreparedLayer(gpd.GeoDataFrame(geometry=list(geoms), crs=CRS))
+
+
+def _blocks(*geoms: shapely.Geometry) -> gpd.GeoSeries:
+    return gpd.GeoSeries(list(geoms), index=[f"B{i}" for i in range(len(geoms))], crs=CRS)
+
+
+def _km2(geom: shapely.Geometry) -> float:
+    return float(ellipsoidal_area_km2(gpd.GeoSeries([geom], crs=CRS), validate=False).iloc[0])
+
+
+def _simple_overlap_km2(features: list[shapely.Geometry], block: shapely.Geometry) -> float:
+    """The plain method: intersect with every whole feature, dissolve in feature order."""
+    pieces = [shapely.intersection(block, shapely.make_valid(f)) for f in features]
+    areal = [
+        part
+        for piece in pieces
+        for part in shapely.get_parts(piece)
+        if part.geom_type in ("Polygon", "MultiPolygon") and not part.is_empty
+    ]
+    if not areal:
+        return 0.0
+    return _km2(areal[0] if len(areal) == 1 else shapely.union_all(areal))
+
+
+def _star(cx: float, cy: float, radius: float, n: int, seed: int, *, hole: bool = False) -> Polygon:
+    """A wiggly star-shaped polygon (always valid), degrees."""
+    rng = np.random.default_rng(seed)
+    theta = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.random()
+    r = radius * np.exp(0.4 * np.sin(3 * theta + rng.random() * 6) + 0.2 * rng.random(n))
+    shell = np.c_[cx + r * np.cos(theta), cy + r * np.sin(theta)]
+    holes = []
+    if hole:
+        t2 = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+        inner = 0.3 * float(r.min())
+        holes.append(np.c_[cx + inner * np.cos(t2), cy + inner * np.sin(t2)][::-1])
+    return Polygon(shell, holes)
+
+
+def _rotated_box(cx: float, cy: float, w: float, h: float, angle: float) -> Polygon:
+    corners = np.array([[-w, -h], [w, -h], [w, h], [-w, h]]) / 2
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return Polygon(corners @ rot.T + [cx, cy])
+
+
+@pytest.fixture
+def tiny_windows() -> object:
+    """Cut every feature with more than 8 vertices, in runs of 4, to exercise windows."""
+    with (
+        mock.patch.object(overlay, "_WINDOW_MIN_VERTICES", 8),
+        mock.patch.object(overlay, "_CHUNK", 4),
+    ):
+        yield
+
+
+# ----------------------------------------------------------------- by construction
+
+
+def test_block_half_inside_is_fifty_percent() -> None:
+    layer = _layer(box(80, 40, 81, 41))
+    row = layer.overlap(_blocks(box(80.9, 40.5, 81.1, 40.6))).iloc[0]
+    assert row["overlap_pct"] == pytest.approx(50.0, rel=1e-9)
+    assert row["overlap_km2"] == pytest.approx(row["block_km2"] / 2, rel=1e-9)
+    assert row["pieces"].equals(box(80.9, 40.5, 81, 40.6))
+
+
+def test_self_overlapping_layer_is_counted_once() -> None:
+    feature = box(80, 40, 81, 41)
+    layer = _layer(feature, feature, shapely.affinity.translate(feature, 0.05, 0.0))
+    block = box(80.9, 40.5, 81.1, 40.6)
+    row = layer.overlap(_blocks(block)).iloc[0]
+    assert row["overlap_km2"] == pytest.approx(_km2(box(80.9, 40.5, 81.05, 40.6)), rel=1e-9)
+    assert row["overlap_pct"] == pytest.approx(75.0, rel=1e-9)
+
+
+def test_block_inside_a_hole_has_no_overlap() -> None:
+    ring = Polygon(box(80, 40, 81, 41).exterior, [box(80.4, 40.4, 80.6, 40.6).exterior])
+    row = _layer(ring).overlap(_blocks(box(80.45, 40.45, 80.55, 40.55))).iloc[0]
+    assert row["overlap_km2"] == 0.0
+    assert row["overlap_pct"] == 0.0
+    assert row["pieces"].is_empty
+
+
+def test_block_inside_a_hole_of_a_large_feature_has_no_overlap(tiny_windows: object) -> None:
+    feature = _star(80.5, 40.5, 0.3, 400, seed=1, hole=True)
+    layer = _layer(feature)
+    inside_hole = box(80.49, 40.49, 80.51, 40.51)
+    row = layer.overlap(_blocks(inside_hole)).iloc[0]
+    assert row["overlap_km2"] == 0.0
+    assert len(layer._chunked) == 1
+
+
+def test_multipart_block_counts_both_parts() -> None:
+    layer = _layer(box(80, 40, 81, 41))
+    inside, outside = box(80.1, 40.1, 80.2, 40.2), box(81.1, 40.1, 81.2, 40.2)
+    row = layer.overlap(_blocks(MultiPolygon([inside, outside]))).iloc[0]
+    assert row["overlap_km2"] == pytest.approx(_km2(inside), rel=1e-12)
+    assert row["overlap_pct"] == pytest.approx(50.0, rel=1e-6)
+
+
+def test_block_inside_a_large_feature_is_whole_block(tiny_windows: object) -> None:
+    feature = _star(80.5, 40.5, 0.3, 400, seed=2)
+    block = _rotated_box(80.5, 40.5, 0.02, 0.01, 0.4)
+    row = _layer(feature).overlap(_blocks(block)).iloc[0]
+    assert row["overlap_km2"] == pytest.approx(row["block_km2"], rel=1e-12)
+
+
+def test_orientation_of_rings_does_not_matter(tiny_windows: object) -> None:
+    feature = _star(80.5, 40.5, 0.3, 300, seed=3, hole=True)
+    blocks = _blocks(*[_rotated_box(80.5 + dx, 40.5, 0.05, 0.2, 0.3) for dx in (-0.3, 0.0, 0.3)])
+    ccw = _layer(shapely.orient_polygons(feature)).overlap(blocks)["overlap_km2"]
+    cw = _layer(shapely.orient_polygons(feature, exterior_cw=True)).overlap(blocks)["overlap_km2"]
+    np.testing.assert_allclose(cw, ccw, rtol=1e-12)
+    for block, got in zip(blocks, ccw, strict=True):
+        assert got == pytest.approx(_simple_overlap_km2([feature], block), rel=1e-9)
+
+
+def test_invalid_feature_is_repaired_before_measuring() -> None:
+    bowtie = Polygon([(80, 40), (81, 41), (81, 40), (80, 41)])
+    block = box(80.4, 40.2, 80.6, 40.8)
+    row = _layer(bowtie).overlap(_blocks(block)).iloc[0]
+    assert row["overlap_km2"] == pytest.approx(_simple_overlap_km2([bowtie], block), rel=1e-9)
+    assert 0 < row["overlap_pct"] < 100
+
+
+def test_candidates_are_features_that_really_intersect() -> None:
+    diamond = Polygon([(80.5, 40), (81, 40.5), (80.5, 41), (80, 40.5)])
+    layer = _layer(diamond, box(82, 40, 83, 41))
+    corner = box(80, 40, 80.1, 40.1)  # inside the diamond's envelope, outside the diamond
+    assert layer.candidates(corner).tolist() == []
+    assert layer.candidates(box(80.4, 40.4, 82.5, 40.6)).tolist() == [0, 1]
+    assert layer.pieces(corner).is_empty
+    assert len(layer) == 2
+
+
+def test_missing_and_empty_blocks_and_layers() -> None:
+    layer = _layer(box(80, 40, 81, 41), Polygon())
+    assert len(layer) == 1
+    result = layer.overlap(_blocks(Polygon(), box(80.1, 40.1, 80.2, 40.2)))
+    assert result["overlap_km2"].tolist()[0] == 0.0
+    assert result["overlap_pct"].tolist() == [0.0, 100.0]
+    empty = PreparedLayer(gpd.GeoDataFrame(geometry=[], crs=CRS))
+    assert empty.overlap(_blocks(box(80, 40, 81, 41)))["overlap_km2"].tolist() == [0.0]
+
+
+def test_blocks_in_gauss_kruger_are_reprojected() -> None:
+    layer = _layer(box(83.5, 44.0, 84.5, 45.0))
+    block = box(28_500_000, 4_900_000, 28_501_000, 4_901_000)  # 1 km² at 84E
+    result = layer.plan_overlap(gpd.GeoSeries([block], crs="EPSG:4516"))
+    assert result["block_km2"].iloc[0] == pytest.approx(1.0, rel=1e-6)
+    assert result["overlap_pct"].iloc[0] == pytest.approx(100.0)
+    assert "pieces" not in result.columns
+
+
+def test_missing_crs_is_explained() -> None:
+    with pytest.raises(CRSError, match="no CRS"):
+        PreparedLayer(gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41)]))
+    with pytest.raises(CRSError, match="no CRS"):
+        _layer(box(80, 40, 81, 41)).overlap(gpd.GeoSeries([box(80, 40, 81, 41)]))
+
+
+def test_plan_overlap_records_stage_timings() -> None:
+    layer = _layer(box(80, 40, 81, 41))
+    layer.plan_overlap(_blocks(box(80.9, 40.5, 81.1, 40.6)))
+    assert {"query", "intersect", "dissolve", "area"} <= set(layer.timings)
+
+
+# ------------------------------------------------------------------- properties
+
+
+@st.composite
+def _scene(draw: st.DrawFn) -> tuple[list[Polygon], list[shapely.Geometry]]:
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n_features = draw(st.integers(1, 4))
+    features = [
+        _star(
+            80 + rng.uniform(-0.1, 0.1),
+            40 + rng.uniform(-0.1, 0.1),
+            rng.uniform(0.02, 0.1),
+            int(rng.integers(5, 80)),
+            int(rng.integers(2**31)),
+            hole=bool(rng.random() < 0.3),
+        )
+        for _ in range(n_features)
+    ]
+    blocks: list[shapely.Geometry] = []
+    for _ in range(draw(st.integers(1, 4))):
+        parts = [
+            _rotated_box(
+                80 + rng.uniform(-0.2, 0.2),
+                40 + rng.uniform(-0.2, 0.2),
+                rng.uniform(0.001, 0.1),
+                rng.uniform(0.001, 0.1),
+                rng.uniform(0, np.pi),
+            )
+            for _ in range(1 if rng.random() < 0.8 else 2)
+        ]
+        union = shapely.union_all(parts)
+        blocks.append(union)
+    return features, blocks
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_scene())
+def test_windows_give_the_simple_method_areas(
+    scene: tuple[list[Polygon], list[shapely.Geometry]],
+) -> None:
+    features, blocks = scene
+    with (
+        mock.patch.object(overlay, "_WINDOW_MIN_VERTICES", 8),
+        mock.patch.object(overlay, "_CHUNK", 4),
+    ):
+        result = _layer(*features).overlap(_blocks(*blocks))
+    for block, (_, row) in zip(blocks, result.iterrows(), strict=True):
+        expected = _simple_overlap_km2(features, block)
+        assert row["overlap_km2"] == pytest.approx(expected, rel=1e-9, abs=1e-15)
+        # As a figure the overlap lies inside the block; its ellipsoidal area is
+        # vertex-based (TD/T 1055), and nodes GEOS leaves on a block's km-long edges
+        # where pieces meet move it by up to ~1e-4, so that bound is loose.
+        assert shapely.area(row["pieces"]) <= shapely.area(block) * (1 + 1e-12)
+        assert row["pieces"].is_empty or shapely.covers(shapely.buffer(block, 1e-9), row["pieces"])
+        assert row["overlap_km2"] <= row["block_km2"] * (1 + 1e-3)
+
+
+# -------------------------------------------------------------------- benchmark
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_overlap", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_overlap", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_data_is_seeded_and_overlaps_itself() -> None:
+    bench = _bench()
+    first = bench.make_redline(40, seed=7, huge_vertices=(3_000, 4_000))
+    again = bench.make_redline(40, seed=7, huge_vertices=(3_000, 4_000))
+    assert first.geometry.geom_equals_exact(again.geometry, tolerance=0).all()
+    geoms = first.geometry.to_numpy()
+    assert shapely.is_valid(geoms).all()
+    assert shapely.get_num_coordinates(geoms).max() >= 3_000
+    assert shapely.area(geoms).sum() > shapely.area(shapely.union_all(geoms)) * 1.001
+    blocks = bench.make_blocks(30, first, seed=7)
+    km2 = ellipsoidal_area_km2(blocks)
+    assert km2.between(0.09, 51).all()
+
+
+def test_benchmark_methods_agree_at_small_scale() -> None:
+    bench = _bench()
+    redline = bench.make_redline(120, seed=3, huge_vertices=(4_000, 6_000))
+    blocks = bench.make_blocks(80, redline, seed=3)
+    ours, layer, stages = bench.mineplan_overlap(blocks, redline)
+    theirs = bench.baseline_overlap(blocks, redline)
+    assert (ours > 0).sum() > 10
+    assert bench.relative_difference(ours, theirs) <= 1e-9
+    assert len(layer._chunked) > 0  # the window path was taken
+    assert stages["plan_overlap"] > 0
+
+
+def test_benchmark_quick_run_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _bench().main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "max rel. difference" in out and "single check" in out
