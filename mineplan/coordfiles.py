@@ -14,6 +14,14 @@ Axes are named everywhere: ``x_northing`` is the surveyors' X (northing, metres)
 ``y_easting`` their Y (easting, metres, usually with the zone prefix). Shapely
 geometries built here are (x, y) = (easting, northing), as GIS expects.
 
+Files may instead give geographic coordinates (``计量单位=度`` / ``度分秒`` / ``秒`` /
+``经纬度``, values written ``84°12′30.123″`` or packed ``841230.123``, or decimal
+degrees under ``计量单位=度``). The same convention holds: X is the latitude, Y the
+longitude; they are read into decimal degrees (``x_northing`` = latitude,
+``y_easting`` = longitude), the file's CRS becomes the datum's geographic CRS
+(CGCS2000 EPSG:4490, Xian 1980 EPSG:4610, Beijing 1954 EPSG:4214) and geometries
+are (x, y) = (longitude, latitude).
+
 Parsing is pure (``parse_*`` over bytes or str); ``read_*`` and ``write_*`` are thin
 path wrappers. A parser collects every problem of a file and raises one
 :class:`~mineplan.errors.CoordinateFileError` naming each line; non-fatal findings
@@ -25,7 +33,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -102,6 +110,34 @@ _DATUM_NAMES = {
     "Xian 1980": "1980西安坐标系",
     "Beijing 1954": "1954北京坐标系",
 }
+#: The geographic (latitude/longitude) CRS of each datum.
+GEOGRAPHIC_EPSG: dict[str, int] = {"CGCS2000": 4490, "Xian 1980": 4610, "Beijing 1954": 4214}
+
+Units = Literal["metre", "dms", "degree"]
+#: 计量单位 values, lower-cased, and how the coordinates are written under them.
+_UNIT_KINDS: dict[str, str] = {
+    "米": "metre",
+    "m": "metre",
+    "metre": "metre",
+    "meter": "metre",
+    "metres": "metre",
+    "meters": "metre",
+    "公尺": "metre",
+    "度": "degree",
+    "°": "degree",
+    "deg": "degree",
+    "degree": "degree",
+    "degrees": "degree",
+    "十进制度": "degree",
+    "经纬度": "degree",
+    "度分秒": "dms",
+    "dms": "dms",
+    "秒": "second",
+}
+#: Plausible latitude and longitude of China, degrees (formats-and-rules.md §1–2).
+CHINA_LATITUDE_RANGE = (18.0, 54.0)
+CHINA_LONGITUDE_RANGE = (73.0, 136.0)
+_DMS_SYMBOLS = frozenset("°′″'\"’”度分秒")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _AREA_TEXT = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(.*?)\s*")
 _MAX_PROBLEMS_SHOWN = 20
@@ -119,9 +155,11 @@ class Point:
     name
         Point name or number as written (``J1``, ``1`` …).
     x_northing
-        Surveyors' X: the northing in metres.
+        Surveyors' X: the northing in metres — or, in a file of geographic
+        coordinates, the latitude in decimal degrees.
     y_easting
-        Surveyors' Y: the easting in metres, with the zone prefix if the file has one.
+        Surveyors' Y: the easting in metres, with the zone prefix if the file has one
+        — or, in a file of geographic coordinates, the longitude in decimal degrees.
     line_no
         1-based line of the file the point came from (None when built in code).
     """
@@ -200,13 +238,16 @@ class CRSInfo:
     datum
         ``"CGCS2000"``, ``"Xian 1980"``, ``"Beijing 1954"`` or None when unknown.
     width
-        Zone width in degrees (3 or 6), or None.
+        Zone width in degrees (3 or 6), or None (also for geographic coordinates).
     zone
-        Zone number, or None.
+        Zone number, or None (also for geographic coordinates).
     prefixed
         True when the eastings carry the zone prefix.
     epsg
-        The EPSG code of the projected CRS, or None when it cannot be determined.
+        The EPSG code of the projected CRS (or, for geographic coordinates, of the
+        datum's geographic CRS: 4490, 4610, 4214), or None when it cannot be determined.
+    geographic
+        True when the coordinates are latitude/longitude in decimal degrees.
     """
 
     datum: str | None
@@ -214,6 +255,7 @@ class CRSInfo:
     zone: int | None
     prefixed: bool
     epsg: int | None
+    geographic: bool = False
 
 
 @dataclass
@@ -370,6 +412,183 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# -------------------------------------------------------------- geographic coordinates
+
+
+@dataclass
+class _RawCoord:
+    """A point as read, with the text of its coordinates (for degree conversion)."""
+
+    point: Point
+    label: str
+    x_text: str
+    y_text: str
+    x_done: bool  # already decimal degrees (the text carried DMS symbols)
+    y_done: bool
+    index: int  # plot (boundary) or ring (registration) it belongs to
+
+
+def _unit_kind(unit: str) -> str | None:
+    """``metre``, ``degree``, ``dms``, ``second``, ``""`` (not stated) or None (unknown)."""
+    compact = unit.strip().lower().replace(" ", "")
+    if not compact:
+        return ""
+    return _UNIT_KINDS.get(compact)
+
+
+def _read_coordinate(text: str, unit: str) -> tuple[float | None, bool, str | None]:
+    """(value, converted, error) of one X or Y as written.
+
+    A plain number comes back as is (converted False); text with DMS symbols (or, when
+    the header declares geographic units, a ``84 12 30.123`` / ``84:12:30.123`` form)
+    comes back in decimal degrees (converted True) or with the reason it is unreadable.
+    """
+    value = _number(text)
+    if value is not None:
+        return value, False, None
+    if any(c in _DMS_SYMBOLS for c in text) or (
+        unit in ("degree", "dms", "second") and re.search(r"\d[\s:]+\d", text)
+    ):
+        try:
+            return parse_dms(text), True, None
+        except CoordinateFileError as exc:
+            return None, True, exc.reason
+    return None, False, None
+
+
+def _in_range(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+def _packed_pair(x: float, y: float) -> bool:
+    """True if (x, y) reads as packed DMS latitude DDMMSS.sss, longitude DDDMMSS.sss."""
+    lat, lon = CHINA_LATITUDE_RANGE, CHINA_LONGITUDE_RANGE
+    return _in_range(x, (lat[0] * 1e4, lat[1] * 1e4)) and _in_range(y, (lon[0] * 1e4, lon[1] * 1e4))
+
+
+def _is_geographic(
+    coords: Sequence[_RawCoord],
+    unit: str | None,
+    unit_line: int | None,
+    problems: _Problems,
+) -> bool:
+    """Decide whether a file's coordinates are geographic (see the module docstring).
+
+    Yes when 计量单位 names degrees; else when most points are written with DMS symbols
+    (a stray one in a plane file is reported on its own line, as an implausible
+    plane coordinate); else, when 计量单位 is not stated, when every pair reads as
+    packed DMS (latitude 180000–540000, longitude 730000–1360000, either order).
+    """
+    if unit in ("degree", "dms", "second"):
+        return True
+    symbolic = [c for c in coords if c.x_done or c.y_done]
+    if symbolic and 2 * len(symbolic) > len(coords):
+        if unit == "metre":
+            problems.warn(
+                unit_line,
+                f"计量单位 says metres but {symbolic[0].label} (line "
+                f"{symbolic[0].point.line_no}) and most other points are written in "
+                "degrees-minutes-seconds; reading the coordinates as latitude/longitude",
+            )
+        return True
+    if unit == "" and coords and not symbolic:
+        pairs = [(c.point.x_northing, c.point.y_easting) for c in coords]
+        return all(_packed_pair(x, y) or _packed_pair(y, x) for x, y in pairs)
+    return False
+
+
+def _plain_to_degrees(text: str, value: float, unit: str | None) -> float:
+    """Decimal degrees of a plain number in a geographic file; raises if unreadable."""
+    if unit == "second":
+        return value / 3600
+    if abs(value) >= 10_000:  # packed DDDMMSS.sss
+        return parse_dms(text)
+    if unit == "dms":
+        raise CoordinateFileError(
+            f"{text!r} is a plain number but 计量单位=度分秒; write 84°12′30.123″ or "
+            "packed 841230.123, or set 计量单位=度 for decimal degrees"
+        )
+    return value
+
+
+def _to_degrees(
+    coords: Sequence[_RawCoord], unit: str | None, problems: _Problems
+) -> tuple[set[int], set[int]]:
+    """Convert plain numbers to decimal degrees in place.
+
+    Returns the ids of points that could not be converted (to be dropped) and the
+    indexes of their plots or rings.
+    """
+    failed: set[int] = set()
+    where: set[int] = set()
+    for coord in coords:
+        point = coord.point
+        reasons = []
+        values = []
+        for axis, text, value, done in (
+            ("X", coord.x_text, point.x_northing, coord.x_done),
+            ("Y", coord.y_text, point.y_easting, coord.y_done),
+        ):
+            try:
+                values.append(value if done else _plain_to_degrees(text, value, unit))
+            except CoordinateFileError as exc:
+                reasons.append(f"{axis} {exc.reason}")
+        if reasons:
+            failed.add(id(point))
+            where.add(coord.index)
+            plane = (
+                not (coord.x_done or coord.y_done)
+                and classify_plane_pair(point.x_northing, point.y_easting).plausible
+            )
+            hint = (
+                " — these look like plane coordinates in metres; set 计量单位=米" if plane else ""
+            )
+            problems.error(point.line_no, f"{coord.label}: " + "; ".join(reasons) + hint)
+            continue
+        point.x_northing, point.y_easting = values
+    return failed, where
+
+
+def _check_geographic_axes(plots: Sequence[Plot], problems: _Problems, *, fix: bool) -> set[int]:
+    """Check latitude/longitude ranges; swap or report swapped axes.
+
+    Returns the ids of plots with unusable points.
+    """
+    lat, lon = CHINA_LATITUDE_RANGE, CHINA_LONGITUDE_RANGE
+    bad: set[int] = set()
+    for plot in plots:
+        for ring in plot.rings:
+            for point in ring.points:
+                x, y = point.x_northing, point.y_easting
+                where = f"plot {plot.number or '?'} point {point.name}"
+                if _in_range(x, lat) and _in_range(y, lon):
+                    continue
+                if _in_range(x, lon) and _in_range(y, lat):
+                    if fix:
+                        point.x_northing, point.y_easting = y, x
+                        problems.warn(
+                            point.line_no, f"{where}: latitude and longitude were swapped; swapped"
+                        )
+                    else:
+                        bad.add(id(plot))
+                        problems.error(
+                            point.line_no,
+                            f"{where}: X={format_dms(x)} looks like a longitude and "
+                            f"Y={format_dms(y)} like a latitude — the axes are swapped (X is "
+                            "the latitude, Y the longitude); swap the X and Y columns or use "
+                            "--fix (fix=True in Python)",
+                        )
+                else:
+                    bad.add(id(plot))
+                    problems.error(
+                        point.line_no,
+                        f"{where}: X={x:.8f}°, Y={y:.8f}° is not a latitude/longitude in China "
+                        f"(X latitude {lat[0]:g}–{lat[1]:g}°, Y longitude {lon[0]:g}–{lon[1]:g}°); "
+                        "check the numbers and 计量单位",
+                    )
+    return bad
+
+
 # ------------------------------------------------------------------ boundary files
 
 
@@ -399,7 +618,10 @@ def parse_boundary_txt(
     -------
     CoordinateFile
         Coordinates in metres, X = northing, Y = easting; CRS from 坐标系, 几度分带,
-        带号 and the easting prefix.
+        带号 and the easting prefix. Geographic files (计量单位 = 度 / 度分秒 / 秒 /
+        经纬度, DMS symbols in the values, or packed DMS DDMMSS.sss / DDDMMSS.sss in
+        China's range) give X = latitude, Y = longitude in decimal degrees and the
+        datum's geographic CRS (EPSG:4490 / 4610 / 4214, width and zone None).
 
     Raises
     ------
@@ -407,7 +629,8 @@ def parse_boundary_txt(
         Once, naming every fatal problem and its line: empty or binary file,
         truncated plot, non-numeric coordinate, fewer than 3 distinct points,
         unclosed ring, self-intersection or crossing rings, swapped axes,
-        implausible numbers, wrong zone.
+        implausible numbers, wrong zone, minutes or seconds of 60 or more, a
+        计量单位 that is neither metres nor degrees.
 
     Examples
     --------
@@ -435,6 +658,7 @@ def parse_boundary_txt(
     raw_rings: list[list[_RawRing]] = []
     point_lines: list[int] = []
     broken: set[int] = set()  # plots with unreadable point lines: skip follow-on checks
+    coords: list[_RawCoord] = []
     section = ""
     saw_section = False
     for line_no, raw in enumerate(_lines(text), start=1):
@@ -484,26 +708,34 @@ def parse_boundary_txt(
         point_lines[-1] += 1
         name, ring_text, x_text, y_text = parts
         ring_no = int(ring_text) if ring_text.isdigit() else None
-        x, y = _number(x_text), _number(y_text)
+        unit = _unit_kind(header.get("计量单位", ""))
+        x, x_dms, x_why = _read_coordinate(x_text, unit or "")
+        y, y_dms, y_why = _read_coordinate(y_text, unit or "")
         bad = []
         if ring_no is None or ring_no < 1:
             bad.append(f"圈号 {ring_text!r} is not a positive whole number")
-        if x is None:
-            bad.append(f"X {x_text!r} is not a number")
-        if y is None:
-            bad.append(f"Y {y_text!r} is not a number")
+        for axis, written, number, why in (("X", x_text, x, x_why), ("Y", y_text, y, y_why)):
+            if why is not None:
+                bad.append(f"{axis} {why}")
+            elif number is None:
+                bad.append(f"{axis} {written!r} is not a number")
         if bad:
             broken.add(len(plots) - 1)
+            hint = (
+                "; write X and Y in metres as plain decimals, or as latitude and longitude "
+                "(84°12′30.123″ or 841230.123)"
+                if not (x_why or y_why)
+                else ""
+            )
             problems.error(
-                line_no,
-                f"plot {plot.number or '?'} point {name}: "
-                + "; ".join(bad)
-                + "; write X and Y in metres as plain decimals",
+                line_no, f"plot {plot.number or '?'} point {name}: " + "; ".join(bad) + hint
             )
             continue
         assert ring_no is not None and x is not None and y is not None
         rings = raw_rings[-1]
         point = Point(name, x, y, line_no)
+        label = f"plot {plot.number or '?'} point {name}"
+        coords.append(_RawCoord(point, label, x_text, y_text, x_dms, y_dms, len(plots) - 1))
         if rings and rings[-1].ring_no == ring_no:
             rings[-1].points.append(point)
         elif any(r.ring_no == ring_no for r in rings):
@@ -521,6 +753,21 @@ def parse_boundary_txt(
             "(is this a land-boundary exchange TXT?)",
         )
         problems.raise_if_any()
+    unit_text = header.get("计量单位", "")
+    unit = _unit_kind(unit_text)
+    if unit is None:
+        problems.error(
+            header_lines.get("计量单位"),
+            f"计量单位={unit_text!r} is neither metres (米, plane coordinates) nor degrees "
+            "(度, 度分秒, 秒: latitude/longitude); correct the header",
+        )
+    geographic = _is_geographic(coords, unit, header_lines.get("计量单位"), problems)
+    if geographic:
+        failed, where = _to_degrees(coords, unit, problems)
+        broken |= where
+        for rings in raw_rings:
+            for raw_ring in rings:
+                raw_ring.points = [p for p in raw_ring.points if id(p) not in failed]
     for i, (plot, count, rings, found) in enumerate(
         zip(plots, counts, raw_rings, point_lines, strict=True)
     ):
@@ -537,7 +784,9 @@ def parse_boundary_txt(
             )
         quiet = _Problems(source) if i in broken else problems
         plot.rings = _finish_rings(plot, rings, quiet, fix=fix, closed=True)
-    crs, unusable = _boundary_crs(header, header_lines, plots, problems, fix=fix)
+    crs, unusable = _boundary_crs(
+        header, header_lines, plots, problems, fix=fix, geographic=geographic
+    )
     for i, plot in enumerate(plots):
         if i not in broken and id(plot) not in unusable:
             _check_geometry(plot, problems)
@@ -713,6 +962,7 @@ def _boundary_crs(
     problems: _Problems,
     *,
     fix: bool,
+    geographic: bool = False,
 ) -> tuple[CRSInfo, set[int]]:
     datum_text = header.get("坐标系", "")
     datum = _header_datum(datum_text) if datum_text else None
@@ -725,6 +975,16 @@ def _boundary_crs(
     elif not datum_text:
         problems.warn(None, "坐标系 not stated; assuming 2000国家大地坐标系 (CGCS2000)")
         datum = "CGCS2000"
+    if geographic:
+        bad = _check_geographic_axes(plots, problems, fix=fix)
+        epsg = GEOGRAPHIC_EPSG[datum] if datum is not None else None
+        if datum is not None and datum != "CGCS2000":
+            problems.warn(
+                header_lines.get("坐标系"),
+                f"datum {datum} (EPSG:{epsg}): converting to CGCS2000 without official "
+                "transformation parameters is approximate (metres)",
+            )
+        return CRSInfo(datum, None, None, False, epsg, geographic=True), bad
     width_key, header_width = _header_width(header)
     if width_key and header_width is None:
         problems.error(
@@ -744,12 +1004,6 @@ def _boundary_crs(
                 f"带号={zone_text!r} is not a Gauss-Kruger zone of China (3-degree 25–45, "
                 "6-degree 13–23); correct the header",
             )
-    unit = header.get("计量单位", "")
-    if unit and unit not in ("米", "m", "M", "metre", "meter"):
-        problems.error(
-            header_lines.get("计量单位"),
-            f"计量单位={unit!r}: only plane coordinates in metres (米) are read",
-        )
     classified, bad = _check_axes(plots, problems, fix=fix)
     zones: dict[int, tuple[GKZone, Point]] = {}
     for p, z in classified:
@@ -902,6 +1156,8 @@ def _assemble(rings: Sequence[Ring]) -> list[tuple[Ring, list[Ring]]]:
 def plot_geometry(plot: Plot) -> BaseGeometry:
     """The plot as a shapely geometry, (x, y) = (easting, northing) in the file's CRS.
 
+    For a file of geographic coordinates (x, y) = (longitude, latitude) in degrees.
+
     A 面 plot gives a Polygon, or a MultiPolygon when it has several parts; ring 1 is
     the first outer ring and each further ring is a hole of the part whose outer ring
     covers it, else a part of its own (registration flags −1 / other decide instead
@@ -943,7 +1199,9 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
         (as printed; "" means 公顷), ``area_km2`` (ellipsoidal, TD/T 1055-2019, on the
         file's datum; NaN for non-polygons or unknown CRS), ``area_difference``
         (computed − stated, in the stated unit, 公顷 when the header gives none) and
-        ``geometry`` (x = easting, y = northing); crs = EPSG:`cf.crs.epsg` or None.
+        ``geometry`` (x = easting, y = northing; for geographic files x = longitude,
+        y = latitude, with the area computed on that geographic CRS);
+        crs = EPSG:`cf.crs.epsg` or None.
     """
     rows = []
     for plot in cf.plots:
@@ -1041,12 +1299,13 @@ def _crs_for_writing(
 def format_boundary_txt(
     plots: Sequence[Plot] | gpd.GeoDataFrame,
     *,
-    zone: int,
+    zone: int | None = None,
     width: int = 3,
     datum: str = "CGCS2000",
     encoding: str = "gbk",
     precision: int = 3,
     header: dict[str, str] | None = None,
+    units: Units = "metre",
 ) -> bytes:
     """Write plots as a land-boundary exchange TXT.
 
@@ -1060,18 +1319,27 @@ def format_boundary_txt(
     Parameters
     ----------
     plots
-        Plots (coordinates X = northing, Y = easting in metres), or a GeoDataFrame of
-        Polygon/MultiPolygon (x = easting, y = northing) with optional ``number`` and
-        ``name`` columns; it is reprojected to the target zone if its CRS differs.
+        Plots (coordinates X = northing, Y = easting in metres; or X = latitude,
+        Y = longitude in decimal degrees), or a GeoDataFrame of Polygon/MultiPolygon
+        (x = easting, y = northing) with optional ``number`` and ``name`` columns; it
+        is reprojected to the target CRS if its CRS differs.
     zone, width, datum
         The Gauss-Kruger zone written to 带号 / 几度分带 and the datum
         (``"CGCS2000"``, ``"Xian 1980"``, ``"Beijing 1954"``) written to 坐标系.
+        `zone` is required for ``units="metre"``, and for geographic units when the
+        plots are in metres (they are inverse-projected from that zone).
     encoding
         ``"gbk"`` (default, what most tools expect) or ``"utf-8"``.
     precision
-        Decimals of X and Y (3 = millimetres).
+        Decimals of X and Y in metres (3 = millimetres), or of the seconds with
+        ``units="dms"`` (3 = the official 0.001″).
     header
         Extra or replacement ``[属性描述]`` values.
+    units
+        ``"metre"`` (default): plane Gauss-Kruger coordinates, 计量单位=米.
+        ``"dms"``: latitude and longitude written ``44°12′30.123″``, 计量单位=度分秒,
+        no 带号 / 几度分带. ``"degree"``: decimal degrees to 8 decimals, 计量单位=度.
+        The header area is then computed on the datum's geographic CRS.
 
     Returns
     -------
@@ -1089,6 +1357,21 @@ def format_boundary_txt(
     """
     if datum not in _DATUM_NAMES:
         raise CoordinateFileError(f"datum must be one of {sorted(_DATUM_NAMES)}; got {datum!r}")
+    if units not in ("metre", "dms", "degree"):
+        raise CoordinateFileError(f"units must be 'metre', 'dms' or 'degree'; got {units!r}")
+    if units != "metre":
+        return _format_geographic(
+            plots,
+            zone=zone,
+            width=width,
+            datum=datum,
+            encoding=encoding,
+            precision=precision,
+            header=header,
+            units=units,
+        )
+    if zone is None:
+        raise CoordinateFileError("zone is required to write plane coordinates (units='metre')")
     if isinstance(plots, gpd.GeoDataFrame):
         target = _projected_epsg(datum, width=width, zone=zone, prefixed=True)
         plot_list = _plots_from_gdf(plots, target)
@@ -1108,6 +1391,25 @@ def format_boundary_txt(
         "转换参数": ",,,,,,",
     }
     values.update(header or {})
+
+    def coordinate(value: float) -> str:
+        return f"{value:.{precision}f}"
+
+    return _format_plots(plot_list, values, epsg, coordinate, encoding)
+
+
+def _format_plots(
+    plot_list: Sequence[Plot],
+    values: dict[str, str],
+    epsg: int | None,
+    coordinate: Callable[[float], str],
+    encoding: str,
+    reread: Callable[[str], float] = float,
+) -> bytes:
+    """The boundary TXT of `plot_list` under header `values`, coordinates as formatted.
+
+    `reread` turns a formatted coordinate back into a number (for the header area).
+    """
     lines = ["[属性描述]", *(f"{k}={v}" for k, v in values.items()), "[地块坐标]"]
     for plot in plot_list:
         body: list[str] = []
@@ -1117,12 +1419,27 @@ def format_boundary_txt(
             if plot.kind == "面" and points:
                 points.append(points[0])
             body += [
-                f"{p.name},{ring_no},{p.x_northing:.{precision}f},{p.y_easting:.{precision}f}"
+                f"{p.name},{ring_no},{coordinate(p.x_northing)},{coordinate(p.y_easting)}"
                 for p in points
             ]
         area = ""
         if plot.kind == "面" and epsg is not None and rings:
-            geom = plot_geometry(replace(plot, rings=rings))
+            # the area of the coordinates as written (rounded), so a reader agrees
+            written = [
+                replace(
+                    ring,
+                    points=[
+                        replace(
+                            p,
+                            x_northing=reread(coordinate(p.x_northing)),
+                            y_easting=reread(coordinate(p.y_easting)),
+                        )
+                        for p in ring.points
+                    ],
+                )
+                for ring in rings
+            ]
+            geom = plot_geometry(replace(plot, rings=written))
             area = f"{ellipsoidal_area(geom, crs=epsg) / 1e4:.4f}"
         fields = [plot.fields.get(n, "") for n in PLOT_FIELD_NAMES]
         fields += [v for k, v in plot.fields.items() if k not in PLOT_FIELD_NAMES]
@@ -1131,6 +1448,76 @@ def format_boundary_txt(
         )
         lines += body
     return _encode(lines, encoding)
+
+
+def _looks_geographic(plots: Sequence[Plot]) -> bool:
+    values = [(p.x_northing, p.y_easting) for plot in plots for r in plot.rings for p in r.points]
+    return bool(values) and all(abs(x) <= 90 and abs(y) <= 180 for x, y in values)
+
+
+def _format_geographic(
+    plots: Sequence[Plot] | gpd.GeoDataFrame,
+    *,
+    zone: int | None,
+    width: int,
+    datum: str,
+    encoding: str,
+    precision: int,
+    header: dict[str, str] | None,
+    units: Units,
+) -> bytes:
+    """:func:`format_boundary_txt` with latitude/longitude (``units`` dms / degree)."""
+    epsg = GEOGRAPHIC_EPSG[datum]
+    if isinstance(plots, gpd.GeoDataFrame):
+        plot_list = _plots_from_gdf(plots, epsg)
+    else:
+        plot_list = list(plots)
+        if not _looks_geographic(plot_list):
+            if zone is None:
+                raise CoordinateFileError(
+                    "the plots are in metres: give zone= (and width=) to inverse-project them "
+                    "to latitude/longitude, or pass plots in decimal degrees"
+                )
+            _, prefixed = _crs_for_writing(plot_list, zone=zone, width=width, datum=datum)
+            source = _projected_epsg(datum, width=width, zone=zone, prefixed=prefixed)
+            if source is None:
+                raise CoordinateFileError(f"no EPSG code for {datum} zone {zone} ({width}-degree)")
+            plot_list = _inverse_projected(plot_list, source, epsg)
+    values = {
+        "格式版本号": "",
+        "数据产生单位": "",
+        "数据产生日期": "",
+        "坐标系": _DATUM_NAMES[datum],
+        "投影类型": "",
+        "计量单位": "度分秒" if units == "dms" else "度",
+        "精度": f"{10**-precision:.{precision}f}" if units == "dms" else "0.00000001",
+        "转换参数": ",,,,,,",
+    }
+    values.update(header or {})
+
+    def coordinate(value: float) -> str:
+        if units == "dms":
+            return format_dms(value, precision=precision)
+        return f"{value:.8f}"
+
+    reread = parse_dms if units == "dms" else float
+    return _format_plots(plot_list, values, epsg, coordinate, encoding, reread)
+
+
+def _inverse_projected(plots: Sequence[Plot], source: int, target: int) -> list[Plot]:
+    """Copies of `plots` with X/Y converted from `source` (metres) to lat/lon in `target`."""
+    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    out = []
+    for plot in plots:
+        rings = []
+        for ring in plot.rings:
+            points = []
+            for p in ring.points:
+                lon, lat = transformer.transform(p.y_easting, p.x_northing)
+                points.append(replace(p, x_northing=float(lat), y_easting=float(lon)))
+            rings.append(replace(ring, points=points))
+        out.append(replace(plot, rings=rings))
+    return out
 
 
 def _encode(lines: list[str], encoding: str) -> bytes:
@@ -1178,12 +1565,13 @@ def write_boundary_txt(
     path: str | Path,
     plots: Sequence[Plot] | gpd.GeoDataFrame,
     *,
-    zone: int,
+    zone: int | None = None,
     width: int = 3,
     datum: str = "CGCS2000",
     encoding: str = "gbk",
     precision: int = 3,
     header: dict[str, str] | None = None,
+    units: Units = "metre",
 ) -> Path:
     """Write :func:`format_boundary_txt` output (same options) to `path`; returns it."""
     data = format_boundary_txt(
@@ -1194,6 +1582,7 @@ def write_boundary_txt(
         encoding=encoding,
         precision=precision,
         header=header,
+        units=units,
     )
     target = Path(path)
     target.write_bytes(data)
@@ -1216,7 +1605,9 @@ def parse_registration_txt(
     taken as −1 = a hole cut from the preceding area, anything else = an area
     (verify on real files). The whole file becomes one plot whose rings are the areas.
     The layout states no datum: `datum` says which (default CGCS2000); the zone comes
-    from the easting prefix.
+    from the easting prefix. Latitude/longitude points (DMS with symbols, or packed
+    DDMMSS.sss / DDDMMSS.sss in China's range) are read as in
+    :func:`parse_boundary_txt`, giving the datum's geographic CRS.
 
     Raises
     ------
@@ -1239,6 +1630,7 @@ def parse_registration_txt(
     current: list[Point] = []
     rows = 0
     total: tuple[int, int] | None = None
+    coords: list[_RawCoord] = []
     for line_no, raw in enumerate(_lines(text), start=1):
         line = raw.strip().rstrip("\x1a")
         if not line or (line.startswith("[") and line.endswith("]")):
@@ -1279,16 +1671,24 @@ def parse_registration_txt(
             closing.append((flag, top, bottom))
             current = []
             continue
-        x = _number(parts[1]) if len(parts) == 3 else None
-        y = _number(parts[2]) if len(parts) == 3 else None
+        declared = _unit_kind(header.get("计量单位", "")) or ""
+        x_text, y_text = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+        x, x_dms, x_why = _read_coordinate(x_text, declared)
+        y, y_dms, y_why = _read_coordinate(y_text, declared)
         if x is None or y is None:
             broken = True
+            why = "; ".join(w for w in (x_why, y_why) if w)
             problems.error(
                 line_no,
-                f"{key}: expected '点号,X,Y' with X and Y in metres, found {value.strip()!r}",
+                f"{key}: expected '点号,X,Y' with X and Y in metres (or latitude and longitude "
+                f"in degrees), found {value.strip()!r}" + (f": {why}" if why else ""),
             )
             continue
-        current.append(Point(parts[0], x, y, line_no))
+        point = Point(parts[0], x, y, line_no)
+        current.append(point)
+        coords.append(
+            _RawCoord(point, f"{key} point {parts[0]}", x_text, y_text, x_dms, y_dms, len(rings))
+        )
     if current:
         problems.error(
             current[-1].line_no,
@@ -1304,6 +1704,19 @@ def parse_registration_txt(
     if not rings:
         problems.error(None, "no area found: no XYnnn= point lines closed by a 标高 line")
         problems.raise_if_any()
+    unit_text = header.get("计量单位", "")
+    unit = _unit_kind(unit_text)
+    if unit is None:
+        problems.error(
+            None,
+            f"计量单位={unit_text!r} is neither metres (米) nor degrees (度, 度分秒, 秒)",
+        )
+    geographic = _is_geographic(coords, unit, None, problems)
+    if geographic:
+        failed, _ = _to_degrees(coords, unit, problems)
+        broken = broken or bool(failed)
+        for raw_ring in rings:
+            raw_ring.points = [p for p in raw_ring.points if id(p) not in failed]
     n_points = sum(len(r.points) for r in rings)
     if n_points >= 1000:
         problems.warn(None, f"{n_points} corner points: registration requires fewer than 1000")
@@ -1314,6 +1727,13 @@ def parse_registration_txt(
     for ring, (flag, top, bottom) in zip(finished, closing, strict=True):
         ring.flag, ring.top_m, ring.bottom_m = flag, top, bottom
     plot.rings = finished
+    if geographic:
+        bad_geo = _check_geographic_axes([plot], problems, fix=fix)
+        geo_crs = CRSInfo(datum, None, None, False, GEOGRAPHIC_EPSG[datum], geographic=True)
+        if not bad_geo and not broken:
+            _check_geometry(plot, problems)
+        problems.raise_if_any()
+        return CoordinateFile("registration", encoding, header, [plot], geo_crs, problems.warnings)
     classified, bad = _check_axes([plot], problems, fix=fix)
     zones: dict[int, tuple[GKZone, Point]] = {}
     for point, zone in classified:

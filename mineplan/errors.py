@@ -10,13 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AuditOutputError",
     "CRSError",
     "CatalogError",
+    "CheckInputError",
     "CoordinateFileError",
+    "FigureError",
+    "FindingsWriteError",
     "GeometryError",
     "LayerDefinitionError",
     "MineplanError",
+    "RasterError",
     "StoreError",
+    "UploadError",
 ]
 
 
@@ -83,3 +89,24 @@ class FindingsWriteError(MineplanError, OSError):
 
 class CheckInputError(MineplanError, ValueError):
     """An argument of a check is not usable (unknown region, right type, unit …)."""
+
+
+class UploadError(MineplanError, ValueError):
+    """An upload is refused; the message is plain Chinese for the user.
+
+    Attributes
+    ----------
+    reason
+        The Chinese explanation (what is wrong and what to do).
+    detail
+        Technical detail (GDAL's or mineplan's own message), possibly empty.
+    """
+
+    def __init__(self, reason: str, *, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}（{detail}）" if detail else reason)
+
+
+class RasterError(MineplanError, ValueError):
+    """A raster cannot be shown (not a raster, no CRS, no usable bands)."""

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium import plugins
+from folium.raster_layers import ImageOverlay
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -44,6 +45,7 @@ from mineplan.errors import CRSError, LayerDefinitionError
 __all__ = [
     "BASEMAPS",
     "SCHEMATIC_BANNER",
+    "ImageLayer",
     "MapLayer",
     "render_offline_html",
     "zone_map",
@@ -114,6 +116,38 @@ class MapLayer:
     schematic: bool = False
 
 
+@dataclass(frozen=True)
+class ImageLayer:
+    """A picture drawn under the zones: a local raster background (DEM, imagery).
+
+    Attributes
+    ----------
+    title
+        Chinese title shown in the layer control.
+    png
+        PNG bytes, inlined in the page as a ``data:`` URI (works offline). For the
+        picture to line up it should be on a Web Mercator grid
+        (:func:`mineplan.rasters.render_raster` makes it so).
+    bounds
+        ``(west, south, east, north)`` in degrees, EPSG:4326.
+    opacity
+        0–1.
+    """
+
+    title: str
+    png: bytes
+    bounds: tuple[float, float, float, float]
+    opacity: float = 0.8
+
+
+#: Outline of the features a map is focused on (search result, selected table row).
+FOCUS_STYLE: dict[str, Any] = {"color": "#00B7FF", "weight": 5, "opacity": 1.0, "fill": False,
+               "dashArray": None}
+_FOCUS_MAX_ZOOM = 14
+# Long popups scroll instead of overflowing the map; auto-pan keeps them below the banner.
+_POPUP_OPTIONS = "{maxWidth: 420, maxHeight: 320, autoPanPaddingTopLeft: [20, 48]}"
+
+
 # --------------------------------------------------------------------------- zone map
 
 
@@ -124,6 +158,9 @@ def zone_map(
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
     tianditu_key: str | None = None,
+    images: Sequence[ImageLayer] = (),
+    focus: MapLayer | None = None,
+    collapse_layer_control: bool = False,
 ) -> folium.Map:
     """Build a folium map of planning layers.
 
@@ -142,6 +179,16 @@ def zone_map(
         fits the data's bounds.
     tianditu_key
         天地图 browser key (tk) for the tianditu basemaps.
+    images
+        Pictures drawn above the basemap and under every layer (local rasters).
+    focus
+        Features to point out (a search result, a selected table row): drawn on
+        top with a bright outline (:data:`FOCUS_STYLE`; ``focus.style`` is only
+        validated) and the map fitted to them (unless ``center``/``zoom`` are
+        given). Not in the legend.
+    collapse_layer_control
+        Show the layer list only on hover (for small maps, or pages that
+        choose layers elsewhere).
 
     Returns
     -------
@@ -159,13 +206,19 @@ def zone_map(
         Unknown basemap, or a tianditu basemap without a usable key.
     """
     _check_basemap(basemap, tianditu_key)
-    _validate_layers(layers)
+    _validate_layers([*layers, focus] if focus is not None else layers)
+    _validate_images(images)
     display = [(layer, _display_frame(layer)) for layer in layers]
+    focus_frame = _display_frame(focus) if focus is not None else None
 
     bounds = _bounds(frame for _, frame in display)
+    focus_bounds = _bounds(iter([focus_frame])) if focus_frame is not None else None
     if center is None and zoom is None:
         m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False)
-        m.fit_bounds(bounds or _CHINA_BOUNDS)
+        if focus_bounds is not None:
+            m.fit_bounds(focus_bounds, max_zoom=_FOCUS_MAX_ZOOM, padding=(40, 40))
+        else:
+            m.fit_bounds(bounds or _CHINA_BOUNDS)
     else:
         if center is None:
             box = bounds or _CHINA_BOUNDS
@@ -176,16 +229,66 @@ def zone_map(
         )
 
     tile_notices = _add_basemap(m, basemap, tianditu_key)
+    for image in images:
+        ImageOverlay(
+            image="data:image/png;base64," + base64.b64encode(image.png).decode("ascii"),
+            bounds=[[image.bounds[1], image.bounds[0]], [image.bounds[3], image.bounds[2]]],
+            opacity=image.opacity, name=html.escape(image.title), overlay=True, control=True,
+            interactive=False, cross_origin=False, zindex=1,
+        ).add_to(m)
     schematic = {layer.code: _add_layer(m, layer, frame) for layer, frame in display}
+    if focus is not None and focus_frame is not None:
+        _add_focus(m, focus, focus_frame)
 
     _add_tools(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    folium.LayerControl(position="topright", collapsed=collapse_layer_control).add_to(m)
     _MapDecorations(
         legend_html=_legend_html(layers, schematic),
         banner=SCHEMATIC_BANNER if any(s != "none" for s in schematic.values()) else None,
         tile_notices=tile_notices,
     ).add_to(m)
     return m
+
+
+def _validate_images(images: Sequence[ImageLayer]) -> None:
+    problems = []
+    for image in images:
+        west, south, east, north = image.bounds
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            problems.append(f"image {image.title!r}: bounds {image.bounds} are not "
+                            "(west, south, east, north) in degrees")
+        if not image.png.startswith(b"\x89PNG"):
+            problems.append(f"image {image.title!r}: not PNG bytes")
+        if not (_is_number(image.opacity) and 0 <= image.opacity <= 1):
+            problems.append(f"image {image.title!r}: opacity {image.opacity!r} is not 0–1")
+    if problems:
+        raise LayerDefinitionError("cannot draw images:\n  " + "\n  ".join(problems))
+
+
+def _add_focus(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> None:
+    """Outline the focused features on top (clicks inside reach the zone beneath)."""
+    features = [
+        {"type": "Feature", "id": str(i), "geometry": shapely.geometry.mapping(geometry),
+         "properties": {"popup_html": _popup_html(layer, row, schematic=_is_schematic(row)
+                                                  or layer.schematic)}}
+        for i, (geometry, (_, row)) in enumerate(zip(frame.geometry, frame.iterrows(),
+                                                     strict=True))
+    ]
+    geo = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=html.escape(layer.title),
+        style_function=lambda _: FOCUS_STYLE,
+        on_each_feature=JsCode(
+            "function (feature, layer) {"
+            " layer.bindPopup(feature.properties.popup_html, " + _POPUP_OPTIONS + "); }"
+        ),
+        overlay=True, control=False, show=True,
+    )
+    geo.add_to(m)
+
+
+def _is_schematic(row: pd.Series) -> bool:
+    return str(row.get("geometry_status", "")) == SCHEMATIC_STATUS
 
 
 def _add_tools(m: folium.Map) -> None:
@@ -311,9 +414,10 @@ def _add_basemap(m: folium.Map, basemap: str, key: str | None) -> list[tuple[str
         message = "在线底图（OpenStreetMap）瓦片加载失败：本机可能无法访问互联网。"
         return [(tiles.get_name(), message)]
     base, labels, title = _TIANDITU[basemap]
-    message = (
-        "天地图瓦片加载失败：请检查密钥（tk）是否有效、是否超出每日配额，"
-        "以及本机能否访问 tianditu.gov.cn。"
+    message = (  # a page cannot read a tile's HTTP status, so name every likely cause
+        "天地图瓦片加载失败。可能原因：① 本机无法访问互联网或 tianditu.gov.cn；"
+        "② 密钥（tk）无效或不是浏览器端密钥（天地图返回 418）；"
+        "③ 超出当日访问配额（返回 429）。可改用“无底图”或本地栅格底图。"
     )
     notices = []
     for layer, name, overlay in ((base, title, False), (labels, f"{title}注记", True)):
@@ -365,7 +469,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
         highlight_function=lambda _: {"weight": style["weight"] + 2, "fillOpacity": 0.5},
         on_each_feature=JsCode(
             "function (feature, layer) {"
-            " layer.bindPopup(feature.properties.popup_html, {maxWidth: 420}); }"
+            " layer.bindPopup(feature.properties.popup_html, " + _POPUP_OPTIONS + "); }"
         ),
         marker=folium.CircleMarker(radius=6) if has_points else None,
         overlay=True, control=True, show=True,
@@ -448,7 +552,10 @@ class _MapDecorations(MacroElement):
 .mp-legend { background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
     box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 13px; line-height: 1.5;
     max-height: 50vh; overflow-y: auto; }
-.mp-legend-title { font-weight: bold; margin-bottom: 2px; }
+.mp-legend-title { font-weight: bold; margin-bottom: 2px; cursor: pointer; }
+.mp-legend-title::after { content: " ▾"; color: #888; }
+.mp-legend-folded .mp-legend-title::after { content: " ▸"; }
+.mp-legend-folded ul { display: none; }
 .leaflet-control-layers { font-size: 13px; }
 .mp-legend ul { list-style: none; margin: 0; padding: 0; }
 .mp-legend li { white-space: nowrap; }
@@ -459,7 +566,7 @@ class _MapDecorations(MacroElement):
     padding: 4px 8px; text-align: center; font-size: 14px; font-weight: bold;
     color: #fff; background: rgba(192,0,0,.88); pointer-events: none; }
 .mp-has-banner .leaflet-top { top: 30px; }
-.mp-notice { position: absolute; bottom: 28px; left: 50%; transform: translateX(-50%);
+.mp-notice { position: absolute; top: 40px; left: 50%; transform: translateX(-50%);
     z-index: 1001; padding: 4px 10px; max-width: 70%; font-size: 13px; color: #7a3b00;
     background: #fff4d6; border: 1px solid #e0a800; border-radius: 4px; }
 .mp-popup { font-size: 13px; }
@@ -479,6 +586,12 @@ class _MapDecorations(MacroElement):
     legend.onAdd = function () {
         var div = L.DomUtil.create("div", "mp-legend");
         div.innerHTML = {{ this.legend_html|tojson }};
+        div.firstChild.title = "点击折叠/展开图例";
+        L.DomEvent.on(div.firstChild, "click", function () {
+            L.DomUtil.hasClass(div, "mp-legend-folded")
+                ? L.DomUtil.removeClass(div, "mp-legend-folded")
+                : L.DomUtil.addClass(div, "mp-legend-folded");
+        });
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;

@@ -1,7 +1,9 @@
-"""The streamlit app: AppTest for the page, and Chromium end to end with no network."""
+"""The streamlit app: AppTest for every page, and Chromium end to end with no network."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import socket
@@ -12,10 +14,14 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from mineplan.cli import main as cli_main
 from mineplan.paths import home
+from mineplan.store import read_layer
+from mineplan.webmap import FOCUS_STYLE
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -35,10 +41,39 @@ def app_env(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return small_store
 
 
-def _app():  # type: ignore[no-untyped-def]
+@pytest.fixture()
+def import_env(small_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the small store, for tests that write to it."""
+    path = tmp_path / "store.gpkg"
+    shutil.copyfile(small_store, path)
+    monkeypatch.setenv("MINEPLAN_STORE", str(path))
+    return path
+
+
+def _app():
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(APP), default_timeout=120)
+
+
+def _zone_table(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "图层" in d.value.columns)
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def _map_html(at) -> str:
+    return str(at.get("iframe")[0].proto.srcdoc)
+
+
+def _geojson(features: list[dict[str, object]]) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props,
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [82.0, 42.9], [82.01, 42.9], [82.01, 42.91], [82.0, 42.91], [82.0, 42.9]]]}}
+        for props in features]}, ensure_ascii=False).encode("utf-8")
 
 
 @pytest.mark.slow
@@ -46,7 +81,7 @@ def test_app_shows_map_warning_and_zone_table(app_env: Path) -> None:
     at = _app().run()
     assert not at.exception, at.exception
     assert "示意" in at.warning[0].value  # schematic geometry is announced on the page
-    table = at.dataframe[0].value
+    table = _zone_table(at)
     assert set(table["规划"]) == {"伊宁市", "特克斯县"}
     assert "规划面积（km²）" in table.columns
 
@@ -54,10 +89,10 @@ def test_app_shows_map_warning_and_zone_table(app_env: Path) -> None:
 @pytest.mark.slow
 def test_region_filter_narrows_the_table(app_env: Path) -> None:
     at = _app().run()
-    before = len(at.dataframe[0].value)
+    before = len(_zone_table(at))
     at.multiselect[0].set_value(["伊宁市"]).run()
     assert not at.exception, at.exception
-    after = at.dataframe[0].value
+    after = _zone_table(at)
     assert set(after["规划"]) == {"伊宁市"}
     assert 0 < len(after) < before
 
@@ -70,6 +105,204 @@ def test_missing_store_is_reported_in_plain_words(tmp_path: Path,
     assert "mineplan build" in at.error[0].value
 
 
+
+
+@pytest.mark.slow
+def test_filters_change_the_totals(app_env: Path) -> None:
+    at = _app().run()
+    count, area = _metric(at, "分区数"), _metric(at, "图形椭球面积")
+    assert count == str(len(_zone_table(at)))
+    at.multiselect[0].set_value(["特克斯县"]).run()
+    assert _metric(at, "分区数") != count and _metric(at, "图形椭球面积") != area
+    next(t for t in at.text_input if t.label == "矿种包含").set_value("金").run()
+    assert not at.exception, at.exception
+    table = _zone_table(at)
+    assert table["矿种"].str.contains("金").all()
+    assert _metric(at, "分区数") == str(len(table))
+
+
+@pytest.mark.slow
+def test_search_finds_a_zone_and_zooms_to_it(app_env: Path) -> None:
+    at = _app().run()
+    unfocused = _map_html(at)
+    at.text_input(key="search").input("tekes-TKGH-001").run()
+    assert not at.exception, at.exception
+    assert "tekes-TKGH-001" in at.selectbox(key="search_pick").value
+    facts = at.table[0].value["内容"].to_dict()  # the side panel
+    assert facts["编号"] == "tekes-TKGH-001" and facts["图形状态"] == "示意"
+    assert "来源行号" in facts and "图形椭球面积（km²）" in facts
+    focused = _map_html(at)
+    assert FOCUS_STYLE["color"] in focused and FOCUS_STYLE["color"] not in unfocused
+    assert "maxZoom" in focused  # fitted to the zone, not to all plans
+    at.button[0].click().run()  # 取消定位
+    assert FOCUS_STYLE["color"] not in _map_html(at)
+    at.text_input(key="search").input("").run()
+    at.text_input(key="search").input("tekes-TKGH-001").run()  # the same zone again
+    assert FOCUS_STYLE["color"] in _map_html(at)
+
+
+@pytest.mark.slow
+def test_reruns_reuse_the_cached_store_and_map(app_env: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import pages._shared as shared
+
+    calls = {"read_layer": 0, "zone_map": 0}
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(shared, "read_layer", counting("read_layer", shared.read_layer))
+    monkeypatch.setattr(shared, "zone_map", counting("zone_map", shared.zone_map))
+    at = _app().run()
+    first = calls["zone_map"]
+    mineral = next(t for t in at.text_input if t.label == "矿种包含")
+    mineral.set_value("铁").run()  # a view nobody asked for before: one new map
+    assert calls["zone_map"] == first + 1
+    before = dict(calls)
+    at.run()  # a plain rerun (any click) rebuilds nothing and reads nothing
+    assert not at.exception, at.exception
+    assert calls == before
+
+
+@pytest.mark.slow
+def test_search_without_hits_says_so(app_env: Path) -> None:
+    at = _app().run()
+    at.text_input(key="search").input("不存在的矿区").run()
+    assert not at.exception
+    assert any("没有找到" in i.value for i in at.info)
+
+
+@pytest.mark.slow
+def test_tianditu_without_key_is_explained(app_env: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    at = _app().run()
+    basemap = next(s for s in at.selectbox if s.label == "在线底图")
+    basemap.set_value("天地图矢量＋注记（需联网与密钥）").run()
+    assert not at.exception, at.exception
+    assert any("需要密钥" in i.value for i in at.info)
+    assert "tianditu.gov.cn" not in _map_html(at)
+    key = next(t for t in at.text_input if t.label.startswith("天地图密钥"))
+    key.set_value("0123456789abcdef").run()  # a key: tiles, and the tile-error notice
+    page = _map_html(at)
+    assert "tk=0123456789abcdef" in page and "418" in page and "429" in page
+
+
+@pytest.mark.slow
+def test_local_raster_folder_is_listed_and_drawn(app_env: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _write_dem(tmp_path / "dem.tif")
+    monkeypatch.setenv("MINEPLAN_RASTERS", str(tmp_path))
+    at = _app().run()
+    picker = next(s for s in at.selectbox if s.label == "栅格文件")
+    assert "dem.tif" in picker.options
+    picker.set_value("dem.tif").run()
+    assert not at.exception, at.exception
+    assert "data:image/png;base64," in _map_html(at)
+
+
+def test_missing_store_stops_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINEPLAN_STORE", str(tmp_path / "none.gpkg"))
+    at = _app().run()
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception
+    assert "mineplan build" in at.error[0].value
+
+
+def test_checks_page_is_a_marked_placeholder(app_env: Path) -> None:
+    at = _app().run()
+    at.switch_page("pages/checks.py").run()
+    assert not at.exception
+    assert "mineplan.checks" in at.info[0].value
+
+
+# --------------------------------------------------------------------------- import page
+
+
+def _import_page(layer: str = "TKGH"):
+    at = _app().run()
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox[0]
+    picker.set_value(next(o for o in picker.options if f"（{layer}，" in o)).run()
+    return at
+
+
+@pytest.mark.slow
+def test_import_page_reports_matches_and_replaces_geometry(import_env: Path) -> None:
+    at = _import_page()
+    assert any("请选择" in i.value for i in at.info)
+    data = _geojson([{"zone_id": "tekes-TKGH-001", "name": "x"},
+                     {"zone_id": "nowhere-001", "name": "无此分区"}])
+    at.file_uploader[0].set_value(("zones.geojson", data, "application/geo+json")).run()
+    assert not at.exception, at.exception
+    assert _metric(at, "已匹配") == "1 / 9" and _metric(at, "未匹配") == "1"
+    report = next(d.value for d in at.dataframe if "结果" in d.value.columns)
+    assert report["结果"].tolist() == ["已匹配", "未匹配"]
+    assert "本图层没有此编号或名称的分区" in report["说明"].iloc[1]
+    assert "\\u5f85\\u5bfc\\u5165\\u56fe\\u5f62" in _map_html(at)  # 待导入图形: preview map
+    assert read_layer(import_env, "TKGH")["geometry_status"].eq("示意").all()  # not yet
+    at.button[0].click().run()  # confirm
+    assert not at.exception, at.exception
+    assert any("已导入" in s.value for s in at.success)
+    layer = read_layer(import_env, "TKGH")
+    assert layer.set_index("zone_id").at["tekes-TKGH-001", "geometry_status"] == "导入"
+    # The browse page shows it at once (the cache is keyed on the store's mtime).
+    at.switch_page("pages/browse.py").run()
+    table = _zone_table(at).set_index("编号")
+    assert table.at["tekes-TKGH-001", "图形状态"] == "导入"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("zones.geojson", b"\x89PNG\r\n\x1a\n" + bytes(32), "内容是PNG 图片"),
+    ("zones.exe", b"MZ\x90\x00", "不支持的文件类型"),
+    ("zones.zip", None, "不安全的路径"),
+    ("zones.zip", b"PK\x03\x04garbage", "压缩包已损坏"),
+    ("zones.kml", b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x "y">]><kml/>', "实体声明"),
+    ("zones.geojson", b'{"type": "Topology"}', "不是 GeoJSON"),
+])
+def test_import_page_refuses_hostile_uploads(import_env: Path, name: str, data: bytes | None,
+                                             message: str) -> None:
+    import zipfile
+
+    if data is None:  # a zip that would write outside its folder
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("../../evil.shp", b"x")
+        data = buffer.getvalue()
+    at = _import_page()
+    at.file_uploader[0].set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.button  # nothing to confirm
+
+
+@pytest.mark.slow
+def test_import_page_escapes_html_in_attributes(import_env: Path) -> None:
+    data = _geojson([{"zone_id": "tekes-TKGH-001", "name": '<script>alert("x")</script>'}])
+    at = _import_page()
+    at.file_uploader[0].set_value(("zones.geojson", data, "application/geo+json")).run()
+    assert not at.exception, at.exception
+    page = _map_html(at)
+    assert '<script>alert("x")' not in page and "\\u0026lt;script\\u0026gt;" in page
+
+
+@pytest.mark.slow
+def test_import_page_explains_a_file_without_crs_in_metres(import_env: Path) -> None:
+    data = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"zone_id": "tekes-TKGH-001"},
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [500000, 4800000], [500100, 4800000], [500100, 4800100], [500000, 4800000]]]}}]}
+    ).encode()
+    at = _import_page()
+    at.file_uploader[0].set_value(("zones.geojson", data, "application/geo+json")).run()
+    assert any("坐标系有问题" in e.value for e in at.error)
+    assert any("技术细节" in c.value for c in at.caption)
+
 # --------------------------------------------------------------------------- browser
 
 def _free_port() -> int:
@@ -78,10 +311,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _write_dem(path: Path, *, size: tuple[int, int] = (50, 40), cell: float = 0.01) -> Path:
+    """A wavy DEM near Yining: in EPSG:4490 (``cell`` degrees) or, if cell > 1, in metres
+    of CGCS2000 / 3-degree Gauss-Kruger CM 81°E (EPSG:4536)."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(float)
+    z = 1500 + 400 * np.sin(x / (width / 8)) * np.cos(y / (height / 6)) + 0.2 * y
+    crs, origin = ("EPSG:4490", (81.0, 44.0)) if cell < 1 else ("EPSG:4536", (490_000, 4_880_000))
+    with rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=1,
+                       dtype="float32", crs=crs, transform=from_origin(*origin, cell, cell)) as dst:
+        dst.write(z.astype("float32")[None])
+    return path
+
+
 @pytest.fixture(scope="module")
-def served_app(small_store: Path) -> Iterator[str]:
+def served_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "MINEPLAN_STORE": str(small_store)}
+    rasters = tmp_path_factory.mktemp("rasters")
+    _write_dem(rasters / "伊宁DEM.tif", size=(1500, 1200), cell=30.0)
+    env = {**os.environ, "MINEPLAN_STORE": str(small_store), "MINEPLAN_RASTERS": str(rasters),
+           "TIANDITU_KEY": "0123456789abcdef0123456789abcdef"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -114,19 +366,24 @@ def _chromium() -> str:
     return path
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_app_renders_zones_offline_in_chromium(served_app: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    outside: list[str] = []
-
-    def only_loopback(route, request) -> None:  # type: ignore[no-untyped-def]
+def _block_network(page, outside: list[str]) -> None:
+    def only_loopback(route, request) -> None:
         url = request.url
         if url.startswith(("http://127.0.0.1", "data:", "about:", "blob:")):
             route.continue_()
         else:
             outside.append(url)
             route.abort()
+
+    page.route("**/*", only_loopback)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_app_renders_zones_offline_in_chromium(served_app: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    outside: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -135,20 +392,124 @@ def test_app_renders_zones_offline_in_chromium(served_app: str) -> None:
                   "--disable-component-update", "--no-first-run"],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.route("**/*", only_loopback)
+        _block_network(page, outside)
         page.goto(served_app, wait_until="networkidle", timeout=90_000)
         frame = page.frame_locator("iframe").first
         paths = frame.locator("path.leaflet-interactive")
         paths.first.wait_for(timeout=60_000)
         assert paths.count() > 20  # zones, demo red lines and boundaries are drawn
         assert "示意" in frame.locator("body").inner_text()
-        # A zone's popup shows its attributes in Chinese.
-        target = frame.locator("path.leaflet-interactive").nth(paths.count() - 1)
-        target.click(force=True)
+        page.screenshot(path=str(ARTIFACTS / "app.png"))
+
+        # Selecting a row of the zone table outlines that zone and lists its attributes.
+        grid = page.get_by_test_id("stDataFrame").last
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # row 1's selection box
+        page.get_by_text("取消定位").wait_for(timeout=30_000)
+        panel = page.get_by_test_id("stTable").first
+        panel.wait_for(timeout=30_000)
+        assert "yining-GJKQ-001" in panel.inner_text()  # the table's first row
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "app_table_select.png"))
+        page.get_by_text("取消定位").click()
+        page.get_by_text("在上方查找分区").wait_for(timeout=30_000)
+
+        # Search a zone: the map zooms to it (outlined at the centre); its popup is Chinese.
+        search = page.get_by_label("查找分区（编号、序号或名称）")
+        search.fill("tekes-YSCK-001")
+        search.press("Enter")
+        page.get_by_text("取消定位").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # the new map page replaces the old one
+        frame = page.frame_locator("iframe").first
+        frame.locator(f'path[stroke="{FOCUS_STYLE["color"]}"]').wait_for(timeout=60_000)
+        frame.locator(".leaflet-container").click()  # the centre: the zone found
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=10_000)
-        assert "名称" in popup.inner_text()
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "app.png"))
+        text = popup.inner_text()
+        assert "名称" in text and "博故图金矿" in text and "示意（非实测）" in text
+        page.screenshot(path=str(ARTIFACTS / "app_search.png"))
+
+        # The import page accepts a GeoJSON and shows the match report (nothing written).
+        upload = tmp_path / "zones.geojson"
+        upload.write_bytes(_geojson([{"名称": "伊宁煤炭国家规划区（北区）"},  # the 1st layer
+                                     {"名称": "无此分区"}]))
+        page.get_by_text("导入图形").first.click()
+        page.get_by_text("导入真实图形").wait_for(timeout=30_000)
+        page.locator("input[type=file]").first.set_input_files(str(upload))
+        page.get_by_text("匹配结果").wait_for(timeout=60_000)
+        metrics = page.get_by_test_id("stMetricValue")
+        assert metrics.nth(0).inner_text() == "1 / 1"  # 已匹配, by normalised name
+        assert metrics.nth(1).inner_text() == "1"  # 未匹配要素
+        preview = page.frame_locator("iframe").first.locator("path.leaflet-interactive")
+        preview.first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "app_import.png"))
+        page.locator("iframe").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        page.locator("iframe").first.screenshot(path=str(ARTIFACTS / "app_import_preview.png"))
         browser.close()
     assert not outside, f"the page tried to reach the network: {outside[:5]}"
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by its label (a rerun may close the list)."""
+    combo = page.get_by_role("combobox", name=label)
+    for _ in range(5):
+        combo.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+        except Exception:  # the list closed under a rerun; open it again
+            page.keyboard.press("Escape")
+            continue
+        if combo.input_value() == option:
+            page.wait_for_timeout(1_000)  # let the rerun start
+            return
+    pytest.fail(f"could not choose {option!r} in {label!r}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_basemaps_in_chromium_without_network(served_app: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    outside: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        _block_network(page, outside)
+        page.goto(served_app, wait_until="networkidle", timeout=90_000)
+        page.frame_locator("iframe").first.locator("path.leaflet-interactive").first.wait_for(
+            timeout=60_000)
+
+        # 天地图 with a key but no network: the map says why the tiles are missing.
+        _choose(page, "在线底图", "天地图影像＋注记（需联网与密钥）")
+        notice = page.frame_locator("iframe").first.locator(".mp-notice")
+        notice.wait_for(timeout=60_000)
+        text = notice.inner_text()
+        assert "天地图" in text and "418" in text and "429" in text and "互联网" in text
+        page.frame_locator("iframe").first.locator(".leaflet-container").screenshot(
+            path=str(ARTIFACTS / "app_tianditu_offline.png"))
+
+        # A local DEM from the raster folder is drawn under the zones, from a data: URI.
+        _choose(page, "在线底图", "无底图（离线）")
+        _choose(page, "栅格文件", "伊宁DEM.tif")
+        image = page.frame_locator("iframe").first.locator("img.leaflet-image-layer")
+        image.wait_for(timeout=60_000)
+        assert (image.get_attribute("src") or "").startswith("data:image/png;base64,")
+        search = page.get_by_label("查找分区（编号、序号或名称）")
+        search.fill("yining-GJKQ-001")  # zoom to Yining, over the DEM
+        search.press("Enter")
+        page.get_by_text("取消定位").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        frame = page.frame_locator("iframe").first
+        frame.locator("img.leaflet-image-layer").wait_for(timeout=60_000)
+        frame.locator(".mp-legend-title").click()  # the legend folds out of the way
+        assert not frame.locator(".mp-legend ul").is_visible()
+        page.wait_for_timeout(500)
+        page.frame_locator("iframe").first.locator(".leaflet-container").screenshot(
+            path=str(ARTIFACTS / "app_raster.png"))
+        browser.close()
+    assert any("tianditu.gov.cn" in u for u in outside)  # tried, blocked, explained
+    assert not [u for u in outside if "tianditu.gov.cn" not in u]

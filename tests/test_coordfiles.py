@@ -493,7 +493,9 @@ def test_write_read_round_trip(plots: list[Plot], encoding: str) -> None:
 @pytest.mark.parametrize(
     ("path", "parse"),
     [(MULTI, parse_boundary_txt), (REFERENCE, parse_boundary_txt),
-     (REGISTRATION, parse_registration_txt)],
+     (REGISTRATION, parse_registration_txt),
+     (FIXTURES / "dms_symbols_gbk.txt", parse_boundary_txt),
+     (FIXTURES / "dms_packed_gbk.txt", parse_boundary_txt)],
 )  # fmt: skip
 def test_fuzzed_files_fail_only_with_coordinate_file_error(
     path: Path, parse: Callable[[bytes], CoordinateFile]
@@ -601,9 +603,15 @@ def test_zone_header_with_suffix_and_unprefixed_6_degree() -> None:
     assert (cf.crs.width, cf.crs.zone, cf.crs.epsg) == (6, 15, 4504)  # CM 87E, no prefix
 
 
-def test_degree_units_are_refused() -> None:
+def test_units_neither_metres_nor_degrees_are_refused() -> None:
+    err = _error(_text(*SQUARE, header=HEADER.replace("计量单位=米", "计量单位=英尺")))
+    assert err.line == 4 and "英尺" in str(err) and "neither metres" in str(err)
+
+
+def test_degree_units_with_plane_numbers_say_so() -> None:
     err = _error(_text(*SQUARE, header=HEADER.replace("计量单位=米", "计量单位=度")))
-    assert err.line == 4 and "metres" in str(err)
+    assert err.line == FIRST_POINT_LINE and "plane coordinates in metres" in str(err)
+    assert "计量单位=米" in str(err)
 
 
 def test_registration_swapped_axes_names_line() -> None:
@@ -662,3 +670,281 @@ def test_registration_bad_numbers_reported_without_cascade() -> None:
         parse_registration_txt(text)
     message = str(info.value)
     assert "2 problems" in message and "line 6" in message and "line 8" in message
+
+
+# ------------------------------------------------------------ geographic coordinates
+
+DMS_SYMBOLS = FIXTURES / "dms_symbols_gbk.txt"
+DMS_PACKED = FIXTURES / "dms_packed_gbk.txt"
+# the fixtures' plot DMS-01, (latitude, longitude) as written
+DMS_01 = [
+    ((44, 26, 10.125), (84, 8, 5.250)),
+    ((44, 26, 20.500), (84, 10, 12.375)),
+    ((44, 25, 5.875), (84, 11, 2.125)),
+    ((44, 24, 15.250), (84, 9, 30.500)),
+    ((44, 24, 40.625), (84, 7, 55.750)),
+]
+# line numbers in the DMS fixtures: 12 header lines, plot DMS-01 on 13, J1 on 14 …
+DMS_FIRST_POINT_LINE = 14
+
+
+def _deg(d: int, m: int, s: float) -> float:
+    return d + m / 60 + s / 3600
+
+
+def _geo_text(*point_lines: str, unit: str = "度分秒", datum: str = "2000国家大地坐标系") -> str:
+    header = f"[属性描述]\n坐标系={datum}\n计量单位={unit}\n[地块坐标]\n"
+    return header + f"{len(point_lines)},,G1,经纬度,面,,,,@\n" + "\n".join(point_lines) + "\n"
+
+
+GEO_SQUARE = (  # a 1′ × 1′ block near 乌苏, clockwise from its north-west corner
+    "J1,1,44°25′00.000″,84°10′00.000″",
+    "J2,1,44°25′00.000″,84°11′00.000″",
+    "J3,1,44°24′00.000″,84°11′00.000″",
+    "J4,1,44°24′00.000″,84°10′00.000″",
+    "J1,1,44°25′00.000″,84°10′00.000″",
+)
+GEO_FIRST_POINT_LINE = 6
+
+
+def test_dms_symbols_fixture_reads_as_latitude_longitude() -> None:
+    cf = read_boundary_txt(DMS_SYMBOLS)
+    assert cf.encoding == "gbk" and cf.warnings == []
+    assert (cf.crs.datum, cf.crs.width, cf.crs.zone, cf.crs.epsg, cf.crs.geographic) == (
+        "CGCS2000",
+        None,
+        None,
+        4490,
+        True,
+    )
+    first, second = cf.plots
+    for point, (lat, lon) in zip(first.rings[0].points, DMS_01, strict=True):
+        assert point.x_northing == pytest.approx(_deg(*lat), abs=1e-12)  # X = latitude
+        assert point.y_easting == pytest.approx(_deg(*lon), abs=1e-12)  # Y = longitude
+    # plot DMS-02 is written with ASCII ' and " and has a hole (ring 2)
+    assert second.rings[1].points[0].x_northing == pytest.approx(_deg(44, 22, 40), abs=1e-12)
+    geom = plot_geometry(second)
+    assert isinstance(geom, Polygon) and len(geom.interiors) == 1
+    gdf = to_geodataframe(cf)
+    assert gdf.crs.to_epsg() == 4490
+    minx, miny, maxx, maxy = gdf.geometry.iloc[1].bounds
+    assert (minx, maxy) == pytest.approx((84.2, _deg(44, 23, 0)))  # x = longitude
+    assert gdf["area_km2"].gt(1).all()
+
+
+def test_packed_dms_fixture_matches_symbols_fixture() -> None:
+    packed = read_boundary_txt(DMS_PACKED)  # 计量单位 blank: detected from the numbers
+    symbols = read_boundary_txt(DMS_SYMBOLS)
+    assert packed.crs == symbols.crs and packed.warnings == []
+    for a, b in zip(packed.plots, symbols.plots, strict=True):
+        pa = [(p.name, p.x_northing, p.y_easting) for r in a.rings for p in r.points]
+        pb = [(p.name, p.x_northing, p.y_easting) for r in b.rings for p in r.points]
+        assert [n for n, _, _ in pa] == [n for n, _, _ in pb]
+        coords_a = [v for _, x, y in pa for v in (x, y)]
+        assert coords_a == pytest.approx([v for _, x, y in pb for v in (x, y)], abs=1e-12)
+    gp, gs = to_geodataframe(packed), to_geodataframe(symbols)
+    assert list(gp["area_km2"]) == pytest.approx(list(gs["area_km2"]), rel=1e-12)
+
+
+def test_dms_area_equals_area_of_same_block_in_plane_metres() -> None:
+    cf = read_boundary_txt(DMS_SYMBOLS)
+    to_plane = pyproj.Transformer.from_crs(4490, 4516, always_xy=True)
+    plane_plots = []
+    for plot in cf.plots:
+        rings = []
+        for ring in plot.rings:
+            points = []
+            for p in ring.points:
+                easting, northing = to_plane.transform(p.y_easting, p.x_northing)
+                points.append(Point(p.name, northing, easting))
+            rings.append(Ring(ring.ring_no, points))
+        plane_plots.append(Plot(plot.number, plot.name, rings=rings))
+    plane = parse_boundary_txt(format_boundary_txt(plane_plots, zone=28))
+    assert plane.crs.epsg == 4516 and not plane.crs.geographic
+    geo_area = to_geodataframe(cf)["area_km2"]
+    plane_area = to_geodataframe(plane)["area_km2"]
+    for g, p in zip(geo_area, plane_area, strict=True):
+        assert abs(p - g) / g < 1e-6
+
+
+def test_decimal_degrees_under_unit_degree() -> None:
+    lines = [
+        "J1,1,44.41666667,84.16666667",
+        "J2,1,44.41666667,84.18333333",
+        "J3,1,44.40000000,84.18333333",
+        "J4,1,44.40000000,84.16666667",
+        "J1,1,44.41666667,84.16666667",
+    ]
+    cf = parse_boundary_txt(_geo_text(*lines, unit="度"))
+    assert cf.crs.epsg == 4490 and cf.crs.geographic
+    assert cf.plots[0].rings[0].points[1].y_easting == 84.18333333
+    dms = parse_boundary_txt(_geo_text(*GEO_SQUARE))
+    area, dms_area = (to_geodataframe(c)["area_km2"].iloc[0] for c in (cf, dms))
+    assert area == pytest.approx(dms_area, rel=1e-6)
+    # 1′ of latitude ≈ 1852 m, 1′ of longitude ≈ 1852·cos 44.4° m
+    assert area == pytest.approx(1.852**2 * math.cos(math.radians(44.41)), rel=5e-3)
+
+
+@pytest.mark.parametrize("unit", ["经纬度", "秒"])
+def test_other_geographic_unit_names(unit: str) -> None:
+    if unit == "秒":  # plain numbers are arc seconds
+        lines = [f"J{i},1,{lat * 3600:.3f},{lon * 3600:.3f}"
+                 for i, (lat, lon) in enumerate([(44.5, 84.0), (44.5, 84.1), (44.4, 84.1),
+                                                 (44.4, 84.0), (44.5, 84.0)], start=1)]  # fmt: skip
+        lines[-1] = lines[-1].replace("J5", "J1")
+    else:
+        lines = list(GEO_SQUARE)
+    cf = parse_boundary_txt(_geo_text(*lines, unit=unit))
+    assert cf.crs.geographic and cf.crs.epsg == 4490
+    assert 44.3 < cf.plots[0].rings[0].points[0].x_northing < 44.6
+
+
+def test_minutes_of_sixty_or_more_name_line_plot_and_point() -> None:
+    text = DMS_SYMBOLS.read_bytes().decode("gbk").replace("44°26′20.500″", "44°61′20.500″")
+    err = _error(text)
+    line = DMS_FIRST_POINT_LINE + 1
+    assert err.line == line and f"line {line}" in str(err)
+    assert "plot DMS-01 point J2" in str(err) and "below 60" in str(err)
+    assert "problems" not in str(err)  # no cascade into ring or geometry errors
+    packed = DMS_PACKED.read_bytes().decode("gbk").replace("841102.125", "841102.125")
+    packed = packed.replace("J3,1,442505.875", "J3,1,442565.875")  # 65 seconds
+    err = _error(packed)
+    assert err.line == DMS_FIRST_POINT_LINE + 2 and "point J3" in str(err)
+    assert "below 60" in str(err)
+
+
+def test_swapped_latitude_longitude_error_and_fix() -> None:
+    swapped = [f"{n},{r},{y},{x}" for n, r, x, y in (line.split(",") for line in GEO_SQUARE)]
+    err = _error(_geo_text(*swapped))
+    assert err.line == GEO_FIRST_POINT_LINE and "swapped" in str(err)
+    assert "latitude" in str(err) and "fix=True" in str(err)
+    cf = parse_boundary_txt(_geo_text(*swapped), fix=True)
+    assert cf.plots[0].rings[0].points[0].x_northing == pytest.approx(_deg(44, 25, 0))
+    assert any("swapped" in w for w in cf.warnings)
+    # packed, no unit: swapped pairs are still recognised as DMS and reported as swapped
+    packed = [
+        f"{n},{r},{format_dms(parse_dms(y), style='packed')},"
+        f"{format_dms(parse_dms(x), style='packed')}"
+        for n, r, x, y in (line.split(",") for line in GEO_SQUARE)
+    ]
+    err = _error(_geo_text(*packed, unit=""))
+    assert err.line == GEO_FIRST_POINT_LINE and "swapped" in str(err)
+
+
+def test_geographic_point_outside_china() -> None:
+    lines = list(GEO_SQUARE)
+    lines[1] = "J2,1,64°25′00.000″,84°11′00.000″"
+    err = _error(_geo_text(*lines))
+    assert err.line == GEO_FIRST_POINT_LINE + 1 and "not a latitude/longitude in China" in str(err)
+
+
+def test_plain_number_under_dms_unit_is_ambiguous() -> None:
+    lines = list(GEO_SQUARE)
+    lines[2] = "J3,1,44.4,84.18333333"
+    err = _error(_geo_text(*lines))
+    assert err.line == GEO_FIRST_POINT_LINE + 2 and "计量单位=度分秒" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("name", "datum", "epsg"),
+    [("1980西安坐标系", "Xian 1980", 4610), ("1954北京坐标系", "Beijing 1954", 4214)],
+)
+def test_geographic_old_datums(name: str, datum: str, epsg: int) -> None:
+    cf = parse_boundary_txt(_geo_text(*GEO_SQUARE, datum=name))
+    assert (cf.crs.datum, cf.crs.epsg, cf.crs.geographic) == (datum, epsg, True)
+    assert pyproj.CRS.from_epsg(epsg).is_geographic
+    assert any("approximate" in w for w in cf.warnings)
+    assert to_geodataframe(cf)["area_km2"].iloc[0] > 0
+
+
+def test_registration_in_dms() -> None:
+    text = "[登记项目]\n矿区范围拐点坐标与标高的总行数=5\n" + "\n".join(
+        f"XY{i:03d}={i},{line.split(',')[2]},{line.split(',')[3]}"
+        for i, line in enumerate(GEO_SQUARE[:4], start=1)
+    ) + "\nXY005=标高,1200,900,,1\n"
+    cf = parse_registration_txt(text)
+    assert (cf.crs.epsg, cf.crs.zone, cf.crs.geographic) == (4490, None, True)
+    (ring,) = cf.plots[0].rings
+    assert ring.points[0].x_northing == pytest.approx(_deg(44, 25, 0))
+    assert (ring.top_m, ring.bottom_m) == (1200, 900)
+    bad = text.replace("XY002=2,44°25′00.000″", "XY002=2,44°25′60.000″")
+    with pytest.raises(CoordinateFileError, match=r"line 4: .*below 60"):
+        parse_registration_txt(bad)
+
+
+def test_writer_dms_and_degree_headers_and_values() -> None:
+    cf = read_boundary_txt(DMS_SYMBOLS)
+    dms = format_boundary_txt(cf.plots, units="dms").decode("gbk")
+    assert "计量单位=度分秒" in dms and "带号" not in dms and "几度分带" not in dms
+    assert "\r\n" in dms
+    assert "J1,1,44°26′10.125″,84°08′05.250″" in dms
+    degree = format_boundary_txt(cf.plots, units="degree", encoding="utf-8").decode()
+    assert "计量单位=度" in degree and "带号" not in degree
+    j1 = next(line for line in degree.splitlines() if line.startswith("J1,"))
+    assert re.fullmatch(r"J1,1,44\.\d{8},84\.\d{8}", j1)
+    for data in (dms, degree):
+        back = parse_boundary_txt(data)
+        assert back.crs.epsg == 4490
+        # the written header area is the ellipsoidal area in 公顷
+        assert to_geodataframe(back)["area_difference"].abs().max() < 1e-4
+    with pytest.raises(CoordinateFileError, match="units"):
+        format_boundary_txt(cf.plots, units="feet")  # type: ignore[arg-type]
+    with pytest.raises(CoordinateFileError, match="zone"):
+        format_boundary_txt(cf.plots)
+
+
+def test_writer_dms_from_plane_plots_and_frames() -> None:
+    import geopandas as gpd
+
+    plane = read_boundary_txt(REFERENCE)
+    with pytest.raises(CoordinateFileError, match="zone="):
+        format_boundary_txt(plane.plots, units="dms")
+    back = parse_boundary_txt(format_boundary_txt(plane.plots, zone=28, units="dms"))
+    geo_area = to_geodataframe(back)["area_km2"].iloc[0]
+    plane_area = to_geodataframe(plane)["area_km2"].iloc[0]
+    assert geo_area == pytest.approx(plane_area, rel=1e-4)  # 0.001″ ≈ 0.03 m rounding
+    gdf = gpd.GeoDataFrame(
+        {"number": ["G1"], "name": ["框"]},
+        geometry=[box(28_500_000, 4_900_000, 28_501_000, 4_901_000)],
+        crs="EPSG:4516",
+    )
+    cf = parse_boundary_txt(format_boundary_txt(gdf, units="degree"))
+    assert cf.crs.geographic
+    assert to_geodataframe(cf)["area_km2"].iloc[0] == pytest.approx(1.0, rel=1e-4)
+
+
+@st.composite
+def _xinjiang_plots(draw: st.DrawFn) -> Plot:
+    lat = draw(st.floats(min_value=35.0, max_value=49.0))
+    lon = draw(st.floats(min_value=73.5, max_value=95.5))
+    n = draw(st.integers(min_value=3, max_value=10))
+    radius = draw(st.floats(min_value=0.002, max_value=0.1))  # ~200 m to ~10 km
+    start = draw(st.floats(min_value=0, max_value=2 * math.pi))
+    step = (-1 if draw(st.booleans()) else 1) * 2 * math.pi / n
+    points = [
+        Point(
+            f"J{k + 1}",
+            lat + radius * math.sin(start + k * step),
+            lon + radius * math.cos(start + k * step) / math.cos(math.radians(lat)),
+        )
+        for k in range(n)
+    ]
+    return Plot(draw(st.from_regex(r"[A-Z]{1,3}-[0-9]{1,3}", fullmatch=True)), "区块",
+                rings=[Ring(1, points)])  # fmt: skip
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(_xinjiang_plots(), min_size=1, max_size=3))
+def test_dms_write_read_round_trip(plots: list[Plot]) -> None:
+    cf = parse_boundary_txt(format_boundary_txt(plots, units="dms"))
+    assert cf.crs.epsg == 4490 and cf.crs.geographic
+    for before, after in zip(plots, cf.plots, strict=True):
+        b_ring, a_ring = before.rings[0].points, after.rings[0].points
+        assert len(a_ring) == len(b_ring)
+        if Polygon([(p.y_easting, p.x_northing) for p in b_ring]).exterior.is_ccw:
+            b_ring = [b_ring[0], *reversed(b_ring[1:])]  # the writer makes outer rings clockwise
+        for b, a in zip(b_ring, a_ring, strict=True):
+            assert a.name == b.name
+            assert abs(a.x_northing - b.x_northing) * 3600 <= 0.001  # 0.001″ ≈ 0.03 m
+            assert abs(a.y_easting - b.y_easting) * 3600 <= 0.001
+        assert after.stated_area is not None and after.stated_area > 0

@@ -1,0 +1,1 @@
+"""The web app's pages (run through ``app.py``); ``_shared`` holds their caches."""

@@ -1,0 +1,102 @@
+"""What the app's pages share: where the store is, and the caches.
+
+Streamlit reruns a page on every click. Nothing here re-reads the GeoPackage or
+rebuilds a map unless something changed: the store's frames are cached on the
+file's (path, modification time) — so an import shows at once — and map pages on
+that plus every view parameter. The logic itself lives in ``mineplan`` modules.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from mineplan.catalog import plan_index
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
+from mineplan.paths import DEFAULT_STORE, home
+from mineplan.rasters import RasterImage, render_raster
+from mineplan.store import list_layers, read_layer
+from mineplan.uploads import DEFAULT_MAX_UPLOAD_MB
+from mineplan.views import map_layers, visible_frames
+from mineplan.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
+
+MAP_HEIGHT = 700
+
+
+def store_path() -> Path:
+    """The GeoPackage the app shows: ``MINEPLAN_STORE`` or ``geodata/mineplan.gpkg``."""
+    return Path(os.environ.get("MINEPLAN_STORE", home() / DEFAULT_STORE))
+
+
+def max_upload_mb() -> float:
+    """Upload limit, MB: ``MINEPLAN_MAX_UPLOAD_MB`` or the default (200)."""
+    try:
+        return float(os.environ.get("MINEPLAN_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+    except ValueError:
+        return float(DEFAULT_MAX_UPLOAD_MB)
+
+
+def require_store() -> tuple[str, int]:
+    """(path, mtime in ns) of the store; stops the page with a message when it is missing."""
+    path = store_path()
+    if not path.is_file():
+        st.error(f"未找到数据库 {path}。请先运行 `mineplan build` 生成 GeoPackage。")
+        st.stop()
+    return str(path), path.stat().st_mtime_ns
+
+
+@st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")
+def load_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of the store (shared, read-only: never modify the frames)."""
+    return {code: read_layer(path, code) for code in list_layers(path)}
+
+
+@st.cache_resource
+def layer_definitions() -> tuple[dict[str, LayerSpec], dict[str, LayerStyle], SchematicStyle]:
+    specs = read_layer_specs()
+    styles, schematic = read_styles()
+    return specs, styles, schematic
+
+
+@st.cache_resource
+def plan_order() -> list[str]:
+    return [p.region for p in plan_index().values()]
+
+
+@st.cache_data(max_entries=8, show_spinner="读取栅格 …")
+def raster_from_file(path: str, mtime_ns: int) -> RasterImage:
+    return render_raster(path)
+
+
+@st.cache_data(max_entries=2, show_spinner="读取栅格 …")
+def raster_from_bytes(data: bytes) -> RasterImage:
+    return render_raster(data)
+
+
+@st.cache_data(max_entries=32, show_spinner="生成地图 …")
+def browse_map_html(
+    path: str, mtime_ns: int, *, codes: tuple[str, ...], regions: tuple[str, ...],
+    minerals: str, levels: tuple[str, ...], basemap: str, key: str, focus: str,
+    image: RasterImage | None, image_title: str, image_opacity: float,
+) -> str:
+    """The browse page's map as a self-contained page (cached on every parameter)."""
+    from mineplan.views import focus_layer
+
+    specs, styles, schematic = layer_definitions()
+    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
+                            minerals=minerals, levels=levels)
+    images = ([ImageLayer(image_title, image.png, image.bounds, image_opacity)]
+              if image is not None else [])
+    m = zone_map(map_layers(frames, specs, styles, schematic), basemap=basemap,
+                 tianditu_key=key or None, images=images,
+                 focus=focus_layer(frames, focus or None, specs),
+                 collapse_layer_control=True)  # layers are chosen in the sidebar
+    return render_offline_html(m)
+
+
+def preview_map_html(layers: list[MapLayer]) -> str:
+    """An import preview map (not cached: it changes with every upload)."""
+    return render_offline_html(zone_map(layers, collapse_layer_control=True))

@@ -1,0 +1,164 @@
+"""浏览: the planning zones on a map, filtered, searched, totalled and tabulated."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from mineplan.errors import MineplanError
+from mineplan.rasters import RasterImage, list_rasters, raster_folder
+from mineplan.views import (
+    search_zones,
+    selected_zone_id,
+    store_regions,
+    visible_frames,
+    zone_details,
+    zone_levels,
+    zone_table,
+    zone_totals,
+)
+from mineplan.webmap import SCHEMATIC_BANNER
+from pages._shared import (
+    MAP_HEIGHT,
+    browse_map_html,
+    layer_definitions,
+    load_frames,
+    plan_order,
+    raster_from_bytes,
+    raster_from_file,
+    require_store,
+)
+
+BASEMAPS = {
+    "无底图（离线）": "none",
+    "OpenStreetMap（需联网）": "osm",
+    "天地图矢量＋注记（需联网与密钥）": "tianditu_vec",
+    "天地图影像＋注记（需联网与密钥）": "tianditu_img",
+}
+NO_RASTER = "（不加载）"
+FOCUS = "focus_zone"
+TABLE = "zone_table"
+
+
+def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
+    """The chosen local raster background (folder or upload), its title and opacity."""
+    folder = raster_folder()
+    files = list_rasters(folder)
+    st.subheader("本地栅格底图")
+    choice = st.selectbox(
+        "栅格文件", [NO_RASTER, *[p.name for p in files]],
+        help=f"放在 {folder} 的 GeoTIFF（DEM、晕渲、影像）；"
+        "可用环境变量 MINEPLAN_RASTERS 指定文件夹。",
+    )
+    upload = st.file_uploader("或上传 GeoTIFF（.tif）", key="raster_upload")
+    opacity = st.slider("栅格不透明度", 0.1, 1.0, 0.8, 0.05)
+    try:
+        if upload is not None:
+            return raster_from_bytes(upload.getvalue()), upload.name, opacity
+        if choice != NO_RASTER:
+            path = Path(folder) / choice
+            return raster_from_file(str(path), path.stat().st_mtime_ns), choice, opacity
+    except (MineplanError, ValueError, OSError) as err:
+        st.error(f"栅格无法显示：{err}")
+    return None, "", opacity
+
+
+def main() -> None:
+    path, mtime = require_store()
+    specs, _, _ = layer_definitions()
+    frames = load_frames(path, mtime)
+    regions_all = store_regions(frames, specs, order=plan_order())
+    layer_names = {specs[c].name: c for c in frames if c in specs}
+
+    with st.sidebar:
+        st.header("筛选")
+        regions = st.multiselect("规划（县市）", regions_all, default=regions_all)
+        chosen = st.multiselect("图层", list(layer_names), default=list(layer_names))
+        mineral = st.text_input("矿种包含", "", placeholder="如：煤、金、砂石")
+        levels_all = zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer})
+        levels = st.multiselect("级别", levels_all, default=[], placeholder="全部级别",
+                                help="不选则显示全部级别") if levels_all else []
+        st.header("底图")
+        basemap_label = st.selectbox("在线底图", list(BASEMAPS))
+        key = st.text_input("天地图密钥（tk）", os.environ.get("TIANDITU_KEY", ""),
+                            type="password", help="浏览器端密钥；也可设环境变量 TIANDITU_KEY。")
+        image, image_title, opacity = _raster_sidebar()
+
+    st.title("矿产资源总体规划（2021—2025年）规划分区")
+    st.warning(SCHEMATIC_BANNER + "；三区三线图层为演示数据，非真实红线。")
+    codes = tuple(layer_names[n] for n in chosen)
+    shown = visible_frames(frames, specs, codes=codes, regions=regions, minerals=mineral,
+                           levels=levels)
+
+    # Search a zone by number, 序号 or name, and zoom to it.
+    query = st.text_input("查找分区（编号、序号或名称）", key="search",
+                          placeholder="如：tekes-TKGH-001、3、铁厂沟")
+    hits = search_zones(shown, query)
+    found: str | None = None
+    if query.strip() and hits.empty:
+        st.info(f"没有找到与“{query}”相符的分区（只在当前筛选范围内查找）。")
+    elif query.strip():
+        labels = dict(zip(hits["label"], hits["zone_id"], strict=True))
+        pick = st.selectbox(f"找到 {len(hits)} 个分区，选择一个定位", list(labels),
+                            key="search_pick")
+        found = labels[pick]
+    if found != st.session_state.get("search_found"):  # a new hit (or none) was picked
+        st.session_state["search_found"] = found
+        if found:
+            st.session_state[FOCUS] = found
+
+    basemap = BASEMAPS[basemap_label]
+    if basemap.startswith("tianditu") and not key.strip():
+        st.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
+                "现暂以无底图显示。")
+        basemap = "none"
+
+    focus = str(st.session_state.get(FOCUS, "") or "")
+    totals = zone_totals(shown, specs)
+    cols = st.columns(4)
+    cols[0].metric("分区数", f"{totals.count}")
+    cols[1].metric("图形椭球面积合计（km²）", f"{totals.geom_area_km2:,.2f}",
+                   help="所示图形的椭球面积之和（CGCS2000）；示意图形的面积不是实测面积。")
+    cols[2].metric("规划载明面积合计（km²）", f"{totals.stated_area_km2:,.2f}",
+                   help=f"规划文本载明面积的 {totals.stated_count} 个分区之和。")
+    cols[3].metric("示意图形", f"{totals.schematic_count} 个")
+
+    map_col, panel = st.columns([5, 2])
+    with map_col:
+        try:
+            html = browse_map_html(
+                path, mtime, codes=codes, regions=tuple(regions), minerals=mineral,
+                levels=tuple(levels), basemap=basemap, key=key.strip(), focus=focus,
+                image=image, image_title=image_title, image_opacity=opacity,
+            )
+        except (MineplanError, ValueError) as err:
+            st.error(f"地图无法生成：{err}")
+            st.stop()
+        st.iframe(html, height=MAP_HEIGHT)
+    with panel:
+        st.subheader("分区详情")
+        details = zone_details(shown, focus, specs) if focus else None
+        if details is None or details.empty:
+            st.caption("在上方查找分区，或在下表中选择一行，即可在地图上定位并在此查看全部属性。")
+        else:
+            if st.button("取消定位"):
+                st.session_state[FOCUS] = ""
+                st.rerun()
+            with st.container(height=MAP_HEIGHT - 60):  # scrolls; keeps the map's height
+                st.table(details.set_index("项目"))
+
+    table = zone_table(shown, specs)
+    st.subheader(f"规划分区一览（{len(table)} 个；图形状态“示意”为示意范围）")
+    event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE,
+                         on_select="rerun", selection_mode="single-row")
+    picked = selected_zone_id(table, event.selection.rows) if event else None
+    if picked != st.session_state.get("table_pick"):  # a new row (or none) was selected
+        st.session_state["table_pick"] = picked
+        if picked:
+            st.session_state[FOCUS] = picked
+            st.rerun()
+
+
+main()

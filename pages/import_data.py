@@ -1,0 +1,131 @@
+"""导入: real zone geometry from a file replaces schematic shapes, after a preview."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from mineplan.errors import MineplanError
+from mineplan.gisfiles import ReadResult
+from mineplan.importing import apply_import, match_features
+from mineplan.store import replace_layer
+from mineplan.uploads import (
+    ACCEPTED_SUFFIXES,
+    UploadError,
+    check_upload,
+    read_upload,
+    upload_layers,
+)
+from mineplan.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
+from pages._shared import (
+    MAP_HEIGHT,
+    layer_definitions,
+    load_frames,
+    max_upload_mb,
+    preview_map_html,
+    require_store,
+)
+
+
+@st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
+def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool) -> ReadResult:
+    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
+    check = check_upload(name, _data, max_mb=max_upload_mb())
+    return read_upload(check, _data, layer=layer or None, crs=crs or None, fix=fix)
+
+
+def _show_upload_error(err: UploadError) -> None:
+    st.error(err.reason)
+    if err.detail:
+        st.caption(f"技术细节：{err.detail}")
+
+
+def main() -> None:
+    path, mtime = require_store()
+    specs, styles, schematic = layer_definitions()
+    frames = load_frames(path, mtime)
+    st.title("导入真实图形")
+    st.markdown(
+        "上传某一图层的真实分区图形（压缩的 Shapefile、GeoPackage、GeoJSON、KML/KMZ），"
+        "按编号（zone_id / 序号）或名称与规划分区匹配；确认后，匹配的分区以导入图形替换示意图形"
+        "（图形状态记为“导入”），其余分区保持不变。数据库整体替换，失败时保持原样。"
+    )
+    zone_layers = {f"{specs[c].name}（{c}，{len(f)} 个分区）": c
+                   for c, f in frames.items() if c in specs and specs[c].is_zone_layer}
+    label = st.selectbox("导入到图层", list(zone_layers))
+    code = zone_layers[label]
+    # No type= filter: Streamlit would refuse other files with an English exception;
+    # check_upload refuses them in Chinese, by content as well as by name.
+    accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in ACCEPTED_SUFFIXES))
+    upload = st.file_uploader(
+        f"选择文件（{accepted}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
+        help="Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。"
+        "坐标 TXT（报盘格式）将在坐标文件读取功能完成后支持。",
+    )
+    with st.expander("导入选项"):
+        source_layer = st.text_input("源图层（多图层文件时填写）", "")
+        crs = st.text_input("坐标系（文件未声明时填写，如 EPSG:4490、EPSG:4523）", "")
+        id_field = st.text_input("编号字段（默认自动识别 zone_id、编号、序号等）", "")
+        name_field = st.text_input("名称字段（默认自动识别 name、名称等）", "")
+        fix = st.checkbox("自动修复无效图形（逐个报告）", value=False)
+    if upload is None:
+        st.info("请选择要导入的文件。")
+        return
+
+    data = upload.getvalue()
+    try:
+        check = check_upload(upload.name, data, max_mb=max_upload_mb())
+        layers_in_file = upload_layers(check, data)
+        if len(layers_in_file) > 1 and not source_layer:
+            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
+        digest = hashlib.sha256(data).hexdigest()
+        result = _read(upload.name, digest, data, source_layer, crs.strip(), fix)
+    except UploadError as err:
+        _show_upload_error(err)
+        return
+
+    crs_from = CRS_SOURCES.get(result.crs_source, result.crs_source)
+    st.success(f"已读取 {upload.name}：{len(result.frame)} 个要素（{result.source_format}；"
+               f"坐标系 {result.frame.crs.to_string()}，{crs_from}）。")
+    for warning in result.warnings:
+        st.warning(f"注意：{warning}")
+
+    zones = frames[code]
+    try:
+        report = match_features(zones, result.frame, id_field=id_field or None,
+                                name_field=name_field or None)
+    except MineplanError as err:
+        st.error("无法匹配：文件中没有可用于匹配的编号或名称字段，请在“导入选项”中指定。")
+        st.caption(f"技术细节：{err}")
+        return
+
+    st.subheader("匹配结果")
+    cols = st.columns(3)
+    cols[0].metric("已匹配", f"{len(report.matched)} / {len(zones)}")
+    cols[1].metric("未匹配要素", len(report.unmatched))
+    cols[2].metric("不确定", len(report.ambiguous))
+    st.dataframe(import_report_table(report, zones), hide_index=True, width="stretch")
+
+    st.subheader("预览")
+    preview = [*map_layers({code: zones}, specs, styles, schematic),
+               import_preview_layer(result.frame)]
+    try:
+        st.iframe(preview_map_html(preview), height=MAP_HEIGHT - 150)
+    except (MineplanError, ValueError) as err:
+        st.error(f"预览地图无法生成：{err}")
+
+    if not report.matched:
+        st.error("没有任何要素与本图层的分区匹配，数据库未改动。请检查编号/名称字段或所选图层。")
+        return
+    if st.button(f"确认导入：替换 {len(report.matched)} 个分区的图形", type="primary"):
+        try:
+            updated = apply_import(zones, result.frame, report, source=upload.name)
+            replace_layer(path, code, updated, spec=specs[code])
+        except (MineplanError, OSError) as err:
+            st.error(f"导入失败，数据库保持原样：{err}")
+            return
+        st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
+
+
+main()

@@ -1,0 +1,165 @@
+"""Uploads are refused unless proven to be the GIS file they claim to be."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Polygon
+
+from mineplan.gisfiles import ZipLimits
+from mineplan.uploads import UploadError, check_upload, read_upload, safe_filename, upload_layers
+
+SQUARE = Polygon([(81.3, 43.9), (81.31, 43.9), (81.31, 43.91), (81.3, 43.91)])
+
+
+def _geojson(**props: object) -> bytes:
+    frame = gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[SQUARE],
+                             crs="EPSG:4326")
+    return frame.to_json().encode("utf-8")
+
+
+def _zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_geojson_is_accepted_and_read() -> None:
+    data = _geojson(name="伊宁市铁厂沟煤矿")
+    check = check_upload("范围.geojson", data)
+    assert check.kind == "geojson" and check.size == len(data)
+    result = read_upload(check, data)
+    assert len(result.frame) == 1 and result.frame.crs is not None
+    assert result.frame["name"].iloc[0] == "伊宁市铁厂沟煤矿"
+
+
+def test_a_zipped_shapefile_is_accepted(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[SQUARE], crs="EPSG:4490")
+    frame.to_file(tmp_path / "zones.shp", engine="pyogrio")
+    data = _zip({p.name: p.read_bytes() for p in tmp_path.iterdir()})
+    check = check_upload("zones.zip", data)
+    assert check.kind == "zip" and "zones.shp" in check.members
+    assert read_upload(check, data).frame["name"].tolist() == ["甲"]
+
+
+def test_a_geopackage_lists_its_layers(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[SQUARE], crs="EPSG:4490")
+    frame.to_file(tmp_path / "a.gpkg", layer="一", engine="pyogrio")
+    frame.to_file(tmp_path / "a.gpkg", layer="二", engine="pyogrio")
+    data = (tmp_path / "a.gpkg").read_bytes()
+    check = check_upload("a.gpkg", data)
+    assert upload_layers(check, data) == ["一", "二"]
+    with pytest.raises(UploadError, match="无法作为 GIS 数据读取") as info:
+        read_upload(check, data)
+    assert "2 layers" in info.value.detail  # the CLI's own message, as detail
+    assert len(read_upload(check, data, layer="二").frame) == 1
+
+
+def test_too_big_is_refused_in_chinese() -> None:
+    with pytest.raises(UploadError, match=r"文件过大.*超过上限 0\.001 MB"):
+        check_upload("a.geojson", _geojson(name="x") * 10, max_mb=0.001)
+
+
+def test_empty_and_unsupported_files_are_refused() -> None:
+    with pytest.raises(UploadError, match="空的"):
+        check_upload("a.geojson", b"")
+    with pytest.raises(UploadError, match=r"不支持的文件类型“\.exe”"):
+        check_upload("setup.exe", b"MZ\x90\x00")
+    with pytest.raises(UploadError, match="不支持的文件类型"):
+        check_upload("a.shp", b"\x00\x00\x27\x0a")  # a bare .shp loses its .dbf/.shx
+
+
+@pytest.mark.parametrize(("name", "data", "what"), [
+    ("zones.geojson", b"\x89PNG\r\n\x1a\n" + bytes(20), "PNG 图片"),
+    ("zones.kml", b"%PDF-1.7\n", "PDF 文档"),
+    ("zones.geojson", b"<!DOCTYPE html><html><script>alert(1)</script>", "网页"),
+    ("zones.gpkg", b"PK\x03\x04" + bytes(30), "zip 压缩包"),
+])
+def test_file_type_is_told_by_content_not_name(name: str, data: bytes, what: str) -> None:
+    with pytest.raises(UploadError, match=f"内容是{what}"):
+        check_upload(name, data)
+
+
+def test_renamed_text_is_not_a_geopackage_or_zip() -> None:
+    with pytest.raises(UploadError, match="不是 GeoPackage"):
+        check_upload("a.gpkg", b"hello")
+    with pytest.raises(UploadError, match="不是 zip"):
+        check_upload("a.zip", b"hello")
+
+
+def test_json_that_is_not_geojson_is_refused() -> None:
+    with pytest.raises(UploadError, match="不是 GeoJSON 要素集"):
+        check_upload("a.json", json.dumps({"type": "Topology"}).encode())
+    with pytest.raises(UploadError, match="格式错误"):
+        check_upload("a.geojson", b'{"type": "FeatureCollection", ')
+
+
+@pytest.mark.parametrize("entry", ["../../etc/cron.d/x.shp", "/etc/passwd", "C:/Windows/x.shp",
+                                   "a/../../b.shp"])
+def test_zip_with_escaping_paths_is_refused(entry: str) -> None:
+    data = _zip({entry: b"x", "zones.shp": b"x"})
+    with pytest.raises(UploadError, match="不安全的路径") as info:
+        check_upload("zones.zip", data)
+    assert entry in info.value.detail
+
+
+def test_zip_bomb_is_refused() -> None:
+    data = _zip({"zones.shp": b"x", "zones.dbf": bytes(50 * 2**20)})
+    assert len(data) < 2**20
+    with pytest.raises(UploadError, match="压缩炸弹"):
+        check_upload("zones.zip", data)
+
+
+def test_zip_limits_are_configurable() -> None:
+    data = _zip({f"f{i}.shp": b"x" for i in range(5)})
+    with pytest.raises(UploadError, match="5 个文件，超过允许的 3 个"):
+        check_upload("zones.zip", data, zip_limits=ZipLimits(max_entries=3))
+
+
+def test_zip_without_a_shapefile_is_refused() -> None:
+    with pytest.raises(UploadError, match=r"没有 \.shp"):
+        check_upload("zones.zip", _zip({"readme.txt": b"hello"}))
+
+
+def test_kml_with_entities_is_refused() -> None:
+    kml = (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY lol "lol">]>'
+           b'<kml xmlns="http://www.opengis.net/kml/2.2"></kml>')
+    with pytest.raises(UploadError, match="实体声明"):
+        check_upload("a.kml", kml)
+
+
+def test_metres_labelled_as_degrees_are_refused_with_the_cli_message() -> None:
+    data = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "甲"},
+         "geometry": {"type": "Point", "coordinates": [500000, 4800000]}}]}).encode()
+    check = check_upload("a.geojson", data)
+    with pytest.raises(UploadError, match="坐标系有问题") as info:
+        read_upload(check, data)
+    assert "which are metres" in info.value.detail and "mineplan-upload" not in info.value.detail
+
+
+def test_points_are_read_but_reported_as_in_the_cli() -> None:
+    data = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "甲"},
+         "geometry": {"type": "Point", "coordinates": [81.3, 43.9]}}]}).encode()
+    result = read_upload(check_upload("a.geojson", data), data)
+    assert any("not a polygon" in w for w in result.warnings)
+
+
+def test_html_in_attributes_survives_as_text() -> None:
+    data = _geojson(name='<img src=x onerror="alert(1)">')
+    frame = read_upload(check_upload("a.geojson", data), data).frame
+    assert frame["name"].iloc[0] == '<img src=x onerror="alert(1)">'  # escaped when shown
+
+
+def test_safe_filename_strips_folders() -> None:
+    assert safe_filename("../../x/矿区 范围.GeoJSON") == "矿区_范围.geojson"
+    assert safe_filename("C:\\temp\\a.zip") == "a.zip"
+    assert safe_filename("..") == "upload"

@@ -1,0 +1,177 @@
+"""What the web app shows, computed from tiny hand-built frames."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from folium.map import FitBounds
+from PIL import Image
+from shapely.geometry import Polygon, box
+
+from mineplan.importing import match_features
+from mineplan.layers import LayerSpec, read_layer_specs, read_styles
+from mineplan.views import (
+    filter_zones,
+    focus_layer,
+    import_preview_layer,
+    import_report_table,
+    map_layers,
+    search_zones,
+    selected_zone_id,
+    store_regions,
+    visible_frames,
+    zone_details,
+    zone_levels,
+    zone_table,
+    zone_totals,
+)
+from mineplan.webmap import FOCUS_STYLE, ImageLayer, render_offline_html, zone_map
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, LayerSpec]:
+    return read_layer_specs()
+
+
+def _zones(layer: str, rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    base = {"layer_name": layer, "plan": "某县矿产资源总体规划", "block_count": 1,
+            "area_text": "", "area_unit": "km2", "admin_area": "", "county": "",
+            "stage": "", "note": "", "quality": "", "extra": "{}", "name_text": "",
+            "source_table": "专栏3", "table_title": "", "source_file": "a.txt",
+            "source_line": 10, "geometry_status": "示意", "geometry_source": "",
+            "geometry_note": "", "level": "", "seq": ""}
+    records = [{**base, **row} for row in rows]
+    geoms = [box(81 + i * 0.1, 43.9, 81.05 + i * 0.1, 43.95) for i in range(len(rows))]
+    return gpd.GeoDataFrame(records, geometry=geoms, crs="EPSG:4490")
+
+
+@pytest.fixture()
+def frames() -> dict[str, gpd.GeoDataFrame]:
+    tkgh = _zones("勘查规划区块", [
+        {"zone_id": "yining-TKGH-001", "name": "伊宁市铁厂沟煤矿勘查区", "region": "伊宁市",
+         "mineral": "煤", "area_km2": 2.5, "geom_area_km2": 2.4, "seq": "1", "level": "县级",
+         "extra": '{"勘查程度": "普查"}'},
+        {"zone_id": "yining-TKGH-002", "name": "伊宁市某金矿勘查区", "region": "伊宁市",
+         "mineral": "金", "area_km2": None, "geom_area_km2": 0.28, "seq": "2",
+         "geometry_status": "导入"},
+        {"zone_id": "tekes-TKGH-001", "name": "特克斯县 花岗岩（饰面）勘查区", "region": "特克斯县",
+         "mineral": "花岗岩", "area_km2": 1.0, "geom_area_km2": 1.1, "seq": "1", "level": "市级"},
+    ])
+    xzq = gpd.GeoDataFrame(
+        {"name": ["新疆", "伊宁市"], "level": ["province", "county"], "parent": ["", "新疆"],
+         "adcode": ["65", "654002"], "source": ["", ""], "geom_area_km2": [1.0, 1.0]},
+        geometry=[box(73, 35, 96, 49), box(81, 43.8, 81.5, 44.1)], crs="EPSG:4490")
+    return {"TKGH": tkgh, "XZQ": xzq}
+
+
+def test_filters_narrow_zone_layers_only(frames, specs) -> None:
+    shown = visible_frames(frames, specs, codes=["TKGH", "XZQ"], regions=["伊宁市"],
+                           minerals="煤")
+    assert shown["TKGH"]["zone_id"].tolist() == ["yining-TKGH-001"]
+    assert shown["XZQ"]["name"].tolist() == ["伊宁市"]  # province outline left out
+    assert "XZQ" not in visible_frames(frames, specs, codes=["TKGH"])
+    assert filter_zones(frames["TKGH"], levels=["市级"])["zone_id"].tolist() == ["tekes-TKGH-001"]
+
+
+def test_totals_count_and_sum_areas(frames, specs) -> None:
+    totals = zone_totals(frames, specs)
+    assert totals.count == 3  # boundaries are not zones
+    assert totals.geom_area_km2 == pytest.approx(3.78)
+    assert totals.stated_area_km2 == pytest.approx(3.5) and totals.stated_count == 2
+    assert totals.schematic_count == 2
+    narrowed = zone_totals(visible_frames(frames, specs, codes=["TKGH"], regions=["特克斯县"]),
+                           specs)
+    assert narrowed.count == 1 and narrowed.geom_area_km2 == pytest.approx(1.1)
+    assert zone_totals({}, specs).count == 0
+
+
+def test_levels_and_regions(frames, specs) -> None:
+    assert zone_levels({"TKGH": frames["TKGH"]}) == ["县级", "市级"]
+    assert store_regions(frames, specs, order=["特克斯县", "乌苏市"]) == ["特克斯县", "伊宁市"]
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("yining-tkgh-002", "yining-TKGH-002"),  # zone_id, any case
+    ("铁厂沟", "yining-TKGH-001"),  # part of a name
+    ("花岗岩(饰面)", "tekes-TKGH-001"),  # brackets and spaces normalised
+])
+def test_search_finds_zones(frames, query: str, first: str) -> None:
+    hits = search_zones(frames, query)
+    assert hits["zone_id"].iloc[0] == first
+    assert first in hits["label"].iloc[0]
+
+
+def test_search_by_seq_ranks_above_names_and_empty_finds_nothing(frames) -> None:
+    hits = search_zones(frames, "1")
+    assert set(hits["zone_id"]) == {"yining-TKGH-001", "tekes-TKGH-001"}
+    assert "序号 1" in hits["label"].iloc[0]
+    assert search_zones(frames, "  ").empty and search_zones(frames, "不存在").empty
+
+
+def test_selected_row_gives_its_zone(frames, specs) -> None:
+    table = zone_table(frames, specs)
+    assert table.columns[0] == "编号" and "图形状态" in table.columns
+    assert selected_zone_id(table, [2]) == table["编号"].iloc[2]
+    assert selected_zone_id(table, []) is None and selected_zone_id(table, [99]) is None
+
+
+def test_details_show_every_attribute_with_units_and_provenance(frames, specs) -> None:
+    details = dict(zone_details(frames, "yining-TKGH-001", specs).values.tolist())
+    assert details["编号"] == "yining-TKGH-001"
+    assert details["规划面积（km²）"] == "2.5"
+    assert details["来源专栏"] == "专栏3" and details["来源行号"] == "10"
+    assert details["原文：勘查程度"] == "普查"  # the plan's other printed columns
+    assert details["注意"].startswith("图形为示意范围")
+    assert "注意" not in dict(zone_details(frames, "yining-TKGH-002", specs).values.tolist())
+    assert zone_details(frames, "nope", specs).empty
+
+
+def test_focus_outlines_and_zooms(frames, specs) -> None:
+    styles, schematic = read_styles()
+    focus = focus_layer(frames, "tekes-TKGH-001", specs)
+    assert focus is not None and len(focus.gdf) == 1
+    m = zone_map(map_layers(frames, specs, styles, schematic), focus=focus)
+    page = render_offline_html(m)
+    assert FOCUS_STYLE["color"] in page
+    fit = [c for c in m._children.values() if isinstance(c, FitBounds)]
+    (south, west), (north, east) = fit[0].bounds
+    assert 81.19 < west < east < 81.26 and 43.89 < south < north < 43.96  # the zone, not all
+    assert focus_layer(frames, "nope", specs) is None and focus_layer(frames, None, specs) is None
+
+
+def test_raster_image_is_inlined_under_the_zones(frames, specs) -> None:
+    styles, schematic = read_styles()
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((4, 4, 4), dtype="uint8"), mode="RGBA").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    m = zone_map(map_layers(frames, specs, styles, schematic),
+                 images=[ImageLayer("数字高程", png, (81.0, 43.8, 81.5, 44.1))])
+    page = render_offline_html(m)  # would raise if anything loaded from the network
+    assert "data:image/png;base64," + base64.b64encode(png).decode() in page
+    assert page.index("imageOverlay") < page.index("geo_json")
+    with pytest.raises(ValueError, match="not PNG bytes"):
+        zone_map([], images=[ImageLayer("x", b"GIF8", (81.0, 43.8, 81.5, 44.1))])
+
+
+def test_import_report_in_chinese(frames) -> None:
+    zones = frames["TKGH"]
+    features = gpd.GeoDataFrame(
+        {"name": ["伊宁市铁厂沟煤矿勘查区", "不存在的矿"]},
+        geometry=[Polygon([(81, 43.9), (81.01, 43.9), (81.01, 43.91)])] * 2, crs="EPSG:4490")
+    table = import_report_table(match_features(zones, features), zones)
+    assert table["结果"].tolist() == ["已匹配", "未匹配"]
+    assert table["名称"].iloc[0] == "伊宁市铁厂沟煤矿勘查区"
+    assert table["说明"].iloc[1].startswith("要素 1") and "本图层没有此编号或名称" in \
+        table["说明"].iloc[1]
+
+
+def test_preview_popups_escape_hostile_attributes() -> None:
+    features = gpd.GeoDataFrame({"name": ['<script>alert("x")</script>']},
+                                geometry=[box(81, 43.9, 81.1, 44)], crs="EPSG:4490")
+    page = render_offline_html(zone_map([import_preview_layer(features)]))
+    assert "alert" in page and '<script>alert("x")' not in page
+    assert "\\u0026lt;script\\u0026gt;alert" in page  # escaped in the popup's JSON
