@@ -37,6 +37,8 @@ def add_figure_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     fig.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
     fig.add_argument("--grid", choices=["graticule", "km"], default="graticule",
                      help="frame marks: degrees-minutes (default) or Gauss-Kruger km grid")
+    fig.add_argument("--background", type=Path, default=None,
+                     help="local GeoTIFF (DEM → hillshade, or imagery) under an overview")
     fig.add_argument("--title", default=None, help="title of an overview")
     fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
     fig.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
@@ -88,7 +90,8 @@ def _run_figure(args: argparse.Namespace) -> int:
     else:
         fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
                               paper=args.paper, orientation=orientation, title=args.title,
-                              producer=args.producer, grid=args.grid)
+                              producer=args.producer, grid=args.grid,
+                              background=args.background)
         save_figure(fig, args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
     return 0

@@ -513,6 +513,24 @@ def _graticule_step_deg(span_deg: float) -> float:
 GRIDS = ("graticule", "km")
 
 
+_BACKGROUND_MODES = {"hillshade": "地形晕渲", "gray": "灰度影像", "rgb": "彩色影像"}
+
+
+def _draw_background(ax: Axes, path: str | Path, crs: pyproj.CRS) -> str:
+    """A local GeoTIFF under the layers, warped to the map CRS; returns the footnote sentence."""
+    from mineplan.rasters import raster_picture
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    picture = raster_picture(path, dst_crs=crs.to_wkt())
+    ax.imshow(picture.rgba, extent=picture.extent, origin="upper", zorder=0.5,
+              interpolation="bilinear")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    mode = _BACKGROUND_MODES.get(picture.mode, picture.mode)
+    return f"底图：{Path(path).name}（{mode}，经 rasterio 读取并投影至本图坐标系）。"
+
+
 def _draw_grid(ax: Axes, crs: pyproj.CRS, grid: str) -> None:
     if grid == "km":
         _draw_km_grid(ax, crs)
@@ -811,6 +829,7 @@ def region_overview(
     producer: str = "mineplan",
     date: _dt.date | None = None,
     grid: str = "graticule",
+    background: str | Path | None = None,
 ) -> Figure:
     """An overview map of one plan's region for a planning report.
 
@@ -856,7 +875,7 @@ def region_overview(
         return _region_overview(
             frames, region=region, specs=specs, styles=style_map, schematic=schematic,
             size=_paper_inches(paper, orientation), title=title, producer=producer,
-            date=date or _today(), grid=grid,
+            date=date or _today(), grid=grid, background=background,
         )
 
 
@@ -864,6 +883,7 @@ def _region_overview(
     frames: Mapping[str, gpd.GeoDataFrame], *, region: str, specs: Mapping[str, LayerSpec],
     styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
     title: str | None, producer: str, date: _dt.date, grid: str,
+    background: str | Path | None = None,
 ) -> Figure:
     xzq4490 = frames["XZQ"]
     region_4490 = _region_geometry(xzq4490, region)
@@ -891,6 +911,7 @@ def _region_overview(
     extent = _fit_extent(region_shape.bounds, ax)
     _set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
+    background_note = _draw_background(ax, background, crs) if background else ""
     metres_per_mm = (extent[1] - extent[0]) / (map_rect[2] * size[0] * 25.4)
 
     drawn: dict[str, str] = {}
@@ -982,7 +1003,7 @@ def _region_overview(
     footnote = _footnote(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=omitted, convergence=convergence,
-        width_chars=width_chars, grid=grid,
+        width_chars=width_chars, grid=grid, extra=background_note,
     )
     _INFO[fig] = FigureInfo(
         crs=crs, map_ax=ax, inset_ax=inset, drawn_layers=drawn, legend_labels=labels,

@@ -35,8 +35,10 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "RasterError",
     "RasterImage",
+    "RasterPicture",
     "list_rasters",
     "raster_folder",
+    "raster_picture",
     "render_raster",
 ]
 
@@ -160,6 +162,22 @@ def _render(
     src: rasterio.io.DatasetReader, max_pixels: int, mode: Mode, colormap: str,
     azimuth: float, altitude: float,
 ) -> RasterImage:
+    rgba, transform, mode = _picture(src, max_pixels, mode, colormap, azimuth, altitude)
+    out, (x0, x1, y1, y0) = _warp(rgba, transform, src.crs, _DISPLAY_CRS, max_pixels)
+    dst_height, dst_width = out.shape[1:]
+    west, south, east, north = transform_bounds(_DISPLAY_CRS, _BOUNDS_CRS, x0, y1, x1, y0)
+    return RasterImage(
+        png=_png(out), bounds=(float(west), float(south), float(east), float(north)),
+        width=int(dst_width), height=int(dst_height), mode=mode,
+        source_crs=src.crs.to_string(),
+    )
+
+
+def _picture(
+    src: rasterio.io.DatasetReader, max_pixels: int, mode: Mode, colormap: str,
+    azimuth: float, altitude: float,
+) -> tuple[np.ndarray, Affine, Mode]:
+    """The raster read down-sampled and coloured: RGBA bands, their transform, the mode."""
     name = src.name
     if src.crs is None:
         raise CRSError(
@@ -194,9 +212,16 @@ def _render(
                         else np.nan_to_num(band).astype("uint8") for band in values])
     alpha = np.where(valid, 255, 0).astype("uint8")
     rgba = np.concatenate([rgb.astype("uint8"), alpha[None]], axis=0)
+    return rgba, transform, mode
 
+
+def _warp(
+    rgba: np.ndarray, transform: Affine, crs: CRS, dst_crs: CRS | str, max_pixels: int
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The picture on a grid of ``dst_crs``; returns it and its (left, right, bottom, top)."""
+    height, width = rgba.shape[1:]
     dst_transform, dst_width, dst_height = calculate_default_transform(
-        src.crs, _DISPLAY_CRS, width, height, *_bounds_of(transform, width, height)
+        crs, dst_crs, width, height, *_bounds_of(transform, width, height)
     )
     assert dst_width is not None and dst_height is not None
     shrink = max(1.0, max(dst_width, dst_height) / max_pixels)
@@ -205,17 +230,51 @@ def _render(
         dst_transform = dst_transform @ Affine.scale(shrink, shrink)
     out = np.zeros((4, dst_height, dst_width), dtype="uint8")
     reproject(
-        rgba, out, src_transform=transform, src_crs=src.crs, dst_transform=dst_transform,
-        dst_crs=_DISPLAY_CRS, resampling=Resampling.nearest, src_nodata=None, dst_nodata=0,
+        rgba, out, src_transform=transform, src_crs=crs, dst_transform=dst_transform,
+        dst_crs=dst_crs, resampling=Resampling.nearest, src_nodata=None, dst_nodata=0,
     )
     x0, y0 = dst_transform @ (0, 0)
     x1, y1 = dst_transform @ (dst_width, dst_height)
-    west, south, east, north = transform_bounds(_DISPLAY_CRS, _BOUNDS_CRS, x0, y1, x1, y0)
-    return RasterImage(
-        png=_png(out), bounds=(float(west), float(south), float(east), float(north)),
-        width=int(dst_width), height=int(dst_height), mode=mode,
-        source_crs=src.crs.to_string(),
-    )
+    return out, (float(min(x0, x1)), float(max(x0, x1)), float(min(y0, y1)), float(max(y0, y1)))
+
+
+@dataclass(frozen=True)
+class RasterPicture:
+    """A raster rendered and warped to a map CRS, for a static figure.
+
+    Attributes
+    ----------
+    rgba
+        Height × width × 4 bytes (transparent where the raster has no data).
+    extent
+        (left, right, bottom, top) in the map CRS, as ``imshow(extent=…)`` takes it.
+    mode
+        How it was drawn: ``hillshade``, ``gray`` or ``rgb``.
+    """
+
+    rgba: np.ndarray
+    extent: tuple[float, float, float, float]
+    mode: str
+
+
+def raster_picture(
+    source: str | os.PathLike[str], *, dst_crs: CRS | str, max_pixels: int = DEFAULT_MAX_PIXELS,
+    mode: Mode = "auto", colormap: str = "terrain",
+) -> RasterPicture:
+    """A GeoTIFF drawn as for the web map, but warped to ``dst_crs`` (e.g. a figure's GK zone).
+
+    Raises
+    ------
+    RasterError, CRSError
+        As :func:`render_raster`.
+    """
+    try:
+        with rasterio.open(source) as src:
+            rgba, transform, used = _picture(src, max_pixels, mode, colormap, 315.0, 45.0)
+            out, extent = _warp(rgba, transform, src.crs, dst_crs, max_pixels)
+    except rasterio.errors.RasterioIOError as exc:
+        raise RasterError(f"cannot read the raster: {exc}") from exc
+    return RasterPicture(np.moveaxis(out, 0, -1), extent, used)
 
 
 def _bounds_of(transform: Affine, width: int, height: int) -> tuple[float, float, float, float]:

@@ -69,3 +69,26 @@ def test_km_grid_labels_are_kilometres_with_the_zone_prefix(frames: dict) -> Non
     assert eastings, labels
     assert all(len(lab.replace(" ", "")) == 5 for lab in eastings)  # e.g. "27 450"
     assert "公里网" in info.footnote
+
+
+@pytest.mark.slow
+def test_a_local_geotiff_is_drawn_under_the_layers_in_the_map_crs(
+        frames: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    import rasterio
+    from rasterio.transform import from_origin
+
+    dem = tmp_path / "dem.tif"
+    z = np.add.outer(np.linspace(800, 2400, 200), np.linspace(0, 300, 200)).astype("float32")
+    with rasterio.open(dem, "w", driver="GTiff", width=200, height=200, count=1,
+                       dtype="float32", crs="EPSG:4490",
+                       transform=from_origin(81.1, 44.1, 0.002, 0.002)) as dst:
+        dst.write(z, 1)
+    fig = region_overview(frames, region="伊宁市", specs=read_layer_specs(),
+                          styles=read_styles(), background=dem)
+    info = figure_info(fig)
+    images = info.map_ax.get_images()
+    assert len(images) == 1
+    left, right, bottom, top = images[0].get_extent()
+    assert 3e5 < left < right < 7e5 and 4.8e6 < bottom < top < 4.95e6  # GK metres, not degrees
+    assert images[0].get_zorder() < 1  # under every layer
+    assert "dem.tif" in info.footnote and "地形晕渲" in info.footnote
