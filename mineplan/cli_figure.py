@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 from matplotlib.figure import Figure
 
 from mineplan.errors import MineplanError
@@ -50,6 +48,7 @@ def _run_figure(args: argparse.Namespace) -> int:
     from mineplan.figures import region_overview, save_atlas, save_figure, zone_sheet
     from mineplan.layers import read_layer_specs, read_styles
     from mineplan.store import list_layers, read_layer
+    from mineplan.views import find_zone
 
     store = args.store or _default_store()
     specs = read_layer_specs()
@@ -64,7 +63,10 @@ def _run_figure(args: argparse.Namespace) -> int:
     shown = {c: f for c, f in frames.items() if c not in zone_codes or c in wanted}
 
     if args.zone:
-        layer, row = _find_zone(frames, zone_codes, args.zone)
+        found = find_zone({c: frames[c] for c in zone_codes if c in frames}, args.zone)
+        if found is None:
+            raise MineplanError(f"no zone {args.zone!r} in the store; see `mineplan layers`")
+        layer, row = found[0], found[1].iloc[0]
         fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=args.paper,
                          orientation=orientation, producer=args.producer, grid=args.grid)
         save_figure(fig, args.output, dpi=args.dpi)
@@ -95,13 +97,3 @@ def _run_figure(args: argparse.Namespace) -> int:
         save_figure(fig, args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
     return 0
-
-
-def _find_zone(
-    frames: Mapping[str, gpd.GeoDataFrame], zone_codes: Sequence[str], zone_id: str
-) -> tuple[str, pd.Series]:
-    for code in zone_codes:
-        frame = frames.get(code)
-        if frame is not None and (frame["zone_id"] == zone_id).any():
-            return code, frame[frame["zone_id"] == zone_id].iloc[0]
-    raise MineplanError(f"no zone {zone_id!r} in the store; see `mineplan layers`")

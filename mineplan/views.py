@@ -24,6 +24,7 @@ __all__ = [
     "POPUP_FIELDS",
     "ZoneTotals",
     "filter_zones",
+    "find_zone",
     "focus_layer",
     "import_preview_layer",
     "import_report_table",
@@ -289,8 +290,9 @@ def selected_zone_id(table: pd.DataFrame, rows: Sequence[int]) -> str | None:
     return str(table.iloc[row, 0])
 
 
-def _find(frames: Mapping[str, gpd.GeoDataFrame], zone_id: str
-          ) -> tuple[str, gpd.GeoDataFrame] | None:
+def find_zone(frames: Mapping[str, gpd.GeoDataFrame], zone_id: str
+              ) -> tuple[str, gpd.GeoDataFrame] | None:
+    """The layer code and the one-row frame of a zone, or None when no layer has it."""
     for code, frame in frames.items():
         if "zone_id" in frame:
             hit = frame[frame["zone_id"].astype("string") == zone_id]
@@ -309,7 +311,7 @@ def focus_layer(
     """
     if not zone_id:
         return None
-    found = _find(frames, zone_id)
+    found = find_zone(frames, zone_id)
     if found is None:
         return None
     code, hit = found
@@ -343,7 +345,7 @@ def zone_details(frames: Mapping[str, gpd.GeoDataFrame], zone_id: str,
     their own; provenance (plan, 专栏, line, area as printed) and the geometry
     status are included. Values are plain text (never HTML).
     """
-    found = _find(frames, zone_id)
+    found = find_zone(frames, zone_id)
     if found is None:
         return pd.DataFrame(columns=["项目", "内容"])
     code, hit = found

@@ -21,8 +21,11 @@ from mineplan.views import (
 )
 from mineplan.webmap import SCHEMATIC_BANNER
 from pages._shared import (
+    FIGURE_FORMATS,
     MAP_HEIGHT,
+    MIME,
     browse_map_html,
+    figure_bytes,
     layer_definitions,
     load_frames,
     plan_order,
@@ -159,6 +162,40 @@ def main() -> None:
         if picked:
             st.session_state[FOCUS] = picked
             st.rerun()
+
+    _figure_export(path, mtime, regions_all, focus)
+
+
+def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> None:
+    """Print figures for reports: a region overview, or the located zone's sheet."""
+    st.subheader("导出图件")
+    kinds = ["区域规划图"] + ([f"分区图：{focus}"] if focus else [])
+    cols = st.columns(6)
+    kind = cols[0].selectbox("图件", kinds, key="fig_kind")
+    region = cols[1].selectbox("区域", regions, key="fig_region",
+                               disabled=kind != "区域规划图")
+    fmt_label = cols[2].selectbox("格式", list(FIGURE_FORMATS), key="fig_fmt")
+    paper = cols[3].selectbox("纸张", ["A4", "A3"], key="fig_paper")
+    orientations = {"横向": "landscape", "纵向": "portrait"}
+    grids = {"经纬度": "graticule", "公里网": "km"}
+    orientation = orientations[cols[4].selectbox("方向", list(orientations), key="fig_orient")]
+    grid = grids[cols[5].selectbox("图廓注记", list(grids), key="fig_grid")]
+    fmt = FIGURE_FORMATS[fmt_label]
+    zone_id = focus if kind != "区域规划图" else ""
+    params = (region, zone_id, fmt, paper, orientation, grid)
+    if st.button("生成图件", key="fig_make"):
+        try:
+            st.session_state["figure"] = (params, figure_bytes(
+                path, mtime, region=region, zone_id=zone_id, fmt=fmt, paper=paper,
+                orientation=orientation, grid=grid))
+        except (MineplanError, ValueError) as err:
+            st.error(f"图件无法生成：{err}")
+    made = st.session_state.get("figure")
+    if made and made[0] == params:
+        name = f"{zone_id or region}_{'分区图' if zone_id else '规划图'}.{fmt}"
+        st.download_button(f"下载 {name}", made[1], file_name=name, mime=MIME[fmt],
+                           key="fig_download")
+        st.caption("图中规划分区为示意图形、三区三线为演示数据时，图注会写明。")
 
 
 main()

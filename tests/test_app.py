@@ -105,6 +105,17 @@ def test_missing_store_is_reported_in_plain_words(tmp_path: Path,
     assert "mineplan build" in at.error[0].value
 
 
+@pytest.mark.slow
+def test_a_region_figure_is_made_and_offered_for_download(app_env: Path) -> None:
+    at = _app().run()
+    assert not at.get("download_button")
+    at.selectbox(key="fig_region").set_value("特克斯县")
+    at.selectbox(key="fig_fmt").set_value("PDF（矢量）")
+    at.button(key="fig_make").click().run()
+    assert not at.exception, at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+    assert "特克斯县_规划图.pdf" in buttons[0].proto.label
 
 
 @pytest.mark.slow
