@@ -13,8 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from mineplan.display import display_frame
 from mineplan.importing import ImportReport, normalise_name
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.webmap import FOCUS_STYLE, MapLayer
@@ -102,20 +105,41 @@ def store_regions(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, La
     return ordered + sorted(present - set(ordered))
 
 
+#: Above this many vertices a layer is clipped to the view and simplified to the
+#: screen for drawing (``mineplan.display``); smaller layers are drawn exactly, so
+#: zooming in on them stays faithful. Checks always use the stored geometry.
+DISPLAY_VERTEX_BUDGET = 200_000
+
+
 def map_layers(
     frames: Mapping[str, gpd.GeoDataFrame],
     specs: Mapping[str, LayerSpec],
     styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle,
+    *,
+    vertex_budget: int = DISPLAY_VERTEX_BUDGET,
 ) -> list[MapLayer]:
-    """One :class:`MapLayer` per non-empty frame, drawn boundaries first, zones on top."""
+    """One :class:`MapLayer` per non-empty frame, drawn boundaries first, zones on top.
+
+    A layer of more than ``vertex_budget`` vertices is drawn from a display copy
+    (:func:`mineplan.display.display_frame`) clipped to the extent of the other
+    layers shown (or its own when it is alone) and simplified to one screen pixel.
+    """
     order = sorted(frames, key=lambda c: (-specs[c].order if specs[c].group == "base"
                                           else specs[c].order))
+    heavy = {c for c, f in frames.items()
+             if not f.empty and int(shapely.get_num_coordinates(f.geometry.to_numpy()).sum())
+             > vertex_budget}
+    view = _view_of({c: f for c, f in frames.items() if c not in heavy}) if heavy else None
     layers = []
     for code in order:
         frame, spec = frames[code], specs[code]
         if frame.empty:
             continue
+        if code in heavy:
+            frame = display_frame(frame, view=view)
+            if frame.empty:
+                continue
         style = styles[spec.style]
         wanted: tuple[str, ...]
         if spec.group == "control":
@@ -142,6 +166,17 @@ def map_layers(
             schematic=is_schematic,
         ))
     return layers
+
+
+def _view_of(frames: Mapping[str, gpd.GeoDataFrame]
+             ) -> tuple[float, float, float, float] | None:
+    shown = [f.to_crs("EPSG:4326").total_bounds for f in frames.values()
+             if not f.empty and f.crs is not None]
+    if not shown:
+        return None
+    bounds = np.asarray(shown)
+    return (float(bounds[:, 0].min()), float(bounds[:, 1].min()),
+            float(bounds[:, 2].max()), float(bounds[:, 3].max()))
 
 
 #: Columns of the zone table, in order (headers come from the layer definition).

@@ -175,3 +175,29 @@ def test_preview_popups_escape_hostile_attributes() -> None:
     page = render_offline_html(zone_map([import_preview_layer(features)]))
     assert "alert" in page and '<script>alert("x")' not in page
     assert "\\u0026lt;script\\u0026gt;alert" in page  # escaped in the popup's JSON
+
+
+def test_a_heavy_layer_is_drawn_from_a_clipped_simplified_copy() -> None:
+    import numpy as np
+    import shapely
+    from shapely.geometry import box
+
+    from mineplan.layers import read_layer_specs, read_styles
+    from mineplan.views import map_layers
+
+    t = np.linspace(0, 2 * np.pi, 300_000, endpoint=False)
+    ring = np.column_stack([84 + 2 * np.cos(t), 44 + 1.5 * np.sin(t)])
+    red = gpd.GeoDataFrame({"name": ["省级红线"], "region": ["新疆"], "data_status": ["导入"],
+                            "geometry_status": ["导入"], "geometry_source": ["x"],
+                            "geom_area_km2": [1.0]},
+                           geometry=[shapely.Polygon(ring)], crs="EPSG:4490")
+    zone = gpd.GeoDataFrame({"name": ["区块"], "zone_id": ["z-TKGH-001"]},
+                            geometry=[box(84.0, 44.0, 84.1, 44.1)], crs="EPSG:4490")
+    styles, schematic = read_styles()
+    layers = {m.code: m for m in map_layers({"STHX": red, "TKGH": zone}, read_layer_specs(),
+                                            styles, schematic)}
+    drawn = layers["STHX"].gdf
+    assert shapely.get_num_coordinates(drawn.geometry.to_numpy()).sum() < 30_000
+    minx, _, maxx, _ = drawn.total_bounds
+    assert minx > 83.9 and maxx < 84.2  # clipped to the zones shown (plus a margin)
+    assert layers["TKGH"].gdf.geometry.iloc[0].equals(zone.geometry.iloc[0])  # small: exact
