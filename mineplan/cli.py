@@ -20,7 +20,7 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -119,11 +119,41 @@ def _parser() -> argparse.ArgumentParser:
     add_audit_command(sub, common)
     add_check_commands(sub, common)
 
+    red = sub.add_parser("redline", parents=[common], help="the user's own control layers")
+    red_sub = red.add_subparsers(title="redline commands", metavar="COMMAND")
+    rimp = red_sub.add_parser(
+        "import", parents=[common], help="replace a control layer (e.g. STHX) with a real one",
+        description="Validate and store a delivered control layer (生态保护红线 STHX, "
+        "永久基本农田 YJJBNT, 城镇开发边界 CZKFBJ); its source and date are recorded on every "
+        "feature. Replaces that layer's demo data; the store changes only on success.",
+    )
+    rimp.add_argument("layer", help="control layer code: STHX, YJJBNT or CZKFBJ")
+    rimp.add_argument("file", type=Path, help="SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/coordinate TXT")
+    rimp.add_argument("--date", required=True, help="date of the data, YYYY-MM-DD")
+    rimp.add_argument("--store", type=Path, default=None, help="GeoPackage to update")
+    rimp.add_argument("--name-field", default=None, help="column with each feature's name")
+    rimp.add_argument("--region-field", default=None, help="column with each feature's county")
+    rimp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    rimp.add_argument("--crs", default=None, help="CRS of a file that has none")
+    rimp.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
+    rimp.add_argument("--fix", action="store_true",
+                      help="repair invalid geometry (make_valid), reporting each repair")
+    rimp.set_defaults(run=_run_redline_import)
+    red.set_defaults(run=_usage(red))
+
     styles = sub.add_parser("styles", parents=[common], help="write QGIS .qml files")
     styles.add_argument("-o", "--output-dir", type=Path, default=None,
                         help="folder for the .qml files (default styles/qml)")
     styles.set_defaults(run=_run_styles)
     return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A command group called without a command: show its help, exit 2."""
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+    return run
 
 
 def _default_store() -> Path:
@@ -207,6 +237,33 @@ def _run_import(args: argparse.Namespace) -> int:
     updated = apply_import(layer, result.frame, report, source=str(args.file))
     replace_layer(store, code, updated, spec=specs[code])
     print(f"updated {store}")
+    return 0
+
+
+def _run_redline_import(args: argparse.Namespace) -> int:
+    from mineplan.errors import StoreError
+    from mineplan.layers import read_layer_specs
+    from mineplan.readers import read_geometry_file
+    from mineplan.redlines import control_layer_frame
+    from mineplan.store import replace_layer
+
+    store = args.store or _default_store()
+    specs = read_layer_specs()
+    code = args.layer.upper()
+    if code not in specs or specs[code].group != "control":
+        controls = [c for c, s in specs.items() if s.group == "control"]
+        raise StoreError(f"{args.layer!r} is not a control layer; choose one of {controls}")
+    result = read_geometry_file(args.file, layer=args.source_layer, crs=args.crs,
+                                zone=args.zone, expect="polygon", fix=args.fix)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    frame = control_layer_frame(result.frame, spec=specs[code], source=str(args.file),
+                                source_date=args.date, name_field=args.name_field,
+                                region_field=args.region_field)
+    replace_layer(store, code, frame, spec=specs[code])
+    print(f"{code} {specs[code].name}: {len(frame)} features, "
+          f"{frame['geom_area_km2'].sum():.4f} km² (ellipsoidal; overlaps counted in each "
+          f"feature) from {args.file} ({args.date}); demo data replaced in {store}")
     return 0
 
 

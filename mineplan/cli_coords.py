@@ -41,7 +41,9 @@ def add_coords_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     conv.add_argument("--crs", default=None, help="CRS of an input that has none")
     conv.add_argument("--fix", action="store_true", help="repair what is safely repairable")
     conv.set_defaults(run=_run_convert)
-    coords.set_defaults(run=lambda args: coords.print_help() or 2)
+    from mineplan.cli import _usage
+
+    coords.set_defaults(run=_usage(coords))
 
 
 def _run_info(args: argparse.Namespace) -> int:
@@ -57,8 +59,12 @@ def _run_info(args: argparse.Namespace) -> int:
         cf = (coordfiles.read_registration_txt(args.file, fix=args.fix) if kind == "registration"
               else coordfiles.read_boundary_txt(args.file, fix=args.fix))
         points = sum(len(r.points) for p in cf.plots for r in p.rings)
-        print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; zone {cf.crs.zone} "
-              f"({cf.crs.width}-degree{', prefixed' if cf.crs.prefixed else ''})")
+        if getattr(cf.crs, "geographic", False):
+            where = "geographic (latitude/longitude, 度分秒 or degrees)"
+        else:
+            where = (f"zone {cf.crs.zone} ({cf.crs.width}-degree"
+                     f"{', prefixed' if cf.crs.prefixed else ''})")
+        print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; {where}")
         print(f"plots:     {len(cf.plots)}; points {points}")
         print("  no.  name                   rings  points  stated          ellipsoidal km²"
               "     difference")

@@ -1377,6 +1377,11 @@ def format_boundary_txt(
         plot_list = _plots_from_gdf(plots, target)
     else:
         plot_list = list(plots)
+        if _looks_geographic(plot_list):
+            raise CoordinateFileError(
+                "the plots are latitude/longitude in degrees; write them with units='dms' "
+                "or units='degree'"
+            )
     epsg, _ = _crs_for_writing(plot_list, zone=zone, width=width, datum=datum)
     values = {
         "格式版本号": "",
@@ -1772,21 +1777,48 @@ def read_registration_txt(
     return parse_registration_txt(data, source=name, datum=datum, fix=fix)
 
 
-def format_registration_txt(plot: Plot, *, precision: int = 3, encoding: str = "gbk") -> bytes:
+def format_registration_txt(
+    plot: Plot,
+    *,
+    precision: int = 3,
+    encoding: str = "gbk",
+    units: Literal["metre", "dms"] | None = None,
+) -> bytes:
     """Write one plot in the mining-right registration layout (CRLF).
 
     Points are numbered 1, 2, … across the file, rings are not closed (the 标高 line
     closes an area), each part's outer ring comes first (clockwise on a north-up map)
     followed by its holes (flag −1); outer rings get flag 1 unless they carry one.
+
+    `units`: ``"metre"`` writes X, Y to `precision` decimals; ``"dms"`` writes a plot
+    in decimal degrees (X latitude, Y longitude) as ``44°25′00.000″`` with `precision`
+    decimals of seconds; None (default) picks dms for a plot in degrees, else metre.
+
+    Raises
+    ------
+    CoordinateFileError
+        If the plot is invalid for writing, or its coordinates do not match `units`.
     """
+    geographic = _looks_geographic([plot])
+    units = units or ("dms" if geographic else "metre")
+    if units not in ("metre", "dms") or geographic != (units == "dms"):
+        raise CoordinateFileError(
+            f"plot {plot.number or '?'}: cannot write "
+            f"{'latitude/longitude' if geographic else 'plane coordinates'} with "
+            f"units={units!r}; use units={'dms' if geographic else 'metre'!r}"
+        )
+
+    def coordinate(value: float) -> str:
+        return (
+            format_dms(value, precision=precision) if units == "dms" else f"{value:.{precision}f}"
+        )
+
     rows: list[str] = []
     number = 0
     for ring in _writing_order(plot):
         for point in ring.points:
             number += 1
-            rows.append(
-                f"{number},{point.x_northing:.{precision}f},{point.y_easting:.{precision}f}"
-            )
+            rows.append(f"{number},{coordinate(point.x_northing)},{coordinate(point.y_easting)}")
         hole = ring.flag == -1 or (ring.flag is None and _is_hole(plot, ring))
         flag = -1 if hole else (ring.flag if ring.flag is not None else 1)
         rows.append(f"标高,{_fmt_opt(ring.top_m)},{_fmt_opt(ring.bottom_m)},,{flag}")
@@ -1810,11 +1842,17 @@ def _fmt_opt(value: float | None) -> str:
 
 
 def write_registration_txt(
-    path: str | Path, plot: Plot, *, precision: int = 3, encoding: str = "gbk"
+    path: str | Path,
+    plot: Plot,
+    *,
+    precision: int = 3,
+    encoding: str = "gbk",
+    units: Literal["metre", "dms"] | None = None,
 ) -> Path:
     """Write :func:`format_registration_txt` output (same options) to `path`; returns it."""
     target = Path(path)
-    target.write_bytes(format_registration_txt(plot, precision=precision, encoding=encoding))
+    data = format_registration_txt(plot, precision=precision, encoding=encoding, units=units)
+    target.write_bytes(data)
     return target
 
 

@@ -84,6 +84,7 @@ def demo_control_layers(
                 "data_status": DEMO,
                 "geometry_status": "示意",
                 "geometry_source": _SOURCE,
+                "source_date": "",
                 "geometry": geom,
             })
     out = {}

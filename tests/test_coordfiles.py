@@ -727,7 +727,7 @@ def test_dms_symbols_fixture_reads_as_latitude_longitude() -> None:
     assert isinstance(geom, Polygon) and len(geom.interiors) == 1
     gdf = to_geodataframe(cf)
     assert gdf.crs.to_epsg() == 4490
-    minx, miny, maxx, maxy = gdf.geometry.iloc[1].bounds
+    minx, _, _, maxy = gdf.geometry.iloc[1].bounds
     assert (minx, maxy) == pytest.approx((84.2, _deg(44, 23, 0)))  # x = longitude
     assert gdf["area_km2"].gt(1).all()
 
@@ -858,10 +858,14 @@ def test_geographic_old_datums(name: str, datum: str, epsg: int) -> None:
 
 
 def test_registration_in_dms() -> None:
-    text = "[登记项目]\n矿区范围拐点坐标与标高的总行数=5\n" + "\n".join(
-        f"XY{i:03d}={i},{line.split(',')[2]},{line.split(',')[3]}"
-        for i, line in enumerate(GEO_SQUARE[:4], start=1)
-    ) + "\nXY005=标高,1200,900,,1\n"
+    text = (
+        "[登记项目]\n矿区范围拐点坐标与标高的总行数=5\n"
+        + "\n".join(
+            f"XY{i:03d}={i},{line.split(',')[2]},{line.split(',')[3]}"
+            for i, line in enumerate(GEO_SQUARE[:4], start=1)
+        )
+        + "\nXY005=标高,1200,900,,1\n"
+    )
     cf = parse_registration_txt(text)
     assert (cf.crs.epsg, cf.crs.zone, cf.crs.geographic) == (4490, None, True)
     (ring,) = cf.plots[0].rings
@@ -948,3 +952,42 @@ def test_dms_write_read_round_trip(plots: list[Plot]) -> None:
             assert abs(a.x_northing - b.x_northing) * 3600 <= 0.001  # 0.001″ ≈ 0.03 m
             assert abs(a.y_easting - b.y_easting) * 3600 <= 0.001
         assert after.stated_area is not None and after.stated_area > 0
+
+
+def test_packed_values_under_unit_degree_and_registration_without_unit() -> None:
+    packed = [
+        f"{n},{r},{format_dms(parse_dms(x), style='packed')},"
+        f"{format_dms(parse_dms(y), style='packed')}"
+        for n, r, x, y in (line.split(",") for line in GEO_SQUARE)
+    ]
+    cf = parse_boundary_txt(_geo_text(*packed, unit="度"))
+    assert cf.plots[0].rings[0].points[0].x_northing == pytest.approx(_deg(44, 25, 0))
+    rows = [f"XY{i:03d}={i},{line.split(',', 2)[2]}" for i, line in enumerate(packed[:4], 1)]
+    text = "[登记项目]\n" + "\n".join(rows) + "\nXY005=标高,,,,1\n"
+    reg = parse_registration_txt(text, datum="Xian 1980")
+    assert (reg.crs.epsg, reg.crs.geographic) == (4610, True)
+    assert plot_geometry(reg.plots[0]).area == pytest.approx((1 / 60) ** 2)
+
+
+def test_stray_dms_value_in_plane_file_is_reported_on_its_line() -> None:
+    lines = list(SQUARE)
+    lines[1] = "J2,1,44°25′00.000″,84°11′00.000″"
+    err = _error(_text(*lines))
+    assert err.line == FIRST_POINT_LINE + 1 and "not a Gauss-Kruger" in str(err)
+    assert "problems" not in str(err)
+
+
+def test_registration_dms_write_read_and_unit_mismatch() -> None:
+    cf = read_boundary_txt(DMS_SYMBOLS)
+    plot = cf.plots[1]  # rectangle with a hole
+    data = format_registration_txt(plot)  # degrees → written as DMS
+    assert "44°23′00.000″".encode("gbk") in data
+    back = parse_registration_txt(data)
+    assert back.crs.geographic and [r.flag for r in back.plots[0].rings] == [1, -1]
+    assert plot_geometry(back.plots[0]).equals(plot_geometry(plot))
+    with pytest.raises(CoordinateFileError, match="units='dms'"):
+        format_registration_txt(plot, units="metre")
+    with pytest.raises(CoordinateFileError, match="units='metre'"):
+        format_registration_txt(read_registration_txt(REGISTRATION).plots[0], units="dms")
+    with pytest.raises(CoordinateFileError, match="units='dms'"):
+        format_boundary_txt(cf.plots, zone=28)

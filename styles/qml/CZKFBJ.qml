@@ -58,6 +58,9 @@
     <field name="geometry_source" configurationFlags="None">
       <editWidget type="TextEdit" />
     </field>
+    <field name="source_date" configurationFlags="None">
+      <editWidget type="TextEdit" />
+    </field>
     <field name="geom_area_km2" configurationFlags="None">
       <editWidget type="TextEdit" />
     </field>
@@ -68,7 +71,8 @@
     <alias field="data_status" index="2" name="数据状态" />
     <alias field="geometry_status" index="3" name="图形状态" />
     <alias field="geometry_source" index="4" name="图形来源" />
-    <alias field="geom_area_km2" index="5" name="椭球面积（km²）" />
+    <alias field="source_date" index="5" name="数据日期" />
+    <alias field="geom_area_km2" index="6" name="椭球面积（km²）" />
   </aliases>
   <layerGeometryType>2</layerGeometryType>
 </qgis>

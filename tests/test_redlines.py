@@ -1,0 +1,87 @@
+"""The user's own red-line layers: validated, recorded, replacing the demo data."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely.geometry import Polygon, box
+
+from mineplan.cli import main
+from mineplan.errors import GeometryError
+from mineplan.layers import read_layer_specs
+from mineplan.redlines import control_layer_frame
+
+
+def _red(geoms: list) -> gpd.GeoDataFrame:  # type: ignore[type-arg]
+    return gpd.GeoDataFrame({"名称": [f"红线{i}" for i in range(len(geoms))],
+                             "县": ["伊宁市"] * len(geoms)}, geometry=geoms, crs="EPSG:4490")
+
+
+def test_features_become_a_recorded_control_layer() -> None:
+    spec = read_layer_specs()["STHX"]
+    out = control_layer_frame(_red([box(81.2, 43.9, 81.3, 44.0), box(81.25, 43.9, 81.35, 44.0)]),
+                              spec=spec, source="红线.shp", source_date="2025-06-30",
+                              name_field="名称", region_field="县")
+    assert list(out.columns[:-1]) == [f.name for f in spec.fields]
+    assert set(out["data_status"]) == {"导入"} and set(out["source_date"]) == {"2025-06-30"}
+    assert set(out["geometry_source"]) == {"红线.shp"} and list(out["region"]) == ["伊宁市"] * 2
+    assert out["geom_area_km2"].iloc[0] == pytest.approx(89.0, rel=0.01)  # 0.1° × 0.1° at 44°N
+
+
+@pytest.mark.parametrize("bad", ["2025-13-01", "昨天"])
+def test_a_bad_date_is_refused(bad: str) -> None:
+    with pytest.raises(GeometryError, match="YYYY-MM-DD"):
+        control_layer_frame(_red([box(81, 43, 81.1, 43.1)]), spec=read_layer_specs()["STHX"],
+                            source="x", source_date=bad)
+
+
+def test_invalid_geometry_is_reported_not_repaired() -> None:
+    bowtie = Polygon([(81, 43), (81.1, 43.1), (81.1, 43), (81, 43.1)])
+    with pytest.raises(GeometryError, match=r"feature 0.*--fix"):
+        control_layer_frame(_red([bowtie]), spec=read_layer_specs()["STHX"], source="x",
+                            source_date="2025-01-01")
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "s.gpkg"
+    assert main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
+    return path
+
+
+@pytest.mark.slow
+def test_cli_import_replaces_the_demo_layer_and_checks_use_it(store: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]
+                                                              ) -> None:
+    zones = pyogrio.read_dataframe(store, layer="CKGH")
+    block = zones.geometry.iloc[0]
+    path = tmp_path / "红线.geojson"
+    _red([block.buffer(0.01), block.buffer(0.005)]).to_file(path)  # overlapping deliveries
+    assert main(["redline", "import", "STHX", str(path), "--date", "2025-06-30",
+                 "--store", str(store), "--name-field", "名称"]) == 0
+    layer = pyogrio.read_dataframe(store, layer="STHX")
+    assert len(layer) == 2 and set(layer["data_status"]) == {"导入"}
+    capsys.readouterr()
+    assert main(["check", "--plan", "伊宁市", "--store", str(store), "--limit", "200"]) in (0, 1)
+    printed = capsys.readouterr().out
+    hit = [line for line in printed.splitlines() if zones["zone_id"].iloc[0] in line
+           and "生态保护红线" in line]
+    assert hit and "100.0%" in hit[0]  # counted once despite the overlapping features
+
+
+@pytest.mark.slow
+def test_a_refused_import_leaves_the_store_unchanged(store: Path, tmp_path: Path) -> None:
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    path = tmp_path / "bad.geojson"
+    _red([Polygon([(81, 43), (81.1, 43.1), (81.1, 43), (81, 43.1)])]).to_file(path)
+    assert main(["redline", "import", "STHX", str(path), "--date", "2025-06-30",
+                 "--store", str(store)]) == 2
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+    assert main(["redline", "import", "STHX", str(path), "--date", "2025-06-30",
+                 "--store", str(store), "--fix"]) == 0
+    assert main(["redline", "import", "TKGH", str(path), "--date", "2025-06-30",
+                 "--store", str(store)]) == 2  # not a control layer
