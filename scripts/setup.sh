@@ -20,6 +20,7 @@ have_pkg fontconfig || missing+=(fontconfig)
 if [ "$want_test" = 1 ]; then
   have_pkg chromium || missing+=(chromium)
   have_pkg poppler-utils || missing+=(poppler-utils)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)  # runs the map's JS in a test
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

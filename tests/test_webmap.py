@@ -444,3 +444,32 @@ def test_offline_page_renders_in_chromium_without_network(
         assert remote == []
     else:
         assert remote and all(tiles.match(u) for u in remote), remote
+
+
+@pytest.mark.parametrize(("lng", "lat"), [(84.68, 44.43), (81.28, 43.91), (82.49, 43.2),
+                                          (85.49, 46.8), (75.2, 39.5)])
+def test_mouse_position_shows_gauss_kruger_coordinates_as_pyproj_does(lng: float,
+                                                                       lat: float) -> None:
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    import pyproj
+
+    from mineplan.webmap import GK_MOUSE_FORMATTER_JS
+
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is needed to run the map's JavaScript formatter")
+        pytest.skip("node is not installed")
+    script = f"console.log(({GK_MOUSE_FORMATTER_JS})({lng}, {lat}));"
+    text = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True,
+                          timeout=30).stdout
+    zone = round(lng / 3)
+    assert f"3度带第{zone}带（EPSG:{4488 + zone}）" in text
+    x, y = (float(v) for v in re.search(r"X ([\d.]+) Y ([\d.]+)", text).groups())  # type: ignore[union-attr]
+    easting, northing = pyproj.Transformer.from_crs(
+        "EPSG:4490", f"EPSG:{4488 + zone}", always_xy=True).transform(lng, lat)
+    assert abs(x - northing) < 0.01 and abs(y - easting) < 0.01  # within a centimetre
