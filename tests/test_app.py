@@ -155,7 +155,7 @@ def test_search_finds_a_zone_and_zooms_to_it(app_env: Path) -> None:
 @pytest.mark.slow
 def test_reruns_reuse_the_cached_store_and_map(app_env: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import pages._shared as shared
+    import app_pages._shared as shared
 
     calls = {"read_layer": 0, "zone_map": 0}
 
@@ -218,16 +218,9 @@ def test_local_raster_folder_is_listed_and_drawn(app_env: Path, tmp_path: Path,
 def test_missing_store_stops_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINEPLAN_STORE", str(tmp_path / "none.gpkg"))
     at = _app().run()
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("app_pages/import_data.py").run()
     assert not at.exception
     assert "mineplan build" in at.error[0].value
-
-
-def test_checks_page_is_a_marked_placeholder(app_env: Path) -> None:
-    at = _app().run()
-    at.switch_page("pages/checks.py").run()
-    assert not at.exception
-    assert "mineplan.checks" in at.info[0].value
 
 
 # --------------------------------------------------------------------------- import page
@@ -235,7 +228,7 @@ def test_checks_page_is_a_marked_placeholder(app_env: Path) -> None:
 
 def _import_page(layer: str = "TKGH"):
     at = _app().run()
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("app_pages/import_data.py").run()
     assert not at.exception, at.exception
     picker = at.selectbox[0]
     picker.set_value(next(o for o in picker.options if f"（{layer}，" in o)).run()
@@ -262,9 +255,31 @@ def test_import_page_reports_matches_and_replaces_geometry(import_env: Path) -> 
     layer = read_layer(import_env, "TKGH")
     assert layer.set_index("zone_id").at["tekes-TKGH-001", "geometry_status"] == "导入"
     # The browse page shows it at once (the cache is keyed on the store's mtime).
-    at.switch_page("pages/browse.py").run()
+    at.switch_page("app_pages/browse.py").run()
     table = _zone_table(at).set_index("编号")
     assert table.at["tekes-TKGH-001", "图形状态"] == "导入"
+
+
+@pytest.mark.slow
+def test_import_page_replaces_a_demo_red_line_with_the_users_layer(import_env: Path) -> None:
+    at = _import_page()
+    at.radio[0].set_value("管控图层（三区三线等）").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox[0]
+    picker.set_value(next(o for o in picker.options if "（STHX，" in o)).run()
+    data = _geojson([{"名称": "甲红线", "县": "特克斯县"}, {"名称": "乙红线", "县": "特克斯县"}])
+    at.file_uploader[0].set_value(("红线.geojson", data, "application/geo+json")).run()
+    assert not at.exception, at.exception
+    at.selectbox(key="control_name").set_value("名称").run()
+    assert "2 个" in _metric(at, "要素数")
+    assert read_layer(import_env, "STHX")["data_status"].eq("演示").all()  # not yet
+    at.button(key="control_confirm").click().run()
+    assert not at.exception, at.exception
+    assert any("已导入生态保护红线" in s.value for s in at.success)
+    layer = read_layer(import_env, "STHX")
+    assert sorted(layer["name"]) == ["乙红线", "甲红线"]
+    assert set(layer["data_status"]) == {"导入"}
+    assert set(layer["geometry_source"]) == {"红线.geojson"}
 
 
 @pytest.mark.slow

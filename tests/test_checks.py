@@ -8,6 +8,7 @@ proposal split by a meridian into equal widths is exactly half inside.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -20,13 +21,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
-from mineplan.checks import PROPOSAL_CHECKS, check_plan, check_proposal, read_store_frames
+from mineplan.checks import (
+    OPTIONAL_CHECKS,
+    PROPOSAL_CHECKS,
+    check_plan,
+    check_proposal,
+    read_store_frames,
+)
 from mineplan.cli_check import add_check_commands
 from mineplan.errors import CRSError, MineplanError
 from mineplan.findings import FINDING_COLUMNS
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import read_layer_specs
+from mineplan.redlines import control_layer_frame
 from mineplan.rules import CheckInputError, CheckRules, load_rules
+from mineplan.store import list_layers, read_styles_table, replace_layer, write_store
 
 CRS = "EPSG:4490"
 
@@ -40,6 +49,7 @@ CK_BLOCK = (84.5, 44.3, 84.7, 44.5)
 JZKQ = (84.9, 44.3, 85.1, 44.5)
 YSTK = (84.0, 44.7, 84.1, 44.8)
 YSCK = (84.3, 44.7, 84.4, 44.8)
+RESERVE = (85.0, 44.0, 85.1, 44.1)  # 自然保护区 (ZRBHQ), or any other control layer
 
 
 def _control(bounds: tuple[float, ...], name: str, status: str = "导入") -> gpd.GeoDataFrame:
@@ -116,7 +126,8 @@ def _half_in(bounds: tuple[float, ...]) -> Polygon:
 def test_findings_have_every_column_and_every_check() -> None:
     f = _check(box(84.02, 44.32, 84.05, 44.35), mineral="金")
     assert list(f.columns) == list(FINDING_COLUMNS)
-    assert list(dict.fromkeys(f["check"])) == list(PROPOSAL_CHECKS)
+    assert list(dict.fromkeys(f["check"])) == [c for c in PROPOSAL_CHECKS
+                                               if c not in OPTIONAL_CHECKS]
     assert set(f["verdict"]) <= {"通过", "有条件", "不通过"}
     assert f.crs.to_epsg() == 4490
     assert all(f["source"].str.len() > 0)
@@ -338,6 +349,113 @@ def test_bad_input_raises_mineplan_errors() -> None:
 def test_missing_layer_is_conditional_not_an_error() -> None:
     row = _one(_check(MINE, store=_store(YJJBNT=None)), "farmland")
     assert row["verdict_key"] == "conditional" and "YJJBNT" in row["message"]
+
+
+# --------------------------------------------------------------------------- other control layers
+
+SPECS = read_layer_specs()
+
+
+def _km2(geom: shapely.Geometry) -> float:
+    return float(ellipsoidal_area_km2(gpd.GeoSeries([geom], crs=CRS)).iloc[0])
+
+
+def _reserve_store(tmp_path: Path, base: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
+    """A GeoPackage of the hand-built layers (no ZRBHQ), then ZRBHQ added as a user would."""
+    path = tmp_path / "store.gpkg"
+    write_store(path, base or _store(), specs=SPECS, qml={})
+    assert "ZRBHQ" not in list_layers(path)
+    delivered = gpd.GeoDataFrame({"名称": ["某自然保护区"]}, geometry=[box(*RESERVE)], crs=CRS)
+    frame = control_layer_frame(delivered, spec=SPECS["ZRBHQ"], source="保护区.shp",
+                                source_date="2025-06-30", name_field="名称")
+    replace_layer(path, "ZRBHQ", frame, spec=SPECS["ZRBHQ"], create=True, qml="<qgis/>")
+    return path
+
+
+def test_added_nature_reserve_is_checked_with_its_own_rule(tmp_path: Path) -> None:
+    path = _reserve_store(tmp_path)
+    styles = read_styles_table(path)
+    assert list(styles["f_table_name"]) == ["ZRBHQ"]
+    frames = read_store_frames(path)
+    geom = _half_in(RESERVE)
+    f = _check(geom, store=frames)
+    row = _one(f, "control_layer")
+    assert row["rule"] == "自然保护区"
+    assert row["verdict_key"] == "fail"  # [rules.control.ZRBHQ] overlap = "fail"
+    assert "50.0%" in row["measured"]
+    assert row["value"] == pytest.approx(_km2(geom) / 2, rel=1e-6)
+    assert row["area_km2"] == pytest.approx(_km2(geom) / 2, rel=1e-4)
+    assert "自然保护区" in row["message"] and "verify" in row["message"]
+    assert "[rules.control.ZRBHQ]" in row["source"]
+    assert row["data_note"] == ""  # imported data, not demo
+    order = list(dict.fromkeys(f["check"]))
+    assert order.index("control_layer") == order.index("urban") + 1
+    far = _one(_check(box(84.02, 44.32, 84.05, 44.35), store=frames), "control_layer")
+    assert far["verdict_key"] == "pass" and far["value"] == 0
+
+
+def test_added_control_layer_is_in_the_plan_audit(tmp_path: Path) -> None:
+    base = _store()
+    base["TKGH"] = _zones("TKGH", [{"mineral": "石灰岩", "geometry": _half_in(RESERVE)},
+                                   {"mineral": "铜", "geometry": _half_in(RESERVE)},
+                                   {"mineral": "石灰岩", "geometry": box(*TK_BLOCK)}])
+    base["YSTK"] = _zones("YSTK", [{"mineral": "铜矿", "geometry": _half_in(RESERVE)}])
+    frames = read_store_frames(_reserve_store(tmp_path, base))
+    f = check_plan(frames, region="乌苏市", specs=SPECS)
+    red = f[f["check"] == "redline_overlap"]
+    zones = sum(len(frames[c]) for c in ("TKGH", "CKGH", "JZKQ", "YSTK", "YSCK"))
+    assert len(red) == 4 * zones  # STHX, YJJBNT, CZKFBJ and ZRBHQ for every zone
+    reserve = red[red["rule"] == "自然保护区"].set_index("subject")
+    tk1 = reserve.loc["wusu-TKGH-001"]
+    assert tk1["verdict_key"] == "fail" and tk1["value"] == pytest.approx(50.0, abs=1e-6)
+    assert "占区块 50.0%" in tk1["measured"] and "[rules.control.ZRBHQ]" in tk1["source"]
+    assert "自然保护区" in tk1["message"]
+    assert reserve.loc["wusu-TKGH-002", "verdict_key"] == "fail"  # no exception configured
+    assert reserve.loc["wusu-TKGH-003", "verdict_key"] == "pass"
+    assert reserve.loc["wusu-YSTK-001", "verdict_key"] == "conditional"  # milder for rights
+
+
+def test_control_layer_without_a_rule_section_uses_the_default() -> None:
+    specs = dict(SPECS)
+    specs["SLGY"] = dataclasses.replace(SPECS["ZRBHQ"], code="SLGY", name="森林公园")
+    store = _store(SLGY=_control(RESERVE, "演示森林公园", status="演示"))
+    geom = _half_in(RESERVE)
+    f = check_proposal(_proposal(geom), right_type="探矿权", mineral="石灰岩", region="乌苏市",
+                       store_frames=store, specs=specs)
+    row = _one(f, "control_layer")
+    assert row["rule"] == "森林公园" and row["verdict_key"] == "conditional"
+    assert row["message"] == "申请范围与森林公园重叠，须征求主管部门意见（verify）"
+    assert "[rules.control_default]" in row["source"]
+    assert "演示" in row["data_note"]
+    assert row["value"] == pytest.approx(_km2(geom) / 2, rel=1e-6)
+    audit_store = _store(SLGY=_control(RESERVE, "森林公园"))
+    audit_store["TKGH"] = _zones("TKGH", [{"mineral": "石灰岩", "geometry": geom}])
+    audit = check_plan(audit_store, region="乌苏市", specs=specs)
+    hit = audit[(audit["rule"] == "森林公园") & (audit["subject"] == "wusu-TKGH-001")].iloc[0]
+    assert hit["verdict_key"] == "conditional" and hit["value"] == pytest.approx(50, abs=1e-6)
+
+
+def test_empty_or_absent_control_layers_are_not_reported() -> None:
+    empty = _control(RESERVE, "x").iloc[0:0]
+    for store in (_store(), _store(ZRBHQ=empty)):
+        f = _check(_half_in(RESERVE), store=store)
+        assert "control_layer" not in set(f["check"])
+        audit = check_plan(store, region="乌苏市", specs=SPECS)
+        assert "自然保护区" not in set(audit["rule"])
+
+
+def test_control_layer_exceptions_and_region_overrides() -> None:
+    rules = load_rules("乌苏市")
+    rules.config["rules"]["control"]["ZRBHQ"]["exceptions"] = [
+        {"group": "strategic", "rights": ["探矿权"], "verdict": "conditional",
+         "message": "一般控制区内战略性矿产勘查（verify）"}]
+    store = _store(ZRBHQ=_control(RESERVE, "某自然保护区"))
+    copper = _one(_check(_half_in(RESERVE), store=store, mineral="铜", rules=rules),
+                  "control_layer")
+    assert copper["verdict_key"] == "conditional" and "一般控制区" in copper["message"]
+    lime = _one(_check(_half_in(RESERVE), store=store, mineral="石灰岩", rules=rules),
+                "control_layer")
+    assert lime["verdict_key"] == "fail"
 
 
 # --------------------------------------------------------------------------- plan audit

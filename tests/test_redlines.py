@@ -11,9 +11,10 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from mineplan.cli import main
-from mineplan.errors import GeometryError
+from mineplan.errors import GeometryError, StoreError
 from mineplan.layers import read_layer_specs
-from mineplan.redlines import control_layer_frame
+from mineplan.redlines import control_layer_frame, empty_control_layer
+from mineplan.store import list_layers, read_layer, read_styles_table, replace_layer, write_store
 
 
 def _red(geoms: list) -> gpd.GeoDataFrame:  # type: ignore[type-arg]
@@ -85,3 +86,75 @@ def test_a_refused_import_leaves_the_store_unchanged(store: Path, tmp_path: Path
                  "--store", str(store), "--fix"]) == 0
     assert main(["redline", "import", "TKGH", str(path), "--date", "2025-06-30",
                  "--store", str(store)]) == 2  # not a control layer
+
+
+# --------------------------------------------------------------------------- other control layers
+
+
+def _reserve(spec_code: str = "ZRBHQ") -> gpd.GeoDataFrame:
+    return control_layer_frame(_red([box(81.2, 43.9, 81.3, 44.0)]),
+                               spec=read_layer_specs()[spec_code], source="保护区.shp",
+                               source_date="2025-06-30", name_field="名称")
+
+
+def test_replace_layer_adds_a_defined_layer_only_when_asked(tmp_path: Path) -> None:
+    specs = read_layer_specs()
+    path = tmp_path / "s.gpkg"
+    write_store(path, {"STHX": _reserve("STHX")}, specs=specs, qml={"STHX": "<qgis>红线</qgis>"})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(StoreError, match="no layer 'ZRBHQ'"):
+        replace_layer(path, "ZRBHQ", _reserve(), spec=specs["ZRBHQ"])
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    replace_layer(path, "ZRBHQ", _reserve(), spec=specs["ZRBHQ"], create=True,
+                  qml="<qgis>保护区</qgis>")
+    assert list_layers(path) == ["STHX", "ZRBHQ"]
+    assert len(read_layer(path, "STHX")) == 1 and len(read_layer(path, "ZRBHQ")) == 1
+    styles = read_styles_table(path).set_index("f_table_name")
+    assert styles.loc["ZRBHQ", "styleQML"] == "<qgis>保护区</qgis>"
+    assert styles.loc["ZRBHQ", "styleName"] == "自然保护区"
+    assert styles.loc["STHX", "styleQML"] == "<qgis>红线</qgis>"  # untouched
+    # again, with create=True on a layer that now exists: replaced, one style row
+    replace_layer(path, "ZRBHQ", _reserve(), spec=specs["ZRBHQ"], create=True, qml="<qgis/>")
+    styles = read_styles_table(path)
+    assert list(styles["f_table_name"]).count("ZRBHQ") == 1
+    assert len(read_layer(path, "ZRBHQ")) == 1
+
+
+def test_replace_layer_creates_the_styles_table_when_absent(tmp_path: Path) -> None:
+    specs = read_layer_specs()
+    path = tmp_path / "plain.gpkg"
+    pyogrio.write_dataframe(_reserve("STHX"), path, layer="STHX", driver="GPKG")
+    replace_layer(path, "ZRBHQ", _reserve(), spec=specs["ZRBHQ"], create=True, qml="<qgis/>")
+    assert list(read_styles_table(path)["f_table_name"]) == ["ZRBHQ"]
+    replace_layer(path, "STHX", _reserve("STHX"), spec=specs["STHX"])  # no qml: styles kept
+    assert list(read_styles_table(path)["f_table_name"]) == ["ZRBHQ"]
+
+
+def test_an_empty_control_layer_is_stored_typed_and_styled(tmp_path: Path) -> None:
+    spec = read_layer_specs()["ZRBHQ"]
+    path = tmp_path / "e.gpkg"
+    write_store(path, {"ZRBHQ": empty_control_layer(spec)}, specs={"ZRBHQ": spec},
+                qml={"ZRBHQ": "<qgis/>"})
+    frame = read_layer(path, "ZRBHQ")
+    assert frame.empty and list(frame.columns) == [f.name for f in spec.fields] + ["geometry"]
+    assert frame.crs is not None and frame.crs.to_epsg() == 4490
+    assert [tuple(x) for x in pyogrio.list_layers(path)] == [("ZRBHQ", "MultiPolygon")]
+
+
+@pytest.mark.slow
+def test_built_store_has_an_empty_reserve_layer_that_import_fills(
+        store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "ZRBHQ" in list_layers(store) and read_layer(store, "ZRBHQ").empty
+    assert "ZRBHQ" in set(read_styles_table(store)["f_table_name"])
+    zones = pyogrio.read_dataframe(store, layer="CKGH")
+    block = zones.geometry.iloc[0]
+    path = tmp_path / "保护区.geojson"
+    _red([block.buffer(0.01)]).to_file(path)
+    assert main(["redline", "import", "ZRBHQ", str(path), "--date", "2025-06-30",
+                 "--store", str(store), "--name-field", "名称"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--plan", "伊宁市", "--store", str(store), "--limit", "400"]) in (0, 1)
+    printed = capsys.readouterr().out
+    hit = [line for line in printed.splitlines() if zones["zone_id"].iloc[0] in line
+           and "自然保护区" in line]
+    assert hit and "100.0%" in hit[0]

@@ -7,6 +7,19 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages._shared import (
+    FIGURE_FORMATS,
+    MAP_HEIGHT,
+    MIME,
+    browse_map_html,
+    figure_bytes,
+    layer_definitions,
+    load_frames,
+    plan_order,
+    raster_from_bytes,
+    raster_from_file,
+    require_store,
+)
 from mineplan.errors import MineplanError
 from mineplan.rasters import RasterImage, list_rasters, raster_folder
 from mineplan.views import (
@@ -20,19 +33,6 @@ from mineplan.views import (
     zone_totals,
 )
 from mineplan.webmap import SCHEMATIC_BANNER
-from pages._shared import (
-    FIGURE_FORMATS,
-    MAP_HEIGHT,
-    MIME,
-    browse_map_html,
-    figure_bytes,
-    layer_definitions,
-    load_frames,
-    plan_order,
-    raster_from_bytes,
-    raster_from_file,
-    require_store,
-)
 
 BASEMAPS = {
     "无底图（离线）": "none",

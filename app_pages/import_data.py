@@ -1,4 +1,5 @@
-"""导入: real zone geometry from a file replaces schematic shapes, after a preview."""
+"""导入: real zone geometry replaces schematic shapes, or a real control layer (三区三线)
+replaces the demo one — after a preview, atomically."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ import hashlib
 
 import streamlit as st
 
+from app_pages._shared import (
+    MAP_HEIGHT,
+    layer_definitions,
+    load_frames,
+    max_upload_mb,
+    preview_map_html,
+    require_store,
+)
 from mineplan.errors import MineplanError
 from mineplan.gisfiles import ReadResult
 from mineplan.importing import apply_import, match_features
+from mineplan.redlines import control_layer_frame
 from mineplan.store import replace_layer
 from mineplan.uploads import (
     ACCEPTED_SUFFIXES,
@@ -18,14 +28,6 @@ from mineplan.uploads import (
     upload_layers,
 )
 from mineplan.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
-from pages._shared import (
-    MAP_HEIGHT,
-    layer_definitions,
-    load_frames,
-    max_upload_mb,
-    preview_map_html,
-    require_store,
-)
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
@@ -46,15 +48,26 @@ def main() -> None:
     specs, styles, schematic = layer_definitions()
     frames = load_frames(path, mtime)
     st.title("导入真实图形")
-    st.markdown(
-        "上传某一图层的真实分区图形（压缩的 Shapefile、GeoPackage、GeoJSON、KML/KMZ），"
-        "按编号（zone_id / 序号）或名称与规划分区匹配；确认后，匹配的分区以导入图形替换示意图形"
-        "（图形状态记为“导入”），其余分区保持不变。数据库整体替换，失败时保持原样。"
-    )
-    zone_layers = {f"{specs[c].name}（{c}，{len(f)} 个分区）": c
+    kind = st.radio("导入内容", ["规划分区图形", "管控图层（三区三线等）"], horizontal=True)
+    control = kind != "规划分区图形"
+    if control:
+        st.markdown(
+            "上传本单位持有的管控图层（生态保护红线、永久基本农田、城镇开发边界），替换该图层的"
+            "演示数据。图形转为 CGCS2000 并校验，无效图形须勾选“自动修复”后方可导入；"
+            "每个要素记录来源文件与数据日期（数据状态记为“导入”）。数据库整体替换，失败时保持原样。"
+        )
+        choices = {f"{specs[c].name}（{c}，现有 {len(f)} 个要素）": c
+                   for c, f in frames.items() if c in specs and specs[c].group == "control"}
+    else:
+        st.markdown(
+            "上传某一图层的真实分区图形（压缩的 Shapefile、GeoPackage、GeoJSON、KML/KMZ），"
+            "按编号（zone_id / 序号）或名称与规划分区匹配；确认后，匹配的分区以导入图形替换"
+            "示意图形（图形状态记为“导入”），其余分区保持不变。数据库整体替换，失败时保持原样。"
+        )
+        choices = {f"{specs[c].name}（{c}，{len(f)} 个分区）": c
                    for c, f in frames.items() if c in specs and specs[c].is_zone_layer}
-    label = st.selectbox("导入到图层", list(zone_layers))
-    code = zone_layers[label]
+    label = st.selectbox("导入到图层", list(choices))
+    code = choices[label]
     # No type= filter: Streamlit would refuse other files with an English exception;
     # check_upload refuses them in Chinese, by content as well as by name.
     accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in ACCEPTED_SUFFIXES))
@@ -90,6 +103,9 @@ def main() -> None:
                f"坐标系 {result.frame.crs.to_string()}，{crs_from}）。")
     for warning in result.warnings:
         st.warning(f"注意：{warning}")
+    if control:
+        _import_control_layer(path, code, result, upload.name)
+        return
 
     zones = frames[code]
     try:
@@ -126,6 +142,46 @@ def main() -> None:
             st.error(f"导入失败，数据库保持原样：{err}")
             return
         st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
+
+
+def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -> None:
+    """Preview and store a delivered control layer in place of the demo one."""
+    import datetime as dt
+
+    specs, styles, schematic = layer_definitions()
+    spec = specs[code]
+    columns = ["（无）", *[c for c in result.frame.columns if c != result.frame.geometry.name]]
+    cols = st.columns(3)
+    date = cols[0].date_input("数据日期", value=dt.date.today(), key="control_date")
+    name_field = cols[1].selectbox("名称字段", columns, key="control_name")
+    region_field = cols[2].selectbox("县市字段", columns, key="control_region")
+    try:
+        frame = control_layer_frame(
+            result.frame, spec=spec, source=name, source_date=date.isoformat(),
+            name_field=None if name_field == "（无）" else name_field,
+            region_field=None if region_field == "（无）" else region_field,
+        )
+    except MineplanError as err:
+        st.error("该文件不能作为管控图层导入（见下方说明）；请修复图形，或在“导入选项”中勾选"
+                 "“自动修复无效图形”。")
+        st.caption(f"技术细节：{err}")
+        return
+    st.subheader("预览")
+    st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
+    try:
+        st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
+                  height=MAP_HEIGHT - 150)
+    except (MineplanError, ValueError) as err:
+        st.error(f"预览地图无法生成：{err}")
+    if st.button(f"确认导入：以 {len(frame)} 个要素替换{spec.name}", type="primary",
+                 key="control_confirm"):
+        try:
+            replace_layer(path, code, frame, spec=spec)
+        except (MineplanError, OSError) as err:
+            st.error(f"导入失败，数据库保持原样：{err}")
+            return
+        st.success(f"已导入{spec.name}：{len(frame)} 个要素（{date.isoformat()}）。"
+                   "浏览与检查页面将立即使用新图层。")
 
 
 main()

@@ -1,0 +1,245 @@
+"""检查: a proposed exploration or mining right checked against the plan before it is granted.
+
+The planner pastes the block's corner coordinates (or a whole coordinate file, WKT,
+GeoJSON) or uploads a coordinate TXT / GIS file, enters the right type, mineral and
+scale, and presses 开始检查. The page shows the verdict, the findings, the data
+caveats and a map of the conflict pieces, and offers the report files. The logic is
+in :mod:`mineplan.checkview` and :mod:`mineplan.checks`; the result is kept in
+``st.session_state`` under a digest of the inputs, so a download or any other rerun
+does not check again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import geopandas as gpd
+import streamlit as st
+
+from app_pages._shared import (
+    MAP_HEIGHT,
+    layer_definitions,
+    load_frames,
+    max_upload_mb,
+    require_store,
+)
+from mineplan.checks import check_proposal
+from mineplan.checkview import (
+    COORDINATE_SUFFIXES,
+    CheckOutcome,
+    ParsedProposal,
+    check_input_key,
+    check_map_layers,
+    data_notes,
+    findings_table,
+    is_coordinate_upload,
+    issue_lines,
+    overall_verdict,
+    parse_pasted_proposal,
+    read_coordinate_upload,
+    report_files,
+    scale_units,
+    summary_view,
+    verdict_style,
+)
+from mineplan.errors import MineplanError
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.rules import RIGHT_TYPES, VERDICTS
+from mineplan.uploads import (
+    ACCEPTED_SUFFIXES,
+    UploadError,
+    check_upload,
+    read_upload,
+    upload_layers,
+)
+from mineplan.webmap import render_offline_html, zone_map
+
+_RESULT = "check_result"
+_PASTE_HELP = (
+    "每行一个拐点：点号,X,Y 或 X,Y（X 为北坐标，Y 为带带号前缀的东坐标，单位米，"
+    "2000 国家大地坐标系）；首尾点可重复。也可粘贴报盘/登记坐标文件全文，"
+    "或 EPSG:4490 经纬度的 WKT（POLYGON ((经度 纬度, …))）、GeoJSON。"
+)
+_PLACEHOLDER = "J1,4868302.752,27521834.400\nJ2,4868306.272,27522877.957\n…"
+
+
+@st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
+def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> ParsedProposal:
+    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
+    if is_coordinate_upload(name):
+        return read_coordinate_upload(name, _data, max_mb=max_upload_mb())
+    check = check_upload(name, _data, max_mb=max_upload_mb())
+    result = read_upload(check, _data, layer=layer or None, crs=crs or None)
+    return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
+                          warnings=[f"文件提示：{w}" for w in result.warnings])
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+
+
+def _plain(text: str) -> str:
+    """Text from the plans or the checks, shown literally (never read as Markdown)."""
+    return text.translate(_MARKDOWN)
+
+
+def _show_error(err: MineplanError) -> None:
+    if isinstance(err, UploadError):
+        st.error(err.reason)
+        if err.detail:
+            st.caption(f"技术细节：{err.detail}")
+    else:  # one line per problem, each naming its line of the paste or file
+        head, *lines = str(err).splitlines()
+        st.error("\n".join([_plain(head), *(f"- {_plain(line.strip())}" for line in lines)]))
+
+
+def _proposal_input() -> ParsedProposal | None:
+    """The proposal from the paste box or the upload; None (with a message) when there is none."""
+    how = st.radio("申请范围来源", ["粘贴坐标", "上传文件"], horizontal=True, key="check_source")
+    try:
+        if how == "粘贴坐标":
+            text = st.text_area("拐点坐标", key="check_paste", height=180, help=_PASTE_HELP,
+                                placeholder=_PLACEHOLDER, max_chars=500_000)
+            zone = st.number_input("带号（东坐标没有带号前缀时填写）", value=None, min_value=13,
+                                   max_value=45, step=1, key="check_zone")
+            if not text.strip():
+                st.caption(_PASTE_HELP)
+                return None
+            return parse_pasted_proposal(text, zone=None if zone is None else int(zone))
+        accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in
+                                           (*COORDINATE_SUFFIXES, *ACCEPTED_SUFFIXES)))
+        upload = st.file_uploader(
+            f"选择文件（{accepted}；不超过 {max_upload_mb():g} MB）", key="check_upload",
+            help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8）。Shapefile 请把 .shp、.shx、"
+            ".dbf、.prj 一起压缩为一个 zip。",
+        )
+        with st.expander("文件选项"):
+            crs = st.text_input("坐标系（GIS 文件未声明时填写，如 EPSG:4490、EPSG:4515）", "")
+            source_layer = st.text_input("源图层（多图层文件时填写）", "")
+        if upload is None:
+            return None
+        data = upload.getvalue()
+        if not is_coordinate_upload(upload.name):
+            layers = upload_layers(check_upload(upload.name, data, max_mb=max_upload_mb()), data)
+            if len(layers) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
+        digest = hashlib.sha256(data).hexdigest()
+        return _read_upload(upload.name, digest, data, source_layer, crs.strip())
+    except MineplanError as err:
+        _show_error(err)
+        return None
+
+
+def _show_result(result: CheckOutcome) -> None:
+    findings = result.findings
+    key = overall_verdict(findings)
+    verdict = VERDICTS.get(key or "", "无检查结果")
+    show = {"fail": st.error, "conditional": st.warning}.get(key or "", st.success)
+    show(f"**总体结论：{verdict}**　{result.title}")
+    counts = findings["verdict_key"].value_counts()
+    cols = st.columns(3)
+    for col, name in zip(cols, ("fail", "conditional", "pass"), strict=True):
+        col.metric(VERDICTS[name], int(counts.get(name, 0)))
+    notes = data_notes(findings)
+    if notes:
+        st.warning("数据说明：" + "；".join(notes) + "。结论须以正式数据复核。")
+    for verdict_key, line in issue_lines(findings):
+        (st.error if verdict_key == "fail" else st.warning)(_plain(line))
+    st.subheader("检查结果")
+    wide = st.column_config.TextColumn(width="large")
+    st.dataframe(findings_table(findings).style.map(verdict_style, subset=["结论"]),
+                 hide_index=True, width="stretch",
+                 column_config={"结论": st.column_config.TextColumn(width="small"),
+                                "说明": wide, "依据": wide})
+    with st.expander("按规则汇总"):
+        st.dataframe(summary_view(findings), hide_index=True)
+    st.subheader("地图")
+    st.caption("亮蓝色轮廓为申请范围；红色为不通过、橙色为有条件的冲突范围（点击查看面积）。")
+    st.iframe(result.map_html, height=MAP_HEIGHT - 50)
+    st.subheader("下载")
+    for problem in result.problems:
+        st.warning(problem)
+    cols = st.columns(3)
+    for n, item in enumerate(result.downloads):
+        cols[n % 3].download_button(item.label, item.data, file_name=item.filename,
+                                    mime=item.mime, on_click="ignore", key=f"download_{n}")
+
+
+def main() -> None:
+    path, mtime = require_store()
+    specs, styles, schematic = layer_definitions()
+    frames = load_frames(path, mtime)
+    st.title("检查（报批前检查）")
+    st.info("对照规划分区与三区三线逐条检查拟设矿业权：行政区、生态保护红线、永久基本农田、"
+            "城镇开发边界、勘查/开采规划区块、砂石土集中开采区、已设矿权、最低开采规模、"
+            "矿种政策与图形（规则见 geodata/rules/checks.toml，由 mineplan.checks 执行）。")
+    proposal = _proposal_input()
+    cols = st.columns([1, 1, 1, 1])
+    right = cols[0].selectbox("权利类型", RIGHT_TYPES, key="check_right")
+    mineral = cols[1].text_input("矿种", key="check_mineral", placeholder="如 金、煤炭、建筑用砂")
+    scale = cols[2].number_input("规模（采矿权，可不填）", value=None, min_value=0.0,
+                                 key="check_scale")
+    unit = cols[3].selectbox("规模单位", scale_units(), index=None, placeholder="（不填）",
+                             key="check_unit") or ""
+    left, right_col = st.columns(2)
+    region = left.text_input("所在县市（可不填，按范围自动识别）", key="check_region")
+    name = right_col.text_input("申请名称（显示在结果和图上）", "申请范围", key="check_name")
+    if proposal is None:
+        return
+    st.caption("；".join([f"已读取申请范围：{proposal.source}", *proposal.notes]))
+    for warning in proposal.warnings:
+        st.warning(_plain(warning))
+
+    inputs = {"right": right, "mineral": mineral.strip(), "scale": scale, "unit": unit,
+              "region": region.strip(), "name": name.strip(), "store": path, "mtime": mtime}
+    key = check_input_key(proposal.frame, **inputs)
+    if st.button("开始检查", type="primary", key="check_run"):
+        problems = []
+        if not mineral.strip():
+            problems.append("请填写矿种（如 金、煤炭）。")
+        if (scale is None) != (not unit):
+            problems.append("规模与规模单位须同时填写（或都不填）。")
+        for problem in problems:
+            st.error(problem)
+        if not problems:
+            _run(proposal, inputs, key, frames, specs, styles, schematic)
+    result = st.session_state.get(_RESULT)
+    if isinstance(result, CheckOutcome) and result.key == key:
+        _show_result(result)
+    elif result is not None:
+        st.info("输入已更改，请重新点击“开始检查”。")
+
+
+def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
+         frames: dict[str, gpd.GeoDataFrame], specs: dict[str, LayerSpec],
+         styles: dict[str, LayerStyle], schematic: SchematicStyle) -> None:
+    """Check, draw the map and make the downloads; keep them in the session under ``key``."""
+    subject = str(inputs["name"]) or "申请范围"
+    title = f"出让前审查：{subject}（{inputs['right']}，{inputs['mineral']}）"
+    scale = inputs["scale"]
+    scale = float(scale) if isinstance(scale, int | float) else None
+    try:
+        with st.spinner("检查中 …"):
+            findings = check_proposal(
+                proposal.frame, right_type=str(inputs["right"]), mineral=str(inputs["mineral"]),
+                scale=scale, scale_unit=str(inputs["unit"]) or None,
+                region=str(inputs["region"]) or None, store_frames=frames, proposal_id=subject,
+            )
+            layers, focus = check_map_layers(proposal.frame, findings, frames, specs, styles,
+                                             schematic)
+            page = render_offline_html(zone_map(layers, focus=focus,
+                                                collapse_layer_control=True))
+        with st.spinner("生成报告文件与检查图 …"):
+            downloads, problems = report_files(
+                findings, proposal.frame, frames, specs=specs, styles=(styles, schematic),
+                title=title,
+                subtitle=f"{subject} ｜ {inputs['right']} ｜ {inputs['mineral']}", stem=subject,
+            )
+    except MineplanError as err:
+        st.session_state.pop(_RESULT, None)
+        st.error(f"无法检查：{err}")
+        return
+    st.session_state[_RESULT] = CheckOutcome(key, findings, page, title, downloads, problems)
+
+
+main()
