@@ -200,7 +200,7 @@ def _cjk_font_path() -> str:
 def _rc() -> dict[Any, Any]:  # rcParams keys (the stubs type them as Literal)
     _cjk_font_path()
     return {
-        "font.family": "sans-serif",
+        "font.family": [CJK_FONT, "DejaVu Sans"],  # concrete: survives a plain savefig
         "font.sans-serif": [CJK_FONT, "DejaVu Sans"],
         "axes.unicode_minus": False,
         "pdf.fonttype": 42,
