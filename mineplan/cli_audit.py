@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from mineplan.atomic import atomic_output
 from mineplan.errors import AuditOutputError
 
 __all__ = ["HEADERS", "AuditOutputError", "add_audit_command", "select_plan", "write_issues"]
@@ -89,17 +88,11 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     if not path.parent.is_dir():
         raise AuditOutputError(f"folder {path.parent} does not exist; create it first")
     table = issues.rename(columns=HEADERS)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_output(path) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(table, issues, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -15,8 +15,6 @@ it only when complete.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.atomic import atomic_output
 from mineplan.errors import FindingsWriteError
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.rules import VERDICTS
@@ -343,13 +342,5 @@ def _atomic(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that replaces it only if the block succeeds."""
     if not path.parent.is_dir():
         raise FindingsWriteError(f"folder does not exist: {path.parent} (create it first)")
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
+    with atomic_output(path) as tmp:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
