@@ -19,7 +19,8 @@ from mineplan.errors import MineplanError
 from mineplan.gisfiles import ReadResult
 from mineplan.importing import apply_import, match_features
 from mineplan.redlines import control_layer_frame
-from mineplan.store import replace_layer
+from mineplan.store import list_layers, replace_layer
+from mineplan.styles import layer_qml
 from mineplan.uploads import (
     ACCEPTED_SUFFIXES,
     UploadError,
@@ -56,8 +57,8 @@ def main() -> None:
             "演示数据。图形转为 CGCS2000 并校验，无效图形须勾选“自动修复”后方可导入；"
             "每个要素记录来源文件与数据日期（数据状态记为“导入”）。数据库整体替换，失败时保持原样。"
         )
-        choices = {f"{specs[c].name}（{c}，现有 {len(f)} 个要素）": c
-                   for c, f in frames.items() if c in specs and specs[c].group == "control"}
+        choices = {f"{spec.name}（{c}，现有 {len(frames[c]) if c in frames else 0} 个要素）": c
+                   for c, spec in specs.items() if spec.group == "control"}
     else:
         st.markdown(
             "上传某一图层的真实分区图形（压缩的 Shapefile、GeoPackage、GeoJSON、KML/KMZ），"
@@ -176,7 +177,9 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
     if st.button(f"确认导入：以 {len(frame)} 个要素替换{spec.name}", type="primary",
                  key="control_confirm"):
         try:
-            replace_layer(path, code, frame, spec=spec)
+            added = code not in list_layers(path)
+            replace_layer(path, code, frame, spec=spec, create=True,
+                          qml=layer_qml(spec, styles[spec.style], schematic) if added else None)
         except (MineplanError, OSError) as err:
             st.error(f"导入失败，数据库保持原样：{err}")
             return

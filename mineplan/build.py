@@ -22,6 +22,7 @@ from mineplan.demo import demo_control_layers
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec
+from mineplan.redlines import empty_control_layer
 from mineplan.schematic import SchematicOptions, schematic_zone_geometries
 
 __all__ = ["BuildInputs", "build_layers", "zone_layer_frame"]
@@ -50,7 +51,8 @@ def build_layers(
     """One GeoDataFrame per layer of the store, EPSG:4490.
 
     Zone layers get schematic geometry (``geometry_status = 示意``); the control
-    layers get demo data (``data_status = 演示``); ``XZQ`` holds the boundaries.
+    layers get demo data (``data_status = 演示``), or none when the demo has no
+    such layer (a layer the user adds, e.g. ZRBHQ); ``XZQ`` holds the boundaries.
     Layers with no feature are still returned (empty), so the store always has
     every defined layer.
     """
@@ -75,6 +77,9 @@ def build_layers(
     for code, frame in demo_control_layers(counties, inputs.demo_hints).items():
         if code in specs:
             out[code] = _conform(frame, specs[code])
+    for code, spec in specs.items():  # a control layer without demo data: empty, styled
+        if spec.group == "control" and code not in out:
+            out[code] = empty_control_layer(spec)
     if "XZQ" in specs:
         xzq = inputs.boundaries.copy()
         xzq["geom_area_km2"] = ellipsoidal_area_km2(xzq).round(2)

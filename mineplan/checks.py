@@ -1,12 +1,15 @@
 """Plan audit and pre-grant check: rules applied to geometry, findings returned.
 
-* :func:`check_plan` audits every zone of a plan against the red lines, its
-  county, the other zones of its layer, exploration vs mining blocks, existing
-  rights, 砂石土 zones vs 集中开采区 and its stated area.
+* :func:`check_plan` audits every zone of a plan against the red lines (and
+  every other control layer in the store, e.g. 自然保护区), its county, the
+  other zones of its layer, exploration vs mining blocks, existing rights,
+  砂石土 zones vs 集中开采区 and its stated area.
 * :func:`check_proposal` checks a proposed exploration or mining right before
   it is granted (rules 1–10 of the brief: region, ecological red line,
   farmland, urban boundary, planning block, 砂石土, existing rights, minimum
-  scale, mineral policy, geometry).
+  scale, mineral policy, geometry), plus overlap with every other control
+  layer that has features (``control_layer``: ``[rules.control_default]`` /
+  ``[rules.control.<CODE>]``).
 
 Both return a findings GeoDataFrame (:mod:`mineplan.findings`); a failing rule
 is a ``fail`` row, never an exception. Every overlap is measured with
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +43,12 @@ from mineplan.overlay import PreparedLayer
 from mineplan.rules import RIGHT_TYPES, CheckInputError, CheckRules, load_rules, normalise_unit
 
 __all__ = [
+    "OPTIONAL_CHECKS",
     "PROPOSAL_CHECKS",
     "check_plan",
     "check_proposal",
     "detect_region",
+    "other_control_layers",
     "read_store_frames",
 ]
 
@@ -52,9 +57,12 @@ log = logging.getLogger(__name__)
 STORE_CRS = "EPSG:4490"
 #: The pre-grant checks, in the order they are reported.
 PROPOSAL_CHECKS: tuple[str, ...] = (
-    "region", "ecological_redline", "farmland", "urban", "planning_block", "sand",
-    "existing_rights", "min_scale", "mineral_policy", "geometry",
+    "region", "ecological_redline", "farmland", "urban", "control_layer", "planning_block",
+    "sand", "existing_rights", "min_scale", "mineral_policy", "geometry",
 )
+#: Checks reported only when the store has what they check (other control layers).
+OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer",)
+_SEVERITY = {"pass": 0, "conditional": 1, "fail": 2}
 # Columns a proposal file may state its area in (km²), when it has no ``stated_area``.
 _STATED_AREA_COLUMNS = ("area_km2", "面积", "面积km2", "MJ", "mj")
 # ``stated_area_unit`` of a coordinate file → km² per unit ("" is 公顷 by the spec).
@@ -86,6 +94,7 @@ def check_proposal(
     store_frames: Mapping[str, gpd.GeoDataFrame],
     rules: CheckRules | None = None,
     proposal_id: str | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a proposed exploration or mining right before it is granted.
 
@@ -110,11 +119,16 @@ def check_proposal(
         Layer code → frame (e.g. :func:`read_store_frames`): ``XZQ``, ``STHX``,
         ``YJJBNT``, ``CZKFBJ``, ``TKGH``, ``CKGH``, ``JZKQ``, ``YSTK``, ``YSCK``.
         A missing layer gives a ``conditional`` finding saying it was not checked.
+        Every other control layer (group ``control``) with features is checked
+        for overlap too (``control_layer``, one finding per layer).
     rules
         Loaded rules; default :func:`mineplan.rules.load_rules` for the region.
     proposal_id
         Subject shown in the findings (default: the frame's ``name``/``id``
         column, else ``"申请范围"``).
+    specs
+        Layer definitions, to tell control layers and their Chinese names
+        (default :func:`mineplan.layers.read_layer_specs`).
 
     Returns
     -------
@@ -158,6 +172,9 @@ def check_proposal(
     found += _p_control(ctx, "ecological_redline")
     found += _p_control(ctx, "farmland")
     found += _p_urban(ctx)
+    specs = specs if specs is not None else read_layer_specs()
+    for code in other_control_layers(store_frames, specs, rules):
+        found += _p_other_control(ctx, code, specs[code].name)
     found += _p_planning_block(ctx)
     found += _p_sand(ctx)
     found += _p_existing_rights(ctx)
@@ -264,13 +281,60 @@ def _p_control(ctx: _Proposal, key: str) -> list[Finding]:
         return [ctx.finding(key, "pass", measured, f"申请范围与{rule['name']}无重叠",
                             note=note, value=km2, unit="km²")]
     verdict, why = rule["default"], f"申请范围与{rule['name']}重叠，{ctx.mineral}不属于例外矿种"
-    for exc in rule.get("exceptions", []):
-        if ctx.right_type in exc["rights"] and ctx.rules.minerals.in_group(ctx.mineral,
-                                                                          exc["group"]):
-            verdict, why = exc["verdict"], f"申请范围与{rule['name']}重叠；{exc['message']}"
-            break
+    exc = _proposal_exception(ctx, rule.get("exceptions", []))
+    if exc is not None:
+        verdict, why = exc["verdict"], f"申请范围与{rule['name']}重叠；{exc['message']}"
     return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",
                         geometry=row["pieces"])]
+
+
+def _proposal_exception(ctx: _Proposal, exceptions: Iterable[Mapping[str, Any]]
+                        ) -> Mapping[str, Any] | None:
+    """The first exception whose right types and mineral group match the proposal."""
+    for exc in exceptions:
+        if ctx.right_type in exc["rights"] and ctx.rules.minerals.in_group(ctx.mineral,
+                                                                          exc["group"]):
+            return exc
+    return None
+
+
+def other_control_layers(store: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
+                         rules: CheckRules) -> list[str]:
+    """Control layers checked by the generic rule: defined with ``group = "control"``,
+    in the store with features, and not one of the layers a specific rule checks
+    (生态保护红线, 永久基本农田, 城镇开发边界, the urban rule's extra layers,
+    ``[audit] redline_layers``). In definition order."""
+    specific = {rules.rule(k)["layer"] for k in ("ecological_redline", "farmland", "urban")}
+    specific |= {str(e["layer"]) for e in rules.rule("urban").get("extra", [])}
+    specific |= set(rules.config.get("audit", {}).get("redline_layers", []))
+    return [code for code, spec in specs.items()
+            if spec.group == "control" and code not in specific
+            and code in store and len(store[code])]
+
+
+def _control_message(rule: Mapping[str, Any], name: str) -> str:
+    return str(rule.get("message", "与{layer}重叠")).replace("{layer}", name)
+
+
+def _p_other_control(ctx: _Proposal, code: str, name: str) -> list[Finding]:
+    """Overlap with a control layer other than 三区三线 (``[rules.control.<code>]``)."""
+    key = "control_layer"
+    rule = ctx.rules.control_rule(code)
+    layer = ctx.store[code]
+    note = _layer_note(layer, ctx.rules)
+    source = ctx.rules.control_source(code)
+    row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
+    km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
+    measured = f"{km2:.4f} km²（占申请范围 {pct:.1f}%）"
+    if km2 <= float(ctx.tol["overlap_km2"]):
+        return [ctx.finding(key, "pass", measured, f"申请范围与{name}无重叠", note=note,
+                            value=km2, unit="km²", source=source, rule=name)]
+    verdict, why = rule["overlap"], f"申请范围{_control_message(rule, name)}"
+    exc = _proposal_exception(ctx, rule.get("exceptions", []))
+    if exc is not None:
+        verdict, why = exc["verdict"], f"申请范围与{name}重叠；{exc['message']}"
+    return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",
+                        geometry=row["pieces"], source=source, rule=name)]
 
 
 def _p_urban(ctx: _Proposal) -> list[Finding]:
@@ -598,7 +662,7 @@ def check_plan(
     rules = rules or load_rules(region)
     zones = _plan_zones(store_frames, rules.region, specs)
     found: list[Finding] = []
-    found += _a_redlines(zones, store_frames, rules)
+    found += _a_redlines(zones, store_frames, rules, specs)
     found += _a_inside_county(zones, store_frames, rules)
     found += _a_same_layer(zones, rules)
     found += _a_exploration_vs_mining(zones, rules)
@@ -634,8 +698,9 @@ def _applies(zone: pd.Series, check: str) -> bool:
 def _audit(rules: CheckRules, check: str, rule: str, verdict: str, zone: pd.Series,
            measured: str, message: str, *, note: str = "", value: float | None = None,
            unit: str = "", geometry: BaseGeometry | None = None, subject: str | None = None,
-           rule_key: str | None = None, others: Sequence[pd.Series] = ()) -> Finding:
-    base = rules.source(rule_key) if rule_key else _audit_source(rules)
+           rule_key: str | None = None, others: Sequence[pd.Series] = (),
+           source: str | None = None) -> Finding:
+    base = source or (rules.source(rule_key) if rule_key else _audit_source(rules))
     src = _with_zone_source(base, pd.DataFrame([zone, *others]))
     return Finding(check=check, rule=rule, verdict_key=verdict,
                    subject=subject or str(zone["zone_id"]), measured=measured,
@@ -646,11 +711,11 @@ def _audit(rules: CheckRules, check: str, rule: str, verdict: str, zone: pd.Seri
 
 
 def _a_redlines(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
-                rules: CheckRules) -> list[Finding]:
+                rules: CheckRules, specs: Mapping[str, LayerSpec]) -> list[Finding]:
     audit = rules.config["audit"]
+    by_zone = audit["redline_verdict"]
     keys = {r["layer"]: k for k in ("ecological_redline", "farmland", "urban")
             for r in [rules.rule(k)]}
-    tol = float(rules.rule("tolerance")["overlap_km2"])
     out: list[Finding] = []
     subset = zones[[_applies(z, "redline_overlap") for _, z in zones.iterrows()]]
     for code in audit["redline_layers"]:
@@ -660,36 +725,69 @@ def _a_redlines(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
             out += [_audit(rules, "redline_overlap", name, "conditional", z, "—",
                            f"库中无 {code} 图层，未能核查") for _, z in subset.iterrows()]
             continue
-        note = _layer_note(store[code], rules)
-        result = PreparedLayer(store[code]).overlap(subset.geometry)
-        for i, zone in subset.iterrows():
-            row = result.loc[i]
-            km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
-            measured = f"{km2:.4f} km²（占区块 {pct:.1f}%）"
-            if km2 <= tol:
-                out.append(_audit(rules, "redline_overlap", name, "pass", zone, measured,
-                                  f"与{name}无重叠", note=note, value=pct, unit="%",
-                                  rule_key=key))
-                continue
-            verdict = audit["redline_verdict"].get(zone["layer"],
-                                                   audit["redline_verdict"]["default"])
-            message = f"{zone['name']}与{name}重叠 {km2:.4f} km²，占区块面积 {pct:.1f}%"
-            if verdict == "fail" and key:
-                exc = _zone_exception(zone, rules, key)
-                if exc is not None:
-                    verdict, message = exc["verdict"], f"{message}；{exc['message']}"
-            out.append(_audit(rules, "redline_overlap", name, verdict, zone, measured, message,
-                              note=note, value=pct, unit="%", geometry=row["pieces"],
-                              rule_key=key))
+        out += _zone_overlaps(
+            rules, subset, store[code], name,
+            lambda zone: str(by_zone.get(zone["layer"], by_zone["default"])),
+            exceptions=rules.rule(key).get("exceptions", []) if key else [], rule_key=key)
+    for code in other_control_layers(store, specs, rules):
+        rule = rules.control_rule(code)
+        name = specs[code].name
+        verdict = str(rule["overlap"])
+
+        def milder(zone: pd.Series, verdict: str = verdict) -> str:
+            return _milder(verdict, str(by_zone.get(zone["layer"], by_zone["default"])))
+
+        out += _zone_overlaps(
+            rules, subset, store[code], name, milder,
+            exceptions=rule.get("exceptions", []), advice=_control_message(rule, name),
+            source=rules.control_source(code))
     return out
 
 
-def _zone_exception(zone: pd.Series, rules: CheckRules, key: str) -> dict[str, Any] | None:
+def _zone_overlaps(rules: CheckRules, subset: gpd.GeoDataFrame, layer: gpd.GeoDataFrame,
+                   name: str, verdict_of: Callable[[pd.Series], str], *,
+                   exceptions: Iterable[Mapping[str, Any]], rule_key: str | None = None,
+                   source: str | None = None, advice: str = "") -> list[Finding]:
+    """One ``redline_overlap`` row per zone: km² and % of the zone in ``layer``."""
+    tol = float(rules.rule("tolerance")["overlap_km2"])
+    note = _layer_note(layer, rules)
+    result = PreparedLayer(layer).overlap(subset.geometry)
+    out: list[Finding] = []
+    for i, zone in subset.iterrows():
+        row = result.loc[i]
+        km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
+        measured = f"{km2:.4f} km²（占区块 {pct:.1f}%）"
+        if km2 <= tol:
+            out.append(_audit(rules, "redline_overlap", name, "pass", zone, measured,
+                              f"与{name}无重叠", note=note, value=pct, unit="%",
+                              rule_key=rule_key, source=source))
+            continue
+        verdict = verdict_of(zone)
+        message = f"{zone['name']}与{name}重叠 {km2:.4f} km²，占区块面积 {pct:.1f}%"
+        if advice and verdict != "pass":
+            message = f"{message}；{advice}"
+        if verdict == "fail":
+            exc = _zone_exception(zone, rules, exceptions)
+            if exc is not None:
+                verdict, message = exc["verdict"], f"{message}；{exc['message']}"
+        out.append(_audit(rules, "redline_overlap", name, verdict, zone, measured, message,
+                          note=note, value=pct, unit="%", geometry=row["pieces"],
+                          rule_key=rule_key, source=source))
+    return out
+
+
+def _milder(a: str, b: str) -> str:
+    """The less severe of two verdicts."""
+    return a if _SEVERITY[a] <= _SEVERITY[b] else b
+
+
+def _zone_exception(zone: pd.Series, rules: CheckRules,
+                    exceptions: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     right = "探矿权" if zone["layer"] in ("TKGH", "YSTK", "ZDTK") else "采矿权"
     minerals = rules.minerals.split(zone["mineral"])
     if not minerals:
         return None
-    for exc in rules.rule(key).get("exceptions", []):
+    for exc in exceptions:
         if right in exc["rights"] and all(rules.minerals.in_group(m, exc["group"])
                                           for m in minerals):
             return dict(exc)

@@ -124,10 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     rimp = red_sub.add_parser(
         "import", parents=[common], help="replace a control layer (e.g. STHX) with a real one",
         description="Validate and store a delivered control layer (生态保护红线 STHX, "
-        "永久基本农田 YJJBNT, 城镇开发边界 CZKFBJ); its source and date are recorded on every "
-        "feature. Replaces that layer's demo data; the store changes only on success.",
+        "永久基本农田 YJJBNT, 城镇开发边界 CZKFBJ, or any control layer defined in layers/, "
+        "e.g. 自然保护区 ZRBHQ); its source and date are recorded on every feature. Replaces "
+        "that layer's data; the store changes only on success.",
     )
-    rimp.add_argument("layer", help="control layer code: STHX, YJJBNT or CZKFBJ")
+    rimp.add_argument("layer", help="control layer code: STHX, YJJBNT, CZKFBJ or any control "
+                      "layer defined in layers/ (e.g. ZRBHQ 自然保护区)")
     rimp.add_argument("file", type=Path, help="SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/coordinate TXT")
     rimp.add_argument("--date", required=True, help="date of the data, YYYY-MM-DD")
     rimp.add_argument("--store", type=Path, default=None, help="GeoPackage to update")
@@ -245,7 +247,7 @@ def _run_redline_import(args: argparse.Namespace) -> int:
     from mineplan.layers import read_layer_specs
     from mineplan.readers import read_geometry_file
     from mineplan.redlines import control_layer_frame
-    from mineplan.store import replace_layer
+    from mineplan.store import list_layers, replace_layer
 
     store = args.store or _default_store()
     specs = read_layer_specs()
@@ -260,10 +262,13 @@ def _run_redline_import(args: argparse.Namespace) -> int:
     frame = control_layer_frame(result.frame, spec=specs[code], source=str(args.file),
                                 source_date=args.date, name_field=args.name_field,
                                 region_field=args.region_field)
-    replace_layer(store, code, frame, spec=specs[code])
+    added = code not in list_layers(store)
+    replace_layer(store, code, frame, spec=specs[code], create=True,
+                  qml=_qml({code: specs[code]})[code] if added else None)
+    done = "layer added to" if added else "replaced in"
     print(f"{code} {specs[code].name}: {len(frame)} features, "
           f"{frame['geom_area_km2'].sum():.4f} km² (ellipsoidal; overlaps counted in each "
-          f"feature) from {args.file} ({args.date}); demo data replaced in {store}")
+          f"feature) from {args.file} ({args.date}); {done} {store}")
     return 0
 
 

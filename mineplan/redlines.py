@@ -7,6 +7,13 @@ file and the date of the data recorded on every feature, ``data_status = 导入`
 — replacing the demo data of that layer. Overlapping features (merged county
 deliveries) are kept as delivered: overlap checks count shared ground once
 (:mod:`mineplan.overlay`).
+
+Any control layer works the same way: a bureau defines one with a file in
+``layers/`` (``group = "control"``, ``fieldset = "control"``, e.g.
+``layers/ZRBHQ.toml`` 自然保护区) and a style in ``styles/styles.toml``. A
+control layer without demo data is built empty (:func:`empty_control_layer`,
+shown styled in QGIS); a store built before the definition existed gets the
+layer on import (``store.replace_layer(..., create=True, qml=...)``).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec
 
-__all__ = ["IMPORTED", "control_layer_frame"]
+__all__ = ["IMPORTED", "control_layer_frame", "empty_control_layer"]
 
 IMPORTED = "导入"
 
@@ -91,3 +98,10 @@ def control_layer_frame(
     out["geom_area_km2"] = ellipsoidal_area_km2(out).round(4).to_numpy()
     columns = [f.name for f in spec.fields]
     return gpd.GeoDataFrame(out[columns], geometry=out.geometry, crs="EPSG:4490")
+
+
+def empty_control_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A control layer with no features: the spec's columns, typed, in EPSG:4490."""
+    dtypes = {"text": object, "integer": "int64", "real": "float64"}
+    data = {f.name: pd.Series([], dtype=dtypes[f.type]) for f in spec.fields}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs="EPSG:4490"), crs="EPSG:4490")

@@ -226,6 +226,28 @@ class CheckRules:
         files = "、".join(_rel(p) for p in self.config_files) or "checks.toml"
         return f"{files} [rules.{key}]：{self.rule(key).get('source', '')}"
 
+    def control_rule(self, code: str) -> dict[str, Any]:
+        """The rule for a control layer other than the 三区三线 ones.
+
+        ``[rules.control_default]`` merged with ``[rules.control.<code>]`` (key by
+        key; ``exceptions`` replaced), plus ``section``: the table that decided
+        (``rules.control.<code>`` or ``rules.control_default``).
+        """
+        base = self.rule("control_default")
+        override = self.config.get("rules", {}).get("control", {}).get(code)
+        if override is None:
+            return {**base, "section": "rules.control_default"}
+        if not isinstance(override, Mapping):
+            raise CatalogError(f"checks.toml: [rules.control.{code}] must be a table",
+                               path=self.config_files[0] if self.config_files else None)
+        return {**_merge(base, override), "section": f"rules.control.{code}"}
+
+    def control_source(self, code: str) -> str:
+        """The cited source of a control layer's rule (data file + section + source)."""
+        files = "、".join(_rel(p) for p in self.config_files) or "checks.toml"
+        rule = self.control_rule(code)
+        return f"{files} [{rule['section']}]：{rule.get('source', '')}"
+
     @property
     def prefecture_note(self) -> str:
         """What to say when the prefecture's plan is not held ("" when it is, or n/a)."""

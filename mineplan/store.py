@@ -106,6 +106,7 @@ def write_store(
                     "DESCRIPTION": spec.description,
                     "SPATIAL_INDEX": "YES",
                 },
+                **_empty_geometry_type(frame, spec),
             )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
             _write_layer_styles(con, {c: qml[c] for c in layers if c in qml}, specs)
@@ -114,7 +115,8 @@ def write_store(
 
 
 def replace_layer(
-    path: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec
+    path: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
+    create: bool = False, qml: str | None = None,
 ) -> Path:
     """Replace one layer of an existing store, atomically.
 
@@ -122,14 +124,27 @@ def replace_layer(
     layers, styles and metadata untouched), and the copy replaces the store
     only when that succeeded: on any error the store is unchanged.
 
+    Parameters
+    ----------
+    create
+        Add the layer when the store does not have it yet (a control layer
+        defined in ``layers/`` after the store was built); by default a missing
+        layer is an error.
+    qml
+        QGIS style document to make the layer's default style in
+        ``layer_styles`` (replacing its previous style rows); None leaves the
+        styles as they are.
+
     Raises
     ------
     StoreError
-        When the store is missing, the layer unknown or the frame not EPSG:4490.
+        When the store is missing, the layer unknown (and ``create`` is False)
+        or the frame not EPSG:4490.
     """
     path = _existing(path)
-    if code not in list_layers(path):
-        raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
+    present = list_layers(path)
+    if code not in present and not create:
+        raise StoreError(f"no layer {code!r}; it has {present}", path=path)
     if frame.crs is None or frame.crs.to_epsg() != 4490:
         raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}", path=path)
     with _atomic_target(path) as tmp:
@@ -138,7 +153,13 @@ def replace_layer(
             frame, tmp, layer=code, driver="GPKG", promote_to_multi=True,
             layer_options={"IDENTIFIER": spec.name, "DESCRIPTION": spec.description,
                            "SPATIAL_INDEX": "YES"},
+            **_empty_geometry_type(frame, spec),
         )
+        if qml is not None:
+            with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+                _set_layer_style(con, code, qml, spec)
+    if code not in present:
+        log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
     return path
 
 
@@ -197,6 +218,25 @@ def _update_time() -> str:
     return f"{whole}.{int(epoch % 1 * 1000):03d}Z"
 
 
+def _empty_geometry_type(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict[str, str]:
+    """``geometry_type`` for an empty frame (GDAL cannot infer one), else nothing."""
+    if len(frame):
+        return {}
+    kind = spec.geometry if spec.geometry.startswith("Multi") else f"Multi{spec.geometry}"
+    return {"geometry_type": kind}
+
+
+def _set_layer_style(con: sqlite3.Connection, code: str, qml: str, spec: LayerSpec) -> None:
+    """Make ``qml`` the only (default) style of layer ``code``; creates the table if needed."""
+    exists = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'layer_styles'").fetchone()
+    if exists:
+        con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (code,))
+        _insert_styles(con, {code: qml}, {code: spec})
+    else:
+        _write_layer_styles(con, {code: qml}, {code: spec})
+
+
 def _write_layer_styles(
     con: sqlite3.Connection, qml: Mapping[str, str], specs: Mapping[str, LayerSpec]
 ) -> None:
@@ -206,6 +246,12 @@ def _write_layer_styles(
         " VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles',"
         " strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
     )
+    _insert_styles(con, qml, specs)
+
+
+def _insert_styles(
+    con: sqlite3.Connection, qml: Mapping[str, str], specs: Mapping[str, LayerSpec]
+) -> None:
     stamp = _update_time()
     con.executemany(
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name,"

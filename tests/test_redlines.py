@@ -138,7 +138,7 @@ def test_an_empty_control_layer_is_stored_typed_and_styled(tmp_path: Path) -> No
     frame = read_layer(path, "ZRBHQ")
     assert frame.empty and list(frame.columns) == [f.name for f in spec.fields] + ["geometry"]
     assert frame.crs is not None and frame.crs.to_epsg() == 4490
-    assert [tuple(x) for x in pyogrio.list_layers(path)] == [("ZRBHQ", "MultiPolygon")]
+    assert ("ZRBHQ", "MultiPolygon") in [tuple(x) for x in pyogrio.list_layers(path)]
 
 
 @pytest.mark.slow
