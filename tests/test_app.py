@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +16,7 @@ from mineplan.cli import main as cli_main
 from mineplan.paths import home
 from mineplan.store import read_layer
 from mineplan.webmap import FOCUS_STYLE
+from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -331,12 +326,6 @@ def test_import_page_explains_a_file_without_crs_in_metres(import_env: Path) -> 
 
 # --------------------------------------------------------------------------- browser
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _write_dem(path: Path, *, size: tuple[int, int] = (50, 40), cell: float = 0.01) -> Path:
     """A wavy DEM near Yining: in EPSG:4490 (``cell`` degrees) or, if cell > 1, in metres
     of CGCS2000 / 3-degree Gauss-Kruger CM 81°E (EPSG:4536)."""
@@ -355,53 +344,12 @@ def _write_dem(path: Path, *, size: tuple[int, int] = (50, 40), cell: float = 0.
 
 @pytest.fixture(scope="module")
 def served_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
     rasters = tmp_path_factory.mktemp("rasters")
     _write_dem(rasters / "伊宁DEM.tif", size=(1500, 1200), cell=30.0)
-    env = {**os.environ, "MINEPLAN_STORE": str(small_store), "MINEPLAN_RASTERS": str(rasters),
+    env = {"MINEPLAN_STORE": str(small_store), "MINEPLAN_RASTERS": str(rasters),
            "TIANDITU_KEY": "0123456789abcdef0123456789abcdef"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+    with serve_app(env, log=tmp_path_factory.mktemp("log") / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (scripts/setup.sh --test installs it)")
-        pytest.skip("chromium is not installed")
-    return path
-
-
-def _block_network(page, outside: list[str]) -> None:
-    def only_loopback(route, request) -> None:
-        url = request.url
-        if url.startswith(("http://127.0.0.1", "data:", "about:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", only_loopback)
 
 
 @pytest.mark.browser
@@ -413,12 +361,10 @@ def test_app_renders_zones_offline_in_chromium(served_app: str, tmp_path: Path) 
 
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=_chromium(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
+            executable_path=chromium_path(), args=CHROMIUM_ARGS,
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        _block_network(page, outside)
+        block_network(page, outside)
         page.goto(served_app, wait_until="networkidle", timeout=90_000)
         frame = page.frame_locator("iframe").first
         paths = frame.locator("path.leaflet-interactive")
@@ -501,10 +447,9 @@ def test_basemaps_in_chromium_without_network(served_app: str) -> None:
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(),
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        _block_network(page, outside)
+        block_network(page, outside)
         page.goto(served_app, wait_until="networkidle", timeout=90_000)
         page.frame_locator("iframe").first.locator("path.leaflet-interactive").first.wait_for(
             timeout=60_000)

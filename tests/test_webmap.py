@@ -19,6 +19,7 @@ from shapely.geometry import Point, box
 
 from mineplan.errors import CRSError, LayerDefinitionError
 from mineplan.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
+from tests.browser import chromium_path
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src="x" onerror="alert(2)">'  # innerHTML would run this one
@@ -366,16 +367,10 @@ def test_unknown_basemap_raises(layers: list[MapLayer]) -> None:
 
 # --------------------------------------------------------------------------- browser
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 def _playwright() -> Any:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright (the Python package) not installed: pip install playwright")
+    chromium_path()  # skips outside CI when Chromium is missing; fails in CI
+    from playwright.sync_api import sync_playwright
+
     return sync_playwright
 
 
@@ -405,7 +400,7 @@ def test_offline_page_renders_in_chromium_without_network(
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium_path(),
             args=["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--no-first-run"],
@@ -450,7 +445,6 @@ def test_offline_page_renders_in_chromium_without_network(
                                           (85.49, 46.8), (75.2, 39.5)])
 def test_mouse_position_shows_gauss_kruger_coordinates_as_pyproj_does(lng: float,
                                                                        lat: float) -> None:
-    import os
     import re
     import shutil
     import subprocess

@@ -1,0 +1,94 @@
+"""What the browser tests share: the app on a loopback port, Chromium, a network block.
+
+Chromium is Debian's (``scripts/setup.sh --test`` installs it); Playwright never
+downloads a browser. In CI a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+_LOCAL = ("http://127.0.0.1", "data:", "about:", "blob:", "file:")
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; skips outside CI when it is missing, fails in CI."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (scripts/setup.sh --test installs it)")
+        pytest.skip("chromium is not installed")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_app(env: Mapping[str, str], *, log: Path, timeout_s: float = 60.0) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free loopback port; yields its URL.
+
+    The server's output goes to ``log`` (a pipe nobody reads would fill up and stall
+    the server); its tail is shown when the server does not come up.
+    """
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                    pytest.fail(f"streamlit did not start within {timeout_s:g} s:\n{tail}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def block_network(page: Any, outside: list[str]) -> None:
+    """Abort every request that leaves the machine, recording its URL in ``outside``."""
+    def only_local(route: Any, request: Any) -> None:
+        if request.url.startswith(_LOCAL):
+            route.continue_()
+        else:
+            outside.append(request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
