@@ -1,12 +1,12 @@
 """检查: a proposed exploration or mining right checked against the plan before it is granted.
 
 The planner pastes the block's corner coordinates (or a whole coordinate file, WKT,
-GeoJSON) or uploads a coordinate TXT / GIS file, enters the right type, mineral and
-scale, and presses 开始检查. The page shows the verdict, the findings, the data
-caveats and a map of the conflict pieces, and offers the report files. The logic is
-in :mod:`mineplan.checkview` and :mod:`mineplan.checks`; the result is kept in
-``st.session_state`` under a digest of the inputs, so a download or any other rerun
-does not check again.
+GeoJSON), uploads a coordinate TXT / GIS file or draws the block on a map, enters the
+right type, mineral and scale, and presses 开始检查. The page shows the verdict, the
+findings, the data caveats and a map of the conflict pieces, and offers the report
+files. The logic is in :mod:`mineplan.checkview`, :mod:`mineplan.drawmap` and
+:mod:`mineplan.checks`; the result is kept in ``st.session_state`` under a digest of
+the inputs, so a download or any other rerun does not check again.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from mineplan.checkview import (
     summary_view,
     verdict_style,
 )
+from mineplan.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
 from mineplan.errors import MineplanError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.rules import RIGHT_TYPES, VERDICTS
@@ -53,9 +54,10 @@ from mineplan.uploads import (
     read_upload,
     upload_layers,
 )
-from mineplan.webmap import render_offline_html, zone_map
+from mineplan.webmap import MapLayer, render_offline_html, zone_map
 
 _RESULT = "check_result"
+Extent = tuple[float, float, float, float]
 _PASTE_HELP = (
     "每行一个拐点：点号,X,Y 或 X,Y（X 为北坐标，Y 为带带号前缀的东坐标，单位米，"
     "2000 国家大地坐标系）；首尾点可重复。也可粘贴报盘/登记坐标文件全文，"
@@ -93,10 +95,36 @@ def _show_error(err: MineplanError) -> None:
         st.error("\n".join([_plain(head), *(f"- {_plain(line.strip())}" for line in lines)]))
 
 
-def _proposal_input() -> ParsedProposal | None:
-    """The proposal from the paste box or the upload; None (with a message) when there is none."""
-    how = st.radio("申请范围来源", ["粘贴坐标", "上传文件"], horizontal=True, key="check_source")
+@st.cache_resource(max_entries=2, show_spinner="准备绘制地图 …")
+def _draw_layers(path: str, mtime_ns: int) -> tuple[list[MapLayer], Extent | None]:
+    specs, styles, schematic = layer_definitions()
+    frames = load_frames(path, mtime_ns)
+    return context_layers(frames, specs, styles, schematic), zone_extent(frames, specs)
+
+
+def _drawn_input(path: str, mtime_ns: int) -> ParsedProposal | None:
+    """The block drawn on the map (st_folium, assets inlined: works offline)."""
+    from streamlit_folium import st_folium
+
+    st.caption("用地图左上角的矩形（按住拖动）或多边形（逐点单击，单击第一个点闭合）工具绘制"
+               "申请范围；再画一次会替换之前的范围。图上为规划分区、红线等图层（无底图）。")
+    layers, extent = _draw_layers(path, mtime_ns)
+    output = st_folium(draw_map(layers, bounds=extent), key="check_draw",
+                       height=MAP_HEIGHT - 150, use_container_width=True,
+                       returned_objects=["all_drawings", "last_active_drawing"])
+    proposal = drawn_proposal(output)
+    if proposal is None:
+        st.caption("尚未绘制申请范围。")
+    return proposal
+
+
+def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
+    """The proposal from the paste box, the upload or the map; None (with a message) if none."""
+    how = st.radio("申请范围来源", ["粘贴坐标", "上传文件", "在地图上绘制"], horizontal=True,
+                   key="check_source")
     try:
+        if how == "在地图上绘制":
+            return _drawn_input(path, mtime_ns)
         if how == "粘贴坐标":
             text = st.text_area("拐点坐标", key="check_paste", height=180, help=_PASTE_HELP,
                                 placeholder=_PLACEHOLDER, max_chars=500_000)
@@ -173,7 +201,7 @@ def main() -> None:
     st.info("对照规划分区与三区三线逐条检查拟设矿业权：行政区、生态保护红线、永久基本农田、"
             "城镇开发边界、勘查/开采规划区块、砂石土集中开采区、已设矿权、最低开采规模、"
             "矿种政策与图形（规则见 geodata/rules/checks.toml，由 mineplan.checks 执行）。")
-    proposal = _proposal_input()
+    proposal = _proposal_input(path, mtime)
     cols = st.columns([1, 1, 1, 1])
     right = cols[0].selectbox("权利类型", RIGHT_TYPES, key="check_right")
     mineral = cols[1].text_input("矿种", key="check_mineral", placeholder="如 金、煤炭、建筑用砂")

@@ -1,0 +1,473 @@
+"""A map to draw a proposal on, for ``streamlit_folium.st_folium``, with no network.
+
+:func:`draw_map` builds a light folium map of the plan's layers (outlines and fills
+only, not clickable) with Leaflet.draw limited to a polygon and a rectangle tool;
+:func:`drawn_polygon` reads the shape back from what ``st_folium`` returns and
+:func:`drawn_proposal` makes it the proposal of the 检查 page.
+
+streamlit-folium does not use folium's page: its component strips the map's
+``<script src>`` / ``<link>`` tags and instead loads every ``default_js`` /
+``default_css`` URL of the map and its elements itself. Those are CDN URLs, so
+:func:`draw_map` replaces each with a ``data:`` URL of a local copy — Leaflet from
+the installed ``xstatic-leaflet``, Leaflet.draw from ``mineplan/static/leaflet-draw``
+(images in the stylesheets inlined too) — and drops jQuery, Bootstrap, Font Awesome
+and awesome-markers, which the map does not use. It refuses (``ValueError``) a map
+that would still load anything from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import branca
+import folium
+import folium.elements
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from folium import plugins
+from folium.template import Template
+from shapely.geometry import Polygon, shape
+
+from mineplan.checkview import ParsedProposal
+from mineplan.errors import GeometryError
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.webmap import MapLayer
+
+__all__ = [
+    "DRAW_COLOUR",
+    "MIN_AREA_KM2",
+    "context_layers",
+    "draw_map",
+    "drawn_polygon",
+    "drawn_proposal",
+    "map_assets",
+    "remote_assets",
+    "zone_extent",
+]
+
+#: Outline and fill of the shape being drawn.
+DRAW_COLOUR = "#1565C0"
+#: A drawn shape smaller than this (km², ellipsoidal) is a slip of the mouse.
+MIN_AREA_KM2 = 0.001
+# China's extent, degrees (CGCS2000).
+_CHINA_LON = (73.0, 135.5)
+_CHINA_LAT = (3.0, 54.0)
+_CHINA_BOUNDS = [[18.0, 73.0], [54.0, 135.0]]
+_DRAWN_CRS = "EPSG:4490"
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
+         ".js": "text/javascript", ".css": "text/css"}
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_CONTEXT_TOLERANCE_DEG = 1e-4  # simplification of the context layers, degrees (≈10 m)
+_WEIGHT_PX_PER_MM = 2.0  # as mineplan.webmap: styles.toml widths in mm, drawn × 2 px
+
+
+# ------------------------------------------------------------------------------ assets
+
+
+def _static_dir() -> Path:
+    return Path(str(resources.files("mineplan") / "static"))
+
+
+def _leaflet_dir() -> Path:
+    from xstatic.pkg import leaflet
+
+    return Path(leaflet.BASE_DIR)
+
+
+def _data_url(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _file_url(path: Path) -> str:
+    return _data_url(path.read_bytes(), _MIME[path.suffix.lower()])
+
+
+def _css_url(path: Path) -> str:
+    """The stylesheet as a ``data:`` URL, its ``url(…)`` images inlined as data URIs."""
+    text = path.read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#")):
+            return match.group(0)
+        if _REMOTE.match(target):
+            raise ValueError(f"{path}: stylesheet refers to a network resource {target!r}")
+        local = path.parent / target.split("?")[0].split("#")[0]
+        return f'url("{_file_url(local)}")'
+
+    return _data_url(_CSS_URL.sub(inline, text).encode("utf-8"), "text/css")
+
+
+@functools.lru_cache(maxsize=1)
+def map_assets() -> dict[str, tuple[str, str]]:
+    """``(name, data: URL)`` of the local copies that replace the CDN assets.
+
+    Keys: ``leaflet_js``, ``leaflet_css`` (Leaflet 1.9 from ``xstatic-leaflet``),
+    ``draw_js``, ``draw_css`` (Leaflet.draw 1.0.4, ``mineplan/static/leaflet-draw``).
+    """
+    leaflet = _leaflet_dir()
+    draw = _static_dir() / "leaflet-draw"
+    return {
+        "leaflet_js": ("leaflet", _file_url(leaflet / "leaflet.js")),
+        "leaflet_css": ("leaflet_css", _css_url(leaflet / "leaflet.css")),
+        "draw_js": ("leaflet_draw_js", _file_url(draw / "leaflet.draw.js")),
+        "draw_css": ("leaflet_draw_css", _css_url(draw / "leaflet.draw.css")),
+    }
+
+
+def _asset_elements(m: folium.Map) -> list[Any]:
+    """The map and every element under it that names scripts or stylesheets to load."""
+    found: list[Any] = []
+    stack: list[Any] = [m]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, folium.elements.JSCSSMixin | branca.colormap.ColorMap):
+            found.append(element)
+        stack.extend(getattr(element, "_children", {}).values())
+    return found
+
+
+def remote_assets(m: folium.Map) -> list[str]:
+    """Every ``http(s)`` script or stylesheet URL the map's elements would load."""
+    urls = []
+    for element in _asset_elements(m):
+        if isinstance(element, branca.colormap.ColorMap):
+            urls.append("d3.js (streamlit-folium loads it for every colour map)")
+        for _, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
+            if _REMOTE.match(url):
+                urls.append(url)
+    return urls
+
+
+# ---------------------------------------------------------------------------- the map
+
+
+class _DrawSetup(MacroElement):
+    """Leaflet.draw's strings in Chinese (added before the Draw control reads them)."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.leaflet-container { background: #f7f7f4; font-family: "Noto Sans CJK SC",
+    "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", Arial, sans-serif; }
+.leaflet-draw-tooltip { font-size: 13px; }
+.leaflet-control-layers { font-size: 13px; }
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+(function () {
+    var t = L.drawLocal;
+    t.draw.toolbar.actions = {title: "取消绘制", text: "取消"};
+    t.draw.toolbar.finish = {title: "完成绘制", text: "完成"};
+    t.draw.toolbar.undo = {title: "删除最后一个拐点", text: "删除最后一点"};
+    t.draw.toolbar.buttons.polygon = "绘制多边形（逐点单击，单击第一个点闭合）";
+    t.draw.toolbar.buttons.rectangle = "绘制矩形（按住鼠标拖动）";
+    t.draw.handlers.polygon.tooltip = {start: "单击放置第一个拐点",
+        cont: "单击继续放置拐点", end: "单击第一个拐点闭合范围"};
+    t.draw.handlers.polyline.error = "<strong>错误：</strong>边线不能相交！";
+    t.draw.handlers.rectangle.tooltip = {start: "按住鼠标拖动绘制矩形"};
+    t.draw.handlers.simpleshape.tooltip = {end: "松开鼠标完成绘制"};
+    t.edit.toolbar.actions.save = {title: "保存修改", text: "保存"};
+    t.edit.toolbar.actions.cancel = {title: "放弃修改", text: "取消"};
+    t.edit.toolbar.actions.clearAll = {title: "删除全部", text: "全部删除"};
+    t.edit.toolbar.buttons = {edit: "修改范围", editDisabled: "没有可修改的范围",
+        remove: "删除范围", removeDisabled: "没有可删除的范围"};
+    t.edit.handlers.edit.tooltip = {text: "拖动拐点修改范围", subtext: "点击“取消”放弃修改"};
+    t.edit.handlers.remove.tooltip = {text: "单击要删除的范围"};
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "DrawSetup"
+
+
+class _KeepLastDrawing(MacroElement):
+    """Keep only the newest shape: drawing again replaces the proposal."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map, control) {
+    var group = control.options.edit.featureGroup;
+    map.on("draw:created", function (e) {
+        group.eachLayer(function (layer) {
+            if (layer !== e.layer) { group.removeLayer(layer); }
+        });
+    });
+})({{ this._parent.get_name() }}, {{ this.draw.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, draw: plugins.Draw) -> None:
+        super().__init__()
+        self._name = "KeepLastDrawing"
+        self.draw = draw
+
+
+def _style(style: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "color": style["stroke"],
+        "weight": round(float(style["weight"]) * _WEIGHT_PX_PER_MM, 2),
+        "opacity": 1.0,
+        "fillColor": style["fill"],
+        "fillOpacity": float(style["fill_opacity"]),
+        "fill": style["fill"] != "none",
+        "dashArray": "6 4" if style.get("dash") is True else (style.get("dash") or None),
+        "interactive": False,
+    }
+
+
+def _add_context(m: folium.Map, layer: MapLayer) -> list[list[float]] | None:
+    """One plan layer as plain shapes (no popups: a click on the map is for drawing).
+
+    Simplified to ≈10 m: it is there to find the place; the check uses the store's
+    own shapes."""
+    frame = layer.gdf
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if frame.empty:
+        return None
+    frame = frame.to_crs("EPSG:4326")
+    # context only (the check uses the store's own shapes): ≈10 m, to keep the page light
+    geometries = shapely.simplify(frame.geometry.to_numpy(), _CONTEXT_TOLERANCE_DEG,
+                                  preserve_topology=True)
+    geometries = shapely.transform(geometries, lambda xy: xy.round(6))
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
+        for g in geometries]}
+    style = _style(layer.style)
+    points = frame.geom_type.isin(["Point", "MultiPoint"]).any()
+    folium.GeoJson(collection, name=html.escape(layer.title), style_function=lambda _: style,
+                   marker=folium.CircleMarker(radius=5, interactive=False) if points else None,
+                   overlay=True, control=True, show=True).add_to(m)
+    west, south, east, north = frame.total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def context_layers(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle],
+    schematic: SchematicStyle,
+    *,
+    margin_deg: float = 0.1,
+) -> list[MapLayer]:
+    """The store's layers to draw on, as on the browse page but lighter.
+
+    Every layer but the province outline; only features within ``margin_deg`` of the
+    zones' extent (:func:`zone_extent`), so boundaries and red lines far from any
+    plan are left out; heavy layers simplified by :func:`mineplan.views.map_layers`.
+    """
+    from mineplan.views import map_layers, visible_frames
+
+    shown = visible_frames(frames, specs, codes=tuple(frames))
+    extent = zone_extent(frames, specs)
+    if extent is not None:
+        west, south, east, north = extent
+        shown = {c: f.to_crs(_DRAWN_CRS).cx[west - margin_deg:east + margin_deg,
+                                            south - margin_deg:north + margin_deg]
+                 for c, f in shown.items()}
+    return map_layers({c: f for c, f in shown.items() if not f.empty}, specs, styles, schematic)
+
+
+def zone_extent(
+    frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec]
+) -> tuple[float, float, float, float] | None:
+    """``(west, south, east, north)`` degrees of the plans' zones (and rights), if any."""
+    zones = [f.to_crs(_DRAWN_CRS) for c, f in frames.items()
+             if c in specs and specs[c].is_zone_layer and not f.empty]
+    if not zones:
+        return None
+    boxes = [f.total_bounds for f in zones]
+    return (float(min(b[0] for b in boxes)), float(min(b[1] for b in boxes)),
+            float(max(b[2] for b in boxes)), float(max(b[3] for b in boxes)))
+
+
+def draw_map(
+    layers: Sequence[MapLayer],
+    *,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> folium.Map:
+    """A map to draw a proposal on: the plan's layers and Leaflet.draw, all offline.
+
+    Parameters
+    ----------
+    layers
+        Context layers, bottom first (e.g. :func:`mineplan.views.map_layers`), drawn
+        in their styles without popups, each toggled in the layer list.
+    center
+        ``(latitude, longitude)``; with ``zoom`` omitted the zoom is 10. When
+        neither is given the map fits the layers (China when there are none).
+    zoom
+        Initial zoom level.
+    bounds
+        ``(west, south, east, north)`` degrees to fit the map to instead of the
+        layers (e.g. :func:`zone_extent`); ignored when ``center`` or ``zoom`` is given.
+
+    Returns
+    -------
+    folium.Map
+        For ``st_folium``: no basemap tiles; the draw toolbar offers only the
+        polygon and rectangle tools (plus edit and delete); a new shape replaces
+        the previous one. Every script and stylesheet is a ``data:`` URL.
+
+    Raises
+    ------
+    ValueError
+        Something in the map would still load from the network.
+    """
+    if center is None and zoom is None:
+        m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False)
+    else:
+        m = folium.Map(location=list(center) if center is not None else [42.0, 85.0],
+                       zoom_start=10 if zoom is None else zoom, tiles=None,
+                       control_scale=False, prefer_canvas=False)
+    boxes = [b for b in (_add_context(m, layer) for layer in layers) if b is not None]
+    if center is None and zoom is None:
+        if bounds is not None:
+            m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        elif boxes:
+            m.fit_bounds([[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+                          [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]])
+        else:
+            m.fit_bounds(_CHINA_BOUNDS)
+    if boxes:
+        folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    _DrawSetup().add_to(m)
+    shape_options = {"color": DRAW_COLOUR, "weight": 3, "fillColor": DRAW_COLOUR,
+                     "fillOpacity": 0.15}
+    draw = plugins.Draw(
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options={
+            "polyline": False, "circle": False, "marker": False, "circlemarker": False,
+            "polygon": {"allowIntersection": False, "showArea": False,
+                        "shapeOptions": shape_options},
+            "rectangle": {"showArea": False, "shapeOptions": shape_options},
+        },
+        edit_options={"poly": {"allowIntersection": False}},
+    )
+    draw.add_to(m)
+    _KeepLastDrawing(draw).add_to(m)
+    _use_local_assets(m)
+    return m
+
+
+def _use_local_assets(m: folium.Map) -> None:
+    """Point the map's and the Draw plugin's asset lists at the ``data:`` copies."""
+    assets = map_assets()
+    m.default_js = [assets["leaflet_js"]]
+    m.default_css = [assets["leaflet_css"]]
+    for element in _asset_elements(m):
+        if isinstance(element, plugins.Draw):
+            element.default_js = [assets["draw_js"]]
+            element.default_css = [assets["draw_css"]]
+    remote = remote_assets(m)
+    if remote:
+        raise ValueError("the draw map would load from the network: " + ", ".join(remote))
+
+
+# ------------------------------------------------------------------- reading it back
+
+
+def _features(output: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
+    """The drawn features st_folium reports, newest last; None before any drawing."""
+    if not output:
+        return None
+    drawings = output.get("all_drawings")
+    if isinstance(drawings, list):  # the shapes now on the map (after edits and deletes)
+        return [f for f in drawings if isinstance(f, dict)]
+    last = output.get("last_active_drawing")
+    return [last] if isinstance(last, dict) else None
+
+
+def drawn_polygon(output: Mapping[str, Any] | None) -> Polygon | None:
+    """The newest polygon drawn on a :func:`draw_map` map, in EPSG:4490 degrees.
+
+    Parameters
+    ----------
+    output
+        What ``st_folium`` returned: ``all_drawings`` (the GeoJSON features on the
+        map, which edits and deletions update) is read first, ``last_active_drawing``
+        when that is missing.
+
+    Returns
+    -------
+    Polygon or None
+        None when nothing is drawn (or everything drawn was deleted).
+
+    Raises
+    ------
+    GeometryError
+        In Chinese: only points or lines drawn; a self-intersecting ring; fewer than
+        three corners; a shape outside China; a shape smaller than
+        :data:`MIN_AREA_KM2`.
+    """
+    features = _features(output)
+    if not features:
+        return None
+    geometries = [f.get("geometry") for f in features]
+    polygons = [g for g in geometries if isinstance(g, dict) and g.get("type") == "Polygon"]
+    if not polygons:
+        kinds = sorted({str(g.get("type")) for g in geometries if isinstance(g, dict)})
+        raise GeometryError(f"地图上绘制的是 {'、'.join(kinds) or '空图形'}；申请范围应为面。"
+                            "请用多边形或矩形工具绘制。")
+    try:
+        polygon = shape(polygons[-1])
+    except (KeyError, TypeError, ValueError, IndexError, shapely.errors.GEOSException) as exc:
+        raise GeometryError(f"绘制的图形无法读取（{exc}）。请删除后重新绘制。") from exc
+    if not isinstance(polygon, Polygon) or polygon.is_empty:
+        raise GeometryError("绘制的图形为空。请删除后重新绘制。")
+    corners = len(set(polygon.exterior.coords))
+    if corners < 3:
+        raise GeometryError(f"绘制的范围只有 {corners} 个不同的拐点，至少需要 3 个。")
+    west, south, east, north = polygon.bounds
+    if not (_CHINA_LON[0] <= west <= east <= _CHINA_LON[1]
+            and _CHINA_LAT[0] <= south <= north <= _CHINA_LAT[1]):
+        raise GeometryError(f"绘制的范围 ({west:.4f}, {south:.4f}) – ({east:.4f}, {north:.4f}) "
+                            "不在中国境内。请在规划范围内绘制。")
+    if not polygon.is_valid:
+        raise GeometryError("绘制的范围自相交（边线交叉），不是有效的面。"
+                            "请删除后重新绘制，或修改拐点使边线不交叉。")
+    area = float(ellipsoidal_area_km2(gpd.GeoSeries([polygon], crs=_DRAWN_CRS)).iloc[0])
+    if area < MIN_AREA_KM2:
+        raise GeometryError(f"绘制的范围太小（{area * 1e6:.0f} 平方米，不足 "
+                            f"{MIN_AREA_KM2 * 1e6:.0f} 平方米），可能是误点。"
+                            "请放大地图后重新绘制。")
+    return polygon
+
+
+def drawn_proposal(output: Mapping[str, Any] | None, *,
+                   name: str = "申请范围") -> ParsedProposal | None:
+    """The drawn polygon as the 检查 page's proposal, or None when nothing is drawn.
+
+    Raises :class:`GeometryError` as :func:`drawn_polygon` does.
+    """
+    polygon = drawn_polygon(output)
+    if polygon is None:
+        return None
+    frame = gpd.GeoDataFrame({"name": [name]}, geometry=[polygon], crs=_DRAWN_CRS)
+    corners = len(polygon.exterior.coords) - 1
+    area = float(ellipsoidal_area_km2(frame).iloc[0])
+    return ParsedProposal(
+        frame, f"地图上绘制的范围（{corners} 个拐点，约 {area:.4f} km²，EPSG:4490）",
+        notes=["手绘范围的精度取决于绘制时的缩放级别，正式申请请以实测拐点坐标为准"],
+    )
+
