@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +32,7 @@ from mineplan.cli import main as cli_main
 from mineplan.errors import CoordinateFileError, UploadError
 from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.paths import home
+from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -393,48 +388,11 @@ def test_page_refuses_hostile_uploads(app_env: Path, name: str, data: bytes,
 # ------------------------------------------------------------------------------ Chromium
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def served_app(yining_store: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "MINEPLAN_STORE": str(yining_store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with serve_app({"MINEPLAN_STORE": str(yining_store)}, log=log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _chromium() -> str:
-    import shutil
-
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (scripts/setup.sh --test installs it)")
-        pytest.skip("chromium is not installed")
-    return path
 
 
 @pytest.mark.browser
@@ -456,8 +414,8 @@ def test_check_page_in_chromium_without_network(served_app: str, tmp_path: Path)
             route.abort()
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(),
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=chromium_path(),
+                                    args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.route("**/*", only_loopback)
         page.goto(served_app, wait_until="networkidle", timeout=90_000)

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import base64
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -34,6 +29,7 @@ from mineplan.errors import GeometryError, MineplanError
 from mineplan.layers import read_layer_specs, read_styles
 from mineplan.paths import home
 from mineplan.webmap import MapLayer
+from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -248,48 +244,11 @@ def test_page_checks_a_drawn_block(yining_store: Path, monkeypatch: pytest.Monke
 # ------------------------------------------------------------------------------ Chromium
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def served_app(yining_store: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "MINEPLAN_STORE": str(yining_store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with serve_app({"MINEPLAN_STORE": str(yining_store)}, log=log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _chromium() -> str:
-    import shutil
-
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (scripts/setup.sh --test installs it)")
-        pytest.skip("chromium is not installed")
-    return path
 
 
 @pytest.mark.browser
@@ -308,8 +267,8 @@ def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: s
             route.abort()
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(),
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=chromium_path(),
+                                    args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1500})
         context.route("**/*", only_loopback)  # every page and frame, workers included
         page = context.new_page()
