@@ -17,12 +17,10 @@ that would still load anything from the network.
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +38,14 @@ from mineplan.checkview import ParsedProposal
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.webmap import MapLayer
+from mineplan.webmap import (
+    MapLayer,
+    css_with_inlined_urls,
+    data_uri,
+    leaflet_dir,
+    leaflet_style,
+    static_dir,
+)
 
 __all__ = [
     "DRAW_COLOUR",
@@ -63,49 +68,20 @@ _CHINA_LON = (73.0, 135.5)
 _CHINA_LAT = (3.0, 54.0)
 _CHINA_BOUNDS = [[18.0, 73.0], [54.0, 135.0]]
 _DRAWN_CRS = "EPSG:4490"
-_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
-         ".js": "text/javascript", ".css": "text/css"}
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 _CONTEXT_TOLERANCE_DEG = 1e-4  # simplification of the context layers, degrees (≈10 m)
-_WEIGHT_PX_PER_MM = 2.0  # as mineplan.webmap: styles.toml widths in mm, drawn × 2 px
 
 
 # ------------------------------------------------------------------------------ assets
 
 
-def _static_dir() -> Path:
-    return Path(str(resources.files("mineplan") / "static"))
-
-
-def _leaflet_dir() -> Path:
-    from xstatic.pkg import leaflet
-
-    return Path(leaflet.BASE_DIR)
-
-
-def _data_url(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 def _file_url(path: Path) -> str:
-    return _data_url(path.read_bytes(), _MIME[path.suffix.lower()])
+    return data_uri(path)
 
 
 def _css_url(path: Path) -> str:
     """The stylesheet as a ``data:`` URL, its ``url(…)`` images inlined as data URIs."""
-    text = path.read_text(encoding="utf-8")
-
-    def inline(match: re.Match[str]) -> str:
-        target = match.group(2).strip()
-        if target.startswith(("data:", "#")):
-            return match.group(0)
-        if _REMOTE.match(target):
-            raise ValueError(f"{path}: stylesheet refers to a network resource {target!r}")
-        local = path.parent / target.split("?")[0].split("#")[0]
-        return f'url("{_file_url(local)}")'
-
-    return _data_url(_CSS_URL.sub(inline, text).encode("utf-8"), "text/css")
+    return data_uri(path, data=css_with_inlined_urls(path).encode("utf-8"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -115,8 +91,8 @@ def map_assets() -> dict[str, tuple[str, str]]:
     Keys: ``leaflet_js``, ``leaflet_css`` (Leaflet 1.9 from ``xstatic-leaflet``),
     ``draw_js``, ``draw_css`` (Leaflet.draw 1.0.4, ``mineplan/static/leaflet-draw``).
     """
-    leaflet = _leaflet_dir()
-    draw = _static_dir() / "leaflet-draw"
+    leaflet = leaflet_dir()
+    draw = static_dir() / "leaflet-draw"
     return {
         "leaflet_js": ("leaflet", _file_url(leaflet / "leaflet.js")),
         "leaflet_css": ("leaflet_css", _css_url(leaflet / "leaflet.css")),
@@ -221,16 +197,7 @@ class _KeepLastDrawing(MacroElement):
 
 
 def _style(style: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "color": style["stroke"],
-        "weight": round(float(style["weight"]) * _WEIGHT_PX_PER_MM, 2),
-        "opacity": 1.0,
-        "fillColor": style["fill"],
-        "fillOpacity": float(style["fill_opacity"]),
-        "fill": style["fill"] != "none",
-        "dashArray": "6 4" if style.get("dash") is True else (style.get("dash") or None),
-        "interactive": False,
-    }
+    return {**leaflet_style(style), "interactive": False}  # clicks are for drawing
 
 
 def _add_context(m: folium.Map, layer: MapLayer) -> list[list[float]] | None:

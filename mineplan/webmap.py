@@ -478,7 +478,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
                 "restyle": bool(is_restyled),
             },
         })
-    style = _leaflet_style(layer.style)
+    style = leaflet_style(layer.style)
     schematic_style = {
         **style,
         "dashArray": _SCHEMATIC_DASH,
@@ -502,7 +502,8 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
     return "some" if schematic.any() else "none"
 
 
-def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
+def leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
+    """Leaflet path options of a layer style (``styles.toml`` widths in mm, drawn × 2 px)."""
     dash = style.get("dash")
     dash_array = _SCHEMATIC_DASH if dash is True else (dash or None)
     return {
@@ -548,7 +549,7 @@ def _legend_html(layers: Sequence[MapLayer], schematic: Mapping[str, str]) -> st
     """Legend rows: swatch, title and "（示意）" (whole layer) or "（含示意）" (some features)."""
     items = []
     for layer in layers:
-        style = _leaflet_style(layer.style)
+        style = leaflet_style(layer.style)
         extent = schematic.get(layer.code, "none")
         border = "dashed" if (style["dashArray"] or extent == "all") else "solid"
         opacity = style["fillOpacity"] if style["fill"] else 0.0
@@ -666,8 +667,14 @@ class _Manifest:
     dropped: tuple[tuple[str, re.Pattern[str]], ...]
 
 
-def _static_dir() -> Path:
+def static_dir() -> Path:
+    """``mineplan/static``: the vendored map assets."""
     return Path(str(resources.files("mineplan") / "static"))
+
+
+def leaflet_dir() -> Path:
+    """Leaflet's files in the installed ``xstatic-leaflet`` package."""
+    return _xstatic_leaflet_dir()
 
 
 def _xstatic_leaflet_dir() -> Path:
@@ -683,7 +690,7 @@ def _xstatic_leaflet_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _manifest() -> _Manifest:
-    static = _static_dir()
+    static = static_dir()
     data = json.loads((static / "assets.json").read_text(encoding="utf-8"))
     assets = []
     for package in data["packages"]:
@@ -701,7 +708,8 @@ def _manifest() -> _Manifest:
 
 
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
-         ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".woff2": "font/woff2"}
+         ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".woff2": "font/woff2",
+         ".js": "text/javascript", ".css": "text/css"}
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _HEAD_TAG = re.compile(
     r'<script\b[^>]*\bsrc="(?P<js>[^"]+)"[^>]*>\s*</script>'
@@ -710,11 +718,36 @@ _HEAD_TAG = re.compile(
 )
 
 
-def _data_uri(path: Path) -> str:
+def data_uri(path: Path, *, data: bytes | None = None) -> str:
+    """A ``data:`` URI of a local file (or of ``data`` typed by ``path``'s suffix)."""
     mime = _MIME.get(path.suffix.lower())
     if mime is None:
         raise ValueError(f"cannot inline {path}: unknown file type {path.suffix!r}")
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    payload = path.read_bytes() if data is None else data
+    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+def css_with_inlined_urls(path: Path) -> str:
+    """A stylesheet's text with every ``url(…)`` image inlined as a data URI.
+
+    Raises
+    ------
+    ValueError
+        When the stylesheet uses ``@import`` or refers to a network resource.
+    """
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"@import", text, flags=re.IGNORECASE):
+        raise ValueError(f"{path}: @import is not supported in inlined stylesheets")
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#")):
+            return match.group(0)
+        if re.match(r"^([a-z]+:)?//", target, flags=re.IGNORECASE):
+            raise ValueError(f"{path}: stylesheet refers to a network resource {target!r}")
+        return f'url("{data_uri(path.parent / target.split("?")[0].split("#")[0])}")'
+
+    return _CSS_URL.sub(replace, text)
 
 
 @functools.lru_cache(maxsize=32)
@@ -725,18 +758,7 @@ def _inline_tag(path: Path, kind: str) -> str:
         text = re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
         text = text.replace("<!--", "<\\!--")
         return f"<script>/* {path.name} (inlined) */\n{text}\n</script>"
-    if re.search(r"@import", text, flags=re.IGNORECASE):
-        raise ValueError(f"{path}: @import is not supported in inlined stylesheets")
-
-    def replace(match: re.Match[str]) -> str:
-        target = match.group(2).strip()
-        if target.startswith(("data:", "#")):
-            return match.group(0)
-        if re.match(r"^([a-z]+:)?//", target, flags=re.IGNORECASE):
-            raise ValueError(f"{path}: stylesheet refers to a network resource {target!r}")
-        return f'url("{_data_uri(path.parent / target.split("?")[0].split("#")[0])}")'
-
-    text = _CSS_URL.sub(replace, text)
+    text = css_with_inlined_urls(path)
     text = re.sub(r"</(style)", r"<\\/\1", text, flags=re.IGNORECASE)
     return f"<style>/* {path.name} (inlined) */\n{text}\n</style>"
 
@@ -749,9 +771,9 @@ def _leaflet_icon_script() -> str:
     """
     images = _xstatic_leaflet_dir() / "images"
     options = {
-        "iconUrl": _data_uri(images / "marker-icon.png"),
-        "iconRetinaUrl": _data_uri(images / "marker-icon-2x.png"),
-        "shadowUrl": _data_uri(images / "marker-shadow.png"),
+        "iconUrl": data_uri(images / "marker-icon.png"),
+        "iconRetinaUrl": data_uri(images / "marker-icon-2x.png"),
+        "shadowUrl": data_uri(images / "marker-shadow.png"),
     }
     return (
         '<script>L.Icon.Default.imagePath = "";'
