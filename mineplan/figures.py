@@ -531,6 +531,16 @@ def _draw_background(ax: Axes, path: str | Path, crs: pyproj.CRS) -> str:
     return f"底图：{Path(path).name}（{mode}，经 rasterio 读取并投影至本图坐标系）。"
 
 
+def _draw_in_order(ax: Axes, projected: gpd.GeoDataFrame, spec: LayerSpec, style: LayerStyle,
+                   schematic: SchematicStyle, *, metres_per_mm: float) -> bool:
+    """Draw a layer above the control layers, in definition order; True if any of it is faint
+    (schematic or demo)."""
+    zorder = 2 + (0 if spec.group == "control" else 1) + spec.order / 100
+    _draw_layer(ax, projected, spec, style, schematic, zorder=zorder,
+                min_size_m=1.2 * metres_per_mm)
+    return bool(_faint(spec, projected).any())
+
+
 def _draw_grid(ax: Axes, crs: pyproj.CRS, grid: str) -> None:
     if grid == "km":
         _draw_km_grid(ax, crs)
@@ -934,11 +944,8 @@ def _region_overview(
         projected = projected[~projected.geometry.is_empty & projected.intersects(view)]
         if projected.empty:
             continue
-        style = styles[spec.style]
-        zorder = 2 + (0 if spec.group == "control" else 1) + spec.order / 100
-        _draw_layer(ax, projected, spec, style, schematic, zorder=zorder,
-                    min_size_m=1.2 * metres_per_mm)
-        faint = bool(_faint(spec, projected).any())
+        faint = _draw_in_order(ax, projected, spec, styles[spec.style], schematic,
+                               metres_per_mm=metres_per_mm)
         if spec.group == "control":
             demo_drawn |= faint
         else:
@@ -949,7 +956,7 @@ def _region_overview(
                 candidates.append((float(area), point.x, point.y, _short_name(name)))
         drawn[code] = _legend_label(spec, projected, schematic)
         used[code] = projected
-        handles.append(_legend_handle(spec, style, schematic, faint))
+        handles.append(_legend_handle(spec, styles[spec.style], schematic, faint))
 
     # County boundaries clipped to the view, the region itself in a heavier line.
     counties = xzq4490[xzq4490["level"] == "county"].to_crs(crs)
@@ -1306,18 +1313,15 @@ def _neighbourhood_map(
         projected = projected[projected.intersects(view)]
         if projected.empty:
             continue
-        style = styles[spec.style]
-        zorder = 2 + (0 if spec.group == "control" else 1) + spec.order / 100
-        _draw_layer(ax, projected, spec, style, schematic, zorder=zorder,
-                    min_size_m=1.2 * metres_per_mm)
-        faint = bool(_faint(spec, projected).any())
+        faint = _draw_in_order(ax, projected, spec, styles[spec.style], schematic,
+                               metres_per_mm=metres_per_mm)
         if spec.group == "control":
             demo_drawn |= faint
         else:
             schematic_drawn |= faint
         drawn[code] = _legend_label(spec, projected, schematic)
         used[code] = projected
-        handles.append(_legend_handle(spec, style, schematic, faint))
+        handles.append(_legend_handle(spec, styles[spec.style], schematic, faint))
     gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color="#E00000", linewidth=1.8,
                                                   zorder=26)
     counties = frames["XZQ"][frames["XZQ"]["level"] == "county"].to_crs(crs)
