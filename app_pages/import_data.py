@@ -15,6 +15,7 @@ from app_pages._shared import (
     preview_map_html,
     require_store,
 )
+from mineplan.checkview import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
 from mineplan.errors import MineplanError
 from mineplan.gisfiles import ReadResult
 from mineplan.importing import apply_import, match_features
@@ -34,6 +35,10 @@ from mineplan.views import CRS_SOURCES, import_preview_layer, import_report_tabl
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
 def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool) -> ReadResult:
     """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
+    if is_coordinate_upload(name):  # the same guarded reader as the check page
+        parsed = read_coordinate_upload(name, _data, max_mb=max_upload_mb())
+        return ReadResult(frame=parsed.frame, source_format=parsed.source, layer=None,
+                          crs_source="file", warnings=list(parsed.warnings))
     check = check_upload(name, _data, max_mb=max_upload_mb())
     return read_upload(check, _data, layer=layer or None, crs=crs or None, fix=fix)
 
@@ -71,11 +76,12 @@ def main() -> None:
     code = choices[label]
     # No type= filter: Streamlit would refuse other files with an English exception;
     # check_upload refuses them in Chinese, by content as well as by name.
-    accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in ACCEPTED_SUFFIXES))
+    accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in
+                                       (*COORDINATE_SUFFIXES, *ACCEPTED_SUFFIXES)))
     upload = st.file_uploader(
         f"选择文件（{accepted}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
-        help="Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。"
-        "坐标 TXT（报盘格式）将在坐标文件读取功能完成后支持。",
+        help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8），按地块编号或名称匹配。"
+        "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。",
     )
     with st.expander("导入选项"):
         source_layer = st.text_input("源图层（多图层文件时填写）", "")
@@ -89,10 +95,11 @@ def main() -> None:
 
     data = upload.getvalue()
     try:
-        check = check_upload(upload.name, data, max_mb=max_upload_mb())
-        layers_in_file = upload_layers(check, data)
-        if len(layers_in_file) > 1 and not source_layer:
-            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
+        if not is_coordinate_upload(upload.name):
+            check = check_upload(upload.name, data, max_mb=max_upload_mb())
+            layers_in_file = upload_layers(check, data)
+            if len(layers_in_file) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
         digest = hashlib.sha256(data).hexdigest()
         result = _read(upload.name, digest, data, source_layer, crs.strip(), fix)
     except UploadError as err:

@@ -56,8 +56,8 @@ ACCEPTED_SUFFIXES: dict[str, str] = {
     ".kml": "KML",
     ".kmz": "KMZ",
 }
-# Hook: the land-boundary coordinate TXT (报盘格式) joins here when its reader lands
-# (mineplan.coordfiles); add ".txt" to ACCEPTED_SUFFIXES and a branch in read_upload.
+# Coordinate TXT uploads are read by mineplan.checkview.read_coordinate_upload
+# (its own guards, then mineplan.coordfiles), not here.
 
 Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]
 

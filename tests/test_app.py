@@ -256,6 +256,23 @@ def test_import_page_reports_matches_and_replaces_geometry(import_env: Path) -> 
 
 
 @pytest.mark.slow
+def test_import_page_takes_a_coordinate_txt(import_env: Path) -> None:
+    from mineplan import coordfiles
+
+    zones = read_layer(import_env, "TKGH")
+    target = zones.iloc[[0]].assign(number="1")[["number", "name", "geometry"]]
+    data = coordfiles.format_boundary_txt(target, zone=27)  # GBK, as offices send it
+    at = _import_page()
+    at.file_uploader[0].set_value(("区块.txt", data, "text/plain")).run()
+    assert not at.exception, at.exception
+    assert _metric(at, "已匹配").startswith("1 / ")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    layer = read_layer(import_env, "TKGH").set_index("zone_id")
+    assert layer.at[zones["zone_id"].iloc[0], "geometry_status"] == "导入"
+
+
+@pytest.mark.slow
 def test_import_page_replaces_a_demo_red_line_with_the_users_layer(import_env: Path) -> None:
     at = _import_page()
     at.radio[0].set_value("管控图层（三区三线等）").run()
