@@ -76,29 +76,30 @@ def run_check(args: argparse.Namespace) -> int:
         if (args.scale is None) != (args.unit is None):
             raise CheckInputError(
                 "give --scale and --unit together (e.g. --scale 5 --unit 万吨/年)")
+    if args.figure is not None and args.plan:
+        raise CheckInputError("--figure goes with --proposal")
     store = args.store or home() / DEFAULT_STORE
+    frames = read_store_frames(store)
     proposal = None
     if args.plan:
-        findings = check_plan(read_store_frames(store), region=args.plan)
+        findings = check_plan(frames, region=args.plan)
         title = f"规划审查：{args.plan}（{store}）"
     else:
         proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
         findings = check_proposal(
             proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
-            scale_unit=args.unit, region=args.region, store_frames=read_store_frames(store),
+            scale_unit=args.unit, region=args.region, store_frames=frames,
             proposal_id=args.proposal_id or args.proposal.stem,
         )
         title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
-    if args.figure is not None and proposal is None:
-        raise CheckInputError("--figure goes with --proposal")
     if args.output:  # written first: the file exists even if stdout goes away
         write_findings(findings, args.output, proposal=proposal, title=title)
     if args.figure is not None and proposal is not None:
         from mineplan.figures import check_figure, save_figure
         from mineplan.layers import read_layer_specs, read_styles
 
-        fig = check_figure(proposal, findings, read_store_frames(store),
+        fig = check_figure(proposal, findings, frames,
                            specs=read_layer_specs(), styles=read_styles(),
                            subtitle=f"{args.proposal_id or args.proposal.stem} ｜ {args.right} ｜ "
                            f"{args.mineral}")
