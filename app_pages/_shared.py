@@ -8,35 +8,30 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
+from mineplan import settings
 from mineplan.catalog import plan_index
+from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
-from mineplan.paths import DEFAULT_STORE, home
-from mineplan.rasters import RasterImage, render_raster
 from mineplan.store import list_layers, read_layer
-from mineplan.uploads import DEFAULT_MAX_UPLOAD_MB
-from mineplan.views import map_layers, visible_frames
-from mineplan.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
+from mineplan.web.views import map_layers, visible_frames
+from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
 
 
 def store_path() -> Path:
     """The GeoPackage the app shows: ``MINEPLAN_STORE`` or ``geodata/mineplan.gpkg``."""
-    return Path(os.environ.get("MINEPLAN_STORE", home() / DEFAULT_STORE))
+    return settings.store_location()
 
 
 def max_upload_mb() -> float:
     """Upload limit, MB: ``MINEPLAN_MAX_UPLOAD_MB`` or the default (200)."""
-    try:
-        return float(os.environ.get("MINEPLAN_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
-    except ValueError:
-        return float(DEFAULT_MAX_UPLOAD_MB)
+    return settings.max_upload_mb()
 
 
 def require_store() -> tuple[str, int]:
@@ -83,7 +78,7 @@ def browse_map_html(
     image: RasterImage | None, image_title: str, image_opacity: float,
 ) -> str:
     """The browse page's map as a self-contained page (cached on every parameter)."""
-    from mineplan.views import focus_layer
+    from mineplan.web.views import focus_layer
 
     specs, styles, schematic = layer_definitions()
     frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
@@ -113,7 +108,7 @@ def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: st
     import tempfile
 
     from mineplan.figures import region_overview, save_figure, zone_sheet
-    from mineplan.views import find_zone
+    from mineplan.web.views import find_zone
 
     frames = load_frames(path, mtime_ns)
     specs, styles, schematic = layer_definitions()

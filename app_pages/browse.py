@@ -21,8 +21,8 @@ from app_pages._shared import (
     require_store,
 )
 from mineplan.errors import MineplanError
-from mineplan.rasters import RasterImage, list_rasters, raster_folder
-from mineplan.views import (
+from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
+from mineplan.web.views import (
     search_zones,
     selected_zone_id,
     store_regions,
@@ -32,7 +32,7 @@ from mineplan.views import (
     zone_table,
     zone_totals,
 )
-from mineplan.webmap import SCHEMATIC_BANNER
+from mineplan.web.webmap import SCHEMATIC_BANNER
 
 BASEMAPS = {
     "无底图（离线）": "none",

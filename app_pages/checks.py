@@ -4,7 +4,7 @@ The planner pastes the block's corner coordinates (or a whole coordinate file, W
 GeoJSON), uploads a coordinate TXT / GIS file or draws the block on a map, enters the
 right type, mineral and scale, and presses 开始检查. The page shows the verdict, the
 findings, the data caveats and a map of the conflict pieces, and offers the report
-files. The logic is in :mod:`mineplan.checkview`, :mod:`mineplan.drawmap` and
+files. The logic is in :mod:`mineplan.web.checkview`, :mod:`mineplan.web.drawmap` and
 :mod:`mineplan.checks`; the result is kept in ``st.session_state`` under a digest of
 the inputs, so a download or any other rerun does not check again.
 """
@@ -25,7 +25,17 @@ from app_pages._shared import (
     require_store,
 )
 from mineplan.checks import check_proposal
-from mineplan.checkview import (
+from mineplan.errors import MineplanError
+from mineplan.io.uploads import (
+    ACCEPTED_SUFFIXES,
+    UploadError,
+    check_upload,
+    read_upload,
+    upload_layers,
+)
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.rules import RIGHT_TYPES, VERDICTS
+from mineplan.web.checkview import (
     COORDINATE_SUFFIXES,
     CheckOutcome,
     ParsedProposal,
@@ -43,18 +53,8 @@ from mineplan.checkview import (
     summary_view,
     verdict_style,
 )
-from mineplan.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
-from mineplan.errors import MineplanError
-from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.rules import RIGHT_TYPES, VERDICTS
-from mineplan.uploads import (
-    ACCEPTED_SUFFIXES,
-    UploadError,
-    check_upload,
-    read_upload,
-    upload_layers,
-)
-from mineplan.webmap import MapLayer, render_offline_html, zone_map
+from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 _RESULT = "check_result"
 Extent = tuple[float, float, float, float]

@@ -15,21 +15,21 @@ from app_pages._shared import (
     preview_map_html,
     require_store,
 )
-from mineplan.checkview import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
 from mineplan.errors import MineplanError
-from mineplan.gisfiles import ReadResult
 from mineplan.importing import apply_import, match_features
-from mineplan.redlines import control_layer_frame
-from mineplan.store import list_layers, replace_layer
-from mineplan.styles import layer_qml
-from mineplan.uploads import (
+from mineplan.importing.control import control_layer_frame
+from mineplan.io.gis import ReadResult
+from mineplan.io.uploads import (
     ACCEPTED_SUFFIXES,
     UploadError,
     check_upload,
     read_upload,
     upload_layers,
 )
-from mineplan.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
+from mineplan.store import list_layers, replace_layer
+from mineplan.styles import layer_qml
+from mineplan.web.checkview import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
+from mineplan.web.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")

@@ -38,8 +38,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.overlay import PreparedLayer
 
 CRS = "EPSG:4490"
 #: Extent of the synthetic province, degrees (lon_min, lat_min, lon_max, lat_max).

@@ -8,7 +8,7 @@ Run from the checkout (after `mineplan build`):
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
 page mineplan sends (geometry clipped to the view and simplified to half a screen
-pixel by mineplan.display), the bytes the same layer would take unsimplified, and
+pixel by mineplan.web.display), the bytes the same layer would take unsimplified, and
 the time from navigation to the first drawn feature in headless Chromium with
 the network blocked. Targets (issue "The web map planners work in"): ≤ 5 MB and
 ≤ 3 s at provincial scale.
@@ -28,12 +28,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from mineplan.display import DisplayOptions, display_frame
 from mineplan.layers import read_layer_specs, read_styles
-from mineplan.paths import DEFAULT_STORE, home
+from mineplan.settings import DEFAULT_STORE, home
 from mineplan.store import list_layers, read_layer
-from mineplan.views import map_layers
-from mineplan.webmap import render_offline_html, zone_map
+from mineplan.web.display import DisplayOptions, display_frame
+from mineplan.web.views import map_layers
+from mineplan.web.webmap import render_offline_html, zone_map
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

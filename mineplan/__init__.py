@@ -14,8 +14,9 @@ The public API, by concern (see the README for the data flow):
 """
 
 from mineplan.build import BuildInputs, build_layers
+from mineplan.build.demo import demo_control_layers
+from mineplan.build.schematic import schematic_zone_geometries
 from mineplan.catalog import plan_index, read_catalog, read_plan_catalog
-from mineplan.demo import demo_control_layers
 from mineplan.errors import (
     CatalogError,
     CoordinateFileError,
@@ -34,13 +35,12 @@ from mineplan.geodesy import (
     projected_area_km2,
     zone_from_easting,
 )
-from mineplan.gisfiles import ReadResult, read_gis_file, write_gis_file
 from mineplan.importing import apply_import, match_features, normalise_name
+from mineplan.io.gis import ReadResult, read_gis_file, write_gis_file
 from mineplan.layers import LayerSpec, read_layer_specs, read_styles
-from mineplan.schematic import schematic_zone_geometries
 from mineplan.store import list_layers, read_layer, replace_layer, write_store
 from mineplan.styles import layer_qml
-from mineplan.webmap import MapLayer, render_offline_html, zone_map
+from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 __all__ = [
     "BuildInputs",

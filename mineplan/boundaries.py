@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import StoreError
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 
 __all__ = ["COUNTY_ALIASES", "placement_areas", "read_boundaries"]
 

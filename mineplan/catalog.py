@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from mineplan.errors import CatalogError
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 
 __all__ = [
     "AREA_UNIT_FACTORS",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mineplan.errors import LayerDefinitionError
-from mineplan.paths import layers_dir, styles_dir
+from mineplan.settings import layers_dir, styles_dir
 
 __all__ = [
     "FieldSpec",

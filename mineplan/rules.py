@@ -26,7 +26,7 @@ import pandas as pd
 
 from mineplan.catalog import plan_index, read_rule_table
 from mineplan.errors import CatalogError, CheckInputError
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 
 __all__ = [
     "MIN_SCALE_COLUMNS",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from mineplan.paths import seeds_dir
+from mineplan.settings import seeds_dir
 
 # Property tests measure behaviour, not speed: no per-example deadline (a loaded
 # 2-core CI machine would trip it), and in CI the same examples every run.

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from mineplan.cli import main as cli_main
-from mineplan.paths import home
+from mineplan.settings import home
 from mineplan.store import read_layer
-from mineplan.webmap import FOCUS_STYLE
+from mineplan.web.webmap import FOCUS_STYLE
 from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
 
 APP = home() / "app.py"
@@ -257,7 +257,7 @@ def test_import_page_reports_matches_and_replaces_geometry(import_env: Path) -> 
 
 @pytest.mark.slow
 def test_import_page_takes_a_coordinate_txt(import_env: Path) -> None:
-    from mineplan import coordfiles
+    from mineplan.io import coordinates as coordfiles
 
     zones = read_layer(import_env, "TKGH")
     target = zones.iloc[[0]].assign(number="1")[["number", "name", "geometry"]]

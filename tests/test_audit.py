@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mineplan.audit import (
+from mineplan.catalog import CATALOG_COLUMNS, plan_index, read_catalog
+from mineplan.checks.audit import (
     CLAIM_COLUMNS,
     CLAIMS_FOLDER,
     ISSUE_COLUMNS,
@@ -23,8 +24,7 @@ from mineplan.audit import (
     read_claims,
     read_plan_claims,
 )
-from mineplan.catalog import CATALOG_COLUMNS, plan_index, read_catalog
-from mineplan.cli_audit import (
+from mineplan.cli.audit import (
     HEADERS,
     AuditOutputError,
     add_audit_command,
@@ -33,7 +33,7 @@ from mineplan.cli_audit import (
 )
 from mineplan.errors import CatalogError
 from mineplan.layers import read_layer_specs
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 from tests import seedcheck
 
 PLANS = plan_index()

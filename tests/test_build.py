@@ -19,7 +19,7 @@ from pyproj import Geod
 
 from mineplan.cli import main
 from mineplan.layers import read_layer_specs
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 from mineplan.store import list_layers, read_layer, read_meta, read_styles_table
 
 SPECS = read_layer_specs()

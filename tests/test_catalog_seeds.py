@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mineplan.catalog import plan_index, read_plan_catalog, read_rule_table, read_table_index
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 from tests import seedcheck
 
 PLANS = plan_index()

@@ -1,4 +1,4 @@
-"""The 检查 page: the paste parser and view helpers (mineplan.checkview), AppTest, Chromium."""
+"""The 检查 page: the paste parser and view helpers (mineplan.web.checkview), AppTest, Chromium."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box
 
-from mineplan import coordfiles
-from mineplan.checkview import (
+from mineplan.cli import main as cli_main
+from mineplan.errors import CoordinateFileError, UploadError
+from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
+from mineplan.io import coordinates as coordfiles
+from mineplan.settings import home
+from mineplan.web.checkview import (
     VERDICT_COLOURS,
     check_map_layers,
     data_notes,
@@ -28,10 +32,6 @@ from mineplan.checkview import (
     summary_view,
     verdict_style,
 )
-from mineplan.cli import main as cli_main
-from mineplan.errors import CoordinateFileError, UploadError
-from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
-from mineplan.paths import home
 from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
 
 APP = home() / "app.py"

@@ -28,12 +28,12 @@ from mineplan.checks import (
     check_proposal,
     read_store_frames,
 )
-from mineplan.cli_check import add_check_commands
+from mineplan.checks.findings import FINDING_COLUMNS
+from mineplan.cli.check import add_check_commands
 from mineplan.errors import CRSError, MineplanError
-from mineplan.findings import FINDING_COLUMNS
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.importing.control import control_layer_frame
 from mineplan.layers import read_layer_specs
-from mineplan.redlines import control_layer_frame
 from mineplan.rules import CheckInputError, CheckRules, load_rules
 from mineplan.store import list_layers, read_styles_table, replace_layer, write_store
 

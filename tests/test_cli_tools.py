@@ -8,9 +8,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from mineplan import coordfiles
 from mineplan.cli import main
-from mineplan.readers import coordinate_file_kind, read_geometry_file
+from mineplan.io import coordinates as coordfiles
+from mineplan.io.readers import coordinate_file_kind, read_geometry_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coords"
 MULTI = FIXTURES / "multi_plot_hole_gbk.txt"

@@ -1,4 +1,4 @@
-"""Tests for mineplan.coordfiles: the exchange TXT, registration files, block strings, DMS."""
+"""Tests for mineplan.io.coordinates: the exchange TXT, registration files, block strings, DMS."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from mineplan.coordfiles import (
+from mineplan.errors import CoordinateFileError
+from mineplan.io.coordinates import (
     CoordinateFile,
     Plot,
     Point,
@@ -33,7 +34,6 @@ from mineplan.coordfiles import (
     to_geodataframe,
     write_boundary_txt,
 )
-from mineplan.errors import CoordinateFileError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coords"
 REFERENCE = FIXTURES / "reference_boundary_gbk.txt"
@@ -628,14 +628,14 @@ def test_registration_swapped_axes_names_line() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import mineplan.coordfiles
+    import mineplan.io.coordinates
 
-    result = doctest.testmod(mineplan.coordfiles)
+    result = doctest.testmod(mineplan.io.coordinates)
     assert result.attempted >= 8 and result.failed == 0
 
 
 def test_registration_write_read_keeps_points_and_elevations(tmp_path: Path) -> None:
-    from mineplan.coordfiles import write_registration_txt
+    from mineplan.io.coordinates import write_registration_txt
 
     cf = read_registration_txt(REGISTRATION)
     path = write_registration_txt(tmp_path / "reg.txt", cf.plots[0], precision=2)

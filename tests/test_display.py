@@ -8,8 +8,8 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from mineplan.display import DisplayOptions, display_frame
 from mineplan.errors import CRSError
+from mineplan.web.display import DisplayOptions, display_frame
 
 
 def _dense_circle(x: float, y: float, r: float, n: int) -> shapely.Polygon:

@@ -1,4 +1,4 @@
-"""Drawing the block on the 检查 page: mineplan.drawmap, and Chromium with no network."""
+"""Drawing the block on the 检查 page: mineplan.web.drawmap, and Chromium with no network."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from mineplan.cli import main as cli_main
-from mineplan.drawmap import (
+from mineplan.errors import GeometryError, MineplanError
+from mineplan.layers import read_layer_specs, read_styles
+from mineplan.settings import home
+from mineplan.web.drawmap import (
     DRAW_COLOUR,
     context_layers,
     draw_map,
@@ -25,10 +28,7 @@ from mineplan.drawmap import (
     remote_assets,
     zone_extent,
 )
-from mineplan.errors import GeometryError, MineplanError
-from mineplan.layers import read_layer_specs, read_styles
-from mineplan.paths import home
-from mineplan.webmap import MapLayer
+from mineplan.web.webmap import MapLayer
 from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
 
 APP = home() / "app.py"

@@ -42,7 +42,7 @@ from mineplan.layers import (
     read_layer_specs,
     read_styles,
 )
-from mineplan.paths import home
+from mineplan.settings import home
 from mineplan.store import list_layers, read_layer
 
 REGIONS = ("乌苏市", "伊宁市", "塔城地区", "特克斯县", "新源县")

@@ -1,4 +1,4 @@
-"""Tests for mineplan.gisfiles: every format from one small frame, CRS detection, safety."""
+"""Tests for mineplan.io.gis: every format from one small frame, CRS detection, safety."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mineplan.errors import CoordinateFileError, CRSError
-from mineplan.gisfiles import (
+from mineplan.io.gis import (
     ReadResult,
     ZipLimits,
     detect_dbf_encoding,

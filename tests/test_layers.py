@@ -23,7 +23,7 @@ from mineplan.layers import (
     read_layer_specs,
     read_styles,
 )
-from mineplan.paths import layers_dir, styles_dir
+from mineplan.settings import layers_dir, styles_dir
 
 SHIPPED_CODES = sorted(p.stem for p in layers_dir().glob("*.toml") if p.name != "fieldsets.toml")
 

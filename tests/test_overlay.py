@@ -1,4 +1,4 @@
-"""Tests for mineplan.overlay: overlaps counted once, exactly as overlay + dissolve."""
+"""Tests for mineplan.checks.overlay: overlaps counted once, exactly as overlay + dissolve."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from mineplan import overlay
+from mineplan.checks import overlay
+from mineplan.checks.overlay import PreparedLayer
 from mineplan.errors import CRSError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.overlay import PreparedLayer
 
 CRS = "EPSG:4490"
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_overlap.py"

@@ -12,7 +12,7 @@ from PIL import Image
 from rasterio.transform import Affine, from_origin
 
 from mineplan.errors import CRSError
-from mineplan.rasters import RasterError, list_rasters, render_raster
+from mineplan.io.rasters import RasterError, list_rasters, render_raster
 
 
 def _write(path: Path, data: np.ndarray, *, crs: str | None, transform: Affine,
@@ -103,11 +103,11 @@ def test_uploaded_bytes_must_be_a_tiff() -> None:
 
 def test_uploaded_bytes_declaring_a_huge_grid_are_refused(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import mineplan.rasters
+    import mineplan.io.rasters
 
     path = _write(tmp_path / "big.tif", np.zeros((1, 100, 100), dtype="uint8"), crs="EPSG:4490",
                   transform=from_origin(81.0, 44.0, 0.001, 0.001))
-    monkeypatch.setattr(mineplan.rasters, "MAX_UPLOAD_SOURCE_PIXELS", 9_999)
+    monkeypatch.setattr(mineplan.io.rasters, "MAX_UPLOAD_SOURCE_PIXELS", 9_999)
     with pytest.raises(RasterError, match="100 × 100 pixels"):
         render_raster(path.read_bytes())
     assert render_raster(path).width > 0  # the folder is trusted

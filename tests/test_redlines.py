@@ -12,8 +12,8 @@ from shapely.geometry import Polygon, box
 
 from mineplan.cli import main
 from mineplan.errors import GeometryError, StoreError
+from mineplan.importing.control import control_layer_frame, empty_control_layer
 from mineplan.layers import read_layer_specs
-from mineplan.redlines import control_layer_frame, empty_control_layer
 from mineplan.store import list_layers, read_layer, read_styles_table, replace_layer, write_store
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mineplan.errors import CatalogError
-from mineplan.paths import geodata_dir
 from mineplan.rules import CheckInputError, MineralNames, load_rules, normalise_unit, resolve_region
+from mineplan.settings import geodata_dir
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for mineplan.schematic: schematic zone shapes from stated areas.
+"""Tests for mineplan.build.schematic: schematic zone shapes from stated areas.
 
 The counties are hand-built boxes in CGCS2000 degrees (EPSG:4490) near 84°E
 44°N, about the plans' own latitude. Areas are checked independently of
@@ -21,8 +21,8 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.build.schematic import SCHEMATIC, schematic_zone_geometries
 from mineplan.errors import GeometryError
-from mineplan.schematic import SCHEMATIC, schematic_zone_geometries
 
 GEOD = Geod(ellps="GRS80")
 REL = 1e-3

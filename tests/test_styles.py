@@ -17,7 +17,7 @@ import pytest
 from mineplan.cli import main
 from mineplan.layers import FieldSpec, LayerSpec, LayerStyle, SchematicStyle, read_layer_specs
 from mineplan.layers import read_styles as read_style_file
-from mineplan.paths import styles_dir
+from mineplan.settings import styles_dir
 from mineplan.styles import layer_qml, style_rules
 
 SPECS = read_layer_specs()

@@ -11,8 +11,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon
 
-from mineplan.gisfiles import ZipLimits
-from mineplan.uploads import UploadError, check_upload, read_upload, safe_filename, upload_layers
+from mineplan.io.gis import ZipLimits
+from mineplan.io.uploads import UploadError, check_upload, read_upload, safe_filename, upload_layers
 
 SQUARE = Polygon([(81.3, 43.9), (81.31, 43.9), (81.31, 43.91), (81.3, 43.91)])
 

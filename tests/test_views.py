@@ -14,7 +14,7 @@ from shapely.geometry import Polygon, box
 
 from mineplan.importing import match_features
 from mineplan.layers import LayerSpec, read_layer_specs, read_styles
-from mineplan.views import (
+from mineplan.web.views import (
     filter_zones,
     focus_layer,
     import_preview_layer,
@@ -29,7 +29,7 @@ from mineplan.views import (
     zone_table,
     zone_totals,
 )
-from mineplan.webmap import FOCUS_STYLE, ImageLayer, render_offline_html, zone_map
+from mineplan.web.webmap import FOCUS_STYLE, ImageLayer, render_offline_html, zone_map
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +183,7 @@ def test_a_heavy_layer_is_drawn_from_a_clipped_simplified_copy() -> None:
     from shapely.geometry import box
 
     from mineplan.layers import read_layer_specs, read_styles
-    from mineplan.views import map_layers
+    from mineplan.web.views import map_layers
 
     t = np.linspace(0, 2 * np.pi, 300_000, endpoint=False)
     ring = np.column_stack([84 + 2 * np.cos(t), 44 + 1.5 * np.sin(t)])

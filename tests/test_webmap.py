@@ -1,4 +1,4 @@
-"""Tests for mineplan.webmap: offline HTML, popups, legend, basemaps, browser rendering."""
+"""Tests for mineplan.web.webmap: offline HTML, popups, legend, basemaps, browser rendering."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from mineplan.errors import CRSError, LayerDefinitionError
-from mineplan.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
+from mineplan.web.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
 from tests.browser import chromium_path
 
 HOSTILE = "<script>alert(1)</script>"
@@ -451,7 +451,7 @@ def test_mouse_position_shows_gauss_kruger_coordinates_as_pyproj_does(lng: float
 
     import pyproj
 
-    from mineplan.webmap import GK_MOUSE_FORMATTER_JS
+    from mineplan.web.webmap import GK_MOUSE_FORMATTER_JS
 
     node = shutil.which("node")
     if node is None:

@@ -6,7 +6,7 @@ each, Chinese popups, legend, fullscreen, measure and mouse-position tools);
 page with every script, stylesheet and image inlined, for government networks
 that cannot reach a CDN. Leaflet itself is read from the installed
 ``xstatic-leaflet`` package; the few plugins are vendored under
-``mineplan/static`` (``assets.json`` lists them, ``docs/offline-assets.md``
+``mineplan/web/static`` (``assets.json`` lists them, ``docs/offline-assets.md``
 says where each came from).
 
 Geometry is reprojected to EPSG:4326 for display only; nothing here measures.
@@ -127,7 +127,7 @@ class ImageLayer:
     png
         PNG bytes, inlined in the page as a ``data:`` URI (works offline). For the
         picture to line up it should be on a Web Mercator grid
-        (:func:`mineplan.rasters.render_raster` makes it so).
+        (:func:`mineplan.io.rasters.render_raster` makes it so).
     bounds
         ``(west, south, east, north)`` in degrees, EPSG:4326.
     opacity
@@ -668,8 +668,8 @@ class _Manifest:
 
 
 def static_dir() -> Path:
-    """``mineplan/static``: the vendored map assets."""
-    return Path(str(resources.files("mineplan") / "static"))
+    """``mineplan/web/static``: the vendored map assets."""
+    return Path(str(resources.files("mineplan.web") / "static"))
 
 
 def leaflet_dir() -> Path:
@@ -801,7 +801,7 @@ def render_offline_html(m: folium.Map) -> str:
     """The map's complete HTML page with every asset inlined.
 
     Scripts and stylesheets folium would load from CDNs are replaced by the
-    local copies listed in ``mineplan/static/assets.json`` (Leaflet from the
+    local copies listed in ``mineplan/web/static/assets.json`` (Leaflet from the
     installed ``xstatic-leaflet``), images referenced by stylesheets become
     ``data:`` URIs, and jQuery, Bootstrap, Font Awesome and awesome-markers are
     left out. The page can be written to a file or shown in a sandboxed iframe
@@ -853,7 +853,7 @@ def render_offline_html(m: folium.Map) -> str:
     page = _HEAD_TAG.sub(replace, page)
     if unknown:
         raise ValueError(
-            "no offline copy of these map assets (add them to mineplan/static/assets.json "
+            "no offline copy of these map assets (add them to mineplan/web/static/assets.json "
             "or leave out the plugin that needs them): " + ", ".join(unknown)
         )
     remote = _remote_references(page)

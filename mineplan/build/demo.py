@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.schematic import _as_multipolygon, _rng, local_equal_area_crs, reproject
+from mineplan.build.schematic import _as_multipolygon, _rng, local_equal_area_crs, reproject
 
 __all__ = ["DEMO", "demo_control_layers", "read_demo_hints"]
 
@@ -34,7 +34,7 @@ _SOURCE = "mineplan 演示数据（按 geodata/demo/hints.toml 生成，非真�
 
 def read_demo_hints(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """County → hints (``seat``, ``mountains``, ``redline_share``)."""
-    from mineplan.paths import geodata_dir
+    from mineplan.settings import geodata_dir
 
     path = path or geodata_dir() / "demo" / "hints.toml"
     try:

@@ -9,7 +9,7 @@ streamlit-folium does not use folium's page: its component strips the map's
 ``<script src>`` / ``<link>`` tags and instead loads every ``default_js`` /
 ``default_css`` URL of the map and its elements itself. Those are CDN URLs, so
 :func:`draw_map` replaces each with a ``data:`` URL of a local copy — Leaflet from
-the installed ``xstatic-leaflet``, Leaflet.draw from ``mineplan/static/leaflet-draw``
+the installed ``xstatic-leaflet``, Leaflet.draw from ``mineplan/web/static/leaflet-draw``
 (images in the stylesheets inlined too) — and drops jQuery, Bootstrap, Font Awesome
 and awesome-markers, which the map does not use. It refuses (``ValueError``) a map
 that would still load anything from the network.
@@ -34,11 +34,11 @@ from folium import plugins
 from folium.template import Template
 from shapely.geometry import Polygon, shape
 
-from mineplan.checkview import ParsedProposal
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.webmap import (
+from mineplan.web.checkview import ParsedProposal
+from mineplan.web.webmap import (
     MapLayer,
     css_with_inlined_urls,
     data_uri,
@@ -89,7 +89,7 @@ def map_assets() -> dict[str, tuple[str, str]]:
     """``(name, data: URL)`` of the local copies that replace the CDN assets.
 
     Keys: ``leaflet_js``, ``leaflet_css`` (Leaflet 1.9 from ``xstatic-leaflet``),
-    ``draw_js``, ``draw_css`` (Leaflet.draw 1.0.4, ``mineplan/static/leaflet-draw``).
+    ``draw_js``, ``draw_css`` (Leaflet.draw 1.0.4, ``mineplan/web/static/leaflet-draw``).
     """
     leaflet = leaflet_dir()
     draw = static_dir() / "leaflet-draw"
@@ -238,9 +238,9 @@ def context_layers(
 
     Every layer but the province outline; only features within ``margin_deg`` of the
     zones' extent (:func:`zone_extent`), so boundaries and red lines far from any
-    plan are left out; heavy layers simplified by :func:`mineplan.views.map_layers`.
+    plan are left out; heavy layers simplified by :func:`mineplan.web.views.map_layers`.
     """
-    from mineplan.views import map_layers, visible_frames
+    from mineplan.web.views import map_layers, visible_frames
 
     shown = visible_frames(frames, specs, codes=tuple(frames))
     extent = zone_extent(frames, specs)
@@ -277,7 +277,7 @@ def draw_map(
     Parameters
     ----------
     layers
-        Context layers, bottom first (e.g. :func:`mineplan.views.map_layers`), drawn
+        Context layers, bottom first (e.g. :func:`mineplan.web.views.map_layers`), drawn
         in their styles without popups, each toggled in the layer list.
     center
         ``(latitude, longitude)``; with ``zoom`` omitted the zoom is 10. When

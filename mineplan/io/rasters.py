@@ -28,8 +28,8 @@ from rasterio.enums import Resampling
 from rasterio.transform import Affine
 from rasterio.warp import calculate_default_transform, reproject, transform_bounds
 
+from mineplan import settings
 from mineplan.errors import CRSError, RasterError
-from mineplan.paths import geodata_dir
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -85,8 +85,7 @@ class RasterImage:
 
 def raster_folder() -> Path:
     """The folder of local rasters: ``MINEPLAN_RASTERS``, else ``geodata/rasters``."""
-    env = os.environ.get("MINEPLAN_RASTERS")
-    return Path(env) if env else geodata_dir() / "rasters"
+    return settings.raster_dir()
 
 
 def list_rasters(folder: str | os.PathLike[str] | None = None) -> list[Path]:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from mineplan.catalog import _read_csv_rows, plan_index
 from mineplan.errors import CatalogError
-from mineplan.paths import geodata_dir
+from mineplan.settings import geodata_dir
 
 __all__ = [
     "CLAIMS_FOLDER",

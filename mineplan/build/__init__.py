@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from mineplan.boundaries import placement_areas
-from mineplan.demo import demo_control_layers
+from mineplan.build.demo import demo_control_layers
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec
-from mineplan.redlines import empty_control_layer
-from mineplan.schematic import SchematicOptions, schematic_zone_geometries
+from mineplan.importing.control import empty_control_layer
+from mineplan.build.schematic import SchematicOptions, schematic_zone_geometries
 
 __all__ = ["BuildInputs", "build_layers", "zone_layer_frame"]
 

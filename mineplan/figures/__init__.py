@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
-import os
 import textwrap
 import unicodedata
 import weakref
@@ -54,6 +53,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from mineplan import settings
 from mineplan.atomic import atomic_output
 from mineplan.errors import FigureError, MineplanError
 from mineplan.geodesy import (
@@ -518,7 +518,7 @@ _BACKGROUND_MODES = {"hillshade": "地形晕渲", "gray": "灰度影像", "rgb":
 
 def _draw_background(ax: Axes, path: str | Path, crs: pyproj.CRS) -> str:
     """A local GeoTIFF under the layers, warped to the map CRS; returns the footnote sentence."""
-    from mineplan.rasters import raster_picture
+    from mineplan.io.rasters import raster_picture
 
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -819,9 +819,7 @@ def _footnote(
 
 def _today() -> _dt.date:
     """Today (UTC), or the date of SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = _dt.datetime.fromtimestamp(float(epoch), _dt.UTC) if epoch else _dt.datetime.now(_dt.UTC)
-    return now.date()
+    return settings.today()
 
 
 # --------------------------------------------------------------------------- overview

@@ -8,7 +8,7 @@ and between the findings and the page's tables, map layers and downloads. The pa
   northing, Y the easting with its zone prefix, metres, CGCS2000), a whole boundary or
   registration TXT, or WKT / GeoJSON in EPSG:4490.
 * :func:`read_coordinate_upload` reads an uploaded coordinate TXT after refusing
-  what is not one; other GIS files go through :mod:`mineplan.uploads` as on the
+  what is not one; other GIS files go through :mod:`mineplan.io.uploads` as on the
   import page.
 * :func:`findings_table`, :func:`summary_view`, :func:`data_notes`,
   :func:`overall_verdict`, :func:`check_map_layers` and :func:`report_files` turn the
@@ -38,16 +38,16 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from mineplan import coordfiles
+from mineplan.checks.findings import FINDING_HEADERS, summary_table, write_findings
 from mineplan.errors import CoordinateFileError, MineplanError, UploadError
-from mineplan.findings import FINDING_HEADERS, summary_table, write_findings
 from mineplan.geodesy import GKZone, classify_plane_pair, zone_for_longitude
+from mineplan.io import coordinates as coordfiles
+from mineplan.io.uploads import safe_filename
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.paths import geodata_dir
 from mineplan.rules import VERDICTS
-from mineplan.uploads import safe_filename
-from mineplan.views import map_layers
-from mineplan.webmap import MapLayer
+from mineplan.settings import geodata_dir
+from mineplan.web.views import map_layers
+from mineplan.web.webmap import MapLayer
 
 __all__ = [
     "COORDINATE_SUFFIXES",

@@ -1,9 +1,9 @@
 """One door for geometry files: coordinate TXT or any GIS format.
 
 :func:`read_geometry_file` looks at a file's content (not only its name) and
-hands it to :mod:`mineplan.coordfiles` (land-boundary exchange TXT, mining-right
-registration TXT) or :mod:`mineplan.gisfiles` (Shapefile, GeoPackage, GeoJSON,
-KML/KMZ, DXF, CSV). Either way the answer is a :class:`~mineplan.gisfiles.ReadResult`.
+hands it to :mod:`mineplan.io.coordinates` (land-boundary exchange TXT, mining-right
+registration TXT) or :mod:`mineplan.io.gis` (Shapefile, GeoPackage, GeoJSON,
+KML/KMZ, DXF, CSV). Either way the answer is a :class:`~mineplan.io.gis.ReadResult`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from mineplan import coordfiles
 from mineplan.errors import CRSError
-from mineplan.gisfiles import ReadResult, read_gis_file
+from mineplan.io import coordinates as coordfiles
+from mineplan.io.gis import ReadResult, read_gis_file
 
 __all__ = ["coordinate_file_kind", "read_geometry_file"]
 
@@ -58,7 +58,7 @@ def read_geometry_file(
     path
         The file.
     layer, crs, zone, swap_axes, expect
-        As :func:`mineplan.gisfiles.read_gis_file` (``crs``/``zone``/``swap_axes``
+        As :func:`mineplan.io.gis.read_gis_file` (``crs``/``zone``/``swap_axes``
         apply to GIS files; a coordinate TXT states its own zone and datum, and
         ``fix`` applies to both).
     fix

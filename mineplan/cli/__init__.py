@@ -24,9 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
+from mineplan import settings
 from mineplan.errors import MineplanError
 from mineplan.layers import LayerSpec
-from mineplan.paths import DEFAULT_STORE, geodata_dir, home, styles_dir
+from mineplan.settings import DEFAULT_STORE, geodata_dir, styles_dir
 
 __all__ = ["main"]
 
@@ -109,10 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="report matches, write nothing")
     imp.set_defaults(run=_run_import)
 
-    from mineplan.cli_audit import add_audit_command
-    from mineplan.cli_check import add_check_commands
-    from mineplan.cli_coords import add_coords_commands
-    from mineplan.cli_figure import add_figure_command
+    from mineplan.cli.audit import add_audit_command
+    from mineplan.cli.check import add_check_commands
+    from mineplan.cli.coords import add_coords_commands
+    from mineplan.cli.figure import add_figure_command
 
     add_coords_commands(sub, common)
     add_figure_command(sub, common)
@@ -159,14 +160,14 @@ def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], in
 
 
 def _default_store() -> Path:
-    return home() / DEFAULT_STORE
+    return settings.store_location()
 
 
 def _run_build(args: argparse.Namespace) -> int:
     from mineplan.boundaries import read_boundaries
     from mineplan.build import BuildInputs, build_layers
+    from mineplan.build.demo import read_demo_hints
     from mineplan.catalog import read_catalog
-    from mineplan.demo import read_demo_hints
     from mineplan.layers import read_layer_specs
     from mineplan.store import write_store
 
@@ -210,8 +211,8 @@ def _run_layers(args: argparse.Namespace) -> int:
 def _run_import(args: argparse.Namespace) -> int:
     from mineplan.errors import StoreError
     from mineplan.importing import apply_import, match_features
+    from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
-    from mineplan.readers import read_geometry_file
     from mineplan.store import read_layer, replace_layer
 
     store = args.store or _default_store()
@@ -244,9 +245,9 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def _run_redline_import(args: argparse.Namespace) -> int:
     from mineplan.errors import StoreError
+    from mineplan.importing.control import control_layer_frame
+    from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
-    from mineplan.readers import read_geometry_file
-    from mineplan.redlines import control_layer_frame
     from mineplan.store import list_layers, replace_layer
 
     store = args.store or _default_store()

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mineplan.display import display_frame
 from mineplan.importing import ImportReport, normalise_name
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.webmap import FOCUS_STYLE, MapLayer
+from mineplan.web.display import display_frame
+from mineplan.web.webmap import FOCUS_STYLE, MapLayer
 
 __all__ = [
     "CRS_SOURCES",
@@ -106,7 +106,7 @@ def store_regions(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, La
 
 
 #: Above this many vertices a layer is clipped to the view and simplified to the
-#: screen for drawing (``mineplan.display``); smaller layers are drawn exactly, so
+#: screen for drawing (``mineplan.web.display``); smaller layers are drawn exactly, so
 #: zooming in on them stays faithful. Checks always use the stored geometry.
 DISPLAY_VERTEX_BUDGET = 200_000
 
@@ -122,7 +122,7 @@ def map_layers(
     """One :class:`MapLayer` per non-empty frame, drawn boundaries first, zones on top.
 
     A layer of more than ``vertex_budget`` vertices is drawn from a display copy
-    (:func:`mineplan.display.display_frame`) clipped to the extent of the other
+    (:func:`mineplan.web.display.display_frame`) clipped to the extent of the other
     layers shown (or its own when it is alone) and simplified to one screen pixel.
     """
     order = sorted(frames, key=lambda c: (-specs[c].order if specs[c].group == "base"

@@ -3,16 +3,16 @@
 :func:`check_upload` looks at an upload's name *and bytes* before anything
 parses it: size limit, the file type told by content (a PNG renamed ``.geojson``
 is refused), zip archives with ``..`` or absolute entry names, zip bombs (the
-limits of :class:`~mineplan.gisfiles.ZipLimits`), KML with XML entity
+limits of :class:`~mineplan.io.gis.ZipLimits`), KML with XML entity
 declarations, HTML pages. Every refusal is an :class:`UploadError` whose message
 is plain Chinese for the planner, followed by the technical detail.
 
 :func:`read_upload` then writes the bytes under a safe name in a private
-temporary folder and reads them with :func:`~mineplan.gisfiles.read_gis_file`,
+temporary folder and reads them with :func:`~mineplan.io.gis.read_gis_file`,
 so an upload gets exactly the validation and messages of ``mineplan import``.
 
 Attribute values are never trusted either: the web map escapes every popup value
-(:mod:`mineplan.webmap`), and the app shows tables as data, never as HTML.
+(:mod:`mineplan.web.webmap`), and the app shows tables as data, never as HTML.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import pyogrio.errors
 
 from mineplan.errors import CoordinateFileError, CRSError, UploadError
 from mineplan.geodesy import CRSLike
-from mineplan.gisfiles import ReadResult, ZipLimits, read_gis_file
+from mineplan.io.gis import ReadResult, ZipLimits, read_gis_file
 
 __all__ = [
     "ACCEPTED_SUFFIXES",
@@ -56,8 +56,8 @@ ACCEPTED_SUFFIXES: dict[str, str] = {
     ".kml": "KML",
     ".kmz": "KMZ",
 }
-# Coordinate TXT uploads are read by mineplan.checkview.read_coordinate_upload
-# (its own guards, then mineplan.coordfiles), not here.
+# Coordinate TXT uploads are read by mineplan.web.checkview.read_coordinate_upload
+# (its own guards, then mineplan.io.coordinates), not here.
 
 Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]
 
@@ -143,7 +143,7 @@ def check_upload(
     max_mb
         Largest accepted upload, MB (2**20 bytes).
     zip_limits
-        Limits for zip and KMZ archives; default :class:`~mineplan.gisfiles.ZipLimits`.
+        Limits for zip and KMZ archives; default :class:`~mineplan.io.gis.ZipLimits`.
 
     Returns
     -------
@@ -218,7 +218,7 @@ def read_upload(
     fix
         Repair invalid geometries, reporting each.
     zip_limits
-        Passed to :func:`~mineplan.gisfiles.read_gis_file`.
+        Passed to :func:`~mineplan.io.gis.read_gis_file`.
 
     Returns
     -------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import sqlite3
 import time
@@ -22,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from mineplan import settings
 from mineplan.atomic import atomic_output
 from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
@@ -213,7 +213,7 @@ def _atomic_target(path: Path) -> contextlib.AbstractContextManager[Path]:
 
 def _update_time() -> str:
     """ISO time as QGIS writes it; honours SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = float(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
+    epoch = settings.now_epoch()
     whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
     return f"{whole}.{int(epoch % 1 * 1000):03d}Z"
 

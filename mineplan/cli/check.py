@@ -62,8 +62,8 @@ def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) 
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
     from mineplan.checks import check_plan, check_proposal, read_store_frames
-    from mineplan.findings import format_summary, has_failures, write_findings
-    from mineplan.paths import DEFAULT_STORE, home
+    from mineplan.checks.findings import format_summary, has_failures, write_findings
+    from mineplan.settings import DEFAULT_STORE, home
 
     if args.plan:
         extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
@@ -123,7 +123,7 @@ def read_proposal_file(
         When the file cannot be read or its CRS settled.
     """
     from mineplan.errors import CoordinateFileError
-    from mineplan.readers import read_geometry_file
+    from mineplan.io.readers import read_geometry_file
 
     if not path.is_file():
         raise CoordinateFileError("no such file (check the path)", path=path)

@@ -6,7 +6,7 @@ of such a file into a store layer — CGCS2000, the layer's fields, the source
 file and the date of the data recorded on every feature, ``data_status = 导入``
 — replacing the demo data of that layer. Overlapping features (merged county
 deliveries) are kept as delivered: overlap checks count shared ground once
-(:mod:`mineplan.overlay`).
+(:mod:`mineplan.checks.overlay`).
 
 Any control layer works the same way: a bureau defines one with a file in
 ``layers/`` (``group = "control"``, ``fieldset = "control"``, e.g.

@@ -8,11 +8,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mineplan import coordfiles
 from mineplan.atomic import atomic_write_bytes
 from mineplan.errors import CoordinateFileError
 from mineplan.geodesy import gk_zone_from_epsg, zone_for_longitude
-from mineplan.readers import coordinate_file_kind, read_geometry_file
+from mineplan.io import coordinates as coordfiles
+from mineplan.io.readers import coordinate_file_kind, read_geometry_file
 
 __all__ = ["add_coords_commands"]
 
@@ -93,7 +93,7 @@ def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    from mineplan.gisfiles import write_gis_file
+    from mineplan.io.gis import write_gis_file
 
     result = read_geometry_file(args.input, crs=args.crs, fix=args.fix)
     for warning in result.warnings:

@@ -1,6 +1,6 @@
 """``mineplan audit``: list where the plans contradict themselves or each other.
 
-Prints the findings of :func:`mineplan.audit.audit_plans` grouped by plan and
+Prints the findings of :func:`mineplan.checks.audit.audit_plans` grouped by plan and
 kind; ``-o audit.csv`` (UTF-8 with BOM, opens in Excel) or ``-o audit.xlsx``
 also writes them, atomically, with Chinese column headers. Findings are not
 errors: the command exits 0 whatever it finds.
@@ -97,7 +97,7 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
 
 
 def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
-    from mineplan.audit import summarise
+    from mineplan.checks.audit import summarise
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="问题清单", index=False)
@@ -112,8 +112,8 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
 
 
 def _run_audit(args: argparse.Namespace) -> int:
-    from mineplan.audit import audit_plans, read_claims, summarise
     from mineplan.catalog import plan_index, read_catalog
+    from mineplan.checks.audit import audit_plans, read_claims, summarise
     from mineplan.layers import read_layer_specs
 
     index = plan_index()

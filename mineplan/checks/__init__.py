@@ -11,9 +11,9 @@
   layer that has features (``control_layer``: ``[rules.control_default]`` /
   ``[rules.control.<CODE>]``).
 
-Both return a findings GeoDataFrame (:mod:`mineplan.findings`); a failing rule
+Both return a findings GeoDataFrame (:mod:`mineplan.checks.findings`); a failing rule
 is a ``fail`` row, never an exception. Every overlap is measured with
-:class:`mineplan.overlay.PreparedLayer` (overlaps counted once, ellipsoidal km²,
+:class:`mineplan.checks.overlay.PreparedLayer` (overlaps counted once, ellipsoidal km²,
 CGCS2000). Thresholds, verdicts, mineral lists and exceptions come from
 ``geodata/rules/checks.toml`` via :func:`mineplan.rules.load_rules`. Findings
 resting on schematic zones (图形状态 示意) or demo control layers (数据状态 演示)
@@ -35,11 +35,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.catalog import plan_index
+from mineplan.checks.findings import Finding, findings_frame
+from mineplan.checks.overlay import PreparedLayer
 from mineplan.errors import CRSError
-from mineplan.findings import Finding, findings_frame
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, read_layer_specs
-from mineplan.overlay import PreparedLayer
 from mineplan.rules import RIGHT_TYPES, CheckInputError, CheckRules, load_rules, normalise_unit
 
 __all__ = [
@@ -133,7 +133,7 @@ def check_proposal(
     Returns
     -------
     geopandas.GeoDataFrame
-        Findings (:data:`mineplan.findings.FINDING_COLUMNS`), EPSG:4490.
+        Findings (:data:`mineplan.checks.findings.FINDING_COLUMNS`), EPSG:4490.
 
     Raises
     ------

@@ -1,0 +1,120 @@
+"""The facts mineplan states once: CRS, extents, status words, verdicts, area units.
+
+Every other module takes these from here; a value written twice is a value that
+will one day differ. Nothing here reads a file or an environment variable (that
+is :mod:`mineplan.settings`), and this module imports nothing from mineplan.
+
+Examples
+--------
+>>> STORE_CRS, STORE_EPSG
+('EPSG:4490', 4490)
+>>> VERDICTS["conditional"], VERDICT_ORDER
+('有条件', ('fail', 'conditional', 'pass'))
+>>> in_china_degrees(84.1, 44.2), in_china_degrees(44.2, 84.1)
+(True, False)
+>>> area_to_km2(12.5, "公顷")
+0.125
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+__all__ = [
+    "AREA_DECIMALS_KM2",
+    "AREA_UNITS_KM2",
+    "CHINA_DEFAULT_VIEW",
+    "CHINA_LAT_RANGE",
+    "CHINA_LON_RANGE",
+    "DEMO",
+    "DMS_SECONDS_DECIMALS",
+    "GEOGRAPHIC_EPSG",
+    "IMPORTED",
+    "PLANE_DECIMALS",
+    "SCHEMATIC",
+    "STORE_CRS",
+    "STORE_EPSG",
+    "VERDICTS",
+    "VERDICT_COLOURS",
+    "VERDICT_ORDER",
+    "WEB_CRS",
+    "Verdict",
+    "area_to_km2",
+    "in_china_degrees",
+]
+
+# ----------------------------------------------------------------------------- CRS
+#: Every layer of the store is CGCS2000 geographic (longitude, latitude in degrees).
+STORE_EPSG: Final = 4490
+STORE_CRS: Final = f"EPSG:{STORE_EPSG}"
+#: Web maps only: WGS 84, the CRS Leaflet expects (the difference to CGCS2000 is < 1 m).
+WEB_CRS: Final = "EPSG:4326"
+#: Datum name → EPSG code of its geographic CRS, as coordinate files name them.
+GEOGRAPHIC_EPSG: Final[dict[str, int]] = {
+    "CGCS2000": 4490,
+    "Xian 1980": 4610,
+    "Beijing 1954": 4214,
+}
+
+# ----------------------------------------------------------------------------- extent
+#: China's territory in degrees, south sea islands included (曾母暗沙 ≈ 3.9°N,
+#: 漠河 ≈ 53.6°N, 帕米尔 ≈ 73.5°E, 抚远 ≈ 135.1°E), rounded outwards. A point
+#: outside it was given in the wrong CRS or with its axes swapped.
+CHINA_LON_RANGE: Final = (73.0, 136.0)
+CHINA_LAT_RANGE: Final = (3.0, 54.0)
+#: The view a map opens on when it has no data: the mainland, ((south, west), (north, east)).
+#: A display choice, not an extent: use :data:`CHINA_LAT_RANGE` to test coordinates.
+CHINA_DEFAULT_VIEW: Final = ((18.0, 73.0), (54.0, 135.0))
+
+
+def in_china_degrees(lon: float, lat: float) -> bool:
+    """Whether (lon, lat), degrees, lies in :data:`CHINA_LON_RANGE` × :data:`CHINA_LAT_RANGE`."""
+    return (CHINA_LON_RANGE[0] <= lon <= CHINA_LON_RANGE[1]
+            and CHINA_LAT_RANGE[0] <= lat <= CHINA_LAT_RANGE[1])
+
+
+# ----------------------------------------------------------------------------- status words
+#: ``geometry_status`` of a zone drawn from the plan's area, not surveyed.
+SCHEMATIC: Final = "示意"
+#: ``data_status`` of a shipped demonstration control layer (三区三线 are not public).
+DEMO: Final = "演示"
+#: ``geometry_status`` / ``data_status`` of geometry the user imported.
+IMPORTED: Final = "导入"
+
+# ----------------------------------------------------------------------------- verdicts
+Verdict = Literal["pass", "conditional", "fail"]
+#: Verdict key → Chinese label.
+VERDICTS: Final[dict[str, str]] = {"pass": "通过", "conditional": "有条件", "fail": "不通过"}
+#: Worst first: the order of summaries, legends and the overall verdict.
+VERDICT_ORDER: Final[tuple[Verdict, ...]] = ("fail", "conditional", "pass")
+#: Verdict key → (line / text colour, table background). Maps and figures use the first.
+VERDICT_COLOURS: Final[dict[str, tuple[str, str]]] = {
+    "fail": ("#B00000", "#FDE2E2"),
+    "conditional": ("#A65A00", "#FFF0D9"),
+    "pass": ("#1B5E20", "#E3F4E4"),
+}
+
+# ----------------------------------------------------------------------------- areas
+#: Area unit as printed → km². 亩 is 1/15 公顷 (national definition).
+AREA_UNITS_KM2: Final[dict[str, float]] = {
+    "km²": 1.0, "km2": 1.0, "平方千米": 1.0, "平方公里": 1.0,
+    "公顷": 0.01, "ha": 0.01, "hm²": 0.01, "hm2": 0.01,
+    "平方米": 1e-6, "m²": 1e-6, "m2": 1e-6,
+    "亩": 0.01 / 15,
+}
+#: The ministry's precision for registration (2022): km² to 4 decimals, plane coordinates
+#: to 2 (metres), DMS seconds to 3. Round only for display, never before summing.
+AREA_DECIMALS_KM2: Final = 4
+PLANE_DECIMALS: Final = 2
+DMS_SECONDS_DECIMALS: Final = 3
+
+
+def area_to_km2(value: float, unit: str) -> float:
+    """``value`` in ``unit`` (a key of :data:`AREA_UNITS_KM2`) as km².
+
+    Raises
+    ------
+    KeyError
+        When the unit is not one mineplan knows.
+    """
+    return value * AREA_UNITS_KM2[unit.strip()]
