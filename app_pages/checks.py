@@ -26,6 +26,13 @@ from app_pages._shared import (
 )
 from mineplan.checks import check_proposal
 from mineplan.errors import MineplanError
+from mineplan.io.proposals import (
+    COORDINATE_SUFFIXES,
+    ParsedProposal,
+    is_coordinate_upload,
+    parse_pasted_proposal,
+    read_coordinate_upload,
+)
 from mineplan.io.uploads import (
     ACCEPTED_SUFFIXES,
     UploadError,
@@ -36,18 +43,13 @@ from mineplan.io.uploads import (
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.rules import RIGHT_TYPES, VERDICTS
 from mineplan.web.checkview import (
-    COORDINATE_SUFFIXES,
     CheckOutcome,
-    ParsedProposal,
     check_input_key,
     check_map_layers,
     data_notes,
     findings_table,
-    is_coordinate_upload,
     issue_lines,
     overall_verdict,
-    parse_pasted_proposal,
-    read_coordinate_upload,
     report_files,
     scale_units,
     summary_view,

@@ -19,6 +19,7 @@ from mineplan.errors import MineplanError
 from mineplan.importing import apply_import, match_features
 from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
+from mineplan.io.proposals import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
 from mineplan.io.uploads import (
     ACCEPTED_SUFFIXES,
     UploadError,
@@ -28,7 +29,6 @@ from mineplan.io.uploads import (
 )
 from mineplan.store import list_layers, replace_layer
 from mineplan.styles import layer_qml
-from mineplan.web.checkview import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
 from mineplan.web.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
 
 

@@ -18,6 +18,7 @@ from mineplan.cli import main as cli_main
 from mineplan.errors import CoordinateFileError, UploadError
 from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.io import coordinates as coordfiles
+from mineplan.io.proposals import parse_pasted_proposal, read_coordinate_upload
 from mineplan.settings import home
 from mineplan.web.checkview import (
     VERDICT_COLOURS,
@@ -26,8 +27,6 @@ from mineplan.web.checkview import (
     findings_table,
     issue_lines,
     overall_verdict,
-    parse_pasted_proposal,
-    read_coordinate_upload,
     report_files,
     summary_view,
     verdict_style,

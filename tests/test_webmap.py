@@ -25,7 +25,7 @@ HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src="x" onerror="alert(2)">'  # innerHTML would run this one
 STYLE = {"fill": "#9DC3E6", "stroke": "#1F4E9A", "fill_opacity": 0.35, "weight": 0.6}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-STATIC = Path(__file__).resolve().parents[1] / "mineplan" / "static"
+STATIC = Path(__file__).resolve().parents[1] / "mineplan" / "web" / "static"
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -56,7 +56,7 @@ ACCEPTED_SUFFIXES: dict[str, str] = {
     ".kml": "KML",
     ".kmz": "KMZ",
 }
-# Coordinate TXT uploads are read by mineplan.web.checkview.read_coordinate_upload
+# Coordinate TXT uploads are read by mineplan.io.proposals.read_coordinate_upload
 # (its own guards, then mineplan.io.coordinates), not here.
 
 Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]

@@ -36,8 +36,8 @@ from shapely.geometry import Polygon, shape
 
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.io.proposals import ParsedProposal
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.web.checkview import ParsedProposal
 from mineplan.web.webmap import (
     MapLayer,
     css_with_inlined_urls,
