@@ -1,0 +1,83 @@
+"""The corner-point (拐点) table: one row per vertex, numbered as the registry numbers them.
+
+Every place that lists a polygon's corners — the coordinate sheet of a findings
+workbook, the corner table of a zone sheet, the coordinate TXT writers — takes its
+rows from :func:`corner_table`, so a point called J3 in one is J3 in all.
+
+Numbering: plots 1…n in the order given; within a plot, rings 1…m (圈号: each part's
+exterior, then its holes, part after part); within a ring, points J1…Jk in the ring's
+own order, the closing repeat dropped. Vertices keep their original order — nothing
+is re-oriented here.
+
+May import: vocab, geodesy. Pure: no file is read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mineplan.vocab import STORE_CRS
+
+__all__ = ["CORNER_COLUMNS", "corner_table"]
+
+#: Columns of :func:`corner_table`: plot number, ring number (圈号), point name (J1…),
+#: whether the ring is a hole, X (northing, m), Y (easting, m), longitude, latitude.
+CORNER_COLUMNS: tuple[str, ...] = ("plot", "ring", "point", "hole", "x", "y", "lon", "lat")
+
+
+def corner_table(
+    geometries: Iterable[BaseGeometry | None],
+    *,
+    plane_crs: pyproj.CRS | str | int,
+    crs: pyproj.CRS | str | int = STORE_CRS,
+) -> pd.DataFrame:
+    """One row per corner of each polygon, numbered as in registration files.
+
+    Parameters
+    ----------
+    geometries
+        Polygons or multipolygons in ``crs``; None or empty ones are skipped but still
+        use up their plot number (so plot numbers follow the input rows).
+    plane_crs
+        The Gauss-Kruger CRS whose X (northing) and Y (easting) are listed, metres.
+    crs
+        The CRS of ``geometries`` (geographic; default the store's CGCS2000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CORNER_COLUMNS`; ``x``/``y`` in metres of ``plane_crs`` and ``lon``/``lat``
+        in degrees of ``crs``, unrounded (round only for display).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> t = corner_table([box(84.0, 44.0, 84.01, 44.01)], plane_crs=4516)
+    >>> list(t["point"]), sorted(set(t["ring"]))
+    (['J1', 'J2', 'J3', 'J4'], [1])
+    >>> round(float(t["y"].iloc[0]) // 1_000_000)
+    28
+    """
+    to_plane = pyproj.Transformer.from_crs(crs, plane_crs, always_xy=True)
+    rows: list[tuple[int, int, str, bool, float, float, float, float]] = []
+    for plot, geom in enumerate(geometries, start=1):
+        if geom is None or geom.is_empty:
+            continue
+        ring_no = 0
+        for part in getattr(geom, "geoms", [geom]):
+            if not isinstance(part, shapely.Polygon):
+                continue
+            for hole, ring in [(False, part.exterior), *((True, h) for h in part.interiors)]:
+                ring_no += 1
+                coords = np.asarray(ring.coords)[:-1]
+                east, north = to_plane.transform(coords[:, 0], coords[:, 1])
+                for k in range(len(coords)):
+                    rows.append((plot, ring_no, f"J{k + 1}", hole, float(north[k]),
+                                 float(east[k]), float(coords[k, 0]), float(coords[k, 1])))
+    return pd.DataFrame(rows, columns=list(CORNER_COLUMNS))
