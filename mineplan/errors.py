@@ -23,11 +23,41 @@ __all__ = [
     "RasterError",
     "StoreError",
     "UploadError",
+    "problem_list",
 ]
 
 
 class MineplanError(Exception):
     """Root of every error mineplan raises on purpose."""
+
+
+def problem_list(problems: list[str], *, limit: int = 50, chinese: bool = False) -> str:
+    """Every problem found in one input, for one error raised once.
+
+    Validation collects all it finds and raises a single error; this formats the
+    list: a count, then one problem per line, the first ``limit`` shown.
+
+    Examples
+    --------
+    >>> print(problem_list(["line 2: no X", "line 5: no Y"]))
+    2 problems:
+      line 2: no X
+      line 5: no Y
+    >>> print(problem_list(["第 3 行：缺少 Y"], chinese=True))
+    1 处问题：
+      第 3 行：缺少 Y
+    >>> problem_list(["a", "b", "c"], limit=1).splitlines()[-1]
+    '  … and 2 more'
+    """
+    shown = problems[:limit]
+    hidden = len(problems) - len(shown)
+    if chinese:
+        head = f"{len(problems)} 处问题："
+        more = f"\n  …… 另有 {hidden} 处问题" if hidden else ""
+    else:
+        head = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}:"
+        more = f"\n  … and {hidden} more" if hidden else ""
+    return head + "\n  " + "\n  ".join(shown) + more
 
 
 def _located(message: str, *, path: str | Path | None, line: int | None) -> str:
