@@ -627,11 +627,21 @@ def test_registration_swapped_axes_names_line() -> None:
 
 def test_docstring_examples() -> None:
     import doctest
+    import importlib
+    import pkgutil
 
     import mineplan.io.coordinates
 
-    result = doctest.testmod(mineplan.io.coordinates)
-    assert result.attempted >= 8 and result.failed == 0
+    names = ["mineplan.io.text", "mineplan.io.coordinates"] + [
+        f"mineplan.io.coordinates.{m.name}"
+        for m in pkgutil.iter_modules(mineplan.io.coordinates.__path__)
+    ]
+    attempted = 0
+    for name in names:
+        result = doctest.testmod(importlib.import_module(name))
+        assert result.failed == 0, name
+        attempted += result.attempted
+    assert len(names) >= 10 and attempted >= 18
 
 
 def test_registration_write_read_keeps_points_and_elevations(tmp_path: Path) -> None:
