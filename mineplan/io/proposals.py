@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.errors import CoordinateFileError, UploadError
 from mineplan.geodesy import GKZone, classify_plane_pair
 from mineplan.io import coordinates as coordfiles
+from mineplan.io.sniff import KINDS_ZH, coordinate_head, coordinate_layout, sniff
 from mineplan.io.uploads import safe_filename
 from mineplan.vocab import STORE_CRS
 
@@ -50,13 +51,8 @@ _SPLIT = re.compile(r"[,;\s]+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _WKT = re.compile(r"^\s*(?:SRID\s*=\s*(\d+)\s*;)?\s*((?:MULTI)?POLYGON)\b", re.IGNORECASE)
 _MAX_PROBLEMS = 15
-# Bytes that show an upload named .txt is something else.
-_NOT_TEXT = (
-    (b"PK\x03\x04", "zip 压缩包"), (b"SQLite format 3", "SQLite 数据库"), (b"\x89PNG", "PNG 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"), (b"%PDF", "PDF 文档"), (b"MZ", "Windows 可执行程序"),
-    (b"\x7fELF", "Linux 可执行程序"), (b"\xd0\xcf\x11\xe0", "旧版 Office 文档"),
-)
-_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<script|<head|<body)", re.IGNORECASE)
+# Compatibility forms NFKC would break: ″ (double prime, DMS seconds) becomes ′′.
+_KEEP_AS_TYPED = re.compile("([″‴])")
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ def parse_pasted_proposal(text: str, *, zone: int | None = None) -> ParsedPropos
     CoordinateFileError
         Once, in Chinese, naming every problem and its line.
     """
-    text = unicodedata.normalize("NFKC", text or "").replace("\ufeff", "")
+    text = _normalised(text or "").replace("\ufeff", "")
     stripped = text.strip()
     if not stripped:
         raise CoordinateFileError("没有粘贴任何坐标。请粘贴拐点坐标（点号,X,Y）、坐标文件全文、"
@@ -122,11 +118,22 @@ def parse_pasted_proposal(text: str, *, zone: int | None = None) -> ParsedPropos
     wkt = _WKT.match(stripped)
     if wkt:
         return _parse_wkt(stripped, wkt)
-    if "[登记项目]" in text or "XY001=" in text.replace(" ", ""):
+    layout = coordinate_layout(text)
+    if layout == "registration":
         return _parse_coordinate_text(text, "registration", source="粘贴的登记坐标文本")
-    if "[地块坐标]" in text or "[属性描述]" in text or "@" in text:
+    if layout == "boundary":
         return _parse_coordinate_text(text, "boundary", source="粘贴的报盘坐标文本")
     return _parse_point_lines(text, zone=zone)
+
+
+def _normalised(text: str) -> str:
+    """NFKC (full-width digits, commas and spaces to ASCII) except ″ and ‴, kept as typed.
+
+    >>> _normalised("１２，84°12′30.5″")
+    '12,84°12′30.5″'
+    """
+    parts = _KEEP_AS_TYPED.split(text)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
 
 
 def _number(text: str) -> float | None:
@@ -381,14 +388,10 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
         raise UploadError(f"文件过大：{len(data) / 2**20:.1f} MB，超过上限 {max_mb:g} MB。")
     if not data.strip():
         raise UploadError("文件是空的，请检查是否选错了文件。")
-    for magic, what in _NOT_TEXT:
-        if data.startswith(magic):
-            raise UploadError(f"文件名是“.txt”，但内容是{what}，不是坐标文本文件。")
-    if _HTML.match(data[:1024]):
-        raise UploadError("文件名是“.txt”，但内容是网页（HTML），不是坐标文本文件。")
-    head = data[:4096].decode("gb18030", errors="replace")
-    layout = ("registration" if "[登记项目]" in head or "XY001=" in head.replace(" ", "")
-              else "boundary")
+    kind = sniff(data)
+    if kind is not None:
+        raise UploadError(f"文件名是“.txt”，但内容是{KINDS_ZH[kind]}，不是坐标文本文件。")
+    layout = coordinate_layout(coordinate_head(data)) or "boundary"
     try:
         return _parse_coordinate_text(data, layout, source=f"坐标文件 {safe} ")
     except CoordinateFileError as exc:
