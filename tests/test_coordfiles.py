@@ -848,6 +848,14 @@ def test_geographic_point_outside_china() -> None:
     assert err.line == GEO_FIRST_POINT_LINE + 1 and "not a latitude/longitude in China" in str(err)
 
 
+def test_geographic_points_in_the_south_china_sea_are_in_china() -> None:
+    # China's latitude starts at 3°N (vocab.CHINA_LAT_RANGE), not 18°N: 永兴岛 is 16.8°N
+    square = [line.replace("44°2", "16°5").replace("84°1", "112°1") for line in GEO_SQUARE]
+    cf = parse_boundary_txt(_geo_text(*square))
+    assert cf.crs.epsg == 4490 and cf.warnings == []
+    assert 16.9 < cf.plots[0].rings[0].points[0].x_northing < 17.0
+
+
 def test_plain_number_under_dms_unit_is_ambiguous() -> None:
     lines = list(GEO_SQUARE)
     lines[2] = "J3,1,44.4,84.18333333"

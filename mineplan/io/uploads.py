@@ -31,11 +31,13 @@ from typing import Literal
 import pyogrio
 import pyogrio.errors
 
+from mineplan import settings
 from mineplan.errors import CoordinateFileError, CRSError, UploadError
 from mineplan.geodesy import CRSLike
 from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
 from mineplan.io.gis import ReadResult, read_gis_file
 from mineplan.io.sniff import KINDS_ZH, sniff, text_head
+from mineplan.vocab import STORE_CRS
 
 __all__ = [
     "ACCEPTED_SUFFIXES",
@@ -48,8 +50,9 @@ __all__ = [
     "upload_layers",
 ]
 
-#: Default size limit of one upload, in MB (also ``server.maxUploadSize``).
-DEFAULT_MAX_UPLOAD_MB = 200
+#: Default size limit of one upload, in MB (also ``server.maxUploadSize``); the app passes
+#: :func:`mineplan.settings.max_upload_mb`.
+DEFAULT_MAX_UPLOAD_MB = settings.DEFAULT_MAX_UPLOAD_MB
 #: File name endings the import page accepts, and what each is.
 ACCEPTED_SUFFIXES: dict[str, str] = {
     ".zip": "压缩的 Shapefile（.shp/.shx/.dbf/.prj 打包为 zip）",
@@ -228,7 +231,7 @@ def read_upload(
             raise UploadError(
                 "坐标系有问题：文件没有声明坐标系且无法从坐标数值判断，或声明的坐标系与数值不符"
                 "（例如米制坐标标成了经纬度）。请在“导入选项”中填写正确的坐标系"
-                "（如 EPSG:4490 或 EPSG:4523）。",
+                f"（如 {STORE_CRS} 或 EPSG:4523）。",
                 detail=_without_folder(str(exc), folder),
             ) from exc
         except CoordinateFileError as exc:

@@ -26,10 +26,9 @@ from mineplan.geodesy import classify_plane_pair
 from mineplan.io.coordinates.model import Plot, Point
 from mineplan.io.coordinates.parsing import Problems
 from mineplan.io.text import parse_number
+from mineplan.vocab import CHINA_LAT_RANGE, CHINA_LON_RANGE
 
 __all__ = [
-    "CHINA_LATITUDE_RANGE",
-    "CHINA_LONGITUDE_RANGE",
     "RawCoord",
     "check_geographic_axes",
     "format_dms",
@@ -60,9 +59,6 @@ _UNIT_KINDS: dict[str, str] = {
     "dms": "dms",
     "秒": "second",
 }
-#: Plausible latitude and longitude of China, degrees (formats-and-rules.md §1–2).
-CHINA_LATITUDE_RANGE = (18.0, 54.0)
-CHINA_LONGITUDE_RANGE = (73.0, 136.0)
 _DMS_SYMBOLS = frozenset("°′″'\"’”度分秒")
 
 
@@ -113,7 +109,7 @@ def _in_range(value: float, bounds: tuple[float, float]) -> bool:
 
 def _packed_pair(x: float, y: float) -> bool:
     """True if (x, y) reads as packed DMS latitude DDMMSS.sss, longitude DDDMMSS.sss."""
-    lat, lon = CHINA_LATITUDE_RANGE, CHINA_LONGITUDE_RANGE
+    lat, lon = CHINA_LAT_RANGE, CHINA_LON_RANGE
     return _in_range(x, (lat[0] * 1e4, lat[1] * 1e4)) and _in_range(y, (lon[0] * 1e4, lon[1] * 1e4))
 
 
@@ -128,7 +124,9 @@ def is_geographic(
     Yes when 计量单位 names degrees; else when most points are written with DMS symbols
     (a stray one in a plane file is reported on its own line, as an implausible
     plane coordinate); else, when 计量单位 is not stated, when every pair reads as
-    packed DMS (latitude 180000–540000, longitude 730000–1360000, either order).
+    packed DMS in China (:data:`~mineplan.vocab.CHINA_LAT_RANGE` and
+    :data:`~mineplan.vocab.CHINA_LON_RANGE` × 10⁴: latitude 30000–540000, longitude
+    730000–1360000), either order.
     """
     if unit in ("degree", "dms", "second"):
         return True
@@ -205,7 +203,7 @@ def check_geographic_axes(plots: Sequence[Plot], problems: Problems, *, fix: boo
 
     Returns the ids of plots with unusable points.
     """
-    lat, lon = CHINA_LATITUDE_RANGE, CHINA_LONGITUDE_RANGE
+    lat, lon = CHINA_LAT_RANGE, CHINA_LON_RANGE
     bad: set[int] = set()
     for plot in plots:
         for ring in plot.rings:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mineplan.vocab import AREA_UNITS_KM2
+
 __all__ = [
     "AREA_UNITS_M2",
     "DATUM_NAMES",
@@ -36,21 +38,11 @@ Units = Literal["metre", "dms", "degree"]
 #: Names of the plot-header fields after 记录图形属性, in the national spec's order.
 PLOT_FIELD_NAMES: tuple[str, ...] = ("图幅号", "地块用途", "地类编码")
 
-#: Area units a plot header may carry, as m² per unit. A bare number is 公顷.
+#: Area units a plot header may carry, as m² per unit (:data:`~mineplan.vocab.AREA_UNITS_KM2`).
+#: A bare number is 公顷 (the national spec).
 AREA_UNITS_M2: dict[str, float] = {
-    "": 1e4,
-    "公顷": 1e4,
-    "ha": 1e4,
-    "hm2": 1e4,
-    "hm²": 1e4,
-    "km2": 1e6,
-    "km²": 1e6,
-    "平方公里": 1e6,
-    "平方千米": 1e6,
-    "m2": 1.0,
-    "m²": 1.0,
-    "平方米": 1.0,
-    "亩": 10000.0 / 15.0,
+    "": AREA_UNITS_KM2["公顷"] * 1e6,
+    **{unit: km2 * 1e6 for unit, km2 in AREA_UNITS_KM2.items()},
 }
 
 #: Datum → its name as the 坐标系 header line writes it.

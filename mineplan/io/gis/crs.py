@@ -22,6 +22,7 @@ from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from mineplan.errors import CRSError
 from mineplan.geodesy import CRSLike, classify_plane_pair, gk_epsg, gk_zone_from_epsg
+from mineplan.vocab import GEOGRAPHIC_EPSG, in_china_degrees
 
 __all__ = ["CRSSource", "settle_crs"]
 
@@ -30,10 +31,7 @@ CRSSource = Literal[
     "file", "argument", "zone argument", "detected from coordinates", "assumed CGCS2000 geographic"
 ]
 
-# China's extent in CGCS2000 degrees, used to recognise longitude/latitude.
-_CHINA_LON = (73.0, 136.0)
-_CHINA_LAT = (3.0, 54.0)
-_CGCS2000_GEOGRAPHIC = 4490
+_CGCS2000_GEOGRAPHIC = GEOGRAPHIC_EPSG["CGCS2000"]
 
 
 def settle_crs(
@@ -91,15 +89,10 @@ def settle_crs(
         )
 
     minx, miny, maxx, maxy = bounds
-    if (
-        _CHINA_LON[0] <= minx
-        and maxx <= _CHINA_LON[1]
-        and _CHINA_LAT[0] <= miny
-        and maxy <= _CHINA_LAT[1]
-    ):
+    if in_china_degrees(minx, miny) and in_china_degrees(maxx, maxy):
         warnings.append(
             "the file has no CRS; its numbers are longitude/latitude in China: "
-            "assumed CGCS2000 geographic (EPSG:4490)"
+            f"assumed CGCS2000 geographic (EPSG:{_CGCS2000_GEOGRAPHIC})"
         )
         return frame.set_crs(_CGCS2000_GEOGRAPHIC), "assumed CGCS2000 geographic"
 
@@ -171,15 +164,19 @@ def _check_crs_against_numbers(
         )
         return
     epsg = crs.to_epsg()
-    if epsg is not None and 4491 <= epsg <= 4554 and crs.is_projected:
+    if epsg is None or not crs.is_projected:
+        return
+    try:
         gk = gk_zone_from_epsg(epsg)
-        prefixed_numbers = minx >= 1_000_000
-        if gk.prefixed != prefixed_numbers:
-            have = "carry" if prefixed_numbers else "lack"
-            warnings.append(
-                f"the CRS is EPSG:{epsg} ({'with' if gk.prefixed else 'without'} zone "
-                f"prefix) but the eastings {have} one ({minx:.0f}…{maxx:.0f}); check the CRS"
-            )
+    except CRSError:
+        return  # not a CGCS2000 Gauss-Kruger zone: nothing to compare
+    prefixed_numbers = minx >= 1_000_000
+    if gk.prefixed != prefixed_numbers:
+        have = "carry" if prefixed_numbers else "lack"
+        warnings.append(
+            f"the CRS is EPSG:{epsg} ({'with' if gk.prefixed else 'without'} zone "
+            f"prefix) but the eastings {have} one ({minx:.0f}…{maxx:.0f}); check the CRS"
+        )
 
 
 def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:

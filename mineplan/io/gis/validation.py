@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from mineplan.errors import CoordinateFileError
+from mineplan.errors import CoordinateFileError, problem_list
 
 __all__ = ["validate"]
 
@@ -59,9 +59,8 @@ def validate(
             problems.append(f"feature {i}: invalid geometry ({reason})")
     if problems and strict:
         raise CoordinateFileError(
-            f"{len(problems)} geometry problem(s): "
-            + "; ".join(problems)
-            + ("" if fix else ". Fix them in the source, or pass fix=True to repair invalid ones"),
+            problem_list(problems)
+            + ("" if fix else "\nFix them in the source, or pass fix=True to repair invalid ones"),
             path=path,
         )
     warnings.extend(problems)

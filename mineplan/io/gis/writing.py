@@ -18,6 +18,9 @@ from mineplan.io.gis.drivers import SUPPORTED_WRITE_SUFFIXES, gdal_call
 
 __all__ = ["write_gis_file"]
 
+# KML is longitude/latitude on WGS 84 by definition (OGC KML 2.2), whatever the data.
+_KML_EPSG = 4326
+
 
 def write_gis_file(
     frame: gpd.GeoDataFrame,
@@ -70,8 +73,8 @@ def write_gis_file(
     if not path.parent.is_dir():
         raise CoordinateFileError("the destination folder does not exist", path=path)
     out = frame
-    if driver in ("KML", "LIBKML") and not frame.crs.equals(pyproj.CRS.from_epsg(4326)):
-        out = frame.to_crs(4326)
+    if driver in ("KML", "LIBKML") and not frame.crs.equals(pyproj.CRS.from_epsg(_KML_EPSG)):
+        out = frame.to_crs(_KML_EPSG)
     options: dict[str, str] = {}
     if driver == "ESRI Shapefile":
         options["encoding"] = "UTF-8"
