@@ -1009,3 +1009,26 @@ def test_registration_dms_write_read_and_unit_mismatch() -> None:
         format_registration_txt(read_registration_txt(REGISTRATION).plots[0], units="dms")
     with pytest.raises(CoordinateFileError, match="units='dms'"):
         format_boundary_txt(cf.plots, zone=28)
+
+
+def test_boundary_writer_names_points_as_the_corner_table_does() -> None:
+    import geopandas as gpd
+
+    from mineplan.io.corners import corner_table
+
+    outer = [(84.0, 44.0), (84.02, 44.0), (84.02, 44.02), (84.0, 44.02)]  # anticlockwise
+    hole = [(84.005, 44.005), (84.005, 44.01), (84.01, 44.01), (84.01, 44.005)]
+    frame = gpd.GeoDataFrame({"number": ["A"]}, geometry=[Polygon(outer, [hole])], crs=4490)
+    table = corner_table(frame.geometry, plane_crs=4516)
+    expected = {
+        (int(r.ring), r.point): (round(r.x, 3), round(r.y, 3)) for r in table.itertuples()
+    }
+    cf = parse_boundary_txt(format_boundary_txt(frame, zone=28))
+    written = {
+        (ring.ring_no, p.name): (p.x_northing, p.y_easting)
+        for ring in cf.plots[0].rings
+        for p in ring.points
+    }
+    assert written == expected and len(written) == 8
+    # the outer ring was written clockwise, so its J-names run backwards after J1
+    assert [p.name for p in cf.plots[0].rings[0].points] == ["J1", "J4", "J3", "J2"]

@@ -30,6 +30,8 @@ from mineplan.errors import CoordinateFileError, MineplanError
 from mineplan.geodesy import ellipsoidal_area, gk_epsg
 from mineplan.io.coordinates.model import AREA_UNITS_M2, CoordinateFile, Plot, Point, Ring
 from mineplan.io.coordinates.parsing import Problems
+from mineplan.io.corners import corner_table
+from mineplan.vocab import STORE_EPSG
 
 __all__ = [
     "assemble_rings",
@@ -179,26 +181,44 @@ def plots_from_frame(gdf: gpd.GeoDataFrame, *, zone: int, width: int = 3) -> lis
 
 
 def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
-    """Polygon rows as 面 plots in EPSG:``epsg`` (the frame's own CRS when None)."""
-    if epsg is not None and gdf.crs is not None and gdf.crs.to_epsg() != epsg:
-        gdf = gdf.to_crs(epsg)
-    plots = []
-    for i, (index, row) in enumerate(gdf.iterrows(), start=1):
-        geom = row.geometry
+    """Polygon rows as 面 plots in EPSG:``epsg`` (the frame's own CRS when None).
+
+    Points come from :func:`mineplan.io.corners.corner_table`: rings numbered per plot
+    (each part's exterior, then its holes), points J1… per ring in the ring's own order.
+    A frame without a CRS is taken to be in ``epsg`` already.
+    """
+    for index, geom in gdf.geometry.items():
         if not isinstance(geom, Polygon | MultiPolygon):
             raise CoordinateFileError(
                 f"row {index!r}: {type(geom).__name__} cannot be written as a 面 plot"
             )
-        rings: list[Ring] = []
-        for part in getattr(geom, "geoms", [geom]):
-            for coords in [part.exterior.coords, *(h.coords for h in part.interiors)]:
-                xy = list(coords)[:-1]
-                points = [Point(f"J{k}", n, e) for k, (e, n) in enumerate(xy, start=1)]
-                rings.append(Ring(len(rings) + 1, points))
+    if epsg is not None and gdf.crs is not None and gdf.crs.to_epsg() != epsg:
+        source, target = gdf.crs, pyproj.CRS.from_epsg(epsg)
+    else:  # the coordinates as they are: an identity transformation
+        source = target = _crs_as_is(gdf.crs, epsg)
+    corners = corner_table(gdf.geometry, plane_crs=target, crs=source)
+    rings_of: dict[int, list[Ring]] = {}
+    for (plot_no, ring_no), ring in corners.groupby(["plot", "ring"], sort=False):
+        points = [
+            Point(name, float(x), float(y))
+            for name, x, y in zip(ring["point"], ring["x"], ring["y"], strict=True)
+        ]
+        rings_of.setdefault(int(plot_no), []).append(Ring(int(ring_no), points))
+    plots = []
+    for i, (_, row) in enumerate(gdf.iterrows(), start=1):
+        # an empty polygon is one ring without points (writing it says so)
+        empty = [Ring(1, [])] if isinstance(row.geometry, Polygon) else []
         number = str(row["number"]) if "number" in gdf.columns else str(i)
         name = str(row["name"]) if "name" in gdf.columns else ""
-        plots.append(Plot(number, name, "面", rings=rings))
+        plots.append(Plot(number, name, "面", rings=rings_of.get(i, empty)))
     return plots
+
+
+def _crs_as_is(crs: pyproj.CRS | None, epsg: int | None) -> pyproj.CRS:
+    if crs is not None:
+        return crs
+    # unknown CRS: any CRS transformed to itself leaves the numbers as they are
+    return pyproj.CRS.from_epsg(epsg if epsg is not None else STORE_EPSG)
 
 
 def check_plot_geometry(plot: Plot, problems: Problems) -> None:
