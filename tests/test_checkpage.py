@@ -171,6 +171,18 @@ def test_whole_boundary_txt_can_be_pasted() -> None:
         parse_pasted_proposal(text.replace("4919234.567,28514345.678", "x,28514345.678"))
 
 
+def test_pasted_dms_with_double_primes_is_read() -> None:
+    # ″ (U+2033) must survive the paste's normalisation (NFKC would make it ′′)
+    text = (FIXTURES / "dms_symbols_gbk.txt").read_bytes().decode("gbk")
+    assert "″" in text
+    parsed = parse_pasted_proposal(text.replace("，", ","))
+    assert parsed.frame.crs.to_epsg() == 4490 and len(parsed.frame) == 2
+    west, south, east, north = parsed.frame.total_bounds
+    assert 84.0 < west < east < 84.3 and 44.3 < south < north < 44.5
+    full_width = "\n".join(line.replace(",", "，") for line in text.splitlines())
+    assert parse_pasted_proposal(full_width).frame.geometry.equals(parsed.frame.geometry)
+
+
 def test_empty_paste_says_what_to_paste() -> None:
     with pytest.raises(CoordinateFileError, match="没有粘贴任何坐标"):
         parse_pasted_proposal(" \n ")

@@ -627,11 +627,21 @@ def test_registration_swapped_axes_names_line() -> None:
 
 def test_docstring_examples() -> None:
     import doctest
+    import importlib
+    import pkgutil
 
     import mineplan.io.coordinates
 
-    result = doctest.testmod(mineplan.io.coordinates)
-    assert result.attempted >= 8 and result.failed == 0
+    names = ["mineplan.io.text", "mineplan.io.coordinates"] + [
+        f"mineplan.io.coordinates.{m.name}"
+        for m in pkgutil.iter_modules(mineplan.io.coordinates.__path__)
+    ]
+    attempted = 0
+    for name in names:
+        result = doctest.testmod(importlib.import_module(name))
+        assert result.failed == 0, name
+        attempted += result.attempted
+    assert len(names) >= 10 and attempted >= 18
 
 
 def test_registration_write_read_keeps_points_and_elevations(tmp_path: Path) -> None:
@@ -838,6 +848,14 @@ def test_geographic_point_outside_china() -> None:
     assert err.line == GEO_FIRST_POINT_LINE + 1 and "not a latitude/longitude in China" in str(err)
 
 
+def test_geographic_points_in_the_south_china_sea_are_in_china() -> None:
+    # China's latitude starts at 3°N (vocab.CHINA_LAT_RANGE), not 18°N: 永兴岛 is 16.8°N
+    square = [line.replace("44°2", "16°5").replace("84°1", "112°1") for line in GEO_SQUARE]
+    cf = parse_boundary_txt(_geo_text(*square))
+    assert cf.crs.epsg == 4490 and cf.warnings == []
+    assert 16.9 < cf.plots[0].rings[0].points[0].x_northing < 17.0
+
+
 def test_plain_number_under_dms_unit_is_ambiguous() -> None:
     lines = list(GEO_SQUARE)
     lines[2] = "J3,1,44.4,84.18333333"
@@ -991,3 +1009,26 @@ def test_registration_dms_write_read_and_unit_mismatch() -> None:
         format_registration_txt(read_registration_txt(REGISTRATION).plots[0], units="dms")
     with pytest.raises(CoordinateFileError, match="units='dms'"):
         format_boundary_txt(cf.plots, zone=28)
+
+
+def test_boundary_writer_names_points_as_the_corner_table_does() -> None:
+    import geopandas as gpd
+
+    from mineplan.io.corners import corner_table
+
+    outer = [(84.0, 44.0), (84.02, 44.0), (84.02, 44.02), (84.0, 44.02)]  # anticlockwise
+    hole = [(84.005, 44.005), (84.005, 44.01), (84.01, 44.01), (84.01, 44.005)]
+    frame = gpd.GeoDataFrame({"number": ["A"]}, geometry=[Polygon(outer, [hole])], crs=4490)
+    table = corner_table(frame.geometry, plane_crs=4516)
+    expected = {
+        (int(r.ring), r.point): (round(r.x, 3), round(r.y, 3)) for r in table.itertuples()
+    }
+    cf = parse_boundary_txt(format_boundary_txt(frame, zone=28))
+    written = {
+        (ring.ring_no, p.name): (p.x_northing, p.y_easting)
+        for ring in cf.plots[0].rings
+        for p in ring.points
+    }
+    assert written == expected and len(written) == 8
+    # the outer ring was written clockwise, so its J-names run backwards after J1
+    assert [p.name for p in cf.plots[0].rings[0].points] == ["J1", "J4", "J3", "J2"]

@@ -308,8 +308,10 @@ def test_validation_reports_invalid_empty_and_non_polygon(tmp_path: Path) -> Non
     assert "feature 3:" in text
     assert not result.frame.geometry.iloc[1].is_valid  # never repaired silently
 
-    with pytest.raises(CoordinateFileError, match=r"zoo\.gpkg.*3 geometry problem"):
+    with pytest.raises(CoordinateFileError, match=r"zoo\.gpkg: 3 problems:") as info:
         read_gis_file(path, expect="polygon", strict=True)
+    assert "\n  feature 1: invalid geometry (Self-intersection" in str(info.value)
+    assert "\n  feature 2: a Point, not a polygon" in str(info.value)
 
 
 def test_fix_repairs_and_reports_each_feature(tmp_path: Path) -> None:

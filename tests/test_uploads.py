@@ -11,16 +11,16 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon
 
-from mineplan.io.gis import ZipLimits
+from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
 from mineplan.io.uploads import UploadError, check_upload, read_upload, safe_filename, upload_layers
 
 SQUARE = Polygon([(81.3, 43.9), (81.31, 43.9), (81.31, 43.91), (81.3, 43.91)])
 
 
-def _geojson(**props: object) -> bytes:
+def _geojson(*, ensure_ascii: bool = True, **props: object) -> bytes:
     frame = gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[SQUARE],
                              crs="EPSG:4326")
-    return frame.to_json().encode("utf-8")
+    return frame.to_json(ensure_ascii=ensure_ascii).encode("utf-8")
 
 
 def _zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -38,6 +38,33 @@ def test_a_geojson_is_accepted_and_read() -> None:
     result = read_upload(check, data)
     assert len(result.frame) == 1 and result.frame.crs is not None
     assert result.frame["name"].iloc[0] == "伊宁市铁厂沟煤矿"
+
+
+def test_a_geojson_cut_inside_a_chinese_character_at_the_sniffed_head_is_text() -> None:
+    # byte 4096, where the sniffer's head ends, falls inside a 3-byte character; so does
+    # byte 4093 (the old fallback cut 3 bytes, which split the character before it)
+    for pad in range(3):
+        data = _geojson(name="a" * pad + "矿区范围" * 400, ensure_ascii=False)
+        if not _decodes(data[:4096]) and not _decodes(data[:4093]):
+            break
+    else:  # pragma: no cover - the construction above always finds one
+        pytest.fail("no padding puts byte 4096 inside a character")
+    check = check_upload("范围.geojson", data)
+    assert check.kind == "geojson"
+    assert read_upload(check, data).frame["name"].iloc[0].endswith("矿区范围")
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_binary_after_a_geojson_like_start_is_still_not_text() -> None:
+    with pytest.raises(UploadError, match="不是文本"):
+        check_upload("a.geojson", b"{" + b"\xff\xfe\x00\x81" * 2000)
 
 
 def test_a_zipped_shapefile_is_accepted(tmp_path: Path) -> None:
@@ -163,3 +190,23 @@ def test_safe_filename_strips_folders() -> None:
     assert safe_filename("../../x/矿区 范围.GeoJSON") == "矿区_范围.geojson"
     assert safe_filename("C:\\temp\\a.zip") == "a.zip"
     assert safe_filename("..") == "upload"
+
+
+def test_the_gis_reader_and_the_upload_page_share_one_zip_guard() -> None:
+    data = _zip({"../evil.shp": b"x", "zones.shp": b"x"})
+    with pytest.raises(UnsafeArchiveError) as info:
+        check_zip(data)
+    assert info.value.reason == "names" and info.value.names == ("../evil.shp",)
+    assert check_zip(_zip({"shp/": b"", "shp/zones.shp": b"x"})) == ("shp/zones.shp",)
+
+
+def test_io_doctests() -> None:
+    import doctest
+
+    import mineplan.io.archives
+    import mineplan.io.proposals
+    import mineplan.io.sniff
+
+    for module in (mineplan.io.archives, mineplan.io.sniff, mineplan.io.proposals):
+        result = doctest.testmod(module)
+        assert result.attempted >= 1 and result.failed == 0, module.__name__

@@ -8,13 +8,12 @@
 
 Every refusal of input is a plain Chinese sentence naming the line it concerns.
 
-May import: errors, vocab, geodesy, the other io modules.
+May import: ``errors``, ``vocab``, ``geodesy``, the other io modules.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,11 +26,20 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.errors import CoordinateFileError, UploadError
-from mineplan.geodesy import GKZone, classify_plane_pair
+from mineplan.errors import CoordinateFileError, CRSError, UploadError, problem_list
+from mineplan.geodesy import GKZone, classify_plane_pair, gk_epsg, gk_zone_from_epsg
 from mineplan.io import coordinates as coordfiles
+from mineplan.io.sniff import KINDS_ZH, coordinate_head, coordinate_layout, sniff
+from mineplan.io.text import parse_number
 from mineplan.io.uploads import safe_filename
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import (
+    CHINA_LAT_RANGE,
+    CHINA_LON_RANGE,
+    STORE_CRS,
+    STORE_EPSG,
+    WEB_CRS,
+    in_china_degrees,
+)
 
 __all__ = [
     "COORDINATE_SUFFIXES",
@@ -43,20 +51,15 @@ __all__ = [
 
 #: Upload endings read as coordinate TXT (报盘 boundary or registration layout).
 COORDINATE_SUFFIXES: tuple[str, ...] = (".txt",)
-# China's extent, degrees (CGCS2000): a WKT/GeoJSON outside it has the wrong CRS or axes.
-_CHINA_LON = (73.0, 135.5)
-_CHINA_LAT = (3.0, 54.0)
 _SPLIT = re.compile(r"[,;\s]+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _WKT = re.compile(r"^\s*(?:SRID\s*=\s*(\d+)\s*;)?\s*((?:MULTI)?POLYGON)\b", re.IGNORECASE)
 _MAX_PROBLEMS = 15
-# Bytes that show an upload named .txt is something else.
-_NOT_TEXT = (
-    (b"PK\x03\x04", "zip 压缩包"), (b"SQLite format 3", "SQLite 数据库"), (b"\x89PNG", "PNG 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"), (b"%PDF", "PDF 文档"), (b"MZ", "Windows 可执行程序"),
-    (b"\x7fELF", "Linux 可执行程序"), (b"\xd0\xcf\x11\xe0", "旧版 Office 文档"),
+# GeoJSON crs names read as the store's degrees (WGS 84 differs from CGCS2000 by < 1 m).
+_GEOJSON_DEGREES = re.compile(
+    rf"({STORE_EPSG}|{WEB_CRS.removeprefix('EPSG:')}|CRS84)$"
 )
-_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<script|<head|<body)", re.IGNORECASE)
+# Compatibility forms NFKC would break: ″ (double prime, DMS seconds) becomes ′′.
+_KEEP_AS_TYPED = re.compile("([″‴])")
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def parse_pasted_proposal(text: str, *, zone: int | None = None) -> ParsedPropos
     CoordinateFileError
         Once, in Chinese, naming every problem and its line.
     """
-    text = unicodedata.normalize("NFKC", text or "").replace("\ufeff", "")
+    text = _normalised(text or "").replace("\ufeff", "")
     stripped = text.strip()
     if not stripped:
         raise CoordinateFileError("没有粘贴任何坐标。请粘贴拐点坐标（点号,X,Y）、坐标文件全文、"
@@ -122,25 +125,28 @@ def parse_pasted_proposal(text: str, *, zone: int | None = None) -> ParsedPropos
     wkt = _WKT.match(stripped)
     if wkt:
         return _parse_wkt(stripped, wkt)
-    if "[登记项目]" in text or "XY001=" in text.replace(" ", ""):
+    layout = coordinate_layout(text)
+    if layout == "registration":
         return _parse_coordinate_text(text, "registration", source="粘贴的登记坐标文本")
-    if "[地块坐标]" in text or "[属性描述]" in text or "@" in text:
+    if layout == "boundary":
         return _parse_coordinate_text(text, "boundary", source="粘贴的报盘坐标文本")
     return _parse_point_lines(text, zone=zone)
 
 
-def _number(text: str) -> float | None:
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
+def _normalised(text: str) -> str:
+    """NFKC (full-width digits, commas and spaces to ASCII) except ″ and ‴, kept as typed.
+
+    >>> _normalised("１２，84°12′30.5″")
+    '12,84°12′30.5″'
+    """
+    parts = _KEEP_AS_TYPED.split(text)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
 
 
 def _raise(problems: list[str]) -> NoReturn:
-    shown = problems[:_MAX_PROBLEMS]
-    more = f"\n…… 另有 {len(problems) - len(shown)} 处问题" if len(problems) > len(shown) else ""
-    head = "粘贴的坐标有问题：" if len(problems) == 1 else f"粘贴的坐标有 {len(problems)} 处问题："
-    raise CoordinateFileError(head + "\n" + "\n".join(shown) + more)
+    raise CoordinateFileError(
+        "粘贴的坐标有 " + problem_list(problems, limit=_MAX_PROBLEMS, chinese=True)
+    )
 
 
 def _lines_text(numbers: list[int]) -> str:
@@ -149,8 +155,7 @@ def _lines_text(numbers: list[int]) -> str:
 
 
 def _looks_like_degrees(x: float, y: float) -> bool:
-    return any(_CHINA_LAT[0] <= a <= _CHINA_LAT[1] and _CHINA_LON[0] <= b <= _CHINA_LON[1]
-               for a, b in ((x, y), (y, x)))
+    return any(in_china_degrees(lon, lat) for lat, lon in ((x, y), (y, x)))
 
 
 def _parse_point_lines(text: str, *, zone: int | None) -> ParsedProposal:
@@ -166,7 +171,7 @@ def _parse_point_lines(text: str, *, zone: int | None) -> ParsedProposal:
                             f"（{line[:40]}）")
             continue
         x_text, y_text = parts[-2:]
-        x, y = _number(x_text), _number(y_text)
+        x, y = parse_number(x_text), parse_number(y_text)
         if x is None and y is None and not points and not problems:
             continue  # a header line such as 点号,X,Y
         bad = [t for t, v in ((x_text, x), (y_text, y)) if v is None]
@@ -189,7 +194,7 @@ def _parse_point_lines(text: str, *, zone: int | None) -> ParsedProposal:
         first = points[[p[0] for p in points].index(implausible[0])]
         if _looks_like_degrees(first[2], first[3]):
             _raise([f"{_lines_text(implausible)}：坐标看起来是经纬度（度）。此处的坐标行应为高斯-克吕格"
-                    "平面坐标（米）；经纬度请以 WKT 或 GeoJSON（EPSG:4490，经度在前）粘贴。"])
+                    f"平面坐标（米）；经纬度请以 WKT 或 GeoJSON（{STORE_CRS}，经度在前）粘贴。"])
         _raise([f"{_lines_text(implausible)}：({first[2]:g}, {first[3]:g}) 不像中国境内的"
                 "高斯-克吕格平面坐标。X 为北坐标（约 2000000–5900000 米），Y 为东坐标"
                 "（带号前缀 + 约 150000–850000 米，如 27523456.78）。"])
@@ -237,23 +242,21 @@ def _zone_of(zones: set[GKZone | None], zone: int | None) -> GKZone:
     if zone is None:
         _raise(["东坐标没有带号前缀，无法确定投影带。请在东坐标前加带号（如 27523456.78），"
                 "或在“带号”中填写投影带。"])
-    width = 3 if 25 <= zone <= 45 else 6 if 13 <= zone <= 23 else 0
-    if not width:
+    try:  # 3-degree zones are numbered 25–45, 6-degree zones 13–23
+        return gk_zone_from_epsg(gk_epsg(width=3 if zone >= 25 else 6, zone=zone, prefixed=False))
+    except CRSError:
         _raise([f"带号 {zone} 不是中国的高斯-克吕格投影带（3 度分带 25–45，6 度分带 13–23）。"])
-    cm = 3.0 * zone if width == 3 else 6.0 * zone - 3
-    return GKZone(width, zone, cm, False)
 
 
 def _check_degrees(geoms: list[BaseGeometry], what: str) -> None:
     west, south, east, north = shapely.total_bounds(geoms)
-    inside = (_CHINA_LON[0] <= west <= east <= _CHINA_LON[1]
-              and _CHINA_LAT[0] <= south <= north <= _CHINA_LAT[1])
+    lon, lat = CHINA_LON_RANGE, CHINA_LAT_RANGE
+    inside = lon[0] <= west <= east <= lon[1] and lat[0] <= south <= north <= lat[1]
     if inside:
         return
-    flipped = (_CHINA_LAT[0] <= west <= east <= _CHINA_LAT[1]
-               and _CHINA_LON[0] <= south <= north <= _CHINA_LON[1])
+    flipped = lat[0] <= west <= east <= lat[1] and lon[0] <= south <= north <= lon[1]
     hint = ("看起来纬度在前；请把经度放在前面（x=经度，y=纬度）。" if flipped else
-            "应为 EPSG:4490 经纬度（度，经度在前）；平面坐标（米）请按“点号,X,Y”逐行粘贴。")
+            f"应为 {STORE_CRS} 经纬度（度，经度在前）；平面坐标（米）请按“点号,X,Y”逐行粘贴。")
     _raise([f"{what} 的坐标范围 ({west:g}, {south:g}) – ({east:g}, {north:g}) "
             f"不在中国境内：{hint}"])
 
@@ -270,7 +273,7 @@ def _polygonal(geoms: list[BaseGeometry], what: str) -> list[BaseGeometry]:
 
 
 def _parse_wkt(text: str, match: re.Match[str]) -> ParsedProposal:
-    srid = int(match.group(1)) if match.group(1) else 4490
+    srid = int(match.group(1)) if match.group(1) else STORE_EPSG
     body = text[match.start(2):]
     try:
         geom = shapely.from_wkt(body)
@@ -281,7 +284,7 @@ def _parse_wkt(text: str, match: re.Match[str]) -> ParsedProposal:
     except pyproj.exceptions.CRSError:
         _raise([f"SRID={srid} 不是已知的 EPSG 坐标系。"])
     geoms = _polygonal([geom], "WKT")
-    notes = [] if srid == 4490 else [f"WKT 声明了 SRID={srid}，按该坐标系读取。"]
+    notes = [] if srid == STORE_EPSG else [f"WKT 声明了 SRID={srid}，按该坐标系读取。"]
     if crs.is_geographic:
         _check_degrees(geoms, "WKT")
     return ParsedProposal(gpd.GeoDataFrame({"name": ["申请范围"]}, geometry=geoms, crs=crs),
@@ -306,8 +309,8 @@ def _parse_geojson(text: str) -> ParsedProposal:
         _raise([f"GeoJSON 的 type 为 {kind!r}；应为 FeatureCollection、Feature、Polygon "
                 "或 MultiPolygon。"])
     crs_name = str(((document.get("crs") or {}).get("properties") or {}).get("name", ""))
-    if crs_name and not re.search(r"(4490|4326|CRS84)$", crs_name):
-        _raise([f"GeoJSON 声明的坐标系为 {crs_name}；此处只接受 EPSG:4490 经纬度。"
+    if crs_name and not _GEOJSON_DEGREES.search(crs_name):
+        _raise([f"GeoJSON 声明的坐标系为 {crs_name}；此处只接受 {STORE_CRS} 经纬度。"
                 "其他坐标系的文件请用上传。"])
     try:
         frame = gpd.GeoDataFrame.from_features(features, crs=STORE_CRS)
@@ -317,7 +320,7 @@ def _parse_geojson(text: str) -> ParsedProposal:
     if len(geoms) != len(frame):
         _raise(["GeoJSON 中有要素没有图形（geometry 为 null）。"])
     _check_degrees(geoms, "GeoJSON")
-    return ParsedProposal(frame, f"GeoJSON（{len(frame)} 个面，EPSG:4490）")
+    return ParsedProposal(frame, f"GeoJSON（{len(frame)} 个面，{STORE_CRS}）")
 
 
 def _parse_coordinate_text(data: bytes | str, layout: str, *, source: str) -> ParsedProposal:
@@ -381,14 +384,10 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
         raise UploadError(f"文件过大：{len(data) / 2**20:.1f} MB，超过上限 {max_mb:g} MB。")
     if not data.strip():
         raise UploadError("文件是空的，请检查是否选错了文件。")
-    for magic, what in _NOT_TEXT:
-        if data.startswith(magic):
-            raise UploadError(f"文件名是“.txt”，但内容是{what}，不是坐标文本文件。")
-    if _HTML.match(data[:1024]):
-        raise UploadError("文件名是“.txt”，但内容是网页（HTML），不是坐标文本文件。")
-    head = data[:4096].decode("gb18030", errors="replace")
-    layout = ("registration" if "[登记项目]" in head or "XY001=" in head.replace(" ", "")
-              else "boundary")
+    kind = sniff(data)
+    if kind is not None:
+        raise UploadError(f"文件名是“.txt”，但内容是{KINDS_ZH[kind]}，不是坐标文本文件。")
+    layout = coordinate_layout(coordinate_head(data)) or "boundary"
     try:
         return _parse_coordinate_text(data, layout, source=f"坐标文件 {safe} ")
     except CoordinateFileError as exc:

@@ -30,6 +30,7 @@ from rasterio.warp import calculate_default_transform, reproject, transform_boun
 
 from mineplan import settings
 from mineplan.errors import CRSError, RasterError
+from mineplan.vocab import STORE_CRS, WEB_CRS
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -51,7 +52,7 @@ RASTER_SUFFIXES = (".tif", ".tiff")
 Mode = Literal["auto", "hillshade", "gray", "rgb"]
 
 _DISPLAY_CRS = CRS.from_epsg(3857)  # the picture's grid
-_BOUNDS_CRS = CRS.from_epsg(4326)  # its bounds
+_BOUNDS_CRS = CRS.from_user_input(WEB_CRS)  # its bounds, in the web map's CRS
 _METRES_PER_DEGREE = 111_320.0
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # TIFF and BigTIFF
 
@@ -181,7 +182,7 @@ def _picture(
     if src.crs is None:
         raise CRSError(
             f"{name}: the raster has no CRS; set it in QGIS (Assign Projection) or with "
-            "gdal_edit.py -a_srs EPSG:4490"
+            f"gdal_edit.py -a_srs {STORE_CRS}"
         )
     if src.count == 0:
         raise RasterError(f"{name}: the raster has no bands")

@@ -4,6 +4,8 @@
 hands it to :mod:`mineplan.io.coordinates` (land-boundary exchange TXT, mining-right
 registration TXT) or :mod:`mineplan.io.gis` (Shapefile, GeoPackage, GeoJSON,
 KML/KMZ, DXF, CSV). Either way the answer is a :class:`~mineplan.io.gis.ReadResult`.
+
+May import: ``errors``, the other io modules.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import Literal
 from mineplan.errors import CRSError
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.gis import ReadResult, read_gis_file
+from mineplan.io.sniff import coordinate_head, coordinate_layout
+from mineplan.io.text import HEAD_BYTES
 
 __all__ = ["coordinate_file_kind", "read_geometry_file"]
-
-_SNIFF_BYTES = 4096
 
 
 def coordinate_file_kind(path: str | Path) -> str | None:
@@ -25,19 +27,11 @@ def coordinate_file_kind(path: str | Path) -> str | None:
     path = Path(path)
     if path.suffix.lower() not in (".txt", ".zb", ".dat", ""):
         return None
-    head = path.read_bytes()[:_SNIFF_BYTES]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        text = head.decode("gb18030", errors="replace")
-    if "[登记项目]" in text or "XY001=" in text.replace(" ", ""):
-        return "registration"
-    if "[地块坐标]" in text or "[属性描述]" in text or "@" in text:
-        return "boundary"
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES + 1)  # one byte more: the file goes on past the head
+    layout = coordinate_layout(coordinate_head(head))
+    if layout is not None:
+        return layout
     return "boundary" if path.suffix.lower() == ".txt" else None
 
 

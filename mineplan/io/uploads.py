@@ -2,10 +2,11 @@
 
 :func:`check_upload` looks at an upload's name *and bytes* before anything
 parses it: size limit, the file type told by content (a PNG renamed ``.geojson``
-is refused), zip archives with ``..`` or absolute entry names, zip bombs (the
-limits of :class:`~mineplan.io.gis.ZipLimits`), KML with XML entity
-declarations, HTML pages. Every refusal is an :class:`UploadError` whose message
-is plain Chinese for the planner, followed by the technical detail.
+is refused, :mod:`mineplan.io.sniff`), zip archives with ``..`` or absolute entry
+names and zip bombs (:mod:`mineplan.io.archives`, the guard the GIS reader uses
+too), KML with XML entity declarations, HTML pages. Every refusal is an
+:class:`UploadError` whose message is plain Chinese for the planner, followed by the
+technical detail.
 
 :func:`read_upload` then writes the bytes under a safe name in a private
 temporary folder and reads them with :func:`~mineplan.io.gis.read_gis_file`,
@@ -13,16 +14,16 @@ so an upload gets exactly the validation and messages of ``mineplan import``.
 
 Attribute values are never trusted either: the web map escapes every popup value
 (:mod:`mineplan.web.webmap`), and the app shows tables as data, never as HTML.
+
+May import: ``errors``, ``settings``, ``geodesy``, the other io modules.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tempfile
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -30,9 +31,13 @@ from typing import Literal
 import pyogrio
 import pyogrio.errors
 
+from mineplan import settings
 from mineplan.errors import CoordinateFileError, CRSError, UploadError
 from mineplan.geodesy import CRSLike
-from mineplan.io.gis import ReadResult, ZipLimits, read_gis_file
+from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
+from mineplan.io.gis import ReadResult, read_gis_file
+from mineplan.io.sniff import KINDS_ZH, sniff, text_head
+from mineplan.vocab import STORE_CRS
 
 __all__ = [
     "ACCEPTED_SUFFIXES",
@@ -45,8 +50,9 @@ __all__ = [
     "upload_layers",
 ]
 
-#: Default size limit of one upload, in MB (also ``server.maxUploadSize``).
-DEFAULT_MAX_UPLOAD_MB = 200
+#: Default size limit of one upload, in MB (also ``server.maxUploadSize``); the app passes
+#: :func:`mineplan.settings.max_upload_mb`.
+DEFAULT_MAX_UPLOAD_MB = settings.DEFAULT_MAX_UPLOAD_MB
 #: File name endings the import page accepts, and what each is.
 ACCEPTED_SUFFIXES: dict[str, str] = {
     ".zip": "压缩的 Shapefile（.shp/.shx/.dbf/.prj 打包为 zip）",
@@ -61,23 +67,8 @@ ACCEPTED_SUFFIXES: dict[str, str] = {
 
 Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]
 
-_SQLITE = b"SQLite format 3\x00"
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_OTHER_FORMATS = (  # magic → what it is, in Chinese
-    (b"\x89PNG", "PNG 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"),
-    (b"GIF8", "GIF 图片"),
-    (b"%PDF", "PDF 文档"),
-    (b"II*\x00", "TIFF 栅格（请在“底图”处加载栅格）"),
-    (b"MM\x00*", "TIFF 栅格（请在“底图”处加载栅格）"),
-    (b"\xd0\xcf\x11\xe0", "旧版 Office 文档（doc/xls）"),
-    (b"MZ", "Windows 可执行程序"),
-    (b"\x7fELF", "Linux 可执行程序"),
-    (b"Rar!", "RAR 压缩包（请改用 zip）"),
-    (b"7z\xbc\xaf", "7z 压缩包（请改用 zip）"),
-    (b"\x1f\x8b", "gzip 压缩包（请改用 zip）"),
-)
-_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<script|<head|<body)", re.IGNORECASE)
+# What sniff() may find in a file with this ending without it being a disguise.
+_EXPECTED_KIND = {".zip": "zip", ".kmz": "zip", ".gpkg": "sqlite"}
 _ENTITY = re.compile(rb"<!(DOCTYPE[^>]*\[|ENTITY)", re.IGNORECASE)
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-]+")
 
@@ -143,7 +134,7 @@ def check_upload(
     max_mb
         Largest accepted upload, MB (2**20 bytes).
     zip_limits
-        Limits for zip and KMZ archives; default :class:`~mineplan.io.gis.ZipLimits`.
+        Limits for zip and KMZ archives; default :class:`~mineplan.io.archives.ZipLimits`.
 
     Returns
     -------
@@ -171,17 +162,16 @@ def check_upload(
             f"不支持的文件类型“{suffix or '无扩展名'}”。可导入：{accepted}。"
             "Shapefile 请把 .shp、.shx、.dbf、.prj 等文件一起压缩成一个 zip 上传。"
         )
-    other = _other_format(data)
-    expected = {".zip": "zip 压缩包", ".kmz": "zip 压缩包", ".gpkg": "SQLite 数据库"}.get(suffix)
-    if other is not None and other != expected:
+    other = sniff(data)
+    if other is not None and other != _EXPECTED_KIND.get(suffix):
         raise UploadError(
-            f"文件名是“{suffix}”，但内容是{other}，不是 GIS 数据文件。请确认上传的文件。"
+            f"文件名是“{suffix}”，但内容是{KINDS_ZH[other]}，不是 GIS 数据文件。请确认上传的文件。"
         )
     if suffix in (".zip", ".kmz"):
         members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
         return UploadCheck(safe, "zip" if suffix == ".zip" else "kmz", size, members)
     if suffix == ".gpkg":
-        if not data.startswith(_SQLITE):
+        if other != "sqlite":
             raise UploadError("文件名是“.gpkg”，但内容不是 GeoPackage（SQLite）数据库。")
         return UploadCheck(safe, "gpkg", size)
     if suffix == ".kml":
@@ -241,7 +231,7 @@ def read_upload(
             raise UploadError(
                 "坐标系有问题：文件没有声明坐标系且无法从坐标数值判断，或声明的坐标系与数值不符"
                 "（例如米制坐标标成了经纬度）。请在“导入选项”中填写正确的坐标系"
-                "（如 EPSG:4490 或 EPSG:4523）。",
+                f"（如 {STORE_CRS} 或 EPSG:4523）。",
                 detail=_without_folder(str(exc), folder),
             ) from exc
         except CoordinateFileError as exc:
@@ -272,58 +262,13 @@ def _without_folder(message: str, folder: str) -> str:
     return message.replace(f"{folder}/", "").replace(folder, "")
 
 
-def _other_format(data: bytes) -> str | None:
-    if data.startswith(_ZIP):
-        return "zip 压缩包"
-    if data.startswith(_SQLITE):
-        return "SQLite 数据库"
-    for magic, what in _OTHER_FORMATS:
-        if data.startswith(magic):
-            return what
-    if _HTML.match(data[:1024]):
-        return "网页（HTML）"
-    return None
-
-
 def _check_archive(data: bytes, limits: ZipLimits, *, suffix: str) -> tuple[str, ...]:
-    if not data.startswith(_ZIP):
+    if sniff(data) != "zip":
         raise UploadError(f"文件名是“{suffix}”，但内容不是 zip 压缩包。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UploadError("压缩包已损坏，无法打开。请重新压缩后上传。", detail=str(exc)) from exc
-    if len(infos) > limits.max_entries:
-        raise UploadError(
-            f"压缩包内有 {len(infos)} 个文件，超过允许的 {limits.max_entries} 个。"
-            "请只打包需要导入的图层。"
-        )
-    unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
-    if unsafe:
-        raise UploadError(
-            "压缩包内有不安全的路径（含“..”或绝对路径），已拒绝。"
-            "请把文件放在压缩包根目录或普通子文件夹中重新压缩。",
-            detail="、".join(unsafe[:5]),
-        )
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos)
-    if total > limits.max_total_bytes:
-        raise UploadError(
-            f"压缩包解压后约 {total / 2**20:.0f} MB，超过允许的 "
-            f"{limits.max_total_bytes / 2**20:.0f} MB。"
-        )
-    bombs = [
-        i.filename for i in infos
-        if i.file_size >= limits.ratio_floor_bytes
-        and i.file_size > limits.max_ratio * max(i.compress_size, 1)
-    ]
-    whole = total >= limits.ratio_floor_bytes and total > limits.max_ratio * max(packed, 1)
-    if bombs or whole:
-        raise UploadError(
-            f"压缩包的压缩比异常（超过 {limits.max_ratio:g} 倍），疑似“压缩炸弹”，已拒绝。",
-            detail="、".join(bombs[:5]),
-        )
-    names = tuple(i.filename for i in infos if not i.is_dir())
+        names = check_zip(data, limits)
+    except UnsafeArchiveError as exc:
+        raise _archive_refusal(exc) from exc
     lower = [n.lower() for n in names]
     if suffix == ".zip" and not any(n.endswith(".shp") for n in lower):
         raise UploadError(
@@ -335,24 +280,38 @@ def _check_archive(data: bytes, limits: ZipLimits, *, suffix: str) -> tuple[str,
     return names
 
 
-def _unsafe_member(name: str) -> bool:
-    normal = name.replace("\\", "/")
-    if normal.startswith("/") or re.match(r"^[A-Za-z]:", normal):
-        return True
-    return ".." in PurePosixPath(normal).parts
+def _archive_refusal(exc: UnsafeArchiveError) -> UploadError:
+    """The Chinese refusal of an archive :func:`~mineplan.io.archives.check_zip` refused."""
+    limits = exc.limits
+    if exc.reason == "unreadable":
+        return UploadError("压缩包已损坏，无法打开。请重新压缩后上传。", detail=exc.detail)
+    if exc.reason == "entries":
+        return UploadError(
+            f"压缩包内有 {exc.count} 个文件，超过允许的 {limits.max_entries} 个。"
+            "请只打包需要导入的图层。"
+        )
+    if exc.reason == "names":
+        return UploadError(
+            "压缩包内有不安全的路径（含“..”或绝对路径），已拒绝。"
+            "请把文件放在压缩包根目录或普通子文件夹中重新压缩。",
+            detail="、".join(exc.names[:5]),
+        )
+    if exc.reason == "size":
+        return UploadError(
+            f"压缩包解压后约 {exc.total_bytes / 2**20:.0f} MB，超过允许的 "
+            f"{limits.max_total_bytes / 2**20:.0f} MB。"
+        )
+    return UploadError(
+        f"压缩包的压缩比异常（超过 {limits.max_ratio:g} 倍），疑似“压缩炸弹”，已拒绝。",
+        detail="、".join(exc.names[:5]),
+    )
 
 
 def _text_head(data: bytes, what: str) -> str:
-    head = data[:4096]
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    try:
-        return head.decode("utf-8", errors="strict").lstrip()
-    except UnicodeDecodeError:
-        try:  # a multi-byte character may be cut at 4096 bytes
-            return head[:-3].decode("utf-8", errors="strict").lstrip()
-        except UnicodeDecodeError:
-            raise UploadError(f"{what} 文件应为 UTF-8 文本，但内容不是文本。") from None
+    head = text_head(data)  # a character cut by the head's end is not binary
+    if head is None:
+        raise UploadError(f"{what} 文件应为 UTF-8 文本，但内容不是文本。")
+    return head.lstrip()
 
 
 def _check_geojson(data: bytes) -> None:

@@ -1,0 +1,440 @@
+"""Writing the boundary exchange TXT and the registration TXT.
+
+:func:`format_boundary_txt` / :func:`write_boundary_txt` write plots (or a
+GeoDataFrame) in the land-boundary exchange layout, in plane metres or in latitude /
+longitude (DMS or decimal degrees); :func:`format_registration_txt` /
+:func:`write_registration_txt` write one plot in the mining-right registration layout.
+Both write CRLF lines, outer rings clockwise and holes counter-clockwise on a
+north-up map, points named J1… per ring as :func:`mineplan.io.corners.corner_table`
+numbers them.
+
+May import: ``errors``, ``vocab``, ``geodesy``, :mod:`mineplan.io.text` and the other
+modules of this package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pyproj
+from shapely.geometry.polygon import LinearRing
+
+from mineplan.errors import CoordinateFileError
+from mineplan.geodesy import ellipsoidal_area
+from mineplan.io.coordinates.crs import projected_epsg
+from mineplan.io.coordinates.degrees import format_dms, parse_dms
+from mineplan.io.coordinates.geometry import (
+    assemble_rings,
+    plot_geometry,
+    plots_from_gdf,
+    ring_xy,
+)
+from mineplan.io.coordinates.model import DATUM_NAMES, PLOT_FIELD_NAMES, Plot, Ring, Units
+from mineplan.io.text import format_optional
+from mineplan.vocab import GEOGRAPHIC_EPSG
+
+__all__ = [
+    "format_boundary_txt",
+    "format_registration_txt",
+    "write_boundary_txt",
+    "write_registration_txt",
+]
+
+
+def _oriented(ring: Ring, *, clockwise: bool) -> Ring:
+    """The ring with its first point kept and direction set (on a north-up map)."""
+    if len(ring.points) < 3:
+        return ring
+    is_ccw = LinearRing(ring_xy(ring)).is_ccw
+    if is_ccw == clockwise:
+        return replace(ring, points=[ring.points[0], *reversed(ring.points[1:])])
+    return ring
+
+
+def _crs_for_writing(
+    plots: Sequence[Plot], *, zone: int, width: int, datum: str
+) -> tuple[int | None, bool]:
+    eastings = [p.y_easting for plot in plots for r in plot.rings for p in r.points]
+    prefixed = bool(eastings) and min(eastings) > 1e6
+    return projected_epsg(datum, width=width, zone=zone, prefixed=prefixed), prefixed
+
+
+def format_boundary_txt(
+    plots: Sequence[Plot] | gpd.GeoDataFrame,
+    *,
+    zone: int | None = None,
+    width: int = 3,
+    datum: str = "CGCS2000",
+    encoding: str = "gbk",
+    precision: int = 3,
+    header: dict[str, str] | None = None,
+    units: Units = "metre",
+) -> bytes:
+    """Write plots as a land-boundary exchange TXT.
+
+    CRLF line ends; every ring closed by repeating its first point; the outer ring of
+    each part **clockwise** and holes counter-clockwise as seen on a north-up map
+    (easting to the right) — the usual orientation of 界址点 numbering; a ring in the
+    other direction is reversed, keeping its first point. Rings are numbered 1, 2, …
+    per plot: each part's outer ring followed by its holes. The header area is the
+    ellipsoidal area (TD/T 1055-2019) in 公顷 to 4 decimals.
+
+    Parameters
+    ----------
+    plots
+        Plots (coordinates X = northing, Y = easting in metres; or X = latitude,
+        Y = longitude in decimal degrees), or a GeoDataFrame of Polygon/MultiPolygon
+        (x = easting, y = northing) with optional ``number`` and ``name`` columns; it
+        is reprojected to the target CRS if its CRS differs.
+    zone, width, datum
+        The Gauss-Kruger zone written to 带号 / 几度分带 and the datum
+        (``"CGCS2000"``, ``"Xian 1980"``, ``"Beijing 1954"``) written to 坐标系.
+        `zone` is required for ``units="metre"``, and for geographic units when the
+        plots are in metres (they are inverse-projected from that zone).
+    encoding
+        ``"gbk"`` (default, what most tools expect) or ``"utf-8"``.
+    precision
+        Decimals of X and Y in metres (3 = millimetres), or of the seconds with
+        ``units="dms"`` (3 = the official 0.001″).
+    header
+        Extra or replacement ``[属性描述]`` values.
+    units
+        ``"metre"`` (default): plane Gauss-Kruger coordinates, 计量单位=米.
+        ``"dms"``: latitude and longitude written ``44°12′30.123″``, 计量单位=度分秒,
+        no 带号 / 几度分带. ``"degree"``: decimal degrees to 8 decimals, 计量单位=度.
+        The header area is then computed on the datum's geographic CRS.
+
+    Returns
+    -------
+    bytes
+        The encoded file.
+
+    Raises
+    ------
+    CoordinateFileError
+        If `datum` is unknown or a GeoDataFrame row is not polygonal.
+    CRSError
+        If `zone` / `width` name no Gauss-Kruger zone.
+    UnicodeEncodeError
+        If a name cannot be written in `encoding` (GBK lacks some characters).
+    """
+    if datum not in DATUM_NAMES:
+        raise CoordinateFileError(f"datum must be one of {sorted(DATUM_NAMES)}; got {datum!r}")
+    if units not in ("metre", "dms", "degree"):
+        raise CoordinateFileError(f"units must be 'metre', 'dms' or 'degree'; got {units!r}")
+    if units != "metre":
+        return _format_geographic(
+            plots,
+            zone=zone,
+            width=width,
+            datum=datum,
+            encoding=encoding,
+            precision=precision,
+            header=header,
+            units=units,
+        )
+    if zone is None:
+        raise CoordinateFileError("zone is required to write plane coordinates (units='metre')")
+    if isinstance(plots, gpd.GeoDataFrame):
+        target = projected_epsg(datum, width=width, zone=zone, prefixed=True)
+        plot_list = plots_from_gdf(plots, target)
+    else:
+        plot_list = list(plots)
+        if _looks_geographic(plot_list):
+            raise CoordinateFileError(
+                "the plots are latitude/longitude in degrees; write them with units='dms' "
+                "or units='degree'"
+            )
+    epsg, _ = _crs_for_writing(plot_list, zone=zone, width=width, datum=datum)
+    values = {
+        "格式版本号": "",
+        "数据产生单位": "",
+        "数据产生日期": "",
+        "坐标系": DATUM_NAMES[datum],
+        "几度分带": str(width),
+        "投影类型": "高斯克吕格",
+        "计量单位": "米",
+        "带号": str(zone),
+        "精度": f"{10**-precision:.{precision}f}",
+        "转换参数": ",,,,,,",
+    }
+    values.update(header or {})
+
+    def coordinate(value: float) -> str:
+        return f"{value:.{precision}f}"
+
+    return _format_plots(plot_list, values, epsg, coordinate, encoding)
+
+
+def _format_plots(
+    plot_list: Sequence[Plot],
+    values: dict[str, str],
+    epsg: int | None,
+    coordinate: Callable[[float], str],
+    encoding: str,
+    reread: Callable[[str], float] = float,
+) -> bytes:
+    """The boundary TXT of `plot_list` under header `values`, coordinates as formatted.
+
+    `reread` turns a formatted coordinate back into a number (for the header area).
+    """
+    lines = ["[属性描述]", *(f"{k}={v}" for k, v in values.items()), "[地块坐标]"]
+    for plot in plot_list:
+        body: list[str] = []
+        rings = _writing_order(plot)
+        for ring_no, ring in enumerate(rings, start=1):
+            points = list(ring.points)
+            if plot.kind == "面" and points:
+                points.append(points[0])
+            body += [
+                f"{p.name},{ring_no},{coordinate(p.x_northing)},{coordinate(p.y_easting)}"
+                for p in points
+            ]
+        area = ""
+        if plot.kind == "面" and epsg is not None and rings:
+            # the area of the coordinates as written (rounded), so a reader agrees
+            written = [
+                replace(
+                    ring,
+                    points=[
+                        replace(
+                            p,
+                            x_northing=reread(coordinate(p.x_northing)),
+                            y_easting=reread(coordinate(p.y_easting)),
+                        )
+                        for p in ring.points
+                    ],
+                )
+                for ring in rings
+            ]
+            geom = plot_geometry(replace(plot, rings=written))
+            area = f"{ellipsoidal_area(geom, crs=epsg) / 1e4:.4f}"
+        fields = [plot.fields.get(n, "") for n in PLOT_FIELD_NAMES]
+        fields += [v for k, v in plot.fields.items() if k not in PLOT_FIELD_NAMES]
+        lines.append(
+            ",".join([str(len(body)), area, plot.number, plot.name, plot.kind, *fields, "@"])
+        )
+        lines += body
+    return _encode(lines, encoding)
+
+
+def _looks_geographic(plots: Sequence[Plot]) -> bool:
+    values = [(p.x_northing, p.y_easting) for plot in plots for r in plot.rings for p in r.points]
+    return bool(values) and all(abs(x) <= 90 and abs(y) <= 180 for x, y in values)
+
+
+def _format_geographic(
+    plots: Sequence[Plot] | gpd.GeoDataFrame,
+    *,
+    zone: int | None,
+    width: int,
+    datum: str,
+    encoding: str,
+    precision: int,
+    header: dict[str, str] | None,
+    units: Units,
+) -> bytes:
+    """:func:`format_boundary_txt` with latitude/longitude (``units`` dms / degree)."""
+    epsg = GEOGRAPHIC_EPSG[datum]
+    if isinstance(plots, gpd.GeoDataFrame):
+        plot_list = plots_from_gdf(plots, epsg)
+    else:
+        plot_list = list(plots)
+        if not _looks_geographic(plot_list):
+            if zone is None:
+                raise CoordinateFileError(
+                    "the plots are in metres: give zone= (and width=) to inverse-project them "
+                    "to latitude/longitude, or pass plots in decimal degrees"
+                )
+            _, prefixed = _crs_for_writing(plot_list, zone=zone, width=width, datum=datum)
+            source = projected_epsg(datum, width=width, zone=zone, prefixed=prefixed)
+            if source is None:
+                raise CoordinateFileError(f"no EPSG code for {datum} zone {zone} ({width}-degree)")
+            plot_list = _inverse_projected(plot_list, source, epsg)
+    values = {
+        "格式版本号": "",
+        "数据产生单位": "",
+        "数据产生日期": "",
+        "坐标系": DATUM_NAMES[datum],
+        "投影类型": "",
+        "计量单位": "度分秒" if units == "dms" else "度",
+        "精度": f"{10**-precision:.{precision}f}" if units == "dms" else "0.00000001",
+        "转换参数": ",,,,,,",
+    }
+    values.update(header or {})
+
+    def coordinate(value: float) -> str:
+        if units == "dms":
+            return format_dms(value, precision=precision)
+        return f"{value:.8f}"
+
+    reread = parse_dms if units == "dms" else float
+    return _format_plots(plot_list, values, epsg, coordinate, encoding, reread)
+
+
+def _inverse_projected(plots: Sequence[Plot], source: int, target: int) -> list[Plot]:
+    """Copies of `plots` with X/Y converted from `source` (metres) to lat/lon in `target`."""
+    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    out = []
+    for plot in plots:
+        rings = []
+        for ring in plot.rings:
+            points = []
+            for p in ring.points:
+                lon, lat = transformer.transform(p.y_easting, p.x_northing)
+                points.append(replace(p, x_northing=float(lat), y_easting=float(lon)))
+            rings.append(replace(ring, points=points))
+        out.append(replace(plot, rings=rings))
+    return out
+
+
+def _encode(lines: list[str], encoding: str) -> bytes:
+    """CRLF-joined lines in `encoding`; a character it cannot hold is a clear error."""
+    text = "\r\n".join(lines) + "\r\n"
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line = text[: exc.start].count("\r\n") + 1
+        raise CoordinateFileError(
+            f"{text[exc.start : exc.end]!r} cannot be written in {encoding}; rename it or "
+            "write with encoding='utf-8'",
+            path="<output>",
+            line=line,
+        ) from exc
+    except LookupError as exc:
+        raise CoordinateFileError(f"unknown encoding {encoding!r}; use 'gbk' or 'utf-8'") from exc
+
+
+def _writing_order(plot: Plot) -> list[Ring]:
+    """The plot's rings to write: validated, outer rings clockwise, holes after them."""
+    needed = {"面": 3, "线": 2, "点": 1}.get(plot.kind, 3)
+    for ring in plot.rings:
+        label = f"plot {plot.number or '?'} ring {ring.ring_no}"
+        points = [(p.x_northing, p.y_easting) for p in ring.points]
+        if not all(math.isfinite(v) for xy in points for v in xy):
+            raise CoordinateFileError(f"{label}: non-finite coordinates; fix the plot first")
+        if len(set(points)) < needed:
+            raise CoordinateFileError(
+                f"{label}: {len(set(points))} distinct points, a {plot.kind} needs {needed}; "
+                "fix the plot before writing it"
+            )
+    if plot.kind != "面":
+        return list(plot.rings)
+    if not plot.rings:
+        raise CoordinateFileError(f"plot {plot.number or '?'} has no rings to write")
+    ordered: list[Ring] = []
+    for outer, holes in assemble_rings(plot.rings):
+        ordered.append(_oriented(outer, clockwise=True))
+        ordered += [_oriented(h, clockwise=False) for h in holes]
+    return ordered
+
+
+def write_boundary_txt(
+    path: str | Path,
+    plots: Sequence[Plot] | gpd.GeoDataFrame,
+    *,
+    zone: int | None = None,
+    width: int = 3,
+    datum: str = "CGCS2000",
+    encoding: str = "gbk",
+    precision: int = 3,
+    header: dict[str, str] | None = None,
+    units: Units = "metre",
+) -> Path:
+    """Write :func:`format_boundary_txt` output (same options) to `path`; returns it."""
+    data = format_boundary_txt(
+        plots,
+        zone=zone,
+        width=width,
+        datum=datum,
+        encoding=encoding,
+        precision=precision,
+        header=header,
+        units=units,
+    )
+    target = Path(path)
+    target.write_bytes(data)
+    return target
+
+
+
+def format_registration_txt(
+    plot: Plot,
+    *,
+    precision: int = 3,
+    encoding: str = "gbk",
+    units: Literal["metre", "dms"] | None = None,
+) -> bytes:
+    """Write one plot in the mining-right registration layout (CRLF).
+
+    Points are numbered 1, 2, … across the file, rings are not closed (the 标高 line
+    closes an area), each part's outer ring comes first (clockwise on a north-up map)
+    followed by its holes (flag −1); outer rings get flag 1 unless they carry one.
+
+    `units`: ``"metre"`` writes X, Y to `precision` decimals; ``"dms"`` writes a plot
+    in decimal degrees (X latitude, Y longitude) as ``44°25′00.000″`` with `precision`
+    decimals of seconds; None (default) picks dms for a plot in degrees, else metre.
+
+    Raises
+    ------
+    CoordinateFileError
+        If the plot is invalid for writing, or its coordinates do not match `units`.
+    """
+    geographic = _looks_geographic([plot])
+    units = units or ("dms" if geographic else "metre")
+    if units not in ("metre", "dms") or geographic != (units == "dms"):
+        raise CoordinateFileError(
+            f"plot {plot.number or '?'}: cannot write "
+            f"{'latitude/longitude' if geographic else 'plane coordinates'} with "
+            f"units={units!r}; use units={'dms' if geographic else 'metre'!r}"
+        )
+
+    def coordinate(value: float) -> str:
+        return (
+            format_dms(value, precision=precision) if units == "dms" else f"{value:.{precision}f}"
+        )
+
+    rows: list[str] = []
+    number = 0
+    for ring in _writing_order(plot):
+        for point in ring.points:
+            number += 1
+            rows.append(f"{number},{coordinate(point.x_northing)},{coordinate(point.y_easting)}")
+        hole = ring.flag == -1 or (ring.flag is None and _is_hole(plot, ring))
+        flag = -1 if hole else (ring.flag if ring.flag is not None else 1)
+        rows.append(f"标高,{format_optional(ring.top_m)},{format_optional(ring.bottom_m)},,{flag}")
+    lines = [
+        "[登记项目]",
+        "矿区范围拐点坐标总数应小于1000个",
+        f"矿区范围拐点坐标与标高的总行数={len(rows)}",
+    ]
+    lines += [f"XY{i:03d}={row}" for i, row in enumerate(rows, start=1)]
+    return _encode(lines, encoding)
+
+
+def _is_hole(plot: Plot, ring: Ring) -> bool:
+    return any(
+        ring is h or ring.ring_no == h.ring_no
+        for _, holes in assemble_rings(plot.rings)
+        for h in holes
+    )
+
+
+def write_registration_txt(
+    path: str | Path,
+    plot: Plot,
+    *,
+    precision: int = 3,
+    encoding: str = "gbk",
+    units: Literal["metre", "dms"] | None = None,
+) -> Path:
+    """Write :func:`format_registration_txt` output (same options) to `path`; returns it."""
+    target = Path(path)
+    data = format_registration_txt(plot, precision=precision, encoding=encoding, units=units)
+    target.write_bytes(data)
+    return target

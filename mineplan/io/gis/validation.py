@@ -1,0 +1,72 @@
+"""Geometry checks of a GIS layer: missing, empty, not polygonal, invalid — all reported.
+
+May import: ``errors``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from mineplan.errors import CoordinateFileError, problem_list
+
+__all__ = ["validate"]
+
+
+def validate(
+    frame: gpd.GeoDataFrame,
+    *,
+    path: Path,
+    expect: Literal["polygon"] | None,
+    strict: bool,
+    fix: bool,
+    warnings: list[str],
+) -> gpd.GeoDataFrame:
+    """The frame, invalid geometries repaired when ``fix``; every problem goes to
+    ``warnings``, or raises once when ``strict``.
+
+    Raises
+    ------
+    CoordinateFileError
+        With ``strict``: every geometry problem, one per line.
+    """
+    geoms = np.asarray(frame.geometry.array)
+    problems: list[str] = []
+    missing = shapely.is_missing(geoms)
+    empty = ~missing & shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing | empty):
+        problems.append(f"feature {i}: {'no geometry' if missing[i] else 'empty geometry'}")
+    if expect == "polygon":
+        kinds = shapely.get_type_id(geoms)
+        polygonal = np.isin(kinds, [3, 6])
+        for i in np.flatnonzero(~polygonal & ~missing & ~empty):
+            problems.append(f"feature {i}: a {geoms[i].geom_type}, not a polygon")
+    elif expect is not None:
+        raise ValueError(f"expect must be 'polygon' or None; received {expect!r}")
+
+    invalid = ~missing & ~empty & ~shapely.is_valid(geoms)
+    repaired = []
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        if fix:
+            geoms[i] = shapely.make_valid(geoms[i])
+            repaired.append(f"feature {i}: repaired ({reason}) into a {geoms[i].geom_type}")
+        else:
+            problems.append(f"feature {i}: invalid geometry ({reason})")
+    if problems and strict:
+        raise CoordinateFileError(
+            problem_list(problems)
+            + ("" if fix else "\nFix them in the source, or pass fix=True to repair invalid ones"),
+            path=path,
+        )
+    warnings.extend(problems)
+    warnings.extend(repaired)
+    if repaired:
+        frame = frame.copy()
+        frame[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    return frame
+
