@@ -24,12 +24,13 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from mineplan import figures
 from mineplan.cli import main as cli_main
 from mineplan.figures import (
     SCHEMATIC_SENTENCE,
     FigureError,
+    cartography,
     figure_info,
+    output,
     region_overview,
     save_figure,
     zone_sheet,
@@ -256,10 +257,10 @@ def test_unknown_region_and_paper_are_explained(frames, specs, styles) -> None:
 
 
 def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(figures.font_manager.fontManager, "ttflist", [])
-    monkeypatch.setattr(figures.font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setattr(output.font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(output.font_manager, "findSystemFonts", lambda *a, **k: [])
     with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
-        figures.configure_fonts()
+        output.configure_fonts()
 
 
 def test_figure_info_refuses_foreign_figures() -> None:
@@ -275,13 +276,13 @@ def test_figure_info_refuses_foreign_figures() -> None:
     [(38_000, 50_000), (25_000, 20_000), (9_000, 10_000), (1_400, 1_000), (700, 500)],
 )
 def test_nice_length_is_round_and_closest(target: float, expected: float) -> None:
-    assert figures._nice_length_m(target) == expected
+    assert cartography.nice_length_m(target) == expected
 
 
 def test_degree_minute_labels() -> None:
-    assert figures._dm(84.5, "E", "W") == "84°30′E"
-    assert figures._dm(44.0, "N", "S") == "44°00′N"
-    assert figures._dm(81.25, "E", "W") == "81°15′E"
+    assert cartography.dm(84.5, "E", "W") == "84°30′E"
+    assert cartography.dm(44.0, "N", "S") == "44°00′N"
+    assert cartography.dm(81.25, "E", "W") == "81°15′E"
 
 
 # --------------------------------------------------------------------------- zone sheet
