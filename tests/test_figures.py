@@ -29,6 +29,7 @@ from mineplan.figures import (
     SCHEMATIC_SENTENCE,
     FigureError,
     cartography,
+    check_figure,
     figure_info,
     output,
     region_overview,
@@ -363,3 +364,33 @@ def test_date_follows_source_date_epoch(frames, specs, styles, monkeypatch) -> N
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 UTC
     fig = region_overview(frames, region="伊宁市", specs=specs, styles=styles)
     assert "2023-11-14" in figure_info(fig).footnote
+
+
+# --------------------------------------------------------------------------- check figure
+
+
+def test_check_figure_states_the_worst_verdict_in_its_colour(frames, specs, styles) -> None:
+    from matplotlib.colors import to_hex
+
+    from mineplan.vocab import VERDICT_COLOURS
+
+    block = shapely.box(84.60, 44.30, 84.62, 44.31)  # near 乌苏市, CGCS2000 degrees
+    proposal = gpd.GeoDataFrame(geometry=[block], crs="EPSG:4490")
+    findings = gpd.GeoDataFrame(
+        {"rule": ["生态保护红线", "矿种"], "verdict_key": ["conditional", "pass"],
+         "measured": ["0.0100 km²", "金"], "area_km2": [0.01, float("nan")]},
+        geometry=[shapely.box(84.60, 44.30, 84.61, 44.31), None], crs="EPSG:4490",
+    )
+    fig = check_figure(proposal, findings, frames, specs=specs, styles=styles)
+    info = figure_info(fig)
+    assert "冲突部分（有条件）" in info.legend_labels
+    assert not any("不通过" in label for label in info.legend_labels)
+    verdicts = [t for t in fig.findobj(Text) if t.get_text().startswith("预审结论")]
+    assert [t.get_text() for t in verdicts] == ["预审结论：有条件通过"]
+    assert to_hex(verdicts[0].get_color()) == VERDICT_COLOURS["conditional"][0].lower()
+    texts = _texts(fig)
+    assert any("检查 2 项：通过 1，有条件 1，不通过 0" in t for t in texts)
+    # the table lists the worst first, each verdict in its colour
+    table = next(ax.tables[0] for ax in fig.axes if ax.tables)
+    assert [table[i, 1].get_text().get_text() for i in (1, 2)] == ["有条件", "通过"]
+    assert to_hex(table[2, 1].get_text().get_color()) == VERDICT_COLOURS["pass"][0].lower()

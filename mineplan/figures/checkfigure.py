@@ -29,13 +29,14 @@ from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import draw_footnote, short_name
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
 
 __all__ = ["check_figure"]
 
 
-_VERDICT_COLOURS = {"fail": "#D00000", "conditional": "#E08000", "pass": "#2E7D32"}
-_VERDICT_NAMES = {"fail": "不通过", "conditional": "有条件", "pass": "通过"}
+def _verdict_colour(key: str, default: str) -> str:
+    """The line / text colour of a verdict key (:data:`~mineplan.vocab.VERDICT_COLOURS`)."""
+    return VERDICT_COLOURS[key][0] if key in VERDICT_COLOURS else default
 
 
 def check_figure(
@@ -100,9 +101,9 @@ def _check_figure(
     has_geom = findings.geometry.notna() & ~findings.geometry.is_empty if len(findings) else []
     conflicts = findings[has_geom] if len(findings) else findings
     conflicts = conflicts[conflicts["verdict_key"] != "pass"] if len(conflicts) else conflicts
-    extra = [(Patch(facecolor="none", edgecolor=_VERDICT_COLOURS[k], hatch="////"),
-              f"冲突部分（{_VERDICT_NAMES[k]}）")
-             for k in ("fail", "conditional")
+    extra = [(Patch(facecolor="none", edgecolor=_verdict_colour(k, "#808080"), hatch="////"),
+              f"冲突部分（{VERDICTS[k]}）")
+             for k in VERDICT_ORDER if k != "pass"
              if len(conflicts) and (conflicts["verdict_key"] == k).any()]
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
@@ -114,7 +115,7 @@ def _check_figure(
         pieces = gpd.GeoDataFrame(conflicts, geometry="geometry",
                                   crs=findings.crs or STORE_CRS).to_crs(crs)
         for i, row in enumerate(pieces.itertuples()):
-            colour = _VERDICT_COLOURS.get(row.verdict_key, "#808080")
+            colour = _verdict_colour(row.verdict_key, "#808080")
             gpd.GeoSeries([row.geometry], crs=crs).plot(
                 ax=ax, facecolor="none", edgecolor=colour, hatch="////", linewidth=0.8,
                 zorder=27)
@@ -134,30 +135,31 @@ def _check_figure(
              ha="center", va="center", fontsize=8.5, color="#404040")
 
     counts = {k: int((findings["verdict_key"] == k).sum()) if len(findings) else 0
-              for k in ("pass", "conditional", "fail")}
+              for k in VERDICT_ORDER}
     area = float(ellipsoidal_area_km2(proposal.geometry, validate=False).sum())
-    verdict = ("不通过" if counts["fail"] else "有条件通过" if counts["conditional"] else "通过")
+    worst = next((k for k in VERDICT_ORDER if counts[k]), "pass")
+    # the overall verdict reads 有条件通过 where a single finding reads 有条件
+    verdict = VERDICTS[worst] + (VERDICTS["pass"] if worst == "conditional" else "")
     fig.text(0.60, 0.88, f"预审结论：{verdict}", fontsize=11, fontweight="bold", va="top",
-             color=_VERDICT_COLOURS["fail" if counts["fail"] else
-                                    "conditional" if counts["conditional"] else "pass"])
-    fig.text(0.60, 0.845, f"申请范围椭球面积 {area:.4f} km²；检查 {len(findings)} 项："
-             f"通过 {counts['pass']}，有条件 {counts['conditional']}，不通过 {counts['fail']}",
+             color=_verdict_colour(worst, "#000000"))
+    tally = "，".join(f"{VERDICTS[k]} {counts[k]}" for k in reversed(VERDICT_ORDER))
+    fig.text(0.60, 0.845, f"申请范围椭球面积 {area:.4f} km²；检查 {len(findings)} 项：{tally}",
              fontsize=7.5, va="top")
-    order = {"fail": 0, "conditional": 1, "pass": 2}
+    order = {k: i for i, k in enumerate(VERDICT_ORDER)}
     rows = (findings.assign(_o=findings["verdict_key"].map(order)).sort_values("_o")
             if len(findings) else findings)
     shown = rows.head(max_rows)
     table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.68))
     table_ax.set_axis_off()
     if len(shown):
-        cells = [[short_name(r.rule, 10), _VERDICT_NAMES.get(r.verdict_key, r.verdict_key),
+        cells = [[short_name(r.rule, 10), VERDICTS.get(r.verdict_key, r.verdict_key),
                   short_name(str(r.measured), 26)] for r in shown.itertuples()]
         table = table_ax.table(cellText=cells, colLabels=["检查项", "结论", "量测值"],
                                loc="upper center", cellLoc="left", colWidths=[0.3, 0.15, 0.55])
         table.auto_set_font_size(False)
         table.set_fontsize(6)
         for i, r in enumerate(shown.itertuples(), start=1):
-            table[i, 1].get_text().set_color(_VERDICT_COLOURS.get(r.verdict_key, "#000000"))
+            table[i, 1].get_text().set_color(_verdict_colour(r.verdict_key, "#000000"))
     if len(rows) > len(shown):
         table_ax.text(0, -0.02, f"另有 {len(rows) - len(shown)} 项未列出，详见检查结果表",
                       fontsize=7, transform=table_ax.transAxes, va="top")
