@@ -1,9 +1,10 @@
 """The zone sheet: one planning zone with its neighbourhood, attributes and corner table.
 
 The map shows the zone in the unprefixed GK zone; the corner table lists X (northing)
-/ Y (easting) in metres of the *prefixed* GK zone, as surveyors write them.
+/ Y (easting) in metres of the *prefixed* GK zone, as surveyors write them, numbered
+as :func:`mineplan.io.corners.corner_table` numbers them everywhere (圈号, J1… per ring).
 
-May import: vocab, settings, errors, layers, geodesy and the modules of
+May import: vocab, settings, errors, layers, geodesy, io.corners and the modules of
 :mod:`mineplan.figures` below the figure kinds. Never web or cli.
 """
 
@@ -14,10 +15,7 @@ import textwrap
 from collections.abc import Mapping
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyproj
-import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -30,8 +28,9 @@ from mineplan.figures.neighbourhood import neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import draw_footnote
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
+from mineplan.io.corners import corner_table
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.vocab import SCHEMATIC, STORE_CRS
+from mineplan.vocab import PLANE_DECIMALS, SCHEMATIC, STORE_CRS
 
 __all__ = ["zone_sheet"]
 
@@ -63,7 +62,10 @@ def zone_sheet(
     specs, styles, paper, orientation, producer, date
         As in :func:`~mineplan.figures.region_overview`.
     max_corners
-        Corner points listed in the table; the rest are counted, not listed.
+        Corner points listed in the table; the rest are counted, not listed. The
+        table lists the exterior rings' points of
+        :func:`mineplan.io.corners.corner_table`, with the ring number (圈号) when
+        the zone has more than one ring.
     grid
         As in :func:`~mineplan.figures.region_overview`.
 
@@ -86,19 +88,6 @@ def zone_sheet(
             size=paper_inches(paper, orientation), producer=producer,
             date=date or settings.today(), max_corners=max_corners, grid=grid,
         )
-
-
-
-def _corner_rows(geom: shapely.Geometry, crs: pyproj.CRS) -> list[tuple[str, float, float]]:
-    """(J1…Jn, X northing, Y easting) of every exterior ring, closing point dropped."""
-    projected = gpd.GeoSeries([geom], crs=STORE_CRS).to_crs(crs).iloc[0]
-    parts = list(getattr(projected, "geoms", [projected]))
-    rows: list[tuple[str, float, float]] = []
-    for part in parts:
-        coords = np.asarray(part.exterior.coords)[:-1]
-        for x, y in coords:
-            rows.append((f"J{len(rows) + 1}", float(y), float(x)))
-    return rows
 
 
 
@@ -155,8 +144,13 @@ def _zone_sheet(
     fig.text(0.60, 0.85, "\n".join(lines), fontsize=7, va="top", linespacing=1.5,
              bbox={"facecolor": "#FAFAFA", "edgecolor": "#808080", "boxstyle": "square,pad=0.6"})
 
-    corners = _corner_rows(geom, crs_prefixed)
-    shown = corners[:max_corners]
+    # The one corner-point table (mineplan.io.corners), exterior rings listed. Point names
+    # restart at J1 on every ring, so the ring (圈号, holes counted as everywhere else) is
+    # shown whenever the zone has more than one.
+    rings = corner_table([geom], plane_crs=crs_prefixed)
+    corners = rings[~rings["hole"]]
+    with_ring = rings["ring"].nunique() > 1
+    shown = corners.head(max_corners)
     epsg = crs_prefixed.to_epsg()
     header = f"拐点坐标（EPSG:{epsg}，X 北坐标 / Y 东坐标，米）"
     if status == SCHEMATIC:
@@ -164,11 +158,15 @@ def _zone_sheet(
     table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.40))
     table_ax.set_axis_off()
     table_ax.set_title(header, fontsize=7.5, loc="left")
-    if shown:
+    if len(shown):
+        cells = [([str(r.ring)] if with_ring else [])
+                 + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
+                 for r in shown.itertuples()]
         table = table_ax.table(
-            cellText=[[j, f"{x:.2f}", f"{y:.2f}"] for j, x, y in shown],
-            colLabels=["点号", "X", "Y"], loc="upper center", cellLoc="center",
-            colWidths=[0.18, 0.41, 0.41],
+            cellText=cells,
+            colLabels=["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"],
+            loc="upper center", cellLoc="center",
+            colWidths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
         )
         table.auto_set_font_size(False)
         table.set_fontsize(6)
