@@ -26,7 +26,7 @@ from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, split_styles
 from mineplan.figures.neighbourhood import neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
-from mineplan.figures.text import draw_footnote, short_name
+from mineplan.figures.text import draw_footnote, format_km2, short_name
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import STORE_CRS, VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
@@ -121,7 +121,7 @@ def _check_figure(
                 zorder=27)
             point = row.geometry.representative_point()
             area = getattr(row, "area_km2", float("nan"))
-            label = f"{row.rule} {area:.4f} km²" if area == area else str(row.rule)
+            label = f"{row.rule} {format_km2(area)}" if area == area else str(row.rule)
             # stacked below one another: several pieces may share a centre
             ax.annotate(label, (point.x, point.y), xytext=(0, -11 * i),
                         textcoords="offset points", fontsize=6, color=colour, zorder=29,
@@ -143,7 +143,7 @@ def _check_figure(
     fig.text(0.60, 0.88, f"预审结论：{verdict}", fontsize=11, fontweight="bold", va="top",
              color=_verdict_colour(worst, "#000000"))
     tally = "，".join(f"{VERDICTS[k]} {counts[k]}" for k in reversed(VERDICT_ORDER))
-    fig.text(0.60, 0.845, f"申请范围椭球面积 {area:.4f} km²；检查 {len(findings)} 项：{tally}",
+    fig.text(0.60, 0.845, f"申请范围椭球面积 {format_km2(area)}；检查 {len(findings)} 项：{tally}",
              fontsize=7.5, va="top")
     order = {k: i for i, k in enumerate(VERDICT_ORDER)}
     rows = (findings.assign(_o=findings["verdict_key"].map(order)).sort_values("_o")

@@ -22,12 +22,14 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from mineplan.figures.cartography import ScaleBar, crs_text
+from mineplan.vocab import AREA_DECIMALS_KM2
 
 __all__ = [
     "COUNTY_LABEL",
     "SCHEMATIC_SENTENCE",
     "ZONE_LABEL",
     "draw_footnote",
+    "format_km2",
     "place_labels",
     "short_name",
     "wrap_cjk",
@@ -92,6 +94,17 @@ def short_name(name: str, limit: int = 12) -> str:
     """
     name = str(name)
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def format_km2(area_km2: float) -> str:
+    """An area in km² as printed, to :data:`~mineplan.vocab.AREA_DECIMALS_KM2` decimals.
+
+    Examples
+    --------
+    >>> format_km2(3.41351)
+    '3.4135 km²'
+    """
+    return f"{area_km2:.{AREA_DECIMALS_KM2}f} km²"
 
 
 def place_labels(

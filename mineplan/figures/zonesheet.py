@@ -26,7 +26,7 @@ from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, split_styles
 from mineplan.figures.neighbourhood import neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
-from mineplan.figures.text import draw_footnote
+from mineplan.figures.text import draw_footnote, format_km2
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.io.corners import corner_table
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -121,14 +121,14 @@ def _zone_sheet(
 
     area_ell = float(ellipsoidal_area_km2(zone.geometry, validate=False).iloc[0])
     stated = zone_row.get("area_km2")
-    stated_text = "未载明" if stated is None or pd.isna(stated) else f"{float(stated):.4f} km²"
+    stated_text = "未载明" if stated is None or pd.isna(stated) else format_km2(float(stated))
     status = str(zone_row.get("geometry_status", "") or "")
     attrs = [
         ("名称", name),
         ("类型", specs[layer].name + (f"（{SCHEMATIC}）" if status == SCHEMATIC else "")),
         ("矿种", str(zone_row.get("mineral", "") or "—")),
         ("规划面积", stated_text),
-        ("图形椭球面积", f"{area_ell:.4f} km²" + ("（示意图形）" if status == SCHEMATIC else "")),
+        ("图形椭球面积", format_km2(area_ell) + ("（示意图形）" if status == SCHEMATIC else "")),
         ("级别", str(zone_row.get("level", "") or "—")),
         ("规划", str(zone_row.get("plan", "") or "—")),
         ("专栏", f"{zone_row.get('source_table', '') or '—'} "
