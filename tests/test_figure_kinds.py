@@ -77,9 +77,9 @@ def test_a_figure_keeps_its_chinese_font_when_saved_with_plain_savefig(
         tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
     from matplotlib.figure import Figure
 
-    from mineplan.figures import _figure_context
+    from mineplan.figures.output import figure_context
 
-    with _figure_context():  # how every figure function builds its figure
+    with figure_context():  # how every figure function builds its figure
         fig = Figure(figsize=(2, 1))
         fig.text(0.1, 0.5, "矿产资源规划｜示意；演示")
     fig.savefig(tmp_path / "plain.png")  # outside the context, as a user might

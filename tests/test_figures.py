@@ -24,12 +24,14 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from mineplan import figures
 from mineplan.cli import main as cli_main
 from mineplan.figures import (
     SCHEMATIC_SENTENCE,
     FigureError,
+    cartography,
+    check_figure,
     figure_info,
+    output,
     region_overview,
     save_figure,
     zone_sheet,
@@ -256,10 +258,10 @@ def test_unknown_region_and_paper_are_explained(frames, specs, styles) -> None:
 
 
 def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(figures.font_manager.fontManager, "ttflist", [])
-    monkeypatch.setattr(figures.font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setattr(output.font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(output.font_manager, "findSystemFonts", lambda *a, **k: [])
     with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
-        figures.configure_fonts()
+        output.configure_fonts()
 
 
 def test_figure_info_refuses_foreign_figures() -> None:
@@ -275,13 +277,13 @@ def test_figure_info_refuses_foreign_figures() -> None:
     [(38_000, 50_000), (25_000, 20_000), (9_000, 10_000), (1_400, 1_000), (700, 500)],
 )
 def test_nice_length_is_round_and_closest(target: float, expected: float) -> None:
-    assert figures._nice_length_m(target) == expected
+    assert cartography.nice_length_m(target) == expected
 
 
 def test_degree_minute_labels() -> None:
-    assert figures._dm(84.5, "E", "W") == "84°30′E"
-    assert figures._dm(44.0, "N", "S") == "44°00′N"
-    assert figures._dm(81.25, "E", "W") == "81°15′E"
+    assert cartography.dm(84.5, "E", "W") == "84°30′E"
+    assert cartography.dm(44.0, "N", "S") == "44°00′N"
+    assert cartography.dm(81.25, "E", "W") == "81°15′E"
 
 
 # --------------------------------------------------------------------------- zone sheet
@@ -291,6 +293,59 @@ def _zone(frames: Mapping[str, gpd.GeoDataFrame], code: str, *, most_vertices: b
     frame = frames[code]
     counts = frame.geometry.count_coordinates()
     return frame.loc[counts.idxmax() if most_vertices else counts.idxmin()]
+
+
+def _expected_corners(geom, plane_crs) -> tuple[int, list[tuple[int, str, float, float]]]:
+    """How many rings `geom` has, and (圈号, 点号, X northing, Y easting) of its exterior
+    rings' points, derived here with pyproj alone: rings numbered part after part
+    (exterior, then holes), points J1… per ring in the ring's order, closing point dropped."""
+    to_plane = pyproj.Transformer.from_crs("EPSG:4490", plane_crs, always_xy=True)
+    rows: list[tuple[int, str, float, float]] = []
+    ring = 0
+    for polygon in getattr(geom, "geoms", [geom]):
+        ring += 1
+        lon, lat = np.asarray(polygon.exterior.coords)[:-1].T
+        east, north = to_plane.transform(lon, lat)
+        rows += [(ring, f"J{k}", float(n), float(e))
+                 for k, (e, n) in enumerate(zip(east, north, strict=True), start=1)]
+        ring += len(polygon.interiors)
+    return ring, rows
+
+
+def _corner_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the zone sheet's corner table, as drawn."""
+    for ax in fig.axes:
+        for table in ax.tables:
+            cells = table.get_celld()
+            n_rows = max(r for r, _ in cells) + 1
+            n_cols = max(c for _, c in cells) + 1
+            grid = [[cells[r, c].get_text().get_text() for c in range(n_cols)]
+                    for r in range(n_rows)]
+            if "点号" in grid[0]:
+                return grid[0], grid[1:]
+    raise AssertionError("no corner table drawn")
+
+
+def _assert_table_lists(fig: Figure, geom, plane_crs, *, limit: int = 20) -> int:
+    """The corner table lists the first `limit` expected corners; returns how many exist."""
+    n_rings, expected = _expected_corners(geom, plane_crs)
+    header, rows = _corner_table(fig)
+    with_ring = n_rings > 1
+    assert header == (["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"])
+    assert len(rows) == min(len(expected), limit)
+    for got, (ring, point, x, y) in zip(rows, expected, strict=False):
+        if with_ring:
+            assert got[0] == str(ring)
+            got = got[1:]
+        assert got[0] == point
+        assert float(got[1]) == pytest.approx(x, abs=0.006)
+        assert float(got[2]) == pytest.approx(y, abs=0.006)
+        assert re.fullmatch(r"\d+\.\d{2}", got[1]) and re.fullmatch(r"\d+\.\d{2}", got[2])
+    # a point name is never ambiguous and no point is listed twice
+    names = [tuple(r[:2]) if with_ring else r[0] for r in rows]
+    assert len(set(names)) == len(names)
+    assert len({tuple(r[-2:]) for r in rows}) == len(rows)
+    return len(expected)
 
 
 def test_zone_sheet_lists_attributes_and_corner_coordinates(frames, specs, styles) -> None:
@@ -309,17 +364,15 @@ def test_zone_sheet_lists_attributes_and_corner_coordinates(frames, specs, style
         prefixed=True,
     )
     assert f"EPSG:{prefixed.to_epsg()}" in joined
-    ys = [float(t) for t in texts if re.fullmatch(r"\d{8}\.\d{2}", t)]
-    xs = [float(t) for t in texts if re.fullmatch(r"\d{7}\.\d{2}", t)]
-    n_vertices = int(shapely.count_coordinates(row.geometry)) - len(row.geometry.geoms)
-    shown = min(n_vertices, 20)
-    assert len(xs) == len(ys) == shown
-    assert all(4.0e6 < x < 5.5e6 for x in xs)  # northing
+    n_corners = _assert_table_lists(fig, row.geometry, prefixed)
+    _, rows = _corner_table(fig)
+    assert all(4.0e6 < float(r[-2]) < 5.5e6 for r in rows)  # X: northing
     zone_number = gk_zone_from_epsg(int(prefixed.to_epsg() or 0)).zone
-    assert all(int(y // 1_000_000) == zone_number for y in ys)  # prefixed easting
-    assert f"J{shown}" in texts and f"J{shown + 1}" not in texts
-    if n_vertices > 20:
-        assert f"另有 {n_vertices - 20} 个拐点未列出" in joined
+    assert all(int(float(r[-1]) // 1_000_000) == zone_number for r in rows)  # prefixed Y
+    if n_corners > 20:
+        assert f"另有 {n_corners - 20} 个拐点未列出（共 {n_corners} 个）" in joined
+    else:
+        assert "拐点未列出" not in joined
     assert info.crs.is_projected and info.inset_ax is None
     # the caveat matches what is drawn: schematic zone yes, demo red-lines only if nearby
     assert "示意图形" in info.footnote and "非实测" in info.footnote
@@ -338,9 +391,29 @@ def test_zone_sheet_lists_every_corner_of_a_small_polygon(frames, specs, styles)
     # a 4-corner block near 乌苏市, CGCS2000 degrees
     row["geometry"] = shapely.MultiPolygon([shapely.box(84.60, 44.30, 84.62, 44.31)])
     fig = zone_sheet(row, frames, layer="CKGH", specs=specs, styles=styles)
-    texts = _texts(fig)
-    assert [t for t in texts if re.fullmatch(r"J\d+", t)] == ["J1", "J2", "J3", "J4"]
-    assert not any("拐点未列出" in t for t in texts)
+    header, rows = _corner_table(fig)
+    assert header == ["点号", "X", "Y"]  # one ring: no 圈号 column
+    assert [r[0] for r in rows] == ["J1", "J2", "J3", "J4"]
+    prefixed = gk_crs_for_lonlat(84.61, 44.305, prefixed=True)
+    assert _assert_table_lists(fig, row.geometry, prefixed) == 4
+    assert not any("拐点未列出" in t for t in _texts(fig))
+
+
+def test_zone_sheet_names_the_ring_of_every_corner_of_a_multipart_zone(
+        frames, specs, styles) -> None:
+    row = _zone(frames, "CKGH", most_vertices=False).copy()
+    # two blocks near 乌苏市, the first with a hole (ring 2, not listed): rings 1 and 3 listed
+    first = shapely.Polygon(shapely.box(84.60, 44.30, 84.62, 44.31).exterior.coords,
+                            [shapely.box(84.605, 44.302, 84.61, 44.305).exterior.coords])
+    second = shapely.Polygon([(84.64, 44.30), (84.66, 44.30), (84.65, 44.32)])
+    row["geometry"] = shapely.MultiPolygon([first, second])
+    fig = zone_sheet(row, frames, layer="CKGH", specs=specs, styles=styles)
+    prefixed = gk_crs_for_lonlat(84.63, 44.31, prefixed=True)
+    assert _assert_table_lists(fig, row.geometry, prefixed) == 7
+    _, rows = _corner_table(fig)
+    assert [(r[0], r[1]) for r in rows] == [
+        ("1", "J1"), ("1", "J2"), ("1", "J3"), ("1", "J4"), ("3", "J1"), ("3", "J2"), ("3", "J3"),
+    ]
 
 
 def test_no_caveat_when_nothing_schematic_is_drawn(frames, specs, styles) -> None:
@@ -362,3 +435,33 @@ def test_date_follows_source_date_epoch(frames, specs, styles, monkeypatch) -> N
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 UTC
     fig = region_overview(frames, region="伊宁市", specs=specs, styles=styles)
     assert "2023-11-14" in figure_info(fig).footnote
+
+
+# --------------------------------------------------------------------------- check figure
+
+
+def test_check_figure_states_the_worst_verdict_in_its_colour(frames, specs, styles) -> None:
+    from matplotlib.colors import to_hex
+
+    from mineplan.vocab import VERDICT_COLOURS
+
+    block = shapely.box(84.60, 44.30, 84.62, 44.31)  # near 乌苏市, CGCS2000 degrees
+    proposal = gpd.GeoDataFrame(geometry=[block], crs="EPSG:4490")
+    findings = gpd.GeoDataFrame(
+        {"rule": ["生态保护红线", "矿种"], "verdict_key": ["conditional", "pass"],
+         "measured": ["0.0100 km²", "金"], "area_km2": [0.01, float("nan")]},
+        geometry=[shapely.box(84.60, 44.30, 84.61, 44.31), None], crs="EPSG:4490",
+    )
+    fig = check_figure(proposal, findings, frames, specs=specs, styles=styles)
+    info = figure_info(fig)
+    assert "冲突部分（有条件）" in info.legend_labels
+    assert not any("不通过" in label for label in info.legend_labels)
+    verdicts = [t for t in fig.findobj(Text) if t.get_text().startswith("预审结论")]
+    assert [t.get_text() for t in verdicts] == ["预审结论：有条件通过"]
+    assert to_hex(verdicts[0].get_color()) == VERDICT_COLOURS["conditional"][0].lower()
+    texts = _texts(fig)
+    assert any("检查 2 项：通过 1，有条件 1，不通过 0" in t for t in texts)
+    # the table lists the worst first, each verdict in its colour
+    table = next(ax.tables[0] for ax in fig.axes if ax.tables)
+    assert [table[i, 1].get_text().get_text() for i in (1, 2)] == ["有条件", "通过"]
+    assert to_hex(table[2, 1].get_text().get_color()) == VERDICT_COLOURS["pass"][0].lower()

@@ -1,0 +1,333 @@
+"""Map furniture: extent, scale bar, north arrow, graticule and kilometre grid, CRS notes.
+
+Every map of :mod:`mineplan.figures` is drawn in a CGCS2000 3-degree Gauss-Kruger
+zone, so data units are metres; the functions here put the furniture on such an
+axes and say in words what the CRS is.
+
+Scale bar accuracy: the bar is measured in GK plane metres. The Gauss-Kruger
+scale factor is 1 on the central meridian and grows as (1 + y²/2R²); within a
+3-degree zone (|Δλ| ≤ 1.5°) at Xinjiang latitudes the plane overstates ground
+distance by at most ~0.03 %, far below what a printed bar can show; a prefecture
+map (塔城地区) reaches beyond its zone and up to ~0.15 % at the frame edges. The
+footnote states the largest factor over the map.
+
+May import: errors, geodesy. Never web or cli.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyproj
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrow, Rectangle
+from matplotlib.transforms import Bbox
+
+from mineplan.errors import FigureError, MineplanError
+from mineplan.geodesy import GKZone, gk_zone_from_epsg
+
+__all__ = [
+    "GRIDS",
+    "ScaleBar",
+    "check_grid",
+    "convergence_deg",
+    "crs_text",
+    "dm",
+    "draw_grid",
+    "draw_north_arrow",
+    "draw_scale_bar",
+    "fit_extent",
+    "furniture_boxes",
+    "nice_length_m",
+    "set_map_extent",
+]
+
+#: The frame grids a map can have: a graticule in degrees and minutes, or the GK km grid.
+GRIDS = ("graticule", "km")
+
+_NICE_STEPS_MIN = (60, 30, 20, 15, 10, 5, 2, 1)  # graticule spacing, minutes of arc
+_FURNITURE = "map-furniture"  # gid of scale bar and north arrow patches: labels avoid them
+
+
+@dataclass(frozen=True)
+class ScaleBar:
+    """The scale bar as drawn: its claimed ground length and its artist.
+
+    ``artist`` is a :class:`~matplotlib.patches.Rectangle` in the map axes' data
+    coordinates (GK metres); its width is the drawn length in data units.
+    """
+
+    length_m: float
+    label: str
+    artist: Rectangle
+    max_scale_factor: float
+
+
+# --------------------------------------------------------------------------- extent
+
+
+def fit_extent(
+    bounds: Sequence[float], ax: Axes, *, margin: float = 0.06
+) -> tuple[float, float, float, float]:
+    """Limits around `bounds` whose aspect matches the axes box (equal scale in x and y)."""
+    minx, miny, maxx, maxy = bounds
+    w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w, h = w * (1 + 2 * margin), h * (1 + 2 * margin)
+    pos = ax.get_position()
+    fw, fh = ax.get_figure(root=True).get_size_inches()  # type: ignore[union-attr]
+    box_ratio = (pos.height * fh) / (pos.width * fw)
+    if h / w > box_ratio:
+        w = h / box_ratio
+    else:
+        h = w * box_ratio
+    return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+
+
+def set_map_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Set (x0, x1, y0, y1) at equal scale, with a plain frame and no ticks."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(1.0)
+
+
+# --------------------------------------------------------------------------- scale bar, arrow
+
+
+def nice_length_m(target_m: float) -> float:
+    """The 1/2/5 × 10ⁿ metres closest to `target_m` (by ratio).
+
+    Examples
+    --------
+    >>> nice_length_m(38_000), nice_length_m(1_400)
+    (50000.0, 1000.0)
+    """
+    exponent = math.floor(math.log10(target_m))
+    candidates = [m * 10.0**e for e in (exponent, exponent + 1) for m in (1, 2, 5)]
+    return min(candidates, key=lambda c: abs(math.log(c / target_m)))
+
+
+def _format_length(metres: float) -> str:
+    if metres >= 1000:
+        return f"{metres / 1000:g} km"
+    return f"{metres:g} m"
+
+
+def _max_scale_factor(crs: pyproj.CRS, extent: tuple[float, float, float, float]) -> float:
+    xs = np.linspace(extent[0], extent[1], 5)
+    ys = np.linspace(extent[2], extent[3], 5)
+    gx, gy = np.meshgrid(xs, ys)
+    to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lon, lat = to_geo.transform(gx.ravel(), gy.ravel())
+    factors = pyproj.Proj(crs).get_factors(lon, lat)
+    return float(np.nanmax(np.asarray(factors.meridional_scale)))
+
+
+def draw_scale_bar(ax: Axes, crs: pyproj.CRS) -> ScaleBar:
+    """A two-segment bar ≈ 1/5 of the map width at lower left, in ground metres.
+
+    The map's data units are GK metres, so a bar `length_m` wide in data units is
+    `length_m` long on the plane; the plane overstates ground distance by the
+    scale factor k (≤ 1.0003 in a 3-degree zone), reported in `max_scale_factor`.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width, height = x1 - x0, y1 - y0
+    length = nice_length_m(width / 5)
+    bx, by = x0 + 0.04 * width, y0 + 0.05 * height
+    bh = 0.012 * height
+    halves = [
+        Rectangle((bx, by), length / 2, bh, facecolor="black", edgecolor="black", lw=0.6),
+        Rectangle((bx + length / 2, by), length / 2, bh, facecolor="white",
+                  edgecolor="black", lw=0.6),
+    ]
+    backdrop = Rectangle(
+        (bx - 0.015 * width, by - 0.035 * height), length + 0.05 * width, bh + 0.075 * height,
+        facecolor="white", edgecolor="none", alpha=0.75, zorder=29, gid=_FURNITURE,
+    )
+    ax.add_patch(backdrop)
+    for patch in halves:
+        patch.set_zorder(30)
+        ax.add_patch(patch)
+    outline = Rectangle((bx, by), length, bh, fill=False, edgecolor="black", lw=0.8, zorder=31,
+                        gid="scale-bar")
+    ax.add_patch(outline)
+    label = _format_length(length)
+    half = _format_length(length / 2).split()[0]
+    for x, text in ((bx, "0"), (bx + length / 2, half), (bx + length, label)):
+        ax.text(x, by + bh * 1.6, text, ha="center", va="bottom", fontsize=7, zorder=31)
+    k = _max_scale_factor(crs, (x0, x1, y0, y1))
+    return ScaleBar(length_m=length, label=label, artist=outline, max_scale_factor=k)
+
+
+def draw_north_arrow(ax: Axes) -> None:
+    """Grid-north arrow at the upper right (points up the GK northing axis)."""
+    ax.add_patch(FancyArrow(
+        0.95, 0.84, 0, 0.09, width=0.008, head_width=0.03, head_length=0.035,
+        length_includes_head=True, transform=ax.transAxes, color="black", zorder=32,
+        gid=_FURNITURE,
+    ))
+    ax.text(0.95, 0.945, "N", transform=ax.transAxes, ha="center", va="bottom",
+            fontsize=11, fontweight="bold", zorder=32)
+
+
+def furniture_boxes(ax: Axes) -> list[Bbox]:
+    """Display boxes of the scale bar and north arrow, for labels to keep clear of."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax.apply_aspect()
+    return [p.get_window_extent(renderer) for p in ax.patches if p.get_gid() == _FURNITURE]
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def dm(value: float, pos: str, neg: str) -> str:
+    """Degrees as a degree-minute label with its hemisphere letter.
+
+    Examples
+    --------
+    >>> dm(84.5, "E", "W"), dm(44.0, "N", "S")
+    ('84°30′E', '44°00′N')
+    """
+    hemi = pos if value >= 0 else neg
+    total = round(abs(value) * 60)
+    d, m = divmod(total, 60)
+    return f"{d}°{m:02d}′{hemi}"
+
+
+def _graticule_step_deg(span_deg: float) -> float:
+    for minutes in _NICE_STEPS_MIN:
+        if span_deg * 60 / minutes >= 3:
+            return minutes / 60
+    return 1 / 60
+
+
+def check_grid(grid: str) -> None:
+    """Raise :class:`~mineplan.errors.FigureError` unless `grid` is one of :data:`GRIDS`."""
+    if grid not in GRIDS:
+        raise FigureError(f"grid {grid!r} is not one of {GRIDS}")
+
+
+def draw_grid(ax: Axes, crs: pyproj.CRS, grid: str) -> None:
+    """Draw the frame grid named `grid` (one of :data:`GRIDS`) over the whole map."""
+    check_grid(grid)
+    if grid == "km":
+        _draw_km_grid(ax, crs)
+    else:
+        _draw_graticule(ax, crs)
+
+
+def _km_step(span_m: float) -> float:
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200):
+        if span_m / (km * 1000) <= 8:
+            return km * 1000.0
+    return 500_000.0
+
+
+def _draw_km_grid(ax: Axes, crs: pyproj.CRS) -> None:
+    """Gauss-Kruger kilometre grid, labelled in km (Y with its zone prefix), at the frame."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    step = _km_step(max(x1 - x0, y1 - y0))
+    gk = _gk_zone(crs)
+    zone = gk.zone if gk else None
+    style: dict[str, Any] = {"color": "#707070", "linewidth": 0.4, "zorder": 25}
+    label_kw: dict[str, Any] = {"fontsize": 6.5, "color": "#303030", "annotation_clip": False}
+    false_easting = float(gk.false_easting) if gk else 500000.0
+    for x in np.arange(math.ceil(x0 / step) * step, x1, step):
+        ax.plot([x, x], [y0, y1], **style)
+        km = (x - false_easting + 500000.0) / 1000 + (zone * 1000 if zone else 0)
+        for edge, va, dy in ((y0, "top", -3), (y1, "bottom", 3)):
+            ax.annotate(f"{km:,.0f}".replace(",", " "), (x, edge), xytext=(0, dy),
+                        textcoords="offset points", ha="center", va=va, **label_kw)
+    for y in np.arange(math.ceil(y0 / step) * step, y1, step):
+        ax.plot([x0, x1], [y, y], **style)
+        for edge, ha, dx in ((x0, "right", -3), (x1, "left", 3)):
+            ax.annotate(f"{y / 1000:,.0f}".replace(",", " "), (edge, y), xytext=(dx, 0),
+                        textcoords="offset points", ha=ha, va="center", rotation=90, **label_kw)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _gk_zone(crs: pyproj.CRS) -> GKZone | None:
+    epsg = crs.to_epsg()
+    try:
+        return gk_zone_from_epsg(epsg) if epsg else None
+    except MineplanError:
+        return None
+
+
+def _draw_graticule(ax: Axes, crs: pyproj.CRS) -> None:
+    """Meridians and parallels at a round spacing, labelled at the frame edges."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    to_map = pyproj.Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True)
+    ex = np.concatenate([np.linspace(x0, x1, 21), np.full(21, x1), np.linspace(x1, x0, 21),
+                         np.full(21, x0)])
+    ey = np.concatenate([np.full(21, y0), np.linspace(y0, y1, 21), np.full(21, y1),
+                         np.linspace(y1, y0, 21)])
+    lon, lat = to_geo.transform(ex, ey)
+    lon_min, lon_max, lat_min, lat_max = lon.min(), lon.max(), lat.min(), lat.max()
+    step = min(_graticule_step_deg(lon_max - lon_min), _graticule_step_deg(lat_max - lat_min))
+    style: dict[str, Any] = {
+        "color": "#707070", "linewidth": 0.4, "linestyle": (0, (6, 3)), "zorder": 25,
+    }
+    label_kw: dict[str, Any] = {"fontsize": 6.5, "color": "#303030", "annotation_clip": False}
+    lats = np.linspace(lat_min, lat_max, 200)
+    for meridian in np.arange(math.ceil(lon_min / step) * step, lon_max, step):
+        mx, my = to_map.transform(np.full_like(lats, meridian), lats)
+        ax.plot(mx, my, **style)
+        text = dm(meridian, "E", "W")
+        for edge, va, dy in ((y0, "top", -3), (y1, "bottom", 3)):
+            x_at = float(np.interp(edge, my, mx))
+            if x0 < x_at < x1:
+                ax.annotate(text, (x_at, edge), xytext=(0, dy), textcoords="offset points",
+                            ha="center", va=va, **label_kw)
+    lons = np.linspace(lon_min, lon_max, 200)
+    for parallel in np.arange(math.ceil(lat_min / step) * step, lat_max, step):
+        px, py = to_map.transform(lons, np.full_like(lons, parallel))
+        ax.plot(px, py, **style)
+        text = dm(parallel, "N", "S")
+        for edge, ha, dx in ((x0, "right", -3), (x1, "left", 3)):
+            y_at = float(np.interp(edge, px, py))
+            if y0 < y_at < y1:
+                ax.annotate(text, (edge, y_at), xytext=(dx, 0), textcoords="offset points",
+                            ha=ha, va="center", rotation=90, **label_kw)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+# --------------------------------------------------------------------------- CRS notes
+
+
+def crs_text(crs: pyproj.CRS) -> str:
+    """The footnote's CRS sentence: datum, projection, central meridian, EPSG code."""
+    epsg = crs.to_epsg()
+    cm = None
+    if crs.coordinate_operation is not None:
+        for param in crs.coordinate_operation.params:
+            name = param.name.lower()
+            if "longitude" in name and ("central meridian" in name or "natural origin" in name):
+                cm = param.value
+    cm_text = f"{cm:g}°E" if cm is not None else "?"
+    return f"坐标系：CGCS2000，投影：高斯-克吕格 3度带 中央经线 {cm_text} (EPSG:{epsg})"
+
+
+def convergence_deg(crs: pyproj.CRS, x: float, y: float) -> float:
+    """Meridian convergence (degrees) at map point (x, y): grid north minus true north."""
+    to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lon, lat = to_geo.transform(x, y)
+    return float(pyproj.Proj(crs).get_factors(lon, lat).meridian_convergence)

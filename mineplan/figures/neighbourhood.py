@@ -1,0 +1,122 @@
+"""The neighbourhood map: the left half of a zone sheet and of a check figure.
+
+Every store layer around one shape (a zone, a proposal), the shape outlined in red,
+county lines, a legend, scale bar, north arrow and frame grid.
+
+May import: :mod:`mineplan.layers` and the modules :mod:`~mineplan.figures.cartography`
+and :mod:`~mineplan.figures.layers`. Never web or cli.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pyproj
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from mineplan.figures.cartography import (
+    ScaleBar,
+    draw_grid,
+    draw_north_arrow,
+    draw_scale_bar,
+    fit_extent,
+    set_map_extent,
+)
+from mineplan.figures.layers import draw_in_order, legend_handle, legend_label, to_map_crs
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+
+__all__ = ["OUTLINE_COLOUR", "Neighbourhood", "neighbourhood_map"]
+
+#: The red of the outlined shape (the zone, the proposal).
+OUTLINE_COLOUR = "#E00000"
+
+
+@dataclass
+class Neighbourhood:
+    """What :func:`neighbourhood_map` drew.
+
+    ``extent`` is (x0, x1, y0, y1) in map metres; ``drawn`` maps layer code → legend
+    label (``_zone`` and ``_<label>`` for the outline and extra entries); ``used`` holds
+    the layers drawn, for the footnote's sources; ``schematic_drawn`` / ``demo_drawn``
+    say whether anything faint was drawn.
+    """
+
+    ax: Axes
+    extent: tuple[float, float, float, float]
+    bar: ScaleBar
+    drawn: dict[str, str]
+    used: dict[str, gpd.GeoDataFrame]
+    labels: list[str]
+    handles: list[Patch | Line2D]
+    schematic_drawn: bool
+    demo_drawn: bool
+
+
+def neighbourhood_map(
+    fig: Figure, shape: BaseGeometry, frames: Mapping[str, gpd.GeoDataFrame], *,
+    crs: pyproj.CRS, specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
+    schematic: SchematicStyle, size: tuple[float, float], grid: str, outline_label: str,
+    extra_handles: Sequence[tuple[Patch | Line2D, str]] = (),
+) -> Neighbourhood:
+    """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red."""
+    ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
+    minx, miny, maxx, maxy = shape.bounds
+    pad = max(maxx - minx, maxy - miny, 2000.0) * 0.8
+    extent = fit_extent((minx - pad, miny - pad, maxx + pad, maxy + pad), ax, margin=0)
+    set_map_extent(ax, extent)
+    view = box(extent[0], extent[2], extent[1], extent[3])
+    metres_per_mm = (extent[1] - extent[0]) / (0.52 * size[0] * 25.4)
+
+    drawn: dict[str, str] = {}
+    used: dict[str, gpd.GeoDataFrame] = {"XZQ": frames["XZQ"]}
+    handles: list[Patch | Line2D] = []
+    schematic_drawn = demo_drawn = False
+    order = sorted((c for c in frames if c != "XZQ"),
+                   key=lambda c: (specs[c].group != "control", specs[c].order))
+    for code in order:
+        spec = specs[code]
+        projected = to_map_crs(frames[code], crs)
+        projected = projected[projected.intersects(view)]
+        if projected.empty:
+            continue
+        faint = draw_in_order(ax, projected, spec, styles[spec.style], schematic,
+                              metres_per_mm=metres_per_mm)
+        if spec.group == "control":
+            demo_drawn |= faint
+        else:
+            schematic_drawn |= faint
+        drawn[code] = legend_label(spec, projected, schematic)
+        used[code] = projected
+        handles.append(legend_handle(spec, styles[spec.style], schematic, faint))
+    gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color=OUTLINE_COLOUR, linewidth=1.8,
+                                                  zorder=26)
+    counties = frames["XZQ"][frames["XZQ"]["level"] == "county"].to_crs(crs)
+    counties = counties[counties.boundary.intersects(view)]  # only lines that show
+    if not counties.empty:
+        counties.boundary.plot(ax=ax, color=styles[specs["XZQ"].style].stroke, linewidth=0.6,
+                               linestyle=(0, (5, 2)), zorder=20)
+        drawn["XZQ"] = "县级行政界线"
+        handles.append(legend_handle(specs["XZQ"], styles[specs["XZQ"].style], schematic,
+                                     False))
+    drawn["_zone"] = outline_label
+    handles.append(Line2D([], [], color=OUTLINE_COLOUR, linewidth=1.8))
+    for handle, label in extra_handles:
+        drawn[f"_{label}"] = label
+        handles.append(handle)
+    set_map_extent(ax, extent)
+    bar = draw_scale_bar(ax, crs)
+    draw_north_arrow(ax)
+    draw_grid(ax, crs, grid)
+    labels = list(drawn.values())
+    ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
+              edgecolor="#404040")
+    return Neighbourhood(ax, extent, bar, drawn, used, labels, handles, schematic_drawn,
+                         demo_drawn)
+

@@ -1,0 +1,311 @@
+"""The region overview: one plan's region with every planning layer, for a planning report.
+
+Drawn in the region's CGCS2000 3-degree Gauss-Kruger zone *without* zone prefix
+(false easting 500 000 m), never in raw degrees: planning layers, county boundaries
+and red-line layers, with title, Chinese legend, scale bar, north arrow, a frame
+grid, an inset locating the region in Xinjiang and a footnote (sources, CRS,
+producer, schematic/demo caveat).
+
+May import: vocab, settings, errors, layers, geodesy and the modules of
+:mod:`mineplan.figures` below the figure kinds. Never web or cli.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pyproj
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from shapely.geometry import box
+
+from mineplan import settings
+from mineplan.errors import FigureError
+from mineplan.figures.cartography import (
+    check_grid,
+    convergence_deg,
+    draw_grid,
+    draw_north_arrow,
+    draw_scale_bar,
+    fit_extent,
+    furniture_boxes,
+    set_map_extent,
+)
+from mineplan.figures.info import FigureInfo, record_figure
+from mineplan.figures.layers import (
+    check_frames,
+    draw_background,
+    draw_in_order,
+    legend_handle,
+    legend_label,
+    split_styles,
+    to_map_crs,
+)
+from mineplan.figures.output import figure_context, paper_inches
+from mineplan.figures.text import (
+    COUNTY_LABEL,
+    ZONE_LABEL,
+    draw_footnote,
+    place_labels,
+    short_name,
+    wrap_cjk,
+)
+from mineplan.geodesy import gk_crs_for_lonlat
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.vocab import STORE_CRS
+
+__all__ = ["region_overview"]
+
+
+def region_overview(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    region: str,
+    specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle] | tuple[Mapping[str, LayerStyle], SchematicStyle],
+    paper: str = "A4",
+    orientation: str = "landscape",
+    title: str | None = None,
+    producer: str = "mineplan",
+    date: _dt.date | None = None,
+    grid: str = "graticule",
+    background: str | Path | None = None,
+) -> Figure:
+    """An overview map of one plan's region for a planning report.
+
+    Parameters
+    ----------
+    frames
+        Layer code → frame as read from the store (EPSG:4490); must include ``XZQ``.
+        Zone layers are filtered to ``region == region``; red-line layers and county
+        boundaries are drawn where they meet the region.
+    region
+        A county or prefecture name in ``XZQ`` (e.g. ``"乌苏市"``, ``"塔城地区"``).
+    specs
+        Layer definitions (:func:`mineplan.layers.read_layer_specs`).
+    styles
+        Layer styles, or the ``(styles, schematic)`` pair
+        :func:`mineplan.layers.read_styles` returns.
+    paper, orientation
+        ``"A4"`` or ``"A3"``; ``"landscape"`` or ``"portrait"``.
+    title
+        Main title (default "<region>矿产资源总体规划图（2021—2025年）").
+    producer
+        Who made the map, for the footnote.
+    date
+        Date in the subtitle and footnote (default today in UTC, or the date of
+        ``SOURCE_DATE_EPOCH`` when set).
+    grid
+        The frame grid: ``"graticule"`` (degrees and minutes) or ``"km"`` (the GK
+        kilometre grid, eastings with their zone prefix).
+    background
+        A local GeoTIFF drawn under the layers, warped to the map CRS.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn in the CGCS2000 3-degree GK zone (no prefix) of the region's centroid;
+        :func:`figure_info` tells what was drawn.
+
+    Raises
+    ------
+    FigureError
+        Unknown region or paper, missing layer definitions or styles, missing font.
+    """
+    style_map, schematic = split_styles(styles)
+    check_frames(frames, specs, style_map)
+    check_grid(grid)
+    with figure_context():
+        return _region_overview(
+            frames, region=region, specs=specs, styles=style_map, schematic=schematic,
+            size=paper_inches(paper, orientation), title=title, producer=producer,
+            date=date or settings.today(), grid=grid, background=background,
+        )
+
+
+def _region_overview(
+    frames: Mapping[str, gpd.GeoDataFrame], *, region: str, specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
+    title: str | None, producer: str, date: _dt.date, grid: str,
+    background: str | Path | None = None,
+) -> Figure:
+    xzq = frames["XZQ"]
+    region_store = _region_geometry(xzq, region)
+    centroid = region_store.to_crs(_centroid_crs(region_store)).geometry.union_all().centroid
+    lon, lat = pyproj.Transformer.from_crs(
+        _centroid_crs(region_store), STORE_CRS, always_xy=True
+    ).transform(centroid.x, centroid.y)
+    crs = gk_crs_for_lonlat(lon, lat)
+    region_shape = region_store.to_crs(crs).geometry.union_all()
+
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    landscape = size[0] >= size[1]
+    if landscape:
+        map_rect = (0.05, 0.13, 0.60, 0.72)
+        inset_rect = (0.70, 0.58, 0.27, 0.27)
+        legend_rect = (0.70, 0.13, 0.27, 0.45)
+        width_chars = 218
+    else:
+        map_rect = (0.08, 0.36, 0.86, 0.50)
+        inset_rect = (0.08, 0.12, 0.34, 0.20)
+        legend_rect = (0.50, 0.12, 0.44, 0.20)
+        width_chars = 150
+    ax = fig.add_axes(map_rect)
+    extent = fit_extent(region_shape.bounds, ax)
+    set_map_extent(ax, extent)
+    view = box(extent[0], extent[2], extent[1], extent[3])
+    background_note = draw_background(ax, background, crs) if background else ""
+    metres_per_mm = (extent[1] - extent[0]) / (map_rect[2] * size[0] * 25.4)
+
+    drawn: dict[str, str] = {}
+    used: dict[str, gpd.GeoDataFrame] = {"XZQ": frames["XZQ"]}
+    handles: list[Patch | Line2D] = []
+    candidates: list[tuple[float, float, float, str]] = []
+    schematic_drawn = demo_drawn = False
+    order = sorted((c for c in frames if c != "XZQ"),
+                   key=lambda c: (specs[c].group != "control", specs[c].order))
+    for code in order:
+        spec = specs[code]
+        frame = frames[code]
+        if spec.group in ("plan", "rights"):
+            frame = frame[frame["region"] == region] if "region" in frame else frame.iloc[0:0]
+        if frame.empty:
+            continue
+        projected = to_map_crs(frame, crs)
+        if spec.group == "control":
+            projected = projected[projected.intersects(region_shape)]
+        projected = projected[~projected.geometry.is_empty & projected.intersects(view)]
+        if projected.empty:
+            continue
+        faint = draw_in_order(ax, projected, spec, styles[spec.style], schematic,
+                              metres_per_mm=metres_per_mm)
+        if spec.group == "control":
+            demo_drawn |= faint
+        else:
+            schematic_drawn |= faint
+            areas = projected.geometry.area
+            points = projected.geometry.representative_point()
+            for name, area, point in zip(projected["name"], areas, points, strict=True):
+                candidates.append((float(area), point.x, point.y, short_name(name)))
+        drawn[code] = legend_label(spec, projected, schematic)
+        used[code] = projected
+        handles.append(legend_handle(spec, styles[spec.style], schematic, faint))
+
+    # County boundaries clipped to the view, the region itself in a heavier line.
+    counties = xzq[xzq["level"] == "county"].to_crs(crs)
+    counties = counties[counties.intersects(view)]
+    xzq_style = styles[specs["XZQ"].style]
+    if not counties.empty:
+        counties.boundary.plot(ax=ax, color=xzq_style.stroke, linewidth=0.6,
+                               linestyle=(0, (5, 2)), zorder=20)
+    gpd.GeoSeries([region_shape], crs=crs).boundary.plot(
+        ax=ax, color="#202020", linewidth=1.6, zorder=21)
+    drawn["XZQ"] = legend_label(specs["XZQ"], counties, schematic)
+    handles.append(legend_handle(specs["XZQ"], xzq_style, schematic, False))
+    county_names = []
+    for _, row in counties.iterrows():
+        visible = row.geometry.intersection(view)
+        if row["name"] != region and not visible.is_empty:
+            point = visible.representative_point()
+            county_names.append((float(visible.area), point.x, point.y, str(row["name"])))
+    set_map_extent(ax, extent)
+
+    bar = draw_scale_bar(ax, crs)
+    draw_north_arrow(ax)
+    draw_grid(ax, crs, grid)
+    # county names first (they orient the reader), then zone names around them
+    taken = furniture_boxes(ax)
+    place_labels(ax, county_names, taken=taken, text_kw=COUNTY_LABEL)
+    placed, omitted = place_labels(ax, candidates, taken=taken, text_kw=ZONE_LABEL)
+
+    # Title and subtitle.
+    main_title = title or f"{region}矿产资源总体规划图（2021—2025年）"
+    fig.text(0.5, 0.955, main_title, ha="center", va="center", fontsize=16, fontweight="bold")
+    layer_names = "、".join(specs[c].name for c in drawn if c != "XZQ")
+    fig.text(0.5, 0.922, f"{region} ｜ 编制日期 {date.isoformat()}", ha="center", va="center",
+             fontsize=9, color="#303030")
+    fig.text(0.5, 0.907, wrap_cjk(f"图层：{layer_names or '无规划分区'}",
+                                  200 if landscape else 130),
+             ha="center", va="top", fontsize=7.5, color="#505050")
+
+    # Legend.
+    legend_ax = fig.add_axes(legend_rect)
+    legend_ax.set_axis_off()
+    labels = list(drawn.values())
+    legend_ax.legend(
+        handles, labels, loc="upper left", title="图  例", fontsize=7.5, title_fontsize=9,
+        frameon=True, edgecolor="#404040", fancybox=False, borderpad=0.8, handlelength=2.4,
+        ncol=1 if landscape else 2,
+    )
+
+    inset = _draw_inset(fig, inset_rect, xzq, region, crs, view)
+    convergence = convergence_deg(crs, (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2)
+    footnote = draw_footnote(
+        fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
+        demo_drawn=demo_drawn, omitted=omitted, convergence=convergence,
+        width_chars=width_chars, grid=grid, extra=background_note,
+    )
+    return record_figure(fig, FigureInfo(
+        crs=crs, map_ax=ax, inset_ax=inset, drawn_layers=drawn, legend_labels=labels,
+        scale_bar=bar, labels_placed=placed, labels_omitted=omitted, footnote=footnote,
+        title=main_title,
+    ))
+
+
+def _centroid_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
+    """An equal-area CRS around the frame for a centroid that is not in degrees."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    return pyproj.CRS.from_proj4(
+        f"+proj=laea +lat_0={(miny + maxy) / 2} +lon_0={(minx + maxx) / 2} +ellps=GRS80 +units=m"
+    )
+
+
+def _draw_inset(
+    fig: Figure, rect: tuple[float, float, float, float], xzq: gpd.GeoDataFrame,
+    region: str, crs: pyproj.CRS, view: shapely.Geometry,
+) -> Axes:
+    """Locator: Xinjiang, the prefectures, the region in red, the map frame."""
+    inset = fig.add_axes(rect)
+    province = xzq[xzq["level"] == "province"].to_crs(crs)
+    prefectures = xzq[xzq["level"] == "prefecture"].to_crs(crs)
+    target = xzq[xzq["name"] == region].to_crs(crs)
+    parent_name = target["parent"].iloc[0] if "parent" in target else ""
+    parent = prefectures[prefectures["name"].isin([parent_name, region])]
+    if not province.empty:
+        province.geometry.simplify(2000).plot(ax=inset, facecolor="#F4F4F4",
+                                              edgecolor="#606060", linewidth=0.5)
+        bounds = province.total_bounds
+    else:
+        bounds = prefectures.total_bounds
+    prefectures.geometry.simplify(1000).plot(ax=inset, facecolor="none", edgecolor="#909090",
+                                             linewidth=0.3)
+    if not parent.empty:
+        parent.geometry.simplify(500).plot(ax=inset, facecolor="#FFE8C0", edgecolor="#A06000",
+                                           linewidth=0.5)
+    target.geometry.plot(ax=inset, facecolor="#E00000", edgecolor="#900000", linewidth=0.3)
+    vx0, vy0, vx1, vy1 = view.bounds
+    inset.add_patch(Rectangle((vx0, vy0), vx1 - vx0, vy1 - vy0, fill=False,
+                              edgecolor="#0050A0", linewidth=0.8))
+    set_map_extent(inset, fit_extent(bounds, inset, margin=0.03))
+    where = "、".join(dict.fromkeys(
+        n for n in ("新疆维吾尔自治区", parent_name) if n and n != region
+    ))
+    inset.set_title(f"位置示意（{where}）", fontsize=8)
+    return inset
+
+
+
+def _region_geometry(xzq: gpd.GeoDataFrame, region: str) -> gpd.GeoDataFrame:
+    match = xzq[xzq["name"] == region]
+    if match.empty:
+        known = ", ".join(sorted(xzq.loc[xzq["level"] != "province", "name"]))
+        raise FigureError(f"region {region!r} is not in layer XZQ; known regions: {known}")
+    return match

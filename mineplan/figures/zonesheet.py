@@ -1,0 +1,189 @@
+"""The zone sheet: one planning zone with its neighbourhood, attributes and corner table.
+
+The map shows the zone in the unprefixed GK zone; the corner table lists X (northing)
+/ Y (easting) in metres of the *prefixed* GK zone, as surveyors write them, numbered
+as :func:`mineplan.io.corners.corner_table` numbers them everywhere (圈号, J1… per ring).
+
+May import: vocab, settings, errors, layers, geodesy, io.corners and the modules of
+:mod:`mineplan.figures` below the figure kinds. Never web or cli.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import textwrap
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from mineplan import settings
+from mineplan.errors import FigureError
+from mineplan.figures.cartography import convergence_deg
+from mineplan.figures.info import FigureInfo, record_figure
+from mineplan.figures.layers import check_frames, split_styles
+from mineplan.figures.neighbourhood import neighbourhood_map
+from mineplan.figures.output import figure_context, paper_inches
+from mineplan.figures.text import draw_footnote, format_km2
+from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
+from mineplan.io.corners import corner_table
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.vocab import PLANE_DECIMALS, SCHEMATIC, STORE_CRS
+
+__all__ = ["zone_sheet"]
+
+
+def zone_sheet(
+    zone_row: pd.Series,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    layer: str,
+    specs: Mapping[str, LayerSpec],
+    styles: Mapping[str, LayerStyle] | tuple[Mapping[str, LayerStyle], SchematicStyle],
+    paper: str = "A4",
+    orientation: str = "landscape",
+    producer: str = "mineplan",
+    date: _dt.date | None = None,
+    max_corners: int = 20,
+    grid: str = "graticule",
+) -> Figure:
+    """A sheet for one zone: map of its neighbourhood, attributes and corner coordinates.
+
+    Parameters
+    ----------
+    zone_row
+        One row of a zone layer as read from the store (geometry in EPSG:4490).
+    frames
+        All layers (EPSG:4490), for the neighbourhood; must include ``XZQ``.
+    layer
+        The zone's layer code (e.g. ``"CKGH"``).
+    specs, styles, paper, orientation, producer, date
+        As in :func:`~mineplan.figures.region_overview`.
+    max_corners
+        Corner points listed in the table; the rest are counted, not listed. The
+        table lists the exterior rings' points of
+        :func:`mineplan.io.corners.corner_table`, with the ring number (圈号) when
+        the zone has more than one ring.
+    grid
+        As in :func:`~mineplan.figures.region_overview`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Map in the unprefixed GK zone; corner table X (northing) / Y (easting) in
+        metres in the *prefixed* GK zone, as surveyors write them.
+    """
+    style_map, schematic = split_styles(styles)
+    check_frames(frames, specs, style_map)
+    if layer not in specs:
+        raise FigureError(f"layer {layer!r} has no definition; known: {sorted(specs)}")
+    geom = zone_row.get("geometry")
+    if geom is None or geom.is_empty:
+        raise FigureError(f"zone {zone_row.get('name')!r} has no geometry to draw")
+    with figure_context():
+        return _zone_sheet(
+            zone_row, frames, layer=layer, specs=specs, styles=style_map, schematic=schematic,
+            size=paper_inches(paper, orientation), producer=producer,
+            date=date or settings.today(), max_corners=max_corners, grid=grid,
+        )
+
+
+
+def _zone_sheet(
+    zone_row: pd.Series, frames: Mapping[str, gpd.GeoDataFrame], *, layer: str,
+    specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
+    schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
+    max_corners: int, grid: str,
+) -> Figure:
+    geom = zone_row["geometry"]
+    rep = geom.representative_point()
+    crs = gk_crs_for_lonlat(rep.x, rep.y)
+    crs_prefixed = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
+    zone = gpd.GeoDataFrame([zone_row], geometry="geometry", crs=STORE_CRS)
+    zone_proj = zone.to_crs(crs)
+    shape = zone_proj.geometry.iloc[0]
+
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    hood = neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
+                             schematic=schematic, size=size, grid=grid,
+                             outline_label="本分区范围")
+    ax, extent, bar, drawn, used, labels = (hood.ax, hood.extent, hood.bar, hood.drawn,
+                                            hood.used, hood.labels)
+    schematic_drawn, demo_drawn = hood.schematic_drawn, hood.demo_drawn
+
+    name = str(zone_row.get("name", ""))
+    fig.text(0.5, 0.955, f"{name}", ha="center", va="center", fontsize=14, fontweight="bold")
+    fig.text(0.5, 0.918, f"{specs[layer].name} ｜ {zone_row.get('region', '')} ｜ "
+             f"{date.isoformat()}", ha="center", va="center", fontsize=8.5, color="#404040")
+
+    area_ell = float(ellipsoidal_area_km2(zone.geometry, validate=False).iloc[0])
+    stated = zone_row.get("area_km2")
+    stated_text = "未载明" if stated is None or pd.isna(stated) else format_km2(float(stated))
+    status = str(zone_row.get("geometry_status", "") or "")
+    attrs = [
+        ("名称", name),
+        ("类型", specs[layer].name + (f"（{SCHEMATIC}）" if status == SCHEMATIC else "")),
+        ("矿种", str(zone_row.get("mineral", "") or "—")),
+        ("规划面积", stated_text),
+        ("图形椭球面积", format_km2(area_ell) + ("（示意图形）" if status == SCHEMATIC else "")),
+        ("级别", str(zone_row.get("level", "") or "—")),
+        ("规划", str(zone_row.get("plan", "") or "—")),
+        ("专栏", f"{zone_row.get('source_table', '') or '—'} "
+                 f"{zone_row.get('table_title', '') or ''}".strip()),
+        ("行号", f"第 {zone_row.get('source_line', '?')} 行（{zone_row.get('source_file', '')}）"),
+    ]
+    lines = []
+    for key, value in attrs:
+        wrapped = textwrap.wrap(value, 34) or ["—"]
+        lines.append(f"{key}：{wrapped[0]}")
+        lines.extend("　　" + w for w in wrapped[1:3])
+    fig.text(0.60, 0.88, "分区属性", fontsize=10, fontweight="bold", va="top")
+    fig.text(0.60, 0.85, "\n".join(lines), fontsize=7, va="top", linespacing=1.5,
+             bbox={"facecolor": "#FAFAFA", "edgecolor": "#808080", "boxstyle": "square,pad=0.6"})
+
+    # The one corner-point table (mineplan.io.corners), exterior rings listed. Point names
+    # restart at J1 on every ring, so the ring (圈号, holes counted as everywhere else) is
+    # shown whenever the zone has more than one.
+    rings = corner_table([geom], plane_crs=crs_prefixed)
+    corners = rings[~rings["hole"]]
+    with_ring = rings["ring"].nunique() > 1
+    shown = corners.head(max_corners)
+    epsg = crs_prefixed.to_epsg()
+    header = f"拐点坐标（EPSG:{epsg}，X 北坐标 / Y 东坐标，米）"
+    if status == SCHEMATIC:
+        header += "——示意图形，非实测"
+    table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.40))
+    table_ax.set_axis_off()
+    table_ax.set_title(header, fontsize=7.5, loc="left")
+    if len(shown):
+        cells = [([str(r.ring)] if with_ring else [])
+                 + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
+                 for r in shown.itertuples()]
+        table = table_ax.table(
+            cellText=cells,
+            colLabels=["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"],
+            loc="upper center", cellLoc="center",
+            colWidths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(6)
+        table.scale(1, 0.85 * 20 / max(len(shown), 20) * 1.0)
+    more = len(corners) - len(shown)
+    if more > 0:
+        table_ax.text(0, -0.04, f"另有 {more} 个拐点未列出（共 {len(corners)} 个）",
+                      fontsize=7, transform=table_ax.transAxes, va="top")
+
+    convergence = convergence_deg(crs, (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2)
+    footnote = draw_footnote(
+        fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
+        demo_drawn=demo_drawn, omitted=0, convergence=convergence,
+        width_chars=218 if size[0] >= size[1] else 150,
+        extra=f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。", grid=grid,
+    )
+    return record_figure(fig, FigureInfo(
+        crs=crs, map_ax=ax, inset_ax=None, drawn_layers=drawn, legend_labels=labels,
+        scale_bar=bar, footnote=footnote, title=name,
+    ))
