@@ -18,7 +18,8 @@ from mineplan.catalog import plan_index
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
-from mineplan.web.views import map_layers, visible_frames
+from mineplan.web.browsing import visible_frames
+from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
@@ -78,7 +79,7 @@ def browse_map_html(
     image: RasterImage | None, image_title: str, image_opacity: float,
 ) -> str:
     """The browse page's map as a self-contained page (cached on every parameter)."""
-    from mineplan.web.views import focus_layer
+    from mineplan.web.browsing import focus_layer
 
     specs, styles, schematic = layer_definitions()
     frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
@@ -108,7 +109,7 @@ def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: st
     import tempfile
 
     from mineplan.figures import region_overview, save_figure, zone_sheet
-    from mineplan.web.views import find_zone
+    from mineplan.web.browsing import find_zone
 
     frames = load_frames(path, mtime_ns)
     specs, styles, schematic = layer_definitions()

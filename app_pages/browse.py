@@ -22,7 +22,7 @@ from app_pages._shared import (
 )
 from mineplan.errors import MineplanError
 from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
-from mineplan.web.views import (
+from mineplan.web.browsing import (
     search_zones,
     selected_zone_id,
     store_regions,

@@ -4,7 +4,8 @@ The planner pastes the block's corner coordinates (or a whole coordinate file, W
 GeoJSON), uploads a coordinate TXT / GIS file or draws the block on a map, enters the
 right type, mineral and scale, and presses 开始检查. The page shows the verdict, the
 findings, the data caveats and a map of the conflict pieces, and offers the report
-files. The logic is in :mod:`mineplan.web.checkview`, :mod:`mineplan.web.drawmap` and
+files. The logic is in :mod:`mineplan.web.presentation`, :mod:`mineplan.web.checkmap`,
+:mod:`mineplan.web.report`, :mod:`mineplan.web.drawmap` and
 :mod:`mineplan.checks`; the result is kept in ``st.session_state`` under a digest of
 the inputs, so a download or any other rerun does not check again.
 """
@@ -42,20 +43,18 @@ from mineplan.io.uploads import (
 )
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.rules import RIGHT_TYPES, VERDICTS
-from mineplan.web.checkview import (
-    CheckOutcome,
-    check_input_key,
-    check_map_layers,
+from mineplan.web.checkmap import check_map_layers
+from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.presentation import (
     data_notes,
     findings_table,
     issue_lines,
     overall_verdict,
-    report_files,
     scale_units,
     summary_view,
     verdict_style,
 )
-from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.report import CheckOutcome, check_input_key, report_files
 from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 _RESULT = "check_result"

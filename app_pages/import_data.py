@@ -29,7 +29,8 @@ from mineplan.io.uploads import (
 )
 from mineplan.store import list_layers, replace_layer
 from mineplan.styles import layer_qml
-from mineplan.web.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
+from mineplan.web.importview import CRS_SOURCES, import_preview_layer, import_report_table
+from mineplan.web.maplayers import map_layers
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")

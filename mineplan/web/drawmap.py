@@ -49,7 +49,9 @@ from mineplan.web.assets import (
     static_text,
     use_local_assets,
 )
+from mineplan.web.browsing import visible_frames
 from mineplan.web.legend import leaflet_style
+from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import MapLayer
 
 __all__ = [
@@ -183,10 +185,8 @@ def context_layers(
 
     Every layer but the province outline; only features within ``margin_deg`` of the
     zones' extent (:func:`zone_extent`), so boundaries and red lines far from any
-    plan are left out; heavy layers simplified by :func:`mineplan.web.views.map_layers`.
+    plan are left out; heavy layers simplified by :func:`mineplan.web.maplayers.map_layers`.
     """
-    from mineplan.web.views import map_layers, visible_frames
-
     shown = visible_frames(frames, specs, codes=tuple(frames))
     extent = zone_extent(frames, specs)
     if extent is not None:
@@ -222,7 +222,7 @@ def draw_map(
     Parameters
     ----------
     layers
-        Context layers, bottom first (e.g. :func:`mineplan.web.views.map_layers`), drawn
+        Context layers, bottom first (e.g. :func:`mineplan.web.maplayers.map_layers`), drawn
         in their styles without popups, each toggled in the layer list.
     center
         ``(latitude, longitude)``; with ``zoom`` omitted the zoom is 10. When
