@@ -1,18 +1,26 @@
-"""What the import page shows: the match report in Chinese, the preview layer, the CRS note.
+"""What the import page shows and stores: the match report in Chinese, the preview, the import.
 
 The report is rendered from :class:`mineplan.importing.ImportReport`'s structured
 records through one message table (:data:`ISSUE_MESSAGES`), never by translating the
-English the CLI prints. The page (``app_pages/import_data.py``) only lays out.
+English the CLI prints. :func:`store_zone_import` and :func:`store_control_layer` write
+a confirmed import to the store (atomically). The page (``app_pages/import_data.py``)
+only lays out.
 
-May import :mod:`mineplan.importing` and :mod:`mineplan.web.webmap`.
+May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styles`,
+:mod:`mineplan.layers` and :mod:`mineplan.web.webmap`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 
-from mineplan.importing import ImportIssue, ImportReport, IssueKind, MatchedBy
+from mineplan.importing import ImportIssue, ImportReport, IssueKind, MatchedBy, apply_import
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.store import list_layers, replace_layer
+from mineplan.styles import layer_qml
 from mineplan.web.webmap import MapLayer
 
 __all__ = [
@@ -23,6 +31,8 @@ __all__ = [
     "import_report_table",
     "issue_text",
     "matched_by_text",
+    "store_control_layer",
+    "store_zone_import",
 ]
 
 #: Where an imported file's CRS came from (``ReadResult.crs_source``), in Chinese.
@@ -93,3 +103,25 @@ def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入�
         style={"fill": "#FF7F00", "stroke": "#D95F00", "fill_opacity": 0.25, "weight": 1.0},
         popup_fields=[(c, str(c)) for c in columns],
     )
+
+
+def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,
+                      features: gpd.GeoDataFrame, report: ImportReport, *, source: str,
+                      spec: LayerSpec) -> None:
+    """Replace the matched zones' shapes in the store's layer ``code`` (all or nothing).
+
+    :func:`mineplan.importing.apply_import` then :func:`mineplan.store.replace_layer`.
+    """
+    updated = apply_import(zones, features, report, source=source)
+    replace_layer(store, code, updated, spec=spec)
+
+
+def store_control_layer(store: str | Path, code: str, frame: gpd.GeoDataFrame, *,
+                        spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -> None:
+    """Put a delivered control layer in the store in place of the demo one (all or nothing).
+
+    A store built before the layer was defined gets it, with its QGIS style.
+    """
+    added = code not in list_layers(store)
+    replace_layer(store, code, frame, spec=spec, create=True,
+                  qml=layer_qml(spec, style, schematic) if added else None)

@@ -23,13 +23,37 @@ from mineplan.vocab import VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
 
 __all__ = [
     "data_notes",
+    "error_markdown",
     "findings_table",
     "issue_lines",
+    "literal_markdown",
     "overall_verdict",
     "scale_units",
     "summary_view",
+    "verdict_counts",
     "verdict_style",
 ]
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+
+
+def literal_markdown(text: str) -> str:
+    """Text from the plans or the checks, escaped to show literally (never read as Markdown)."""
+    return text.translate(_MARKDOWN)
+
+
+def error_markdown(message: str) -> str:
+    """An error listing problems one per line, as Markdown: its first line, then a bullet
+    per problem, each shown literally."""
+    head, *lines = message.splitlines()
+    return "\n".join([literal_markdown(head),
+                      *(f"- {literal_markdown(line.strip())}" for line in lines)])
+
+
+def verdict_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """How many findings have each verdict, worst first (every verdict, zeros included)."""
+    counts = findings["verdict_key"].value_counts() if len(findings) else pd.Series(dtype=int)
+    return {key: int(counts.get(key, 0)) for key in VERDICT_ORDER}
 
 
 def overall_verdict(findings: pd.DataFrame) -> str | None:
