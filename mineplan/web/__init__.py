@@ -17,7 +17,10 @@ What the pages show (view models, pure functions):
 - :mod:`~mineplan.web.importview` the import report in Chinese, the preview (导入);
 - :mod:`~mineplan.web.presentation` findings table, verdict styles, issue lines, data
   notes; :mod:`~mineplan.web.checkmap` the conflict map layers;
-  :mod:`~mineplan.web.report` the downloads and the kept result (检查);
+  :mod:`~mineplan.web.report` the downloads and the kept result,
+  :mod:`~mineplan.web.checkrun` the form, the check and its map page (检查);
+- :mod:`~mineplan.web.uploading` uploads read for both pages;
+  :mod:`~mineplan.web.figurefiles` the browse page's printable figures;
 - :mod:`~mineplan.web.views` only re-exports the names it held before the split.
 
 The Streamlit pages (``app_pages/``) hold widgets and layout only.
