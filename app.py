@@ -3,8 +3,9 @@
 Run with ``streamlit run app.py`` after ``mineplan build``. Thin on purpose:
 this file only sets up the pages (not in a ``pages/`` folder: Streamlit would also
 serve those on its own, outside this navigation); each page in ``app_pages/`` lays out, and the
-work is in ``mineplan`` (``views``, ``webmap``, ``uploads``, ``rasters``,
-``importing``, ``store``). Caches are in ``app_pages/_shared.py``.
+work is in ``mineplan.web`` (``browsing``, ``importview``, ``presentation``, ``checkrun``,
+``report``, ``webmap``, ``drawmap``, ``uploading`` …) and below it. Caches are in
+``app_pages/_shared.py``.
 """
 
 from __future__ import annotations

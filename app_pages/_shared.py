@@ -18,7 +18,8 @@ from mineplan.catalog import plan_index
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
-from mineplan.web.views import map_layers, visible_frames
+from mineplan.web.browsing import visible_frames
+from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
@@ -78,7 +79,7 @@ def browse_map_html(
     image: RasterImage | None, image_title: str, image_opacity: float,
 ) -> str:
     """The browse page's map as a self-contained page (cached on every parameter)."""
-    from mineplan.web.views import focus_layer
+    from mineplan.web.browsing import focus_layer
 
     specs, styles, schematic = layer_definitions()
     frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
@@ -98,30 +99,15 @@ def preview_map_html(layers: list[MapLayer]) -> str:
 
 
 FIGURE_FORMATS = {"PNG（300 dpi）": "png", "PDF（矢量）": "pdf", "SVG（矢量）": "svg"}
-MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
 
 
 @st.cache_data(max_entries=8, show_spinner="生成图件 …")
 def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: str,
                  paper: str, orientation: str, grid: str) -> bytes:
     """A region overview (or a zone sheet when ``zone_id``) as file bytes."""
-    import tempfile
+    from mineplan.web.figurefiles import figure_file
 
-    from mineplan.figures import region_overview, save_figure, zone_sheet
-    from mineplan.web.views import find_zone
-
-    frames = load_frames(path, mtime_ns)
     specs, styles, schematic = layer_definitions()
-    if zone_id:
-        found = find_zone({c: f for c, f in frames.items() if specs[c].is_zone_layer}, zone_id)
-        if found is None:
-            raise ValueError(f"分区 {zone_id} 不在数据库中")
-        fig = zone_sheet(found[1].iloc[0], frames, layer=found[0], specs=specs,
-                         styles=(styles, schematic), paper=paper, orientation=orientation,
-                         grid=grid)
-    else:
-        fig = region_overview(frames, region=region, specs=specs, styles=(styles, schematic),
-                              paper=paper, orientation=orientation, grid=grid)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = save_figure(fig, Path(tmp) / f"figure.{fmt}")
-        return out.read_bytes()
+    return figure_file(load_frames(path, mtime_ns), specs, styles, schematic, region=region,
+                       zone_id=zone_id, fmt=fmt, paper=paper, orientation=orientation,
+                       grid=grid)

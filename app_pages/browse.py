@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
@@ -10,7 +9,6 @@ import streamlit as st
 from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
-    MIME,
     browse_map_html,
     figure_bytes,
     layer_definitions,
@@ -20,9 +18,10 @@ from app_pages._shared import (
     raster_from_file,
     require_store,
 )
+from mineplan import settings
 from mineplan.errors import MineplanError
 from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
-from mineplan.web.views import (
+from mineplan.web.browsing import (
     search_zones,
     selected_zone_id,
     store_regions,
@@ -32,6 +31,7 @@ from mineplan.web.views import (
     zone_table,
     zone_totals,
 )
+from mineplan.web.figurefiles import FIGURE_MIME
 from mineplan.web.webmap import SCHEMATIC_BANNER
 
 BASEMAPS = {
@@ -85,7 +85,7 @@ def main() -> None:
                                 help="不选则显示全部级别") if levels_all else []
         st.header("底图")
         basemap_label = st.selectbox("在线底图", list(BASEMAPS))
-        key = st.text_input("天地图密钥（tk）", os.environ.get("TIANDITU_KEY", ""),
+        key = st.text_input("天地图密钥（tk）", settings.tianditu_key(),
                             type="password", help="浏览器端密钥；也可设环境变量 TIANDITU_KEY。")
         image, image_title, opacity = _raster_sidebar()
 
@@ -193,7 +193,7 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
     made = st.session_state.get("figure")
     if made and made[0] == params:
         name = f"{zone_id or region}_{'分区图' if zone_id else '规划图'}.{fmt}"
-        st.download_button(f"下载 {name}", made[1], file_name=name, mime=MIME[fmt],
+        st.download_button(f"下载 {name}", made[1], file_name=name, mime=FIGURE_MIME[fmt],
                            key="fig_download")
         st.caption("图中规划分区为示意图形、三区三线为演示数据时，图注会写明。")
 

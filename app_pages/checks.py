@@ -4,7 +4,8 @@ The planner pastes the block's corner coordinates (or a whole coordinate file, W
 GeoJSON), uploads a coordinate TXT / GIS file or draws the block on a map, enters the
 right type, mineral and scale, and presses 开始检查. The page shows the verdict, the
 findings, the data caveats and a map of the conflict pieces, and offers the report
-files. The logic is in :mod:`mineplan.web.checkview`, :mod:`mineplan.web.drawmap` and
+files. The logic is in :mod:`mineplan.web.presentation`, :mod:`mineplan.web.checkmap`,
+:mod:`mineplan.web.report`, :mod:`mineplan.web.drawmap` and
 :mod:`mineplan.checks`; the result is kept in ``st.session_state`` under a digest of
 the inputs, so a download or any other rerun does not check again.
 """
@@ -24,39 +25,29 @@ from app_pages._shared import (
     max_upload_mb,
     require_store,
 )
-from mineplan.checks import check_proposal
 from mineplan.errors import MineplanError
-from mineplan.io.proposals import (
-    COORDINATE_SUFFIXES,
-    ParsedProposal,
-    is_coordinate_upload,
-    parse_pasted_proposal,
-    read_coordinate_upload,
-)
-from mineplan.io.uploads import (
-    ACCEPTED_SUFFIXES,
-    UploadError,
-    check_upload,
-    read_upload,
-    upload_layers,
-)
+from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
+from mineplan.io.uploads import UploadError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.rules import RIGHT_TYPES, VERDICTS
-from mineplan.web.checkview import (
-    CheckOutcome,
-    check_input_key,
-    check_map_layers,
+from mineplan.rules import RIGHT_TYPES
+from mineplan.vocab import VERDICTS
+from mineplan.web.checkrun import CheckRequest, check_with_map, form_problems
+from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.presentation import (
     data_notes,
+    error_markdown,
     findings_table,
     issue_lines,
+    literal_markdown,
     overall_verdict,
-    report_files,
     scale_units,
     summary_view,
+    verdict_counts,
     verdict_style,
 )
-from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
-from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
+from mineplan.web.report import CheckOutcome, check_input_key, report_files
+from mineplan.web.uploading import accepted_types, read_proposal_upload, upload_layer_names
+from mineplan.web.webmap import MapLayer
 
 _RESULT = "check_result"
 Extent = tuple[float, float, float, float]
@@ -71,20 +62,7 @@ _PLACEHOLDER = "J1,4868302.752,27521834.400\nJ2,4868306.272,27522877.957\n…"
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
 def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> ParsedProposal:
     """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    if is_coordinate_upload(name):
-        return read_coordinate_upload(name, _data, max_mb=max_upload_mb())
-    check = check_upload(name, _data, max_mb=max_upload_mb())
-    result = read_upload(check, _data, layer=layer or None, crs=crs or None)
-    return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
-                          warnings=[f"文件提示：{w}" for w in result.warnings])
-
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
-
-
-def _plain(text: str) -> str:
-    """Text from the plans or the checks, shown literally (never read as Markdown)."""
-    return text.translate(_MARKDOWN)
+    return read_proposal_upload(name, _data, layer=layer, crs=crs, max_mb=max_upload_mb())
 
 
 def _show_error(err: MineplanError) -> None:
@@ -93,8 +71,7 @@ def _show_error(err: MineplanError) -> None:
         if err.detail:
             st.caption(f"技术细节：{err.detail}")
     else:  # one line per problem, each naming its line of the paste or file
-        head, *lines = str(err).splitlines()
-        st.error("\n".join([_plain(head), *(f"- {_plain(line.strip())}" for line in lines)]))
+        st.error(error_markdown(str(err)))
 
 
 @st.cache_resource(max_entries=2, show_spinner="准备绘制地图 …")
@@ -136,10 +113,8 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
                 st.caption(_PASTE_HELP)
                 return None
             return parse_pasted_proposal(text, zone=None if zone is None else int(zone))
-        accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in
-                                           (*COORDINATE_SUFFIXES, *ACCEPTED_SUFFIXES)))
         upload = st.file_uploader(
-            f"选择文件（{accepted}；不超过 {max_upload_mb():g} MB）", key="check_upload",
+            f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="check_upload",
             help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8）。Shapefile 请把 .shp、.shx、"
             ".dbf、.prj 一起压缩为一个 zip。",
         )
@@ -149,10 +124,9 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
         if upload is None:
             return None
         data = upload.getvalue()
-        if not is_coordinate_upload(upload.name):
-            layers = upload_layers(check_upload(upload.name, data, max_mb=max_upload_mb()), data)
-            if len(layers) > 1 and not source_layer:
-                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
+        layers = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
+        if len(layers) > 1 and not source_layer:
+            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
         digest = hashlib.sha256(data).hexdigest()
         return _read_upload(upload.name, digest, data, source_layer, crs.strip())
     except MineplanError as err:
@@ -166,15 +140,14 @@ def _show_result(result: CheckOutcome) -> None:
     verdict = VERDICTS.get(key or "", "无检查结果")
     show = {"fail": st.error, "conditional": st.warning}.get(key or "", st.success)
     show(f"**总体结论：{verdict}**　{result.title}")
-    counts = findings["verdict_key"].value_counts()
     cols = st.columns(3)
-    for col, name in zip(cols, ("fail", "conditional", "pass"), strict=True):
-        col.metric(VERDICTS[name], int(counts.get(name, 0)))
+    for col, (name, count) in zip(cols, verdict_counts(findings).items(), strict=True):
+        col.metric(VERDICTS[name], count)
     notes = data_notes(findings)
     if notes:
         st.warning("数据说明：" + "；".join(notes) + "。结论须以正式数据复核。")
     for verdict_key, line in issue_lines(findings):
-        (st.error if verdict_key == "fail" else st.warning)(_plain(line))
+        (st.error if verdict_key == "fail" else st.warning)(literal_markdown(line))
     st.subheader("检查结果")
     wide = st.column_config.TextColumn(width="large")
     st.dataframe(findings_table(findings).style.map(verdict_style, subset=["结论"]),
@@ -218,17 +191,13 @@ def main() -> None:
         return
     st.caption("；".join([f"已读取申请范围：{proposal.source}", *proposal.notes]))
     for warning in proposal.warnings:
-        st.warning(_plain(warning))
+        st.warning(literal_markdown(warning))
 
     inputs = {"right": right, "mineral": mineral.strip(), "scale": scale, "unit": unit,
               "region": region.strip(), "name": name.strip(), "store": path, "mtime": mtime}
     key = check_input_key(proposal.frame, **inputs)
     if st.button("开始检查", type="primary", key="check_run"):
-        problems = []
-        if not mineral.strip():
-            problems.append("请填写矿种（如 金、煤炭）。")
-        if (scale is None) != (not unit):
-            problems.append("规模与规模单位须同时填写（或都不填）。")
+        problems = form_problems(mineral=mineral, scale=scale, unit=unit)
         for problem in problems:
             st.error(problem)
         if not problems:
@@ -244,32 +213,22 @@ def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
          frames: dict[str, gpd.GeoDataFrame], specs: dict[str, LayerSpec],
          styles: dict[str, LayerStyle], schematic: SchematicStyle) -> None:
     """Check, draw the map and make the downloads; keep them in the session under ``key``."""
-    subject = str(inputs["name"]) or "申请范围"
-    title = f"出让前审查：{subject}（{inputs['right']}，{inputs['mineral']}）"
-    scale = inputs["scale"]
-    scale = float(scale) if isinstance(scale, int | float) else None
+    request = CheckRequest.from_inputs(inputs)
     try:
         with st.spinner("检查中 …"):
-            findings = check_proposal(
-                proposal.frame, right_type=str(inputs["right"]), mineral=str(inputs["mineral"]),
-                scale=scale, scale_unit=str(inputs["unit"]) or None,
-                region=str(inputs["region"]) or None, store_frames=frames, proposal_id=subject,
-            )
-            layers, focus = check_map_layers(proposal.frame, findings, frames, specs, styles,
-                                             schematic)
-            page = render_offline_html(zone_map(layers, focus=focus,
-                                                collapse_layer_control=True))
+            findings, page = check_with_map(proposal.frame, request, frames, specs, styles,
+                                            schematic)
         with st.spinner("生成报告文件与检查图 …"):
             downloads, problems = report_files(
                 findings, proposal.frame, frames, specs=specs, styles=(styles, schematic),
-                title=title,
-                subtitle=f"{subject} ｜ {inputs['right']} ｜ {inputs['mineral']}", stem=subject,
+                title=request.title, subtitle=request.subtitle, stem=request.subject,
             )
     except MineplanError as err:
         st.session_state.pop(_RESULT, None)
         st.error(f"无法检查：{err}")
         return
-    st.session_state[_RESULT] = CheckOutcome(key, findings, page, title, downloads, problems)
+    st.session_state[_RESULT] = CheckOutcome(key, findings, page, request.title, downloads,
+                                             problems)
 
 
 main()

@@ -16,31 +16,26 @@ from app_pages._shared import (
     require_store,
 )
 from mineplan.errors import MineplanError
-from mineplan.importing import apply_import, match_features
+from mineplan.importing import match_features
 from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
-from mineplan.io.proposals import COORDINATE_SUFFIXES, is_coordinate_upload, read_coordinate_upload
-from mineplan.io.uploads import (
-    ACCEPTED_SUFFIXES,
-    UploadError,
-    check_upload,
-    read_upload,
-    upload_layers,
+from mineplan.io.uploads import UploadError
+from mineplan.web.importview import (
+    CRS_SOURCES,
+    import_preview_layer,
+    import_report_table,
+    store_control_layer,
+    store_zone_import,
 )
-from mineplan.store import list_layers, replace_layer
-from mineplan.styles import layer_qml
-from mineplan.web.views import CRS_SOURCES, import_preview_layer, import_report_table, map_layers
+from mineplan.web.maplayers import map_layers
+from mineplan.web.uploading import accepted_types, read_features_upload, upload_layer_names
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
 def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool) -> ReadResult:
     """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    if is_coordinate_upload(name):  # the same guarded reader as the check page
-        parsed = read_coordinate_upload(name, _data, max_mb=max_upload_mb())
-        return ReadResult(frame=parsed.frame, source_format=parsed.source, layer=None,
-                          crs_source="file", warnings=list(parsed.warnings))
-    check = check_upload(name, _data, max_mb=max_upload_mb())
-    return read_upload(check, _data, layer=layer or None, crs=crs or None, fix=fix)
+    return read_features_upload(name, _data, layer=layer, crs=crs, fix=fix,
+                                max_mb=max_upload_mb())
 
 
 def _show_upload_error(err: UploadError) -> None:
@@ -76,10 +71,8 @@ def main() -> None:
     code = choices[label]
     # No type= filter: Streamlit would refuse other files with an English exception;
     # check_upload refuses them in Chinese, by content as well as by name.
-    accepted = "、".join(dict.fromkeys(s.lstrip(".") for s in
-                                       (*COORDINATE_SUFFIXES, *ACCEPTED_SUFFIXES)))
     upload = st.file_uploader(
-        f"选择文件（{accepted}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
+        f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
         help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8），按地块编号或名称匹配。"
         "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。",
     )
@@ -95,11 +88,9 @@ def main() -> None:
 
     data = upload.getvalue()
     try:
-        if not is_coordinate_upload(upload.name):
-            check = check_upload(upload.name, data, max_mb=max_upload_mb())
-            layers_in_file = upload_layers(check, data)
-            if len(layers_in_file) > 1 and not source_layer:
-                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
+        layers_in_file = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
+        if len(layers_in_file) > 1 and not source_layer:
+            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
         digest = hashlib.sha256(data).hexdigest()
         result = _read(upload.name, digest, data, source_layer, crs.strip(), fix)
     except UploadError as err:
@@ -144,8 +135,8 @@ def main() -> None:
         return
     if st.button(f"确认导入：替换 {len(report.matched)} 个分区的图形", type="primary"):
         try:
-            updated = apply_import(zones, result.frame, report, source=upload.name)
-            replace_layer(path, code, updated, spec=specs[code])
+            store_zone_import(path, code, zones, result.frame, report, source=upload.name,
+                              spec=specs[code])
         except (MineplanError, OSError) as err:
             st.error(f"导入失败，数据库保持原样：{err}")
             return
@@ -184,9 +175,8 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
     if st.button(f"确认导入：以 {len(frame)} 个要素替换{spec.name}", type="primary",
                  key="control_confirm"):
         try:
-            added = code not in list_layers(path)
-            replace_layer(path, code, frame, spec=spec, create=True,
-                          qml=layer_qml(spec, styles[spec.style], schematic) if added else None)
+            store_control_layer(path, code, frame, spec=spec, style=styles[spec.style],
+                                schematic=schematic)
         except (MineplanError, OSError) as err:
             st.error(f"导入失败，数据库保持原样：{err}")
             return

@@ -32,7 +32,7 @@ from mineplan.layers import read_layer_specs, read_styles
 from mineplan.settings import DEFAULT_STORE, home
 from mineplan.store import list_layers, read_layer
 from mineplan.web.display import DisplayOptions, display_frame
-from mineplan.web.views import map_layers
+from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import render_offline_html, zone_map
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

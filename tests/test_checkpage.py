@@ -1,4 +1,5 @@
-"""The 检查 page: the paste parser and view helpers (mineplan.web.checkview), AppTest, Chromium."""
+"""The 检查 page: the paste parser and view helpers (mineplan.web.presentation, checkmap,
+report), AppTest, Chromium."""
 
 from __future__ import annotations
 
@@ -20,17 +21,17 @@ from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.proposals import parse_pasted_proposal, read_coordinate_upload
 from mineplan.settings import home
-from mineplan.web.checkview import (
-    VERDICT_COLOURS,
-    check_map_layers,
+from mineplan.vocab import VERDICT_COLOURS
+from mineplan.web.checkmap import check_map_layers
+from mineplan.web.presentation import (
     data_notes,
     findings_table,
     issue_lines,
     overall_verdict,
-    report_files,
     summary_view,
     verdict_style,
 )
+from mineplan.web.report import report_files
 from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
 
 APP = home() / "app.py"

@@ -71,6 +71,37 @@ def test_two_features_for_one_zone_are_ambiguous_not_guessed() -> None:
     assert any("yn-CKGH-001" in a for a in report.ambiguous)
 
 
+def test_the_report_is_data_and_its_english_is_what_the_cli_prints() -> None:
+    report = match_features(_zones(), _features(
+        ["伊犁伊宁矿区北区南台子井田", "伊犁伊宁矿区北区 南台子井田", "不存在的区块",
+         "伊宁市铁厂沟１号页岩矿"]))
+    assert report.matched == {"yn-CKGH-002": 3}
+    assert report.matched_by == {"yn-CKGH-002": ("name", "名称")}
+    assert report.how == {"yn-CKGH-002": "按名称（名称）"}
+    kinds = [(i.kind, i.feature, i.zones, i.features) for i in report.issues]
+    assert kinds == [("no_match", 2, (), ()), ("claimed_twice", None, ("yn-CKGH-001",), (0, 1))]
+    assert report.issues[0].keys == (("名称", "不存在的区块"),)
+    assert report.unmatched == ["feature 2 名称='不存在的区块': no zone of this layer has that "
+                                "number or name"]
+    assert report.ambiguous == ["zone yn-CKGH-001: claimed by features [0, 1]; merge them or "
+                                "give each its own zone_id"]
+    assert report.summary(layer="CKGH 开采规划区块", total_zones=3).splitlines() == [
+        "CKGH 开采规划区块: 1 of 3 zones take imported geometry; 2 keep their schematic shape",
+        f"  unmatched: {report.unmatched[0]}",
+        f"  ambiguous: {report.ambiguous[0]}",
+    ]
+
+
+def test_a_feature_fitting_two_zones_is_reported_with_both() -> None:
+    from mineplan.importing import ImportIssue
+
+    issue = ImportIssue("several_zones", feature=4, keys=(("编号", "7"), ("名称", "甲")),
+                        zones=("a-1", "b-1"))
+    assert issue.ambiguous
+    assert issue.english() == ("feature 4 编号='7' 名称='甲': fits zones ['a-1', 'b-1']; "
+                               "give zone_id")
+
+
 def test_a_file_without_name_or_number_columns_is_refused_with_its_columns() -> None:
     features = gpd.GeoDataFrame({"foo": [1]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4490")
     with pytest.raises(GeometryError, match="foo"):

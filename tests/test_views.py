@@ -14,12 +14,9 @@ from shapely.geometry import Polygon, box
 
 from mineplan.importing import match_features
 from mineplan.layers import LayerSpec, read_layer_specs, read_styles
-from mineplan.web.views import (
+from mineplan.web.browsing import (
     filter_zones,
     focus_layer,
-    import_preview_layer,
-    import_report_table,
-    map_layers,
     search_zones,
     selected_zone_id,
     store_regions,
@@ -29,6 +26,8 @@ from mineplan.web.views import (
     zone_table,
     zone_totals,
 )
+from mineplan.web.importview import import_preview_layer, import_report_table
+from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import FOCUS_STYLE, ImageLayer, render_offline_html, zone_map
 
 
@@ -183,7 +182,7 @@ def test_a_heavy_layer_is_drawn_from_a_clipped_simplified_copy() -> None:
     from shapely.geometry import box
 
     from mineplan.layers import read_layer_specs, read_styles
-    from mineplan.web.views import map_layers
+    from mineplan.web.maplayers import map_layers
 
     t = np.linspace(0, 2 * np.pi, 300_000, endpoint=False)
     ring = np.column_stack([84 + 2 * np.cos(t), 44 + 1.5 * np.sin(t)])
@@ -201,3 +200,29 @@ def test_a_heavy_layer_is_drawn_from_a_clipped_simplified_copy() -> None:
     minx, _, maxx, _ = drawn.total_bounds
     assert minx > 83.9 and maxx < 84.2  # clipped to the zones shown (plus a margin)
     assert layers["TKGH"].gdf.geometry.iloc[0].equals(zone.geometry.iloc[0])  # small: exact
+
+
+def test_every_import_issue_reads_in_chinese_from_its_fields() -> None:
+    from mineplan.importing import ImportIssue, ImportReport
+    from mineplan.web.importview import ISSUE_MESSAGES, issue_text
+
+    report = ImportReport(
+        matched={"z-1": 0}, matched_by={"z-1": ("id", "GHQBH")},
+        issues=[ImportIssue("claimed_twice", zones=("z-2",), features=(3, 4)),
+                ImportIssue("no_match", feature=1, keys=(("GHQBH", "9"),)),
+                ImportIssue("several_zones", feature=2, keys=(("name", "甲"),),
+                            zones=("z-3", "z-4"))])
+    import pandas as pd
+
+    zones = pd.DataFrame({"zone_id": ["z-1", "z-2"], "name": ["一号", "二号"]})
+    table = import_report_table(report, zones)
+    assert table["结果"].tolist() == ["已匹配", "未匹配", "不确定", "不确定"]
+    assert table["说明"].tolist() == [
+        "按编号（GHQBH）",
+        "要素 1 GHQBH='9'：本图层没有此编号或名称的分区",
+        "分区 z-2：被多个要素 [3, 4] 对应，请合并这些要素或分别给出 zone_id",
+        "要素 2 name='甲'：可对应多个分区 ['z-3', 'z-4']，请在文件中给出 zone_id",
+    ]
+    assert set(ISSUE_MESSAGES) == {"no_match", "several_zones", "claimed_twice"}
+    assert all(issue_text(i) for i in report.issues)
+

@@ -8,6 +8,15 @@ as 新疆维吾尔自治区). Matched zones take the file's geometry with
 it was. Nothing is dropped, and nothing is matched by guesswork: a feature that
 fits several zones, or several features that fit one zone, are reported as
 ambiguous and left alone.
+
+What an import found is an :class:`ImportReport` of structured records
+(:class:`ImportIssue`: a kind, the feature, the zones, the columns matched by);
+:meth:`ImportReport.summary` renders it in English for the CLI, and the web app
+renders the same records in Chinese (:mod:`mineplan.web.importview`): nobody reads
+the other's sentences.
+
+May import :mod:`mineplan.vocab`, :mod:`mineplan.errors`, :mod:`mineplan.geodesy`,
+:mod:`mineplan.layers`. Never the web app or the CLI.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -24,10 +34,18 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import IMPORTED, STORE_CRS
 
-__all__ = ["IMPORTED", "ImportReport", "apply_import", "match_features", "normalise_name"]
-
-IMPORTED = "导入"
+__all__ = [
+    "IMPORTED",
+    "ImportIssue",
+    "ImportReport",
+    "IssueKind",
+    "MatchedBy",
+    "apply_import",
+    "match_features",
+    "normalise_name",
+]
 
 #: Prefixes that one source prints and another leaves out.
 _PREFIXES = ("新疆维吾尔自治区", "新疆", "伊犁哈萨克自治州", "伊犁州", "塔城地区")
@@ -54,20 +72,92 @@ def normalise_name(text: str) -> str:
     return text
 
 
+#: Why a feature or zone was left alone: a feature that fits no zone, a feature that
+#: fits several zones, or a zone that several features fit.
+IssueKind = Literal["no_match", "several_zones", "claimed_twice"]
+#: How a zone was matched: ``"id"`` (number or 序号) or ``"name"``, and the file's column.
+MatchedBy = tuple[Literal["id", "name"], str]
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One thing an import could not settle, as data (render it with :meth:`english`).
+
+    Attributes
+    ----------
+    kind
+        :data:`IssueKind`.
+    feature
+        Index of the feature (``no_match``, ``several_zones``); None otherwise.
+    keys
+        ``(column, value)`` the feature was looked up by: its number column, then
+        its name column, those the file has.
+    zones
+        The zones it fits (``several_zones``), or the zone several features fit
+        (``claimed_twice``).
+    features
+        The features that fit that zone (``claimed_twice``).
+    """
+
+    kind: IssueKind
+    feature: object = None
+    keys: tuple[tuple[str, object], ...] = ()
+    zones: tuple[str, ...] = ()
+    features: tuple[object, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        """True for the kinds that fit too much (``several_zones``, ``claimed_twice``)."""
+        return self.kind != "no_match"
+
+    def english(self) -> str:
+        """The issue in one English line, as ``mineplan import-zones`` prints it."""
+        if self.kind == "claimed_twice":
+            return (f"zone {self.zones[0]}: claimed by features {list(self.features)}; "
+                    "merge them or give each its own zone_id")
+        label = " ".join([f"feature {self.feature}",
+                          *(f"{column}={value!r}" for column, value in self.keys)])
+        if self.kind == "several_zones":
+            return f"{label}: fits zones {list(self.zones)}; give zone_id"
+        return f"{label}: no zone of this layer has that number or name"
+
+
 @dataclass
 class ImportReport:
     """What an import matched, and what it could not.
 
-    ``matched`` maps a zone_id to the index of the feature it takes; the other
-    lists hold plain-language lines for the user.
+    Attributes
+    ----------
+    matched
+        Zone id → index of the feature whose geometry it takes.
+    matched_by
+        Zone id → how it was matched (:data:`MatchedBy`).
+    issues
+        Everything left alone, in the order found (:class:`ImportIssue`).
     """
 
     matched: dict[str, object] = field(default_factory=dict)
-    unmatched: list[str] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
-    how: dict[str, str] = field(default_factory=dict)
+    matched_by: dict[str, MatchedBy] = field(default_factory=dict)
+    issues: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[str]:
+        """The features that fit no zone, one English line each."""
+        return [i.english() for i in self.issues if not i.ambiguous]
+
+    @property
+    def ambiguous(self) -> list[str]:
+        """The features and zones that fit too much, one English line each."""
+        return [i.english() for i in self.issues if i.ambiguous]
+
+    @property
+    def how(self) -> dict[str, str]:
+        """Zone id → how it was matched, as the store's ``geometry_note`` says it (Chinese)."""
+        return {zid: f"{_MATCHED_BY_NOTE[by]}（{column}）"
+                for zid, (by, column) in self.matched_by.items()}
 
     def summary(self, *, layer: str, total_zones: int) -> str:
+        """The report in English, as ``mineplan import-zones`` prints it."""
         lines = [
             f"{layer}: {len(self.matched)} of {total_zones} zones take imported geometry; "
             f"{total_zones - len(self.matched)} keep their schematic shape",
@@ -75,6 +165,10 @@ class ImportReport:
         lines += [f"  unmatched: {u}" for u in self.unmatched]
         lines += [f"  ambiguous: {a}" for a in self.ambiguous]
         return "\n".join(lines)
+
+
+#: How a zone was matched, in the words of the ``geometry_note`` written to the store.
+_MATCHED_BY_NOTE = {"id": "按编号", "name": "按名称"}
 
 
 def match_features(
@@ -122,27 +216,27 @@ def match_features(
     report = ImportReport()
     claims: dict[str, list[object]] = {}
     for idx, feature in features.iterrows():
-        label = _label(feature, idx, id_col, name_col)
+        keys = tuple((c, feature[c]) for c in (id_col, name_col) if c is not None)
         candidates: list[str] = []
-        how = ""
+        how: MatchedBy | None = None
         if id_col is not None and str(feature[id_col]).strip() in by_id:
-            candidates, how = by_id[str(feature[id_col]).strip()], f"按编号（{id_col}）"
+            candidates, how = by_id[str(feature[id_col]).strip()], ("id", id_col)
         elif name_col is not None and normalise_name(feature[name_col]) in by_name:
-            candidates, how = by_name[normalise_name(feature[name_col])], f"按名称（{name_col}）"
+            candidates, how = by_name[normalise_name(feature[name_col])], ("name", name_col)
         if not candidates:
-            report.unmatched.append(f"{label}: no zone of this layer has that number or name")
+            report.issues.append(ImportIssue("no_match", feature=idx, keys=keys))
         elif len(candidates) > 1:
-            report.ambiguous.append(f"{label}: fits zones {candidates}; give zone_id")
+            report.issues.append(ImportIssue("several_zones", feature=idx, keys=keys,
+                                             zones=tuple(candidates)))
         else:
             claims.setdefault(candidates[0], []).append(idx)
-            report.how[candidates[0]] = how
+            if how is not None:
+                report.matched_by[candidates[0]] = how
     for zid, idxs in claims.items():
         if len(idxs) > 1:
-            report.ambiguous.append(
-                f"zone {zid}: claimed by features {list(idxs)}; merge them or give each its own "
-                "zone_id"
-            )
-            report.how.pop(zid, None)
+            report.issues.append(ImportIssue("claimed_twice", zones=(zid,),
+                                             features=tuple(idxs)))
+            report.matched_by.pop(zid, None)
         else:
             report.matched[zid] = idxs[0]
     return report
@@ -177,7 +271,7 @@ def apply_import(
     """
     if features.crs is None:
         raise GeometryError("imported features have no CRS")
-    incoming = features.to_crs("EPSG:4490")
+    incoming = features.to_crs(STORE_CRS)
     out = layer.copy()
     position = {zid: i for i, zid in enumerate(out["zone_id"])}
     bad = []
@@ -205,15 +299,6 @@ def apply_import(
 
 def _first_present(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
-
-
-def _label(feature: pd.Series, idx: object, id_col: str | None, name_col: str | None) -> str:
-    parts = [f"feature {idx}"]
-    if id_col is not None:
-        parts.append(f"{id_col}={feature[id_col]!r}")
-    if name_col is not None:
-        parts.append(f"{name_col}={feature[name_col]!r}")
-    return " ".join(parts)
 
 
 def _polygonal(geom: BaseGeometry | None) -> MultiPolygon | None:

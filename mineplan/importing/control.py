@@ -14,6 +14,9 @@ Any control layer works the same way: a bureau defines one with a file in
 control layer without demo data is built empty (:func:`empty_control_layer`,
 shown styled in QGIS); a store built before the definition existed gets the
 layer on import (``store.replace_layer(..., create=True, qml=...)``).
+
+May import :mod:`mineplan.vocab`, :mod:`mineplan.errors`, :mod:`mineplan.geodesy`,
+:mod:`mineplan.layers`.
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ import shapely
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec
+from mineplan.vocab import IMPORTED, STORE_CRS
 
 __all__ = ["IMPORTED", "control_layer_frame", "empty_control_layer"]
-
-IMPORTED = "导入"
 
 
 def control_layer_frame(
@@ -74,7 +76,7 @@ def control_layer_frame(
     if missing:
         columns = [c for c in features.columns if c != features.geometry.name]
         raise GeometryError(f"no column {missing}; the file has {columns}")
-    frame = features.to_crs("EPSG:4490")
+    frame = features.to_crs(STORE_CRS)
     geoms = frame.geometry.to_numpy()
     kinds = shapely.get_type_id(geoms)
     bad = [f"feature {i}: {'empty' if g is None or g.is_empty else g.geom_type}"
@@ -93,15 +95,15 @@ def control_layer_frame(
     out = gpd.GeoDataFrame(
         {"name": names.to_numpy(), "region": regions.to_numpy(), "data_status": IMPORTED,
          "geometry_status": IMPORTED, "geometry_source": source, "source_date": source_date},
-        geometry=gpd.GeoSeries(geoms, crs="EPSG:4490"),
+        geometry=gpd.GeoSeries(geoms, crs=STORE_CRS),
     )
     out["geom_area_km2"] = ellipsoidal_area_km2(out).round(4).to_numpy()
     columns = [f.name for f in spec.fields]
-    return gpd.GeoDataFrame(out[columns], geometry=out.geometry, crs="EPSG:4490")
+    return gpd.GeoDataFrame(out[columns], geometry=out.geometry, crs=STORE_CRS)
 
 
 def empty_control_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
     """A control layer with no features: the spec's columns, typed, in EPSG:4490."""
     dtypes = {"text": object, "integer": "int64", "real": "float64"}
     data = {f.name: pd.Series([], dtype=dtypes[f.type]) for f in spec.fields}
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs="EPSG:4490"), crs="EPSG:4490")
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)

@@ -1,9 +1,29 @@
 """The web app's computation: view models for the pages, map building, offline assets.
 
-Owns the folium maps (:mod:`mineplan.web.webmap`, :mod:`mineplan.web.drawmap`), the
-screen geometry (:mod:`mineplan.web.display`), what the pages show
-(:mod:`mineplan.web.views`, :mod:`mineplan.web.checkview`) and the vendored Leaflet
-plugins under ``static/``. The Streamlit pages (``app_pages/``) hold widgets only.
+The maps (folium):
+
+- :mod:`~mineplan.web.webmap` the zone map (:func:`zone_map`), with
+  :mod:`~mineplan.web.legend` (styles, popups, legend, decorations) and
+  :mod:`~mineplan.web.basemaps` (OpenStreetMap, 天地图);
+- :mod:`~mineplan.web.drawmap` the map a proposal is drawn on;
+- :mod:`~mineplan.web.assets` the offline mechanism both use: local Leaflet and plugins,
+  ``data:`` URLs, inlined pages, mineplan's own JS/CSS under ``static/mineplan/``;
+- :mod:`~mineplan.web.maplayers` store frames → map layers; :mod:`~mineplan.web.display`
+  heavy layers simplified to the screen.
+
+What the pages show (view models, pure functions):
+
+- :mod:`~mineplan.web.browsing` filters, search, zone table, totals, details (浏览);
+- :mod:`~mineplan.web.importview` the import report in Chinese, the preview (导入);
+- :mod:`~mineplan.web.presentation` findings table, verdict styles, issue lines, data
+  notes; :mod:`~mineplan.web.checkmap` the conflict map layers;
+  :mod:`~mineplan.web.report` the downloads and the kept result,
+  :mod:`~mineplan.web.checkrun` the form, the check and its map page (检查);
+- :mod:`~mineplan.web.uploading` uploads read for both pages;
+  :mod:`~mineplan.web.figurefiles` the browse page's printable figures;
+- :mod:`~mineplan.web.views` only re-exports the names it held before the split.
+
+The Streamlit pages (``app_pages/``) hold widgets and layout only.
 
 May import everything below it: catalogue, layers, store, io, checks, figures. Never the
 CLI.

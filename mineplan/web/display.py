@@ -8,6 +8,8 @@ collapses or self-crossings appear) and rounds coordinates to a tenth of a pixel
 (at most 1e-6°, ≈ 0.1 m).
 The geometry used for checks and areas is never this one: callers keep the
 store's frames for that.
+
+May import :mod:`mineplan.vocab` and :mod:`mineplan.errors`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import pandas as pd
 import shapely
 
 from mineplan.errors import CRSError
+from mineplan.vocab import WEB_CRS
 
 __all__ = ["DisplayOptions", "display_frame", "view_for"]
 
-_DISPLAY_CRS = "EPSG:4326"
+_DISPLAY_CRS = WEB_CRS
 
 
 @dataclass(frozen=True)

@@ -11,22 +11,23 @@ streamlit-folium does not use folium's page: its component strips the map's
 :func:`draw_map` replaces each with a ``data:`` URL of a local copy — Leaflet from
 the installed ``xstatic-leaflet``, Leaflet.draw from ``mineplan/web/static/leaflet-draw``
 (images in the stylesheets inlined too) — and drops jQuery, Bootstrap, Font Awesome
-and awesome-markers, which the map does not use. It refuses (``ValueError``) a map
-that would still load anything from the network.
+and awesome-markers, which the map does not use (:func:`mineplan.web.assets.use_local_assets`,
+the same ``assets.json`` as the zone map). It refuses (``ValueError``) a map that would
+still load anything from the network. The map's own stylesheet and scripts are files
+under ``static/mineplan/`` (``draw-map.css``, ``draw-setup.js``, ``keep-last-drawing.js``).
+
+May import folium, :mod:`mineplan.vocab`, ``errors``, ``geodesy``, ``layers``,
+:mod:`mineplan.io.proposals` and the web modules below it (assets, legend, webmap,
+browsing).
 """
 
 from __future__ import annotations
 
-import functools
 import html
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-import branca
 import folium
-import folium.elements
 import geopandas as gpd
 import shapely
 from branca.element import MacroElement
@@ -38,14 +39,20 @@ from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.io.proposals import ParsedProposal
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.web.webmap import (
-    MapLayer,
-    css_with_inlined_urls,
+from mineplan.vocab import CHINA_DEFAULT_VIEW, STORE_CRS, WEB_CRS, in_china_degrees
+from mineplan.web.assets import (
+    css_data_url,
     data_uri,
     leaflet_dir,
-    leaflet_style,
+    remote_assets,
     static_dir,
+    static_text,
+    use_local_assets,
 )
+from mineplan.web.browsing import visible_frames
+from mineplan.web.legend import leaflet_style
+from mineplan.web.maplayers import map_layers
+from mineplan.web.webmap import MapLayer
 
 __all__ = [
     "DRAW_COLOUR",
@@ -63,106 +70,49 @@ __all__ = [
 DRAW_COLOUR = "#1565C0"
 #: A drawn shape smaller than this (km², ellipsoidal) is a slip of the mouse.
 MIN_AREA_KM2 = 0.001
-# China's extent, degrees (CGCS2000).
-_CHINA_LON = (73.0, 135.5)
-_CHINA_LAT = (3.0, 54.0)
-_CHINA_BOUNDS = [[18.0, 73.0], [54.0, 135.0]]
-_DRAWN_CRS = "EPSG:4490"
-_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_CHINA_VIEW = [list(CHINA_DEFAULT_VIEW[0]), list(CHINA_DEFAULT_VIEW[1])]
 _CONTEXT_TOLERANCE_DEG = 1e-4  # simplification of the context layers, degrees (≈10 m)
 
 
 # ------------------------------------------------------------------------------ assets
 
 
-def _file_url(path: Path) -> str:
-    return data_uri(path)
-
-
-def _css_url(path: Path) -> str:
-    """The stylesheet as a ``data:`` URL, its ``url(…)`` images inlined as data URIs."""
-    return data_uri(path, data=css_with_inlined_urls(path).encode("utf-8"))
-
-
-@functools.lru_cache(maxsize=1)
 def map_assets() -> dict[str, tuple[str, str]]:
     """``(name, data: URL)`` of the local copies that replace the CDN assets.
 
     Keys: ``leaflet_js``, ``leaflet_css`` (Leaflet 1.9 from ``xstatic-leaflet``),
     ``draw_js``, ``draw_css`` (Leaflet.draw 1.0.4, ``mineplan/web/static/leaflet-draw``).
+    :func:`draw_map` gets the same URLs through :func:`mineplan.web.assets.use_local_assets`.
     """
     leaflet = leaflet_dir()
     draw = static_dir() / "leaflet-draw"
     return {
-        "leaflet_js": ("leaflet", _file_url(leaflet / "leaflet.js")),
-        "leaflet_css": ("leaflet_css", _css_url(leaflet / "leaflet.css")),
-        "draw_js": ("leaflet_draw_js", _file_url(draw / "leaflet.draw.js")),
-        "draw_css": ("leaflet_draw_css", _css_url(draw / "leaflet.draw.css")),
+        "leaflet_js": ("leaflet", data_uri(leaflet / "leaflet.js")),
+        "leaflet_css": ("leaflet_css", css_data_url(leaflet / "leaflet.css")),
+        "draw_js": ("leaflet_draw_js", data_uri(draw / "leaflet.draw.js")),
+        "draw_css": ("leaflet_draw_css", css_data_url(draw / "leaflet.draw.css")),
     }
-
-
-def _asset_elements(m: folium.Map) -> list[Any]:
-    """The map and every element under it that names scripts or stylesheets to load."""
-    found: list[Any] = []
-    stack: list[Any] = [m]
-    while stack:
-        element = stack.pop()
-        if isinstance(element, folium.elements.JSCSSMixin | branca.colormap.ColorMap):
-            found.append(element)
-        stack.extend(getattr(element, "_children", {}).values())
-    return found
-
-
-def remote_assets(m: folium.Map) -> list[str]:
-    """Every ``http(s)`` script or stylesheet URL the map's elements would load."""
-    urls = []
-    for element in _asset_elements(m):
-        if isinstance(element, branca.colormap.ColorMap):
-            urls.append("d3.js (streamlit-folium loads it for every colour map)")
-        for _, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
-            if _REMOTE.match(url):
-                urls.append(url)
-    return urls
 
 
 # ---------------------------------------------------------------------------- the map
 
 
 class _DrawSetup(MacroElement):
-    """Leaflet.draw's strings in Chinese (added before the Draw control reads them)."""
+    """The draw map's stylesheet, a metric scale and Leaflet.draw's strings in Chinese.
+
+    Added before the Draw control reads the strings; the stylesheet and script are
+    ``static/mineplan/draw-map.css`` and ``draw-setup.js``.
+    """
 
     _template = Template(
         """
 {% macro header(this, kwargs) %}
 <style>
-.leaflet-container { background: #f7f7f4; font-family: "Noto Sans CJK SC",
-    "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", Arial, sans-serif; }
-.leaflet-draw-tooltip { font-size: 13px; }
-.leaflet-control-layers { font-size: 13px; }
+{{ this.css }}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
-L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
-(function () {
-    var t = L.drawLocal;
-    t.draw.toolbar.actions = {title: "取消绘制", text: "取消"};
-    t.draw.toolbar.finish = {title: "完成绘制", text: "完成"};
-    t.draw.toolbar.undo = {title: "删除最后一个拐点", text: "删除最后一点"};
-    t.draw.toolbar.buttons.polygon = "绘制多边形（逐点单击，单击第一个点闭合）";
-    t.draw.toolbar.buttons.rectangle = "绘制矩形（按住鼠标拖动）";
-    t.draw.handlers.polygon.tooltip = {start: "单击放置第一个拐点",
-        cont: "单击继续放置拐点", end: "单击第一个拐点闭合范围"};
-    t.draw.handlers.polyline.error = "<strong>错误：</strong>边线不能相交！";
-    t.draw.handlers.rectangle.tooltip = {start: "按住鼠标拖动绘制矩形"};
-    t.draw.handlers.simpleshape.tooltip = {end: "松开鼠标完成绘制"};
-    t.edit.toolbar.actions.save = {title: "保存修改", text: "保存"};
-    t.edit.toolbar.actions.cancel = {title: "放弃修改", text: "取消"};
-    t.edit.toolbar.actions.clearAll = {title: "删除全部", text: "全部删除"};
-    t.edit.toolbar.buttons = {edit: "修改范围", editDisabled: "没有可修改的范围",
-        remove: "删除范围", removeDisabled: "没有可删除的范围"};
-    t.edit.handlers.edit.tooltip = {text: "拖动拐点修改范围", subtext: "点击“取消”放弃修改"};
-    t.edit.handlers.remove.tooltip = {text: "单击要删除的范围"};
-})();
+;{{ this.js }}({{ this._parent.get_name() }});
 {% endmacro %}
 """
     )
@@ -170,22 +120,18 @@ L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent
     def __init__(self) -> None:
         super().__init__()
         self._name = "DrawSetup"
+        self.css = static_text("draw-map.css")
+        self.js = static_text("draw-setup.js")
 
 
 class _KeepLastDrawing(MacroElement):
-    """Keep only the newest shape: drawing again replaces the proposal."""
+    """Keep only the newest shape: drawing again replaces the proposal
+    (``static/mineplan/keep-last-drawing.js``)."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-(function (map, control) {
-    var group = control.options.edit.featureGroup;
-    map.on("draw:created", function (e) {
-        group.eachLayer(function (layer) {
-            if (layer !== e.layer) { group.removeLayer(layer); }
-        });
-    });
-})({{ this._parent.get_name() }}, {{ this.draw.get_name() }});
+;{{ this.js }}({{ this._parent.get_name() }}, {{ this.draw.get_name() }});
 {% endmacro %}
 """
     )
@@ -194,6 +140,7 @@ class _KeepLastDrawing(MacroElement):
         super().__init__()
         self._name = "KeepLastDrawing"
         self.draw = draw
+        self.js = static_text("keep-last-drawing.js")
 
 
 def _style(style: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,7 +156,7 @@ def _add_context(m: folium.Map, layer: MapLayer) -> list[list[float]] | None:
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if frame.empty:
         return None
-    frame = frame.to_crs("EPSG:4326")
+    frame = frame.to_crs(WEB_CRS)
     # context only (the check uses the store's own shapes): ≈10 m, to keep the page light
     geometries = shapely.simplify(frame.geometry.to_numpy(), _CONTEXT_TOLERANCE_DEG,
                                   preserve_topology=True)
@@ -238,15 +185,13 @@ def context_layers(
 
     Every layer but the province outline; only features within ``margin_deg`` of the
     zones' extent (:func:`zone_extent`), so boundaries and red lines far from any
-    plan are left out; heavy layers simplified by :func:`mineplan.web.views.map_layers`.
+    plan are left out; heavy layers simplified by :func:`mineplan.web.maplayers.map_layers`.
     """
-    from mineplan.web.views import map_layers, visible_frames
-
     shown = visible_frames(frames, specs, codes=tuple(frames))
     extent = zone_extent(frames, specs)
     if extent is not None:
         west, south, east, north = extent
-        shown = {c: f.to_crs(_DRAWN_CRS).cx[west - margin_deg:east + margin_deg,
+        shown = {c: f.to_crs(STORE_CRS).cx[west - margin_deg:east + margin_deg,
                                             south - margin_deg:north + margin_deg]
                  for c, f in shown.items()}
     return map_layers({c: f for c, f in shown.items() if not f.empty}, specs, styles, schematic)
@@ -256,7 +201,7 @@ def zone_extent(
     frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec]
 ) -> tuple[float, float, float, float] | None:
     """``(west, south, east, north)`` degrees of the plans' zones (and rights), if any."""
-    zones = [f.to_crs(_DRAWN_CRS) for c, f in frames.items()
+    zones = [f.to_crs(STORE_CRS) for c, f in frames.items()
              if c in specs and specs[c].is_zone_layer and not f.empty]
     if not zones:
         return None
@@ -277,7 +222,7 @@ def draw_map(
     Parameters
     ----------
     layers
-        Context layers, bottom first (e.g. :func:`mineplan.web.views.map_layers`), drawn
+        Context layers, bottom first (e.g. :func:`mineplan.web.maplayers.map_layers`), drawn
         in their styles without popups, each toggled in the layer list.
     center
         ``(latitude, longitude)``; with ``zoom`` omitted the zoom is 10. When
@@ -314,7 +259,7 @@ def draw_map(
             m.fit_bounds([[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
                           [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]])
         else:
-            m.fit_bounds(_CHINA_BOUNDS)
+            m.fit_bounds(_CHINA_VIEW)
     if boxes:
         folium.LayerControl(position="topright", collapsed=True).add_to(m)
     _DrawSetup().add_to(m)
@@ -333,22 +278,8 @@ def draw_map(
     )
     draw.add_to(m)
     _KeepLastDrawing(draw).add_to(m)
-    _use_local_assets(m)
+    use_local_assets(m)
     return m
-
-
-def _use_local_assets(m: folium.Map) -> None:
-    """Point the map's and the Draw plugin's asset lists at the ``data:`` copies."""
-    assets = map_assets()
-    m.default_js = [assets["leaflet_js"]]
-    m.default_css = [assets["leaflet_css"]]
-    for element in _asset_elements(m):
-        if isinstance(element, plugins.Draw):
-            element.default_js = [assets["draw_js"]]
-            element.default_css = [assets["draw_css"]]
-    remote = remote_assets(m)
-    if remote:
-        raise ValueError("the draw map would load from the network: " + ", ".join(remote))
 
 
 # ------------------------------------------------------------------- reading it back
@@ -366,7 +297,7 @@ def _features(output: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
 
 
 def drawn_polygon(output: Mapping[str, Any] | None) -> Polygon | None:
-    """The newest polygon drawn on a :func:`draw_map` map, in EPSG:4490 degrees.
+    """The newest polygon drawn on a :func:`draw_map` map, in CGCS2000 degrees (EPSG:4490).
 
     Parameters
     ----------
@@ -406,14 +337,13 @@ def drawn_polygon(output: Mapping[str, Any] | None) -> Polygon | None:
     if corners < 3:
         raise GeometryError(f"绘制的范围只有 {corners} 个不同的拐点，至少需要 3 个。")
     west, south, east, north = polygon.bounds
-    if not (_CHINA_LON[0] <= west <= east <= _CHINA_LON[1]
-            and _CHINA_LAT[0] <= south <= north <= _CHINA_LAT[1]):
+    if not (in_china_degrees(west, south) and in_china_degrees(east, north)):
         raise GeometryError(f"绘制的范围 ({west:.4f}, {south:.4f}) – ({east:.4f}, {north:.4f}) "
                             "不在中国境内。请在规划范围内绘制。")
     if not polygon.is_valid:
         raise GeometryError("绘制的范围自相交（边线交叉），不是有效的面。"
                             "请删除后重新绘制，或修改拐点使边线不交叉。")
-    area = float(ellipsoidal_area_km2(gpd.GeoSeries([polygon], crs=_DRAWN_CRS)).iloc[0])
+    area = float(ellipsoidal_area_km2(gpd.GeoSeries([polygon], crs=STORE_CRS)).iloc[0])
     if area < MIN_AREA_KM2:
         raise GeometryError(f"绘制的范围太小（{area * 1e6:.0f} 平方米，不足 "
                             f"{MIN_AREA_KM2 * 1e6:.0f} 平方米），可能是误点。"
@@ -430,11 +360,11 @@ def drawn_proposal(output: Mapping[str, Any] | None, *,
     polygon = drawn_polygon(output)
     if polygon is None:
         return None
-    frame = gpd.GeoDataFrame({"name": [name]}, geometry=[polygon], crs=_DRAWN_CRS)
+    frame = gpd.GeoDataFrame({"name": [name]}, geometry=[polygon], crs=STORE_CRS)
     corners = len(polygon.exterior.coords) - 1
     area = float(ellipsoidal_area_km2(frame).iloc[0])
     return ParsedProposal(
-        frame, f"地图上绘制的范围（{corners} 个拐点，约 {area:.4f} km²，EPSG:4490）",
+        frame, f"地图上绘制的范围（{corners} 个拐点，约 {area:.4f} km²，{STORE_CRS}）",
         notes=["手绘范围的精度取决于绘制时的缩放级别，正式申请请以实测拐点坐标为准"],
     )
 

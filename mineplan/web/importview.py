@@ -1,0 +1,127 @@
+"""What the import page shows and stores: the match report in Chinese, the preview, the import.
+
+The report is rendered from :class:`mineplan.importing.ImportReport`'s structured
+records through one message table (:data:`ISSUE_MESSAGES`), never by translating the
+English the CLI prints. :func:`store_zone_import` and :func:`store_control_layer` write
+a confirmed import to the store (atomically). The page (``app_pages/import_data.py``)
+only lays out.
+
+May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styles`,
+:mod:`mineplan.layers` and :mod:`mineplan.web.webmap`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from mineplan.importing import ImportIssue, ImportReport, IssueKind, MatchedBy, apply_import
+from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.store import list_layers, replace_layer
+from mineplan.styles import layer_qml
+from mineplan.web.webmap import MapLayer
+
+__all__ = [
+    "CRS_SOURCES",
+    "ISSUE_MESSAGES",
+    "MATCHED_BY",
+    "import_preview_layer",
+    "import_report_table",
+    "issue_text",
+    "matched_by_text",
+    "store_control_layer",
+    "store_zone_import",
+]
+
+#: Where an imported file's CRS came from (``ReadResult.crs_source``), in Chinese.
+CRS_SOURCES: dict[str, str] = {
+    "file": "取自文件",
+    "argument": "按所填坐标系",
+    "zone argument": "按所填投影带号",
+    "detected from coordinates": "由坐标数值判断",
+    "assumed CGCS2000 geographic": "文件未声明，按数值假定为 CGCS2000 经纬度",
+}
+
+#: Every import issue in Chinese: :class:`~mineplan.importing.ImportIssue` kind →
+#: template over ``feature`` (``要素 3 zone_id='x'``), ``zones``, ``zone`` and ``features``.
+ISSUE_MESSAGES: dict[IssueKind, str] = {
+    "no_match": "{feature}：本图层没有此编号或名称的分区",
+    "several_zones": "{feature}：可对应多个分区 {zones}，请在文件中给出 zone_id",
+    "claimed_twice": "分区 {zone}：被多个要素 {features} 对应，请合并这些要素或分别给出 zone_id",
+}
+#: How a zone was matched (:data:`~mineplan.importing.MatchedBy`), in Chinese.
+MATCHED_BY = {"id": "按编号（{column}）", "name": "按名称（{column}）"}
+#: The 结果 column: matched, or the issue's kind.
+_OUTCOME = {"no_match": "未匹配", "several_zones": "不确定", "claimed_twice": "不确定"}
+
+
+def issue_text(issue: ImportIssue) -> str:
+    """One import issue as a Chinese sentence (from :data:`ISSUE_MESSAGES`)."""
+    feature = " ".join([f"要素 {issue.feature}",
+                        *(f"{column}={value!r}" for column, value in issue.keys)])
+    return ISSUE_MESSAGES[issue.kind].format(
+        feature=feature, zones=list(issue.zones), zone=issue.zones[0] if issue.zones else "",
+        features=list(issue.features))
+
+
+def matched_by_text(how: MatchedBy | None) -> str:
+    """How a zone was matched, in Chinese (``按编号（zone_id）``); '' when unknown."""
+    if how is None:
+        return ""
+    by, column = how
+    return MATCHED_BY[by].format(column=column)
+
+
+def import_report_table(report: ImportReport, zones: pd.DataFrame) -> pd.DataFrame:
+    """An import's match report as a table for the user, in Chinese.
+
+    Columns ``结果`` (已匹配 / 未匹配 / 不确定), ``编号``, ``名称``, ``要素``,
+    ``说明``; matched zones first, then the features that matched nothing, then
+    those that matched too much.
+    """
+    names = dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+    rows = [
+        {"结果": "已匹配", "编号": zid, "名称": names.get(zid, ""), "要素": str(idx),
+         "说明": matched_by_text(report.matched_by.get(zid))}
+        for zid, idx in report.matched.items()
+    ]
+    issues = ([i for i in report.issues if not i.ambiguous]
+              + [i for i in report.issues if i.ambiguous])
+    rows += [{"结果": _OUTCOME[issue.kind], "编号": "", "名称": "", "要素": "",
+              "说明": issue_text(issue)} for issue in issues]
+    return pd.DataFrame(rows, columns=["结果", "编号", "名称", "要素", "说明"])
+
+
+def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入图形"
+                         ) -> MapLayer:
+    """The uploaded features as a map layer (every attribute in the popup, escaped)."""
+    columns = [c for c in features.columns if c != features.geometry.name][:12]
+    return MapLayer(
+        code="UPLOAD", title=title, gdf=features,
+        style={"fill": "#FF7F00", "stroke": "#D95F00", "fill_opacity": 0.25, "weight": 1.0},
+        popup_fields=[(c, str(c)) for c in columns],
+    )
+
+
+def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,
+                      features: gpd.GeoDataFrame, report: ImportReport, *, source: str,
+                      spec: LayerSpec) -> None:
+    """Replace the matched zones' shapes in the store's layer ``code`` (all or nothing).
+
+    :func:`mineplan.importing.apply_import` then :func:`mineplan.store.replace_layer`.
+    """
+    updated = apply_import(zones, features, report, source=source)
+    replace_layer(store, code, updated, spec=spec)
+
+
+def store_control_layer(store: str | Path, code: str, frame: gpd.GeoDataFrame, *,
+                        spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -> None:
+    """Put a delivered control layer in the store in place of the demo one (all or nothing).
+
+    A store built before the layer was defined gets it, with its QGIS style.
+    """
+    added = code not in list_layers(store)
+    replace_layer(store, code, frame, spec=spec, create=True,
+                  qml=layer_qml(spec, style, schematic) if added else None)

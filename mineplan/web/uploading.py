@@ -1,0 +1,78 @@
+"""How the pages read an uploaded file: a coordinate TXT or any GIS file, guarded.
+
+Both the 检查 page (a proposal) and the 导入 page (zones or a control layer) accept a
+coordinate TXT (报盘 or 登记 layout, :mod:`mineplan.io.proposals`) or a GIS file
+(zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, :mod:`mineplan.io.uploads`), each
+refused in Chinese when hostile or unreadable. The pages cache these calls and lay
+out; the reading is here.
+
+May import :mod:`mineplan.io`.
+"""
+
+from __future__ import annotations
+
+from mineplan.io.gis import ReadResult
+from mineplan.io.proposals import (
+    COORDINATE_SUFFIXES,
+    ParsedProposal,
+    is_coordinate_upload,
+    read_coordinate_upload,
+)
+from mineplan.io.uploads import ACCEPTED_SUFFIXES, check_upload, read_upload, upload_layers
+
+__all__ = [
+    "accepted_types",
+    "read_features_upload",
+    "read_proposal_upload",
+    "upload_layer_names",
+]
+
+
+def accepted_types() -> str:
+    """The file endings both pages take, for the uploader's label (``txt、zip、gpkg…``)."""
+    return "、".join(dict.fromkeys(s.lstrip(".") for s in
+                                   (*COORDINATE_SUFFIXES, *ACCEPTED_SUFFIXES)))
+
+
+def upload_layer_names(name: str, data: bytes, *, max_mb: float) -> list[str]:
+    """The layers of an uploaded GIS file (empty for a coordinate TXT), to choose one."""
+    if is_coordinate_upload(name):
+        return []
+    return upload_layers(check_upload(name, data, max_mb=max_mb), data)
+
+
+def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
+                         max_mb: float) -> ParsedProposal:
+    """An uploaded proposal: a coordinate TXT, or the polygons of a GIS file.
+
+    Raises
+    ------
+    mineplan.io.uploads.UploadError
+        The file is refused (Chinese reason, technical detail apart).
+    mineplan.errors.MineplanError
+        The coordinates cannot be read (every problem listed, in Chinese).
+    """
+    if is_coordinate_upload(name):
+        return read_coordinate_upload(name, data, max_mb=max_mb)
+    check = check_upload(name, data, max_mb=max_mb)
+    result = read_upload(check, data, layer=layer or None, crs=crs or None)
+    return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
+                          warnings=[f"文件提示：{w}" for w in result.warnings])
+
+
+def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
+                         fix: bool, max_mb: float) -> ReadResult:
+    """Uploaded features to import: a coordinate TXT (the same guarded reader as the
+    检查 page) or a GIS file, invalid geometries repaired when ``fix``.
+
+    Raises
+    ------
+    mineplan.io.uploads.UploadError
+        The file is refused.
+    """
+    if is_coordinate_upload(name):
+        parsed = read_coordinate_upload(name, data, max_mb=max_mb)
+        return ReadResult(frame=parsed.frame, source_format=parsed.source, layer=None,
+                          crs_source="file", warnings=list(parsed.warnings))
+    check = check_upload(name, data, max_mb=max_mb)
+    return read_upload(check, data, layer=layer or None, crs=crs or None, fix=fix)
