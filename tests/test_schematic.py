@@ -21,8 +21,9 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.build.schematic import SCHEMATIC, schematic_zone_geometries
+from mineplan.build.schematic import schematic_zone_geometries
 from mineplan.errors import GeometryError
+from mineplan.vocab import SCHEMATIC
 
 GEOD = Geod(ellps="GRS80")
 REL = 1e-3

@@ -28,6 +28,7 @@ from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.importing.control import empty_control_layer
 from mineplan.layers import LayerSpec
+from mineplan.vocab import STORE_CRS
 
 __all__ = ["BuildInputs", "build_layers", "zone_layer_frame"]
 
@@ -67,7 +68,7 @@ def build_layers(
     areas = placement_areas(inputs.boundaries)
     shapes = {code: "rectangle" for code in _RECTANGLES}
     geoms = schematic_zone_geometries(inputs.catalog, areas, shapes=shapes, options=options)
-    zones = gpd.GeoDataFrame(inputs.catalog.join(geoms), geometry="geometry", crs="EPSG:4490")
+    zones = gpd.GeoDataFrame(inputs.catalog.join(geoms), geometry="geometry", crs=STORE_CRS)
     zones["geometry_source"] = _SCHEMATIC_SOURCE
 
     out: dict[str, gpd.GeoDataFrame] = {}
@@ -125,5 +126,5 @@ def _conform(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
             data[f.name] = column.astype("float64").to_numpy(dtype=np.float64)
     return gpd.GeoDataFrame(
         pd.DataFrame(data, columns=[f.name for f in spec.fields]),
-        geometry=gpd.GeoSeries(frame.geometry.to_numpy(), crs="EPSG:4490"),
+        geometry=gpd.GeoSeries(frame.geometry.to_numpy(), crs=STORE_CRS),
     )

@@ -28,10 +28,10 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.build.shapes import as_multipolygon, local_equal_area_crs, reproject, seeded_rng
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
-__all__ = ["DEMO", "demo_control_layers", "read_demo_hints"]
+__all__ = ["demo_control_layers", "read_demo_hints"]
 
-DEMO = "演示"
 _SOURCE = "mineplan 演示数据（按 geodata/demo/hints.toml 生成，非真实三区三线）"
 
 
@@ -82,17 +82,17 @@ def demo_control_layers(
             if geom.is_empty:
                 continue
             rows[code].append({
-                "name": f"{county}{label}（演示）",
+                "name": f"{county}{label}（{DEMO}）",
                 "region": county,
                 "data_status": DEMO,
-                "geometry_status": "示意",
+                "geometry_status": SCHEMATIC,
                 "geometry_source": _SOURCE,
                 "source_date": "",
                 "geometry": geom,
             })
     out = {}
     for code, records in rows.items():
-        frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4490")
+        frame = gpd.GeoDataFrame(records, geometry="geometry", crs=STORE_CRS)
         frame["geom_area_km2"] = ellipsoidal_area_km2(frame).round(4)
         out[code] = frame
     return out
@@ -102,8 +102,8 @@ def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
                  ) -> dict[str, BaseGeometry]:
     lon, lat = hint["seat"]
     crs = local_equal_area_crs(lon, lat)
-    fwd = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
-    inv = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
+    fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
+    inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
     area = shapely.make_valid(reproject(fwd, shapely.segmentize(county_geom, 0.002)))
     rng = seeded_rng(f"demo:{county}")
     seat = Point(0.0, 0.0)

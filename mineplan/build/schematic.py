@@ -31,17 +31,12 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.build.shapes import as_multipolygon, local_equal_area_crs, reproject, seeded_rng
 from mineplan.errors import GeometryError
+from mineplan.vocab import SCHEMATIC, STORE_CRS
 
-__all__ = [
-    "SCHEMATIC",
-    "SchematicOptions",
-    "schematic_zone_geometries",
-]
+__all__ = ["SchematicOptions", "schematic_zone_geometries"]
 
 log = logging.getLogger(__name__)
 
-SCHEMATIC = "示意"
-CGCS2000 = "EPSG:4490"
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,7 @@ def schematic_zone_geometries(
             notes[idx] = note
     out = gpd.GeoDataFrame(
         {"geometry_status": SCHEMATIC, "geometry_note": pd.Series(notes)},
-        geometry=gpd.GeoSeries(pd.Series(geoms), crs=CGCS2000),
+        geometry=gpd.GeoSeries(pd.Series(geoms), crs=STORE_CRS),
         index=zones.index,
     )
     return out.loc[zones.index]
@@ -174,8 +169,8 @@ def _place_zone(
     rng = seeded_rng(str(zone["zone_id"]))
     centroid = region_geom.representative_point()
     crs = local_equal_area_crs(centroid.x, centroid.y)
-    fwd = Transformer.from_crs(CGCS2000, crs, always_xy=True)
-    inv = Transformer.from_crs(crs, CGCS2000, always_xy=True)
+    fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
+    inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
     region_local = shapely.make_valid(reproject(fwd, shapely.segmentize(region_geom, 0.002)))
     near = [g for g in placed if g.intersects(region_geom)]
     taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from mineplan.store.gpkg import (
     META_TABLE,
-    STORE_CRS,
     list_layers,
     read_layer,
     read_meta,
@@ -41,7 +40,6 @@ from mineplan.store.gpkg import (
 
 __all__ = [
     "META_TABLE",
-    "STORE_CRS",
     "list_layers",
     "read_layer",
     "read_meta",

@@ -31,10 +31,10 @@ from mineplan import settings
 from mineplan.atomic import atomic_output
 from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
+from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [
     "META_TABLE",
-    "STORE_CRS",
     "list_layers",
     "read_layer",
     "read_meta",
@@ -45,7 +45,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-STORE_CRS = "EPSG:4490"
 META_TABLE = "mineplan_meta"
 
 # The table QGIS creates for styles in a GeoPackage (same columns and types).
@@ -97,7 +96,7 @@ def write_store(
     for code, frame in layers.items():
         if code not in specs:
             problems.append(f"layer {code!r} has no definition in layers/")
-        elif frame.crs is None or frame.crs.to_epsg() != 4490:
+        elif frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
             problems.append(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}")
     if problems:
         raise StoreError("; ".join(problems), path=path)
@@ -152,7 +151,7 @@ def replace_layer(
     present = list_layers(path)
     if code not in present and not create:
         raise StoreError(f"no layer {code!r}; it has {present}", path=path)
-    if frame.crs is None or frame.crs.to_epsg() != 4490:
+    if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
         raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}", path=path)
     with _atomic_target(path) as tmp:
         shutil.copyfile(path, tmp)
