@@ -22,6 +22,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.build.schematic import schematic_zone_geometries
+from mineplan.build.shapes import distance_to_edge, local_frame
 from mineplan.errors import GeometryError
 from mineplan.vocab import SCHEMATIC
 
@@ -309,3 +310,55 @@ def test_geod_helper_measures_a_known_box():
     # Guard the yardstick: a 1°×1° cell at 44–45°N is ≈ 8,800 km² on GRS80.
     cell = geod_km2(Polygon(ONE_DEGREE.exterior.coords))
     assert 8_700 < cell < 8_900
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+AWKWARD = {
+    "box": box(0, 0, 1000, 800),
+    "with holes": box(0, 0, 5000, 5000).difference(
+        shapely.union_all([box(1000, 1000, 1500, 1400), shapely.Point(3500, 3500).buffer(700)])
+    ),
+    "multipart": MultiPolygon([box(0, 0, 900, 900), shapely.Point(3000, 0).buffer(600)]),
+    "many segments": shapely.Point(0, 0).buffer(4000, quad_segs=200),
+    "tiny": box(0, 0, 1e-6, 1e-6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AWKWARD))
+def test_distance_to_edge_is_shapelys_distance_to_the_boundary_exactly(name: str):
+    area = AWKWARD[name]
+    minx, miny, maxx, maxy = area.bounds
+    grid = itertools.product(
+        [minx + (maxx - minx) * i / 23 for i in range(24)],
+        [miny + (maxy - miny) * j / 19 for j in range(20)],
+    )
+    points = shapely.points(list(grid))
+    expected = shapely.distance(points, area.boundary)
+    assert (distance_to_edge(points, area) == expected).all()  # to the bit, not approximately
+
+
+METRES = st.integers(-50_000, 50_000).map(float)  # whole metres: no underflowing squares
+
+
+@given(st.lists(st.tuples(METRES, METRES), min_size=3, max_size=60), METRES, METRES)
+@settings(max_examples=60, deadline=None)
+def test_distance_to_edge_equals_shapely_on_any_polygon(coords: list[tuple[float, float]],
+                                                        x: float, y: float):
+    area = shapely.make_valid(Polygon(coords)) if len(set(coords)) >= 3 else box(0, 0, 1, 1)
+    if area.is_empty or not isinstance(area, Polygon | MultiPolygon):
+        area = box(0, 0, 1, 1)
+    points = shapely.points([(x, y), (0.0, 0.0)])
+    expected = shapely.distance(points, area.boundary)
+    assert (distance_to_edge(points, area) == expected).all()
+
+
+def test_a_local_frame_projects_its_place_once_with_area_kept():
+    place = box(84.0, 44.0, 84.1, 44.1)
+    frame_ = local_frame(place)
+    assert frame_.geom is place
+    assert frame_.local.area / 1e6 == pytest.approx(geod_km2(place), rel=1e-6)
+    lon, lat = frame_.inv.transform(*shapely.get_coordinates(frame_.local).T)
+    back = shapely.Polygon(list(zip(lon, lat, strict=True)))
+    assert shapely.hausdorff_distance(back, place) < 1e-7  # degrees, ~1 cm

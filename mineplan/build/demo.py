@@ -21,11 +21,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.build.shapes import as_multipolygon, local_equal_area_crs, reproject, seeded_rng
+from mineplan.build.shapes import as_multipolygon, local_frame, reproject, seeded_rng
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
@@ -101,10 +100,8 @@ def demo_control_layers(
 def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
                  ) -> dict[str, BaseGeometry]:
     lon, lat = hint["seat"]
-    crs = local_equal_area_crs(lon, lat)
-    fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
-    inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
-    area = shapely.make_valid(reproject(fwd, shapely.segmentize(county_geom, 0.002)))
+    frame = local_frame(county_geom, centre=(lon, lat))
+    area, inv = frame.local, frame.inv
     rng = seeded_rng(f"demo:{county}")
     seat = Point(0.0, 0.0)
 

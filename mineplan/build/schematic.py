@@ -25,11 +25,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.build.shapes import as_multipolygon, local_equal_area_crs, reproject, seeded_rng
+from mineplan.build.shapes import (
+    LocalFrame,
+    as_multipolygon,
+    distance_to_edge,
+    local_frame,
+    reproject,
+    seeded_rng,
+)
 from mineplan.errors import GeometryError
 from mineplan.vocab import SCHEMATIC, STORE_CRS
 
@@ -112,6 +118,7 @@ def schematic_zone_geometries(
         )
     geoms: dict[object, BaseGeometry] = {}
     notes: dict[object, str] = {}
+    frames: dict[str, LocalFrame] = {}  # each place projected once, for all its zones
     for (_region, layer), group in zones.groupby(["region", "layer"], sort=True):
         order = group.assign(_a=group["area_km2"].fillna(-1.0)).sort_values(
             ["_a", "zone_id"], ascending=[False, True]
@@ -122,9 +129,10 @@ def schematic_zone_geometries(
         for i, (idx, zone) in enumerate(order.iterrows()):
             key = keys[i]
             later = sum(d for k, d in zip(keys[i + 1 :], demand[i + 1 :], strict=True) if k == key)
-            region_geom = shapely.union_all([areas[n] for n in key.split("、")])
+            if key not in frames:
+                frames[key] = local_frame(shapely.union_all([areas[n] for n in key.split("、")]))
             geom, note = _place_zone(
-                zone, region_geom, placed, reserve=later,
+                zone, frames[key], placed, reserve=later,
                 shape=shapes.get(str(layer), "blob"), where=key, options=options,
             )
             geoms[idx] = geom
@@ -158,7 +166,7 @@ def _unplaceable(zones: pd.DataFrame, areas: Mapping[str, BaseGeometry]) -> list
 
 def _place_zone(
     zone: pd.Series,
-    region_geom: BaseGeometry,
+    frame: LocalFrame,
     placed: list[BaseGeometry],
     *,
     reserve: float,
@@ -167,11 +175,7 @@ def _place_zone(
     options: SchematicOptions,
 ) -> tuple[MultiPolygon, str]:
     rng = seeded_rng(str(zone["zone_id"]))
-    centroid = region_geom.representative_point()
-    crs = local_equal_area_crs(centroid.x, centroid.y)
-    fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
-    inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
-    region_local = shapely.make_valid(reproject(fwd, shapely.segmentize(region_geom, 0.002)))
+    region_geom, region_local, fwd, inv = frame.geom, frame.local, frame.fwd, frame.inv
     near = [g for g in placed if g.intersects(region_geom)]
     taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
@@ -234,7 +238,7 @@ def _pick_centre(available: BaseGeometry, rng: np.random.Generator,
     if len(xs) == 0:
         return available.representative_point()
     points = shapely.points(xs, ys)
-    depth = shapely.distance(points, available.boundary)
+    depth = distance_to_edge(points, available)
     score = depth * rng.uniform(0.6, 1.0, len(depth))
     return points[int(np.argmax(score))]
 
