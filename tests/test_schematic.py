@@ -12,19 +12,20 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.build.schematic import schematic_zone_geometries
-from mineplan.build.shapes import distance_to_edge, local_frame
+from mineplan.build.shapes import distance_to_edge, local_equal_area_crs, local_frame
 from mineplan.errors import GeometryError
-from mineplan.vocab import SCHEMATIC
+from mineplan.vocab import SCHEMATIC, STORE_CRS
 
 GEOD = Geod(ellps="GRS80")
 REL = 1e-3
@@ -362,3 +363,17 @@ def test_a_local_frame_projects_its_place_once_with_area_kept():
     lon, lat = frame_.inv.transform(*shapely.get_coordinates(frame_.local).T)
     back = shapely.Polygon(list(zip(lon, lat, strict=True)))
     assert shapely.hausdorff_distance(back, place) < 1e-7  # degrees, ~1 cm
+
+
+@pytest.mark.parametrize("centre", [(84.1, 44.05), (75.3, 39.5), (134.2, 47.9), (109.5, 18.3)])
+def test_a_local_frames_transformers_are_the_ones_proj_chooses(centre: tuple[float, float]):
+    frame_ = local_frame(box(*centre, centre[0] + 0.1, centre[1] + 0.1), centre=centre)
+    crs = local_equal_area_crs(*centre)
+    chosen_fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
+    chosen_inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
+    lon = np.linspace(centre[0] - 2.5, centre[0] + 2.5, 401)
+    lat = np.linspace(centre[1] - 2.0, centre[1] + 2.0, 401)
+    xy = frame_.fwd.transform(lon, lat)
+    assert all((a == b).all() for a, b in zip(xy, chosen_fwd.transform(lon, lat), strict=True))
+    back = frame_.inv.transform(*xy)
+    assert all((a == b).all() for a, b in zip(back, chosen_inv.transform(*xy), strict=True))
