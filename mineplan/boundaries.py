@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import StoreError
 from mineplan.settings import geodata_dir
+from mineplan.vocab import STORE_CRS
 
 __all__ = ["COUNTY_ALIASES", "placement_areas", "read_boundaries"]
 
@@ -37,8 +38,8 @@ def read_boundaries(path: Path | None = None) -> gpd.GeoDataFrame:
         raise StoreError("boundary file not found (see scripts/extract_boundaries.py)", path=path)
     frame = gpd.read_file(path)
     if frame.crs is None:
-        raise StoreError("boundary file has no CRS; expected EPSG:4490", path=path)
-    frame = frame.to_crs("EPSG:4490")
+        raise StoreError(f"boundary file has no CRS; expected {STORE_CRS}", path=path)
+    frame = frame.to_crs(STORE_CRS)
     missing = {"name", "level", "parent"} - set(frame.columns)
     if missing:
         raise StoreError(f"boundary file lacks column(s) {sorted(missing)}", path=path)

@@ -4,6 +4,8 @@ One row per zone of a plan, with the value of every field as printed and the
 place in the plan text it came from. The file format is described in
 ``docs/catalogue.md``. Reading validates the whole file and raises once with
 every problem found, each with its file, line and field.
+
+May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.errors`.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mineplan.errors import CatalogError
+from mineplan.errors import CatalogError, problem_list
 from mineplan.settings import geodata_dir
+from mineplan.vocab import AREA_UNITS_KM2, area_to_km2
 
 __all__ = [
     "AREA_UNIT_FACTORS",
@@ -68,8 +71,12 @@ TABLE_INDEX_COLUMNS: tuple[str, ...] = (
     "remark",
 )
 
-#: km² per unit of the printed area.
-AREA_UNIT_FACTORS: dict[str, float] = {"km2": 1.0, "ha": 0.01, "mu": 1.0 / 1500.0, "m2": 1e-6}
+#: The catalogue's ``area_unit`` codes → the unit as :data:`mineplan.vocab.AREA_UNITS_KM2` names it.
+_CATALOG_UNITS: dict[str, str] = {"km2": "km2", "ha": "ha", "mu": "亩", "m2": "m2"}
+#: km² per unit of the printed area, by catalogue unit code (from :mod:`mineplan.vocab`).
+AREA_UNIT_FACTORS: dict[str, float] = {
+    code: AREA_UNITS_KM2[unit] for code, unit in _CATALOG_UNITS.items()
+}
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ZONE_ID = re.compile(r"^(?P<slug>[a-z]+)-(?P<layer>[A-Z]+)-(?P<n>\d{3})$")
@@ -121,7 +128,7 @@ def parse_area_text(text: str, unit: str) -> float | None:
         return None
     if unit not in AREA_UNIT_FACTORS:
         raise ValueError(f"unknown area unit {unit!r}; expected one of {sorted(AREA_UNIT_FACTORS)}")
-    return float(match.group()) * AREA_UNIT_FACTORS[unit]
+    return area_to_km2(float(match.group()), _CATALOG_UNITS[unit])
 
 
 def read_plan_catalog(
@@ -162,7 +169,7 @@ def read_plan_catalog(
         seen[zid] = line
         records.append(rec)
     if problems:
-        raise CatalogError(_problem_list(problems), path=path)
+        raise CatalogError(problem_list(problems), path=path)
     frame = pd.DataFrame.from_records(records, columns=list(CATALOG_COLUMNS))
     frame["area_km2"] = frame["area_km2"].astype("float64")
     frame["block_count"] = frame["block_count"].astype("int64")
@@ -219,7 +226,7 @@ def read_table_index(path: str | Path) -> pd.DataFrame:
             if not row[field].strip().isdigit():
                 problems.append(f"line {line}: {field} must be a whole number, got {row[field]!r}")
     if problems:
-        raise CatalogError(_problem_list(problems), path=path)
+        raise CatalogError(problem_list(problems), path=path)
     frame = pd.DataFrame([row for _, row in rows], columns=list(TABLE_INDEX_COLUMNS))
     for field in ("start_line", "end_line", "rows"):
         frame[field] = frame[field].astype("int64")
@@ -240,7 +247,7 @@ def _read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, di
     """Rows of a UTF-8 CSV with their file line numbers; raises on any malformed row."""
     rows, problems = _read_csv_rows_lenient(path, required=required)
     if problems:
-        raise CatalogError(_problem_list(problems), path=path)
+        raise CatalogError(problem_list(problems), path=path)
     return rows
 
 
@@ -335,9 +342,3 @@ def _area(row: dict[str, str], problems: list[str]) -> float:
         if stated is None or abs(stated - area) > 1e-9 * max(1.0, abs(area)):
             problems.append(f"area_km2 {area} does not match area_text {text!r} in {unit}")
     return area
-
-
-def _problem_list(problems: list[str], *, limit: int = 50) -> str:
-    shown = problems[:limit]
-    more = f"\n  … and {len(problems) - limit} more" if len(problems) > limit else ""
-    return f"{len(problems)} problem(s):\n  " + "\n  ".join(shown) + more

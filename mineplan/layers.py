@@ -3,6 +3,8 @@
 A layer definition is data: its code (the GeoPackage table name), Chinese name,
 geometry type, fields with types and units, which checks apply and which style
 it uses. Reading collects every problem in every file and raises once.
+
+May import: :mod:`mineplan.settings`, :mod:`mineplan.errors`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mineplan.errors import LayerDefinitionError
+from mineplan.errors import LayerDefinitionError, LocatedError, problem_list
 from mineplan.settings import layers_dir, styles_dir
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "SchematicStyle",
     "read_layer_specs",
     "read_styles",
+    "read_toml",
 ]
 
 FIELD_TYPES = ("text", "integer", "real")
@@ -116,13 +119,13 @@ def read_layer_specs(directory: Path | None = None) -> dict[str, LayerSpec]:
     directory = directory or layers_dir()
     fieldsets_path = directory / "fieldsets.toml"
     problems = _Problems()
-    fieldsets = _load_toml(fieldsets_path) if fieldsets_path.exists() else {}
+    fieldsets = read_toml(fieldsets_path) if fieldsets_path.exists() else {}
     specs: list[LayerSpec] = []
     for path in sorted(directory.glob("*.toml")):
         if path.name == "fieldsets.toml":
             continue
         try:
-            data = _load_toml(path)
+            data = read_toml(path)
         except LayerDefinitionError as err:
             problems.add(path, err.reason)
             continue
@@ -133,7 +136,7 @@ def read_layer_specs(directory: Path | None = None) -> dict[str, LayerSpec]:
         problems.items.append(f"no layer definitions (*.toml) in {directory}")
     if problems.items:
         raise LayerDefinitionError(
-            "invalid layer definitions:\n  " + "\n  ".join(problems.items), path=directory
+            f"invalid layer definitions, {problem_list(problems.items)}", path=directory
         )
     return {s.code: s for s in sorted(specs, key=lambda s: (s.order, s.code))}
 
@@ -151,7 +154,7 @@ def read_styles(
         Style names that must be present (e.g. every layer's ``style``).
     """
     path = path or styles_dir() / "styles.toml"
-    data = _load_toml(path)
+    data = read_toml(path)
     problems = _Problems()
     schematic = SchematicStyle(**data.pop("schematic", {}))
     styles: dict[str, LayerStyle] = {}
@@ -174,17 +177,40 @@ def read_styles(
         if code not in styles:
             problems.add(path, f"no style [{code}]")
     if problems.items:
-        raise LayerDefinitionError("invalid styles:\n  " + "\n  ".join(problems.items), path=path)
+        raise LayerDefinitionError(f"invalid styles, {problem_list(problems.items)}", path=path)
     return styles, schematic
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def read_toml(
+    path: Path,
+    *,
+    error: type[LocatedError] = LayerDefinitionError,
+    what: str = "file",
+) -> dict[str, Any]:
+    """A UTF-8 TOML data file (layer definition, styles, rules) as a dict.
+
+    Parameters
+    ----------
+    path
+        The file.
+    error
+        The error to raise, naming `path`: the reader's own (layer definitions
+        raise :class:`~mineplan.errors.LayerDefinitionError`, rule files
+        :class:`~mineplan.errors.CatalogError`).
+    what
+        What the file is, for the not-found message (``"rule file"`` …).
+
+    Raises
+    ------
+    LocatedError
+        Of type `error`, when the file is missing or not valid TOML.
+    """
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LayerDefinitionError("file not found", path=path) from None
+        raise error(f"{what} not found", path=path) from None
     except tomllib.TOMLDecodeError as err:
-        raise LayerDefinitionError(f"not valid TOML: {err}", path=path) from None
+        raise error(f"not valid TOML: {err}", path=path) from None
 
 
 def _layer_from_toml(

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.vocab import DEMO, SCHEMATIC
 
 __all__ = ["QGIS_VERSION", "StyleRule", "layer_qml", "style_rules"]
 
@@ -39,12 +40,12 @@ def style_rules(spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -
     )
     if spec.group in ("plan", "rights"):
         return [
-            StyleRule(f"{spec.name}（示意）", "\"geometry_status\" = '示意'", faint),
+            StyleRule(f"{spec.name}（{SCHEMATIC}）", f"\"geometry_status\" = '{SCHEMATIC}'", faint),
             StyleRule(spec.name, "ELSE", style),
         ]
     if spec.group == "control":
         return [
-            StyleRule(f"{spec.name}（演示数据）", "\"data_status\" = '演示'", faint),
+            StyleRule(f"{spec.name}（{DEMO}数据）", f"\"data_status\" = '{DEMO}'", faint),
             StyleRule(spec.name, "ELSE", style),
         ]
     wide = replace(style, weight=style.weight * 1.6)
@@ -130,7 +131,7 @@ def _labeling(spec: LayerSpec, schematic: SchematicStyle) -> ET.Element:
     settings = ET.SubElement(labeling, "settings", calloutType="simple")
     if spec.group in ("plan", "rights"):
         expression = (
-            f"\"name\" || if(\"geometry_status\" = '示意', '{schematic.label_suffix}', '')"
+            f"\"name\" || if(\"geometry_status\" = '{SCHEMATIC}', '{schematic.label_suffix}', '')"
         )
     else:
         expression = '"name"'

@@ -180,7 +180,7 @@ def test_problems_of_valid_shape_are_all_listed(tmp_path: Path):
     missing = [e for e in expected if e not in message]
     assert not missing, message
     assert message.count("\n  ") == len(expected)
-    assert f"{len(expected)} problem(s)" in message
+    assert f"{len(expected)} problems:" in message
     assert "line 2:" not in message
 
 

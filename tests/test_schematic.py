@@ -12,17 +12,20 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.build.schematic import SCHEMATIC, schematic_zone_geometries
+from mineplan.build.schematic import schematic_zone_geometries
+from mineplan.build.shapes import distance_to_edge, local_equal_area_crs, local_frame
 from mineplan.errors import GeometryError
+from mineplan.vocab import SCHEMATIC, STORE_CRS
 
 GEOD = Geod(ellps="GRS80")
 REL = 1e-3
@@ -308,3 +311,69 @@ def test_geod_helper_measures_a_known_box():
     # Guard the yardstick: a 1°×1° cell at 44–45°N is ≈ 8,800 km² on GRS80.
     cell = geod_km2(Polygon(ONE_DEGREE.exterior.coords))
     assert 8_700 < cell < 8_900
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+AWKWARD = {
+    "box": box(0, 0, 1000, 800),
+    "with holes": box(0, 0, 5000, 5000).difference(
+        shapely.union_all([box(1000, 1000, 1500, 1400), shapely.Point(3500, 3500).buffer(700)])
+    ),
+    "multipart": MultiPolygon([box(0, 0, 900, 900), shapely.Point(3000, 0).buffer(600)]),
+    "many segments": shapely.Point(0, 0).buffer(4000, quad_segs=200),
+    "tiny": box(0, 0, 1e-6, 1e-6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AWKWARD))
+def test_distance_to_edge_is_shapelys_distance_to_the_boundary_exactly(name: str):
+    area = AWKWARD[name]
+    minx, miny, maxx, maxy = area.bounds
+    grid = itertools.product(
+        [minx + (maxx - minx) * i / 23 for i in range(24)],
+        [miny + (maxy - miny) * j / 19 for j in range(20)],
+    )
+    points = shapely.points(list(grid))
+    expected = shapely.distance(points, area.boundary)
+    assert (distance_to_edge(points, area) == expected).all()  # to the bit, not approximately
+
+
+METRES = st.integers(-50_000, 50_000).map(float)  # whole metres: no underflowing squares
+
+
+@given(st.lists(st.tuples(METRES, METRES), min_size=3, max_size=60), METRES, METRES)
+@settings(max_examples=60, deadline=None)
+def test_distance_to_edge_equals_shapely_on_any_polygon(coords: list[tuple[float, float]],
+                                                        x: float, y: float):
+    area = shapely.make_valid(Polygon(coords)) if len(set(coords)) >= 3 else box(0, 0, 1, 1)
+    if area.is_empty or not isinstance(area, Polygon | MultiPolygon):
+        area = box(0, 0, 1, 1)
+    points = shapely.points([(x, y), (0.0, 0.0)])
+    expected = shapely.distance(points, area.boundary)
+    assert (distance_to_edge(points, area) == expected).all()
+
+
+def test_a_local_frame_projects_its_place_once_with_area_kept():
+    place = box(84.0, 44.0, 84.1, 44.1)
+    frame_ = local_frame(place)
+    assert frame_.geom is place
+    assert frame_.local.area / 1e6 == pytest.approx(geod_km2(place), rel=1e-6)
+    lon, lat = frame_.inv.transform(*shapely.get_coordinates(frame_.local).T)
+    back = shapely.Polygon(list(zip(lon, lat, strict=True)))
+    assert shapely.hausdorff_distance(back, place) < 1e-7  # degrees, ~1 cm
+
+
+@pytest.mark.parametrize("centre", [(84.1, 44.05), (75.3, 39.5), (134.2, 47.9), (109.5, 18.3)])
+def test_a_local_frames_transformers_are_the_ones_proj_chooses(centre: tuple[float, float]):
+    frame_ = local_frame(box(*centre, centre[0] + 0.1, centre[1] + 0.1), centre=centre)
+    crs = local_equal_area_crs(*centre)
+    chosen_fwd = Transformer.from_crs(STORE_CRS, crs, always_xy=True)
+    chosen_inv = Transformer.from_crs(crs, STORE_CRS, always_xy=True)
+    lon = np.linspace(centre[0] - 2.5, centre[0] + 2.5, 401)
+    lat = np.linspace(centre[1] - 2.0, centre[1] + 2.0, 401)
+    xy = frame_.fwd.transform(lon, lat)
+    assert all((a == b).all() for a, b in zip(xy, chosen_fwd.transform(lon, lat), strict=True))
+    back = frame_.inv.transform(*xy)
+    assert all((a == b).all() for a, b in zip(back, chosen_inv.transform(*xy), strict=True))

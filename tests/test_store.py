@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -294,6 +295,43 @@ def test_successful_write_replaces_the_old_store(existing):
     assert list_layers(path) == ["AAA", "BBB"]
     assert len(read_layer(path, "AAA")) == 3
     assert sorted(p.name for p in path.parent.iterdir()) == ["store.gpkg"]
+
+
+def test_the_written_store_is_flushed_to_disk_before_it_replaces_the_old(existing, monkeypatch):
+    # GDAL writes without waiting for the disk; the file is fsynced once, then renamed
+    path = existing[0]
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_store(path, layers(), specs=SPECS, qml=QML)
+    assert events[-2:] == ["fsync", "replace"]
+    assert len(read_layer(path, "AAA")) == 3
+
+
+@pytest.mark.parametrize("before", [None, "NORMAL"])
+def test_gdals_sqlite_sync_setting_is_restored_after_a_write_and_a_failure(
+    existing, monkeypatch, before
+):
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
+    try:
+        write_store(existing[0], layers(), specs=SPECS, qml=QML)
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == before
+        with pytest.raises(sqlite3.Error):
+            write_store(existing[0], layers(), specs=SPECS, qml=QML,
+                        meta={"x": object()})  # type: ignore[dict-item]
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == before
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
 
 
 def test_reading_a_missing_store_says_how_to_build_it(tmp_path: Path):

@@ -5,6 +5,9 @@ their own (the coordinates issue). These demo layers are plausible in shape only
 — a red-line band over the county's mountain side, farmland patches around the
 county seat, an urban boundary at the seat — built from ``geodata/demo/hints.toml``
 and flagged ``data_status = 演示`` and ``geometry_status = 示意`` on every feature.
+
+May import: :mod:`mineplan.build.shapes`, :mod:`mineplan.geodesy`, :mod:`mineplan.errors`,
+:mod:`mineplan.settings`, :mod:`mineplan.vocab`.
 """
 
 from __future__ import annotations
@@ -18,17 +21,16 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.build.shapes import as_multipolygon, local_frame, reproject, seeded_rng
 from mineplan.errors import CatalogError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.build.schematic import _as_multipolygon, _rng, local_equal_area_crs, reproject
+from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
-__all__ = ["DEMO", "demo_control_layers", "read_demo_hints"]
+__all__ = ["demo_control_layers", "read_demo_hints"]
 
-DEMO = "演示"
 _SOURCE = "mineplan 演示数据（按 geodata/demo/hints.toml 生成，非真实三区三线）"
 
 
@@ -79,17 +81,17 @@ def demo_control_layers(
             if geom.is_empty:
                 continue
             rows[code].append({
-                "name": f"{county}{label}（演示）",
+                "name": f"{county}{label}（{DEMO}）",
                 "region": county,
                 "data_status": DEMO,
-                "geometry_status": "示意",
+                "geometry_status": SCHEMATIC,
                 "geometry_source": _SOURCE,
                 "source_date": "",
                 "geometry": geom,
             })
     out = {}
     for code, records in rows.items():
-        frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4490")
+        frame = gpd.GeoDataFrame(records, geometry="geometry", crs=STORE_CRS)
         frame["geom_area_km2"] = ellipsoidal_area_km2(frame).round(4)
         out[code] = frame
     return out
@@ -98,11 +100,9 @@ def demo_control_layers(
 def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
                  ) -> dict[str, BaseGeometry]:
     lon, lat = hint["seat"]
-    crs = local_equal_area_crs(lon, lat)
-    fwd = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
-    inv = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
-    area = shapely.make_valid(reproject(fwd, shapely.segmentize(county_geom, 0.002)))
-    rng = _rng(f"demo:{county}")
+    frame = local_frame(county_geom, centre=(lon, lat))
+    area, inv = frame.local, frame.inv
+    rng = seeded_rng(f"demo:{county}")
     seat = Point(0.0, 0.0)
 
     urban = _blob(seat, math.sqrt(area.area) * 0.035 + 1500, rng).intersection(area)
@@ -117,7 +117,7 @@ def _county_demo(county_geom: BaseGeometry, hint: Mapping[str, Any], county: str
     farm = shapely.union_all(farm_parts).intersection(area).difference(red).difference(urban)
 
     def back(geom: BaseGeometry) -> BaseGeometry:
-        return _as_multipolygon(reproject(inv, geom).intersection(county_geom))
+        return as_multipolygon(reproject(inv, geom).intersection(county_geom))
 
     return {"STHX": back(red), "YJJBNT": back(farm), "CZKFBJ": back(urban)}
 

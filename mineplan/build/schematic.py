@@ -10,38 +10,39 @@ Shapes are built in a local Lambert azimuthal equal-area projection on the
 GRS80/CGCS2000 ellipsoid, where plane area equals ellipsoidal area to far
 better than the 0.5 % the product promises; the stored geometry is CGCS2000
 geographic (EPSG:4490).
+
+May import: :mod:`mineplan.build.shapes`, :mod:`mineplan.errors`, :mod:`mineplan.vocab`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.build.shapes import (
+    LocalFrame,
+    as_multipolygon,
+    distance_to_edge,
+    local_frame,
+    reproject,
+    seeded_rng,
+)
 from mineplan.errors import GeometryError
+from mineplan.vocab import SCHEMATIC, STORE_CRS
 
-__all__ = [
-    "SCHEMATIC",
-    "SchematicOptions",
-    "local_equal_area_crs",
-    "reproject",
-    "schematic_zone_geometries",
-]
+__all__ = ["SchematicOptions", "schematic_zone_geometries"]
 
 log = logging.getLogger(__name__)
 
-SCHEMATIC = "示意"
-CGCS2000 = "EPSG:4490"
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,6 @@ class SchematicOptions:
     rel_tolerance: float = 2e-4
     vertices: int = 40
     samples: int = 300
-
-
-def reproject(transformer: Transformer, geom: BaseGeometry) -> BaseGeometry:
-    """``geom`` with every vertex passed through a pyproj transformer (x=lon/easting)."""
-    return shapely.transform(geom, lambda x, y: transformer.transform(x, y), interleaved=False)
-
-
-def local_equal_area_crs(lon: float, lat: float) -> CRS:
-    """A Lambert azimuthal equal-area CRS on the CGCS2000 ellipsoid centred at a point.
-
-    Plane area in this CRS is ellipsoidal area (the projection is equal-area on
-    the ellipsoid), so shapes can be sized in metres and keep their area.
-    """
-    return CRS.from_proj4(
-        f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
-    )
 
 
 def schematic_zone_geometries(
@@ -133,6 +118,7 @@ def schematic_zone_geometries(
         )
     geoms: dict[object, BaseGeometry] = {}
     notes: dict[object, str] = {}
+    frames: dict[str, LocalFrame] = {}  # each place projected once, for all its zones
     for (_region, layer), group in zones.groupby(["region", "layer"], sort=True):
         order = group.assign(_a=group["area_km2"].fillna(-1.0)).sort_values(
             ["_a", "zone_id"], ascending=[False, True]
@@ -143,16 +129,17 @@ def schematic_zone_geometries(
         for i, (idx, zone) in enumerate(order.iterrows()):
             key = keys[i]
             later = sum(d for k, d in zip(keys[i + 1 :], demand[i + 1 :], strict=True) if k == key)
-            region_geom = shapely.union_all([areas[n] for n in key.split("、")])
+            if key not in frames:
+                frames[key] = local_frame(shapely.union_all([areas[n] for n in key.split("、")]))
             geom, note = _place_zone(
-                zone, region_geom, placed, reserve=later,
+                zone, frames[key], placed, reserve=later,
                 shape=shapes.get(str(layer), "blob"), where=key, options=options,
             )
             geoms[idx] = geom
             notes[idx] = note
     out = gpd.GeoDataFrame(
         {"geometry_status": SCHEMATIC, "geometry_note": pd.Series(notes)},
-        geometry=gpd.GeoSeries(pd.Series(geoms), crs=CGCS2000),
+        geometry=gpd.GeoSeries(pd.Series(geoms), crs=STORE_CRS),
         index=zones.index,
     )
     return out.loc[zones.index]
@@ -177,14 +164,9 @@ def _unplaceable(zones: pd.DataFrame, areas: Mapping[str, BaseGeometry]) -> list
     return out
 
 
-def _rng(zone_id: str) -> np.random.Generator:
-    digest = hashlib.sha256(zone_id.encode("utf-8")).digest()
-    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
-
-
 def _place_zone(
     zone: pd.Series,
-    region_geom: BaseGeometry,
+    frame: LocalFrame,
     placed: list[BaseGeometry],
     *,
     reserve: float,
@@ -192,12 +174,8 @@ def _place_zone(
     where: str,
     options: SchematicOptions,
 ) -> tuple[MultiPolygon, str]:
-    rng = _rng(str(zone["zone_id"]))
-    centroid = region_geom.representative_point()
-    crs = local_equal_area_crs(centroid.x, centroid.y)
-    fwd = Transformer.from_crs(CGCS2000, crs, always_xy=True)
-    inv = Transformer.from_crs(crs, CGCS2000, always_xy=True)
-    region_local = shapely.make_valid(reproject(fwd, shapely.segmentize(region_geom, 0.002)))
+    rng = seeded_rng(str(zone["zone_id"]))
+    region_geom, region_local, fwd, inv = frame.geom, frame.local, frame.fwd, frame.inv
     near = [g for g in placed if g.intersects(region_geom)]
     taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
@@ -242,7 +220,7 @@ def _place_zone(
     local = shapely.union_all([p for p in parts if not p.is_empty])
     # A straight edge in one projection is not straight in the other: clip again
     # in geographic coordinates so the shape never leaves its county.
-    geom = _as_multipolygon(reproject(inv, local).intersection(region_geom))
+    geom = as_multipolygon(reproject(inv, local).intersection(region_geom))
     placed.append(geom)
     return geom, note
 
@@ -260,7 +238,7 @@ def _pick_centre(available: BaseGeometry, rng: np.random.Generator,
     if len(xs) == 0:
         return available.representative_point()
     points = shapely.points(xs, ys)
-    depth = shapely.distance(points, available.boundary)
+    depth = distance_to_edge(points, available)
     score = depth * rng.uniform(0.6, 1.0, len(depth))
     return points[int(np.argmax(score))]
 
@@ -316,15 +294,3 @@ def _sized_part(
         lo, hi = (mid, hi) if piece.area < target else (lo, mid)
     piece = available.intersection(at(hi))
     return piece, piece.area
-
-
-def _as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
-    polys: Iterable[BaseGeometry]
-    if isinstance(geom, Polygon):
-        polys = [geom]
-    elif isinstance(geom, MultiPolygon):
-        polys = geom.geoms
-    else:  # GeometryCollection from clipping: keep the areal parts
-        polys = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon | MultiPolygon)]
-        polys = [p for g in polys for p in (g.geoms if isinstance(g, MultiPolygon) else [g])]
-    return MultiPolygon([p for p in polys if not p.is_empty and p.area > 0])

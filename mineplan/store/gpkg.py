@@ -1,0 +1,301 @@
+"""The GeoPackage implementation of the store: one file, one table per layer.
+
+Writing is atomic: everything goes to a temporary file beside the target, which
+replaces the target only when complete, so an interrupted or failed write
+leaves the previous GeoPackage intact. Every layer is CGCS2000 (EPSG:4490) with
+an R-tree spatial index, and its QGIS style sits in the ``layer_styles`` table,
+so QGIS opens it styled; build metadata sits in the ``mineplan_meta`` table.
+
+Callers import these functions from :mod:`mineplan.store`, never from here:
+that package is the interface, this module one backend behind it.
+
+May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
+:mod:`mineplan.errors`, :mod:`mineplan.layers`, pyogrio, sqlite3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from mineplan import settings
+from mineplan.atomic import atomic_output
+from mineplan.errors import StoreError
+from mineplan.layers import LayerSpec
+from mineplan.vocab import STORE_CRS, STORE_EPSG
+
+__all__ = [
+    "META_TABLE",
+    "list_layers",
+    "read_layer",
+    "read_meta",
+    "read_styles_table",
+    "replace_layer",
+    "write_store",
+]
+
+log = logging.getLogger(__name__)
+
+META_TABLE = "mineplan_meta"
+
+# The table QGIS creates for styles in a GeoPackage (same columns and types).
+_LAYER_STYLES_DDL = """
+CREATE TABLE layer_styles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),
+  f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+  useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+  update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+)"""
+
+
+def write_store(
+    path: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    specs: Mapping[str, LayerSpec],
+    qml: Mapping[str, str],
+    meta: Mapping[str, str] | None = None,
+) -> Path:
+    """Write layers, their styles and build metadata to a GeoPackage, atomically.
+
+    Parameters
+    ----------
+    path
+        Target ``.gpkg``; replaced only when the whole write succeeds.
+    layers
+        Layer code → frame in EPSG:4490 with the columns of its spec, in order.
+    specs
+        Layer definitions (identifier and description of each table).
+    qml
+        Layer code → QGIS style document (written as the layer's default style).
+    meta
+        Key → value pairs stored in the ``mineplan_meta`` table.
+
+    Returns
+    -------
+    Path
+        The written GeoPackage.
+
+    Raises
+    ------
+    StoreError
+        When a layer is not in EPSG:4490, has no spec, or the file cannot be written.
+    """
+    path = Path(path)
+    problems = []
+    for code, frame in layers.items():
+        if code not in specs:
+            problems.append(f"layer {code!r} has no definition in layers/")
+        elif frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+            problems.append(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}")
+    if problems:
+        raise StoreError("; ".join(problems), path=path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_target(path) as tmp:
+        for code, frame in layers.items():
+            spec = specs[code]
+            log.info("writing layer %s (%s): %d features", code, spec.name, len(frame))
+            pyogrio.write_dataframe(
+                frame, tmp, layer=code, driver="GPKG", promote_to_multi=True,
+                layer_options={
+                    "IDENTIFIER": spec.name,
+                    "DESCRIPTION": spec.description,
+                    "SPATIAL_INDEX": "YES",
+                },
+                **_empty_geometry_type(frame, spec),
+            )
+        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            _write_layer_styles(con, {c: qml[c] for c in layers if c in qml}, specs)
+            _write_meta(con, dict(meta or {}))
+    return path
+
+
+def replace_layer(
+    path: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
+    create: bool = False, qml: str | None = None,
+) -> Path:
+    """Replace one layer of an existing store, atomically.
+
+    The store is copied beside itself, the layer rewritten in the copy (other
+    layers, styles and metadata untouched), and the copy replaces the store
+    only when that succeeded: on any error the store is unchanged.
+
+    Parameters
+    ----------
+    create
+        Add the layer when the store does not have it yet (a control layer
+        defined in ``layers/`` after the store was built); by default a missing
+        layer is an error.
+    qml
+        QGIS style document to make the layer's default style in
+        ``layer_styles`` (replacing its previous style rows); None leaves the
+        styles as they are.
+
+    Raises
+    ------
+    StoreError
+        When the store is missing, the layer unknown (and ``create`` is False)
+        or the frame not EPSG:4490.
+    """
+    path = _existing(path)
+    present = list_layers(path)
+    if code not in present and not create:
+        raise StoreError(f"no layer {code!r}; it has {present}", path=path)
+    if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+        raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}", path=path)
+    with _atomic_target(path) as tmp:
+        shutil.copyfile(path, tmp)
+        pyogrio.write_dataframe(
+            frame, tmp, layer=code, driver="GPKG", promote_to_multi=True,
+            layer_options={"IDENTIFIER": spec.name, "DESCRIPTION": spec.description,
+                           "SPATIAL_INDEX": "YES"},
+            **_empty_geometry_type(frame, spec),
+        )
+        if qml is not None:
+            with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+                _set_layer_style(con, code, qml, spec)
+    if code not in present:
+        log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
+    return path
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the feature layers in a GeoPackage (styles and meta tables excluded)."""
+    path = _existing(path)
+    return [str(name) for name, geom in pyogrio.list_layers(path) if geom]
+
+
+def read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
+    """Read one layer of the store as a GeoDataFrame in EPSG:4490."""
+    path = _existing(path)
+    if code not in list_layers(path):
+        raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
+    return pyogrio.read_dataframe(path, layer=code)
+
+
+def read_meta(path: str | Path) -> dict[str, str]:
+    """The build metadata of a store."""
+    path = _existing(path)
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        try:
+            return dict(con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
+        except sqlite3.OperationalError:
+            return {}
+
+
+def read_styles_table(path: str | Path) -> pd.DataFrame:
+    """The ``layer_styles`` table of a store (what QGIS reads)."""
+    path = _existing(path)
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        return pd.read_sql_query("SELECT * FROM layer_styles ORDER BY id", con)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(
+            "GeoPackage not found; build it with `mineplan build` (or pass -o/--store)", path=path
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` (not yet created: GDAL creates it) that replaces it.
+
+    GDAL commits many times while it writes a GeoPackage (tables, indexes, each
+    layer), and SQLite by default waits for the disk at every commit. Inside this
+    block it does not (``OGR_SQLITE_SYNCHRONOUS=OFF``, restored after); the
+    finished file is flushed to disk once, before it replaces the target. The
+    target is thus still the old store or the whole new one, even after a crash
+    or power cut, for one wait on the disk instead of dozens.
+    """
+    with atomic_output(path, create=False) as tmp:
+        previous = pyogrio.get_gdal_config_option(_SYNCHRONOUS)
+        pyogrio.set_gdal_config_options({_SYNCHRONOUS: "OFF"})
+        try:
+            yield tmp
+        finally:
+            pyogrio.set_gdal_config_options({_SYNCHRONOUS: previous})
+        with open(tmp, "r+b") as written:
+            os.fsync(written.fileno())
+
+
+_SYNCHRONOUS = "OGR_SQLITE_SYNCHRONOUS"
+
+
+def _update_time() -> str:
+    """ISO time as QGIS writes it; honours SOURCE_DATE_EPOCH for reproducible builds."""
+    epoch = settings.now_epoch()
+    whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
+    return f"{whole}.{int(epoch % 1 * 1000):03d}Z"
+
+
+def _empty_geometry_type(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict[str, str]:
+    """``geometry_type`` for an empty frame (GDAL cannot infer one), else nothing."""
+    if len(frame):
+        return {}
+    kind = spec.geometry if spec.geometry.startswith("Multi") else f"Multi{spec.geometry}"
+    return {"geometry_type": kind}
+
+
+def _set_layer_style(con: sqlite3.Connection, code: str, qml: str, spec: LayerSpec) -> None:
+    """Make ``qml`` the only (default) style of layer ``code``; creates the table if needed."""
+    exists = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'layer_styles'").fetchone()
+    if exists:
+        con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (code,))
+        _insert_styles(con, {code: qml}, {code: spec})
+    else:
+        _write_layer_styles(con, {code: qml}, {code: spec})
+
+
+def _write_layer_styles(
+    con: sqlite3.Connection, qml: Mapping[str, str], specs: Mapping[str, LayerSpec]
+) -> None:
+    con.execute(_LAYER_STYLES_DDL)
+    con.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
+        " VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles',"
+        " strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+    )
+    _insert_styles(con, qml, specs)
+
+
+def _insert_styles(
+    con: sqlite3.Connection, qml: Mapping[str, str], specs: Mapping[str, LayerSpec]
+) -> None:
+    stamp = _update_time()
+    con.executemany(
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name,"
+        " f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description,"
+        " owner, ui, update_time) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, '', NULL, ?)",
+        [
+            (code, specs[code].name, text, f"mineplan style for {specs[code].name}", stamp)
+            for code, text in qml.items()
+        ],
+    )
+
+
+def _write_meta(con: sqlite3.Connection, meta: dict[str, str]) -> None:
+    con.execute(f"CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT)")
+    con.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
+        f" VALUES ('{META_TABLE}', 'attributes', '{META_TABLE}', 'mineplan build information',"
+        " strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+    )
+    con.executemany(f"INSERT INTO {META_TABLE} VALUES (?, ?)", sorted(meta.items()))
