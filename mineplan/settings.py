@@ -29,6 +29,7 @@ __all__ = [
     "layers_dir",
     "max_upload_mb",
     "now_epoch",
+    "qml_dir",
     "raster_dir",
     "seeds_dir",
     "store_location",
@@ -58,6 +59,11 @@ def layers_dir() -> Path:
 
 def styles_dir() -> Path:
     return home() / "styles"
+
+
+def qml_dir() -> Path:
+    """Where ``mineplan styles`` writes the QGIS ``.qml`` files: ``<styles>/qml``."""
+    return styles_dir() / "qml"
 
 
 def seeds_dir() -> Path:
