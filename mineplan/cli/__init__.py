@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
 
+from mineplan import __version__
 from mineplan.cli import (
     audit,
     build,
@@ -58,24 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mineplan", parents=[common.common_options(top=True)],
         description="矿产资源总体规划 GIS: plan zones, red-line checks, maps.",
     )
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action="version", version=f"mineplan {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     below = common.common_options(top=False)
     for command in _COMMANDS:
         command.register(subparsers, below)
     return parser
-
-
-class _Version(argparse.Action):
-    """``--version``: reads the installed version only when asked (importlib.metadata)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
-                 **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, default=argparse.SUPPRESS, nargs=0,
-                         help="show the version and exit")
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: object, option_string: str | None = None) -> None:
-        from importlib.metadata import version
-
-        parser.exit(message=f"mineplan {version('mineplan')}\n")

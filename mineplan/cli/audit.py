@@ -15,7 +15,6 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mineplan.atomic import atomic_output
 from mineplan.cli.common import EXIT_OK, Subparsers
 from mineplan.errors import AuditOutputError
 
@@ -103,6 +102,8 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
         )
     if not path.parent.is_dir():
         raise AuditOutputError(f"folder {path.parent} does not exist; create it first")
+    from mineplan.atomic import atomic_output
+
     table = issues.rename(columns=HEADERS)
     with atomic_output(path) as tmp:
         if suffix == ".csv":

@@ -63,10 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
 def build_meta(catalog: pd.DataFrame) -> dict[str, str]:
     """The store's provenance: version, CRS, status words, catalogue checksums."""
-    from importlib.metadata import version
+    from mineplan import __version__
 
     meta = {
-        "mineplan_version": version("mineplan"),
+        "mineplan_version": __version__,
         "crs": f"{STORE_CRS} (CGCS2000)",
         "geometry": f"{SCHEMATIC}: schematic shapes generated from the plans' stated areas; "
         "not surveyed",

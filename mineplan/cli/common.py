@@ -15,7 +15,6 @@ not import pandas, geopandas, shapely, pyproj, pyogrio, folium or matplotlib.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -111,7 +110,9 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> 
     missing files) print one plain message and give :data:`EXIT_USAGE`; anything
     else prints one line and gives :data:`EXIT_INTERNAL`, or raises under ``--debug``.
     """
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help and --version exit here, before any import
+    import logging
+
     logging.basicConfig(
         level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
         format="%(levelname)s %(name)s: %(message)s",
