@@ -15,11 +15,16 @@ the checks, the readers and the figures.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mineplan.cli.common import EXIT_FINDINGS, EXIT_OK, Subparsers, add_store_option
+from mineplan.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Subparsers,
+    add_store_option,
+    print_warnings,
+)
 from mineplan.errors import CheckInputError
 from mineplan.vocab import RIGHT_TYPES
 
@@ -138,6 +143,5 @@ def read_proposal_file(
         raise CoordinateFileError("no such file (check the path)", path=path)
     result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                                 expect="polygon")
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_warnings(result.warnings)
     return result.frame
