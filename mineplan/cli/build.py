@@ -10,7 +10,6 @@ Imports :mod:`mineplan.cli.common` and, inside :func:`run`, the build and store 
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
 
 def build_meta(catalog: pd.DataFrame) -> dict[str, str]:
     """The store's provenance: version, CRS, status words, catalogue checksums."""
+    import hashlib
+
     from mineplan import __version__
 
     meta = {
