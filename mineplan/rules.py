@@ -27,6 +27,7 @@ import pandas as pd
 from mineplan.catalog import plan_index, read_rule_table
 from mineplan.errors import CatalogError, CheckInputError
 from mineplan.settings import geodata_dir
+from mineplan.vocab import RIGHT_TYPES
 
 __all__ = [
     "MIN_SCALE_COLUMNS",
@@ -45,7 +46,6 @@ __all__ = [
 Verdict = Literal["pass", "conditional", "fail"]
 #: Verdict key → Chinese label.
 VERDICTS: dict[str, str] = {"pass": "通过", "conditional": "有条件", "fail": "不通过"}
-RIGHT_TYPES: tuple[str, ...] = ("探矿权", "采矿权")
 
 MIN_SCALE_COLUMNS: tuple[str, ...] = (
     "rule_id", "region", "table", "mineral", "unit", "min_value", "scope", "note", "text",
