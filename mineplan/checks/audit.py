@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mineplan.catalog import _read_csv_rows, plan_index
+from mineplan.catalog import plan_index, read_csv_rows
 from mineplan.errors import CatalogError
 from mineplan.settings import geodata_dir
 
@@ -160,7 +160,7 @@ def read_plan_claims(path: str | Path) -> pd.DataFrame:
         With every malformed row, each naming its line and field.
     """
     path = Path(path)
-    rows = _read_csv_rows(path, required=CLAIM_COLUMNS)
+    rows = read_csv_rows(path, required=CLAIM_COLUMNS)
     problems: list[str] = []
     records = []
     seen: dict[str, int] = {}
