@@ -87,7 +87,7 @@ def check_control(ctx: ProposalContext, key: str) -> list[Finding]:
 
 
 def proposal_exception(ctx: ProposalContext, exceptions: Iterable[Mapping[str, Any]]
-                        ) -> Mapping[str, Any] | None:
+                       ) -> Mapping[str, Any] | None:
     """The first exception whose right types and mineral group match the proposal."""
     for exc in exceptions:
         if ctx.right_type in exc["rights"] and ctx.rules.minerals.in_group(ctx.mineral,

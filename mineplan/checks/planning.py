@@ -65,7 +65,7 @@ def check_planning_block(ctx: ProposalContext) -> list[Finding]:
         return [ctx.finding("planning_block", "pass", measured,
                             f"申请范围位于{kind}内：{ids}", note=note, value=pct, unit="%",
                             source=with_zone_source(ctx.rules.source("planning_block"),
-                                                     matching))]
+                                                    matching))]
     outside = polygonal(ctx.shape.difference(shapely.union_all(row["pieces"])))
     return [ctx.finding("planning_block", rule["partial"], measured,
                         f"申请范围仅 {pct:.1f}% 位于{kind}（{ids}）内，超出部分须调整",
@@ -118,7 +118,7 @@ def check_existing_rights(ctx: ProposalContext) -> list[Finding]:
                 note=zone_note(right, ctx.rules), value=km2, unit="km²",
                 geometry=row["pieces"],
                 source=with_zone_source(ctx.rules.source("existing_rights"),
-                                         pd.DataFrame([right]))))
+                                        pd.DataFrame([right]))))
     if not out:
         out.append(ctx.finding("existing_rights", "pass", "0.0000 km²",
                                "与已设探矿权、采矿权无重叠", value=0.0, unit="km²",

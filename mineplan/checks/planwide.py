@@ -127,8 +127,8 @@ def _audit(rules: CheckRules, check: str, rule: str, verdict: str, zone: pd.Seri
     return Finding(check=check, rule=rule, verdict_key=verdict,
                    subject=subject or str(zone["zone_id"]), measured=measured,
                    source=src, message=message,
-                   data_note=join_notes([zone_note(zone, rules), *(zone_note(o, rules)
-                                                              for o in others), note]),
+                   data_note=join_notes([zone_note(zone, rules),
+                                         *(zone_note(o, rules) for o in others), note]),
                    value=value, unit=unit, geometry=geometry)
 
 
@@ -242,7 +242,7 @@ def _a_inside_county(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFra
         inside = float(row["overlap_pct"])
         where = "、".join(counties)
         note = join_notes([boundary_note(boundary),
-                      f"边界缺失：{'、'.join(missing)}" if missing else ""])
+                           f"边界缺失：{'、'.join(missing)}" if missing else ""])
         if 100.0 - inside <= tol:
             out.append(_audit(rules, check, name, "pass", zone, f"区内 {inside:.1f}%",
                               f"位于{where}内", note=note, value=inside, unit="%"))

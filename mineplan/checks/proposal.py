@@ -131,8 +131,8 @@ def check_proposal(
         else:
             prefecture = parent_of(region, store_frames)
         rules = load_rules(region, prefecture=prefecture)
-    ctx = ProposalContext(geo, shape, subject, right_type, mineral, scale, scale_unit, rules,
-                    store_frames)
+    ctx = ProposalContext(geo, shape, subject, right_type, mineral, scale, scale_unit,
+                          rules, store_frames)
     found: list[Finding] = []
     found += check_region(ctx)
     found += check_control(ctx, "ecological_redline")
