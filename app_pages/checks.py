@@ -41,7 +41,8 @@ from mineplan.io.uploads import (
     upload_layers,
 )
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.rules import RIGHT_TYPES, VERDICTS
+from mineplan.rules import RIGHT_TYPES
+from mineplan.vocab import VERDICTS
 from mineplan.web.checkview import (
     CheckOutcome,
     check_input_key,

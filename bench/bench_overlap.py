@@ -46,8 +46,9 @@ from numpy.typing import NDArray
 
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import STORE_CRS
 
-CRS = "EPSG:4490"
+CRS = STORE_CRS
 #: Extent of the synthetic province, degrees (lon_min, lat_min, lon_max, lat_max).
 EXTENT = (75.0, 36.0, 95.0, 49.0)
 _KM_PER_DEG = 111.2

@@ -32,19 +32,14 @@ __all__ = [
     "MIN_SCALE_COLUMNS",
     "POLICY_COLUMNS",
     "RIGHT_TYPES",
-    "VERDICTS",
     "CheckInputError",
     "CheckRules",
     "MineralNames",
-    "Verdict",
     "load_rules",
     "normalise_unit",
     "resolve_region",
 ]
 
-Verdict = Literal["pass", "conditional", "fail"]
-#: Verdict key → Chinese label.
-VERDICTS: dict[str, str] = {"pass": "通过", "conditional": "有条件", "fail": "不通过"}
 RIGHT_TYPES: tuple[str, ...] = ("探矿权", "采矿权")
 
 MIN_SCALE_COLUMNS: tuple[str, ...] = (

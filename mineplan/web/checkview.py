@@ -33,9 +33,8 @@ from mineplan.geodesy import zone_for_longitude
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.uploads import safe_filename
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.rules import VERDICTS
 from mineplan.settings import geodata_dir
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, VERDICTS
 from mineplan.web.views import map_layers
 from mineplan.web.webmap import MapLayer
 
