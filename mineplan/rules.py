@@ -9,7 +9,9 @@ for the region and for its prefecture when the prefecture's plan is held.
 Mineral names are matched through :class:`MineralNames`, a small normaliser
 driven by the synonyms, umbrella terms and groups of the data file, so that
 金 / 金矿 / 岩金 / 金（岩金） are one mineral and a 砂石粘土 集中开采区 admits
-建筑用砂.
+建筑用砂. Verdict keys and labels are :data:`mineplan.vocab.VERDICTS`.
+
+May import: vocab, settings, errors, catalog. Never store, checks, web, figures or cli.
 """
 
 from __future__ import annotations

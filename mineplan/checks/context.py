@@ -9,7 +9,7 @@
 * :func:`with_zone_source` cites the catalogue lines of the zones a finding names;
 * :func:`polygonal` keeps the polygonal part of a geometry.
 
-May import: vocab, errors, rules, geodesy, store (read only), findings, overlay.
+May import: vocab, rules, geodesy, store (read only), checks.findings.
 Never web, figures or cli.
 """
 

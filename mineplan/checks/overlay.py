@@ -37,7 +37,10 @@ changes is how much of a feature each intersection has to read:
 
 A prepared layer caches repairs and chunked rings as it goes; share one between
 threads only behind a lock. ``bench/bench_overlap.py`` measures all this against
-``geopandas.overlay`` on a provincial-scale layer.
+the simple path (STRtree + vectorised intersection + union per block, whole features)
+and ``geopandas.overlay`` on a provincial-scale layer.
+
+May import: vocab, errors, geodesy. Never web, figures or cli.
 """
 
 from __future__ import annotations
