@@ -449,12 +449,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also trace Python-level peak memory (slows both methods)",
     )
+    parser.add_argument(
+        "--huge",
+        type=int,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="vertex range of the huge polygons (default 50,000 100,000; --quick 5,000 10,000)",
+    )
     args = parser.parse_args(argv)
     huge = (50_000, 100_000)
     if args.quick:
         args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)
         args.repeat = 1
         huge = (5_000, 10_000)
+    if args.huge:
+        huge = (min(args.huge), max(args.huge))
 
     start = time.perf_counter()
     redline = make_redline(args.polygons, seed=args.seed, huge_vertices=huge)
@@ -486,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tracemalloc peak: {measured.peak_mb:,.0f} MB (Python allocations only)")
         return 0
 
+    # Warm up: each method once on a few blocks, so one-time costs (lazy imports,
+    # caches) fall on no method's timed run.
+    few = blocks.iloc[:10]
+    baseline_overlap(few, redline)
+    simple_overlap(few, redline)
+    mineplan_overlap(few, redline)
     # Interleaved runs, fastest of each kept: the machine may be shared, and
     # alternating exposes every method to the same background load.
     rss_data = _peak_rss_mb()
@@ -528,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     cold = cold_check_latency(redline, one)
 
     print(
-        f"mineplan  : {m_ours.seconds:8.2f} s  (prepare {stages['prepare']:.2f} s, "
+        f"mineplan  : {m_ours.seconds:8.3f} s  (prepare {stages['prepare']:.2f} s, "
         f"plan_overlap {stages['plan_overlap']:.2f} s)"
     )
     detail = ", ".join(
@@ -537,14 +552,14 @@ def main(argv: list[str] | None = None) -> int:
         if name not in ("prepare", "plan_overlap")
     )
     print(f"            stages of plan_overlap (s): {detail}")
-    print(f"simple    : {m_simple.seconds:8.2f} s  (STRtree + shapely.intersection + union "
+    print(f"simple    : {m_simple.seconds:8.3f} s  (STRtree + shapely.intersection + union "
           "per block + area)")
-    print(f"baseline  : {m_base.seconds:8.2f} s  (geopandas.overlay + dissolve + area)")
+    print(f"baseline  : {m_base.seconds:8.3f} s  (geopandas.overlay + dissolve + area)")
     print(
         f"            (fastest of {len(base_runs)} interleaved runs each, every run from "
-        f"scratch; all runs: baseline {', '.join(f'{m.seconds:.2f}' for m in base_runs)}; "
-        f"simple {', '.join(f'{m.seconds:.2f}' for m in simple_runs)}; "
-        f"mineplan {', '.join(f'{m.seconds:.2f}' for m, _ in our_runs)})"
+        f"scratch; all runs: baseline {', '.join(f'{m.seconds:.3f}' for m in base_runs)}; "
+        f"simple {', '.join(f'{m.seconds:.3f}' for m in simple_runs)}; "
+        f"mineplan {', '.join(f'{m.seconds:.3f}' for m, _ in our_runs)})"
     )
     print(f"speed-up  : {m_base.seconds / m_ours.seconds:8.1f}x over the baseline "
           "(target >= 3x)")
