@@ -44,6 +44,7 @@ __all__ = [
 
 
 def check_region(ctx: ProposalContext) -> list[Finding]:
+    """Rule 1: the proposal lies in the county whose plan applies (XZQ boundary)."""
     rule = ctx.rules.rule("region")
     xzq = ctx.store.get("XZQ")
     if xzq is None:
@@ -67,6 +68,7 @@ def check_region(ctx: ProposalContext) -> list[Finding]:
 
 
 def check_control(ctx: ProposalContext, key: str) -> list[Finding]:
+    """Overlap with the layer of ``[rules.<key>]`` (生态保护红线 or 永久基本农田)."""
     rule = ctx.rules.rule(key)
     layer = ctx.store.get(rule["layer"])
     if layer is None:
@@ -111,6 +113,7 @@ def other_control_layers(store: Mapping[str, gpd.GeoDataFrame], specs: Mapping[s
 
 
 def control_message(rule: Mapping[str, Any], name: str) -> str:
+    """The rule's ``message`` with ``{layer}`` replaced by the layer's name."""
     return str(rule.get("message", "与{layer}重叠")).replace("{layer}", name)
 
 
@@ -136,6 +139,7 @@ def check_other_control(ctx: ProposalContext, code: str, name: str) -> list[Find
 
 
 def check_urban(ctx: ProposalContext) -> list[Finding]:
+    """Overlap with 城镇开发边界, else distance to it; and the buffers of ``extra`` layers."""
     rule = ctx.rules.rule("urban")
     out: list[Finding] = []
     layer = ctx.store.get(rule["layer"])

@@ -32,6 +32,7 @@ _AREA_UNITS = {"": AREA_UNITS_KM2["公顷"],
 
 
 def check_geometry(ctx: ProposalContext) -> list[Finding]:
+    """Per feature: valid, polygonal, registrable corner count, non-zero and stated area."""
     rule = ctx.rules.rule("geometry")
     key = "geometry"
     out: list[Finding] = []

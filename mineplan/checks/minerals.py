@@ -22,6 +22,7 @@ __all__ = ["check_min_scale", "check_mineral_policy"]
 
 
 def check_min_scale(ctx: ProposalContext) -> list[Finding]:
+    """A mining right's planned scale against the plans' minimum mining scale."""
     rule = ctx.rules.rule("min_scale")
     key = "min_scale"
     pref_note = ctx.rules.prefecture_note
@@ -81,6 +82,7 @@ def check_min_scale(ctx: ProposalContext) -> list[Finding]:
 
 
 def check_mineral_policy(ctx: ProposalContext) -> list[Finding]:
+    """The mineral against the plans' prohibited and restricted minerals."""
     rule = ctx.rules.rule("mineral_policy")
     key = "mineral_policy"
     activity = "勘查" if ctx.right_type == "探矿权" else "开采"

@@ -34,6 +34,7 @@ __all__ = ["check_existing_rights", "check_planning_block", "check_sand"]
 
 
 def check_planning_block(ctx: ProposalContext) -> list[Finding]:
+    """The proposal lies in planning blocks of its right type that admit its mineral."""
     rule = ctx.rules.rule("planning_block")
     codes = list(rule["layers"][ctx.right_type])
     frames = [ctx.store[c] for c in codes if c in ctx.store]
@@ -74,6 +75,7 @@ def check_planning_block(ctx: ProposalContext) -> list[Finding]:
 
 
 def check_sand(ctx: ProposalContext) -> list[Finding]:
+    """A 砂石土 proposal lies in a 集中开采区 (other minerals: not applicable)."""
     rule = ctx.rules.rule("sand")
     if not ctx.rules.minerals.in_group(ctx.mineral, "sand_gravel_clay"):
         return [ctx.finding("sand", "pass", "—", f"{ctx.mineral}不属于砂石土矿种，本条不适用")]
@@ -94,6 +96,7 @@ def check_sand(ctx: ProposalContext) -> list[Finding]:
 
 
 def check_existing_rights(ctx: ProposalContext) -> list[Finding]:
+    """One finding per existing right the proposal overlaps (a pass when none)."""
     rule = ctx.rules.rule("existing_rights")
     out: list[Finding] = []
     present = [c for c in rule["layers"] if c in ctx.store]
