@@ -14,7 +14,13 @@ location — today a path to a ``.gpkg`` file — and offers:
 :func:`list_layers`  the codes of the feature layers present
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
+:func:`read_edits`   the edit log: time, user, command/page, layer, features,
+                     source file of every write (:class:`EditRecord`)
 ==================== ==========================================================
+
+Writes are serialised per store (:mod:`mineplan.store.lock`): a second writer
+waits (bounded) for the first and starts from the store it left; readers take no
+lock and see the old store or the new one, never half of one.
 
 Every layer is in :data:`mineplan.vocab.STORE_CRS` (CGCS2000 geographic) and has
 the fields its :class:`~mineplan.layers.LayerSpec` lists, in order; a write in
@@ -28,9 +34,11 @@ May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atom
 
 from __future__ import annotations
 
+from mineplan.store.edits import EDIT_COLUMNS, EditRecord
 from mineplan.store.gpkg import (
     META_TABLE,
     list_layers,
+    read_edits,
     read_layer,
     read_meta,
     read_styles_table,
@@ -39,8 +47,11 @@ from mineplan.store.gpkg import (
 )
 
 __all__ = [
+    "EDIT_COLUMNS",
     "META_TABLE",
+    "EditRecord",
     "list_layers",
+    "read_edits",
     "read_layer",
     "read_meta",
     "read_styles_table",
