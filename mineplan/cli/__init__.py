@@ -2,6 +2,7 @@
 
 ``mineplan build``    build the GeoPackage store from the catalogue         (:mod:`.build`)
 ``mineplan layers``   list the layers of a store with counts and areas      (:mod:`.layers`)
+``mineplan history``  the edit log: who changed which layer, when     (:mod:`.history`)
 ``mineplan styles``   write QGIS .qml files from styles/styles.toml         (:mod:`.styles`)
 ``mineplan import``   real geometry (coordinate TXT or GIS file) replaces
                       schematic shapes                                      (:mod:`.import_`)
@@ -35,6 +36,7 @@ from mineplan.cli import (
     common,
     coords,
     figure,
+    history,
     import_,
     layers,
     redline,
@@ -44,7 +46,7 @@ from mineplan.cli import (
 __all__ = ["main"]
 
 #: The commands in the order ``mineplan --help`` lists them.
-_COMMANDS = (build, layers, import_, coords, figure, audit, check, redline, styles)
+_COMMANDS = (build, layers, history, import_, coords, figure, audit, check, redline, styles)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from mineplan.build.demo import read_demo_hints
     from mineplan.catalog import read_catalog
     from mineplan.layers import read_layer_specs
-    from mineplan.store import write_store
+    from mineplan.store import EditRecord, write_store
 
     specs = read_layer_specs()
     slugs = [s for s in args.plans.split(",") if s] or None
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                          demo_hints=read_demo_hints())
     layers = build_layers(inputs)
     write_store(args.output, layers, specs=specs, qml=layer_qml_texts(specs),
-                meta=build_meta(catalog))
+                meta=build_meta(catalog), edit=EditRecord("mineplan build"))
     total = sum(len(f) for code, f in layers.items() if specs[code].is_zone_layer)
     print(f"wrote {args.output}: {total} zones in {len(layers)} layers "
           f"(geometry {SCHEMATIC}: schematic)")

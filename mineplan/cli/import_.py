@@ -51,11 +51,13 @@ def run(args: argparse.Namespace) -> int:
     """
     import sys
 
+    import geopandas as gpd
+
     from mineplan.errors import StoreError
     from mineplan.importing import apply_import, match_features
     from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
-    from mineplan.store import read_layer, replace_layer
+    from mineplan.store import EditRecord, read_layer, update_layer
 
     store = args.store
     specs = read_layer_specs()
@@ -78,7 +80,14 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: the store is unchanged")
         return EXIT_OK
-    updated = apply_import(layer, result.frame, report, source=str(args.file))
-    replace_layer(store, code, updated, spec=specs[code])
+    def update(current: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        # matched again against the layer as it is under the writer lock, so an import
+        # another planner finished meanwhile is kept, not overwritten
+        again = match_features(current, result.frame, id_field=args.id_field,
+                               name_field=args.name_field)
+        return apply_import(current, result.frame, again, source=str(args.file))
+
+    update_layer(store, code, update, spec=specs[code],
+                 edit=EditRecord(f"mineplan import {code}", source=str(args.file)))
     print(f"updated {store}")
     return EXIT_OK

@@ -54,7 +54,7 @@ def run_import(args: argparse.Namespace) -> int:
     from mineplan.importing.control import control_layer_frame
     from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
-    from mineplan.store import list_layers, replace_layer
+    from mineplan.store import EditRecord, list_layers, replace_layer
 
     store = args.store
     specs = read_layer_specs()
@@ -70,7 +70,8 @@ def run_import(args: argparse.Namespace) -> int:
                                 region_field=args.region_field)
     added = code not in list_layers(store)
     replace_layer(store, code, frame, spec=specs[code], create=True,
-                  qml=layer_qml_texts({code: specs[code]})[code] if added else None)
+                  qml=layer_qml_texts({code: specs[code]})[code] if added else None,
+                  edit=EditRecord(f"mineplan redline import {code}", source=str(args.file)))
     done = "layer added to" if added else "replaced in"
     print(f"{code} {specs[code].name}: {len(frame)} features, "
           f"{frame['geom_area_km2'].sum():.4f} km² (ellipsoidal; overlaps counted in each "

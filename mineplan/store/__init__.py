@@ -10,6 +10,8 @@ location — today a path to a ``.gpkg`` file — and offers:
                      at once, atomically (the previous store survives a failure)
 :func:`replace_layer` replace (or, with ``create=True``, add) one layer and
                      optionally its style, atomically; the others untouched
+:func:`update_layer` read one layer, change it and write it back under one lock
+                     (an import computed from the current layer)
 :func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490
 :func:`list_layers`  the codes of the feature layers present
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
@@ -43,6 +45,7 @@ from mineplan.store.gpkg import (
     read_meta,
     read_styles_table,
     replace_layer,
+    update_layer,
     write_store,
 )
 
@@ -56,5 +59,6 @@ __all__ = [
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "update_layer",
     "write_store",
 ]

@@ -21,7 +21,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,6 +44,7 @@ __all__ = [
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "update_layer",
     "write_store",
 ]
 
@@ -177,6 +178,38 @@ def replace_layer(
     if code not in present:
         log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
     return path
+
+
+def update_layer(
+    path: str | Path, code: str,
+    update: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *, spec: LayerSpec,
+    edit: EditRecord | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer, change it with ``update`` and write it back, as one locked write.
+
+    Use this, not :func:`read_layer` then :func:`replace_layer`, when the new layer
+    is computed from the old one (an import into a zone layer): the layer ``update``
+    receives is read under the writer lock, so a change another writer made in the
+    meantime is the starting point, not overwritten.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer as written.
+    """
+    path = _existing(path)
+    edit = edit or EditRecord("update_layer")
+    with writer_lock(path, what=edit.command):
+        _remove_stale_temporaries(path)
+        present = list_layers(path)
+        if code not in present:
+            raise StoreError(f"no layer {code!r}; it has {present}", path=path)
+        frame = update(pyogrio.read_dataframe(path, layer=code))
+        if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+            raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}",
+                             path=path)
+        _replace_in_copy(path, code, frame, spec=spec, qml=None, edit=edit)
+    return frame
 
 
 def _replace_in_copy(path: Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
