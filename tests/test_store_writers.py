@@ -66,7 +66,7 @@ def test_two_processes_replacing_different_layers_lose_nothing(store: Path) -> N
     rounds = 12
     writers = [_start(store, "AAA", "replace", rounds), _start(store, "BBB", "replace", rounds)]
     for w in writers:
-        out, err = w.communicate(timeout=300)
+        _out, err = w.communicate(timeout=300)
         assert w.returncode == 0, err
     # each layer holds its writer's last round: `rounds` features (a lost update would
     # leave the other writer's copy, with an older count)
@@ -82,9 +82,10 @@ def test_two_processes_replacing_different_layers_lose_nothing(store: Path) -> N
 def test_two_processes_growing_the_same_layer_keep_every_feature(store: Path) -> None:
     rounds = 10
     before = len(read_layer(store, "AAA"))
-    writers = [_start(store, "AAA", "grow", rounds, "p1"), _start(store, "AAA", "grow", rounds, "p2")]
+    writers = [_start(store, "AAA", "grow", rounds, "p1"),
+               _start(store, "AAA", "grow", rounds, "p2")]
     for w in writers:
-        out, err = w.communicate(timeout=300)
+        _out, err = w.communicate(timeout=300)
         assert w.returncode == 0, err
     ids = set(read_layer(store, "AAA")["zone_id"])
     assert len(read_layer(store, "AAA")) == before + 2 * rounds
