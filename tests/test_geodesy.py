@@ -12,7 +12,6 @@ quoting the worst relative difference::
 from __future__ import annotations
 
 import math
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -676,21 +675,3 @@ def test_projected_area_refuses_degrees_and_web_mercator(crs: int, message: str)
 
 
 # ----------------------------------------------------------------- speed
-
-
-@pytest.mark.slow
-def test_speed_is_millions_of_vertices_per_second() -> None:
-    angles = np.linspace(0, 2 * math.pi, 1000, endpoint=False)
-    rng = np.random.default_rng(1)
-    centres = rng.uniform([28_400_000, 4_800_000], [28_600_000, 5_000_000], size=(2000, 2))
-    rings = [
-        np.column_stack([cx + 1000 * np.cos(angles), cy + 1000 * np.sin(angles)])
-        for cx, cy in centres
-    ]
-    blocks = gpd.GeoSeries([Polygon(r) for r in rings], crs=4516)
-    vertices = int(shapely.get_num_coordinates(blocks.values).sum())
-    start = time.perf_counter()
-    areas = ellipsoidal_area_km2(blocks, validate=False)
-    rate = vertices / (time.perf_counter() - start)
-    assert areas.notna().all()
-    assert rate > 1e6, f"{rate:.3g} vertices/s"
