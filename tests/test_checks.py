@@ -548,16 +548,19 @@ def test_cli_plan_and_proposal(yining_store: Path, tmp_path: Path,
     findings = check_plan(read_store_frames(yining_store), region="伊宁市")
     assert status == (1 if (findings["verdict_key"] == "fail").any() else 0)
     assert out.is_file()
-    ck = read_store_frames(yining_store, codes=["CKGH"])["CKGH"]
-    block = ck.iloc[[0]]
+    blocks = read_store_frames(yining_store, codes=["CKGH", "JZKQ"])
+    block = blocks["CKGH"].iloc[[0]]
     path = tmp_path / "proposal.geojson"
     path.write_text(block[["zone_id", "geometry"]].to_json(), encoding="utf-8")
-    mineral = str(block["mineral"].iloc[0])
-    status = _cli(["check", "--proposal", str(path), "--right", "采矿权", "--mineral", mineral,
+    # A block planned for another mineral: [rules.planning_block] mineral_mismatch = fail.
+    around = pd.concat(blocks.values())
+    around = around[around.intersects(block.geometry.iloc[0])]
+    assert not around["mineral"].str.contains("金").any()
+    status = _cli(["check", "--proposal", str(path), "--right", "采矿权", "--mineral", "金",
                    "--store", str(yining_store), "-o", str(tmp_path / "p.geojson")])
     text = capsys.readouterr().out
     assert "最低开采规模" in text and "出让前审查" in text
-    assert status in (0, 1)
+    assert status == 1  # a 不通过 finding (docs/checks.md)
     json.loads((tmp_path / "p.geojson").read_text(encoding="utf-8"))
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
 from mineplan.cli import main
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+from mineplan.settings import geodata_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coords"
 MULTI = FIXTURES / "multi_plot_hole_gbk.txt"
@@ -132,10 +135,24 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     edge = red.boundary.interpolate(0.3, normalized=True)
     proposal = gpd.GeoDataFrame(geometry=[box(edge.x - 0.01, edge.y - 0.01, edge.x + 0.01,
                                               edge.y + 0.01)], crs="EPSG:4490")
+    # The box straddles the red line's edge and lies in no 采矿权 block: by the rules
+    # data, [rules.planning_block] none = "fail" and the ecological red line's
+    # exception for a strategic mineral (煤炭 = 煤) and 采矿权 gives its verdict.
+    blocks = pd.concat([frames[code] for code in ("CKGH", "JZKQ")])
+    assert proposal.geometry.iloc[0].intersects(red)
+    assert not blocks.intersects(proposal.geometry.iloc[0]).any()
+    rules = tomllib.loads((geodata_dir() / "rules" / "checks.toml").read_text(encoding="utf-8"))
+    coal = rules["minerals"]["synonyms"]["煤炭"]
+    expected_red = next(
+        e["verdict"] for e in rules["rules"]["ecological_redline"]["exceptions"]
+        if coal in rules["minerals"]["groups"][e["group"]] and "采矿权" in e["rights"]
+    )
     findings = check_proposal(proposal, right_type="采矿权", mineral="煤炭",
                               store_frames=frames, region="伊宁市")
-    red_line = findings[findings["check"] == "redline_ecological"].iloc[0] \
-        if "redline_ecological" in set(findings["check"]) else None
+    red_line = findings[findings["check"] == "ecological_redline"]
+    assert len(red_line) == 1 and red_line["verdict_key"].iloc[0] == expected_red
+    block_row = findings[findings["check"] == "planning_block"]
+    assert list(block_row["verdict_key"]) == [rules["rules"]["planning_block"]["none"]]
     fig = check_figure(proposal, findings, frames, specs=read_layer_specs(),
                        styles=read_styles(), subtitle="测试")
     info = figure_info(fig)
@@ -144,7 +161,6 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     assert "椭球面积" in info.footnote and "演示" in info.footnote
     texts = " ".join(t.get_text() for t in info.map_ax.texts)
     assert "km²" in texts  # conflict pieces are labelled with their areas
-    assert red_line is None or red_line["verdict_key"] != "pass"
 
     txt = tmp_path / "p.txt"
     txt.write_bytes(coordfiles.format_boundary_txt(proposal.assign(number="1", name="申请区"),
@@ -152,4 +168,5 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     out = tmp_path / "check.pdf"
     code = main(["check", "--proposal", str(txt), "--right", "采矿权", "--mineral", "煤炭",
                  "--store", str(store), "--figure", str(out), "--limit", "0"])
-    assert code in (0, 1) and out.read_bytes()[:4] == b"%PDF"
+    assert code == 1  # a 不通过 finding (planning_block) exits 1 (docs/checks.md)
+    assert out.read_bytes()[:4] == b"%PDF"
