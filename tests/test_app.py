@@ -16,7 +16,7 @@ from mineplan.cli import main as cli_main
 from mineplan.settings import home
 from mineplan.store import read_layer
 from mineplan.web.webmap import FOCUS_STYLE
-from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
+from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, playwright_api, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -372,7 +372,7 @@ def served_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.mark.browser
 @pytest.mark.slow
 def test_app_renders_zones_offline_in_chromium(served_app: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_api()
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
 
@@ -460,7 +460,7 @@ def _choose(page, label: str, option: str) -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_basemaps_in_chromium_without_network(served_app: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_api()
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:

@@ -31,7 +31,7 @@ from mineplan.web.checkview import (
     summary_view,
     verdict_style,
 )
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.browser import CHROMIUM_ARGS, chromium_path, playwright_api, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -397,7 +397,7 @@ def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_check_page_in_chromium_without_network(served_app: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_api()
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     upload = tmp_path / "申请范围.txt"

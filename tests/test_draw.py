@@ -29,7 +29,7 @@ from mineplan.web.drawmap import (
     zone_extent,
 )
 from mineplan.web.webmap import MapLayer
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.browser import CHROMIUM_ARGS, chromium_path, playwright_api, serve_app
 
 APP = home() / "app.py"
 ARTIFACTS = home() / "test-artifacts"
@@ -254,7 +254,7 @@ def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_api()
     outside: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
 

@@ -19,7 +19,7 @@ from shapely.geometry import Point, box
 
 from mineplan.errors import CRSError, LayerDefinitionError
 from mineplan.web.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
-from tests.browser import chromium_path
+from tests.browser import chromium_path, playwright_api
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src="x" onerror="alert(2)">'  # innerHTML would run this one
@@ -368,10 +368,8 @@ def test_unknown_basemap_raises(layers: list[MapLayer]) -> None:
 # --------------------------------------------------------------------------- browser
 
 def _playwright() -> Any:
-    chromium_path()  # skips outside CI when Chromium is missing; fails in CI
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright
+    chromium_path()  # fails when Chromium is missing
+    return playwright_api().sync_playwright
 
 
 @pytest.mark.browser
