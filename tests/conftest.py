@@ -19,19 +19,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from mineplan.settings import seeds_dir
 
 # Property tests measure behaviour, not speed: no per-example deadline (a loaded
 # 2-core CI machine would trip it), and in CI the same examples every run. Their
-# example database lives outside the checkout.
-settings.register_profile(
-    "mineplan",
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),
-    database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "mineplan-hypothesis"),
-)
+# examples and caches live outside the checkout (not in ./.hypothesis).
+set_hypothesis_home_dir(str(Path(tempfile.gettempdir()) / "mineplan-hypothesis"))
+settings.register_profile("mineplan", deadline=None, derandomize=bool(os.environ.get("CI")))
 settings.load_profile("mineplan")
 
 
@@ -44,6 +40,19 @@ def seeds() -> Path:
             pytest.fail(f"plan texts not found at {path} (set MINEPLAN_SEEDS)")
         pytest.skip(f"plan texts not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_checkout_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the default store away from the checkout's ``geodata/mineplan.gpkg``.
+
+    A test that forgets ``--store`` or ``MINEPLAN_STORE`` finds no store (and a
+    build without ``-o`` writes into the temporary folder), instead of reading or
+    overwriting the checkout's.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MINEPLAN_STORE", str(tmp_path_factory.mktemp("no-store") / "mineplan.gpkg"))
+        yield
 
 
 def _digest(path: Path) -> str:
