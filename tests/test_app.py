@@ -384,7 +384,8 @@ def test_app_renders_zones_offline_in_chromium(served_app: str, built_store: Pat
         page.goto(served_app, wait_until="networkidle", timeout=90_000)
         frame = page.frame_locator("iframe").first
         paths = frame.locator("path.leaflet-interactive")
-        paths.first.wait_for(timeout=60_000)
+        # every plan is drawn: a small zone far from the view is a hidden dot
+        frame.locator("path.leaflet-interactive:visible").first.wait_for(timeout=60_000)
         assert paths.count() > 20  # zones, demo red lines and boundaries are drawn
         assert "示意" in frame.locator("body").inner_text()
         page.screenshot(path=str(artifacts / "app.png"))
@@ -431,7 +432,7 @@ def test_app_renders_zones_offline_in_chromium(served_app: str, built_store: Pat
         # 已匹配, by normalised name, of the zones of the layer picked first
         assert metrics.nth(0).inner_text() == f"1 / {_zone_count(first_layer)}"
         assert metrics.nth(1).inner_text() == "1"  # 未匹配要素
-        preview = page.frame_locator("iframe").first.locator("path.leaflet-interactive")
+        preview = page.frame_locator("iframe").first.locator("path.leaflet-interactive:visible")
         preview.first.wait_for(timeout=60_000)
         page.screenshot(path=str(artifacts / "app_import.png"))
         page.locator("iframe").first.scroll_into_view_if_needed()
