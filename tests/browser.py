@@ -1,7 +1,8 @@
 """What the browser tests share: the app on a loopback port, Chromium, a network block.
 
 Chromium is Debian's (``scripts/setup.sh --test`` installs it); Playwright never
-downloads a browser. In CI a missing browser is a failure, not a skip.
+downloads a browser. A missing Playwright or Chromium is a failure, never a skip:
+deselect the browser tests with ``-m "not browser"`` instead.
 """
 
 from __future__ import annotations
@@ -29,13 +30,26 @@ _LOCAL = ("http://127.0.0.1", "data:", "about:", "blob:", "file:")
 
 
 def chromium_path() -> str:
-    """Debian's Chromium; skips outside CI when it is missing, fails in CI."""
+    """Debian's Chromium; a test that needs it fails when it is missing."""
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (scripts/setup.sh --test installs it)")
-        pytest.skip("chromium is not installed")
+        pytest.fail(
+            f"Chromium is not installed (no executable {path}): run scripts/setup.sh --test, "
+            "or deselect the browser tests with -m 'not browser'"
+        )
     return path
+
+
+def playwright_api() -> Any:
+    """``playwright.sync_api``; a test that needs it fails when it is missing."""
+    try:
+        import playwright.sync_api
+    except ImportError as e:
+        pytest.fail(
+            f"Playwright is not installed ({e}): pip install -e '.[test]', "
+            "or deselect the browser tests with -m 'not browser'"
+        )
+    return playwright.sync_api
 
 
 def free_port() -> int:

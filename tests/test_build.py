@@ -39,12 +39,11 @@ def catalogue_rows() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("build")
-    first, second = folder / "a.gpkg", folder / "b.gpkg"
-    assert main(["-q", "build", "-o", str(first)]) == 0
+def built(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The run's store and a second build of it (for reproducibility)."""
+    second = tmp_path_factory.mktemp("build") / "b.gpkg"
     assert main(["-q", "build", "-o", str(second)]) == 0
-    return first, second
+    return built_store, second
 
 
 @pytest.fixture(scope="module")

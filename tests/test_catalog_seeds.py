@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -31,9 +34,19 @@ def _tables(slug: str) -> pd.DataFrame:
     return read_table_index(geodata_dir() / "plans" / f"{slug}.tables.csv")
 
 
+def _own_county(slug: str) -> str:
+    return PLANS[slug].region if PLANS[slug].level == "county" else ""
+
+
+def _value_problems(zones: pd.DataFrame, slug: str, lines: list[str]) -> list[str]:
+    return seedcheck.printed_value_problems(
+        zones, _tables(slug), lines, own_county=_own_county(slug)
+    )
+
+
 @pytest.mark.parametrize("slug", PLANS)
-def test_names_areas_and_numbers_are_printed_where_the_row_says(seeds: Path, slug: str) -> None:
-    problems = seedcheck.printed_value_problems(_zones(slug), _lines(seeds, slug))
+def test_every_printed_value_is_a_cell_of_its_own_row(seeds: Path, slug: str) -> None:
+    problems = _value_problems(_zones(slug), slug, _lines(seeds, slug))
     assert not problems, "\n".join(problems)
 
 
@@ -80,18 +93,54 @@ def _sample(seeds: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return _zones(slug), _tables(slug), _lines(seeds, slug)
 
 
+def _problems_after(seeds: Path, slug: str, zone_id: str, **values: object) -> list[str]:
+    zones = _zones(slug)
+    row = zones.index[zones["zone_id"] == zone_id][0]
+    for field, value in values.items():
+        zones.loc[row, field] = value
+    return _value_problems(zones, slug, _lines(seeds, slug))
+
+
 def test_a_misspelt_name_is_caught(seeds: Path) -> None:
     zones, _, lines = _sample(seeds)
+    slug = next(iter(PLANS))
     named = zones[zones["name_text"] != ""].index[0]
     zones.loc[named, "name_text"] = zones.loc[named, "name_text"] + "某"
-    assert seedcheck.printed_value_problems(zones, lines)
+    assert _value_problems(zones, slug, lines)
 
 
 def test_a_changed_area_is_caught(seeds: Path) -> None:
     zones, _, lines = _sample(seeds)
+    slug = next(iter(PLANS))
     with_area = zones[zones["area_text"] != ""].index[0]
     zones.loc[with_area, "area_text"] = "9999.99"
-    assert seedcheck.printed_value_problems(zones, lines)
+    assert _value_problems(zones, slug, lines)
+
+
+def test_a_value_printed_in_the_next_row_is_caught(seeds: Path) -> None:
+    # 乌苏市 专栏12 prints one cell per line: row 1 (line 562) has 18.00 / 建筑用砂,
+    # row 2 (line 567) 12.96; row 8 (line 597) is the first 砖瓦用粘土.
+    assert _problems_after(seeds, "wusu", "wusu-JZKQ-001", area_text="12.96")
+    assert _problems_after(seeds, "wusu", "wusu-JZKQ-007", mineral="砖瓦用粘土")
+    assert _problems_after(seeds, "wusu", "wusu-JZKQ-001", seq="2")
+
+
+def test_a_count_is_compared_with_the_count_column(seeds: Path) -> None:
+    # 伊宁市 专栏3 line 84: 煤炭, 合计 5 (printed in both 合计 columns); the 0s are
+    # other columns. 塔城地区 专栏18 line 580: 建筑用砂 11, 砖瓦用粘土 2, 总计 13.
+    assert not _problems_after(seeds, "yining", "yining-YSCK-001", block_count=5)
+    assert _problems_after(seeds, "yining", "yining-YSCK-001", block_count=1)
+    assert _problems_after(seeds, "tacheng", "tacheng-JZKQ-001", block_count=11)
+    # A table without a count column: every row stands for one block.
+    assert _problems_after(seeds, "xinyuan", "xinyuan-TKGH-001", block_count=2)
+
+
+def test_a_mineral_named_by_column_headings_needs_a_count_there(seeds: Path) -> None:
+    # 塔城地区 专栏18 line 585: 额敏县 建筑用砂 4, 砖瓦用粘土 0.
+    assert not _problems_after(seeds, "tacheng", "tacheng-JZKQ-006", mineral="建筑用砂")
+    assert _problems_after(
+        seeds, "tacheng", "tacheng-JZKQ-006", mineral="建筑用砂、砖瓦用粘土"
+    )
 
 
 def test_a_missing_row_is_caught(seeds: Path) -> None:
@@ -99,3 +148,24 @@ def test_a_missing_row_is_caught(seeds: Path) -> None:
     numbered = zones[zones["seq"].str.fullmatch(r"\d+")]
     dropped = zones.drop(index=numbered.index[-1])
     assert seedcheck.row_count_problems(dropped, tables, lines)
+
+
+def _mutation_script() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "scripts" / "seed_mutations.py"
+    spec = importlib.util.spec_from_file_location("seed_mutations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_sample_of_mutations_is_caught(seeds: Path) -> None:
+    """A few of each kind of scripts/seed_mutations.py (the full run: the script)."""
+    script = _mutation_script()
+    results = script.run(seedcheck, sample=67)
+    for kind, (tried, missed) in results.items():
+        assert tried >= 3, f"only {tried} {kind} mutations sampled"
+        assert not missed, f"{kind}: not caught: " + "; ".join(
+            f"{m.zone_id} {m.change}" for m in missed
+        )

@@ -15,7 +15,6 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box
 
-from mineplan.cli import main as cli_main
 from mineplan.errors import CoordinateFileError, UploadError
 from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.io import coordinates as coordfiles
@@ -32,14 +31,15 @@ from mineplan.web.presentation import (
     verdict_style,
 )
 from mineplan.web.report import report_files
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.browser import CHROMIUM_ARGS, chromium_path, playwright_api, serve_app
 
 APP = home() / "app.py"
-ARTIFACTS = home() / "test-artifacts"
 FIXTURES = Path(__file__).parent / "fixtures" / "coords"
 
-# A block inside Yining's 勘查规划区块 yining-TKGH-001 and an existing right (degrees, CGCS2000).
+# A block for the paste parser (degrees, CGCS2000); the parser does not look at the
+# store. Checks of a proposal take ``check_block`` (conftest), a box from the store.
 BLOCK = (81.272, 43.950, 81.285, 43.960)
+Bounds = tuple[float, float, float, float]
 ZONE27 = gk_epsg(width=3, zone=27, prefixed=True)  # EPSG:4515
 
 
@@ -211,19 +211,12 @@ def test_coordinate_upload_reads_a_boundary_txt_and_refuses_disguises() -> None:
 
 
 @pytest.fixture(scope="module")
-def yining_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of one plan (Yining; fast to build)."""
-    path = tmp_path_factory.mktemp("store") / "yining.gpkg"
-    assert cli_main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
-def checked(yining_store: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
+def checked(built_store: Path, check_block: Bounds
+            ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     from mineplan.checks import check_proposal, read_store_frames
 
-    frames = read_store_frames(yining_store)
-    proposal = parse_pasted_proposal(_paste(_corners())).frame
+    frames = read_store_frames(built_store)
+    proposal = parse_pasted_proposal(_paste(_corners(check_block))).frame
     findings = check_proposal(proposal, right_type="探矿权", mineral="煤炭", store_frames=frames)
     return proposal, findings, frames
 
@@ -257,7 +250,8 @@ def test_map_layers_highlight_conflicts_and_focus_the_proposal(checked) -> None:
     fail = layers[-1]
     assert fail.style["fill"] == VERDICT_COLOURS["fail"][0]
     assert ("area_km2", "冲突面积（km²，椭球）") in list(fail.popup_fields)
-    assert (fail.gdf["area_km2"] > 1.0).all()
+    block_km2 = float(ellipsoidal_area_km2(proposal).iloc[0])  # inside the right: all of it
+    assert fail.gdf["area_km2"].to_numpy() == pytest.approx([block_km2], rel=1e-3)
     assert focus.gdf.crs.to_epsg() == 4490 and len(focus.gdf) == 1
     xzq = next(layer for layer in layers if layer.code == "XZQ")
     assert "伊宁市" in set(xzq.gdf["name"]) and len(xzq.gdf) < len(frames["XZQ"])  # nearby only
@@ -293,9 +287,9 @@ def test_report_files_are_complete_and_read_back(checked) -> None:
 
 
 @pytest.fixture()
-def app_env(yining_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MINEPLAN_STORE", str(yining_store))
-    return yining_store
+def app_env(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MINEPLAN_STORE", str(built_store))
+    return built_store
 
 
 def _check_page():
@@ -308,7 +302,7 @@ def _check_page():
 
 
 @pytest.mark.slow
-def test_page_checks_pasted_coordinates_once(app_env: Path,
+def test_page_checks_pasted_coordinates_once(app_env: Path, check_block: Bounds,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import mineplan.checks
 
@@ -322,7 +316,7 @@ def test_page_checks_pasted_coordinates_once(app_env: Path,
     monkeypatch.setattr(mineplan.checks, "check_proposal", counting)
     at = _check_page()
     assert not at.button  # nothing to check yet
-    at.text_area(key="check_paste").input(_paste(_corners())).run()
+    at.text_area(key="check_paste").input(_paste(_corners(check_block))).run()
     at.selectbox(key="check_right").set_value("探矿权")
     at.text_input(key="check_mineral").input("煤炭").run()
     assert any("27 带" in c.value for c in at.caption)
@@ -346,8 +340,8 @@ def test_page_checks_pasted_coordinates_once(app_env: Path,
 
 
 @pytest.mark.slow
-def test_page_checks_an_uploaded_geojson(app_env: Path) -> None:
-    data = gpd.GeoDataFrame({"name": ["甲区块"]}, geometry=[box(*BLOCK)], crs=4490).to_json(
+def test_page_checks_an_uploaded_geojson(app_env: Path, check_block: Bounds) -> None:
+    data = gpd.GeoDataFrame({"name": ["甲区块"]}, geometry=[box(*check_block)], crs=4490).to_json(
         ensure_ascii=False).encode()
     at = _check_page()
     at.radio(key="check_source").set_value("上传文件").run()
@@ -361,9 +355,9 @@ def test_page_checks_an_uploaded_geojson(app_env: Path) -> None:
 
 
 @pytest.mark.slow
-def test_page_names_the_bad_line_of_a_paste(app_env: Path) -> None:
+def test_page_names_the_bad_line_of_a_paste(app_env: Path, check_block: Bounds) -> None:
     at = _check_page()
-    (x1, y1), (x2, _), (x3, y3), _ = _corners()
+    (x1, y1), (x2, _), (x3, y3), _ = _corners(check_block)
     at.text_area(key="check_paste").input(f"J1,{x1},{y1}\nJ2,{x2},y\nJ3,{x3},{y3}").run()
     assert not at.exception, at.exception
     assert any("第 2 行" in e.value for e in at.error)
@@ -371,9 +365,9 @@ def test_page_names_the_bad_line_of_a_paste(app_env: Path) -> None:
 
 
 @pytest.mark.slow
-def test_page_asks_for_the_mineral(app_env: Path) -> None:
+def test_page_asks_for_the_mineral(app_env: Path, check_block: Bounds) -> None:
     at = _check_page()
-    at.text_area(key="check_paste").input(_paste(_corners())).run()
+    at.text_area(key="check_paste").input(_paste(_corners(check_block))).run()
     at.button(key="check_run").click().run()
     assert not at.exception, at.exception
     assert any("请填写矿种" in e.value for e in at.error)
@@ -401,22 +395,22 @@ def test_page_refuses_hostile_uploads(app_env: Path, name: str, data: bytes,
 
 
 @pytest.fixture(scope="module")
-def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_app(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with serve_app({"MINEPLAN_STORE": str(yining_store)}, log=log) as url:
+    with serve_app({"MINEPLAN_STORE": str(built_store)}, log=log) as url:
         yield url
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_check_page_in_chromium_without_network(served_app: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_check_page_in_chromium_without_network(served_app: str, check_block: Bounds,
+                                                artifacts: Path, tmp_path: Path) -> None:
+    sync_api = playwright_api()
     outside: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
     upload = tmp_path / "申请范围.txt"
     upload.write_bytes(coordfiles.format_boundary_txt(
         gpd.GeoDataFrame({"number": ["KC-01"], "name": ["某煤矿勘查区"]},
-                         geometry=[box(*BLOCK)], crs=4490), zone=27, encoding="gbk"))
+                         geometry=[box(*check_block)], crs=4490), zone=27, encoding="gbk"))
 
     def only_loopback(route, request) -> None:
         if request.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:")):
@@ -447,18 +441,18 @@ def test_check_page_in_chromium_without_network(served_app: str, tmp_path: Path)
         fail.first.wait_for(timeout=60_000)
         assert fail.count() >= 1  # the conflict piece is highlighted
         page.wait_for_timeout(1500)
-        page.screenshot(path=str(ARTIFACTS / "check_page.png"))
+        page.screenshot(path=str(artifacts / "check_page.png"))
         page.get_by_text("检查结果", exact=True).scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "check_findings.png"))
+        page.screenshot(path=str(artifacts / "check_findings.png"))
         page.get_by_text("下载", exact=True).scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
-        page.screenshot(path=str(ARTIFACTS / "check_downloads.png"))
+        page.screenshot(path=str(artifacts / "check_downloads.png"))
         page.locator("iframe").first.scroll_into_view_if_needed()
         fail.first.click(force=True)
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=10_000)
         assert "冲突面积" in popup.inner_text()
-        page.locator("iframe").first.screenshot(path=str(ARTIFACTS / "check_map.png"))
+        page.locator("iframe").first.screenshot(path=str(artifacts / "check_map.png"))
 
         with page.expect_download(timeout=60_000) as info:
             page.get_by_role("button", name="检查结果 XLSX").click()

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
+from mineplan.catalog import read_catalog
 from mineplan.checks import (
     OPTIONAL_CHECKS,
     PROPOSAL_CHECKS,
@@ -507,24 +508,18 @@ def test_audit_finds_each_conflict_by_construction() -> None:
     assert "000_test.txt" in red["source"] and "checks.toml" in red["source"]
 
 
-@pytest.fixture(scope="module")
-def yining_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from mineplan.cli import main
-
-    out = tmp_path_factory.mktemp("store") / "yining.gpkg"
-    assert main(["build", "-q", "-o", str(out), "--plans", "yining"]) == 0
-    return out
+@pytest.fixture()
+def yining_store(built_store: Path) -> Path:
+    return built_store  # every plan; the tests look at 伊宁市
 
 
 @pytest.mark.slow
 def test_audit_on_built_store_flags_schematic_and_demo(yining_store: Path) -> None:
     frames = read_store_frames(yining_store)
     f = check_plan(frames, region="yining")
-    zones = sum(len(frames[c][frames[c]["region"] == "伊宁市"]) for c in
-                ("GJKQ", "NYJD", "KYJJQ", "ZDTK", "ZDCK", "TKGH", "CKGH", "JZKQ", "YSTK", "YSCK",
-                 "HJZL") if c in frames)
+    zones = len(read_catalog(slugs=["yining"]))  # every catalogue row is a zone of the store
     red = f[f["check"] == "redline_overlap"]
-    assert len(red) == 3 * zones
+    assert len(red) == 3 * zones  # STHX, YJJBNT, CZKFBJ: [audit] redline_layers
     assert red["data_note"].str.contains("示意").all()
     assert red["data_note"].str.contains("演示").all()
     assert set(f["check"]) >= {"redline_overlap", "inside_county", "stated_vs_geometric_area"}
@@ -548,16 +543,19 @@ def test_cli_plan_and_proposal(yining_store: Path, tmp_path: Path,
     findings = check_plan(read_store_frames(yining_store), region="伊宁市")
     assert status == (1 if (findings["verdict_key"] == "fail").any() else 0)
     assert out.is_file()
-    ck = read_store_frames(yining_store, codes=["CKGH"])["CKGH"]
-    block = ck.iloc[[0]]
+    blocks = read_store_frames(yining_store, codes=["CKGH", "JZKQ"])
+    block = blocks["CKGH"][blocks["CKGH"]["region"] == "伊宁市"].iloc[[0]]
     path = tmp_path / "proposal.geojson"
     path.write_text(block[["zone_id", "geometry"]].to_json(), encoding="utf-8")
-    mineral = str(block["mineral"].iloc[0])
-    status = _cli(["check", "--proposal", str(path), "--right", "采矿权", "--mineral", mineral,
+    # A block planned for another mineral: [rules.planning_block] mineral_mismatch = fail.
+    around = pd.concat(blocks.values())
+    around = around[around.intersects(block.geometry.iloc[0])]
+    assert not around["mineral"].str.contains("金").any()
+    status = _cli(["check", "--proposal", str(path), "--right", "采矿权", "--mineral", "金",
                    "--store", str(yining_store), "-o", str(tmp_path / "p.geojson")])
     text = capsys.readouterr().out
     assert "最低开采规模" in text and "出让前审查" in text
-    assert status in (0, 1)
+    assert status == 1  # a 不通过 finding (docs/checks.md)
     json.loads((tmp_path / "p.geojson").read_text(encoding="utf-8"))
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
+from mineplan.catalog import read_catalog
 from mineplan.cli import main
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+from mineplan.settings import geodata_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coords"
 MULTI = FIXTURES / "multi_plot_hole_gbk.txt"
@@ -68,17 +72,16 @@ def test_a_registration_file_holds_one_block(tmp_path: Path,
     assert not (tmp_path / "r.txt").exists()
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("s") / "s.gpkg"
-    assert main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
-    return path
+@pytest.fixture()
+def store(built_store: Path) -> Path:
+    return built_store
 
 
 @pytest.mark.slow
-def test_import_from_a_coordinate_txt(store: Path, tmp_path: Path) -> None:
+def test_import_from_a_coordinate_txt(store_copy: Path, tmp_path: Path) -> None:
+    store = store_copy
     layer = pyogrio.read_dataframe(store, layer="CKGH")
-    target = layer.iloc[[0]].copy()
+    target = layer[layer["region"] == "伊宁市"].iloc[[0]].copy()  # 伊宁市: 3-degree zone 27
     target["number"] = ["1"]
     txt = tmp_path / "block.txt"
     txt.write_bytes(coordfiles.format_boundary_txt(target[["number", "name", "geometry"]],
@@ -107,7 +110,8 @@ def test_figure_commands_write_overview_sheet_and_atlas(store: Path, tmp_path: P
     assert main(["figure", "伊宁市", "--atlas", "--layer", "CKGH", "-o", str(atlas),
                  "--store", str(store)]) == 0
     pages = len(re.findall(rb"/Type\s*/Page[^s]", atlas.read_bytes()))
-    assert pages == 10  # one sheet per 开采规划区块 of 伊宁市
+    zones = read_catalog()
+    assert pages == ((zones["region"] == "伊宁市") & (zones["layer"] == "CKGH")).sum()
 
 
 def test_figure_needs_a_region_or_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -132,10 +136,24 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     edge = red.boundary.interpolate(0.3, normalized=True)
     proposal = gpd.GeoDataFrame(geometry=[box(edge.x - 0.01, edge.y - 0.01, edge.x + 0.01,
                                               edge.y + 0.01)], crs="EPSG:4490")
+    # The box straddles the red line's edge and lies in no 采矿权 block: by the rules
+    # data, [rules.planning_block] none = "fail" and the ecological red line's
+    # exception for a strategic mineral (煤炭 = 煤) and 采矿权 gives its verdict.
+    blocks = pd.concat([frames[code] for code in ("CKGH", "JZKQ")])
+    assert proposal.geometry.iloc[0].intersects(red)
+    assert not blocks.intersects(proposal.geometry.iloc[0]).any()
+    rules = tomllib.loads((geodata_dir() / "rules" / "checks.toml").read_text(encoding="utf-8"))
+    coal = rules["minerals"]["synonyms"]["煤炭"]
+    expected_red = next(
+        e["verdict"] for e in rules["rules"]["ecological_redline"]["exceptions"]
+        if coal in rules["minerals"]["groups"][e["group"]] and "采矿权" in e["rights"]
+    )
     findings = check_proposal(proposal, right_type="采矿权", mineral="煤炭",
                               store_frames=frames, region="伊宁市")
-    red_line = findings[findings["check"] == "redline_ecological"].iloc[0] \
-        if "redline_ecological" in set(findings["check"]) else None
+    red_line = findings[findings["check"] == "ecological_redline"]
+    assert len(red_line) == 1 and red_line["verdict_key"].iloc[0] == expected_red
+    block_row = findings[findings["check"] == "planning_block"]
+    assert list(block_row["verdict_key"]) == [rules["rules"]["planning_block"]["none"]]
     fig = check_figure(proposal, findings, frames, specs=read_layer_specs(),
                        styles=read_styles(), subtitle="测试")
     info = figure_info(fig)
@@ -144,7 +162,6 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     assert "椭球面积" in info.footnote and "演示" in info.footnote
     texts = " ".join(t.get_text() for t in info.map_ax.texts)
     assert "km²" in texts  # conflict pieces are labelled with their areas
-    assert red_line is None or red_line["verdict_key"] != "pass"
 
     txt = tmp_path / "p.txt"
     txt.write_bytes(coordfiles.format_boundary_txt(proposal.assign(number="1", name="申请区"),
@@ -152,7 +169,8 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     out = tmp_path / "check.pdf"
     code = main(["check", "--proposal", str(txt), "--right", "采矿权", "--mineral", "煤炭",
                  "--store", str(store), "--figure", str(out), "--limit", "0"])
-    assert code in (0, 1) and out.read_bytes()[:4] == b"%PDF"
+    assert code == 1  # a 不通过 finding (planning_block) exits 1 (docs/checks.md)
+    assert out.read_bytes()[:4] == b"%PDF"
 
 
 def test_styles_writes_each_file_through_atomic(tmp_path: Path,

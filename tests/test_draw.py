@@ -14,8 +14,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from mineplan.cli import main as cli_main
 from mineplan.errors import GeometryError, MineplanError
+from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import read_layer_specs, read_styles
 from mineplan.settings import home
 from mineplan.web.drawmap import (
@@ -29,12 +29,13 @@ from mineplan.web.drawmap import (
     zone_extent,
 )
 from mineplan.web.webmap import MapLayer
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.browser import CHROMIUM_ARGS, chromium_path, playwright_api, serve_app
 
 APP = home() / "app.py"
-ARTIFACTS = home() / "test-artifacts"
-# A block inside Yining's 勘查规划区块 yining-TKGH-001 and an existing right (as test_checkpage).
+# A block for the map helpers (degrees, CGCS2000); they do not look at the store.
+# The page is checked with ``check_block`` (conftest), a box taken from the store.
 BLOCK = (81.272, 43.950, 81.285, 43.960)
+Bounds = tuple[float, float, float, float]
 
 
 def _layer(code: str = "TKGH", geom: Any = None) -> MapLayer:
@@ -198,15 +199,9 @@ def test_bad_drawings_are_refused_in_chinese(output: dict[str, Any], message: st
 # ------------------------------------------------------------------------------ AppTest
 
 
-@pytest.fixture(scope="module")
-def yining_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("store") / "yining.gpkg"
-    assert cli_main(["build", "-q", "-o", str(path), "--plans", "yining"]) == 0
-    return path
-
-
 @pytest.mark.slow
-def test_page_checks_a_drawn_block(yining_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_checks_a_drawn_block(built_store: Path, check_block: Bounds,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The page's flow with st_folium answering as after a drawing (no browser)."""
     import streamlit_folium
     from streamlit.testing.v1 import AppTest
@@ -218,7 +213,7 @@ def test_page_checks_a_drawn_block(yining_store: Path, monkeypatch: pytest.Monke
         maps.append((m, kwargs))
         return answer
 
-    monkeypatch.setenv("MINEPLAN_STORE", str(yining_store))
+    monkeypatch.setenv("MINEPLAN_STORE", str(built_store))
     monkeypatch.setattr(streamlit_folium, "st_folium", fake_st_folium)
     at = AppTest.from_file(str(APP), default_timeout=180).run()
     at.switch_page("app_pages/checks.py").run()
@@ -229,11 +224,13 @@ def test_page_checks_a_drawn_block(yining_store: Path, monkeypatch: pytest.Monke
     assert remote_assets(m) == [] and kwargs["key"] == "check_draw"
     assert set(kwargs["returned_objects"]) == {"all_drawings", "last_active_drawing"}
 
-    answer["all_drawings"] = [_feature({"type": "Point", "coordinates": [81.28, 43.95]})]
+    west, south, east, north = check_block
+    point = [(west + east) / 2, (south + north) / 2]
+    answer["all_drawings"] = [_feature({"type": "Point", "coordinates": point})]
     at.run()
     assert any("申请范围应为面" in e.value for e in at.error) and not at.button
 
-    answer["all_drawings"] = [_rect()]
+    answer["all_drawings"] = [_rect(check_block)]
     at.text_input(key="check_mineral").input("煤炭").run()
     assert any("地图上绘制的范围" in c.value for c in at.caption)
     at.button(key="check_run").click().run()
@@ -245,18 +242,20 @@ def test_page_checks_a_drawn_block(yining_store: Path, monkeypatch: pytest.Monke
 
 
 @pytest.fixture(scope="module")
-def served_app(yining_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_app(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with serve_app({"MINEPLAN_STORE": str(yining_store)}, log=log) as url:
+    with serve_app({"MINEPLAN_STORE": str(built_store)}, log=log) as url:
         yield url
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_draw_a_rectangle_and_check_it_in_chromium_without_network(
+        served_app: str, check_block: Bounds, artifacts: Path) -> None:
+    sync_api = playwright_api()
     outside: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
+    block = check_block
+    block_km2 = float(ellipsoidal_area_km2(gpd.GeoSeries([box(*block)], crs=4490)).iloc[0])
 
     def only_loopback(route, request) -> None:
         host = urllib.parse.urlsplit(request.url).hostname
@@ -286,13 +285,13 @@ def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: s
         assert tools.locator("path.leaflet-interactive, path").count() > 0  # plan layers shown
         frame = next(f for f in page.frames if "streamlit_folium" in f.url)
         # zoom to the block as a planner would, then draw it with the mouse
-        frame.evaluate(f"window.map.fitBounds([[{BLOCK[1] - 0.005}, {BLOCK[0] - 0.007}],"
-                       f" [{BLOCK[3] + 0.005}, {BLOCK[2] + 0.007}]], {{animate: false}})")
+        frame.evaluate(f"window.map.fitBounds([[{block[1] - 0.005}, {block[0] - 0.007}],"
+                       f" [{block[3] + 0.005}, {block[2] + 0.007}]], {{animate: false}})")
         page.locator(selector).scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         corners = frame.evaluate(
-            f"[window.map.latLngToContainerPoint([{BLOCK[3]}, {BLOCK[0]}]),"
-            f" window.map.latLngToContainerPoint([{BLOCK[1]}, {BLOCK[2]}])]")
+            f"[window.map.latLngToContainerPoint([{block[3]}, {block[0]}]),"
+            f" window.map.latLngToContainerPoint([{block[1]}, {block[2]}])]")
         origin = tools.locator("#map_div").bounding_box()
         assert origin is not None
         tools.locator(".leaflet-draw-draw-rectangle").click()
@@ -306,7 +305,7 @@ def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: s
         read = page.get_by_text("已读取申请范围")
         read.wait_for(timeout=60_000)
         area = float(re.search(r"约 ([0-9.]+) km²", read.inner_text()).group(1))
-        assert 1.0 < area < 1.35  # the block is ≈1.16 km²; drawing is pixel-accurate
+        assert area == pytest.approx(block_km2, rel=0.15)  # drawing is pixel-accurate
         mineral = page.get_by_label("矿种")
         mineral.fill("煤炭")
         mineral.press("Enter")
@@ -316,6 +315,6 @@ def test_draw_a_rectangle_and_check_it_in_chromium_without_network(served_app: s
         assert tools.locator(f'path[stroke="{DRAW_COLOUR}"]').count() == 1  # still drawn
         page.locator(selector).scroll_into_view_if_needed()
         page.wait_for_timeout(1500)
-        page.screenshot(path=str(ARTIFACTS / "check_draw.png"))
+        page.screenshot(path=str(artifacts / "check_draw.png"))
         browser.close()
     assert not outside, f"the page tried to reach the network: {outside[:5]}"

@@ -10,7 +10,6 @@ import pytest
 from shapely.geometry import box
 
 from mineplan.catalog import plan_index
-from mineplan.cli import main
 from mineplan.figures import (
     check_figure,
     figure_info,
@@ -23,14 +22,11 @@ from mineplan.store import list_layers, read_layer
 
 REGIONS = [p.region for p in plan_index().values()]
 ZONE_LAYERS = [c for c, s in read_layer_specs().items() if s.is_zone_layer]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 
 
 @pytest.fixture(scope="module")
-def frames(tmp_path_factory: pytest.TempPathFactory) -> dict[str, gpd.GeoDataFrame]:
-    store = tmp_path_factory.mktemp("all") / "all.gpkg"
-    assert main(["build", "-q", "-o", str(store)]) == 0
-    return {c: read_layer(store, c) for c in list_layers(store)}
+def frames(built_store: Path) -> dict[str, gpd.GeoDataFrame]:
+    return {c: read_layer(built_store, c) for c in list_layers(built_store)}
 
 
 def _zones(frames: dict[str, gpd.GeoDataFrame], region: str) -> list[tuple[str, object]]:
@@ -41,7 +37,7 @@ def _zones(frames: dict[str, gpd.GeoDataFrame], region: str) -> list[tuple[str, 
 @pytest.mark.slow
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_kind_renders_for_every_plan(frames: dict[str, gpd.GeoDataFrame], region: str,
-                                           tmp_path: Path) -> None:
+                                           tmp_path: Path, artifacts: Path) -> None:
     specs, styles = read_layer_specs(), read_styles()
     overview = region_overview(frames, region=region, specs=specs, styles=styles)
     assert figure_info(overview).drawn_layers
@@ -69,8 +65,8 @@ def test_every_kind_renders_for_every_plan(frames: dict[str, gpd.GeoDataFrame], 
     figure = check_figure(proposal, findings, frames, specs=specs, styles=styles,
                           subtitle=region)
     assert "申请范围" in figure_info(figure).legend_labels
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    figure.savefig(ARTIFACTS / f"check-{region}.png", dpi=60)
+    (artifacts / "figures").mkdir(exist_ok=True)
+    figure.savefig(artifacts / "figures" / f"check-{region}.png", dpi=60)
 
 
 def test_a_figure_keeps_its_chinese_font_when_saved_with_plain_savefig(

@@ -15,20 +15,16 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from mineplan.cli import main
 from mineplan.figures import figure_info, region_overview
 from mineplan.layers import read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
 
 REFERENCE = Path(__file__).parent / "fixtures" / "figures" / "overview_yining_50dpi.png"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 
 
 @pytest.fixture(scope="module")
-def frames(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
-    store = tmp_path_factory.mktemp("ref") / "s.gpkg"
-    assert main(["build", "-q", "-o", str(store), "--plans", "yining"]) == 0
-    return {c: read_layer(store, c) for c in list_layers(store)}
+def frames(built_store: Path) -> dict:  # type: ignore[type-arg]
+    return {c: read_layer(built_store, c) for c in list_layers(built_store)}
 
 
 def _gray(path: Path) -> np.ndarray:
@@ -38,6 +34,7 @@ def _gray(path: Path) -> np.ndarray:
 
 @pytest.mark.slow
 def test_overview_layout_matches_the_reference(frames: dict, tmp_path: Path,  # type: ignore[type-arg]
+                                               artifacts: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: the date is drawn
     store_frames = frames
@@ -47,8 +44,8 @@ def test_overview_layout_matches_the_reference(frames: dict, tmp_path: Path,  # 
     fig = region_overview(store_frames, region="伊宁市", specs=read_layer_specs(),
                           styles=read_styles())
     save_figure(fig, out, dpi=50)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(out, ARTIFACTS / "overview_yining_50dpi.png")
+    (artifacts / "figures").mkdir(exist_ok=True)
+    shutil.copy(out, artifacts / "figures" / "overview_yining_50dpi.png")
     if os.environ.get("MINEPLAN_UPDATE_REFERENCE"):
         shutil.copy(out, REFERENCE)
     got, want = _gray(out), _gray(REFERENCE)

@@ -1,8 +1,8 @@
 """Tests for mineplan.figures: report map figures (overview and zone sheet).
 
-Figures are drawn from the built store (``geodata/mineplan.gpkg``, or one built
-into a temporary folder when it is missing). Rendered samples are kept in
-``test-artifacts/figures/`` (gitignored) for a human to look at.
+Figures are drawn from the store built once per test run (``built_store``, never
+the checkout's ``geodata/mineplan.gpkg``). Rendered samples are kept in the run's
+``test-artifacts/figures/`` (pytest's temporary folder) for a human to look at.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import shapely
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from mineplan.cli import main as cli_main
+from mineplan.catalog import plan_index
 from mineplan.figures import (
     SCHEMATIC_SENTENCE,
     FigureError,
@@ -44,23 +44,23 @@ from mineplan.layers import (
     read_layer_specs,
     read_styles,
 )
-from mineplan.settings import home
 from mineplan.store import list_layers, read_layer
 
-REGIONS = ("乌苏市", "伊宁市", "塔城地区", "特克斯县", "新源县")
-ARTIFACTS = home() / "test-artifacts" / "figures"
+REGIONS = tuple(p.region for p in plan_index().values())
 
 
 # --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = home() / "geodata" / "mineplan.gpkg"
-    if built.is_file():
-        return built
-    path = tmp_path_factory.mktemp("store") / "mineplan.gpkg"
-    assert cli_main(["build", "-q", "-o", str(path)]) == 0
+def store(built_store: Path) -> Path:
+    return built_store
+
+
+@pytest.fixture(scope="module")
+def figures_dir(artifacts: Path) -> Path:
+    path = artifacts / "figures"
+    path.mkdir(exist_ok=True)
     return path
 
 
@@ -101,10 +101,9 @@ def _texts(fig: Figure) -> list[str]:
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_overview_renders_every_region_to_png(overviews, region: str) -> None:
+def test_overview_renders_every_region_to_png(overviews, figures_dir: Path, region: str) -> None:
     fig = overviews[region]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = save_figure(fig, ARTIFACTS / f"overview-{region}.png", dpi=100)
+    path = save_figure(fig, figures_dir / f"overview-{region}.png", dpi=100)
     image = mpimg.imread(path)
     height, width = image.shape[:2]
     assert abs(width - 1169) <= 1 and abs(height - 827) <= 1
@@ -217,13 +216,12 @@ def test_zone_labels_do_not_overlap(overviews, region: str) -> None:
         assert not a.overlaps(b)
 
 
-def test_pdf_embeds_the_cjk_font(overviews, tmp_path: Path) -> None:
+def test_pdf_embeds_the_cjk_font(overviews, figures_dir: Path) -> None:
     if shutil.which("pdffonts") is None:
         if os.environ.get("CI"):
             pytest.fail("pdffonts (poppler-utils) is needed in CI")
         pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = save_figure(overviews["伊宁市"], ARTIFACTS / "overview-伊宁市.pdf")
+    path = save_figure(overviews["伊宁市"], figures_dir / "overview-伊宁市.pdf")
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
     rows = [line for line in out.stdout.splitlines() if "NotoSansCJK" in line]
     assert rows, out.stdout
@@ -348,11 +346,11 @@ def _assert_table_lists(fig: Figure, geom, plane_crs, *, limit: int = 20) -> int
     return len(expected)
 
 
-def test_zone_sheet_lists_attributes_and_corner_coordinates(frames, specs, styles) -> None:
+def test_zone_sheet_lists_attributes_and_corner_coordinates(frames, specs, styles,
+                                                           figures_dir: Path) -> None:
     row = _zone(frames, "CKGH", most_vertices=True)
     fig = zone_sheet(row, frames, layer="CKGH", specs=specs, styles=styles)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    save_figure(fig, ARTIFACTS / "zone-sheet.png", dpi=100)
+    save_figure(fig, figures_dir / "zone-sheet.png", dpi=100)
     texts = _texts(fig)
     joined = "\n".join(texts)
     assert str(row["name"])[:10] in joined

@@ -19,12 +19,11 @@ from shapely.geometry import Point, box
 
 from mineplan.errors import CRSError, LayerDefinitionError
 from mineplan.web.webmap import SCHEMATIC_BANNER, MapLayer, render_offline_html, zone_map
-from tests.browser import chromium_path
+from tests.browser import chromium_path, playwright_api
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src="x" onerror="alert(2)">'  # innerHTML would run this one
 STYLE = {"fill": "#9DC3E6", "stroke": "#1F4E9A", "fill_opacity": 0.35, "weight": 0.6}
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 STATIC = Path(__file__).resolve().parents[1] / "mineplan" / "web" / "static"
 
 
@@ -368,17 +367,15 @@ def test_unknown_basemap_raises(layers: list[MapLayer]) -> None:
 # --------------------------------------------------------------------------- browser
 
 def _playwright() -> Any:
-    chromium_path()  # skips outside CI when Chromium is missing; fails in CI
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright
+    chromium_path()  # fails when Chromium is missing
+    return playwright_api().sync_playwright
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("basemap", ["none", "osm"])
 def test_offline_page_renders_in_chromium_without_network(
-    layers: list[MapLayer], tmp_path: Path, basemap: str
+    layers: list[MapLayer], tmp_path: Path, artifacts: Path, basemap: str
 ) -> None:
     sync_playwright = _playwright()
     page_file = tmp_path / "map.html"
@@ -426,9 +423,8 @@ def test_offline_page_renders_in_chromium_without_network(
             page.wait_for_timeout(400)  # let the popup fade in before the screenshot
             if basemap == "osm":
                 page.wait_for_selector(".mp-notice")  # tiles failed: the user is told
-            ARTIFACTS.mkdir(exist_ok=True)
             suffix = "" if basemap == "none" else f"_{basemap}"
-            page.screenshot(path=str(ARTIFACTS / f"webmap_offline{suffix}.png"))
+            page.screenshot(path=str(artifacts / f"webmap_offline{suffix}.png"))
         finally:
             browser.close()
 
