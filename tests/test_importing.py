@@ -165,6 +165,6 @@ def test_a_failed_import_leaves_the_store_unchanged(store: Path, tmp_path: Path)
     points.to_file(path)
     assert cli_main(["import", "CKGH", str(path), "--store", str(store)]) == 2
     assert _digest(store) == before
-    # --dry-run "report matches, write nothing": it reports (and warns) and exits 0.
-    assert cli_main(["import", "CKGH", str(path), "--store", str(store), "--dry-run"]) == 0
+    # --dry-run refuses what the import refuses, and writes nothing
+    assert cli_main(["import", "CKGH", str(path), "--store", str(store), "--dry-run"]) == 2
     assert _digest(store) == before

@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if not report.matched:
         print("mineplan: nothing matched; the store is unchanged", file=sys.stderr)
         return EXIT_USAGE
+    # the dry run refuses what the import would refuse (e.g. points for a polygon layer)
+    apply_import(layer, result.frame, report, source=str(args.file))
     if args.dry_run:
         print("dry run: the store is unchanged")
         return EXIT_OK
