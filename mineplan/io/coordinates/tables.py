@@ -1,0 +1,697 @@
+"""Coordinate tables as planners paste them: lines to cells, cells to points, points to blocks.
+
+What a public notice (出让公告/公示), a web page or a converter prints is not a file
+layout but a table copied as text: pipes (``| 1 | 4851234.56 | 28512345.67 |``), tabs
+with a header row, one cell per line, point numbers glued to X with a dot and several
+points per line (``1.4851234.56,28512345.67;2.…。``), DMS cells, two points per row,
+several coordinate pairs per point (西安80 and 2000), elevation rows ``*,1215,1080``,
+terminator rows ``5 | 0 | 0``, a stated area line (``面积 0.1234平方千米``), several
+blocks, 挖空 rings. :func:`scan_table` reads such text into :class:`TableBlock` s of
+:class:`TableRecord` s — each record a point name and the two coordinate cells chosen
+for it — plus what the text states about datum, zone and area, with a note for every
+assumption and skipped line. Deciding what the numbers are (metres or degrees, axis
+order, zone, CRS) is :mod:`mineplan.io.coordinates.reader`'s job.
+
+May import: ``errors``, ``vocab``, :mod:`mineplan.io.text`, the model, the parsing
+helpers and :mod:`~mineplan.io.coordinates.degrees` of this package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mineplan.errors import CoordinateFileError
+from mineplan.io.coordinates.degrees import parse_dms
+from mineplan.io.coordinates.parsing import Problems
+from mineplan.io.text import parse_number, split_lines
+from mineplan.vocab import AREA_UNITS_KM2
+
+__all__ = [
+    "Cell",
+    "Column",
+    "TableBlock",
+    "TableRecord",
+    "TableRing",
+    "TableScan",
+    "datum_from_text",
+    "normalise_paste",
+    "scan_table",
+    "split_cells",
+]
+
+CellKind = Literal["name", "plane", "degree", "dms", "text"]
+Role = Literal["name", "ring", "x", "y", "lon", "lat"]
+COORDINATE_ROLES: frozenset[str] = frozenset({"x", "y", "lon", "lat"})
+
+# Compatibility forms NFKC would break: ″ (double prime, DMS seconds) becomes ′′.
+_KEEP_AS_TYPED = re.compile("([″‴])")
+_DMS_MARKS = frozenset("°′″'\"’”度分秒")
+_DMS_SPACED = re.compile(r"\d{1,3}[\s:]\d{1,2}[\s:]\d{1,2}(?:\.\d+)?")
+_NAME = re.compile(r"[A-Za-z]{0,4}[-_]?\d{1,5}[A-Za-z]?")
+_GLUED = re.compile(r"([A-Za-z]{0,4}\d{1,5})\.(\d{5,9}\.\d+)")
+_UNIT_SUFFIX = re.compile(r"(.*\d)\s*(?:m|米)")
+_RULE = re.compile(r"[|\-:=+\s—]*")
+#: Point numbers up to this are names; larger integers are coordinates.
+_MAX_POINT_NUMBER = 10_000
+_AREA_UNITS = "|".join(sorted((re.escape(u) for u in AREA_UNITS_KM2), key=len, reverse=True))
+_AREA = re.compile(
+    rf"面积\s*[（(]?\s*(?P<u1>{_AREA_UNITS})?\s*[)）]?\s*(?:为|是|约|共|合计|:|=)*\s*"
+    rf"(?P<v>\d+(?:\.\d+)?)\s*(?P<u2>{_AREA_UNITS})?",
+    re.IGNORECASE,
+)
+_ELEVATION_WORDS = re.compile(r"标高|开采深度|高程")
+_ELEVATION_RANGE = re.compile(
+    r"([+-]?\d+(?:\.\d+)?)\s*(?:米|m)?\s*(?:至|到|~|—|–|－|-{1,2})\s*([+-]?\d+(?:\.\d+)?)"
+)
+_ZONE_TEXT = re.compile(r"(?:带号\s*(?:为|是|:|=)?\s*|第\s*)(\d{2})\s*带?|(?<![\d度])(\d{2})\s*带")
+_WIDTH_TEXT = re.compile(r"([36三六])\s*度\s*(?:分)?带")
+_CM_TEXT = re.compile(r"中央(?:经线|子午线)\s*(?:为|是|:|=)?\s*(\d{2,3})")
+_METADATA_WORDS = re.compile(r"面积|标高|开采深度|高程|坐标系|带号|度带|分带|中央经线|中央子午线")
+_RING_MARK = re.compile(r"(?:圈号|第)\s*(?:为|:|=)?\s*(\d{1,2})\s*(?:圈|号圈)?")
+
+
+def normalise_paste(text: str) -> str:
+    """NFKC (full-width digits, commas, spaces to ASCII) except ″ and ‴, kept as typed.
+
+    >>> normalise_paste("１２，84°12′30.5″；")
+    '12,84°12′30.5″;'
+    """
+    parts = _KEEP_AS_TYPED.split(text.replace("\ufeff", ""))
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
+def datum_from_text(text: str) -> str | None:
+    """The datum a header cell or a line names: ``CGCS2000``, ``Xian 1980``, ``Beijing 1954``.
+
+    >>> datum_from_text("X(西安80)"), datum_from_text("Y(2000)"), datum_from_text("X")
+    ('Xian 1980', 'CGCS2000', None)
+    """
+    compact = text.replace(" ", "").upper()
+    if re.search(r"2000|CGCS", compact):
+        return "CGCS2000"
+    if re.search(r"1980|西安|XIAN|(?<!\d)80(?!\d)", compact):
+        return "Xian 1980"
+    if re.search(r"1954|北京|BEIJING|(?<!\d)54(?!\d)", compact):
+        return "Beijing 1954"
+    return None
+
+
+@dataclass
+class Cell:
+    """One cell of a table: its text, line, what it looks like and its number."""
+
+    text: str
+    line: int
+    kind: CellKind
+    value: float | None = None
+
+
+@dataclass
+class Column:
+    """One header column: its role, the datum it names, its text."""
+
+    role: Role
+    datum: str | None
+    text: str
+
+
+@dataclass
+class TableRecord:
+    """One point as read: its name (None when the table numbers none) and its two cells.
+
+    ``roles`` are the header roles of the two cells (None without a header).
+    """
+
+    name: str | None
+    first: Cell
+    second: Cell
+    line: int
+    roles: tuple[str | None, str | None] = (None, None)
+    ring_no: int | None = None
+
+
+@dataclass
+class TableRing:
+    """A ring's cells in reading order, before they are grouped into records."""
+
+    ring_no: int
+    flag: int | None = None
+    cells: list[Cell] = field(default_factory=list)
+    records: list[TableRecord] = field(default_factory=list)
+
+
+@dataclass
+class TableBlock:
+    """One block (区块/地块) of a paste: name, rings, and what the text states about it."""
+
+    number: int
+    name: str = ""
+    line: int | None = None
+    header: list[Column] | None = None
+    header_line: int | None = None
+    rings: list[TableRing] = field(default_factory=list)
+    stated_area: float | None = None
+    stated_area_unit: str | None = None
+    stated_area_line: int | None = None
+    top_m: float | None = None
+    bottom_m: float | None = None
+
+    @property
+    def has_cells(self) -> bool:
+        return any(r.cells for r in self.rings)
+
+
+@dataclass
+class TableScan:
+    """What :func:`scan_table` found: blocks, stated datum / zone / width, notes."""
+
+    blocks: list[TableBlock]
+    datum: str | None = None
+    datum_line: int | None = None
+    zone: int | None = None
+    width: int | None = None
+    central_meridian: float | None = None
+    zone_line: int | None = None
+    pair_datum: str | None = None
+
+
+def split_cells(line: str) -> list[str]:
+    """A line's cells: split at pipes, else tabs, else commas, semicolons and blanks.
+
+    >>> split_cells("| 1 | 4851234.56 | 28512345.67 |")
+    ['1', '4851234.56', '28512345.67']
+    >>> split_cells("1.4851234.56,28512345.67;2.4851234.56,28513345.67")
+    ['1.4851234.56', '28512345.67', '2.4851234.56', '28513345.67']
+    """
+    stripped = line.strip()
+    if "|" in stripped:
+        parts = stripped.strip("|").split("|")
+    elif "\t" in stripped:
+        parts = stripped.split("\t")
+    else:
+        return [p for p in re.split(r"[,;\s]+", stripped) if p]
+    cells: list[str] = []
+    for part in parts:
+        part = part.strip()
+        # a pipe or tab cell holding "X, Y" or "X Y": split it, unless it is one DMS value
+        if re.search(r"[,;\s]", part) and not _is_dms_text(part) and _cells_look_numeric(part):
+            cells += [p for p in re.split(r"[,;\s]+", part) if p]
+        else:
+            cells.append(part)
+    return cells
+
+
+def _cells_look_numeric(text: str) -> bool:
+    return all(parse_number(p) is not None for p in re.split(r"[,;\s]+", text) if p)
+
+
+def _is_dms_text(text: str) -> bool:
+    return any(c in _DMS_MARKS for c in text) or bool(_DMS_SPACED.fullmatch(text))
+
+
+def classify_cell(text: str, line: int) -> list[Cell]:
+    """The cell(s) one piece of text is: a point name, a plane number, degrees, DMS, text.
+
+    A glued ``1.4851234.56`` is two cells (name 1, number 4851234.56). Integers up to
+    9 999 are point names; larger numbers are plane coordinates (or packed DMS);
+    numbers with a fraction up to 180 are decimal degrees.
+    """
+    t = text.strip().rstrip("。.").strip() if text.strip().endswith("。") else text.strip()
+    if not t:
+        return []
+    glued = _GLUED.fullmatch(t)
+    if glued:
+        return [Cell(glued.group(1), line, "name"), *classify_cell(glued.group(2), line)]
+    unit = _UNIT_SUFFIX.fullmatch(t)
+    if unit and parse_number(unit.group(1)) is not None:
+        t = unit.group(1)
+    value = parse_number(t)
+    if value is not None:
+        if "." not in t and value < _MAX_POINT_NUMBER:
+            return [Cell(t, line, "name", value)]
+        if value >= _MAX_POINT_NUMBER:
+            return [Cell(t, line, "plane", value)]
+        if "." in t and 0 < value <= 180:
+            return [Cell(t, line, "degree", value)]
+        return [Cell(t, line, "text")]
+    if _is_dms_text(t):
+        try:
+            return [Cell(t, line, "dms", parse_dms(t))]
+        except CoordinateFileError:
+            return [Cell(t, line, "text")]
+    if _NAME.fullmatch(t):
+        return [Cell(t, line, "name")]
+    return [Cell(t, line, "text")]
+
+
+def column_role(text: str) -> Role | None:
+    """The role a header cell names, or None.
+
+    >>> [column_role(t) for t in ("拐点编号", "X坐标(m)", "Y(2000)", "经度", "北纬", "圈号")]
+    ['name', 'x', 'y', 'lon', 'lat', 'ring']
+    """
+    upper = text.strip().upper()
+    if not upper:
+        return None
+    if "经度" in upper or "东经" in upper or upper.startswith("LON") or upper in ("E", "L"):
+        return "lon"
+    if "纬度" in upper or "北纬" in upper or upper.startswith("LAT") or upper in ("N", "B"):
+        return "lat"
+    if "圈号" in upper or "环号" in upper:
+        return "ring"
+    if re.search(r"(?<![A-Z])X(?![A-Z])", upper) or re.search(r"北坐标|纵坐标|北向|北距", upper):
+        return "x"
+    if re.search(r"(?<![A-Z])Y(?![A-Z])", upper) or re.search(r"东坐标|横坐标|东向|东距", upper):
+        return "y"
+    names = r"序号|点号|拐点|编号|点名|界址点|^NO\.?$|^ID$|^POINT|^点$"
+    if len(upper) <= 8 and re.search(names, upper):
+        return "name"
+    return None
+
+
+def _header_columns(cells: list[str]) -> list[Column] | None:
+    """The columns of a header line, or None when the line is not (part of) a header."""
+    columns: list[Column] = []
+    for text in cells:
+        role = column_role(text)
+        if role is None:
+            if re.search(r"\d", text) and not datum_from_text(text):
+                return None
+            continue
+        columns.append(Column(role, datum_from_text(text), text))
+    return columns or None
+
+
+class _Scanner:
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.scan = TableScan(blocks=[])
+        self.block = self._new_block()
+        self.header: list[Column] | None = None
+        self.header_line: int | None = None
+        self.last_was_header = False
+
+    # ---------------------------------------------------------------- blocks and rings
+    def _new_block(self, name: str = "", line: int | None = None) -> TableBlock:
+        block = TableBlock(len(self.scan.blocks) + 1, name, line)
+        block.rings.append(TableRing(1))
+        self.scan.blocks.append(block)
+        return block
+
+    def start_block(self, name: str = "", line: int | None = None) -> None:
+        if self.block.has_cells:
+            self.block = self._new_block(name, line)
+        elif name:
+            self.block.name, self.block.line = name, line
+
+    def start_ring(self, flag: int | None, ring_no: int | None = None) -> None:
+        rings = self.block.rings
+        number = ring_no if ring_no is not None else rings[-1].ring_no + 1
+        if rings[-1].cells:
+            rings.append(TableRing(number, flag))
+        else:
+            rings[-1].flag = flag
+            if ring_no is not None:
+                rings[-1].ring_no = ring_no
+
+    # ---------------------------------------------------------------- lines
+    def line(self, line_no: int, raw: str) -> None:
+        line = raw.strip()
+        if not line or _RULE.fullmatch(line):
+            return
+        if line.lstrip("|").strip().startswith("*"):
+            self.last_was_header = False
+            self.star_row(line_no, line)
+            return
+        texts = split_cells(line)
+        cells = [c for t in texts for c in classify_cell(t, line_no)]
+        coordinates = [c for c in cells if c.kind in ("plane", "degree", "dms")]
+        names = [c for c in cells if c.kind == "name"]
+        if not coordinates and not (names and len(names) == len(cells)):
+            self.text_line(line_no, line, [t for t in texts if t])
+            return
+        self.last_was_header = False
+        if _METADATA_WORDS.search(line) and self.metadata(line_no, line):
+            return
+        if not coordinates and len(names) >= 2 and all(c.value == 0 for c in names[-2:]):
+            self.problems.warn(line_no, f"terminator row {line!r} skipped (coordinates 0, 0)")
+            return
+        self.data(line_no, line, cells)
+
+    def data(self, line_no: int, line: str, cells: list[Cell]) -> None:
+        self.last_was_header = False
+        if self.block.header is None and self.header is not None:
+            self.block.header, self.block.header_line = self.header, self.header_line
+        skipped = [c.text for c in cells if c.kind == "text"]
+        if skipped:
+            self.problems.warn(line_no, f"text {', '.join(skipped)!r} in a point row ignored")
+        self.block.rings[-1].cells += [c for c in cells if c.kind != "text"]
+
+    def star_row(self, line_no: int, line: str) -> None:
+        body = line.strip().strip("|")
+        if "," in body:
+            fields = [f.strip() for f in body.split(",")]
+        else:
+            fields = [f for f in re.split(r"[;|\t\s]+", body) if f]
+        numbers = [parse_number(f) for f in fields[1:]]
+        if not fields[1:] or all(n is None for n in numbers):
+            self.start_block(line=line_no)  # a lone '*': the next block starts
+            return
+        values = [n for n in numbers[:2] if n is not None]
+        flag = numbers[3] if len(numbers) > 3 else None
+        ring = self.block.rings[-1]
+        if not ring.cells:
+            self.problems.error(line_no, f"elevation row {line!r} without points before it")
+            return
+        top, bottom = (max(values), min(values)) if len(values) == 2 else (values[0], None)
+        if flag == -1 and (len(self.block.rings) > 1 or len(self.scan.blocks) > 1):
+            ring.flag = -1
+            if len(self.block.rings) == 1:  # the hole was read as a block of its own
+                self.scan.blocks.pop()
+                previous = self.scan.blocks[-1]
+                ring.ring_no = previous.rings[-1].ring_no + 1
+                previous.rings.append(ring)
+                self.block = previous
+            self.problems.warn(line_no, f"elevation row {line!r}: flag -1, the ring is a hole")
+        else:
+            block = self.block
+            if block.top_m is None:
+                block.top_m, block.bottom_m = top, bottom
+            elif (block.top_m, block.bottom_m) != (top, bottom):
+                self.problems.warn(
+                    line_no,
+                    f"elevation {top:g}–{bottom:g} m differs from {block.top_m:g}–"
+                    f"{block.bottom_m if block.bottom_m is not None else float('nan'):g} m "
+                    "stated before for this block; kept the first",
+                )
+        # the next points start a new block (or a hole, closed by its own row with flag -1)
+        self.block = self._new_block()
+
+    def text_line(self, line_no: int, line: str, texts: list[str]) -> None:
+        columns = _header_columns(texts)
+        is_header = columns is not None and (
+            any(c.role in COORDINATE_ROLES for c in columns) or len(columns) == len(texts)
+        )
+        if columns is not None and is_header:
+            if self.last_was_header and self.header is not None and not self.block.has_cells:
+                self.header = [*self.header, *columns]
+            else:
+                if self.block.has_cells:
+                    self.start_block(line=line_no)
+                self.header, self.header_line = columns, line_no
+            self.block.header, self.block.header_line = self.header, self.header_line
+            self.last_was_header = True
+            return
+        self.last_was_header = False
+        if self.metadata(line_no, line):
+            return
+        if "挖空" in line:
+            self.start_ring(-1)
+            self.problems.warn(line_no, f"{line!r}: the points that follow are a hole (挖空)")
+            return
+        ring_mark = _RING_MARK.fullmatch(line.strip(":："))
+        if ring_mark:
+            self.start_ring(None, int(ring_mark.group(1)))
+            return
+        title = line.strip().strip("|:：").strip()
+        if self.block.has_cells:
+            self.start_block(title, line_no)
+        elif title and "坐标" not in title and not self.block.name:
+            self.block.name, self.block.line = title, line_no
+
+    def metadata(self, line_no: int, line: str) -> bool:
+        """Read a stated area, elevation, datum or zone; True when the line held any."""
+        found = False
+        area = _AREA.search(line)
+        if area:
+            found = True
+            value = float(area.group("v"))
+            unit_text = area.group("u2") or area.group("u1")
+            unit = _area_unit(unit_text) if unit_text else None
+            block = self._metadata_block()
+            block.stated_area, block.stated_area_unit = value, unit
+            block.stated_area_line = line_no
+            if unit is None:
+                self.problems.warn(
+                    line_no,
+                    f"stated area {value:g} has no unit (平方米, 公顷 or 平方千米); it is kept "
+                    "but not compared",
+                )
+        if _ELEVATION_WORDS.search(line):
+            heights = _ELEVATION_RANGE.search(line[: area.start()] if area else line)
+            heights = heights or _ELEVATION_RANGE.search(line)
+            if heights:
+                found = True
+                a, b = float(heights.group(1)), float(heights.group(2))
+                block = self._metadata_block()
+                block.top_m, block.bottom_m = max(a, b), min(a, b)
+        datum = datum_from_text(line) if re.search(r"坐标系|CGCS|西安|北京|大地", line) else None
+        if datum is not None:
+            found = True
+            if self.scan.datum is None:
+                self.scan.datum, self.scan.datum_line = datum, line_no
+            elif self.scan.datum != datum:
+                self.problems.error(
+                    line_no,
+                    f"the text names datum {datum} here but {self.scan.datum} on line "
+                    f"{self.scan.datum_line}; paste one datum's coordinates at a time",
+                )
+        width = _WIDTH_TEXT.search(line)
+        if width:
+            found = True
+            self.scan.width = 3 if width.group(1) in ("3", "三") else 6
+            self.scan.zone_line = self.scan.zone_line or line_no
+        cm = _CM_TEXT.search(line)
+        if cm:
+            found = True
+            self.scan.central_meridian = float(cm.group(1))
+            self.scan.zone_line = line_no
+        zone = _ZONE_TEXT.search(_WIDTH_TEXT.sub("", line))
+        if zone and ("带" in line):
+            found = True
+            self.scan.zone = int(zone.group(1) or zone.group(2))
+            self.scan.zone_line = line_no
+        return found
+
+    def _metadata_block(self) -> TableBlock:
+        """The block a stated area or elevation belongs to: the current one, or the
+        last one with points when the current one has none yet and holds nothing."""
+        return self.block
+
+
+def _area_unit(text: str) -> str | None:
+    for unit in AREA_UNITS_KM2:
+        if unit.lower() == text.lower():
+            return unit
+    return None
+
+
+def scan_table(text: str, problems: Problems) -> TableScan:
+    """Read pasted table text into blocks of cells, with what the text states.
+
+    Errors and notes go to ``problems``; the caller raises. Records are not formed
+    here: :func:`group_records` does that once the header of each block is known.
+    """
+    scanner = _Scanner(problems)
+    for line_no, raw in enumerate(split_lines(normalise_paste(text)), start=1):
+        scanner.line(line_no, raw)
+    blocks = scanner.scan.blocks
+    # a block without points holds only what was stated after the last block's points
+    kept: list[TableBlock] = []
+    for block in blocks:
+        if block.has_cells:
+            kept.append(block)
+            continue
+        if kept:
+            last = kept[-1]
+            if block.stated_area is not None and last.stated_area is None:
+                last.stated_area, last.stated_area_unit = block.stated_area, block.stated_area_unit
+                last.stated_area_line = block.stated_area_line
+            if block.top_m is not None and last.top_m is None:
+                last.top_m, last.bottom_m = block.top_m, block.bottom_m
+    for number, block in enumerate(kept, start=1):
+        block.number = number
+        block.rings = [r for r in block.rings if r.cells]
+    scanner.scan.blocks = kept
+    for block in kept:
+        group_records(block, problems, scanner.scan)
+    return scanner.scan
+
+
+# ------------------------------------------------------------------------ records
+
+
+def _pair_choice(
+    header: list[Column] | None, line: int | None, problems: Problems, scan: TableScan
+) -> tuple[int, tuple[int, int], tuple[str | None, str | None], bool]:
+    """(coordinates per point, the pair's positions, their roles, ring column?) of a header."""
+    if header is None:
+        return 2, (0, 1), (None, None), False
+    names = sum(c.role == "name" for c in header)
+    has_ring = any(c.role == "ring" for c in header)
+    coords = [c for c in header if c.role in COORDINATE_ROLES]
+    if len(coords) < 2:
+        return 2, (0, 1), (None, None), has_ring
+    per_point = len(coords) // names if names > 1 and len(coords) % names == 0 else len(coords)
+    group = coords[:per_point]
+    if per_point == 2:
+        if group[0].datum is not None and group[0].datum == group[1].datum:
+            scan.pair_datum = group[0].datum
+        return 2, (0, 1), (group[0].role, group[1].role), has_ring
+    datums = {c.datum for c in group}
+    if per_point % 2 or len(datums) < 2 or None in datums:
+        if names <= 1 and per_point % 2 == 0 and len(datums) == 1:
+            # X Y X Y without a datum apart: several points per row, unnumbered
+            return 2, (0, 1), (group[0].role, group[1].role), has_ring
+        problems.error(
+            line,
+            "the header names "
+            + ", ".join(c.text for c in group)
+            + " for one point: which two columns are its coordinates cannot be decided; "
+            "paste only one X/Y (or 经度/纬度) pair, or name each pair's datum, e.g. X(2000)",
+        )
+        return per_point, (0, 1), (None, None), has_ring
+    wanted = "CGCS2000"
+    picks = [i for i, c in enumerate(group) if c.datum == wanted]
+    if len(picks) != 2:
+        problems.error(
+            line,
+            "the header names several coordinate pairs ("
+            + ", ".join(c.text for c in group)
+            + ") and no CGCS2000 pair; paste the CGCS2000 columns only",
+        )
+        return per_point, (0, 1), (None, None), has_ring
+    others = sorted({c.datum or "" for c in group if c.datum != wanted} - {""})
+    problems.warn(
+        line,
+        f"the header gives {len(group) // 2} coordinate pairs; read the CGCS2000 pair "
+        f"({group[picks[0]].text}, {group[picks[1]].text}), ignored {', '.join(others)}",
+    )
+    scan.pair_datum = wanted
+    return per_point, (picks[0], picks[1]), (group[picks[0]].role, group[picks[1]].role), has_ring
+
+
+_RawRecord = tuple[str | None, int | None, list[Cell], int]
+
+
+def _raw_record(name: Cell | None, ring_cell: Cell | None, coords: list[Cell]) -> list[_RawRecord]:
+    if name is None and not coords:
+        return []
+    line = name.line if name is not None else coords[0].line
+    ring_no = int(ring_cell.value) if ring_cell and ring_cell.value is not None else None
+    return [(name.text if name else None, ring_no, list(coords), line)]
+
+
+def _raw_records(
+    cells: list[Cell], per_point: int, has_ring: bool, problems: Problems, noted: list[bool]
+) -> list[_RawRecord]:
+    """Cells to (name, ring, coordinate cells, line): a name starts a point, and so does
+    a coordinate once the point before has ``per_point`` of them."""
+    records: list[_RawRecord] = []
+    name: Cell | None = None
+    ring_cell: Cell | None = None
+    coords: list[Cell] = []
+    for cell in cells:
+        if cell.kind == "name":
+            if name is not None and not coords and ring_cell is None and cell.line == name.line:
+                ring_cell = cell  # 点号, 圈号, X, Y
+                if not has_ring and not noted:
+                    noted.append(True)
+                    problems.warn(
+                        cell.line,
+                        "two numbers before the coordinates: read as point number and "
+                        "ring number (点号, 圈号)",
+                    )
+                continue
+            records += _raw_record(name, ring_cell, coords)
+            name, ring_cell, coords = cell, None, []
+        else:
+            if len(coords) == per_point:
+                records += _raw_record(name, ring_cell, coords)
+                name, ring_cell, coords = None, None, []
+            coords.append(cell)
+    records += _raw_record(name, ring_cell, coords)
+    return records
+
+
+def group_records(block: TableBlock, problems: Problems, scan: TableScan) -> None:
+    """Group each ring's cells into :class:`TableRecord` s (one per point)."""
+    per_point, (a, b), roles, has_ring = _pair_choice(
+        block.header, block.header_line, problems, scan
+    )
+    noted: list[bool] = []
+    rings: list[TableRing] = []
+    for ring in block.rings:
+        records = _raw_records(ring.cells, per_point, has_ring, problems, noted)
+        named = [r for r in records if r[0] is not None]
+        unnamed = [r for r in records if r[0] is None]
+        if named and unnamed:
+            first = unnamed[0]
+            problems.error(
+                first[3],
+                f"{len(first[2])} more coordinates follow a numbered point: which columns are "
+                "X and Y (or which datum's pair) cannot be decided; paste the header row too, "
+                "e.g. 点号 X(2000) Y(2000)",
+            )
+            continue
+        built: list[TableRecord] = []
+        for rec_name, ring_no, cells, line in records:
+            if not cells:
+                problems.warn(line, f"point {rec_name} has no coordinates; skipped")
+                continue
+            if len(cells) < per_point:
+                problems.error(
+                    line,
+                    f"point {rec_name or len(built) + 1}: {len(cells)} coordinate(s) where "
+                    f"{per_point} were expected — the row is incomplete",
+                )
+                continue
+            if len(cells) > per_point:
+                problems.error(
+                    line,
+                    f"point {rec_name or len(built) + 1}: {len(cells)} coordinates; which two "
+                    "are X and Y cannot be decided — paste the header row too",
+                )
+                continue
+            built.append(TableRecord(rec_name, cells[a], cells[b], line, roles, ring_no))
+        _order_records(built, problems)
+        # a ring column splits the records into rings
+        if any(r.ring_no is not None for r in built):
+            by_ring: dict[int, TableRing] = {}
+            for record in built:
+                number = record.ring_no if record.ring_no is not None else ring.ring_no
+                target = by_ring.setdefault(number, TableRing(number, ring.flag))
+                target.records.append(record)
+            rings += list(by_ring.values())
+        else:
+            ring.records = built
+            rings.append(ring)
+    block.rings = [r for r in rings if r.records]
+
+
+def _order_records(records: list[TableRecord], problems: Problems) -> None:
+    """Several points on one row: read them in point-number order (closing repeat dropped)."""
+    lines = [r.line for r in records]
+    if len(set(lines)) == len(lines):
+        return
+    if len(records) > 1 and records[-1].name == records[0].name and (
+        records[-1].first.value, records[-1].second.value
+    ) == (records[0].first.value, records[0].second.value):
+        records.pop()
+    names = [r.name or "" for r in records]
+    if any(not n.isdigit() for n in names) or len(set(names)) != len(names):
+        if any(lines.count(line) > 1 for line in lines):
+            problems.warn(
+                records[0].line,
+                "several points per row without unique point numbers: read row by row",
+            )
+        return
+    order = sorted(records, key=lambda r: int(r.name or 0))
+    if order != records:
+        problems.warn(
+            records[0].line, "several points per row: read in point-number order"
+        )
+        records[:] = order
