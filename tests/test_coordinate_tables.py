@@ -479,3 +479,48 @@ def test_repasted_with_other_separators_reads_to_the_same_polygon(
         assert len(frame) == 1, style
         assert frame.crs.to_epsg() == 4513 + zone - 25 + 0, style  # CGCS2000 zone 25 = 4513
         assert exterior(frame) == expected, style
+
+
+# ------------------------------------------------------------------ through the one door
+
+
+def test_read_geometry_file_reads_a_table_txt(tmp_path):
+    from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+
+    path = tmp_path / "notice.txt"
+    text = "| 序号 | X | Y |\n" + "".join(f"| {n} | {x:.2f} | {y:.2f} |\n" for n, x, y in SQUARE)
+    path.write_bytes((text + "面积 1.0000平方千米\n").encode("gbk"))
+    assert coordinate_file_kind(path) is None  # not a strict layout
+    result = read_geometry_file(path)
+    assert result.source_format == "coordinate TXT (coordinate table, gbk)"
+    assert_square(result.frame)
+    assert any("stated area 1 平方千米" in w for w in result.warnings)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("".join(f"{n},{x:.2f},{round(y - 28e6, 2):.2f}\n" for n, x, y in SQUARE))
+    with pytest.raises(CoordinateChoiceError, match="--zone"):
+        read_geometry_file(plain)
+    result = read_geometry_file(plain, zone=28)
+    assert result.frame.crs.to_epsg() == 4537 and result.crs_source == "zone argument"
+
+
+def test_coords_info_prints_a_table_txt(tmp_path, capsys):
+    from mineplan.cli import main
+
+    path = tmp_path / "notice.txt"
+    text = "| 序号 | X | Y |\n" + "".join(f"| {n} | {x:.2f} | {y:.2f} |\n" for n, x, y in SQUARE)
+    path.write_text(text + "面积 1.0000平方千米\n", encoding="utf-8")
+    assert main(["coords", "info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "EPSG:4516" in out and "1.0000 km²" in out and "stated area 1 平方千米" in out
+
+
+def test_describe_coordinates_lists_blocks_corners_and_areas():
+    from mineplan.io.coordinates import describe_coordinates
+
+    text = "区块一\n" + _block(0) + "面积 100公顷\n"
+    lines = describe_coordinates(read_coordinates(text))
+    assert lines[0].startswith("CRS:") and "EPSG:4516" in lines[0]
+    assert "block 1 区块一: 1 ring(s), 4 corners" in lines
+    assert "        1  X 4851234.56  Y 28512345.67" in lines
+    assert f"  official area (TD/T 1055): {SQUARE_KM2:.4f} km²" in lines
+    assert any(line.startswith("  stated area: 100 公顷; computed 100.00 公顷") for line in lines)

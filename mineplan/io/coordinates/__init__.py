@@ -32,7 +32,8 @@ every parser shares), :mod:`~.degrees` (DMS and decimal-degree coordinates),
 :mod:`~.crs` (datum, zone and axis order from header and numbers), :mod:`~.boundary`,
 :mod:`~.registration` and :mod:`~.block` (one per layout, reading), :mod:`~.tables`
 (pasted tables: cells, points, blocks), :mod:`~.reader` (:func:`read_coordinates`, the
-one tolerant entry for any coordinate text), :mod:`~.geometry`
+one tolerant entry for any coordinate text), :mod:`~.summary` (what such a frame holds,
+as lines to print), :mod:`~.geometry`
 (plots ↔ shapely / GeoDataFrame) and :mod:`~.writers`. Byte decoding and number
 parsing are :mod:`mineplan.io.text`.
 
@@ -54,6 +55,7 @@ from mineplan.io.coordinates.reader import (
     read_coordinates,
 )
 from mineplan.io.coordinates.registration import parse_registration_txt, read_registration_txt
+from mineplan.io.coordinates.summary import describe_coordinates
 from mineplan.io.coordinates.writers import (
     format_boundary_txt,
     format_registration_txt,
@@ -70,6 +72,7 @@ __all__ = [
     "Point",
     "Ring",
     "coordinate_text_layout",
+    "describe_coordinates",
     "format_block_string",
     "format_boundary_txt",
     "format_dms",
