@@ -524,3 +524,58 @@ def test_describe_coordinates_lists_blocks_corners_and_areas():
     assert "        1  X 4851234.56  Y 28512345.67" in lines
     assert f"  official area (TD/T 1055): {SQUARE_KM2:.4f} km²" in lines
     assert any(line.startswith("  stated area: 100 公顷; computed 100.00 公顷") for line in lines)
+
+
+# ------------------------------------------------------------------ the check page's paste box
+
+
+def test_paste_box_reads_tables():
+    from mineplan.io.proposals import parse_pasted_proposal
+
+    text = "| 序号 | X | Y |\n" + "".join(f"| {n} | {x:.2f} | {y:.2f} |\n" for n, x, y in SQUARE)
+    parsed = parse_pasted_proposal(text + "面积 1.0000平方千米\n")
+    assert parsed.frame.crs.to_epsg() == 4516
+    assert list(parsed.frame.geometry.iloc[0].exterior.coords)[:-1] == SQUARE_EN
+    assert "粘贴的坐标表" in parsed.source
+    assert any("stated area" in n for n in parsed.notes)
+    # glued, one cell per line, several blocks
+    glued = ";".join(f"{n}.{x:.2f},{y:.2f}" for n, x, y in SQUARE) + "。"
+    assert parse_pasted_proposal(glued).frame.geometry.iloc[0].equals(parsed.frame.geometry.iloc[0])
+    cells = "".join(f"{n}\n{x:.2f}\n{y:.2f}\n" for n, x, y in SQUARE)
+    assert parse_pasted_proposal(cells).frame.geometry.iloc[0].equals(parsed.frame.geometry.iloc[0])
+    two = parse_pasted_proposal("区块一\n" + _block(0) + "区块二\n" + _block(5000))
+    assert list(two.frame["name"]) == ["区块一", "区块二"]
+
+
+def test_paste_box_keeps_double_primes_in_dms_cells():
+    from mineplan.io.proposals import parse_pasted_proposal
+
+    text = "| 点号 | 经度 | 纬度 |\n" + "".join(
+        f"| {i} | {lon} | {lat} |\n"
+        for i, (lon, lat) in enumerate(
+            [("84°05′12.345″", "44°12′30.123″"), ("84°06′12.345″", "44°12′30.123″"),
+             ("84°06′12.345″", "44°11′30.123″"), ("84°05′12.345″", "44°11′30.123″")], 1)
+    )
+    frame = parse_pasted_proposal(text).frame
+    assert frame.crs.to_epsg() == 4490
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-12)
+
+
+def test_paste_box_asks_for_the_zone_in_chinese():
+    from mineplan.io.proposals import parse_pasted_proposal
+
+    text = "| 序号 | X | Y |\n" + "".join(
+        f"| {n} | {x:.2f} | {round(y - 28e6, 2):.2f} |\n" for n, x, y in SQUARE
+    )
+    with pytest.raises(CoordinateFileError, match=r"第 2 行：东坐标没有带号前缀.*“带号”"):
+        parse_pasted_proposal(text)
+    assert parse_pasted_proposal(text, zone=28).frame.crs.to_epsg() == 4537
+
+
+def test_uploaded_table_txt_is_read():
+    from mineplan.io.proposals import read_coordinate_upload
+
+    text = "拐点编号\tX坐标\tY坐标\n" + "".join(f"{n}\t{x:.2f}\t{y:.2f}\n" for n, x, y in SQUARE)
+    parsed = read_coordinate_upload("公告.txt", text.encode("gbk"), max_mb=1)
+    assert parsed.frame.crs.to_epsg() == 4516
+    assert list(parsed.frame.geometry.iloc[0].exterior.coords)[:-1] == SQUARE_EN
