@@ -579,3 +579,75 @@ def test_uploaded_table_txt_is_read():
     parsed = read_coordinate_upload("公告.txt", text.encode("gbk"), max_mb=1)
     assert parsed.frame.crs.to_epsg() == 4516
     assert list(parsed.frame.geometry.iloc[0].exterior.coords)[:-1] == SQUARE_EN
+
+
+# ------------------------------------------------------------------ more variants of notices
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "{n}, X={x:.2f}, Y={y:.2f}",
+        "{n}号 X：{x:.2f} Y：{y:.2f}",
+        "拐点{n}  {x:.2f}  {y:.2f}",
+        "J{n},{x:.2f}m,{y:.2f}m",
+        "{n},{x:.2f},{y:.2f}, , ,",
+    ],
+    ids=["labels", "hao-full-width-colon", "guaidian", "metre-suffix", "trailing-empty"],
+)
+def test_plane_row_variants(row):
+    text = "\n".join(row.format(n=n, x=x, y=y) for n, x, y in SQUARE) + "\n"
+    assert_square(read_coordinates(text))
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "拐点{n} 东经{lon} 北纬{lat}",
+        "{n} 经度:{lon} 纬度:{lat}",
+        "J{n} {lat} {lon}",
+    ],
+)
+def test_dms_row_variants(row):
+    corners = [
+        ("84°05′12.345″", "44°12′30.123″"), ("84度06分12.345秒", "44度12分30.123秒"),
+        ("84°06′12.345″E", "44°11′30.123″N"), ("84°05'12.345\"", "44°11'30.123\""),
+    ]
+    text = "\n".join(
+        row.format(n=n, lon=lon, lat=lat) for n, (lon, lat) in enumerate(corners, 1)
+    ) + "\n"
+    frame = read_coordinates(text)
+    assert frame.crs.to_epsg() == 4490
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-12)
+
+
+def test_decimal_degrees_with_degree_marks():
+    text = "".join(f"{i},{lon:.8f}°,{lat:.8f}°\n" for i, (lon, lat) in enumerate(DMS_CORNERS, 1))
+    frame = read_coordinates(text)
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-8)
+
+
+def test_elevation_sentence_and_area_in_km2():
+    text = "开采深度：由1215米至1080米标高\n" + _block(0) + "矿区面积：1.0000km²\n"
+    row = read_coordinates(text).iloc[0]
+    assert (row.top_m, row.bottom_m) == (1215.0, 1080.0)
+    assert (row.stated_area, row.stated_area_unit) == (1.0, "km2")
+
+
+def test_datum_spanning_two_header_lines():
+    text = (
+        "| 点号 | 西安80坐标系 | | 2000国家大地坐标系 | |\n| | X | Y | X | Y |\n"
+        + "".join(
+            f"| {n} | {x - 34.56:.2f} | {y - 45.67:.2f} | {x:.2f} | {y:.2f} |\n"
+            for n, x, y in SQUARE
+        )
+    )
+    frame = read_coordinates(text)
+    assert_square(frame)
+    assert frame["datum"].iloc[0] == "CGCS2000"
+
+
+def test_datum_line_is_read():
+    frame = read_coordinates("2000国家大地坐标系\n" + _block(0))
+    assert frame["datum"].iloc[0] == "CGCS2000"
+    assert "line 1: datum CGCS2000 as the text states" in frame.attrs["notes"]

@@ -43,14 +43,17 @@ __all__ = [
 ]
 
 CellKind = Literal["name", "plane", "degree", "dms", "text"]
-Role = Literal["name", "ring", "x", "y", "lon", "lat"]
+Role = Literal["name", "ring", "x", "y", "lon", "lat", "datum"]
 COORDINATE_ROLES: frozenset[str] = frozenset({"x", "y", "lon", "lat"})
 
 # Compatibility forms NFKC would break: ″ (double prime, DMS seconds) becomes ′′.
 _KEEP_AS_TYPED = re.compile("([″‴])")
 _DMS_MARKS = frozenset("°′″'\"’”度分秒")
 _DMS_SPACED = re.compile(r"\d{1,3}[\s:]\d{1,2}[\s:]\d{1,2}(?:\.\d+)?")
-_NAME = re.compile(r"[A-Za-z]{0,4}[-_]?\d{1,5}[A-Za-z]?")
+_NAME = re.compile(r"(?:[A-Za-z]{0,4}|拐点|界址点|点)[-_]?\d{1,5}[A-Za-z]?号?")
+# "X=4851234.56", "Y：28512345.67", "经度:84°05′12″", "东经84°05′12″": the label goes
+_LABEL = re.compile(r"(?<![A-Za-z])(?:[XYxy]|经度|纬度)\s*[=:]\s*|东经\s*|北纬\s*")
+_DEGREE_MARK = re.compile(r"(\d{1,3}\.\d+)\s*°\s*([NSEWnsew]?)")
 _GLUED = re.compile(r"([A-Za-z]{0,4}\d{1,5})\.(\d{5,9}\.\d+)")
 _UNIT_SUFFIX = re.compile(r"(.*\d)\s*(?:m|米)")
 _RULE = re.compile(r"[|\-:=+\s—]*")
@@ -237,13 +240,18 @@ def classify_cell(text: str, line: int) -> list[Cell]:
         if "." in t and 0 < value <= 180:
             return [Cell(t, line, "degree", value)]
         return [Cell(t, line, "text")]
+    degrees = _DEGREE_MARK.fullmatch(t)
+    if degrees:
+        sign = -1.0 if degrees.group(2).upper() in ("S", "W") else 1.0
+        return [Cell(t, line, "degree", sign * float(degrees.group(1)))]
     if _is_dms_text(t):
         try:
             return [Cell(t, line, "dms", parse_dms(t))]
         except CoordinateFileError:
             return [Cell(t, line, "text")]
     if _NAME.fullmatch(t):
-        return [Cell(t, line, "name")]
+        number = re.search(r"\d+", t)
+        return [Cell(t, line, "name", float(number.group()) if number else None)]
     return [Cell(t, line, "text")]
 
 
@@ -277,12 +285,39 @@ def _header_columns(cells: list[str]) -> list[Column] | None:
     columns: list[Column] = []
     for text in cells:
         role = column_role(text)
+        datum = datum_from_text(text)
+        if role is None and datum is not None and re.search(r"坐标|系|CGCS|西安|北京", text):
+            role = "datum"  # a cell spanning a pair: | 西安80坐标系 | | 2000坐标系 | |
         if role is None:
-            if re.search(r"\d", text) and not datum_from_text(text):
+            if re.search(r"\d", text) and datum is None:
                 return None
             continue
-        columns.append(Column(role, datum_from_text(text), text))
+        columns.append(Column(role, datum, text))
     return columns or None
+
+
+def resolve_header(columns: list[Column]) -> list[Column]:
+    """Header columns with spanning datum cells given to the pairs below them, in order.
+
+    >>> cols = _header_columns(["点号", "西安80坐标系", "2000坐标系"]) or []
+    >>> cols += _header_columns(["X", "Y", "X", "Y"]) or []
+    >>> [(c.role, c.datum) for c in resolve_header(cols)][1:3]
+    [('x', 'Xian 1980'), ('y', 'Xian 1980')]
+    """
+    spans = [c.datum for c in columns if c.role == "datum"]
+    kept = [c for c in columns if c.role != "datum"]
+    coords = [c for c in kept if c.role in COORDINATE_ROLES]
+    if spans and all(c.datum is None for c in coords) and len(coords) == 2 * len(spans):
+        out = []
+        pair = 0
+        for c in kept:
+            if c.role in COORDINATE_ROLES:
+                out.append(Column(c.role, spans[pair // 2], c.text))
+                pair += 1
+            else:
+                out.append(c)
+        return out
+    return kept
 
 
 class _Scanner:
@@ -326,6 +361,8 @@ class _Scanner:
             self.last_was_header = False
             self.star_row(line_no, line)
             return
+        if re.search(r"\d", line):
+            line = _LABEL.sub(" ", line).strip()
         texts = split_cells(line)
         cells = [c for t in texts for c in classify_cell(t, line_no)]
         coordinates = [c for c in cells if c.kind in ("plane", "degree", "dms")]
@@ -393,7 +430,8 @@ class _Scanner:
     def text_line(self, line_no: int, line: str, texts: list[str]) -> None:
         columns = _header_columns(texts)
         is_header = columns is not None and (
-            any(c.role in COORDINATE_ROLES for c in columns) or len(columns) == len(texts)
+            any(c.role in COORDINATE_ROLES for c in columns)
+            or (len(columns) == len(texts) and any(c.role != "datum" for c in columns))
         )
         if columns is not None and is_header:
             if self.last_was_header and self.header is not None and not self.block.has_cells:
@@ -530,6 +568,7 @@ def _pair_choice(
     """(coordinates per point, the pair's positions, their roles, ring column?) of a header."""
     if header is None:
         return 2, (0, 1), (None, None), False
+    header = resolve_header(header)
     names = sum(c.role == "name" for c in header)
     has_ring = any(c.role == "ring" for c in header)
     coords = [c for c in header if c.role in COORDINATE_ROLES]
