@@ -225,7 +225,7 @@ def check_geographic_axes(plots: Sequence[Plot], problems: Problems, *, fix: boo
                             f"{where}: X={format_dms(x)} looks like a longitude and "
                             f"Y={format_dms(y)} like a latitude — the axes are swapped (X is "
                             "the latitude, Y the longitude); swap the X and Y columns or use "
-                            "--fix (fix=True in Python)",
+                            "--fix",
                         )
                 else:
                     bad.add(id(plot))
