@@ -651,3 +651,22 @@ def test_datum_line_is_read():
     frame = read_coordinates("2000国家大地坐标系\n" + _block(0))
     assert frame["datum"].iloc[0] == "CGCS2000"
     assert "line 1: datum CGCS2000 as the text states" in frame.attrs["notes"]
+
+
+def test_coords_convert_keeps_point_numbers_elevation_and_two_decimals(tmp_path):
+    from mineplan.cli import main
+
+    source = tmp_path / "notice.txt"
+    rows = "".join(f"| {n} | {x:.2f} | {y:.2f} |\n" for n, x, y in SQUARE)
+    source.write_text("| 点号 | X | Y |\n" + rows + "*,1215,1080\n", encoding="utf-8")
+    boundary, registration = tmp_path / "b.txt", tmp_path / "r.txt"
+    assert main(["coords", "convert", str(source), str(boundary)]) == 0
+    lines = boundary.read_bytes().decode("gbk").splitlines()
+    assert lines[-5:] == [f"{n},1,{x:.2f},{y:.2f}" for n, x, y in [*SQUARE, SQUARE[0]]]
+    assert main(["coords", "convert", str(source), str(registration),
+                 "--format", "registration"]) == 0
+    lines = registration.read_bytes().decode("gbk").splitlines()
+    assert lines[3:] == [
+        *(f"XY{i:03d}={n},{x:.2f},{y:.2f}" for i, (n, x, y) in enumerate(SQUARE, 1)),
+        "XY005=标高,1215,1080,,1",
+    ]
