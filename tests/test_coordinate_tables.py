@@ -670,3 +670,13 @@ def test_coords_convert_keeps_point_numbers_elevation_and_two_decimals(tmp_path)
         *(f"XY{i:03d}={n},{x:.2f},{y:.2f}" for i, (n, x, y) in enumerate(SQUARE, 1)),
         "XY005=标高,1215,1080,,1",
     ]
+
+
+def test_seconds_written_as_two_primes_after_nfkc():
+    import unicodedata
+
+    from mineplan.io.coordinates import parse_dms
+
+    nfkc = unicodedata.normalize("NFKC", "84°05′12.345″")
+    assert nfkc == "84°05′12.345′′"  # the defect of issue 10 §3: ″ becomes ′′
+    assert parse_dms(nfkc) == parse_dms("84°05′12.345″") == pytest.approx(LON_W, abs=1e-12)

@@ -241,7 +241,7 @@ def check_geographic_axes(plots: Sequence[Plot], problems: Problems, *, fix: boo
 
 _DMS_SEPARATED = re.compile(
     r"\s*([+-]?\d+(?:\.\d+)?)\s*[°度:\s-]\s*(\d+(?:\.\d+)?)\s*[′'’分:\s-]\s*"
-    r"(\d+(?:\.\d+)?)\s*(?:[″\"”秒]|'')?\s*([NSEWnsew]?)\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:[″\"”秒]|''|′′)?\s*([NSEWnsew]?)\s*"
 )
 _DMS_PACKED = re.compile(r"\s*([+-]?)(\d{5,7})(\.\d+)?\s*")
 
@@ -249,7 +249,8 @@ _DMS_PACKED = re.compile(r"\s*([+-]?)(\d{5,7})(\.\d+)?\s*")
 def parse_dms(text: str) -> float:
     """Degrees, minutes, seconds to decimal degrees.
 
-    Accepts ``84°12′30.123″``, ``84°12'30.123"``, ``84度12分30.123秒``,
+    Accepts ``84°12′30.123″``, ``84°12'30.123"``, ``84°12'30.123''``, ``84°12′30.123′′``
+    (″ after NFKC), ``84度12分30.123秒``,
     ``84 12 30.123``, ``84:12:30.123`` and packed ``841230.123`` (DDDMMSS.sss);
     a trailing S or W, or a leading minus, gives a negative value.
 
