@@ -31,9 +31,10 @@ Modules, one concern each: :mod:`~.model` (the dataclasses), :mod:`~.parsing` (w
 every parser shares), :mod:`~.degrees` (DMS and decimal-degree coordinates),
 :mod:`~.crs` (datum, zone and axis order from header and numbers), :mod:`~.boundary`,
 :mod:`~.registration` and :mod:`~.block` (one per layout, reading), :mod:`~.tables`
-(pasted tables: cells, points, blocks), :mod:`~.reader` (:func:`read_coordinates`, the
-one tolerant entry for any coordinate text), :mod:`~.summary` (what such a frame holds,
-as lines to print), :mod:`~.geometry`
+(pasted tables: lines to cells and blocks), :mod:`~.records` (cells to points),
+:mod:`~.numbers` (metres or degrees, axes, zone, CRS), :mod:`~.reader`
+(:func:`read_coordinates`, the one tolerant entry for any coordinate text),
+:mod:`~.summary` (what such a frame holds, as lines to print), :mod:`~.geometry`
 (plots ↔ shapely / GeoDataFrame) and :mod:`~.writers`. Byte decoding and number
 parsing are :mod:`mineplan.io.text`.
 
