@@ -680,3 +680,23 @@ def test_seconds_written_as_two_primes_after_nfkc():
     nfkc = unicodedata.normalize("NFKC", "84°05′12.345″")
     assert nfkc == "84°05′12.345′′"  # the defect of issue 10 §3: ″ becomes ′′
     assert parse_dms(nfkc) == parse_dms("84°05′12.345″") == pytest.approx(LON_W, abs=1e-12)
+
+
+_FUZZ_PIECES = [
+    *"0123456789.,;|\t \n*-+°′″'\"XY", "点号", "面积", "平方千米", "公顷", "挖空", "圈号", "区块",
+    "经度", "纬度", "标高", "至", "4851234.56", "28512345.67", "84°05′12.345″", "44°12′30.123″",
+    "512345.67", "\n1,", "0",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FUZZ_PIECES), min_size=1, max_size=60))
+def test_any_text_is_read_or_refused_with_a_coordinate_file_error(pieces):
+    text = "".join(pieces)
+    if not text.strip():
+        return
+    try:
+        frame = read_coordinates(text)
+    except CoordinateFileError:
+        return
+    assert len(frame) >= 1 and frame.crs is not None

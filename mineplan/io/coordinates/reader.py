@@ -175,6 +175,7 @@ def read_coordinates(
         scan = scan_table(text, problems)
         group_blocks(scan, problems)
         problems.raise_if_any()
+        scan.blocks = [block for block in scan.blocks if block.rings]
         if not scan.blocks:
             raise CoordinateFileError(
                 "no coordinates found: paste rows of 点号, X, Y (or 经度, 纬度), one point "
