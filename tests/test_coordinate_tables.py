@@ -700,3 +700,19 @@ def test_any_text_is_read_or_refused_with_a_coordinate_file_error(pieces):
     except CoordinateFileError:
         return
     assert len(frame) >= 1 and frame.crs is not None
+
+
+def test_google_earth_lon_lat_altitude_triples():
+    text = " ".join(f"{lon:.8f},{lat:.8f},0" for lon, lat in [*DMS_CORNERS, DMS_CORNERS[0]])
+    frame = read_coordinates(text)
+    assert frame.crs.to_epsg() == 4490
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-8)
+    assert any("altitude" in n for n in frame.attrs["notes"])
+
+
+def test_hemisphere_letters_before_dms():
+    rows = [("44°12′30.123″", "84°05′12.345″"), ("44°12′30.123″", "84°06′12.345″"),
+            ("44°11′30.123″", "84°06′12.345″"), ("44°11′30.123″", "84°05′12.345″")]
+    text = "".join(f"{i} N{lat} E{lon}\n" for i, (lat, lon) in enumerate(rows, 1))
+    frame = read_coordinates(text)
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-12)

@@ -121,7 +121,7 @@ def _raw_record(name: Cell | None, ring_cell: Cell | None, coords: list[Cell]) -
 
 
 def _raw_records(
-    cells: list[Cell], per_point: int, has_ring: bool, problems: Problems, noted: list[bool]
+    cells: list[Cell], per_point: int, has_ring: bool, problems: Problems, noted: set[str]
 ) -> list[_RawRecord]:
     """Cells to (name, ring, coordinate cells, line): a name starts a point, and so does
     a coordinate once the point before has ``per_point`` of them."""
@@ -130,11 +130,24 @@ def _raw_records(
     ring_cell: Cell | None = None
     coords: list[Cell] = []
     for cell in cells:
+        if (
+            cell.kind == "name"
+            and cell.text == "0"
+            and name is None
+            and len(coords) == per_point
+            and coords[-1].kind in ("degree", "dms")
+            and coords[-1].line == cell.line
+        ):
+            # lon,lat,0 as Google Earth writes it: the 0 is an altitude
+            if "altitude" not in noted:
+                noted.add("altitude")
+                problems.warn(cell.line, "lon,lat,0 triples: the third number (altitude) ignored")
+            continue
         if cell.kind == "name":
             if name is not None and not coords and ring_cell is None and cell.line == name.line:
                 ring_cell = cell  # 点号, 圈号, X, Y
-                if not has_ring and not noted:
-                    noted.append(True)
+                if not has_ring and "ring" not in noted:
+                    noted.add("ring")
                     problems.warn(
                         cell.line,
                         "two numbers before the coordinates: read as point number and "
@@ -157,7 +170,7 @@ def group_records(block: TableBlock, problems: Problems, scan: TableScan) -> Non
     per_point, (a, b), roles, has_ring = _pair_choice(
         block.header, block.header_line, problems, scan
     )
-    noted: list[bool] = []
+    noted: set[str] = set()
     rings: list[TableRing] = []
     for ring in block.rings:
         records = _raw_records(ring.cells, per_point, has_ring, problems, noted)

@@ -56,7 +56,9 @@ _DMS_MARKS = frozenset("°′″'\"’”度分秒")
 _DMS_SPACED = re.compile(r"\d{1,3}[\s:]\d{1,2}[\s:]\d{1,2}(?:\.\d+)?")
 _NAME = re.compile(r"(?:[A-Za-z]{0,4}|拐点|界址点|点)[-_]?\d{1,5}[A-Za-z]?号?")
 # "X=4851234.56", "Y：28512345.67", "经度:84°05′12″", "东经84°05′12″": the label goes
-_LABEL = re.compile(r"(?<![A-Za-z])(?:[XYxy]|经度|纬度)\s*[=:]\s*|东经\s*|北纬\s*")
+_LABEL = re.compile(
+    r"(?<![A-Za-z])(?:[XYxy]|经度|纬度)\s*[=:]\s*|东经\s*|北纬\s*|(?<![A-Za-z\d])[NE](?=\d)"
+)
 _DEGREE_MARK = re.compile(r"(\d{1,3}\.\d+)\s*°\s*([NSEWnsew]?)")
 _GLUED = re.compile(r"([A-Za-z]{0,4}\d{1,5})\.(\d{5,9}\.\d+)")
 _UNIT_SUFFIX = re.compile(r"(.*\d)\s*(?:m|米)")
