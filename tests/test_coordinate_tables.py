@@ -716,3 +716,16 @@ def test_hemisphere_letters_before_dms():
     text = "".join(f"{i} N{lat} E{lon}\n" for i, (lat, lon) in enumerate(rows, 1))
     frame = read_coordinates(text)
     assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-12)
+
+
+def test_areas_per_block_and_a_total():
+    text = (
+        "区块一\n" + _block(0) + "面积 100公顷\n"
+        "区块二\n" + _block(5000) + "面积：1.0000平方千米\n"
+        "矿区总面积 2.0000平方千米\n"
+    )
+    frame = read_coordinates(text)
+    assert list(frame["stated_area"]) == [100.0, 1.0]
+    assert list(frame["stated_area_unit"]) == ["公顷", "平方千米"]
+    total = [n for n in frame.attrs["notes"] if "total stated area 2 平方千米" in n]
+    assert total and total[0].startswith("line 13:")

@@ -188,6 +188,16 @@ def read_coordinates(
     problems.raise_if_any()
     frame = _frame(blocks, settled, problems, name)
     frame.attrs.update(source_format=source_format, encoding=encoding)
+    if scan.total_area is not None:
+        value, unit, line = scan.total_area
+        if unit is not None:
+            computed = float(frame["area_km2"].sum()) / AREA_UNITS_KM2[unit]
+            frame.attrs["notes"].append(
+                f"line {line}: total stated area {value:g} {unit} of {len(frame)} blocks, "
+                f"computed {computed:.6g} {unit}, difference {computed - value:+.6g} {unit}"
+            )
+        else:
+            frame.attrs["notes"].append(f"line {line}: total area {value:g} without unit")
     return frame
 
 

@@ -185,6 +185,8 @@ class TableScan:
     central_meridian: float | None = None
     zone_line: int | None = None
     pair_datum: str | None = None
+    #: A total area stated for several blocks: (value, unit or None, line).
+    total_area: tuple[float, str | None, int] | None = None
 
 
 def split_cells(line: str) -> list[str]:
@@ -452,8 +454,18 @@ class _Scanner:
             unit_text = area.group("u2") or area.group("u1")
             unit = _area_unit(unit_text) if unit_text else None
             block = self._metadata_block()
-            block.stated_area, block.stated_area_unit = value, unit
-            block.stated_area_line = line_no
+            total = re.search(r"总面积|合计|总计|共计", line) is not None
+            if total and len(self.scan.blocks) > 1:
+                self.scan.total_area = (value, unit, line_no)
+            elif block.stated_area is not None:
+                self.problems.warn(
+                    line_no,
+                    f"a second area ({value:g}) for block {block.number}, stated on line "
+                    f"{block.stated_area_line}; kept the first",
+                )
+            else:
+                block.stated_area, block.stated_area_unit = value, unit
+                block.stated_area_line = line_no
             if unit is None:
                 self.problems.warn(
                     line_no,
