@@ -729,3 +729,20 @@ def test_areas_per_block_and_a_total():
     assert list(frame["stated_area_unit"]) == ["公顷", "平方千米"]
     total = [n for n in frame.attrs["notes"] if "total stated area 2 平方千米" in n]
     assert total and total[0].startswith("line 13:")
+
+
+def test_strict_layouts_without_zone_take_the_zone_argument(tmp_path):
+    from mineplan.io.readers import read_geometry_file
+
+    rows = "".join(
+        f"XY{i:03d}={n},{x:.2f},{round(y - 28e6, 2):.2f}\n" for i, (n, x, y) in enumerate(SQUARE, 1)
+    ) + "XY005=标高,1215,1080,,1\n"
+    with pytest.raises(CoordinateChoiceError, match="--zone"):
+        read_coordinates(rows)
+    frame = read_coordinates(rows, zone=28)
+    assert frame.crs.to_epsg() == 4537 and frame.attrs["crs_source"] == "zone argument"
+    path = tmp_path / "reg.txt"
+    path.write_text("[登记项目]\n" + rows, encoding="gbk")
+    result = read_geometry_file(path, zone=28)
+    assert result.frame.crs.to_epsg() == 4537
+    assert result.frame["area_km2"].iloc[0] == pytest.approx(SQUARE_KM2, rel=1e-6)
