@@ -746,3 +746,41 @@ def test_strict_layouts_without_zone_take_the_zone_argument(tmp_path):
     result = read_geometry_file(path, zone=28)
     assert result.frame.crs.to_epsg() == 4537
     assert result.frame["area_km2"].iloc[0] == pytest.approx(SQUARE_KM2, rel=1e-6)
+
+
+# ------------------------------------------------------------------ notice-like fixtures
+
+
+def test_notice_with_two_blocks_two_points_per_row():
+    frame = read_coordinates(FIXTURES / "notice_two_blocks_gbk.txt")
+    assert frame.attrs["encoding"] == "gbk" and frame.crs.to_epsg() == 4516
+    assert list(frame["name"]) == ["区块一", "区块二"]
+    assert exterior(frame, 0) == SQUARE_EN  # points 1–4 from two columns, closing 5 dropped
+    second = [(28512345.67, 4841234.56), (28512845.67, 4841234.56),
+              (28512845.67, 4840734.56), (28512345.67, 4840734.56)]
+    assert exterior(frame, 1) == second
+    assert list(frame["top_m"]) == [1215.0, 1300.0]
+    assert list(frame["bottom_m"]) == [1080.0, 1100.0]
+    assert list(frame["stated_area_unit"]) == ["平方千米", "公顷"]
+    expected = [SQUARE_KM2, geod_area_km2(second, 4516)]
+    assert list(frame["area_km2"]) == pytest.approx(expected, rel=1e-6)
+    # the official rounding: 4 decimals of km² match the stated areas
+    assert [round(a, 4) for a in frame["area_km2"]] == [1.0, 0.25]
+    notes = frame.attrs["notes"]
+    assert "line 15: terminator 5, 0, 0 skipped" in notes
+    assert any(n.startswith("line 19: total stated area 1.25 平方千米") for n in notes)
+
+
+def test_notice_dms_tabs_with_area_unit_in_the_header(capsys):
+    from mineplan.cli import main
+
+    path = FIXTURES / "notice_dms_tabs_utf8.txt"
+    frame = read_coordinates(path)
+    assert flat(exterior(frame)) == pytest.approx(flat(DMS_CORNERS), abs=1e-12)
+    assert frame.attrs["point_names"] == [[["J1", "J2", "J3", "J4"]]]
+    row = frame.iloc[0]
+    assert (row.stated_area, row.stated_area_unit) == (246.73, "公顷")
+    assert row.area_km2 == pytest.approx(lonlat_area_km2(DMS_CORNERS), rel=1e-6)
+    assert round(row.area_km2 * 100, 2) == 246.73
+    assert main(["coords", "info", str(path)]) == 0
+    assert "EPSG:4490" in capsys.readouterr().out

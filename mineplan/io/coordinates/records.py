@@ -129,7 +129,21 @@ def _raw_records(
     name: Cell | None = None
     ring_cell: Cell | None = None
     coords: list[Cell] = []
-    for cell in cells:
+    skip = 0
+    for i, cell in enumerate(cells):
+        if skip:
+            skip -= 1
+            continue
+        following = cells[i + 1 : i + 3]
+        if (
+            cell.kind == "name"
+            and len(following) == 2
+            and all(c.kind == "name" and c.text == "0" and c.line == cell.line for c in following)
+        ):
+            # a terminator row (5 | 0 | 0), here in the right half of a two-point row
+            problems.warn(cell.line, f"terminator {cell.text}, 0, 0 skipped")
+            skip = 2
+            continue
         if (
             cell.kind == "name"
             and cell.text == "0"

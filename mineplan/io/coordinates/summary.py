@@ -97,10 +97,11 @@ def describe_coordinates(frame: gpd.GeoDataFrame) -> list[str]:
             if unit:
                 places = area_decimals(unit)
                 computed = row.area_km2 / AREA_UNITS_KM2[unit]
+                difference = round(row.area_difference, places) + 0.0  # no "-0.00"
                 lines.append(
                     f"  stated area: {row.stated_area:g} {unit}; computed "
                     f"{computed:.{places}f} {unit}; difference "
-                    f"{row.area_difference:+.{places}f} {unit}"
+                    f"{difference:+.{places}f} {unit}"
                     + ("" if round(computed, places) == round(row.stated_area, places)
                        else " (does not round to the stated area)")
                 )

@@ -441,7 +441,7 @@ class _Scanner:
         title = line.strip().strip("|:：").strip()
         if self.block.has_cells:
             self.start_block(title, line_no)
-        elif title and "坐标" not in title and not self.block.name:
+        elif title and "坐标" not in title:  # the last title before the points names it
             self.block.name, self.block.line = title, line_no
 
     def metadata(self, line_no: int, line: str) -> bool:
