@@ -784,3 +784,46 @@ def test_notice_dms_tabs_with_area_unit_in_the_header(capsys):
     assert round(row.area_km2 * 100, 2) == 246.73
     assert main(["coords", "info", str(path)]) == 0
     assert "EPSG:4490" in capsys.readouterr().out
+
+
+def _dms_text(millis: int, mark: str) -> str:
+    """Thousandths of an arc-second as 84°05′12.345″ (seconds mark ``mark``)."""
+    seconds, thousandths = divmod(millis, 1000)
+    d, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{d}°{m:02d}′{s:02d}.{thousandths:03d}{mark}"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(min_value=3, max_value=10),
+    lon0=st.integers(min_value=80 * 3_600_000, max_value=120 * 3_600_000),
+    lat0=st.integers(min_value=30 * 3_600_000, max_value=45 * 3_600_000),
+    radius=st.integers(min_value=2_000, max_value=200_000),  # thousandths of a second
+    mark=st.sampled_from(["″", '"', "''"]),
+    lat_first=st.booleans(),
+)
+def test_dms_tables_repasted_read_to_the_same_polygon(n, lon0, lat0, radius, mark, lat_first):
+    corners = []
+    for k in range(n):
+        angle = 2 * math.pi * k / n
+        east, north = round(radius * math.sin(angle)), round(radius * math.cos(angle))
+        corners.append((lon0 + east, lat0 + north))
+    expected = [v / 3_600_000 for lon, lat in corners for v in (lon, lat)]
+    head = ("纬度", "经度") if lat_first else ("经度", "纬度")
+    rows = [
+        (str(k), *((_dms_text(lat, mark), _dms_text(lon, mark)) if lat_first
+                   else (_dms_text(lon, mark), _dms_text(lat, mark))))
+        for k, (lon, lat) in enumerate(corners, 1)
+    ]
+    pastes = {
+        "pipes": f"| 点号 | {head[0]} | {head[1]} |\n"
+        + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows),
+        "tabs": f"点号\t{head[0]}\t{head[1]}\n" + "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows),
+        "cells": f"点号\n{head[0]}\n{head[1]}\n" + "".join(f"{a}\n{b}\n{c}\n" for a, b, c in rows),
+        "spaces": "".join(f"{a} {b} {c}\n" for a, b, c in rows),
+    }
+    for style, text in pastes.items():
+        frame = read_coordinates(text)
+        assert frame.crs.to_epsg() == 4490, style
+        assert flat(exterior(frame)) == pytest.approx(expected, abs=1e-12), style
