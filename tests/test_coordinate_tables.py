@@ -827,3 +827,14 @@ def test_dms_tables_repasted_read_to_the_same_polygon(n, lon0, lat0, radius, mar
         frame = read_coordinates(text)
         assert frame.crs.to_epsg() == 4490, style
         assert flat(exterior(frame)) == pytest.approx(expected, abs=1e-12), style
+
+
+def test_uploaded_table_without_zone_prefix_takes_the_zone():
+    from mineplan.errors import UploadError
+    from mineplan.io.proposals import read_coordinate_upload
+
+    text = "".join(f"{n},{x:.2f},{round(y - 28e6, 2):.2f}\n" for n, x, y in SQUARE)
+    with pytest.raises(UploadError, match="带号"):
+        read_coordinate_upload("公告.txt", text.encode(), max_mb=1)
+    parsed = read_coordinate_upload("公告.txt", text.encode(), max_mb=1, zone=28)
+    assert parsed.frame.crs.to_epsg() == 4537

@@ -426,8 +426,11 @@ def is_coordinate_upload(name: str) -> bool:
     return PurePosixPath(safe_filename(name)).suffix in COORDINATE_SUFFIXES
 
 
-def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedProposal:
-    """Refuse what is not a coordinate TXT, then read it (boundary or registration layout).
+def read_coordinate_upload(
+    name: str, data: bytes, *, max_mb: float, zone: int | None = None
+) -> ParsedProposal:
+    """Refuse what is not a coordinate TXT, then read it (boundary or registration layout,
+    or any coordinate table through :func:`~mineplan.io.coordinates.read_coordinates`).
 
     Parameters
     ----------
@@ -437,6 +440,9 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
         The bytes.
     max_mb
         Largest accepted upload, MB.
+    zone
+        Gauss-Kruger zone of a coordinate table whose eastings carry no zone prefix
+        (the page's 带号 control); strict layouts state their own.
 
     Raises
     ------
@@ -455,7 +461,7 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
     layout = coordinate_layout(coordinate_head(data))
     try:
         if layout is None:
-            return _parse_table(data, zone=None, source=f"坐标文件 {safe} ")
+            return _parse_table(data, zone=zone, source=f"坐标文件 {safe} ")
         return _parse_coordinate_text(data, layout, source=f"坐标文件 {safe} ")
     except CoordinateFileError as exc:
         reason, _, detail = str(exc).partition("\n")
