@@ -25,7 +25,8 @@ from mineplan.io.text import HEAD_BYTES
 
 __all__ = ["TEXT_SUFFIXES", "coordinate_file_kind", "read_geometry_file"]
 
-#: File endings read as coordinate text (strict layouts or pasted tables).
+#: File endings that may hold a coordinate TXT in a strict layout; a ``.txt`` in none
+#: of them is read as a coordinate table, the others go to GDAL.
 TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".zb", ".dat", "")
 
 
@@ -76,7 +77,7 @@ def read_geometry_file(
     """
     path = Path(path)
     kind = coordinate_file_kind(path) if path.is_file() else None
-    if kind is None and path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+    if kind is None and path.is_file() and path.suffix.lower() == ".txt":
         return _read_table(path, crs=crs, zone=zone)
     if kind is None:
         return read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
