@@ -25,7 +25,7 @@ from pathlib import Path
 import pyproj
 
 from mineplan.errors import CoordinateFileError
-from mineplan.geodesy import classify_plane_pair
+from mineplan.geodesy import GKZone, classify_plane_pair
 from mineplan.io.coordinates.crs import projected_epsg
 from mineplan.io.coordinates.degrees import parse_dms
 from mineplan.io.coordinates.model import Point
@@ -286,7 +286,10 @@ def _plane_crs(
             f"{prefixed[0][0].point.name} has one; write every Y the same way",
         )
         return None
-    zones = {z.zone: (p, z) for p, z in prefixed if z is not None}
+    zones: dict[int, tuple[Pair, GKZone]] = {}
+    for p, z in prefixed:  # the first point of each zone
+        if z is not None:
+            zones.setdefault(z.zone, (p, z))
     if len(zones) > 1:
         (p1, z1), (p2, z2) = list(zones.values())[:2]
         problems.error(
