@@ -277,7 +277,10 @@ def test_report_files_are_complete_and_read_back(checked) -> None:
     assert {f["properties"]["verdict_key"] for f in pieces["features"]} == {"fail"}
     back = coordfiles.to_geodataframe(coordfiles.parse_boundary_txt(files["检查结果_申请范围.txt"]))
     assert back.crs.to_epsg() == ZONE27
-    assert abs(back.area.iloc[0] - proposal.area.iloc[0]) < 1.0  # m², same block
+    # same block: corners written to 2 decimals (issue 10 §4) move the area by at most
+    # perimeter × 0.005 m
+    tolerance = proposal.length.iloc[0] * 0.005
+    assert abs(back.area.iloc[0] - proposal.area.iloc[0]) < tolerance  # m²
     files["检查结果_申请范围.txt"].decode("gbk")
     assert files["检查结果_检查图.png"].startswith(b"\x89PNG")
     assert files["检查结果_检查图.pdf"].startswith(b"%PDF")

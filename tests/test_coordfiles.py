@@ -289,7 +289,8 @@ def test_ring_crossing_another_ring() -> None:
 def test_swapped_axes_error_and_fix() -> None:
     swapped = [f"{n},{r},{y},{x}" for n, r, x, y in (line.split(",") for line in SQUARE)]
     err = _error(_text(*swapped))
-    assert err.line == FIRST_POINT_LINE and "swapped" in str(err) and "fix=True" in str(err)
+    assert err.line == FIRST_POINT_LINE and "swapped" in str(err)
+    assert "--fix" in str(err) and "fix=True" not in str(err)
     cf = parse_boundary_txt(_text(*swapped), fix=True)
     assert cf.plots[0].rings[0].points[0].x_northing == 4921000.0
     assert any("swapped" in w for w in cf.warnings)
@@ -332,7 +333,7 @@ def test_read_missing_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- writers/round trip
 
 
-def test_writer_format_crlf_gbk_clockwise(tmp_path: Path) -> None:
+def test_writer_format_crlf_gbk_keeps_vertex_order(tmp_path: Path) -> None:
     ccw = Ring(1, [Point("J1", 0, 0), Point("J2", 0, 0), Point("J3", 0, 0)])
     ccw.points = [
         Point("J1", 4920000.0, 28512000.0),
@@ -352,9 +353,10 @@ def test_writer_format_crlf_gbk_clockwise(tmp_path: Path) -> None:
     assert float(area) == pytest.approx(100.0, rel=1e-3)
     back = parse_boundary_txt(data)
     names = [p.name for p in back.plots[0].rings[0].points]
-    assert names == ["J1", "J4", "J3", "J2"]  # reversed to clockwise, first point kept
+    assert names == ["J1", "J2", "J3", "J4"]  # original order and numbering (issue 10 §4)
     ring = Polygon([(p.y_easting, p.x_northing) for p in back.plots[0].rings[0].points])
-    assert not ring.exterior.is_ccw
+    assert ring.exterior.is_ccw  # as given: never re-oriented
+    assert "4920000.00,28512000.00" in text and "精度=0.01" in text  # 2 decimals
 
 
 def test_writer_from_geodataframe_utf8() -> None:
@@ -481,12 +483,10 @@ def test_write_read_round_trip(plots: list[Plot], encoding: str) -> None:
         )
         b_ring, a_ring = before.rings[0].points, after.rings[0].points
         assert len(a_ring) == len(b_ring)
-        if Polygon([(p.y_easting, p.x_northing) for p in b_ring]).exterior.is_ccw:
-            b_ring = [b_ring[0], *reversed(b_ring[1:])]  # the writer makes outer rings clockwise
-        for b, a in zip(b_ring, a_ring, strict=True):
+        for b, a in zip(b_ring, a_ring, strict=True):  # original order, 2 decimals
             assert a.name == b.name
-            assert abs(a.x_northing - b.x_northing) <= 0.001
-            assert abs(a.y_easting - b.y_easting) <= 0.001
+            assert abs(a.x_northing - b.x_northing) <= 0.005 + 1e-9
+            assert abs(a.y_easting - b.y_easting) <= 0.005 + 1e-9
         assert after.stated_area is not None and after.stated_area > 0
 
 
@@ -769,7 +769,7 @@ def test_dms_area_equals_area_of_same_block_in_plane_metres() -> None:
                 points.append(Point(p.name, northing, easting))
             rings.append(Ring(ring.ring_no, points))
         plane_plots.append(Plot(plot.number, plot.name, rings=rings))
-    plane = parse_boundary_txt(format_boundary_txt(plane_plots, zone=28))
+    plane = parse_boundary_txt(format_boundary_txt(plane_plots, zone=28, precision=3))
     assert plane.crs.epsg == 4516 and not plane.crs.geographic
     geo_area = to_geodataframe(cf)["area_km2"]
     plane_area = to_geodataframe(plane)["area_km2"]
@@ -827,7 +827,7 @@ def test_swapped_latitude_longitude_error_and_fix() -> None:
     swapped = [f"{n},{r},{y},{x}" for n, r, x, y in (line.split(",") for line in GEO_SQUARE)]
     err = _error(_geo_text(*swapped))
     assert err.line == GEO_FIRST_POINT_LINE and "swapped" in str(err)
-    assert "latitude" in str(err) and "fix=True" in str(err)
+    assert "latitude" in str(err) and "--fix" in str(err) and "fix=True" not in str(err)
     cf = parse_boundary_txt(_geo_text(*swapped), fix=True)
     assert cf.plots[0].rings[0].points[0].x_northing == pytest.approx(_deg(44, 25, 0))
     assert any("swapped" in w for w in cf.warnings)
@@ -963,9 +963,7 @@ def test_dms_write_read_round_trip(plots: list[Plot]) -> None:
     for before, after in zip(plots, cf.plots, strict=True):
         b_ring, a_ring = before.rings[0].points, after.rings[0].points
         assert len(a_ring) == len(b_ring)
-        if Polygon([(p.y_easting, p.x_northing) for p in b_ring]).exterior.is_ccw:
-            b_ring = [b_ring[0], *reversed(b_ring[1:])]  # the writer makes outer rings clockwise
-        for b, a in zip(b_ring, a_ring, strict=True):
+        for b, a in zip(b_ring, a_ring, strict=True):  # original order, seconds to 3 decimals
             assert a.name == b.name
             assert abs(a.x_northing - b.x_northing) * 3600 <= 0.001  # 0.001″ ≈ 0.03 m
             assert abs(a.y_easting - b.y_easting) * 3600 <= 0.001
@@ -1021,7 +1019,7 @@ def test_boundary_writer_names_points_as_the_corner_table_does() -> None:
     frame = gpd.GeoDataFrame({"number": ["A"]}, geometry=[Polygon(outer, [hole])], crs=4490)
     table = corner_table(frame.geometry, plane_crs=4516)
     expected = {
-        (int(r.ring), r.point): (round(r.x, 3), round(r.y, 3)) for r in table.itertuples()
+        (int(r.ring), r.point): (round(r.x, 2), round(r.y, 2)) for r in table.itertuples()
     }
     cf = parse_boundary_txt(format_boundary_txt(frame, zone=28))
     written = {
@@ -1030,5 +1028,5 @@ def test_boundary_writer_names_points_as_the_corner_table_does() -> None:
         for p in ring.points
     }
     assert written == expected and len(written) == 8
-    # the outer ring was written clockwise, so its J-names run backwards after J1
-    assert [p.name for p in cf.plots[0].rings[0].points] == ["J1", "J4", "J3", "J2"]
+    # vertices in their original order and numbering (issue 10 §4: not J1, J4, J3, J2)
+    assert [p.name for p in cf.plots[0].rings[0].points] == ["J1", "J2", "J3", "J4"]

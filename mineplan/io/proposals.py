@@ -1,7 +1,10 @@
 """Proposals as planners give them: pasted text and uploaded coordinate files.
 
 * :func:`parse_pasted_proposal` reads pasted text: ``点号,X,Y`` / ``X,Y`` lines (X the
-  northing, Y the easting with its zone prefix, metres, CGCS2000), a whole boundary or
+  northing, Y the easting with its zone prefix, metres, CGCS2000), any coordinate
+  table as copied from a notice or web page (pipes, tabs, one cell per line, glued
+  point numbers, DMS or decimal degrees under a 经度/纬度 header, several blocks —
+  :func:`mineplan.io.coordinates.read_coordinates`), a whole boundary or
   registration TXT, or WKT / GeoJSON in EPSG:4490.
 * :func:`read_coordinate_upload` reads an uploaded coordinate TXT after refusing
   what is not one; other GIS files go through :mod:`mineplan.io.uploads`.
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import NoReturn
@@ -29,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.errors import CoordinateFileError, CRSError, UploadError, problem_list
 from mineplan.geodesy import GKZone, classify_plane_pair, gk_epsg, gk_zone_from_epsg
 from mineplan.io import coordinates as coordfiles
+from mineplan.io.coordinates.tables import normalise_paste
 from mineplan.io.sniff import KINDS_ZH, coordinate_head, coordinate_layout, sniff
 from mineplan.io.text import parse_number
 from mineplan.io.uploads import safe_filename
@@ -58,8 +61,6 @@ _MAX_PROBLEMS = 15
 _GEOJSON_DEGREES = re.compile(
     rf"({STORE_EPSG}|{WEB_CRS.removeprefix('EPSG:')}|CRS84)$"
 )
-# Compatibility forms NFKC would break: ″ (double prime, DMS seconds) becomes ′′.
-_KEEP_AS_TYPED = re.compile("([″‴])")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,72 @@ def parse_pasted_proposal(text: str, *, zone: int | None = None) -> ParsedPropos
         return _parse_coordinate_text(text, "registration", source="粘贴的登记坐标文本")
     if layout == "boundary":
         return _parse_coordinate_text(text, "boundary", source="粘贴的报盘坐标文本")
-    return _parse_point_lines(text, zone=zone)
+    if _simple_point_lines(text):
+        return _parse_point_lines(text, zone=zone)
+    return _parse_table(text, zone=zone, source="粘贴的坐标表")
+
+
+# What makes a paste a table for read_coordinates rather than 点号,X,Y lines.
+_TABLE_SIGNS = re.compile(
+    r"[|°′″'\"。]|经度|纬度|面积|标高|区块|地块|挖空|圈号|坐标系|带号|中央经线|\d\.\d+\.\d|^\s*\*",
+    re.MULTILINE,
+)
+
+
+def _simple_point_lines(text: str) -> bool:
+    """True for ``点号,X,Y`` / ``X,Y`` lines (a header line allowed first), read line by
+    line with Chinese messages; anything else — pipes, DMS, 经度/纬度 headers, glued
+    point numbers, one cell per line, elevation or terminator rows, stated areas,
+    several blocks — is a table for :func:`~mineplan.io.coordinates.read_coordinates`.
+    """
+    if _TABLE_SIGNS.search(text):
+        return False
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    rows = 0
+    for i, line in enumerate(lines):
+        parts = [p for p in _SPLIT.split(line) if p]
+        numbers = [parse_number(p) for p in parts]
+        if i == 0 and all(n is None for n in numbers):
+            continue  # a header line such as 点号,X,Y
+        if len(parts) < 2 or (len(parts) >= 3 and numbers[-2:] == [0, 0]):
+            return False  # one cell per line, or a terminator row 5,0,0
+        rows += 1
+    return rows > 0
+
+
+def _parse_table(text: str | bytes, *, zone: int | None, source: str) -> ParsedProposal:
+    """A coordinate table read by :func:`~mineplan.io.coordinates.read_coordinates`."""
+    try:
+        frame = coordfiles.read_coordinates(text, zone=zone)
+    except coordfiles.CoordinateChoiceError as exc:
+        where = f"第 {exc.line} 行：" if exc.line is not None else ""
+        if exc.option == "zone":
+            raise CoordinateFileError(
+                f"{where}东坐标没有带号前缀，原文也未写明带号，无法确定投影带。请在东坐标前加带号"
+                "（如 28512345.67），或在“带号”中填写投影带（如 84°E 的 3 度带为 28）。"
+                f"\n{exc.reason}",
+                line=exc.line,
+            ) from exc
+        raise CoordinateFileError(
+            f"{source}无法确定坐标系，请在原文中写明坐标系与带号后重试：\n{exc.reason}",
+            line=exc.line,
+        ) from exc
+    except CoordinateFileError as exc:
+        raise CoordinateFileError(
+            f"{source}无法读取，请按提示修改后重试：\n{exc.reason}", line=exc.line
+        ) from exc
+    names = [str(n) if n else "申请范围" for n in frame["name"]]
+    shapes = gpd.GeoDataFrame({"name": names}, geometry=list(frame.geometry), crs=frame.crs)
+    crs = frame.crs
+    where = crs.name if crs is not None else "?"
+    epsg = crs.to_epsg() if crs is not None else None
+    points = int(frame["points"].sum())
+    return ParsedProposal(
+        shapes,
+        f"{source}（{len(frame)} 个地块，{points} 个拐点，{where}，EPSG:{epsg}）",
+        notes=[f"读取说明：{n}" for n in frame.attrs.get("notes", [])],
+    )
 
 
 def _normalised(text: str) -> str:
@@ -139,8 +205,7 @@ def _normalised(text: str) -> str:
     >>> _normalised("１２，84°12′30.5″")
     '12,84°12′30.5″'
     """
-    parts = _KEEP_AS_TYPED.split(text)
-    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+    return normalise_paste(text)
 
 
 def _raise(problems: list[str]) -> NoReturn:
@@ -361,8 +426,11 @@ def is_coordinate_upload(name: str) -> bool:
     return PurePosixPath(safe_filename(name)).suffix in COORDINATE_SUFFIXES
 
 
-def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedProposal:
-    """Refuse what is not a coordinate TXT, then read it (boundary or registration layout).
+def read_coordinate_upload(
+    name: str, data: bytes, *, max_mb: float, zone: int | None = None
+) -> ParsedProposal:
+    """Refuse what is not a coordinate TXT, then read it (boundary or registration layout,
+    or any coordinate table through :func:`~mineplan.io.coordinates.read_coordinates`).
 
     Parameters
     ----------
@@ -372,6 +440,9 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
         The bytes.
     max_mb
         Largest accepted upload, MB.
+    zone
+        Gauss-Kruger zone of a coordinate table whose eastings carry no zone prefix
+        (the page's 带号 control); strict layouts state their own.
 
     Raises
     ------
@@ -387,8 +458,10 @@ def read_coordinate_upload(name: str, data: bytes, *, max_mb: float) -> ParsedPr
     kind = sniff(data)
     if kind is not None:
         raise UploadError(f"文件名是“.txt”，但内容是{KINDS_ZH[kind]}，不是坐标文本文件。")
-    layout = coordinate_layout(coordinate_head(data)) or "boundary"
+    layout = coordinate_layout(coordinate_head(data))
     try:
+        if layout is None:
+            return _parse_table(data, zone=zone, source=f"坐标文件 {safe} ")
         return _parse_coordinate_text(data, layout, source=f"坐标文件 {safe} ")
     except CoordinateFileError as exc:
         reason, _, detail = str(exc).partition("\n")

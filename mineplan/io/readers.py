@@ -2,8 +2,10 @@
 
 :func:`read_geometry_file` looks at a file's content (not only its name) and
 hands it to :mod:`mineplan.io.coordinates` (land-boundary exchange TXT, mining-right
-registration TXT) or :mod:`mineplan.io.gis` (Shapefile, GeoPackage, GeoJSON,
-KML/KMZ, DXF, CSV). Either way the answer is a :class:`~mineplan.io.gis.ReadResult`.
+registration TXT, and any other text: a coordinate table as copied from a notice or
+a web page, read by :func:`~mineplan.io.coordinates.read_coordinates`) or
+:mod:`mineplan.io.gis` (Shapefile, GeoPackage, GeoJSON, KML/KMZ, DXF, CSV). Either
+way the answer is a :class:`~mineplan.io.gis.ReadResult`.
 
 May import: ``errors``, the other io modules.
 """
@@ -15,24 +17,33 @@ from typing import Literal
 
 from mineplan.errors import CRSError
 from mineplan.io import coordinates as coordfiles
+from mineplan.io.coordinates import coordinate_text_layout, read_coordinates
 from mineplan.io.gis import ReadResult, read_gis_file
+from mineplan.io.gis.crs import CRSSource
 from mineplan.io.sniff import coordinate_head, coordinate_layout
 from mineplan.io.text import HEAD_BYTES
 
-__all__ = ["coordinate_file_kind", "read_geometry_file"]
+__all__ = ["TEXT_SUFFIXES", "coordinate_file_kind", "read_geometry_file"]
+
+#: File endings that may hold a coordinate TXT in a strict layout; a ``.txt`` in none
+#: of them is read as a coordinate table, the others go to GDAL.
+TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".zb", ".dat", "")
 
 
 def coordinate_file_kind(path: str | Path) -> str | None:
-    """``"boundary"`` or ``"registration"`` for a coordinate TXT, None for anything else."""
+    """``"boundary"`` or ``"registration"`` for a coordinate TXT in a strict layout,
+    None for anything else (a coordinate table in a ``.txt`` included: see
+    :func:`read_geometry_file`)."""
     path = Path(path)
-    if path.suffix.lower() not in (".txt", ".zb", ".dat", ""):
+    if path.suffix.lower() not in TEXT_SUFFIXES:
         return None
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES + 1)  # one byte more: the file goes on past the head
-    layout = coordinate_layout(coordinate_head(head))
-    if layout is not None:
-        return layout
-    return "boundary" if path.suffix.lower() == ".txt" else None
+    text = coordinate_head(head)
+    if coordinate_layout(text) is None:
+        return None
+    layout = coordinate_text_layout(text)
+    return layout if layout in ("boundary", "registration") else None
 
 
 def read_geometry_file(
@@ -52,9 +63,9 @@ def read_geometry_file(
     path
         The file.
     layer, crs, zone, swap_axes, expect
-        As :func:`mineplan.io.gis.read_gis_file` (``crs``/``zone``/``swap_axes``
-        apply to GIS files; a coordinate TXT states its own zone and datum, and
-        ``fix`` applies to both).
+        As :func:`mineplan.io.gis.read_gis_file`. ``crs``/``zone`` also apply to a
+        coordinate text that does not state them (eastings without zone prefix);
+        ``fix`` applies to GIS files and strict coordinate TXT layouts.
     fix
         Repair what is safely repairable (close rings, drop repeated points, swap
         axes in a TXT), reporting each repair as a warning.
@@ -66,9 +77,16 @@ def read_geometry_file(
     """
     path = Path(path)
     kind = coordinate_file_kind(path) if path.is_file() else None
+    if kind is None and path.is_file() and path.suffix.lower() == ".txt":
+        return _read_table(path, crs=crs, zone=zone)
     if kind is None:
         return read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                              expect=expect, fix=fix)
+    if crs is not None or zone is not None:
+        cf_crs = (coordfiles.read_registration_txt(path, fix=fix) if kind == "registration"
+                  else coordfiles.read_boundary_txt(path, fix=fix)).crs
+        if cf_crs.epsg is None:  # the file does not say: the caller does
+            return _read_table(path, crs=crs, zone=zone)
     if kind == "registration":
         cf = coordfiles.read_registration_txt(path, fix=fix)
     else:
@@ -82,3 +100,18 @@ def read_geometry_file(
         )
     return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
                       layer=None, crs_source="file", warnings=list(cf.warnings))
+
+
+def _read_table(path: Path, *, crs: str | None, zone: int | None) -> ReadResult:
+    """A coordinate text read by :func:`~mineplan.io.coordinates.read_coordinates`."""
+    frame = read_coordinates(path, crs=crs, zone=zone)
+    sources: dict[str, CRSSource] = {"argument": "argument", "zone argument": "zone argument"}
+    source = sources.get(frame.attrs.get("crs_source", ""), "file")
+    return ReadResult(
+        frame=frame,
+        source_format=f"coordinate TXT ({frame.attrs['source_format']}, "
+        f"{frame.attrs['encoding']})",
+        layer=None,
+        crs_source=source,
+        warnings=list(frame.attrs.get("notes", [])),
+    )

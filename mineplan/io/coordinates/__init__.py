@@ -30,7 +30,11 @@ go to :attr:`CoordinateFile.warnings` (also logged).
 Modules, one concern each: :mod:`~.model` (the dataclasses), :mod:`~.parsing` (what
 every parser shares), :mod:`~.degrees` (DMS and decimal-degree coordinates),
 :mod:`~.crs` (datum, zone and axis order from header and numbers), :mod:`~.boundary`,
-:mod:`~.registration` and :mod:`~.block` (one per layout, reading), :mod:`~.geometry`
+:mod:`~.registration` and :mod:`~.block` (one per layout, reading), :mod:`~.tables`
+(pasted tables: lines to cells and blocks), :mod:`~.records` (cells to points),
+:mod:`~.numbers` (metres or degrees, axes, zone, CRS), :mod:`~.reader`
+(:func:`read_coordinates`, the one tolerant entry for any coordinate text),
+:mod:`~.summary` (what such a frame holds, as lines to print), :mod:`~.geometry`
 (plots ↔ shapely / GeoDataFrame) and :mod:`~.writers`. Byte decoding and number
 parsing are :mod:`mineplan.io.text`.
 
@@ -45,7 +49,14 @@ from mineplan.io.coordinates.boundary import parse_boundary_txt, read_boundary_t
 from mineplan.io.coordinates.degrees import format_dms, parse_dms
 from mineplan.io.coordinates.geometry import plot_geometry, plots_from_frame, to_geodataframe
 from mineplan.io.coordinates.model import CoordinateFile, CRSInfo, Plot, Point, Ring
+from mineplan.io.coordinates.reader import (
+    FRAME_COLUMNS,
+    CoordinateChoiceError,
+    coordinate_text_layout,
+    read_coordinates,
+)
 from mineplan.io.coordinates.registration import parse_registration_txt, read_registration_txt
+from mineplan.io.coordinates.summary import describe_coordinates
 from mineplan.io.coordinates.writers import (
     format_boundary_txt,
     format_registration_txt,
@@ -54,11 +65,15 @@ from mineplan.io.coordinates.writers import (
 )
 
 __all__ = [
+    "FRAME_COLUMNS",
     "CRSInfo",
+    "CoordinateChoiceError",
     "CoordinateFile",
     "Plot",
     "Point",
     "Ring",
+    "coordinate_text_layout",
+    "describe_coordinates",
     "format_block_string",
     "format_boundary_txt",
     "format_dms",
@@ -70,6 +85,7 @@ __all__ = [
     "plot_geometry",
     "plots_from_frame",
     "read_boundary_txt",
+    "read_coordinates",
     "read_registration_txt",
     "to_geodataframe",
     "write_boundary_txt",

@@ -5,7 +5,7 @@ then for each area its point count, that many X (northing), Y (easting) pairs, a
 flag (0 = area, −1 = a hole cut from the preceding area) and the upper and lower
 elevations (may be blank). Assumed layout: verify on real files.
 
-May import: ``errors``, :mod:`mineplan.io.text`, the model.
+May import: ``errors``, ``vocab``, :mod:`mineplan.io.text`, the model.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from mineplan.errors import CoordinateFileError
 from mineplan.io.coordinates.model import Point, Ring
 from mineplan.io.text import format_optional, parse_number, split_fields
+from mineplan.vocab import PLANE_DECIMALS
 
 __all__ = ["format_block_string", "parse_block_string"]
 
@@ -86,7 +87,7 @@ def parse_block_string(text: str) -> list[Ring]:
     return rings
 
 
-def format_block_string(rings: Sequence[Ring], *, precision: int = 3) -> str:
+def format_block_string(rings: Sequence[Ring], *, precision: int = PLANE_DECIMALS) -> str:
     """Format rings as a compact block string (see :func:`parse_block_string`).
 
     A ring's ``flag`` is written as it is; a ring without one is written as an area

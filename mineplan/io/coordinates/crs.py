@@ -77,7 +77,7 @@ def check_axes(
                             point.line_no,
                             f"{where}: X={point.x_northing:.3f} looks like an easting and "
                             f"Y={point.y_easting:.3f} like a northing — the axes are swapped; "
-                            "swap the X and Y columns or use --fix (fix=True in Python)",
+                            "swap the X and Y columns or use --fix",
                         )
                         continue
                 elif not verdict.plausible:

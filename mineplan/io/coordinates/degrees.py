@@ -225,7 +225,7 @@ def check_geographic_axes(plots: Sequence[Plot], problems: Problems, *, fix: boo
                             f"{where}: X={format_dms(x)} looks like a longitude and "
                             f"Y={format_dms(y)} like a latitude — the axes are swapped (X is "
                             "the latitude, Y the longitude); swap the X and Y columns or use "
-                            "--fix (fix=True in Python)",
+                            "--fix",
                         )
                 else:
                     bad.add(id(plot))
@@ -241,7 +241,7 @@ def check_geographic_axes(plots: Sequence[Plot], problems: Problems, *, fix: boo
 
 _DMS_SEPARATED = re.compile(
     r"\s*([+-]?\d+(?:\.\d+)?)\s*[°度:\s-]\s*(\d+(?:\.\d+)?)\s*[′'’分:\s-]\s*"
-    r"(\d+(?:\.\d+)?)\s*(?:[″\"”秒]|'')?\s*([NSEWnsew]?)\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:[″\"”秒]|''|′′)?\s*([NSEWnsew]?)\s*"
 )
 _DMS_PACKED = re.compile(r"\s*([+-]?)(\d{5,7})(\.\d+)?\s*")
 
@@ -249,7 +249,8 @@ _DMS_PACKED = re.compile(r"\s*([+-]?)(\d{5,7})(\.\d+)?\s*")
 def parse_dms(text: str) -> float:
     """Degrees, minutes, seconds to decimal degrees.
 
-    Accepts ``84°12′30.123″``, ``84°12'30.123"``, ``84度12分30.123秒``,
+    Accepts ``84°12′30.123″``, ``84°12'30.123"``, ``84°12'30.123''``, ``84°12′30.123′′``
+    (″ after NFKC), ``84度12分30.123秒``,
     ``84 12 30.123``, ``84:12:30.123`` and packed ``841230.123`` (DDDMMSS.sss);
     a trailing S or W, or a leading minus, gives a negative value.
 

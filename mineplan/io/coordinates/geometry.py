@@ -184,7 +184,9 @@ def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
     """Polygon rows as 面 plots in EPSG:``epsg`` (the frame's own CRS when None).
 
     Points come from :func:`mineplan.io.corners.corner_table`: rings numbered per plot
-    (each part's exterior, then its holes), points J1… per ring in the ring's own order.
+    (each part's exterior, then its holes), points J1… per ring in the ring's own order
+    — or, for a frame read by :func:`~mineplan.io.coordinates.read_coordinates`, the
+    point names it was read with (``attrs["point_names"]``).
     A frame without a CRS is taken to be in ``epsg`` already.
     """
     for index, geom in gdf.geometry.items():
@@ -204,14 +206,38 @@ def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
             for name, x, y in zip(ring["point"], ring["x"], ring["y"], strict=True)
         ]
         rings_of.setdefault(int(plot_no), []).append(Ring(int(ring_no), points))
+    _keep_point_names(rings_of, gdf.attrs.get("point_names"))
     plots = []
     for i, (_, row) in enumerate(gdf.iterrows(), start=1):
         # an empty polygon is one ring without points (writing it says so)
         empty = [Ring(1, [])] if isinstance(row.geometry, Polygon) else []
         number = str(row["number"]) if "number" in gdf.columns else str(i)
         name = str(row["name"]) if "name" in gdf.columns else ""
-        plots.append(Plot(number, name, "面", rings=rings_of.get(i, empty)))
+        rings = rings_of.get(i, empty)
+        for column, attribute in (("top_m", "top_m"), ("bottom_m", "bottom_m")):
+            value = row[column] if column in gdf.columns else None
+            if isinstance(value, int | float) and math.isfinite(value):
+                for ring in rings:  # the block's elevation range (标高) on every area
+                    setattr(ring, attribute, float(value))
+        plots.append(Plot(number, name, "面", rings=rings))
     return plots
+
+
+def _keep_point_names(rings_of: dict[int, list[Ring]], names: object) -> None:
+    """Give the points the names they were read with (``attrs["point_names"]`` of a
+    :func:`~mineplan.io.coordinates.read_coordinates` frame: per plot, per ring), where
+    the rings still have those points; else the J1… names stay."""
+    if not isinstance(names, list):
+        return
+    for plot_no, rings in rings_of.items():
+        if plot_no - 1 >= len(names):
+            continue
+        given = names[plot_no - 1]
+        if [len(r) for r in given] != [len(r.points) for r in rings]:
+            continue
+        for ring, ring_names in zip(rings, given, strict=True):
+            for point, name in zip(ring.points, ring_names, strict=True):
+                point.name = str(name)
 
 
 def _crs_as_is(crs: pyproj.CRS | None, epsg: int | None) -> pyproj.CRS:

@@ -107,14 +107,13 @@ def finish_rings(
                 problems.error(
                     last.line_no,
                     f"{label}: not closed — last point {last.name} differs from first point "
-                    f"{first.name}; repeat {first.name} at the end or use --fix "
-                    "(fix=True in Python)",
+                    f"{first.name}; repeat {first.name} at the end or use --fix",
                 )
         kept: list[Point] = []
         for point in points:
             prev = kept[-1] if kept else None
             if prev and (prev.x_northing, prev.y_easting) == (point.x_northing, point.y_easting):
-                action = "removed" if fix else "use --fix (fix=True in Python) to remove it"
+                action = "removed" if fix else "use --fix to remove it"
                 problems.warn(
                     point.line_no,
                     f"{label} point {point.name} repeats point {prev.name} ({action})",

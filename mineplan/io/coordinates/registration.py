@@ -95,6 +95,9 @@ def parse_registration_txt(
             continue
         rows += 1
         parts = split_fields(value)
+        if parts[0] not in ("标高", "*"):
+            while len(parts) > 3 and not parts[-1]:
+                parts.pop()  # '1,X,Y, , ,': trailing empty fields
         if parts[0] in ("标高", "*"):
             if not current:
                 problems.error(line_no, f"{key}: 标高 line without points before it")

@@ -4,9 +4,12 @@
 GeoDataFrame) in the land-boundary exchange layout, in plane metres or in latitude /
 longitude (DMS or decimal degrees); :func:`format_registration_txt` /
 :func:`write_registration_txt` write one plot in the mining-right registration layout.
-Both write CRLF lines, outer rings clockwise and holes counter-clockwise on a
-north-up map, points named J1… per ring as :func:`mineplan.io.corners.corner_table`
-numbers them.
+Both write CRLF lines and what the registry wants (issue 10 §4): plane coordinates
+to :data:`~mineplan.vocab.PLANE_DECIMALS` (2) decimals, DMS seconds to
+:data:`~mineplan.vocab.DMS_SECONDS_DECIMALS` (3), vertices in their original order and
+numbering (nothing is re-oriented: a ring is written as it was given, each part's
+outer ring before its holes); points of a GeoDataFrame are named J1… per ring as
+:func:`mineplan.io.corners.corner_table` numbers them.
 
 May import: ``errors``, ``vocab``, ``geodesy``, :mod:`mineplan.io.text` and the other
 modules of this package.
@@ -22,7 +25,6 @@ from typing import Literal
 
 import geopandas as gpd
 import pyproj
-from shapely.geometry.polygon import LinearRing
 
 from mineplan.errors import CoordinateFileError
 from mineplan.geodesy import ellipsoidal_area
@@ -32,11 +34,10 @@ from mineplan.io.coordinates.geometry import (
     assemble_rings,
     plot_geometry,
     plots_from_gdf,
-    ring_xy,
 )
 from mineplan.io.coordinates.model import DATUM_NAMES, PLOT_FIELD_NAMES, Plot, Ring, Units
 from mineplan.io.text import format_optional
-from mineplan.vocab import GEOGRAPHIC_EPSG
+from mineplan.vocab import DMS_SECONDS_DECIMALS, GEOGRAPHIC_EPSG, PLANE_DECIMALS
 
 __all__ = [
     "format_boundary_txt",
@@ -44,16 +45,6 @@ __all__ = [
     "write_boundary_txt",
     "write_registration_txt",
 ]
-
-
-def _oriented(ring: Ring, *, clockwise: bool) -> Ring:
-    """The ring with its first point kept and direction set (on a north-up map)."""
-    if len(ring.points) < 3:
-        return ring
-    is_ccw = LinearRing(ring_xy(ring)).is_ccw
-    if is_ccw == clockwise:
-        return replace(ring, points=[ring.points[0], *reversed(ring.points[1:])])
-    return ring
 
 
 def _crs_for_writing(
@@ -71,18 +62,16 @@ def format_boundary_txt(
     width: int = 3,
     datum: str = "CGCS2000",
     encoding: str = "gbk",
-    precision: int = 3,
+    precision: int | None = None,
     header: dict[str, str] | None = None,
     units: Units = "metre",
 ) -> bytes:
     """Write plots as a land-boundary exchange TXT.
 
-    CRLF line ends; every ring closed by repeating its first point; the outer ring of
-    each part **clockwise** and holes counter-clockwise as seen on a north-up map
-    (easting to the right) — the usual orientation of 界址点 numbering; a ring in the
-    other direction is reversed, keeping its first point. Rings are numbered 1, 2, …
-    per plot: each part's outer ring followed by its holes. The header area is the
-    ellipsoidal area (TD/T 1055-2019) in 公顷 to 4 decimals.
+    CRLF line ends; every ring closed by repeating its first point; vertices in their
+    original order and with their original names (a ring is never reversed). Rings
+    are numbered 1, 2, … per plot: each part's outer ring followed by its holes. The
+    header area is the ellipsoidal area (TD/T 1055-2019) in 公顷 to 4 decimals.
 
     Parameters
     ----------
@@ -99,8 +88,9 @@ def format_boundary_txt(
     encoding
         ``"gbk"`` (default, what most tools expect) or ``"utf-8"``.
     precision
-        Decimals of X and Y in metres (3 = millimetres), or of the seconds with
-        ``units="dms"`` (3 = the official 0.001″).
+        Decimals of X and Y in metres (default :data:`~mineplan.vocab.PLANE_DECIMALS`,
+        2 = centimetres, the registry's rule), or of the seconds with ``units="dms"``
+        (default :data:`~mineplan.vocab.DMS_SECONDS_DECIMALS`, 3 = 0.001″).
     header
         Extra or replacement ``[属性描述]`` values.
     units
@@ -127,6 +117,8 @@ def format_boundary_txt(
         raise CoordinateFileError(f"datum must be one of {sorted(DATUM_NAMES)}; got {datum!r}")
     if units not in ("metre", "dms", "degree"):
         raise CoordinateFileError(f"units must be 'metre', 'dms' or 'degree'; got {units!r}")
+    if precision is None:
+        precision = DMS_SECONDS_DECIMALS if units == "dms" else PLANE_DECIMALS
     if units != "metre":
         return _format_geographic(
             plots,
@@ -311,7 +303,8 @@ def _encode(lines: list[str], encoding: str) -> bytes:
 
 
 def _writing_order(plot: Plot) -> list[Ring]:
-    """The plot's rings to write: validated, outer rings clockwise, holes after them."""
+    """The plot's rings to write: validated, each part's outer ring then its holes,
+    every ring in its own vertex order."""
     needed = {"面": 3, "线": 2, "点": 1}.get(plot.kind, 3)
     for ring in plot.rings:
         label = f"plot {plot.number or '?'} ring {ring.ring_no}"
@@ -329,8 +322,8 @@ def _writing_order(plot: Plot) -> list[Ring]:
         raise CoordinateFileError(f"plot {plot.number or '?'} has no rings to write")
     ordered: list[Ring] = []
     for outer, holes in assemble_rings(plot.rings):
-        ordered.append(_oriented(outer, clockwise=True))
-        ordered += [_oriented(h, clockwise=False) for h in holes]
+        ordered.append(outer)
+        ordered += holes
     return ordered
 
 
@@ -342,7 +335,7 @@ def write_boundary_txt(
     width: int = 3,
     datum: str = "CGCS2000",
     encoding: str = "gbk",
-    precision: int = 3,
+    precision: int | None = None,
     header: dict[str, str] | None = None,
     units: Units = "metre",
 ) -> Path:
@@ -366,19 +359,22 @@ def write_boundary_txt(
 def format_registration_txt(
     plot: Plot,
     *,
-    precision: int = 3,
+    precision: int | None = None,
     encoding: str = "gbk",
     units: Literal["metre", "dms"] | None = None,
 ) -> bytes:
     """Write one plot in the mining-right registration layout (CRLF).
 
-    Points are numbered 1, 2, … across the file, rings are not closed (the 标高 line
-    closes an area), each part's outer ring comes first (clockwise on a north-up map)
-    followed by its holes (flag −1); outer rings get flag 1 unless they carry one.
+    Points keep their order and their numbers when these are whole numbers unique in
+    the plot (else they are numbered 1, 2, … across the file); rings are not closed
+    (the 标高 line closes an area); each part's outer ring comes first, followed by
+    its holes (flag −1); outer rings get flag 1 unless they carry one.
 
-    `units`: ``"metre"`` writes X, Y to `precision` decimals; ``"dms"`` writes a plot
-    in decimal degrees (X latitude, Y longitude) as ``44°25′00.000″`` with `precision`
-    decimals of seconds; None (default) picks dms for a plot in degrees, else metre.
+    `units`: ``"metre"`` writes X, Y to `precision` decimals (default
+    :data:`~mineplan.vocab.PLANE_DECIMALS`); ``"dms"`` writes a plot in decimal
+    degrees (X latitude, Y longitude) as ``44°25′00.000″`` with `precision` decimals
+    of seconds (default :data:`~mineplan.vocab.DMS_SECONDS_DECIMALS`); None (default)
+    picks dms for a plot in degrees, else metre.
 
     Raises
     ------
@@ -394,17 +390,23 @@ def format_registration_txt(
             f"units={units!r}; use units={'dms' if geographic else 'metre'!r}"
         )
 
+    places = precision if precision is not None else (
+        DMS_SECONDS_DECIMALS if units == "dms" else PLANE_DECIMALS
+    )
+
     def coordinate(value: float) -> str:
-        return (
-            format_dms(value, precision=precision) if units == "dms" else f"{value:.{precision}f}"
-        )
+        return format_dms(value, precision=places) if units == "dms" else f"{value:.{places}f}"
 
     rows: list[str] = []
+    rings = _writing_order(plot)
+    names = [p.name for ring in rings for p in ring.points]
+    keep = all(n.isdigit() for n in names) and len(set(names)) == len(names)
     number = 0
-    for ring in _writing_order(plot):
+    for ring in rings:
         for point in ring.points:
             number += 1
-            rows.append(f"{number},{coordinate(point.x_northing)},{coordinate(point.y_easting)}")
+            label = point.name if keep else str(number)
+            rows.append(f"{label},{coordinate(point.x_northing)},{coordinate(point.y_easting)}")
         hole = ring.flag == -1 or (ring.flag is None and _is_hole(plot, ring))
         flag = -1 if hole else (ring.flag if ring.flag is not None else 1)
         rows.append(f"标高,{format_optional(ring.top_m)},{format_optional(ring.bottom_m)},,{flag}")
@@ -429,7 +431,7 @@ def write_registration_txt(
     path: str | Path,
     plot: Plot,
     *,
-    precision: int = 3,
+    precision: int | None = None,
     encoding: str = "gbk",
     units: Literal["metre", "dms"] | None = None,
 ) -> Path:
