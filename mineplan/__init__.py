@@ -9,7 +9,8 @@ The public API, by concern (see the README for the data flow):
 - geometry: :func:`schematic_zone_geometries`, :func:`demo_control_layers`,
   :func:`build_layers`
 - store: :func:`write_store`, :func:`replace_layer`, :func:`read_layer`, :func:`list_layers`
-- real geometry in: :func:`read_gis_file`, :func:`match_features`, :func:`apply_import`
+- real geometry in: :func:`read_coordinates` (any pasted coordinate table),
+  :func:`read_gis_file`, :func:`match_features`, :func:`apply_import`
 - web map: :class:`MapLayer`, :func:`zone_map`, :func:`render_offline_html`
 
 Each name is imported from its module on first use (PEP 562 ``__getattr__``), so
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         zone_from_easting,
     )
     from mineplan.importing import apply_import, match_features, normalise_name
+    from mineplan.io.coordinates import read_coordinates
     from mineplan.io.gis import ReadResult, read_gis_file, write_gis_file
     from mineplan.layers import LayerSpec, read_layer_specs, read_styles
     from mineplan.store import list_layers, read_layer, replace_layer, write_store
@@ -82,6 +84,7 @@ __all__ = [
     "plan_index",
     "projected_area_km2",
     "read_catalog",
+    "read_coordinates",
     "read_gis_file",
     "read_layer",
     "read_layer_specs",
@@ -124,6 +127,7 @@ _WHERE: dict[str, str] = {
     "plan_index": "mineplan.catalog",
     "projected_area_km2": "mineplan.geodesy",
     "read_catalog": "mineplan.catalog",
+    "read_coordinates": "mineplan.io.coordinates",
     "read_gis_file": "mineplan.io.gis",
     "read_layer": "mineplan.store",
     "read_layer_specs": "mineplan.layers",

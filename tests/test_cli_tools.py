@@ -231,3 +231,46 @@ def test_no_command_writes_a_file_except_through_atomic() -> None:
                 if name not in atomic_names | {"writer"}:
                     offenders.append(f"{path.name}:{node.lineno} .{func.attr}({name})")
     assert offenders == []
+
+
+PIPE_TABLE = """| 序号 | X | Y |
+|---|---|---|
+| 1 | 4851234.56 | 28512345.67 |
+| 2 | 4851234.56 | 28513345.67 |
+| 3 | 4850234.56 | 28513345.67 |
+| 4 | 4850234.56 | 28512345.67 |
+面积 1.0000平方千米
+"""
+
+
+def test_coords_info_on_a_pasted_table_prints_blocks_corners_and_both_areas(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyproj
+
+    path = tmp_path / "pasted.txt"
+    path.write_text(PIPE_TABLE, encoding="utf-8")
+    assert main(["coords", "info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "EPSG:4516" in out  # zone 28 from the easting prefix
+    assert "blocks:    1" in out and "4 corners" in out
+    for x, y in [("4851234.56", "28512345.67"), ("4850234.56", "28513345.67")]:
+        assert f"X {x}  Y {y}" in out
+    # the official area, checked independently with GeographicLib (edges along the grid)
+    lon, lat = pyproj.Transformer.from_crs(4516, 4490, always_xy=True).transform(
+        [28512345.67, 28513345.67, 28513345.67, 28512345.67],
+        [4851234.56, 4851234.56, 4850234.56, 4850234.56])
+    geod_km2 = abs(pyproj.Geod(ellps="GRS80").polygon_area_perimeter(lon, lat)[0]) / 1e6
+    assert f"official area (TD/T 1055): {geod_km2:.4f} km²" in out
+    assert "stated area: 1 平方千米" in out and "difference" in out
+
+
+def test_coords_info_asks_for_the_zone_when_eastings_have_no_prefix(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nozone.txt"
+    path.write_text("1,4851234.56,512345.67\n2,4851234.56,513345.67\n"
+                    "3,4850234.56,513345.67\n", encoding="utf-8")
+    assert main(["coords", "info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 1" in err and "--zone" in err and "fix=" not in err
+    assert main(["coords", "info", str(path), "--zone", "28"]) == 0
+    assert "EPSG:4537" in capsys.readouterr().out  # CGCS2000 GK CM 84E, no zone prefix

@@ -28,6 +28,10 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     info = inner.add_parser("info", parents=[common], help="what a coordinate/GIS file holds")
     info.add_argument("file", type=Path)
     info.add_argument("--fix", action="store_true", help="repair what is safely repairable")
+    info.add_argument("--zone", type=int, default=None,
+                      help="Gauss-Kruger zone of eastings written without zone prefix "
+                           "(3-degree, e.g. 28 for 84°E)")
+    info.add_argument("--crs", default=None, help="CRS of an input that states none")
     info.set_defaults(run=run_info)
 
     conv = inner.add_parser("convert", parents=[common], help="convert between formats")
@@ -41,6 +45,8 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                       help="Gauss-Kruger 3-degree zone of a TXT output (default: from the data)")
     conv.add_argument("--to-crs", default=None, help="CRS of a GIS output, e.g. EPSG:4490")
     conv.add_argument("--crs", default=None, help="CRS of an input that has none")
+    conv.add_argument("--source-zone", type=int, default=None,
+                      help="Gauss-Kruger zone of input eastings written without zone prefix")
     conv.add_argument("--fix", action="store_true", help="repair what is safely repairable")
     conv.set_defaults(run=run_convert)
     coords.set_defaults(run=usage(coords))
@@ -55,10 +61,17 @@ def run_info(args: argparse.Namespace) -> int:
     from mineplan.io import coordinates as coordfiles
     from mineplan.io.readers import coordinate_file_kind, read_geometry_file
 
-    result = read_geometry_file(args.file, fix=args.fix)
+    result = read_geometry_file(args.file, fix=args.fix, zone=args.zone, crs=args.crs)
     frame = result.frame
     print(f"file:      {args.file}")
     print(f"format:    {result.source_format}")
+    if result.source_format.startswith("coordinate TXT (coordinate table"):
+        # a pasted or exported table: blocks, corners, official and stated areas
+        for line in coordfiles.describe_coordinates(frame):
+            print(line)
+        for warning in result.warnings:
+            print(f"note:      {warning}")
+        return EXIT_OK
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
     print(f"CRS:       {frame.crs.name if frame.crs is not None else '?'} (EPSG:{epsg}; "
           f"from {result.crs_source})")
@@ -108,7 +121,7 @@ def run_convert(args: argparse.Namespace) -> int:
     from mineplan.io.gis import write_gis_file
     from mineplan.io.readers import read_geometry_file
 
-    result = read_geometry_file(args.input, crs=args.crs, fix=args.fix)
+    result = read_geometry_file(args.input, crs=args.crs, zone=args.source_zone, fix=args.fix)
     for warning in result.warnings:
         print(f"warning: {warning}")
     frame = result.frame
