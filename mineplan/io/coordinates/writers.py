@@ -26,6 +26,7 @@ from typing import Literal
 import geopandas as gpd
 import pyproj
 
+from mineplan.atomic import atomic_write_bytes
 from mineplan.errors import CoordinateFileError
 from mineplan.geodesy import ellipsoidal_area
 from mineplan.io.coordinates.crs import projected_epsg
@@ -350,9 +351,7 @@ def write_boundary_txt(
         header=header,
         units=units,
     )
-    target = Path(path)
-    target.write_bytes(data)
-    return target
+    return atomic_write_bytes(path, data)
 
 
 
@@ -436,7 +435,5 @@ def write_registration_txt(
     units: Literal["metre", "dms"] | None = None,
 ) -> Path:
     """Write :func:`format_registration_txt` output (same options) to `path`; returns it."""
-    target = Path(path)
     data = format_registration_txt(plot, precision=precision, encoding=encoding, units=units)
-    target.write_bytes(data)
-    return target
+    return atomic_write_bytes(path, data)
