@@ -6,6 +6,7 @@
   (default ``<home>/geodata/mineplan.gpkg``);
 - ``MINEPLAN_SEEDS``: the plan texts, for tests and people (``../shared/seeds``);
 - ``MINEPLAN_RASTERS``: local raster backgrounds, GeoTIFF (``<home>/geodata/rasters``);
+- ``MINEPLAN_FONTS``: the TrueType CJK font made at set-up (``<home>/geodata/fonts``);
 - ``MINEPLAN_MAX_UPLOAD_MB``: the web app's upload limit in MB (200);
 - ``TIANDITU_KEY``: the 天地图 key for the optional online basemap (none);
 - ``SOURCE_DATE_EPOCH``: a fixed "now" for reproducible builds and figures (the clock).
@@ -24,6 +25,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB",
     "DEFAULT_STORE",
+    "fonts_dir",
     "geodata_dir",
     "home",
     "layers_dir",
@@ -79,6 +81,15 @@ def raster_dir() -> Path:
     """The folder of local rasters: ``MINEPLAN_RASTERS``, else ``geodata/rasters``."""
     env = os.environ.get("MINEPLAN_RASTERS")
     return Path(env) if env else geodata_dir() / "rasters"
+
+
+def fonts_dir() -> Path:
+    """The folder of the figures' TrueType CJK font: ``MINEPLAN_FONTS``, else ``geodata/fonts``.
+
+    Set-up fills it (``python -m mineplan.figures.fonts``); see :mod:`mineplan.figures.fonts`.
+    """
+    env = os.environ.get("MINEPLAN_FONTS")
+    return Path(env) if env else geodata_dir() / "fonts"
 
 
 def max_upload_mb() -> float:

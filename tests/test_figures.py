@@ -31,6 +31,7 @@ from mineplan.figures import (
     cartography,
     check_figure,
     figure_info,
+    fonts,
     output,
     region_overview,
     save_figure,
@@ -225,10 +226,12 @@ def test_pdf_embeds_the_cjk_font(overviews, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = save_figure(overviews["伊宁市"], ARTIFACTS / "overview-伊宁市.pdf")
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
-    rows = [line for line in out.stdout.splitlines() if "NotoSansCJK" in line]
+    rows = [line for line in out.stdout.splitlines() if "MineplanSansCJKsc" in line]
     assert rows, out.stdout
+    assert "Mismatch" not in out.stderr, out.stderr
     for line in rows:
-        # columns: name type encoding emb sub uni object ID
+        # columns: name type encoding emb sub uni object ID; TrueType outlines embedded
+        assert "CID TrueType" in line, line
         assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
 
 
@@ -257,11 +260,15 @@ def test_unknown_region_and_paper_are_explained(frames, specs, styles) -> None:
         region_overview(frames, region="乌苏市", specs=specs, styles=styles, paper="B5")
 
 
-def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output.font_manager.fontManager, "ttflist", [])
-    monkeypatch.setattr(output.font_manager, "findSystemFonts", lambda *a, **k: [])
+def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    monkeypatch.setattr(fonts.font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(fonts.font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setenv("MINEPLAN_FONTS", str(tmp_path))
     with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
         output.configure_fonts()
+    with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
+        fonts.build_cjk_fonts(tmp_path)  # the set-up command says the same
 
 
 def test_figure_info_refuses_foreign_figures() -> None:
