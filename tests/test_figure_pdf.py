@@ -342,6 +342,7 @@ def test_ghostscript_extracts_title_and_legend_of_every_kind(saved, kind: str) -
     assert legend, "the figure has no legend to look for"
     missing = [label for label in legend if _squash(label) not in text]
     assert not missing, f"Ghostscript does not extract {missing}"
+    assert re.search(r"比例尺1:\d", text), "the numeric scale is not extracted"
 
 
 @pytest.mark.slow
