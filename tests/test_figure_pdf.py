@@ -224,11 +224,20 @@ def test_a_missing_font_names_the_setup_command(monkeypatch: pytest.MonkeyPatch,
 
 def test_a_font_file_that_is_not_truetype_is_refused(monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
+    manager = fonts.font_manager.fontManager
+    others = [e for e in manager.ttflist if e.name != fonts.CJK_FONT]
+    monkeypatch.setattr(manager, "ttflist", list(others))
     monkeypatch.setenv("MINEPLAN_FONTS", str(tmp_path))
     fake = fonts.cjk_font_files(tmp_path)["Regular"]
-    fake.write_bytes(b"OTTO" + bytes(60))
+    fake.write_bytes(b"OTTO" + bytes(60))  # what a CFF font starts with
     assert not fonts.is_truetype(fake)
-    assert fonts.is_truetype(fonts.register_cjk_font())  # the real one still found
+    with pytest.raises(FigureError, match="make-font"):
+        fonts.register_cjk_font()  # not registered: as if it were missing
+    # one that matplotlib already knows by the name is refused with its path
+    entry = fonts.font_manager.FontEntry(fname=str(fake), name=fonts.CJK_FONT)
+    monkeypatch.setattr(manager, "ttflist", [*others, entry])
+    with pytest.raises(FigureError, match=r"not TrueType: .*MineplanSansCJKsc-Regular\.ttf"):
+        fonts.register_cjk_font()
 
 
 @pytest.mark.slow
@@ -350,3 +359,19 @@ def test_ghostscript_extracts_title_and_legend_of_every_kind(saved, kind: str) -
 def test_poppler_and_ghostscript_draw_every_kind_alike(saved, kind: str, tmp_path: Path) -> None:
     poppler, ghostscript = rendered_pages(saved[kind][0], tmp_path, dpi=100)
     assert_pages_agree(poppler, ghostscript, dpi=100)
+
+
+def test_make_font_keeps_fonts_already_made_and_explains_a_missing_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    made = fonts.cjk_font_files(tmp_path / "made")
+    made["Regular"].parent.mkdir()
+    for weight, path in made.items():  # made before: links to the real ones
+        path.symlink_to(fonts.cjk_font_files()[weight].resolve())
+    assert fonts.main(["make-font", "--folder", str(made["Regular"].parent)]) == 0
+    assert capsys.readouterr().out.split() == [str(p) for p in made.values()]
+
+    monkeypatch.setattr(fonts.font_manager, "findSystemFonts", lambda *a, **k: [])
+    assert fonts.main(["make-font", "--folder", str(tmp_path / "new")]) == 1
+    assert "apt-get install fonts-noto-cjk" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists() or not any((tmp_path / "new").iterdir())
