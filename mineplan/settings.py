@@ -24,6 +24,8 @@ The environment variables:
 - ``MINEPLAN_SEEDS``: the plan texts, for tests and people (``../shared/seeds``);
 - ``MINEPLAN_RASTERS``: local raster backgrounds, GeoTIFF (``<home>/geodata/rasters``;
   from a wheel ``<user data>/rasters``);
+- ``MINEPLAN_FONTS``: the TrueType CJK font made at set-up (``<home>/geodata/fonts``;
+  from a wheel ``<user data>/fonts``);
 - ``MINEPLAN_MAX_UPLOAD_MB``: the web app's upload limit in MB (200);
 - ``TIANDITU_KEY``: the 天地图 key for the optional online basemap (none);
 - ``MINEPLAN_LOCK_TIMEOUT``: seconds a store writer waits for another writer (120);
@@ -46,6 +48,7 @@ __all__ = [
     "DATA_FOLDERS",
     "DEFAULT_MAX_UPLOAD_MB",
     "DEFAULT_STORE",
+    "fonts_dir",
     "geodata_dir",
     "home",
     "layers_dir",
@@ -161,6 +164,19 @@ def _checkout() -> Path | None:
     if (root / "pyproject.toml").is_file() and (root / "layers").is_dir():
         return root
     return None
+
+
+def fonts_dir() -> Path:
+    """The folder of the figures' TrueType CJK font: ``MINEPLAN_FONTS``, else ``geodata/fonts``
+    (from a wheel: ``<user data>/fonts``).
+
+    Set-up fills it (``python -m mineplan.figures make-font``); see :mod:`mineplan.figures.fonts`.
+    """
+    env = os.environ.get("MINEPLAN_FONTS")
+    if env:
+        return Path(env)
+    root = _writable_home()
+    return root / "geodata" / "fonts" if root is not None else user_data_dir() / "fonts"
 
 
 def max_upload_mb() -> float:

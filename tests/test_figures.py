@@ -31,6 +31,7 @@ from mineplan.figures import (
     cartography,
     check_figure,
     figure_info,
+    fonts,
     output,
     region_overview,
     save_figure,
@@ -155,6 +156,51 @@ def test_scale_bar_claimed_length_equals_drawn_length(overviews, region: str) ->
 
 
 @pytest.mark.parametrize("region", REGIONS)
+def test_numeric_scale_is_the_printed_scale(overviews, region: str, tmp_path: Path) -> None:
+    fig = overviews[region]
+    info = figure_info(fig)
+    bar, ax = info.scale_bar, info.map_ax
+    # independently: the drawn bar in printed pixels of a PNG at 100 dpi → metres on paper
+    save_figure(fig, tmp_path / "map.png", dpi=100)
+    renderer = fig.canvas.get_renderer()
+    corners = bar.artist.get_window_extent(renderer)
+    paper_m = corners.width / fig.dpi * 0.0254
+    denominator = bar.length_m / paper_m
+    assert bar.denominator == pytest.approx(denominator, rel=2e-3)  # outline width only
+    # and the frame: map width in GK metres over the frame's printed width
+    frame = ax.get_window_extent(renderer)
+    assert bar.denominator == pytest.approx(
+        np.diff(ax.get_xlim())[0] / (frame.width / fig.dpi * 0.0254), rel=1e-6)
+    # printed beside the bar, to three significant figures
+    assert bar.numeric_label == cartography.format_scale(bar.denominator)
+    digits = int(bar.numeric_label.removeprefix("1:").replace(" ", ""))
+    assert abs(digits / bar.denominator - 1) <= 0.005
+    assert f"比例尺 {bar.numeric_label}" in [t.get_text() for t in ax.texts]
+
+
+def test_numeric_scale_follows_the_paper(frames, specs, styles) -> None:
+    a4 = figure_info(region_overview(frames, region="伊宁市", specs=specs, styles=styles))
+    a3 = figure_info(region_overview(frames, region="伊宁市", specs=specs, styles=styles,
+                                     paper="A3"))
+    # the same region on paper √2 larger each way: a scale about √2 larger (1:n smaller)
+    assert a4.scale_bar.denominator / a3.scale_bar.denominator == pytest.approx(2**0.5, rel=0.1)
+
+
+@pytest.mark.parametrize(
+    ("denominator", "text"),
+    [(263_412.7, "1:263 000"), (50_049, "1:50 000"), (8_765.4, "1:8 770"),
+     (999_600, "1:1 000 000"), (123.4, "1:123")],
+)
+def test_format_scale_rounds_to_three_figures(denominator: float, text: str) -> None:
+    assert cartography.format_scale(denominator) == text
+
+
+def test_format_scale_refuses_nonsense() -> None:
+    with pytest.raises(FigureError, match="positive denominator"):
+        cartography.format_scale(0.0)
+
+
+@pytest.mark.parametrize("region", REGIONS)
 def test_legend_lists_exactly_the_drawn_layers(overviews, frames, specs, region) -> None:
     fig = overviews[region]
     info = figure_info(fig)
@@ -223,10 +269,12 @@ def test_pdf_embeds_the_cjk_font(overviews, figures_dir: Path) -> None:
         pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
     path = save_figure(overviews["伊宁市"], figures_dir / "overview-伊宁市.pdf")
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
-    rows = [line for line in out.stdout.splitlines() if "NotoSansCJK" in line]
+    rows = [line for line in out.stdout.splitlines() if "MineplanSansCJKsc" in line]
     assert rows, out.stdout
+    assert "Mismatch" not in out.stderr, out.stderr
     for line in rows:
-        # columns: name type encoding emb sub uni object ID
+        # columns: name type encoding emb sub uni object ID; TrueType outlines embedded
+        assert "CID TrueType" in line, line
         assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
 
 
@@ -255,11 +303,15 @@ def test_unknown_region_and_paper_are_explained(frames, specs, styles) -> None:
         region_overview(frames, region="乌苏市", specs=specs, styles=styles, paper="B5")
 
 
-def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output.font_manager.fontManager, "ttflist", [])
-    monkeypatch.setattr(output.font_manager, "findSystemFonts", lambda *a, **k: [])
+def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    monkeypatch.setattr(fonts.font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(fonts.font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setenv("MINEPLAN_FONTS", str(tmp_path))
     with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
         output.configure_fonts()
+    with pytest.raises(FigureError, match="apt-get install fonts-noto-cjk"):
+        fonts.build_cjk_fonts(tmp_path)  # the set-up command says the same
 
 
 def test_figure_info_refuses_foreign_figures() -> None:

@@ -12,10 +12,13 @@ Every map is drawn in a CGCS2000 3-degree Gauss-Kruger zone *without* zone prefi
   and the findings, for a pre-grant report.
 * :func:`save_atlas` (:mod:`.atlas`) — many figures as the pages of one PDF.
 
-What they are built from: :mod:`.output` (CJK font, paper sizes, :func:`save_figure`
-for PNG/PDF/SVG through :mod:`mineplan.atomic`), :mod:`.cartography` (extent, scale
-bar, north arrow, graticule, km grid, CRS notes), :mod:`.layers` (store layers in
-order, faint schematic/demo styling, legend entries, background raster),
+What they are built from: :mod:`.fonts` (the CJK font, Noto Sans CJK SC with
+TrueType outlines made once at set-up by ``python -m mineplan.figures make-font``, so
+that PDFs print in Ghostscript too), :mod:`.output` (rcParams, paper sizes,
+:func:`save_figure` for PNG/PDF/SVG through :mod:`mineplan.atomic`),
+:mod:`.cartography` (extent, scale bar, north arrow, graticule, km grid, CRS notes),
+:mod:`.layers` (store layers in order, faint schematic/demo styling, legend
+entries, background raster),
 :mod:`.text` (wrapping, short names, label placement, footnote),
 :mod:`.neighbourhood` (the map half of a zone sheet and a check figure) and
 :mod:`.info` (:func:`figure_info`: what a figure drew, for callers and tests).

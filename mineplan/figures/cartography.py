@@ -1,4 +1,4 @@
-"""Map furniture: extent, scale bar, north arrow, graticule and kilometre grid, CRS notes.
+"""Map furniture: extent, scale bar and numeric scale, north arrow, grids, CRS notes.
 
 Every map of :mod:`mineplan.figures` is drawn in a CGCS2000 3-degree Gauss-Kruger
 zone, so data units are metres; the functions here put the furniture on such an
@@ -10,6 +10,11 @@ scale factor is 1 on the central meridian and grows as (1 + y²/2R²); within a
 distance by at most ~0.03 %, far below what a printed bar can show; a prefecture
 map (塔城地区) reaches beyond its zone and up to ~0.15 % at the frame edges. The
 footnote states the largest factor over the map.
+
+Numeric scale: printed beside the bar as ``比例尺 1:263 000``, the map's plane width
+in GK metres over the printed width of its frame (the figure keeps its paper size,
+so this holds when the PDF is printed at 100 %), rounded to three significant
+figures.
 
 May import: errors, geodesy. Never web or cli.
 """
@@ -41,8 +46,10 @@ __all__ = [
     "draw_north_arrow",
     "draw_scale_bar",
     "fit_extent",
+    "format_scale",
     "furniture_boxes",
     "nice_length_m",
+    "scale_denominator",
     "set_map_extent",
 ]
 
@@ -55,16 +62,20 @@ _FURNITURE = "map-furniture"  # gid of scale bar and north arrow patches: labels
 
 @dataclass(frozen=True)
 class ScaleBar:
-    """The scale bar as drawn: its claimed ground length and its artist.
+    """The scale bar as drawn: its claimed ground length and its artist, and the numeric scale.
 
     ``artist`` is a :class:`~matplotlib.patches.Rectangle` in the map axes' data
     coordinates (GK metres); its width is the drawn length in data units.
+    ``denominator`` is the exact plane scale of the printed map (1 : denominator),
+    ``numeric_label`` the text printed beside the bar.
     """
 
     length_m: float
     label: str
     artist: Rectangle
     max_scale_factor: float
+    denominator: float
+    numeric_label: str
 
 
 # --------------------------------------------------------------------------- extent
@@ -133,8 +144,39 @@ def _max_scale_factor(crs: pyproj.CRS, extent: tuple[float, float, float, float]
     return float(np.nanmax(np.asarray(factors.meridional_scale)))
 
 
+def scale_denominator(ax: Axes) -> float:
+    """The plane scale of ``ax`` on paper, 1 : this: map metres per printed metre.
+
+    The frame's printed width is its box as drawn (after the equal-aspect
+    adjustment) times the figure's width in inches; its map width is the x-limits
+    in GK metres.
+    """
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    ax.apply_aspect()
+    paper_m = ax.get_position().width * fig.get_size_inches()[0] * 0.0254
+    x0, x1 = ax.get_xlim()
+    return abs(x1 - x0) / paper_m
+
+
+def format_scale(denominator: float) -> str:
+    """``1:263 000``: the denominator to three significant figures, thousands spaced.
+
+    Examples
+    --------
+    >>> format_scale(263_412.7), format_scale(50_049), format_scale(8_765.4)
+    ('1:263 000', '1:50 000', '1:8 770')
+    """
+    if not math.isfinite(denominator) or denominator <= 0:
+        raise FigureError(f"a map scale needs a positive denominator, got {denominator!r}")
+    digits = 3 - 1 - math.floor(math.log10(denominator))
+    rounded = int(round(denominator, min(digits, 0)))
+    return "1:" + f"{rounded:,}".replace(",", " ")
+
+
 def draw_scale_bar(ax: Axes, crs: pyproj.CRS) -> ScaleBar:
-    """A two-segment bar ≈ 1/5 of the map width at lower left, in ground metres.
+    """A two-segment bar ≈ 1/5 of the map width at lower left, in ground metres,
+    with the numeric scale (``比例尺 1:263 000``) under it.
 
     The map's data units are GK metres, so a bar `length_m` wide in data units is
     `length_m` long on the plane; the plane overstates ground distance by the
@@ -152,7 +194,7 @@ def draw_scale_bar(ax: Axes, crs: pyproj.CRS) -> ScaleBar:
                   edgecolor="black", lw=0.6),
     ]
     backdrop = Rectangle(
-        (bx - 0.015 * width, by - 0.035 * height), length + 0.05 * width, bh + 0.075 * height,
+        (bx - 0.015 * width, by - 0.05 * height), length + 0.05 * width, bh + 0.09 * height,
         facecolor="white", edgecolor="none", alpha=0.75, zorder=29, gid=_FURNITURE,
     )
     ax.add_patch(backdrop)
@@ -166,8 +208,13 @@ def draw_scale_bar(ax: Axes, crs: pyproj.CRS) -> ScaleBar:
     half = _format_length(length / 2).split()[0]
     for x, text in ((bx, "0"), (bx + length / 2, half), (bx + length, label)):
         ax.text(x, by + bh * 1.6, text, ha="center", va="bottom", fontsize=7, zorder=31)
+    denominator = scale_denominator(ax)
+    numeric = format_scale(denominator)
+    ax.text(bx + length / 2, by - 0.012 * height, f"比例尺 {numeric}", ha="center", va="top",
+            fontsize=7, zorder=31, gid="numeric-scale")
     k = _max_scale_factor(crs, (x0, x1, y0, y1))
-    return ScaleBar(length_m=length, label=label, artist=outline, max_scale_factor=k)
+    return ScaleBar(length_m=length, label=label, artist=outline, max_scale_factor=k,
+                    denominator=denominator, numeric_label=numeric)
 
 
 def draw_north_arrow(ax: Axes) -> None:

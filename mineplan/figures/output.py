@@ -1,31 +1,52 @@
 """Fonts, paper and files: how a figure speaks Chinese and reaches the disk.
 
-Owns the CJK font (Noto Sans CJK SC, embedded as TrueType in PDF), the paper sizes,
-the rcParams context every figure is drawn in, and :func:`save_figure`, which writes
-PNG, PDF or SVG through :mod:`mineplan.atomic`.
+Owns the rcParams every figure is drawn in, the paper sizes, and :func:`save_figure`,
+which writes PNG, PDF or SVG through :mod:`mineplan.atomic`.
 
-May import: errors, atomic. Never web or cli.
+How text is written, and why
+----------------------------
+* **PDF**: the font is embedded, as matplotlib always does it, as a TrueType CID font
+  (``CIDFontType2`` + ``FontFile2``, ``pdf.fonttype`` 42). That label is true only
+  for a font with TrueType outlines, so every figure is set in
+  :data:`~mineplan.figures.fonts.CJK_FONT`, Noto Sans CJK SC converted to TrueType
+  outlines once at set-up (see :mod:`mineplan.figures.fonts` for why and how). The
+  CFF original under a TrueType label was what Ghostscript drew as garbage. Type 3
+  (``pdf.fonttype`` 3) was rejected: matplotlib draws characters beyond the first
+  255 of a font as pictures, so Chinese text could not be searched or copied.
+  Text stays text: each font's ``ToUnicode`` map is written as ``bfchar`` pairs
+  (:func:`conform_pdf_text`), because Ghostscript 10.0 ignores matplotlib's
+  ``bfrange`` arrays and extracts the Chinese as garbage.
+* **SVG**: text stays ``<text>`` (``svg.fonttype`` ``none``) naming the font
+  families ``'Mineplan Sans CJK SC', 'Noto Sans CJK SC', 'DejaVu Sans'``, so labels
+  can be edited in Inkscape or Illustrator, in the original Noto face where only
+  that is installed.
+* **PNG**: drawn by matplotlib (Agg) in the same font.
+
+May import: settings, errors, atomic, figures.fonts. Never web or cli.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-from matplotlib import font_manager
+from matplotlib.backends import backend_pdf
 from matplotlib.figure import Figure
 
 from mineplan.atomic import atomic_output
 from mineplan.errors import FigureError
+from mineplan.figures.fonts import CJK_FONT, SOURCE_FONT, register_cjk_font
 
 __all__ = [
     "CJK_FONT",
     "PAPER_SIZES_MM",
     "configure_fonts",
+    "conform_pdf_text",
     "figure_context",
     "paper_inches",
     "rc_params",
@@ -34,8 +55,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The CJK font every figure uses (Debian package fonts-noto-cjk, SIL OFL).
-CJK_FONT = "Noto Sans CJK SC"
 #: Paper sizes, (long side, short side) in millimetres.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
     "A4": (297.0, 210.0),
@@ -45,55 +64,83 @@ PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
 _FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
 
-def _find_cjk() -> str | None:
-    for entry in font_manager.fontManager.ttflist:
-        if entry.name == CJK_FONT:
-            return str(entry.fname)
-    return None
+_BFRANGE = re.compile(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\[([^\]]*)\]")
+_BFCHAR_BLOCK = 100  # the most pairs a CMap may hold in one beginbfchar block
 
 
-def _cjk_font_path() -> str:
-    found = _find_cjk()
-    if found is None:
-        # matplotlib's font cache predates the font's installation: register the
-        # system's Noto Sans CJK files (fonts-noto-cjk) with the running font manager.
-        for fname in font_manager.findSystemFonts():
-            if "NotoSansCJK" in Path(fname).name:
-                try:
-                    font_manager.fontManager.addfont(fname)
-                except (OSError, RuntimeError, ValueError):  # pragma: no cover
-                    log.debug("could not register font %s", fname)
-        found = _find_cjk()
-    if found is not None:
-        return found
-    raise FigureError(
-        f"font {CJK_FONT!r} not found by matplotlib; install it with "
-        "`apt-get install fonts-noto-cjk` (then delete matplotlib's font cache "
-        f"in {matplotlib.get_cachedir()} if it is still not found)"
-    )
+class _BfcharToUnicode(bytes):
+    """matplotlib's ToUnicode CMap template, filled with ``bfchar`` pairs.
+
+    matplotlib fills ``PdfFile._identityToUnicodeCMap % (count, ranges)`` with
+    ``<start> <end> [<u1> <u2> ...]`` lines; this writes the same mapping one
+    code per pair, which every reader understands. Lines it cannot parse are
+    left to matplotlib's own template.
+    """
+
+    def __mod__(self, args: Any) -> bytes:
+        plain = bytes(self)
+        try:
+            lines = bytes(args[1]).decode("ascii").splitlines()
+        except (IndexError, TypeError, ValueError):
+            return plain % args
+        pairs = []
+        for line in lines:
+            found = _BFRANGE.fullmatch(line.strip())
+            if found is None:
+                return plain % args
+            start, end, width = int(found[1], 16), int(found[2], 16), len(found[1])
+            targets = re.findall(r"<[0-9a-fA-F]*>", found[3])
+            if len(targets) != end - start + 1:
+                return plain % args
+            pairs += [f"<{code:0{width}x}> {target}"
+                      for code, target in zip(range(start, end + 1), targets, strict=True)]
+        blocks = [pairs[i:i + _BFCHAR_BLOCK] for i in range(0, len(pairs), _BFCHAR_BLOCK)]
+        body = "\n".join(f"{len(b)} beginbfchar\n" + "\n".join(b) + "\nendbfchar"
+                         for b in blocks)
+        head, _, tail = plain.partition(b"%d beginbfrange\n%s\nendbfrange")
+        return head + body.encode("ascii") + tail
+
+
+def conform_pdf_text() -> None:
+    """Make matplotlib write each PDF font's ToUnicode map as ``bfchar`` pairs.
+
+    The same mapping as matplotlib's ``bfrange`` arrays, in the form Ghostscript
+    10.0's text extraction reads (it turns the arrays into garbage). Idempotent;
+    changes nothing if matplotlib's template is not the one expected.
+    """
+    template = getattr(backend_pdf.PdfFile, "_identityToUnicodeCMap", None)
+    if (isinstance(template, bytes) and not isinstance(template, _BfcharToUnicode)
+            and b"%d beginbfrange\n%s\nendbfrange" in template):
+        backend_pdf.PdfFile._identityToUnicodeCMap = _BfcharToUnicode(template)
 
 
 def rc_params() -> dict[Any, Any]:  # rcParams keys (the stubs type them as Literal)
-    """The rcParams of every figure: the CJK font, TrueType in PDF, text as paths in SVG.
+    """The rcParams of every figure: the TrueType CJK font, text as text in PDF and SVG.
+
+    Registers the font with matplotlib and :func:`conform_pdf_text`, so that a
+    figure saved later with a plain ``savefig`` is written the same way.
 
     Raises
     ------
     FigureError
-        If Noto Sans CJK SC is not installed.
+        If the TrueType CJK font was not made at set-up (the message names the
+        command, :data:`~mineplan.figures.fonts.SETUP_COMMAND`).
     """
-    _cjk_font_path()
+    register_cjk_font()
+    conform_pdf_text()
+    families = [CJK_FONT, SOURCE_FONT, "DejaVu Sans"]  # the last two name it in SVG
     return {
-        "font.family": [CJK_FONT, "DejaVu Sans"],  # concrete: survives a plain savefig
-        "font.sans-serif": [CJK_FONT, "DejaVu Sans"],
+        "font.family": families,  # concrete: survives a plain savefig
+        "font.sans-serif": families,
         "axes.unicode_minus": False,
         "pdf.fonttype": 42,
         "ps.fonttype": 42,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",
     }
 
 
 def configure_fonts() -> None:
-    """Set matplotlib's global rcParams to the CJK font, with TrueType embedding in PDF.
+    """Set matplotlib's global rcParams to the figures' (TrueType) CJK font.
 
     The figure functions do this themselves inside an ``rc_context``; call this only
     to make other matplotlib plots speak Chinese too.
@@ -101,7 +148,7 @@ def configure_fonts() -> None:
     Raises
     ------
     FigureError
-        If Noto Sans CJK SC is not installed (``apt-get install fonts-noto-cjk``).
+        If the TrueType CJK font was not made at set-up.
     """
     matplotlib.rcParams.update(rc_params())
 
@@ -138,8 +185,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Write a figure to PNG, PDF or SVG (chosen by extension), atomically.
 
     The figure keeps its paper size (no tight bounding box), so an A4 landscape
-    figure at 100 dpi is 1169 × 827 pixels. PDF embeds the CJK font as TrueType
-    (``pdf.fonttype = 42``).
+    figure at 100 dpi is 1169 × 827 pixels. PDF embeds the TrueType CJK font
+    (``pdf.fonttype = 42``); SVG keeps text as text naming the font.
 
     Parameters
     ----------

@@ -1,0 +1,10 @@
+"""``python -m mineplan.figures make-font``: make the figures' CJK font at set-up.
+
+See :mod:`mineplan.figures.fonts`.
+"""
+
+import sys
+
+from mineplan.figures.fonts import main
+
+sys.exit(main())
