@@ -20,7 +20,8 @@ have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
 have_pkg fontconfig || missing+=(fontconfig)
 if [ "$want_test" = 1 ]; then
   have_pkg chromium || missing+=(chromium)
-  have_pkg poppler-utils || missing+=(poppler-utils)
+  have_pkg poppler-utils || missing+=(poppler-utils)  # pdffonts, pdftoppm read our PDFs
+  have_pkg ghostscript || missing+=(ghostscript)  # the PDF tests render with Ghostscript too
   command -v node >/dev/null 2>&1 || missing+=(nodejs)  # runs the map's JS in a test
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -74,6 +75,11 @@ extra=""
 [ "$want_test" = 1 ] && extra="[test]"
 echo "setup: installing mineplan${extra} into .venv"
 pip_install -e ".${extra}"
+# The figures' CJK font: Noto Sans CJK (OFL, from Debian) with its CFF outlines converted
+# to TrueType once, so every PDF printer and Ghostscript renders it (mineplan.figures.fonts).
+# Skipped when already made; about a minute of CPU the first time.
+echo "setup: making the figures' TrueType CJK font (once)"
+.venv/bin/python -m mineplan.figures make-font
 # fails loudly if the install did not work
 .venv/bin/mineplan --version
 .venv/bin/python -c "import mineplan.cli, mineplan.build, mineplan.web.webmap"
