@@ -31,7 +31,7 @@ from mineplan.checks.control import (
 )
 from mineplan.checks.findings import Finding, findings_frame
 from mineplan.checks.geometry import check_geometry
-from mineplan.checks.minerals import check_min_scale, check_mineral_policy
+from mineplan.checks.minerals import check_min_scale, check_mineral_policy, check_project
 from mineplan.checks.planning import check_existing_rights, check_planning_block, check_sand
 from mineplan.errors import CRSError
 from mineplan.layers import LayerSpec, read_layer_specs
@@ -61,6 +61,7 @@ def check_proposal(
     rules: CheckRules | None = None,
     proposal_id: str | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
 ) -> gpd.GeoDataFrame:
     """Check a proposed exploration or mining right before it is granted.
 
@@ -95,6 +96,10 @@ def check_proposal(
     specs
         Layer definitions, to tell control layers and their Chinese names
         (default :func:`mineplan.layers.read_layer_specs`).
+    project
+        ``新建`` (a new mine, the default), ``改扩建`` (an extension) or ``延续``
+        (renewal of an existing right): which minimum-scale rows bind it and whether
+        conditions such as 新增产能 hold (:data:`~mineplan.checks.minerals.PROJECT_TYPES`).
 
     Returns
     -------
@@ -104,7 +109,7 @@ def check_proposal(
     Raises
     ------
     CheckInputError
-        Bad right type, empty proposal, unknown region, region not detectable.
+        Bad right type or project, empty proposal, unknown region, region not detectable.
     CRSError
         The proposal has no CRS.
     """
@@ -116,6 +121,7 @@ def check_proposal(
         raise CRSError("the proposal has no CRS; set it (e.g. EPSG:4516) before checking")
     if len(proposal) == 0:
         raise CheckInputError("the proposal has no features")
+    check_project(project)
     if scale is not None and (not math.isfinite(scale) or scale < 0):
         raise CheckInputError(f"scale must be a non-negative number; received {scale!r}")
     geo = proposal.to_crs(STORE_CRS)
@@ -144,8 +150,8 @@ def check_proposal(
     found += check_planning_block(ctx)
     found += check_sand(ctx)
     found += check_existing_rights(ctx)
-    found += check_min_scale(ctx)
-    found += check_mineral_policy(ctx)
+    found += check_min_scale(ctx, project)
+    found += check_mineral_policy(ctx, project)
     found += check_geometry(ctx)
     return findings_frame(found)
 
