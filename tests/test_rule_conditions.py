@@ -221,3 +221,60 @@ def test_unknown_project_is_refused() -> None:
     from mineplan.rules import CheckInputError
     with pytest.raises(CheckInputError, match="project"):
         _policy_rows(OFF_FARMLAND, mineral="金", project="扩界")
+
+
+# --------------------------------------------------------------------------- minimum scale
+
+
+def _min_scale_rows(geom: object, *, mineral: str, scale: float, region: str = "乌苏市",
+                    project: str = "新建") -> pd.DataFrame:
+    found = check_proposal(
+        gpd.GeoDataFrame({"name": ["测试"]}, geometry=[geom], crs=CRS),
+        right_type="采矿权", mineral=mineral, region=region, store_frames=_store(),
+        project=project, scale=scale, scale_unit="万吨/年")
+    return found[found["check"] == "min_scale"]
+
+
+@pytest.mark.parametrize(("rule_ids", "line"), [
+    (("wusu-MS-001", "wusu-MS-007"), 690), (("wusu-MS-002", "wusu-MS-008"), 699)])
+def test_wusu_min_scale_keeps_both_mining_methods(seeds: Path, rule_ids: tuple[str, str],
+                                                  line: int) -> None:
+    table = load_rules("乌苏市").min_scale
+    rows = table[table["rule_id"].isin(rule_ids)]
+    assert list(rows["condition"]) == ["地下开采", "露天开采"]
+    assert set(rows["source_line"]) == {str(line)}
+    # the table prints one cell per line: the row is the next ten lines
+    sentence = "".join(_squash(_seed_line(seeds, "wusu", n)) for n in range(line, line + 10))
+    # the 大型 cell prints 地下/露天 as "a/b"; the minimum of each method is its
+    # smallest printed size class (a "-" class does not exist)
+    large = re.search(r"(\d+)/(\d+)", sentence)
+    assert large is not None
+    assert "（地下/露天开采）" in sentence
+    assert float(rows.iloc[0]["min_value"]) <= float(large.group(1))
+    assert float(rows.iloc[1]["min_value"]) <= float(large.group(2))
+
+
+def test_wusu_coal_between_the_two_minimums_names_the_method() -> None:
+    row = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=200).iloc[0]
+    assert row["verdict_key"] == "conditional"
+    assert "露天开采" in row["message"] and "地下开采" in row["message"]
+
+
+def test_min_scale_binds_new_mines_not_renewals(seeds: Path) -> None:
+    # 特克斯县 l.308: 新建矿山企业开采规模不低于本规划确定的矿山开采最低规模
+    assert "新建矿山企业开采规模不低于" in _squash(_seed_line(seeds, "tekes", 308))
+    new = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=50)
+    assert set(new["verdict_key"]) == {"fail"}
+    renewal = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=50, project="延续")
+    assert set(renewal["verdict_key"]) == {"pass"}
+    assert "新建" in renewal.iloc[0]["message"]
+
+
+def test_yining_extension_uses_the_extension_row(seeds: Path) -> None:
+    # 伊宁市 专栏12 prints a 新建 row (l.334) and an 改扩建 row (l.335) for 煤
+    assert "改扩建" in _seed_line(seeds, "yining", 335)
+    new = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=50, region="伊宁市")
+    assert set(new["verdict_key"]) == {"fail"}
+    extension = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=50, region="伊宁市",
+                                project="改扩建")
+    assert set(extension["verdict_key"]) == {"conditional"}  # 30 地下 ≤ 50 < 100 露天

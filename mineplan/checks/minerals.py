@@ -103,8 +103,10 @@ def check_min_scale(ctx: ProposalContext, project: str = "新建") -> list[Findi
         return [ctx.finding(key, rule["below"], measured, join_notes([msg, *extra], "；"),
                             value=ctx.scale, unit=unit, source=source)]
     if ctx.scale < high:
-        msg = (f"拟建规模 {ctx.scale:g} {unit} 满足最低值 {low:g}，但低于 {high:g}"
-               "（规划按开采方式分列，如地下/露天），须按开采方式核对")
+        which = _conditions(same, values, high)
+        msg = (f"拟建规模 {ctx.scale:g} {unit} 满足最低值 {low:g}"
+               f"{_conditions(same, values, low)}，但低于 {high:g}{which}"
+               "（规划按开采方式或用途分列），须按申请的开采方式核对")
         return [ctx.finding(key, rule["between"], measured, join_notes([msg, *extra], "；"),
                             value=ctx.scale, unit=unit, source=source)]
     msg = f"拟建规模 {ctx.scale:g} {unit} 不低于{used}规划最低开采规模"
@@ -221,6 +223,15 @@ def _favoured(ctx: ProposalContext, activity: str) -> str:
     if not refs:
         return ""
     return f"另：{ctx.mineral}为" + "、".join(dict.fromkeys(refs)) + "矿种"
+
+
+def _conditions(rows: pd.DataFrame, values: pd.Series, value: float) -> str:
+    """The conditions of the rows whose minimum is ``value``: "（露天开采）" or ""."""
+    if "condition" not in rows.columns:
+        return ""
+    said = [str(c) for c, v in zip(rows["condition"], values, strict=True)
+            if abs(float(v) - value) < 1e-9 and str(c or "").strip()]
+    return f"（{'、'.join(dict.fromkeys(said))}）" if said else ""
 
 
 def _rows_source(rules: CheckRules, rows: pd.DataFrame) -> str:
