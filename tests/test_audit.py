@@ -171,8 +171,9 @@ def test_wusu_exploration_blocks_agree_with_the_prose(bundled: pd.DataFrame) -> 
     assert wusu.empty, wusu.to_string()
 
 
-def test_wusu_coal_field_in_two_layers(bundled: pd.DataFrame) -> None:
-    hit = _find(bundled, kind="重复图层", region="乌苏市", text="沙湾煤炭")
+def test_wusu_coal_field_nested_not_duplicate(bundled: pd.DataFrame) -> None:
+    assert _find(bundled, kind="重复图层", region="乌苏市", text="沙湾煤炭").empty
+    hit = _find(bundled, kind="区块嵌套", region="乌苏市", text="沙湾煤炭")
     assert len(hit) == 1
     assert "wusu-GJKQ-001" in hit.iloc[0]["stated"] and "wusu-ZDCK-001" in hit.iloc[0]["found"]
 
@@ -329,13 +330,30 @@ def test_same_zone_in_two_layers() -> None:
         {"region": "甲县", "layer": "HJZL", "name": "中沟", "admin_area": "甲县", "area_km2": 9.0},
         {"region": "乙县", "layer": "ZDCK", "name": "某某煤炭重点开采区"},
     )
-    dup = audit_plans(zones, _claims()).query("kind == '重复图层'")
+    issues = audit_plans(zones, _claims())
+    dup = issues.query("kind == '重复图层'")
     pairs = {frozenset(layer.split("/")) for layer in dup["layer"]}
-    # name core, and area+place (also a county-wide place when the areas are equal)
-    assert pairs == {frozenset({"GJKQ", "ZDCK"}), frozenset({"ZDTK", "TKGH"}),
-                     frozenset({"JZKQ", "HJZL"})}
+    # area+place (also a county-wide place when the areas are equal); a 重点勘查区 and a
+    # 勘查规划区块 of the same area and place are nested kinds, reported as nested
+    assert pairs == {frozenset({"JZKQ", "HJZL"})}
     assert dup["subject"].str.startswith("疑似").all()
     assert set(dup["region"]) == {"甲县"}  # never across plans
+    # a 重点开采区 in a 国家规划矿区 of the same name core: nested, not duplicate
+    nested = issues.query("kind == '区块嵌套'")
+    assert set(nested["layer"]) == {"GJKQ/ZDCK", "ZDTK/TKGH"}
+    assert nested["message"].str.contains("不是重复").all()
+
+
+def test_existing_mines_are_not_held_to_the_new_mine_minimum(bundled: pd.DataFrame) -> None:
+    below = bundled[bundled["kind"] == "规模低于下限"]
+    assert not below["layer"].str.contains("YSCK|YSTK").any()
+    below_min = "生产规模4低于最低开采规模6"
+    zones = _zones(
+        {"region": "甲县", "layer": "YSCK", "name": "a砖厂", "quality": below_min},
+        {"region": "甲县", "layer": "CKGH", "name": "b区块", "quality": below_min},
+    )
+    below = audit_plans(zones, _claims()).query("kind == '规模低于下限'")
+    assert list(below["layer"]) == ["CKGH"]
 
 
 def test_name_variants_only_for_a_neighbour_swap() -> None:
