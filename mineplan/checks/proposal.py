@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from mineplan.checks.area import check_renewal
 from mineplan.checks.context import ProposalContext, detect_region, parent_of, polygonal
 from mineplan.checks.control import (
     check_control,
@@ -43,10 +44,11 @@ __all__ = ["OPTIONAL_CHECKS", "PROPOSAL_CHECKS", "check_proposal"]
 #: The pre-grant checks, in the order they are reported.
 PROPOSAL_CHECKS: tuple[str, ...] = (
     "region", "ecological_redline", "farmland", "urban", "control_layer", "planning_block",
-    "sand", "existing_rights", "min_scale", "mineral_policy", "geometry",
+    "sand", "existing_rights", "min_scale", "mineral_policy", "geometry", "renewal",
 )
-#: Checks reported only when the store has what they check (other control layers).
-OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer",)
+#: Checks reported only when there is something to check: other control layers in
+#: the store; the previous extent of a renewal (延续).
+OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer", "renewal")
 
 
 def check_proposal(
@@ -62,6 +64,7 @@ def check_proposal(
     proposal_id: str | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
     project: str = "新建",
+    previous: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a proposed exploration or mining right before it is granted.
 
@@ -100,6 +103,9 @@ def check_proposal(
         ``新建`` (a new mine, the default), ``改扩建`` (an extension) or ``延续``
         (renewal of an existing right): which minimum-scale rows bind it and whether
         conditions such as 新增产能 hold (:data:`~mineplan.checks.minerals.PROJECT_TYPES`).
+    previous
+        For a 延续 (renewal): the right's previous extent. Adds the ``renewal``
+        finding (area given up, against ``[rules.renewal]``); ignored otherwise.
 
     Returns
     -------
@@ -153,6 +159,8 @@ def check_proposal(
     found += check_min_scale(ctx, project)
     found += check_mineral_policy(ctx, project)
     found += check_geometry(ctx)
+    if previous is not None and project == "延续":
+        found += check_renewal(ctx, previous)
     return findings_frame(found)
 
 
