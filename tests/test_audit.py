@@ -23,6 +23,7 @@ from mineplan.checks.audit import (
     audit_plans,
     read_claims,
     read_plan_claims,
+    stated_numbers,
 )
 from mineplan.cli.audit import (
     HEADERS,
@@ -467,3 +468,83 @@ def test_one_plan_includes_other_plans_claims_about_it() -> None:
         ]
     )
     assert select_plan(issues, "甲县")["region"].tolist() == ["甲县", "乙地区"]
+
+
+# --------------------------------------------------------------------------- existing mines
+
+
+def test_scale_breakdown_must_add_up_to_the_total() -> None:
+    # 塔城地区 l.194: 241 mines, of which 大型 11, 中型 22, 小型 155, 小矿 68 (= 256)
+    issues = audit_plans(_zones({"region": "甲县", "layer": "TKGH", "name": "a"}), _claims(
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 241.0},
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 11.0,
+         "where": "scale=大型"},
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 245.0,
+         "where": "scale=小型"},
+    ))
+    hit = issues[issues["kind"] == "分项不符"]
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 15.0
+    assert "大型11" in hit.iloc[0]["found"] and "第1行" in hit.iloc[0]["stated"]
+
+
+def test_a_share_is_checked_at_its_printed_precision() -> None:
+    base = {"region": "甲县", "layer": "YSCK", "measure": "blocks"}
+    parts = (
+        {**base, "value": 21.0},
+        {**base, "value": 1.0, "where": "scale=大型"},
+        {**base, "value": 4.0, "where": "scale=中型"},
+        {**base, "value": 16.0, "where": "scale=小型"},
+    )
+    zones = _zones({"region": "甲县", "layer": "TKGH", "name": "a"})
+    share = {"region": "甲县", "layer": "YSCK", "measure": "share_pct", "where": "scale=大中型"}
+    agrees = audit_plans(zones, _claims(*parts, {**share, "value": 23.81}))
+    assert agrees[agrees["kind"] == "分项不符"].empty  # 5/21 = 23.81%
+    differs = audit_plans(zones, _claims(*parts, {**share, "value": 27.0}))
+    hit = differs[differs["kind"] == "分项不符"]
+    assert len(hit) == 1 and "24%" in hit.iloc[0]["found"]
+
+
+def test_a_number_stated_twice_with_two_values_is_reported() -> None:
+    share = {"region": "甲县", "layer": "YSCK", "measure": "share_pct", "where": "scale=大中型"}
+    issues = audit_plans(_zones({"region": "甲县", "layer": "TKGH", "name": "a"}), _claims(
+        {**share, "value": 27.0, "source_line": 77},
+        {**share, "value": 42.0, "source_line": 103},
+    ))
+    hit = issues[issues["kind"] == "数量不符"]
+    assert len(hit) == 1
+    assert "第77行" in hit.iloc[0]["stated"] and "第103行" in hit.iloc[0]["found"]
+
+
+def test_extra_column_claims_are_summed_over_the_rows() -> None:
+    zones = _zones(
+        {"region": "甲县", "layer": "YSCK", "name": "a", "extra": '{"矿山规模/中型": "2"}'},
+        {"region": "甲县", "layer": "YSCK", "name": "b", "extra": '{"矿山规模/中型": "3"}'},
+    )
+    claim = {"region": "甲县", "layer": "YSCK", "measure": "blocks",
+             "where": "extra=矿山规模/中型"}
+    assert audit_plans(zones, _claims({**claim, "value": 5.0})).query(
+        "kind == '数量不符'").empty
+    hit = audit_plans(zones, _claims({**claim, "value": 4.0})).query("kind == '数量不符'")
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 1.0
+
+
+def test_existing_mine_contradictions_in_the_plans(bundled: pd.DataFrame) -> None:
+    # 伊宁市 l.77 says 中型 4 and 小型 11; its 专栏3 rows add up to 5 and 10
+    assert len(_find(bundled, kind="数量不符", region="伊宁市", text="矿山规模/中型")) == 1
+    assert len(_find(bundled, kind="数量不符", region="伊宁市", text="矿山规模/小型")) == 1
+    # 伊宁市 l.77 大中型 27% vs l.103 42%
+    hit = _find(bundled, kind="数量不符", region="伊宁市", text="占比")
+    assert len(hit) == 1 and "第77行" in hit.iloc[0]["stated"] and "第103行" in hit.iloc[0]["found"]
+    # 塔城地区 l.194: 241 mines, parts 256
+    hit = _find(bundled, kind="分项不符", region="塔城地区", text="241")
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 15.0
+
+
+def test_stated_numbers_per_plan() -> None:
+    table = stated_numbers(read_catalog(), read_claims())
+    assert list(table.columns) == ["stated", "compared", "inconsistent"]
+    claims = read_claims()
+    assert table["stated"].sum() == len(claims)
+    assert (table["compared"] <= table["stated"]).all()
+    assert (table["inconsistent"] <= table["compared"]).all()
+    assert table.loc["伊宁市", "inconsistent"] >= 5

@@ -283,7 +283,11 @@ def catalogue_checks(catalog: pd.DataFrame, claim: Mapping[str, object]) -> bool
         return False
     rows = catalog[(catalog["region"] == claim["about_region"])
                    & (catalog["layer"] == claim["layer"])]
-    return not rows.empty
+    if rows.empty:
+        return False
+    if field in rows.columns and field not in ("mineral", "extra"):
+        return bool(rows[field].astype(str).str.strip().ne("").any())  # a column left empty
+    return True
 
 
 def claimed_breakdown_issues(
@@ -307,8 +311,8 @@ def claimed_breakdown_issues(
             if measure == "share_pct":
                 continue
             totals = same[same["where"] == ""]
-            if len(totals) != 1:
-                continue
+            if totals.empty or totals["value"].nunique() != 1:
+                continue  # no total, or two totals on one line (compared as restatements)
             total = totals.iloc[0]
             fields = same["where"].str.partition("=")[0]
             for field in dict.fromkeys(f for f in fields if f):
@@ -354,9 +358,10 @@ def _breakdown(total: pd.Series, parts: pd.DataFrame, field: str, names: Mapping
 def _share(total: pd.Series, same: pd.DataFrame, share: Mapping[str, object],
            names: Mapping[str, str], ledger: Ledger) -> list[dict[str, object]]:
     """A stated share (大中型矿山占比 x%) against the parts and total stated beside it."""
-    field, _, wanted = str(share["where"]).partition("=")
-    scale = wanted.removesuffix("型")  # 大中型 → 大中: the sizes it adds up
-    parts = same[same["where"].isin([f"{field}={c}型" for c in scale])]
+    wanted = str(share["where"]).partition("=")[2]
+    sizes = {f"{c}型" for c in wanted.removesuffix("型")}  # 大中型 → 大型, 中型
+    # scale=中型, or extra=矿山规模/中型 (a column of the table the claim also checks)
+    parts = same[same["where"].map(lambda w: str(w).partition("=")[2].split("/")[-1] in sizes)]
     if parts.empty or not float(total["value"]):
         return []
     computed = 100.0 * float(parts["value"].sum()) / float(total["value"])
@@ -396,7 +401,7 @@ def restated_issues(
     open_claims = claims.loc[pd.Series(mask, index=claims.index, dtype=bool)]
     keys = ["region", "about_region", "layer", "where", "measure", "about_table"]
     for _, group in open_claims.groupby(keys, sort=False):
-        if group["source_line"].nunique() < 2:
+        if len(group) < 2:
             continue
         rows = group.to_dict("records")
         first = rows[0]
@@ -494,7 +499,7 @@ def _where_said(claim: Mapping[str, object]) -> str:
 
 
 def _stated(claim: Mapping[str, object]) -> str:
-    value = amount(claim["value"], str(claim["measure"]))
+    value = _amount(claim)
     printed = f"“{_WS.sub(' ', str(claim['text']))}”"
     return f"{value}（{claim['region']} {claim['table']} 第{claim['source_line']}行：{printed}）"
 
