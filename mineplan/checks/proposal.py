@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from mineplan.checks.area import check_renewal
@@ -37,9 +38,12 @@ from mineplan.checks.planning import check_existing_rights, check_planning_block
 from mineplan.errors import CRSError
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import RIGHT_TYPES, CheckInputError, CheckRules, load_rules
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, VERDICT_ORDER, VERDICTS
 
-__all__ = ["OPTIONAL_CHECKS", "PROPOSAL_CHECKS", "check_proposal"]
+__all__ = [
+    "OPTIONAL_CHECKS", "PLOT_COLUMNS", "PROPOSAL_CHECKS", "SUMMARY_COLUMNS", "check_plots",
+    "check_proposal", "plot_labels",
+]
 
 #: The pre-grant checks, in the order they are reported.
 PROPOSAL_CHECKS: tuple[str, ...] = (
@@ -169,3 +173,92 @@ def _proposal_name(frame: gpd.GeoDataFrame) -> str:
         if col in frame.columns and str(frame[col].iloc[0] or "").strip():
             return str(frame[col].iloc[0]).strip()
     return "申请范围"
+
+
+#: Columns that name the plot a feature belongs to, in the order they are looked for
+#: (a multi-feature SHP, a year's 出让计划 with one row per plot …).
+PLOT_COLUMNS: tuple[str, ...] = (
+    "plot", "地块", "地块编号", "地块名称", "name", "名称", "编号", "id",
+)
+#: One row per plot of :func:`check_plots`.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "plot", "verdict", "verdict_key", "fail", "conditional", "pass", "failed_checks",
+    "conditional_checks",
+)
+
+
+def plot_labels(plots: gpd.GeoDataFrame, plot_column: str | None = None) -> pd.Series:
+    """The plot each feature belongs to: ``plot_column``, else the first of
+    :data:`PLOT_COLUMNS` present, else one plot per feature (``地块1``, ``地块2`` …)."""
+    if plot_column is not None and plot_column not in plots.columns:
+        raise CheckInputError(f"no column {plot_column!r}; the file has {list(plots.columns)}")
+    col = plot_column or next((c for c in PLOT_COLUMNS if c in plots.columns), None)
+    fallback = pd.Series([f"地块{i}" for i in range(1, len(plots) + 1)], index=plots.index)
+    if col is None:
+        return fallback
+    labels = plots[col].astype("string").str.strip()
+    return labels.where(labels.notna() & (labels != ""), fallback).astype(str)
+
+
+def check_plots(
+    plots: gpd.GeoDataFrame,
+    *,
+    plot_column: str | None = None,
+    right_type: str,
+    mineral: str,
+    scale: float | None = None,
+    scale_unit: str | None = None,
+    region: str | None = None,
+    store_frames: Mapping[str, gpd.GeoDataFrame],
+    rules: CheckRules | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check many plots of one file, plot by plot (never merged into one polygon).
+
+    Parameters
+    ----------
+    plots
+        Features of several plots (a multi-feature SHP, a coordinate file with several
+        blocks …). Features with the same plot label (:func:`plot_labels`) are one plot.
+    plot_column
+        The column naming the plot; default: the first of :data:`PLOT_COLUMNS`.
+    right_type, mineral, scale, scale_unit, region, store_frames, rules, specs, project
+        As for :func:`check_proposal`, the same for every plot. Without ``region``
+        each plot's county is detected from its own geometry.
+
+    Returns
+    -------
+    (findings, summary)
+        ``findings``: every plot's findings in one frame, column ``plot`` first;
+        ``summary``: one row per plot (:data:`SUMMARY_COLUMNS`): the worst verdict,
+        the number of findings per verdict and the checks that failed or need review.
+    """
+    if len(plots) == 0:
+        raise CheckInputError("the file has no features")
+    if specs is None:
+        specs = read_layer_specs()
+    labels = plot_labels(plots, plot_column)
+    frames, summary = [], []
+    for label in dict.fromkeys(labels):
+        one = plots[labels == label]
+        found = check_proposal(
+            one, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
+            region=region, store_frames=store_frames, rules=rules, proposal_id=label,
+            specs=specs, project=project)
+        found.insert(0, "plot", label)
+        frames.append(found)
+        keys = list(found["verdict_key"])
+        worst = next((v for v in VERDICT_ORDER if v in keys), "pass")
+        summary.append({
+            "plot": label, "verdict": VERDICTS[worst], "verdict_key": worst,
+            **{v: keys.count(v) for v in ("fail", "conditional", "pass")},
+            "failed_checks": "、".join(dict.fromkeys(found.loc[found["verdict_key"] == "fail",
+                                                                "rule"])),
+            "conditional_checks": "、".join(dict.fromkeys(
+                found.loc[found["verdict_key"] == "conditional", "rule"])),
+        })
+    findings = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                crs=frames[0].crs)
+    return findings, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
+
