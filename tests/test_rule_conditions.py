@@ -278,3 +278,29 @@ def test_yining_extension_uses_the_extension_row(seeds: Path) -> None:
     extension = _min_scale_rows(OFF_FARMLAND, mineral="煤", scale=50, region="伊宁市",
                                 project="改扩建")
     assert set(extension["verdict_key"]) == {"conditional"}  # 30 地下 ≤ 50 < 100 露天
+
+
+# --------------------------------------------------------------------------- red-line exceptions
+
+
+REDLINE = (84.0, 44.0, 84.1, 44.1)
+
+
+@pytest.mark.parametrize(("project", "verdict"), [("新建", "fail"), ("延续", "conditional")])
+def test_existing_right_exceptions_do_not_cover_new_rights(project: str, verdict: str) -> None:
+    """已依法设立的矿泉水、地热采矿权…可继续开采: an exception for existing rights only."""
+    rule = load_rules().rule("ecological_redline")
+    water = next(e for e in rule["exceptions"] if e["group"] == "geothermal_water")
+    assert "已依法设立" in water["message"] and water["projects"] == ["延续"]
+    store = _store()
+    store["STHX"] = gpd.GeoDataFrame(
+        {"name": ["生态保护红线"], "region": ["乌苏市"], "data_status": ["导入"],
+         "geometry_status": ["导入"]}, geometry=[box(*REDLINE)], crs=CRS)
+    found = check_proposal(
+        gpd.GeoDataFrame({"name": ["测试"]}, geometry=[box(84.02, 44.02, 84.04, 44.04)], crs=CRS),
+        right_type="采矿权", mineral="矿泉水", region="乌苏市", store_frames=store,
+        project=project)
+    row = found[found["check"] == "ecological_redline"].iloc[0]
+    assert row["verdict_key"] == verdict
+    if verdict == "fail":
+        assert "延续" in row["message"]

@@ -151,12 +151,12 @@ def check_proposal(
                           rules, store_frames)
     found: list[Finding] = []
     found += check_region(ctx)
-    found += check_control(ctx, "ecological_redline")
-    found += check_control(ctx, "farmland")
+    found += check_control(ctx, "ecological_redline", project)
+    found += check_control(ctx, "farmland", project)
     found += check_urban(ctx)
     specs = specs if specs is not None else read_layer_specs()
     for code in other_control_layers(store_frames, specs, rules):
-        found += check_other_control(ctx, code, specs[code].name)
+        found += check_other_control(ctx, code, specs[code].name, project)
     found += check_planning_block(ctx)
     found += check_sand(ctx)
     found += check_existing_rights(ctx)
