@@ -189,7 +189,11 @@ def test_yining_restoration_area_vs_projects(bundled: pd.DataFrame) -> None:
 
 def test_tacheng_total_row_and_row_breakdowns(bundled: pd.DataFrame) -> None:
     gold = _find(bundled, kind="合计不符", region="塔城地区", text="金矿")
+    gold = gold[~gold["subject"].str.contains("其他")]
     assert len(gold) == 1 and "第528行" in gold.iloc[0]["stated"]
+    # the 其他 cell (84) vs the rows' blocks of the minerals not listed (83)
+    other = _find(bundled, kind="合计不符", region="塔城地区", text="其他 84 个")
+    assert len(other) == 1 and other.iloc[0]["difference"] == -1
     assert gold.iloc[0]["difference"] == 1  # 68 in the rows, 67 in the 合计
     shale = _find(bundled, kind="合计不符", region="塔城地区", text="页岩")
     assert shale.iloc[0]["difference"] == 3  # 页岩2 + 页岩矿3 + 页岩3 = 8 vs 5
@@ -548,3 +552,25 @@ def test_stated_numbers_per_plan() -> None:
     assert (table["compared"] <= table["stated"]).all()
     assert (table["inconsistent"] <= table["compared"]).all()
     assert table.loc["伊宁市", "inconsistent"] >= 5
+
+
+def test_an_other_cell_is_the_total_minus_the_listed_minerals() -> None:
+    zones = _zones(
+        {"region": "甲县", "layer": "TKGH", "name": "a", "table": "专栏1",
+         "mineral": "金矿 3 个，铜矿 2 个，钨矿 1 个", "block_count": 6},
+        {"region": "甲县", "layer": "TKGH", "name": "b", "table": "专栏1", "mineral": "铁矿 2 个",
+         "block_count": 2},
+    )
+    said = {"region": "甲县", "layer": "TKGH", "measure": "blocks", "table": "专栏1",
+            "source_line": 9}
+    claims = (
+        {**said, "value": 8.0},
+        {**said, "value": 3.0, "where": "mineral=金矿"},
+        {**said, "value": 2.0, "where": "mineral=铜矿"},
+    )
+    agrees = audit_plans(zones, _claims(*claims, {**said, "value": 3.0, "where": "mineral=其他"}))
+    assert agrees[agrees["subject"].str.contains("其他")].empty  # 8 − 3 − 2 = 钨 1 + 铁 2
+    differs = audit_plans(zones, _claims(*claims, {**said, "value": 4.0, "where": "mineral=其他"}))
+    hit = differs[differs["subject"].str.contains("其他") & (differs["kind"] == "合计不符")]
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == -1.0
+    assert "所列金矿、铜矿以外矿种之和" in hit.iloc[0]["found"]

@@ -192,9 +192,12 @@ def claim_issues(
             log.debug("claim %s: %s not in the catalogue; skipped", claim["claim_id"],
                       claim["about_region"])
             continue
-        if _mineral_wanted(claim) == _RESIDUAL_MINERAL or not catalogue_checks(catalog, claim):
-            continue  # only meaningful within its breakdown (see claimed_breakdown_issues)
-        found = _found_for(catalog, claim)
+        if not catalogue_checks(catalog, claim):
+            continue  # compared only with its parts and restatements (see below)
+        if _mineral_wanted(claim) == _RESIDUAL_MINERAL:
+            found = _residual_found(catalog, claims, claim)  # total − the listed minerals
+        else:
+            found = _found_for(catalog, claim)
         stated = _stated(claim)
         subject = _subject(claim, names)
         if found.value is None:
@@ -228,6 +231,29 @@ class _Found:
     source: str
     rows: tuple[str, ...]
     reason: str = ""
+
+
+def _residual_found(catalog: pd.DataFrame, claims: pd.DataFrame,
+                    claim: Mapping[str, object]) -> _Found:
+    """An “其他” cell: the rows' blocks of every mineral not listed beside it."""
+    same = claims[(claims["region"] == claim["region"]) & (claims["layer"] == claim["layer"])
+                  & (claims["table"] == claim["table"])
+                  & (claims["source_line"] == claim["source_line"])
+                  & (claims["measure"] == claim["measure"])]
+    listed = [w.partition("=")[2] for w in same["where"]
+              if w.startswith("mineral=") and w != f"mineral={_RESIDUAL_MINERAL}"]
+    total = _found_for(catalog, {**claim, "where": ""})  # the rows the 合计 speaks of
+    if total.value is None or claim["measure"] != "blocks":
+        return _Found(None, total.source, total.rows, total.reason or "其他只按个数核对")
+    rows = catalog[catalog["zone_id"].isin(total.rows)]
+    counts = [_mineral_counts(r) for r in rows.to_dict("records")]
+    unknown = [zid for zid, c in zip(rows["zone_id"], counts, strict=True) if c is None]
+    if unknown:
+        return _Found(None, total.source, tuple(unknown), f"{id_list(unknown)}未分矿种计数")
+    keys = {mineral_key(m) for m in listed}
+    value = sum(n for c in counts if c for m, n in c.items() if m not in keys)
+    return _Found(float(value), f"{total.source}中所列{'、'.join(listed)}以外矿种之和",
+                  total.rows)
 
 
 def _found_for(catalog: pd.DataFrame, claim: Mapping[str, object]) -> _Found:
