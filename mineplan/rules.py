@@ -33,6 +33,7 @@ from mineplan.vocab import RIGHT_TYPES
 
 __all__ = [
     "MIN_SCALE_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "POLICY_COLUMNS",
     "RIGHT_TYPES",
     "CheckInputError",
@@ -51,6 +52,14 @@ MIN_SCALE_COLUMNS: tuple[str, ...] = (
 POLICY_COLUMNS: tuple[str, ...] = (
     "region", "category", "activity", "mineral", "table", "text", "source_file", "source_line",
 )
+#: Optional rule-table columns, "" when a file lacks them: a policy row's ``condition``
+#: (the qualifier the plan's sentence puts on the mineral, e.g. 可耕地) and
+#: ``condition_field`` (what the check evaluates it with, a key of
+#: ``[rules.mineral_policy.fields]``; "" = cannot be evaluated → 有条件).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "mineral_policy.csv": ("condition", "condition_field"),
+    "min_scale.csv": ("condition",),
+}
 
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _COUNT = re.compile(r"\s*\d+\s*个\s*$")
@@ -327,8 +336,8 @@ def load_rules(
     return CheckRules(
         region=name, slug=slug, prefecture=pref, prefecture_slug=pref_slug,
         config=config, config_files=files,
-        min_scale=_concat(min_scale, MIN_SCALE_COLUMNS),
-        policy=_concat(policy, POLICY_COLUMNS),
+        min_scale=_concat(min_scale, (*MIN_SCALE_COLUMNS, *OPTIONAL_COLUMNS["min_scale.csv"])),
+        policy=_concat(policy, (*POLICY_COLUMNS, *OPTIONAL_COLUMNS["mineral_policy.csv"])),
     )
 
 
@@ -348,8 +357,11 @@ def _prefecture_slug(prefecture: str, config: Mapping[str, Any], root: Path) -> 
 def _rule_rows(path: Path, columns: Iterable[str], level: str) -> pd.DataFrame:
     cols = list(columns)
     if not path.is_file():
-        return pd.DataFrame(columns=[*cols, "level", "path"])
+        return pd.DataFrame(columns=[*cols, *OPTIONAL_COLUMNS.get(path.name, ()), "level", "path"])
     frame = read_rule_table(path, required=cols)
+    for col in OPTIONAL_COLUMNS.get(path.name, ()):
+        if col not in frame.columns:
+            frame[col] = ""
     frame["level"] = level
     frame["path"] = _rel(path)
     return frame

@@ -23,6 +23,7 @@ from mineplan.checks.audit import (
     audit_plans,
     read_claims,
     read_plan_claims,
+    stated_numbers,
 )
 from mineplan.cli.audit import (
     HEADERS,
@@ -171,8 +172,9 @@ def test_wusu_exploration_blocks_agree_with_the_prose(bundled: pd.DataFrame) -> 
     assert wusu.empty, wusu.to_string()
 
 
-def test_wusu_coal_field_in_two_layers(bundled: pd.DataFrame) -> None:
-    hit = _find(bundled, kind="重复图层", region="乌苏市", text="沙湾煤炭")
+def test_wusu_coal_field_nested_not_duplicate(bundled: pd.DataFrame) -> None:
+    assert _find(bundled, kind="重复图层", region="乌苏市", text="沙湾煤炭").empty
+    hit = _find(bundled, kind="区块嵌套", region="乌苏市", text="沙湾煤炭")
     assert len(hit) == 1
     assert "wusu-GJKQ-001" in hit.iloc[0]["stated"] and "wusu-ZDCK-001" in hit.iloc[0]["found"]
 
@@ -187,7 +189,11 @@ def test_yining_restoration_area_vs_projects(bundled: pd.DataFrame) -> None:
 
 def test_tacheng_total_row_and_row_breakdowns(bundled: pd.DataFrame) -> None:
     gold = _find(bundled, kind="合计不符", region="塔城地区", text="金矿")
+    gold = gold[~gold["subject"].str.contains("其他")]
     assert len(gold) == 1 and "第528行" in gold.iloc[0]["stated"]
+    # the 其他 cell (84) vs the rows' blocks of the minerals not listed (83)
+    other = _find(bundled, kind="合计不符", region="塔城地区", text="其他 84 个")
+    assert len(other) == 1 and other.iloc[0]["difference"] == -1
     assert gold.iloc[0]["difference"] == 1  # 68 in the rows, 67 in the 合计
     shale = _find(bundled, kind="合计不符", region="塔城地区", text="页岩")
     assert shale.iloc[0]["difference"] == 3  # 页岩2 + 页岩矿3 + 页岩3 = 8 vs 5
@@ -329,13 +335,30 @@ def test_same_zone_in_two_layers() -> None:
         {"region": "甲县", "layer": "HJZL", "name": "中沟", "admin_area": "甲县", "area_km2": 9.0},
         {"region": "乙县", "layer": "ZDCK", "name": "某某煤炭重点开采区"},
     )
-    dup = audit_plans(zones, _claims()).query("kind == '重复图层'")
+    issues = audit_plans(zones, _claims())
+    dup = issues.query("kind == '重复图层'")
     pairs = {frozenset(layer.split("/")) for layer in dup["layer"]}
-    # name core, and area+place (also a county-wide place when the areas are equal)
-    assert pairs == {frozenset({"GJKQ", "ZDCK"}), frozenset({"ZDTK", "TKGH"}),
-                     frozenset({"JZKQ", "HJZL"})}
+    # area+place (also a county-wide place when the areas are equal); a 重点勘查区 and a
+    # 勘查规划区块 of the same area and place are nested kinds, reported as nested
+    assert pairs == {frozenset({"JZKQ", "HJZL"})}
     assert dup["subject"].str.startswith("疑似").all()
     assert set(dup["region"]) == {"甲县"}  # never across plans
+    # a 重点开采区 in a 国家规划矿区 of the same name core: nested, not duplicate
+    nested = issues.query("kind == '区块嵌套'")
+    assert set(nested["layer"]) == {"GJKQ/ZDCK", "ZDTK/TKGH"}
+    assert nested["message"].str.contains("不是重复").all()
+
+
+def test_existing_mines_are_not_held_to_the_new_mine_minimum(bundled: pd.DataFrame) -> None:
+    below = bundled[bundled["kind"] == "规模低于下限"]
+    assert not below["layer"].str.contains("YSCK|YSTK").any()
+    below_min = "生产规模4低于最低开采规模6"
+    zones = _zones(
+        {"region": "甲县", "layer": "YSCK", "name": "a砖厂", "quality": below_min},
+        {"region": "甲县", "layer": "CKGH", "name": "b区块", "quality": below_min},
+    )
+    below = audit_plans(zones, _claims()).query("kind == '规模低于下限'")
+    assert list(below["layer"]) == ["CKGH"]
 
 
 def test_name_variants_only_for_a_neighbour_swap() -> None:
@@ -449,3 +472,105 @@ def test_one_plan_includes_other_plans_claims_about_it() -> None:
         ]
     )
     assert select_plan(issues, "甲县")["region"].tolist() == ["甲县", "乙地区"]
+
+
+# --------------------------------------------------------------------------- existing mines
+
+
+def test_scale_breakdown_must_add_up_to_the_total() -> None:
+    # 塔城地区 l.194: 241 mines, of which 大型 11, 中型 22, 小型 155, 小矿 68 (= 256)
+    issues = audit_plans(_zones({"region": "甲县", "layer": "TKGH", "name": "a"}), _claims(
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 241.0},
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 11.0,
+         "where": "scale=大型"},
+        {"region": "甲县", "layer": "YSCK", "measure": "blocks", "value": 245.0,
+         "where": "scale=小型"},
+    ))
+    hit = issues[issues["kind"] == "分项不符"]
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 15.0
+    assert "大型11" in hit.iloc[0]["found"] and "第1行" in hit.iloc[0]["stated"]
+
+
+def test_a_share_is_checked_at_its_printed_precision() -> None:
+    base = {"region": "甲县", "layer": "YSCK", "measure": "blocks"}
+    parts = (
+        {**base, "value": 21.0},
+        {**base, "value": 1.0, "where": "scale=大型"},
+        {**base, "value": 4.0, "where": "scale=中型"},
+        {**base, "value": 16.0, "where": "scale=小型"},
+    )
+    zones = _zones({"region": "甲县", "layer": "TKGH", "name": "a"})
+    share = {"region": "甲县", "layer": "YSCK", "measure": "share_pct", "where": "scale=大中型"}
+    agrees = audit_plans(zones, _claims(*parts, {**share, "value": 23.81}))
+    assert agrees[agrees["kind"] == "分项不符"].empty  # 5/21 = 23.81%
+    differs = audit_plans(zones, _claims(*parts, {**share, "value": 27.0}))
+    hit = differs[differs["kind"] == "分项不符"]
+    assert len(hit) == 1 and "24%" in hit.iloc[0]["found"]
+
+
+def test_a_number_stated_twice_with_two_values_is_reported() -> None:
+    share = {"region": "甲县", "layer": "YSCK", "measure": "share_pct", "where": "scale=大中型"}
+    issues = audit_plans(_zones({"region": "甲县", "layer": "TKGH", "name": "a"}), _claims(
+        {**share, "value": 27.0, "source_line": 77},
+        {**share, "value": 42.0, "source_line": 103},
+    ))
+    hit = issues[issues["kind"] == "数量不符"]
+    assert len(hit) == 1
+    assert "第77行" in hit.iloc[0]["stated"] and "第103行" in hit.iloc[0]["found"]
+
+
+def test_extra_column_claims_are_summed_over_the_rows() -> None:
+    zones = _zones(
+        {"region": "甲县", "layer": "YSCK", "name": "a", "extra": '{"矿山规模/中型": "2"}'},
+        {"region": "甲县", "layer": "YSCK", "name": "b", "extra": '{"矿山规模/中型": "3"}'},
+    )
+    claim = {"region": "甲县", "layer": "YSCK", "measure": "blocks",
+             "where": "extra=矿山规模/中型"}
+    assert audit_plans(zones, _claims({**claim, "value": 5.0})).query(
+        "kind == '数量不符'").empty
+    hit = audit_plans(zones, _claims({**claim, "value": 4.0})).query("kind == '数量不符'")
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 1.0
+
+
+def test_existing_mine_contradictions_in_the_plans(bundled: pd.DataFrame) -> None:
+    # 伊宁市 l.77 says 中型 4 and 小型 11; its 专栏3 rows add up to 5 and 10
+    assert len(_find(bundled, kind="数量不符", region="伊宁市", text="矿山规模/中型")) == 1
+    assert len(_find(bundled, kind="数量不符", region="伊宁市", text="矿山规模/小型")) == 1
+    # 伊宁市 l.77 大中型 27% vs l.103 42%
+    hit = _find(bundled, kind="数量不符", region="伊宁市", text="占比")
+    assert len(hit) == 1 and "第77行" in hit.iloc[0]["stated"] and "第103行" in hit.iloc[0]["found"]
+    # 塔城地区 l.194: 241 mines, parts 256
+    hit = _find(bundled, kind="分项不符", region="塔城地区", text="241")
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == 15.0
+
+
+def test_stated_numbers_per_plan() -> None:
+    table = stated_numbers(read_catalog(), read_claims())
+    assert list(table.columns) == ["stated", "compared", "inconsistent"]
+    claims = read_claims()
+    assert table["stated"].sum() == len(claims)
+    assert (table["compared"] <= table["stated"]).all()
+    assert (table["inconsistent"] <= table["compared"]).all()
+    assert table.loc["伊宁市", "inconsistent"] >= 5
+
+
+def test_an_other_cell_is_the_total_minus_the_listed_minerals() -> None:
+    zones = _zones(
+        {"region": "甲县", "layer": "TKGH", "name": "a", "table": "专栏1",
+         "mineral": "金矿 3 个，铜矿 2 个，钨矿 1 个", "block_count": 6},
+        {"region": "甲县", "layer": "TKGH", "name": "b", "table": "专栏1", "mineral": "铁矿 2 个",
+         "block_count": 2},
+    )
+    said = {"region": "甲县", "layer": "TKGH", "measure": "blocks", "table": "专栏1",
+            "source_line": 9}
+    claims = (
+        {**said, "value": 8.0},
+        {**said, "value": 3.0, "where": "mineral=金矿"},
+        {**said, "value": 2.0, "where": "mineral=铜矿"},
+    )
+    agrees = audit_plans(zones, _claims(*claims, {**said, "value": 3.0, "where": "mineral=其他"}))
+    assert agrees[agrees["subject"].str.contains("其他")].empty  # 8 − 3 − 2 = 钨 1 + 铁 2
+    differs = audit_plans(zones, _claims(*claims, {**said, "value": 4.0, "where": "mineral=其他"}))
+    hit = differs[differs["subject"].str.contains("其他") & (differs["kind"] == "合计不符")]
+    assert len(hit) == 1 and hit.iloc[0]["difference"] == -1.0
+    assert "所列金矿、铜矿以外矿种之和" in hit.iloc[0]["found"]

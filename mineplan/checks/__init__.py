@@ -6,6 +6,8 @@
   :mod:`~mineplan.checks.planning` (planning blocks, 砂石土, existing rights),
   :mod:`~mineplan.checks.minerals` (minimum scale, mineral policy) and
   :mod:`~mineplan.checks.geometry` (the proposal's own geometry).
+* :func:`check_plots` (:mod:`~mineplan.checks.proposal`) checks a file of many plots
+  plot by plot: one findings frame with a ``plot`` column, one summary row per plot.
 * :func:`check_plan` (:mod:`~mineplan.checks.planwide`) audits every zone of a plan.
 * :mod:`~mineplan.checks.context` reads the store's layers a check needs, tells the
   county of a shape and writes the data notes of schematic (示意) and demo (演示) data.
@@ -29,12 +31,18 @@ from __future__ import annotations
 from mineplan.checks.context import detect_region, read_store_frames
 from mineplan.checks.control import other_control_layers
 from mineplan.checks.planwide import check_plan
-from mineplan.checks.proposal import OPTIONAL_CHECKS, PROPOSAL_CHECKS, check_proposal
+from mineplan.checks.proposal import (
+    OPTIONAL_CHECKS,
+    PROPOSAL_CHECKS,
+    check_plots,
+    check_proposal,
+)
 
 __all__ = [
     "OPTIONAL_CHECKS",
     "PROPOSAL_CHECKS",
     "check_plan",
+    "check_plots",
     "check_proposal",
     "detect_region",
     "other_control_layers",

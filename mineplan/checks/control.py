@@ -67,7 +67,7 @@ def check_region(ctx: ProposalContext) -> list[Finding]:
         note=note, value=outside_pct, unit="%", geometry=outside)]
 
 
-def check_control(ctx: ProposalContext, key: str) -> list[Finding]:
+def check_control(ctx: ProposalContext, key: str, project: str = "新建") -> list[Finding]:
     """Overlap with the layer of ``[rules.<key>]`` (生态保护红线 or 永久基本农田)."""
     rule = ctx.rules.rule(key)
     layer = ctx.store.get(rule["layer"])
@@ -81,21 +81,39 @@ def check_control(ctx: ProposalContext, key: str) -> list[Finding]:
         return [ctx.finding(key, "pass", measured, f"申请范围与{rule['name']}无重叠",
                             note=note, value=km2, unit="km²")]
     verdict, why = rule["default"], f"申请范围与{rule['name']}重叠，{ctx.mineral}不属于例外矿种"
-    exc = proposal_exception(ctx, rule.get("exceptions", []))
+    if _only_for_other_projects(ctx, rule.get("exceptions", []), project):
+        why = (f"申请范围与{rule['name']}重叠；{ctx.mineral}的例外仅适用于"
+               f"{_only_for_other_projects(ctx, rule.get('exceptions', []), project)}，"
+               f"不适用于{project}")
+    exc = proposal_exception(ctx, rule.get("exceptions", []), project)
     if exc is not None:
         verdict, why = exc["verdict"], f"申请范围与{rule['name']}重叠；{exc['message']}"
     return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",
                         geometry=row["pieces"])]
 
 
-def proposal_exception(ctx: ProposalContext, exceptions: Iterable[Mapping[str, Any]]
-                       ) -> Mapping[str, Any] | None:
-    """The first exception whose right types and mineral group match the proposal."""
+def proposal_exception(ctx: ProposalContext, exceptions: Iterable[Mapping[str, Any]],
+                       project: str = "新建") -> Mapping[str, Any] | None:
+    """The first exception whose right types, mineral group and project kinds match.
+
+    An exception with ``projects`` (e.g. ``["延续"]`` for 已依法设立的… rights)
+    applies only to those kinds of project; without it, to every kind.
+    """
     for exc in exceptions:
-        if ctx.right_type in exc["rights"] and ctx.rules.minerals.in_group(ctx.mineral,
-                                                                          exc["group"]):
+        if ctx.right_type in exc["rights"] and project in exc.get("projects", [project]) \
+                and ctx.rules.minerals.in_group(ctx.mineral, exc["group"]):
             return exc
     return None
+
+
+def _only_for_other_projects(ctx: ProposalContext, exceptions: Iterable[Mapping[str, Any]],
+                             project: str) -> str:
+    """The project kinds of exceptions that would match but for the project ("" if none)."""
+    kinds = [k for exc in exceptions
+             if ctx.right_type in exc["rights"] and project not in exc.get("projects", [project])
+             and ctx.rules.minerals.in_group(ctx.mineral, exc["group"])
+             for k in exc["projects"]]
+    return "、".join(dict.fromkeys(kinds))
 
 
 def other_control_layers(store: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
@@ -117,7 +135,8 @@ def control_message(rule: Mapping[str, Any], name: str) -> str:
     return str(rule.get("message", "与{layer}重叠")).replace("{layer}", name)
 
 
-def check_other_control(ctx: ProposalContext, code: str, name: str) -> list[Finding]:
+def check_other_control(ctx: ProposalContext, code: str, name: str,
+                        project: str = "新建") -> list[Finding]:
     """Overlap with a control layer other than 三区三线 (``[rules.control.<code>]``)."""
     key = "control_layer"
     rule = ctx.rules.control_rule(code)
@@ -131,7 +150,7 @@ def check_other_control(ctx: ProposalContext, code: str, name: str) -> list[Find
         return [ctx.finding(key, "pass", measured, f"申请范围与{name}无重叠", note=note,
                             value=km2, unit="km²", source=source, rule=name)]
     verdict, why = rule["overlap"], f"申请范围{control_message(rule, name)}"
-    exc = proposal_exception(ctx, rule.get("exceptions", []))
+    exc = proposal_exception(ctx, rule.get("exceptions", []), project)
     if exc is not None:
         verdict, why = exc["verdict"], f"申请范围与{name}重叠；{exc['message']}"
     return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",

@@ -3,9 +3,11 @@
 :func:`check_geometry` reports, per feature of the proposal, invalid geometry, too
 many corner points (拐点) for the registry, repeated neighbouring points, a
 non-areal type, an area that rounds to zero and a stated area that differs from the
-ellipsoidal one (CGCS2000, km²).
+ellipsoidal one (CGCS2000, km²) at the registry's precision
+(:func:`~mineplan.checks.area.areas_agree`).
 
-May import: vocab, geodesy, checks.findings, checks.context. Never web, figures or cli.
+May import: vocab, geodesy, checks.findings, checks.context, checks.area. Never web,
+figures or cli.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.checks.area import areas_agree
 from mineplan.checks.context import ProposalContext, polygonal
 from mineplan.checks.findings import Finding
 from mineplan.geodesy import ellipsoidal_area_km2
@@ -62,10 +65,12 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
         if round(area, decimals) <= 0:
             problems.append(("fail", f"面积 {area:.6f} km² 在 {decimals} 位小数精度下为 0"))
         said = stated.loc[idx]
-        if pd.notna(said) and abs(float(said) - round(area, decimals)) > float(
-                rule["area_tolerance_km2"]):
-            problems.append(("conditional", f"申报面积 {float(said):.{decimals}f} km² 与椭球面积 "
-                                            f"{area:.{decimals}f} km² 不符"))
+        if pd.notna(said) and not areas_agree(float(said), area, decimals):
+            diff_m2 = (float(said) - area) * 1e6
+            problems.append(("conditional",
+                             f"申报面积 {float(said):.{decimals}f} km² 与椭球面积 "
+                             f"{area:.{decimals}f} km² 在 {decimals} 位小数精度下不符"
+                             f"（差 {diff_m2:+.0f} m²）"))
         measured = f"{area:.{decimals}f} km²（椭球），拐点 {vertices} 个"
         if not problems:
             out.append(ctx.finding(key, "pass", measured, f"{label}图形有效", value=area,

@@ -3,36 +3,67 @@
 * :func:`check_min_scale` — a mining right's planned annual production against the
   county's and prefecture's 最低开采规模 tables (``min_scale.csv``);
 * :func:`check_mineral_policy` — the mineral against the plans' 禁止/限制 lists
-  (``mineral_policy.csv``).
+  (``mineral_policy.csv``). A row may carry the ``condition`` the plan's sentence
+  puts on it (可耕地, 灰分大于40%…, 砷和放射性…超过规定标准); the row applies only
+  when the condition is proven (``condition_field``, e.g. overlap with 永久基本农田),
+  and an unproven condition gives 有条件 quoting it, never 不通过.
 
-Each takes a :class:`mineplan.checks.context.ProposalContext` and returns findings.
+Each takes a :class:`mineplan.checks.context.ProposalContext` (and the kind of
+project, :data:`PROJECT_TYPES`) and returns findings.
 
-May import: rules, checks.findings, checks.context. Never web, figures or cli.
+May import: rules, checks.findings, checks.context, checks.overlay. Never web,
+figures or cli.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Literal
+
 import pandas as pd
 
-from mineplan.checks.context import ProposalContext, join_notes
+from mineplan.checks.context import ProposalContext, join_notes, layer_note
 from mineplan.checks.findings import Finding
+from mineplan.checks.overlay import PreparedLayer
 from mineplan.rules import CheckInputError, CheckRules, normalise_unit
 
-__all__ = ["check_min_scale", "check_mineral_policy"]
+__all__ = ["PROJECT_TYPES", "check_min_scale", "check_mineral_policy", "check_project"]
+
+#: Kinds of project a proposal may be: a new mine, an extension of an existing one,
+#: the renewal of an existing right.
+PROJECT_TYPES: tuple[str, ...] = ("新建", "改扩建", "延续")
 
 
-def check_min_scale(ctx: ProposalContext) -> list[Finding]:
-    """A mining right's planned scale against the plans' minimum mining scale."""
+def check_project(project: str) -> str:
+    """``project`` when it is one of :data:`PROJECT_TYPES`, else :class:`CheckInputError`."""
+    if project not in PROJECT_TYPES:
+        raise CheckInputError(
+            f"project must be one of {'、'.join(PROJECT_TYPES)}; received {project!r}")
+    return project
+
+
+def check_min_scale(ctx: ProposalContext, project: str = "新建") -> list[Finding]:
+    """A mining right's planned scale against the plans' minimum mining scale.
+
+    The plans' minimum scales bind new mines (and extensions where the table says
+    so, ``[rules.min_scale.scopes]``); a renewal of an existing mine is not
+    measured against them.
+    """
     rule = ctx.rules.rule("min_scale")
     key = "min_scale"
     pref_note = ctx.rules.prefecture_note
     if ctx.right_type not in rule["rights"]:
         return [ctx.finding(key, "pass", "—", f"{ctx.right_type}不审查开采规模，本条不适用")]
+    scopes = list(rule.get("scopes", {}).get(check_project(project), []))
     table = ctx.rules.min_scale
     names = ctx.rules.minerals
     rows = table[[names.canonical(m) == ctx.canonical for m in table["mineral"]]] \
         if len(table) else table
-    rows = rows[rows["scope"].isin(rule["scopes"])] if len(rows) else rows
+    if not scopes and len(rows):
+        return [ctx.finding(key, "pass", "—",
+                            f"规划最低开采规模适用于新建矿山，{project}不按其审查",
+                            source=_rows_source(ctx.rules, rows))]
+    rows = rows[rows["scope"].isin(scopes)] if len(rows) else rows
     if rows.empty:
         msg = f"{ctx.rules.region}规划未规定{ctx.mineral}的最低开采规模"
         return [ctx.finding(key, rule["no_rule"], "—", join_notes([msg, pref_note], "；"))]
@@ -72,8 +103,10 @@ def check_min_scale(ctx: ProposalContext) -> list[Finding]:
         return [ctx.finding(key, rule["below"], measured, join_notes([msg, *extra], "；"),
                             value=ctx.scale, unit=unit, source=source)]
     if ctx.scale < high:
-        msg = (f"拟建规模 {ctx.scale:g} {unit} 满足最低值 {low:g}，但低于 {high:g}"
-               "（规划按开采方式分列，如地下/露天），须按开采方式核对")
+        which = _conditions(same, values, high)
+        msg = (f"拟建规模 {ctx.scale:g} {unit} 满足最低值 {low:g}"
+               f"{_conditions(same, values, low)}，但低于 {high:g}{which}"
+               "（规划按开采方式或用途分列），须按申请的开采方式核对")
         return [ctx.finding(key, rule["between"], measured, join_notes([msg, *extra], "；"),
                             value=ctx.scale, unit=unit, source=source)]
     msg = f"拟建规模 {ctx.scale:g} {unit} 不低于{used}规划最低开采规模"
@@ -81,10 +114,17 @@ def check_min_scale(ctx: ProposalContext) -> list[Finding]:
                         value=ctx.scale, unit=unit, source=source)]
 
 
-def check_mineral_policy(ctx: ProposalContext) -> list[Finding]:
-    """The mineral against the plans' prohibited and restricted minerals."""
+def check_mineral_policy(ctx: ProposalContext, project: str = "新建") -> list[Finding]:
+    """The mineral against the plans' prohibited and restricted minerals.
+
+    A 禁止/限制 row applies as printed when it has no ``condition``; with one, it
+    applies only when the condition is proven (``[rules.mineral_policy.fields]``),
+    gives the field's ``unmet`` verdict when disproven and ``unproven`` (有条件,
+    quoting the condition) when the check cannot tell.
+    """
     rule = ctx.rules.rule("mineral_policy")
     key = "mineral_policy"
+    check_project(project)
     activity = "勘查" if ctx.right_type == "探矿权" else "开采"
     table = ctx.rules.policy
     hits: list[tuple[str, pd.Series]] = []
@@ -95,26 +135,103 @@ def check_mineral_policy(ctx: ProposalContext) -> list[Finding]:
         if how != "none":
             hits.append((how, row))
     pref_note = ctx.rules.prefecture_note
+    favoured = _favoured(ctx, activity)
     if not hits:
         msg = f"{ctx.mineral}不在规划禁止或限制{activity}的矿种中"
         files = "、".join(dict.fromkeys(str(p) for p in table["path"])) if len(table) else ""
         source = ctx.rules.source(key) + (f"；{files}" if files else "")
-        return [ctx.finding(key, "pass", "—", join_notes([msg, pref_note], "；"), source=source)]
+        return [ctx.finding(key, "pass", "—", join_notes([msg, favoured, pref_note], "；"),
+                            source=source)]
     out = []
     for match, row in hits:
-        verdict = rule[row["category"]] if match == "exact" else rule["qualified"]
         where = f"{row['region']}规划{row['table']}第{row['source_line']}行"
-        if match == "exact":
-            msg = f"{where}{row['category']}{row['activity']}「{row['mineral']}」"
+        said = f"{where}{row['category']}{row['activity']}"
+        condition = str(row.get("condition", "") or "").strip()
+        note = ""
+        if match != "exact":
+            verdict = rule["qualified"]
+            msg = f"{said}「{row['mineral']}」，须核实申请是否属于该情形"
+            measured = f"{row['category']}（{row['mineral']}）"
+        elif not condition:
+            verdict = rule[row["category"]]
+            msg = f"{said}「{row['mineral']}」"
+            measured = f"{row['category']}（{row['mineral']}）"
         else:
-            msg = (f"{where}{row['category']}{row['activity']}「{row['mineral']}」，"
-                   "须核实申请是否属于该情形")
+            state, why, note = _condition_state(ctx, row, project)
+            what = _qualified_name(condition, str(row["mineral"]))
+            measured = f"{row['category']}（限「{condition}」）"
+            if state == "met":
+                verdict = rule[row["category"]]
+                msg = f"{said}「{what}」：{why}，属于该情形"
+            elif state == "unmet":
+                field = rule.get("fields", {}).get(row["condition_field"], {})
+                verdict = str(field.get("unmet", "pass"))
+                msg = f"{said}仅限「{what}」：{why or '本申请不属于该情形'}"
+            else:
+                verdict = rule["unproven"]
+                msg = (f"{said}仅限「{what}」（原文：{row['text']}）；"
+                       f"{why or '本检查无法判断'}，须核实申请是否属于该情形")
         out.append(ctx.finding(
-            key, verdict, f"{row['category']}（{row['mineral']}）",
-            join_notes([msg, pref_note], "；"),
+            key, verdict, measured, join_notes([msg, favoured, pref_note], "；"), note=note,
             source=f"{row['path']} 第{row['source_line']}行 → {row['source_file']} "
                    f"第{row['source_line']}行（{row['table']}）"))
     return out
+
+
+def _condition_state(ctx: ProposalContext, row: pd.Series, project: str
+                     ) -> tuple[Literal["met", "unmet", "unknown"], str, str]:
+    """Whether a policy row's condition holds: (state, why, data note)."""
+    name = str(row.get("condition_field", "") or "").strip()
+    if not name:
+        return "unknown", "", ""
+    fields: Mapping[str, Any] = ctx.rules.rule("mineral_policy").get("fields", {})
+    if name not in fields:
+        return "unknown", f"checks.toml 未定义条件字段 {name}", ""
+    field = fields[name]
+    if "projects" in field:
+        if project in field["projects"]:
+            return "met", f"本申请为{project}", ""
+        return "unmet", str(field.get("unmet_message", "")), ""
+    code = str(field.get("layer", ""))
+    layer = ctx.store.get(code)
+    if layer is None:
+        return "unknown", f"库中无 {code} 图层，无法判断是否属于{field.get('name', name)}", ""
+    note = layer_note(layer, ctx.rules)
+    overlap = PreparedLayer(layer).overlap(ctx.series).iloc[0]
+    km2 = float(overlap["overlap_km2"])
+    if km2 > float(ctx.tol["overlap_km2"]):
+        return "met", f"申请范围与 {code} 重叠 {km2:.4f} km²", note
+    return "unmet", str(field.get("unmet_message", f"申请范围与 {code} 无重叠")), note
+
+
+def _qualified_name(condition: str, mineral: str) -> str:
+    """The plan's phrase for a conditioned mineral: 可耕地 + 砖瓦用粘土 → 可耕地砖瓦用粘土."""
+    if mineral in condition:
+        return condition
+    if condition.endswith(("地", "用")):
+        return condition + mineral
+    return f"{mineral}（{condition}）"
+
+
+def _favoured(ctx: ProposalContext, activity: str) -> str:
+    """The plan rows that make the mineral 重点/鼓励 for the activity, as a note."""
+    table = ctx.rules.policy
+    refs = [f"{r['region']}规划第{r['source_line']}行{r['category']}{r['activity']}"
+            for _, r in table.iterrows()
+            if r["category"] in ("重点", "鼓励") and activity in r["activity"]
+            and ctx.rules.minerals.policy_match(r["mineral"], ctx.mineral) == "exact"]
+    if not refs:
+        return ""
+    return f"另：{ctx.mineral}为" + "、".join(dict.fromkeys(refs)) + "矿种"
+
+
+def _conditions(rows: pd.DataFrame, values: pd.Series, value: float) -> str:
+    """The conditions of the rows whose minimum is ``value``: "（露天开采）" or ""."""
+    if "condition" not in rows.columns:
+        return ""
+    said = [str(c) for c, v in zip(rows["condition"], values, strict=True)
+            if abs(float(v) - value) < 1e-9 and str(c or "").strip()]
+    return f"（{'、'.join(dict.fromkeys(said))}）" if said else ""
 
 
 def _rows_source(rules: CheckRules, rows: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ Never web, figures or cli.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -107,19 +108,28 @@ def check_existing_rights(ctx: ProposalContext) -> list[Finding]:
         layer = ctx.store[code].to_crs(STORE_CRS)
         notes.append(layer_note(layer, ctx.rules))
         hits = layer[layer.intersects(ctx.shape)]
-        for _, right in hits.iterrows():
-            single = gpd.GeoDataFrame(geometry=[right.geometry], crs=STORE_CRS)
-            row = PreparedLayer(single).overlap(ctx.series).iloc[0]
-            km2 = float(row["overlap_km2"])
+        if hits.empty:
+            continue
+        # One bulk pass per store layer: every right's own overlap (rights are
+        # reported one by one, so no union across rights), areas in one call.
+        geoms = np.asarray(hits.geometry, dtype=object)
+        bad = ~shapely.is_valid(geoms)
+        if bad.any():
+            geoms[bad] = shapely.make_valid(geoms[bad])
+        pieces = [polygonal(g) for g in shapely.intersection(geoms, ctx.shape)]
+        areas = ellipsoidal_area_km2(gpd.GeoSeries(pieces, crs=STORE_CRS), validate=False)
+        for (_, right), piece, km2 in zip(hits.iterrows(), pieces, areas, strict=True):
+            km2 = float(km2) if not piece.is_empty else 0.0
             if km2 <= float(ctx.tol["overlap_km2"]):
                 continue
+            pct = 100.0 * km2 / ctx.area if ctx.area > 0 else 0.0
             label = f"{right.get('zone_id', '')} {right.get('name', '')}".strip()
             out.append(ctx.finding(
                 "existing_rights", rule["overlap"],
-                f"{km2:.4f} km²（占申请范围 {row['overlap_pct']:.1f}%）",
+                f"{km2:.4f} km²（占申请范围 {pct:.1f}%）",
                 f"与已设{'探矿权' if code == 'YSTK' else '采矿权'}「{label}」重叠",
                 note=zone_note(right, ctx.rules), value=km2, unit="km²",
-                geometry=row["pieces"],
+                geometry=piece,
                 source=with_zone_source(ctx.rules.source("existing_rights"),
                                         pd.DataFrame([right]))))
     if not out:

@@ -19,8 +19,10 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
+from mineplan.checks.area import check_renewal
 from mineplan.checks.context import ProposalContext, detect_region, parent_of, polygonal
 from mineplan.checks.control import (
     check_control,
@@ -31,22 +33,26 @@ from mineplan.checks.control import (
 )
 from mineplan.checks.findings import Finding, findings_frame
 from mineplan.checks.geometry import check_geometry
-from mineplan.checks.minerals import check_min_scale, check_mineral_policy
+from mineplan.checks.minerals import check_min_scale, check_mineral_policy, check_project
 from mineplan.checks.planning import check_existing_rights, check_planning_block, check_sand
 from mineplan.errors import CRSError
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import RIGHT_TYPES, CheckInputError, CheckRules, load_rules
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, VERDICT_ORDER, VERDICTS
 
-__all__ = ["OPTIONAL_CHECKS", "PROPOSAL_CHECKS", "check_proposal"]
+__all__ = [
+    "OPTIONAL_CHECKS", "PLOT_COLUMNS", "PROPOSAL_CHECKS", "SUMMARY_COLUMNS", "check_plots",
+    "check_proposal", "plot_labels",
+]
 
 #: The pre-grant checks, in the order they are reported.
 PROPOSAL_CHECKS: tuple[str, ...] = (
     "region", "ecological_redline", "farmland", "urban", "control_layer", "planning_block",
-    "sand", "existing_rights", "min_scale", "mineral_policy", "geometry",
+    "sand", "existing_rights", "min_scale", "mineral_policy", "geometry", "renewal",
 )
-#: Checks reported only when the store has what they check (other control layers).
-OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer",)
+#: Checks reported only when there is something to check: other control layers in
+#: the store; the previous extent of a renewal (延续).
+OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer", "renewal")
 
 
 def check_proposal(
@@ -61,6 +67,8 @@ def check_proposal(
     rules: CheckRules | None = None,
     proposal_id: str | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
+    previous: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a proposed exploration or mining right before it is granted.
 
@@ -95,6 +103,13 @@ def check_proposal(
     specs
         Layer definitions, to tell control layers and their Chinese names
         (default :func:`mineplan.layers.read_layer_specs`).
+    project
+        ``新建`` (a new mine, the default), ``改扩建`` (an extension) or ``延续``
+        (renewal of an existing right): which minimum-scale rows bind it and whether
+        conditions such as 新增产能 hold (:data:`~mineplan.checks.minerals.PROJECT_TYPES`).
+    previous
+        For a 延续 (renewal): the right's previous extent. Adds the ``renewal``
+        finding (area given up, against ``[rules.renewal]``); ignored otherwise.
 
     Returns
     -------
@@ -104,7 +119,7 @@ def check_proposal(
     Raises
     ------
     CheckInputError
-        Bad right type, empty proposal, unknown region, region not detectable.
+        Bad right type or project, empty proposal, unknown region, region not detectable.
     CRSError
         The proposal has no CRS.
     """
@@ -116,6 +131,7 @@ def check_proposal(
         raise CRSError("the proposal has no CRS; set it (e.g. EPSG:4516) before checking")
     if len(proposal) == 0:
         raise CheckInputError("the proposal has no features")
+    check_project(project)
     if scale is not None and (not math.isfinite(scale) or scale < 0):
         raise CheckInputError(f"scale must be a non-negative number; received {scale!r}")
     geo = proposal.to_crs(STORE_CRS)
@@ -135,18 +151,20 @@ def check_proposal(
                           rules, store_frames)
     found: list[Finding] = []
     found += check_region(ctx)
-    found += check_control(ctx, "ecological_redline")
-    found += check_control(ctx, "farmland")
+    found += check_control(ctx, "ecological_redline", project)
+    found += check_control(ctx, "farmland", project)
     found += check_urban(ctx)
     specs = specs if specs is not None else read_layer_specs()
     for code in other_control_layers(store_frames, specs, rules):
-        found += check_other_control(ctx, code, specs[code].name)
+        found += check_other_control(ctx, code, specs[code].name, project)
     found += check_planning_block(ctx)
     found += check_sand(ctx)
     found += check_existing_rights(ctx)
-    found += check_min_scale(ctx)
-    found += check_mineral_policy(ctx)
+    found += check_min_scale(ctx, project)
+    found += check_mineral_policy(ctx, project)
     found += check_geometry(ctx)
+    if previous is not None and project == "延续":
+        found += check_renewal(ctx, previous)
     return findings_frame(found)
 
 
@@ -155,3 +173,92 @@ def _proposal_name(frame: gpd.GeoDataFrame) -> str:
         if col in frame.columns and str(frame[col].iloc[0] or "").strip():
             return str(frame[col].iloc[0]).strip()
     return "申请范围"
+
+
+#: Columns that name the plot a feature belongs to, in the order they are looked for
+#: (a multi-feature SHP, a year's 出让计划 with one row per plot …).
+PLOT_COLUMNS: tuple[str, ...] = (
+    "plot", "地块", "地块编号", "地块名称", "name", "名称", "编号", "id",
+)
+#: One row per plot of :func:`check_plots`.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "plot", "verdict", "verdict_key", "fail", "conditional", "pass", "failed_checks",
+    "conditional_checks",
+)
+
+
+def plot_labels(plots: gpd.GeoDataFrame, plot_column: str | None = None) -> pd.Series:
+    """The plot each feature belongs to: ``plot_column``, else the first of
+    :data:`PLOT_COLUMNS` present, else one plot per feature (``地块1``, ``地块2`` …)."""
+    if plot_column is not None and plot_column not in plots.columns:
+        raise CheckInputError(f"no column {plot_column!r}; the file has {list(plots.columns)}")
+    col = plot_column or next((c for c in PLOT_COLUMNS if c in plots.columns), None)
+    fallback = pd.Series([f"地块{i}" for i in range(1, len(plots) + 1)], index=plots.index)
+    if col is None:
+        return fallback
+    labels = plots[col].astype("string").str.strip()
+    return labels.where(labels.notna() & (labels != ""), fallback).astype(str)
+
+
+def check_plots(
+    plots: gpd.GeoDataFrame,
+    *,
+    plot_column: str | None = None,
+    right_type: str,
+    mineral: str,
+    scale: float | None = None,
+    scale_unit: str | None = None,
+    region: str | None = None,
+    store_frames: Mapping[str, gpd.GeoDataFrame],
+    rules: CheckRules | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check many plots of one file, plot by plot (never merged into one polygon).
+
+    Parameters
+    ----------
+    plots
+        Features of several plots (a multi-feature SHP, a coordinate file with several
+        blocks …). Features with the same plot label (:func:`plot_labels`) are one plot.
+    plot_column
+        The column naming the plot; default: the first of :data:`PLOT_COLUMNS`.
+    right_type, mineral, scale, scale_unit, region, store_frames, rules, specs, project
+        As for :func:`check_proposal`, the same for every plot. Without ``region``
+        each plot's county is detected from its own geometry.
+
+    Returns
+    -------
+    (findings, summary)
+        ``findings``: every plot's findings in one frame, column ``plot`` first;
+        ``summary``: one row per plot (:data:`SUMMARY_COLUMNS`): the worst verdict,
+        the number of findings per verdict and the checks that failed or need review.
+    """
+    if len(plots) == 0:
+        raise CheckInputError("the file has no features")
+    if specs is None:
+        specs = read_layer_specs()
+    labels = plot_labels(plots, plot_column)
+    frames, summary = [], []
+    for label in dict.fromkeys(labels):
+        one = plots[labels == label]
+        found = check_proposal(
+            one, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
+            region=region, store_frames=store_frames, rules=rules, proposal_id=label,
+            specs=specs, project=project)
+        found.insert(0, "plot", label)
+        frames.append(found)
+        keys = list(found["verdict_key"])
+        worst = next((v for v in VERDICT_ORDER if v in keys), "pass")
+        summary.append({
+            "plot": label, "verdict": VERDICTS[worst], "verdict_key": worst,
+            **{v: keys.count(v) for v in ("fail", "conditional", "pass")},
+            "failed_checks": "、".join(dict.fromkeys(found.loc[found["verdict_key"] == "fail",
+                                                                "rule"])),
+            "conditional_checks": "、".join(dict.fromkeys(
+                found.loc[found["verdict_key"] == "conditional", "rule"])),
+        })
+    findings = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                crs=frames[0].crs)
+    return findings, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
+

@@ -33,10 +33,13 @@ from mineplan.checks.audit.catalogue import (
 from mineplan.checks.audit.claims import (
     CLAIM_COLUMNS,
     CLAIMS_FOLDER,
+    Ledger,
+    claim_coverage,
     claim_issues,
     claimed_breakdown_issues,
     read_claims,
     read_plan_claims,
+    restated_issues,
 )
 from mineplan.checks.audit.issues import ISSUE_COLUMNS, KIND_ORDER
 
@@ -48,6 +51,7 @@ __all__ = [
     "audit_plans",
     "read_claims",
     "read_plan_claims",
+    "stated_numbers",
     "summarise",
 ]
 
@@ -96,9 +100,7 @@ def audit_plans(
     """
     names = dict(layer_names or {})
     catalog = catalog.reset_index(drop=True)
-    issues: list[dict[str, object]] = []
-    issues += claim_issues(catalog, claims, names)
-    issues += claimed_breakdown_issues(claims, names)
+    issues = _claim_comparisons(catalog, claims, names, {})
     issues += row_breakdown_issues(catalog, names)
     issues += same_name_across_plans(catalog, names)
     issues += missing_area_issues(catalog, names)
@@ -114,6 +116,29 @@ def audit_plans(
     frame["_k"] = frame["kind"].map(KIND_ORDER.index)
     frame = frame.sort_values(["_r", "_k", "layer"], kind="stable")
     return frame.drop(columns=["_r", "_k"]).reset_index(drop=True)
+
+
+def _claim_comparisons(catalog: pd.DataFrame, claims: pd.DataFrame, names: Mapping[str, str],
+                       ledger: Ledger) -> list[dict[str, object]]:
+    """Every comparison of a stated number: with the rows, its parts, its restatements."""
+    issues: list[dict[str, object]] = []
+    issues += claim_issues(catalog, claims, names, ledger)
+    issues += claimed_breakdown_issues(claims, names, ledger)
+    issues += restated_issues(catalog, claims, names, ledger)
+    return issues
+
+
+def stated_numbers(catalog: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Per plan: the numbers it states (claims), how many were compared, how many differ.
+
+    A claim counts as compared when the audit set it against the catalogue rows, the
+    parts stated beside it or a restatement; as inconsistent when one of those
+    comparisons is a finding. This is the honest recall figure of the audit: it says
+    what was looked at, not what a reader might still find.
+    """
+    ledger: Ledger = {}
+    _claim_comparisons(catalog.reset_index(drop=True), claims, {}, ledger)
+    return claim_coverage(claims, ledger)
 
 
 def summarise(issues: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,8 @@ from mineplan.checks.audit.issues import (
 )
 
 __all__ = [
+    "EXISTING_LAYERS",
+    "NESTED_LAYERS",
     "missing_area_issues",
     "name_variant_issues",
     "quality_issues",
@@ -58,6 +60,22 @@ _NAME_SUFFIXES = (
     "矿业经济区", "勘探", "详查", "普查", "预查", "勘查",
 )
 _MIN_CORE = 4  # shorter name cores are too generic to compare
+
+#: Layer → the layers whose zones a plan places inside its zones by design (a
+#: 重点开采区 inside a 国家规划矿区, a 勘查规划区块 inside a 重点勘查区). A pair of such
+#: layers with the same name core is "nested" (区块嵌套), not one zone in two layers.
+NESTED_LAYERS: Mapping[str, frozenset[str]] = {
+    "KYJJQ": frozenset({"NYJD", "GJKQ", "ZDTK", "ZDCK", "TKGH", "CKGH", "JZKQ"}),
+    "NYJD": frozenset({"GJKQ", "ZDTK", "ZDCK", "TKGH", "CKGH"}),
+    "GJKQ": frozenset({"ZDTK", "ZDCK", "TKGH", "CKGH"}),
+    "ZDTK": frozenset({"TKGH"}),
+    "ZDCK": frozenset({"CKGH", "JZKQ"}),
+    "JZKQ": frozenset({"CKGH"}),
+}
+#: Layers of existing rights: the plans' minimum scales bind new mines only (e.g.
+#: 特克斯县 l.308 "新建矿山企业开采规模不低于本规划确定的矿山开采最低规模"), so an
+#: existing mine below them is not a finding.
+EXISTING_LAYERS: frozenset[str] = frozenset({"YSCK", "YSTK"})
 
 def row_breakdown_issues(
     catalog: pd.DataFrame, names: Mapping[str, str]
@@ -135,6 +153,8 @@ def quality_issues(catalog: pd.DataFrame) -> list[dict[str, object]]:
     for row in catalog.to_dict("records"):
         for remark in filter(None, (r.strip() for r in str(row["quality"]).split("；"))):
             kind = _quality_kind(remark)
+            if kind == "规模低于下限" and str(row["layer"]) in EXISTING_LAYERS:
+                continue  # a new-mine minimum does not bind an existing mine
             if kind != "skip":
                 grouped.setdefault((str(row["region"]), kind, remark), []).append(row)
     issues = []
@@ -162,6 +182,20 @@ def two_layer_issues(catalog: pd.DataFrame, names: Mapping[str, str]) -> list[di
             if not why:
                 continue
             la, lb = layer_name(a["layer"], names), layer_name(b["layer"], names)
+            outer = _outer(a, b)
+            if outer is not None:
+                inner = b if outer is a else a
+                lo, li = layer_name(outer["layer"], names), layer_name(inner["layer"], names)
+                issues.append(issue(
+                    "区块嵌套", region, f"{outer['layer']}/{inner['layer']}",
+                    f"嵌套：{outer['name']} ⊃ {inner['name']}",
+                    f"{lo} {outer['zone_id']}，{_area_text(outer)}（{_zone_source(outer)}）",
+                    f"{li} {inner['zone_id']}，{_area_text(inner)}（{_zone_source(inner)}）",
+                    _area_difference(a, b),
+                    f"{lo}“{outer['name']}”内设{li}“{inner['name']}”（{why}）："
+                    "不同层级的区块按规划嵌套设置，不是重复。",
+                ))
+                continue
             issues.append(issue(
                 "重复图层", region, f"{a['layer']}/{b['layer']}",
                 f"疑似同一区块：{a['name']} / {b['name']}",
@@ -262,6 +296,16 @@ def _generic_places(catalog: pd.DataFrame) -> set[str]:
         places.update(p for p in str(cell).split("、") if p)
     places.update(re.sub(r"(市|县|地区)$", "", p) for p in list(places))
     return {squash(p) for p in places}
+
+
+def _outer(a: Mapping[str, object], b: Mapping[str, object]
+           ) -> Mapping[str, object] | None:
+    """The zone of the enclosing kind when ``a`` and ``b`` nest by design, else None."""
+    if str(b["layer"]) in NESTED_LAYERS.get(str(a["layer"]), frozenset()):
+        return a
+    if str(a["layer"]) in NESTED_LAYERS.get(str(b["layer"]), frozenset()):
+        return b
+    return None
 
 
 def _same_zone_reason(a: Mapping[str, object], b: Mapping[str, object], *, generic: set[str],
