@@ -7,4 +7,5 @@ import sys
 
 from mineplan.figures.fonts import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
