@@ -574,3 +574,19 @@ def test_an_other_cell_is_the_total_minus_the_listed_minerals() -> None:
     hit = differs[differs["subject"].str.contains("其他") & (differs["kind"] == "合计不符")]
     assert len(hit) == 1 and hit.iloc[0]["difference"] == -1.0
     assert "所列金矿、铜矿以外矿种之和" in hit.iloc[0]["found"]
+
+
+def test_cli_says_how_many_stated_numbers_it_compared(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import re
+
+    from mineplan.settings import geodata_dir
+
+    claims = geodata_dir() / "plans" / "claims" / "xinyuan.claims.csv"
+    with claims.open(encoding="utf-8") as handle:
+        stated = sum(1 for row in csv.DictReader(handle) if row["region"] == "新源县")
+    assert _run(["audit", "--plan", "xinyuan"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("新源县：所称"))
+    said, compared, inconsistent = (int(n) for n in re.findall(r"\d+", line))
+    assert said == stated and 0 < compared <= stated and inconsistent <= compared

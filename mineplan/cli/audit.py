@@ -133,7 +133,7 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the audit's findings (and write them with ``-o``); always exit 0."""
     from mineplan.catalog import plan_index, read_catalog
-    from mineplan.checks.audit import audit_plans, read_claims, summarise
+    from mineplan.checks.audit import audit_plans, read_claims, stated_numbers, summarise
     from mineplan.layers import read_layer_specs
 
     index = plan_index()
@@ -148,6 +148,13 @@ def run(args: argparse.Namespace) -> int:
         if not summary.empty:
             print("\n汇总（规划 × 类别）：")
             print(summary.to_string())
+        coverage = stated_numbers(read_catalog(), read_claims())
+        if region is not None:
+            coverage = coverage.loc[[region]] if region in coverage.index else coverage.iloc[:0]
+        print("\n规划所称数字（stated numbers compared）：")
+        for name, row in coverage.iterrows():
+            print(f"  {name}：所称 {int(row['stated'])} 个，已对照 {int(row['compared'])} 个，"
+                  f"其中不一致 {int(row['inconsistent'])} 个")
     if args.output is not None:
         written = write_issues(issues, args.output)
         print(f"\nwrote {written}: {len(issues)} findings")
