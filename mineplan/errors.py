@@ -21,6 +21,7 @@ __all__ = [
     "LayerDefinitionError",
     "MineplanError",
     "RasterError",
+    "StoreBusyError",
     "StoreError",
     "UploadError",
     "problem_list",
@@ -103,6 +104,10 @@ class CRSError(MineplanError, ValueError):
 
 class StoreError(LocatedError, OSError):
     """The GeoPackage store cannot be read or written."""
+
+
+class StoreBusyError(StoreError):
+    """Another writer holds the store for longer than the lock timeout; nothing was written."""
 
 
 class AuditOutputError(MineplanError, ValueError):

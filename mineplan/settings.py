@@ -8,6 +8,7 @@
 - ``MINEPLAN_RASTERS``: local raster backgrounds, GeoTIFF (``<home>/geodata/rasters``);
 - ``MINEPLAN_MAX_UPLOAD_MB``: the web app's upload limit in MB (200);
 - ``TIANDITU_KEY``: the 天地图 key for the optional online basemap (none);
+- ``MINEPLAN_LOCK_TIMEOUT``: seconds a store writer waits for another (120);
 - ``SOURCE_DATE_EPOCH``: a fixed "now" for reproducible builds and figures (the clock).
 
 Functions, not constants: the environment is read when asked, so a test or the app
@@ -27,6 +28,7 @@ __all__ = [
     "geodata_dir",
     "home",
     "layers_dir",
+    "lock_timeout",
     "max_upload_mb",
     "now_epoch",
     "raster_dir",
@@ -107,3 +109,12 @@ def now_epoch() -> float:
 def today() -> _dt.date:
     """Today (UTC), or the date of ``SOURCE_DATE_EPOCH``."""
     return _dt.datetime.fromtimestamp(now_epoch(), _dt.UTC).date()
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another writer of the same store: ``MINEPLAN_LOCK_TIMEOUT``."""
+    try:
+        value = float(os.environ.get("MINEPLAN_LOCK_TIMEOUT", "120"))
+    except ValueError:
+        return 120.0
+    return value if value >= 0 else 120.0

@@ -1,19 +1,24 @@
 """The store: every layer of a plan's data, CGCS2000, with its styles and build metadata.
 
-This package is the interface the rest of mineplan uses; the GeoPackage file of
-:mod:`mineplan.store.gpkg` is today's only backend, and a server database
-(PostGIS) will plug in behind the same functions. A store is named by a
-location — today a path to a ``.gpkg`` file — and offers:
+This package is the interface the rest of mineplan uses. A store is named by a
+location, and the location alone chooses the backend
+(:mod:`mineplan.store.location`): a path is a GeoPackage file
+(:mod:`mineplan.store.gpkg`, the default), a ``postgresql://USER@HOST:PORT/DB?schema=NAME``
+URL a schema of a PostGIS database shared by a bureau (:mod:`mineplan.store.postgis`;
+passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
 
 ==================== ==========================================================
 :func:`write_store`  write every layer, its QGIS style and the build metadata
                      at once, atomically (the previous store survives a failure)
 :func:`replace_layer` replace (or, with ``create=True``, add) one layer and
                      optionally its style, atomically; the others untouched
-:func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490
+:func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490 (``bbox=`` for
+                     only the features in an area, through the spatial index)
 :func:`list_layers`  the codes of the feature layers present
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
+:func:`read_edits`   the edit log: time, user, command, layer, features, source
+:func:`copy_store`   copy a whole store to another location (either backend)
 ==================== ==========================================================
 
 Every layer is in :data:`mineplan.vocab.STORE_CRS` (CGCS2000 geographic) and has
@@ -24,26 +29,127 @@ another CRS, or of a layer without a definition, raises
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
 :mod:`mineplan.errors`, :mod:`mineplan.layers`. Not build, io, checks, web or cli.
+The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
 """
 
 from __future__ import annotations
 
-from mineplan.store.gpkg import (
-    META_TABLE,
-    list_layers,
-    read_layer,
-    read_meta,
-    read_styles_table,
-    replace_layer,
-    write_store,
-)
+import inspect
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from mineplan.layers import LayerSpec
+from mineplan.store import gpkg
+from mineplan.store.edits import EDIT_COLUMNS, EditRecord
+from mineplan.store.location import is_postgres, location_text
+
+if TYPE_CHECKING:
+    from mineplan.store.copy import copy_store
 
 __all__ = [
+    "EDIT_COLUMNS",
     "META_TABLE",
+    "BBox",
+    "EditRecord",
+    "copy_store",
+    "is_postgres",
     "list_layers",
+    "location_text",
+    "read_edits",
     "read_layer",
     "read_meta",
     "read_styles_table",
     "replace_layer",
     "write_store",
 ]
+
+META_TABLE = gpkg.META_TABLE
+
+#: (min lon, min lat, max lon, max lat) in degrees, CGCS2000.
+BBox = tuple[float, float, float, float]
+
+
+def _edit_kwargs(function: object, edit: EditRecord | None) -> dict[str, EditRecord]:
+    # TODO(lead): drop once gpkg.py takes ``edit`` (the writer-lock branch); then pass it always.
+    if edit is None or "edit" not in inspect.signature(function).parameters:  # type: ignore[arg-type]
+        return {}
+    return {"edit": edit}
+
+
+def _backend(location: str | Path) -> ModuleType:
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis
+    return gpkg
+
+
+def write_store(
+    location: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    specs: Mapping[str, LayerSpec],
+    qml: Mapping[str, str],
+    meta: Mapping[str, str] | None = None,
+    edit: EditRecord | None = None,
+) -> Path | str:
+    """Write every layer, its QGIS style and the build metadata at once, atomically.
+
+    Returns the store's location (a :class:`~pathlib.Path` for a GeoPackage, the
+    URL for PostGIS). See :func:`mineplan.store.gpkg.write_store` and
+    :func:`mineplan.store.postgis.write_store`.
+    """
+    backend = _backend(location)
+    kwargs = _edit_kwargs(backend.write_store, edit)
+    return backend.write_store(
+        location, layers, specs=specs, qml=qml, meta=meta, **kwargs)
+
+
+def replace_layer(
+    location: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
+    create: bool = False, qml: str | None = None, edit: EditRecord | None = None,
+) -> Path | str:
+    """Replace (or, with ``create=True``, add) one layer and optionally its style, atomically."""
+    backend = _backend(location)
+    kwargs = _edit_kwargs(backend.replace_layer, edit)
+    return backend.replace_layer(
+        location, code, frame, spec=spec, create=create, qml=qml, **kwargs)
+
+
+def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> gpd.GeoDataFrame:
+    """One layer as a GeoDataFrame in EPSG:4490; with ``bbox``, only the features meeting it."""
+    return _backend(location).read_layer(location, code, bbox=bbox)
+
+
+def list_layers(location: str | Path) -> list[str]:
+    """The codes of the feature layers present."""
+    return _backend(location).list_layers(location)
+
+
+def read_meta(location: str | Path) -> dict[str, str]:
+    """The build metadata, key → value (:data:`META_TABLE`)."""
+    return _backend(location).read_meta(location)
+
+
+def read_styles_table(location: str | Path) -> pd.DataFrame:
+    """The QGIS ``layer_styles`` rows of the store, as QGIS reads them."""
+    return _backend(location).read_styles_table(location)
+
+
+def read_edits(location: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """The edit log, oldest first: time (ISO UTC), user, command, layer, features, source."""
+    return _backend(location).read_edits(location, layer=layer)
+
+
+def __getattr__(name: str) -> object:
+    # copy_store lives in mineplan.store.copy, which imports this package.
+    if name == "copy_store":
+        from mineplan.store.copy import copy_store
+
+        return copy_store
+    raise AttributeError(name)
