@@ -29,8 +29,7 @@ from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
 from mineplan.io.uploads import UploadError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.rules import RIGHT_TYPES
-from mineplan.vocab import VERDICTS
+from mineplan.vocab import RIGHT_TYPES, VERDICTS
 from mineplan.web.checkrun import CheckRequest, check_with_map, form_problems
 from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
 from mineplan.web.presentation import (

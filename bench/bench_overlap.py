@@ -8,13 +8,18 @@ a share of shifted copies so the layer overlaps itself — plus planning blocks 
 red-line boundaries. It then measures
 
 (a) mineplan: ``PreparedLayer(redline)`` + ``plan_overlap(blocks)``;
-(b) the straightforward geopandas baseline: ``geopandas.overlay(blocks, redline,
-    how="intersection")``, dissolved by block so overlaps count once, measured with
-    the same :func:`mineplan.geodesy.ellipsoidal_area_km2`;
+(b) the simple path, the least a correct overlap needs: one shapely ``STRtree``
+    bulk query, the touched features' validity checked once, one vectorised
+    ``shapely.intersection`` of every (block, feature) pair with *whole* features,
+    the polygonal pieces unioned per block in feature order — no windows, no chunks;
+(c) the straightforward geopandas baseline: ``geopandas.overlay(blocks, redline,
+    how="intersection")``, dissolved by block so overlaps count once;
 
-and prints both times, their ratio, the largest relative difference in overlap
-area, peak memory, and the warm latency of one pre-grant check (one block against
-the prepared layer). See ``bench/README.md``.
+all three measured with the same :func:`mineplan.geodesy.ellipsoidal_area_km2`. It
+prints the times, their ratios, the largest relative difference in overlap area
+between each pair, peak memory, and the warm latency of one pre-grant check (one
+block against the prepared layer, mineplan's windowing and the simple path). See
+``bench/README.md``.
 
 Run ``python bench/bench_overlap.py`` (full size, a few minutes) or
 ``python bench/bench_overlap.py --quick`` (smoke run, seconds).
@@ -23,6 +28,7 @@ Run ``python bench/bench_overlap.py`` (full size, a few minutes) or
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import statistics
 import sys
@@ -40,8 +46,9 @@ from numpy.typing import NDArray
 
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import STORE_CRS
 
-CRS = "EPSG:4490"
+CRS = STORE_CRS
 #: Extent of the synthetic province, degrees (lon_min, lat_min, lon_max, lat_max).
 EXTENT = (75.0, 36.0, 95.0, 49.0)
 _KM_PER_DEG = 111.2
@@ -250,6 +257,68 @@ def baseline_overlap(blocks: gpd.GeoDataFrame, redline: gpd.GeoDataFrame) -> pd.
     return overlap.reindex(blocks["block"], fill_value=0.0).rename("overlap_km2")
 
 
+class SimpleLayer:
+    """The simple path: a layer with an STRtree; whole features, nothing windowed.
+
+    What :class:`mineplan.checks.overlay.PreparedLayer` would be without its windows
+    and chunked rings: features checked for validity (and repaired) once, the first
+    time a block touches them, as mineplan does.
+    """
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        geoms = np.asarray(frame.to_crs(CRS).geometry.array, dtype=object)
+        self.geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))].copy()
+        self.checked = np.zeros(len(self.geoms), dtype=bool)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def pieces(self, blocks: NDArray[np.object_]) -> NDArray[np.object_]:
+        """Per block (EPSG:4490), the union of its intersections with the layer."""
+        result = np.empty(len(blocks), dtype=object)
+        result[:] = [shapely.Polygon()] * len(blocks)
+        at, feature = self.tree.query(blocks)
+        todo = np.unique(feature[~self.checked[feature]])
+        bad = todo[~shapely.is_valid(self.geoms[todo])]
+        if len(bad):
+            self.geoms[bad] = [_polygonal(g) for g in shapely.make_valid(self.geoms[bad])]
+        self.checked[todo] = True
+        cut = shapely.intersection(blocks[at], self.geoms[feature])
+        polygonal = np.isin(shapely.get_type_id(cut), (3, 6))  # Polygon, MultiPolygon
+        cut[~polygonal] = [_polygonal(g) for g in cut[~polygonal]]
+        keep = ~shapely.is_empty(cut)
+        at, feature, cut = at[keep], feature[keep], cut[keep]
+        order = np.lexsort((feature, at))  # feature order, as overlay + dissolve
+        at, cut = at[order], cut[order]
+        bounds = np.flatnonzero(np.r_[True, at[1:] != at[:-1], True]) if len(at) else []
+        for lo, hi in itertools.pairwise(bounds):
+            result[at[lo]] = cut[lo] if hi - lo == 1 else shapely.union_all(cut[lo:hi])
+        return result
+
+    def overlap_km2(self, blocks: gpd.GeoSeries) -> pd.Series:
+        """Overlap in km² (ellipsoidal) per block, index of ``blocks``."""
+        pieces = self.pieces(np.asarray(blocks.to_crs(CRS).array, dtype=object))
+        km2 = ellipsoidal_area_km2(gpd.GeoSeries(pieces, crs=CRS), validate=False)
+        return pd.Series(km2.fillna(0.0).to_numpy(), index=blocks.index, name="overlap_km2")
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Only the polygonal part of a geometry (as ``keep_geom_type`` keeps it)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in shapely.get_parts(geom)
+             if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
+    if not polys:
+        return shapely.Polygon()
+    return polys[0] if len(polys) == 1 else shapely.union_all(polys)
+
+
+def simple_overlap(
+    blocks: gpd.GeoDataFrame, redline: gpd.GeoDataFrame
+) -> tuple[pd.Series, SimpleLayer]:
+    """Overlap in km² per block by the simple path (tree, intersect, union per block)."""
+    layer = SimpleLayer(redline)
+    return layer.overlap_km2(blocks.set_index("block").geometry), layer
+
+
 def mineplan_overlap(
     blocks: gpd.GeoDataFrame, redline: gpd.GeoDataFrame
 ) -> tuple[pd.Series, PreparedLayer, dict[str, float]]:
@@ -338,6 +407,19 @@ def single_check_latency(
     return statistics.median(times), max(times)
 
 
+def simple_check_latency(
+    layer: SimpleLayer, one: gpd.GeoDataFrame, *, runs: int = 50
+) -> tuple[float, float]:
+    """Median and maximum seconds of the simple path on one block (warm)."""
+    layer.overlap_km2(one.geometry)  # warm
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        layer.overlap_km2(one.geometry)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times)
+
+
 def cold_check_latency(redline: gpd.GeoDataFrame, one: gpd.GeoDataFrame) -> float:
     """Seconds to prepare a fresh layer and check one block (first check of a session)."""
     start = time.perf_counter()
@@ -353,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["baseline", "mineplan"],
+        choices=["baseline", "simple", "mineplan"],
         help="run one method once in a fresh process, for its own time and peak memory",
     )
     parser.add_argument(
@@ -367,12 +449,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also trace Python-level peak memory (slows both methods)",
     )
+    parser.add_argument(
+        "--huge",
+        type=int,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="vertex range of the huge polygons (default 50,000 100,000; --quick 5,000 10,000)",
+    )
     args = parser.parse_args(argv)
     huge = (50_000, 100_000)
     if args.quick:
         args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)
         args.repeat = 1
         huge = (5_000, 10_000)
+    if args.huge:
+        huge = (min(args.huge), max(args.huge))
 
     start = time.perf_counter()
     redline = make_redline(args.polygons, seed=args.seed, huge_vertices=huge)
@@ -389,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         run = {
             "baseline": lambda: baseline_overlap(blocks, redline),
+            "simple": lambda: simple_overlap(blocks, redline),
             "mineplan": lambda: mineplan_overlap(blocks, redline),
         }[args.only]
         rss_data = _peak_rss_mb()
@@ -403,15 +495,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tracemalloc peak: {measured.peak_mb:,.0f} MB (Python allocations only)")
         return 0
 
+    # Warm up: each method once on a few blocks, so one-time costs (lazy imports,
+    # caches) fall on no method's timed run.
+    few = blocks.iloc[:10]
+    baseline_overlap(few, redline)
+    simple_overlap(few, redline)
+    mineplan_overlap(few, redline)
     # Interleaved runs, fastest of each kept: the machine may be shared, and
-    # alternating exposes both methods to the same background load.
+    # alternating exposes every method to the same background load.
     rss_data = _peak_rss_mb()
     resettable = _reset_peak_rss()
-    rss_base = rss_ours = 0.0
+    rss_base = rss_simple = rss_ours = 0.0
     base_runs: list[Measured] = []
+    simple_runs: list[Measured] = []
     our_runs: list[tuple[Measured, dict[str, float]]] = []
     for _ in range(max(1, args.repeat)):
-        ours = theirs = layer = None  # free the previous run before measuring
+        ours = theirs = simple = layer = simple_layer = None  # free the previous run first
         _reset_peak_rss()
         theirs, measured = _measure(
             lambda: baseline_overlap(blocks, redline), trace=args.tracemalloc
@@ -419,21 +518,32 @@ def main(argv: list[str] | None = None) -> int:
         base_runs.append(measured)
         rss_base = rss_base or _peak_rss_mb()  # first run: later ones reuse freed heap
         _reset_peak_rss()
+        (simple, simple_layer), measured = _measure(
+            lambda: simple_overlap(blocks, redline), trace=args.tracemalloc
+        )
+        simple_runs.append(measured)
+        rss_simple = rss_simple or _peak_rss_mb()
+        _reset_peak_rss()
         (ours, layer, stages), measured = _measure(
             lambda: mineplan_overlap(blocks, redline), trace=args.tracemalloc
         )
         our_runs.append((measured, stages))
         rss_ours = rss_ours or _peak_rss_mb()
     assert ours is not None and theirs is not None and layer is not None
+    assert simple is not None and simple_layer is not None
     m_base = min(base_runs, key=lambda m: m.seconds)
+    m_simple = min(simple_runs, key=lambda m: m.seconds)
     m_ours, stages = min(our_runs, key=lambda run: run[0].seconds)
     diff = relative_difference(ours, theirs)
+    diff_simple = relative_difference(simple, theirs)
+    diff_ours_simple = relative_difference(ours, simple)
     one = heaviest_block(layer, blocks)
     median, worst = single_check_latency(layer, one)
+    simple_median, simple_worst = simple_check_latency(simple_layer, one)
     cold = cold_check_latency(redline, one)
 
     print(
-        f"mineplan  : {m_ours.seconds:8.2f} s  (prepare {stages['prepare']:.2f} s, "
+        f"mineplan  : {m_ours.seconds:8.3f} s  (prepare {stages['prepare']:.2f} s, "
         f"plan_overlap {stages['plan_overlap']:.2f} s)"
     )
     detail = ", ".join(
@@ -442,41 +552,53 @@ def main(argv: list[str] | None = None) -> int:
         if name not in ("prepare", "plan_overlap")
     )
     print(f"            stages of plan_overlap (s): {detail}")
-    print(f"baseline  : {m_base.seconds:8.2f} s  (geopandas.overlay + dissolve + area)")
+    print(f"simple    : {m_simple.seconds:8.3f} s  (STRtree + shapely.intersection + union "
+          "per block + area)")
+    print(f"baseline  : {m_base.seconds:8.3f} s  (geopandas.overlay + dissolve + area)")
     print(
         f"            (fastest of {len(base_runs)} interleaved runs each, every run from "
-        f"scratch; all runs: baseline {', '.join(f'{m.seconds:.2f}' for m in base_runs)}; "
-        f"mineplan {', '.join(f'{m.seconds:.2f}' for m, _ in our_runs)})"
+        f"scratch; all runs: baseline {', '.join(f'{m.seconds:.3f}' for m in base_runs)}; "
+        f"simple {', '.join(f'{m.seconds:.3f}' for m in simple_runs)}; "
+        f"mineplan {', '.join(f'{m.seconds:.3f}' for m, _ in our_runs)})"
     )
-    print(f"speed-up  : {m_base.seconds / m_ours.seconds:8.1f}x  (target >= 3x)")
-    print(f"max rel. difference of overlap area: {diff:.2e}  (target <= 1e-9)")
+    print(f"speed-up  : {m_base.seconds / m_ours.seconds:8.1f}x over the baseline "
+          "(target >= 3x)")
+    print(f"windowing : {m_simple.seconds / m_ours.seconds:8.1f}x over the simple path "
+          f"(the simple path is {m_base.seconds / m_simple.seconds:.1f}x over the baseline)")
+    print(f"max rel. difference of overlap area: {diff:.2e}  (target <= 1e-9); "
+          f"simple vs baseline {diff_simple:.2e}, mineplan vs simple {diff_ours_simple:.2e}")
     print(
         f"blocks with overlap: {int((ours > 0).sum())} of {len(ours)}; "
-        f"total overlap {ours.sum():.3f} km² (baseline {theirs.sum():.3f} km²)"
+        f"total overlap {ours.sum():.3f} km² (simple {simple.sum():.3f} km², "
+        f"baseline {theirs.sum():.3f} km²)"
     )
     print(
         f"single check (one block, warm): median {median * 1e3:.2f} ms, max "
         f"{worst * 1e3:.2f} ms over 50 runs  (target <= 100 ms); block {one.index[0]}, "
         f"the one with the most candidate vertices"
     )
+    print(f"single check, simple path (warm): median {simple_median * 1e3:.2f} ms, max "
+          f"{simple_worst * 1e3:.2f} ms over 50 runs")
     print(f"single check, cold (fresh PreparedLayer + one block): {cold * 1e3:.1f} ms")
     if resettable:
         print(
             f"peak RSS: {rss_data:,.0f} MB with the data built; first runs: during baseline "
-            f"{rss_base:,.0f} MB, then during mineplan {rss_ours:,.0f} MB (use --only "
-            "for each alone)"
+            f"{rss_base:,.0f} MB, simple {rss_simple:,.0f} MB, then mineplan "
+            f"{rss_ours:,.0f} MB (use --only for each alone)"
         )
     else:
         print(f"peak RSS (whole process): {rss_base:,.0f} MB")
     if args.tracemalloc:
         print(
-            f"tracemalloc peak: mineplan {m_ours.peak_mb:,.0f} MB, "
-            f"baseline {m_base.peak_mb:,.0f} MB (Python allocations only)"
+            f"tracemalloc peak: mineplan {m_ours.peak_mb:,.0f} MB, simple "
+            f"{m_simple.peak_mb:,.0f} MB, baseline {m_base.peak_mb:,.0f} MB "
+            "(Python allocations only)"
         )
-    ok = diff <= 1e-9 and m_base.seconds >= 3 * m_ours.seconds and median <= 0.1
+    agree = max(diff, diff_simple) <= 1e-9
+    ok = agree and m_base.seconds >= 3 * m_ours.seconds and median <= 0.1
     if args.quick:
         print("smoke run: the speed targets apply to the full size only")
-        return 0 if diff <= 1e-9 else 1
+        return 0 if agree else 1
     print("targets met" if ok else "TARGETS NOT MET")
     return 0 if ok else 1
 

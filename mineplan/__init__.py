@@ -11,36 +11,49 @@ The public API, by concern (see the README for the data flow):
 - store: :func:`write_store`, :func:`replace_layer`, :func:`read_layer`, :func:`list_layers`
 - real geometry in: :func:`read_gis_file`, :func:`match_features`, :func:`apply_import`
 - web map: :class:`MapLayer`, :func:`zone_map`, :func:`render_offline_html`
+
+Each name is imported from its module on first use (PEP 562 ``__getattr__``), so
+``import mineplan`` — and the ``mineplan`` command's ``--help`` — load no pandas,
+geopandas, shapely, pyproj, pyogrio, folium or matplotlib until they are needed.
 """
 
-from mineplan.build import BuildInputs, build_layers
-from mineplan.build.demo import demo_control_layers
-from mineplan.build.schematic import schematic_zone_geometries
-from mineplan.catalog import plan_index, read_catalog, read_plan_catalog
-from mineplan.errors import (
-    CatalogError,
-    CoordinateFileError,
-    CRSError,
-    GeometryError,
-    LayerDefinitionError,
-    MineplanError,
-    StoreError,
-)
-from mineplan.geodesy import (
-    GKZone,
-    ellipsoidal_area,
-    ellipsoidal_area_km2,
-    gk_epsg,
-    gk_zone_from_epsg,
-    projected_area_km2,
-    zone_from_easting,
-)
-from mineplan.importing import apply_import, match_features, normalise_name
-from mineplan.io.gis import ReadResult, read_gis_file, write_gis_file
-from mineplan.layers import LayerSpec, read_layer_specs, read_styles
-from mineplan.store import list_layers, read_layer, replace_layer, write_store
-from mineplan.styles import layer_qml
-from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: The version, said once: pyproject.toml reads it from here.
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the names as type checkers and editors see them
+    from mineplan.build import BuildInputs, build_layers
+    from mineplan.build.demo import demo_control_layers
+    from mineplan.build.schematic import schematic_zone_geometries
+    from mineplan.catalog import plan_index, read_catalog, read_plan_catalog
+    from mineplan.errors import (
+        CatalogError,
+        CoordinateFileError,
+        CRSError,
+        GeometryError,
+        LayerDefinitionError,
+        MineplanError,
+        StoreError,
+    )
+    from mineplan.geodesy import (
+        GKZone,
+        ellipsoidal_area,
+        ellipsoidal_area_km2,
+        gk_epsg,
+        gk_zone_from_epsg,
+        projected_area_km2,
+        zone_from_easting,
+    )
+    from mineplan.importing import apply_import, match_features, normalise_name
+    from mineplan.io.gis import ReadResult, read_gis_file, write_gis_file
+    from mineplan.layers import LayerSpec, read_layer_specs, read_styles
+    from mineplan.store import list_layers, read_layer, replace_layer, write_store
+    from mineplan.styles import layer_qml
+    from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 __all__ = [
     "BuildInputs",
@@ -82,3 +95,60 @@ __all__ = [
     "zone_from_easting",
     "zone_map",
 ]
+
+#: Public name → the module that defines it; imported on first use (PEP 562).
+_WHERE: dict[str, str] = {
+    "BuildInputs": "mineplan.build",
+    "CRSError": "mineplan.errors",
+    "CatalogError": "mineplan.errors",
+    "CoordinateFileError": "mineplan.errors",
+    "GKZone": "mineplan.geodesy",
+    "GeometryError": "mineplan.errors",
+    "LayerDefinitionError": "mineplan.errors",
+    "LayerSpec": "mineplan.layers",
+    "MapLayer": "mineplan.web.webmap",
+    "MineplanError": "mineplan.errors",
+    "ReadResult": "mineplan.io.gis",
+    "StoreError": "mineplan.errors",
+    "apply_import": "mineplan.importing",
+    "build_layers": "mineplan.build",
+    "demo_control_layers": "mineplan.build.demo",
+    "ellipsoidal_area": "mineplan.geodesy",
+    "ellipsoidal_area_km2": "mineplan.geodesy",
+    "gk_epsg": "mineplan.geodesy",
+    "gk_zone_from_epsg": "mineplan.geodesy",
+    "layer_qml": "mineplan.styles",
+    "list_layers": "mineplan.store",
+    "match_features": "mineplan.importing",
+    "normalise_name": "mineplan.importing",
+    "plan_index": "mineplan.catalog",
+    "projected_area_km2": "mineplan.geodesy",
+    "read_catalog": "mineplan.catalog",
+    "read_gis_file": "mineplan.io.gis",
+    "read_layer": "mineplan.store",
+    "read_layer_specs": "mineplan.layers",
+    "read_plan_catalog": "mineplan.catalog",
+    "read_styles": "mineplan.layers",
+    "render_offline_html": "mineplan.web.webmap",
+    "replace_layer": "mineplan.store",
+    "schematic_zone_geometries": "mineplan.build.schematic",
+    "write_gis_file": "mineplan.io.gis",
+    "write_store": "mineplan.store",
+    "zone_from_easting": "mineplan.geodesy",
+    "zone_map": "mineplan.web.webmap",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use, so ``import mineplan`` stays cheap."""
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'mineplan' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -30,6 +30,7 @@ __all__ = [
     "parse_area_text",
     "plan_index",
     "read_catalog",
+    "read_csv_rows",
     "read_plan_catalog",
     "read_rule_table",
     "read_table_index",
@@ -96,7 +97,7 @@ class PlanInfo:
 def plan_index(*, root: Path | None = None) -> dict[str, PlanInfo]:
     """The plans mineplan knows, keyed by slug (``wusu``, ``tacheng`` …)."""
     path = (root or geodata_dir() / "plans") / "index.csv"
-    rows = _read_csv_rows(path, required=("slug", "region", "level", "prefecture", "seed_file"))
+    rows = read_csv_rows(path, required=("slug", "region", "level", "prefecture", "seed_file"))
     fields = PlanInfo.__annotations__
     return {row["slug"]: PlanInfo(**{k: row[k] for k in fields}) for _, row in rows}
 
@@ -219,7 +220,7 @@ def read_catalog(
 def read_table_index(path: str | Path) -> pd.DataFrame:
     """Read a ``<slug>.tables.csv`` file: the tables a catalogue was extracted from."""
     path = Path(path)
-    rows = _read_csv_rows(path, required=TABLE_INDEX_COLUMNS)
+    rows = read_csv_rows(path, required=TABLE_INDEX_COLUMNS)
     problems = []
     for line, row in rows:
         for field in ("start_line", "end_line", "rows"):
@@ -236,14 +237,14 @@ def read_table_index(path: str | Path) -> pd.DataFrame:
 def read_rule_table(path: str | Path, *, required: Sequence[str]) -> pd.DataFrame:
     """Read one rule file (``geodata/rules/<slug>/*.csv``) as text columns."""
     path = Path(path)
-    rows = _read_csv_rows(path, required=required)
+    rows = read_csv_rows(path, required=required)
     return pd.DataFrame([row for _, row in rows], columns=list(rows[0][1]) if rows else required)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+def read_csv_rows(path: Path, *, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV with their file line numbers; raises on any malformed row."""
     rows, problems = _read_csv_rows_lenient(path, required=required)
     if problems:

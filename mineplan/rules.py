@@ -9,7 +9,9 @@ for the region and for its prefecture when the prefecture's plan is held.
 Mineral names are matched through :class:`MineralNames`, a small normaliser
 driven by the synonyms, umbrella terms and groups of the data file, so that
 金 / 金矿 / 岩金 / 金（岩金） are one mineral and a 砂石粘土 集中开采区 admits
-建筑用砂.
+建筑用砂. Verdict keys and labels are :data:`mineplan.vocab.VERDICTS`.
+
+May import: vocab, settings, errors, catalog. Never store, checks, web, figures or cli.
 """
 
 from __future__ import annotations
@@ -27,25 +29,20 @@ import pandas as pd
 from mineplan.catalog import plan_index, read_rule_table
 from mineplan.errors import CatalogError, CheckInputError
 from mineplan.settings import geodata_dir
+from mineplan.vocab import RIGHT_TYPES
 
 __all__ = [
     "MIN_SCALE_COLUMNS",
     "POLICY_COLUMNS",
     "RIGHT_TYPES",
-    "VERDICTS",
     "CheckInputError",
     "CheckRules",
     "MineralNames",
-    "Verdict",
     "load_rules",
     "normalise_unit",
     "resolve_region",
 ]
 
-Verdict = Literal["pass", "conditional", "fail"]
-#: Verdict key → Chinese label.
-VERDICTS: dict[str, str] = {"pass": "通过", "conditional": "有条件", "fail": "不通过"}
-RIGHT_TYPES: tuple[str, ...] = ("探矿权", "采矿权")
 
 MIN_SCALE_COLUMNS: tuple[str, ...] = (
     "rule_id", "region", "table", "mineral", "unit", "min_value", "scope", "note", "text",

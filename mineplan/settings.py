@@ -1,28 +1,49 @@
 """Every environment variable mineplan reads, and every default path, once.
 
-- ``MINEPLAN_HOME``: the root holding ``geodata/``, ``layers/``, ``styles/``
-  (default: the checkout the package runs from);
-- ``MINEPLAN_STORE``: the store every command and the app use
-  (default ``<home>/geodata/mineplan.gpkg``);
+Where mineplan reads its data (layer definitions, styles, rules, the catalogue,
+boundaries, demo hints) — :func:`home`, the root holding ``layers/``, ``styles/`` and
+``geodata/{plans,rules,boundaries,demo}``:
+
+1. ``MINEPLAN_HOME`` when set: a bureau's own data folder, laid out like the
+   repository (start from a copy of :func:`shipped_data_dir`);
+2. else the checkout the package runs from (a clone, or an editable install);
+3. else the copy shipped inside the installed wheel (``mineplan/data/``, found through
+   ``importlib.resources``; read-only).
+
+Where mineplan writes by default — the store, rasters, QGIS styles: under the home in
+cases 1 and 2; from an installed wheel (case 3) in the user's data folder,
+:func:`user_data_dir` (``$XDG_DATA_HOME/mineplan``, i.e. ``~/.local/share/mineplan`` on
+Linux; ``~/Library/Application Support/mineplan`` on macOS; ``%LOCALAPPDATA%\\mineplan``
+on Windows), never inside site-packages.
+
+The environment variables:
+
+- ``MINEPLAN_HOME``: the data root above (default: the checkout, else the wheel's copy);
+- ``MINEPLAN_STORE``: the store every command and the app use (default
+  ``<home>/geodata/mineplan.gpkg``; from a wheel ``<user data>/mineplan.gpkg``);
 - ``MINEPLAN_SEEDS``: the plan texts, for tests and people (``../shared/seeds``);
-- ``MINEPLAN_RASTERS``: local raster backgrounds, GeoTIFF (``<home>/geodata/rasters``);
+- ``MINEPLAN_RASTERS``: local raster backgrounds, GeoTIFF (``<home>/geodata/rasters``;
+  from a wheel ``<user data>/rasters``);
 - ``MINEPLAN_MAX_UPLOAD_MB``: the web app's upload limit in MB (200);
 - ``TIANDITU_KEY``: the 天地图 key for the optional online basemap (none);
-- ``MINEPLAN_LOCK_TIMEOUT``: seconds a store writer waits for another (120);
-- ``SOURCE_DATE_EPOCH``: a fixed "now" for reproducible builds and figures (the clock).
+- ``MINEPLAN_LOCK_TIMEOUT``: seconds a store writer waits for another writer (120);
+- ``SOURCE_DATE_EPOCH``: a fixed "now" for reproducible builds and figures (the clock);
+- ``XDG_DATA_HOME`` (Linux), ``LOCALAPPDATA`` (Windows): where :func:`user_data_dir` is.
 
 Functions, not constants: the environment is read when asked, so a test or the app
-can set a variable after import.
+can set a variable after import. This module imports nothing from mineplan.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import sys
 import time
 from pathlib import Path
 
 __all__ = [
+    "DATA_FOLDERS",
     "DEFAULT_MAX_UPLOAD_MB",
     "DEFAULT_STORE",
     "geodata_dir",
@@ -31,23 +52,29 @@ __all__ = [
     "lock_timeout",
     "max_upload_mb",
     "now_epoch",
+    "qml_dir",
     "raster_dir",
     "seeds_dir",
+    "shipped_data_dir",
     "store_location",
     "styles_dir",
     "tianditu_key",
     "today",
+    "user_data_dir",
 ]
 
 #: The store's path relative to :func:`home` when ``MINEPLAN_STORE`` is not set.
 DEFAULT_STORE = Path("geodata") / "mineplan.gpkg"
 DEFAULT_MAX_UPLOAD_MB = 200.0
+#: The data folders a home holds, relative to it; setup.py ships them in the wheel under
+#: ``mineplan/data/`` and MANIFEST.in in the sdist.
+DATA_FOLDERS = ("layers", "styles", "geodata/plans", "geodata/rules", "geodata/boundaries",
+                "geodata/demo")
 
 
 def home() -> Path:
-    """The project root holding ``geodata/``, ``layers/`` and ``styles/``."""
-    env = os.environ.get("MINEPLAN_HOME")
-    return Path(env) if env else Path(__file__).resolve().parents[1]
+    """The root holding ``layers/``, ``styles/`` and ``geodata/`` (see the module notes)."""
+    return _writable_home() or shipped_data_dir()
 
 
 def geodata_dir() -> Path:
@@ -62,6 +89,37 @@ def styles_dir() -> Path:
     return home() / "styles"
 
 
+def shipped_data_dir() -> Path:
+    """The data mineplan ships: the checkout, or ``mineplan/data`` inside the wheel.
+
+    Copy it to start a bureau's own data folder (then set ``MINEPLAN_HOME`` to the copy).
+    """
+    checkout = _checkout()
+    if checkout is not None:
+        return checkout
+    from importlib.resources import files
+
+    return Path(str(files("mineplan") / "data"))
+
+
+def user_data_dir() -> Path:
+    """The user's folder for what an installed mineplan writes (store, rasters, styles)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = str(Path.home() / "Library" / "Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mineplan"
+
+
+def qml_dir() -> Path:
+    """Where ``mineplan styles`` writes the QGIS ``.qml`` files: ``<styles>/qml``
+    (from a wheel: ``<user data>/qml``)."""
+    root = _writable_home()
+    return root / "styles" / "qml" if root is not None else user_data_dir() / "qml"
+
+
 def seeds_dir() -> Path:
     """The plan texts (``../shared/seeds`` beside the checkout by default)."""
     env = os.environ.get("MINEPLAN_SEEDS")
@@ -71,16 +129,38 @@ def seeds_dir() -> Path:
 def store_location() -> Path:
     """The store every command and the web app use unless told otherwise.
 
-    ``MINEPLAN_STORE`` when set, else ``<home>/geodata/mineplan.gpkg``.
+    ``MINEPLAN_STORE`` when set, else ``<home>/geodata/mineplan.gpkg`` (from a wheel
+    without ``MINEPLAN_HOME``: ``<user data>/mineplan.gpkg``).
     """
     env = os.environ.get("MINEPLAN_STORE")
-    return Path(env) if env else home() / DEFAULT_STORE
+    if env:
+        return Path(env)
+    root = _writable_home()
+    return root / DEFAULT_STORE if root is not None else user_data_dir() / DEFAULT_STORE.name
 
 
 def raster_dir() -> Path:
-    """The folder of local rasters: ``MINEPLAN_RASTERS``, else ``geodata/rasters``."""
+    """The folder of local rasters: ``MINEPLAN_RASTERS``, else ``geodata/rasters``
+    (from a wheel: ``<user data>/rasters``)."""
     env = os.environ.get("MINEPLAN_RASTERS")
-    return Path(env) if env else geodata_dir() / "rasters"
+    if env:
+        return Path(env)
+    root = _writable_home()
+    return root / "geodata" / "rasters" if root is not None else user_data_dir() / "rasters"
+
+
+def _writable_home() -> Path | None:
+    """``MINEPLAN_HOME``, else the checkout; None when running from an installed wheel."""
+    env = os.environ.get("MINEPLAN_HOME")
+    return Path(env) if env else _checkout()
+
+
+def _checkout() -> Path | None:
+    """The repository the package runs from, if it does (it has pyproject.toml and layers/)."""
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "layers").is_dir():
+        return root
+    return None
 
 
 def max_upload_mb() -> float:

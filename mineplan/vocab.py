@@ -31,6 +31,7 @@ __all__ = [
     "GEOGRAPHIC_EPSG",
     "IMPORTED",
     "PLANE_DECIMALS",
+    "RIGHT_TYPES",
     "SCHEMATIC",
     "STORE_CRS",
     "STORE_EPSG",
@@ -80,6 +81,10 @@ SCHEMATIC: Final = "示意"
 DEMO: Final = "演示"
 #: ``geometry_status`` / ``data_status`` of geometry the user imported.
 IMPORTED: Final = "导入"
+
+# ----------------------------------------------------------------------------- rights
+#: The two kinds of mineral right a proposal applies for: exploration, mining.
+RIGHT_TYPES: Final[tuple[str, ...]] = ("探矿权", "采矿权")
 
 # ----------------------------------------------------------------------------- verdicts
 Verdict = Literal["pass", "conditional", "fail"]

@@ -7,6 +7,7 @@
 # System packages come from Debian (fonts-noto-cjk: SIL OFL; chromium for the
 # Playwright tests — Playwright never downloads a browser here). Python packages
 # go into .venv beside this checkout. Safe to run again: it only adds what is missing.
+# It stops with pip's full output when pip fails, and waits for apt/dpkg when they are busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,18 +27,54 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # When another apt or dpkg (unattended-upgrades, a second set-up) holds a lock, wait
+  # for it instead of failing: dpkg's lock through DPkg::Lock::Timeout, the package
+  # lists' and archives' locks (which that option does not cover) by trying again,
+  # up to 10 minutes in all. Any other failure stops the set-up with apt's message.
+  apt_get() {
+    local err tries=0
+    err=$(mktemp)
+    until $SUDO env DEBIAN_FRONTEND=noninteractive \
+        apt-get -o DPkg::Lock::Timeout=600 "$@" 2>"$err"; do
+      if ! grep -qiE "could not get lock|unable to (acquire|lock)" "$err" || [ "$tries" -ge 60 ]; then
+        echo "setup: apt-get $* failed:" >&2
+        cat "$err" >&2
+        rm -f "$err"
+        exit 1
+      fi
+      tries=$((tries + 1))
+      echo "setup: apt is busy (another package manager holds its lock); waiting"
+      sleep 10
+    done
+    rm -f "$err"
+  }
+  apt_get update -qq
+  apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING" || true
+# pip's own chatter is kept out of the way, but a failure stops the set-up and shows
+# everything pip said.
+pip_install() {
+  local log
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install -q "$@" >"$log" 2>&1; then
+    echo "setup: pip install $* failed:" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+}
+pip_install --upgrade pip
 extra=""
 [ "$want_test" = 1 ] && extra="[test]"
 echo "setup: installing mineplan${extra} into .venv"
-.venv/bin/python -m pip install -q -e ".${extra}" 2>&1 | grep -vE "^(WARNING|  )|^$" || true
-.venv/bin/python -c "import mineplan.cli" # fails loudly if the install did not work
+pip_install -e ".${extra}"
+# fails loudly if the install did not work
+.venv/bin/mineplan --version
+.venv/bin/python -c "import mineplan.cli, mineplan.build, mineplan.web.webmap"
 echo "setup: done"

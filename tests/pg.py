@@ -87,19 +87,23 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     drop_store(url, schema)
 
 
-def replace_many(location: str, code: str, times: int, start: object) -> list[int]:
-    """Worker of the concurrency test: replace layer ``code`` ``times`` times.
+def replace_many(location: str, code: str, times: int, start: object,
+                 grow: str = "") -> list[int]:
+    """Worker of the concurrency tests: replace layer ``code`` ``times`` times.
 
     Write i (1-based) holds ``i`` features whose ``block_count`` is ``i``; each
-    write is logged as ``worker <code> <i>``. Waits on ``start`` (an Event) so that
-    the workers begin together. Returns the feature counts written.
+    write is logged as ``worker <code> <i>``. With ``grow`` set, each write instead
+    appends one feature ``<grow>-<i>`` to the layer as it is then
+    (:func:`mineplan.store.update_layer`). Waits on ``start`` (an Event) so that the
+    workers begin together. Returns the feature counts written.
     """
     import geopandas as gpd
     import numpy as np
+    import pandas as pd
     from shapely.geometry import MultiPolygon, box
 
     from mineplan.layers import FieldSpec, LayerSpec
-    from mineplan.store import EditRecord, replace_layer
+    from mineplan.store import EditRecord, replace_layer, update_layer
 
     fields = (FieldSpec("zone_id", "text", "编号"), FieldSpec("block_count", "integer", "区块数"))
     spec = LayerSpec(code=code, name=code, geometry="MultiPolygon", group="plan", order=0,
@@ -113,6 +117,12 @@ def replace_many(location: str, code: str, times: int, start: object) -> list[in
             geometry=[MultiPolygon([box(84 + 0.01 * k, 44, 84.005 + 0.01 * k, 44.005)])
                       for k in range(i)],
             crs="EPSG:4490")
-        replace_layer(location, code, frame, spec=spec, edit=EditRecord(f"worker {code} {i}"))
+        edit = EditRecord(f"worker {code} {i}")
+        if grow:
+            extra = frame.iloc[:1].assign(zone_id=f"{grow}-{i}")
+            update_layer(location, code, lambda now, extra=extra: pd.concat(
+                [now[list(extra.columns)], extra], ignore_index=True), spec=spec, edit=edit)
+        else:
+            replace_layer(location, code, frame, spec=spec, edit=edit)
         written.append(i)
     return written

@@ -153,3 +153,63 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
     code = main(["check", "--proposal", str(txt), "--right", "采矿权", "--mineral", "煤炭",
                  "--store", str(store), "--figure", str(out), "--limit", "0"])
     assert code in (0, 1) and out.read_bytes()[:4] == b"%PDF"
+
+
+def test_styles_writes_each_file_through_atomic(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import mineplan.atomic
+    from mineplan.layers import read_layer_specs
+
+    written: list[Path] = []
+    real = mineplan.atomic.atomic_write_bytes
+
+    def spy(path: str | Path, data: bytes) -> Path:
+        written.append(Path(path))
+        return real(path, data)
+
+    monkeypatch.setattr(mineplan.atomic, "atomic_write_bytes", spy)
+    assert main(["-q", "styles", "-o", str(tmp_path)]) == 0
+    expected = sorted(tmp_path / f"{code}.qml" for code in read_layer_specs())
+    assert sorted(written) == expected == sorted(tmp_path.iterdir())
+
+
+_WRITERS = {"write_text", "write_bytes", "to_file", "savefig", "write_dataframe", "to_csv",
+            "to_excel", "to_parquet", "dump"}
+
+
+def test_no_command_writes_a_file_except_through_atomic() -> None:
+    """Every file a command writes goes through mineplan.atomic (or a writer that does).
+
+    In mineplan/cli/ a direct writer call (``write_text``, ``to_file``, ``savefig``,
+    ``open(..., "w")`` …) is allowed only on a path bound by ``with atomic_output(...)``
+    or on an ``ExcelWriter`` opened on such a path inside a function handed that path.
+    """
+    import ast
+
+    import mineplan.cli
+
+    offenders = []
+    for path in sorted(Path(mineplan.cli.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        atomic_names = {
+            item.optional_vars.id
+            for node in ast.walk(tree) if isinstance(node, ast.With)
+            for item in node.items
+            if isinstance(item.context_expr, ast.Call)
+            and getattr(item.context_expr.func, "id", "") == "atomic_output"
+            and isinstance(item.optional_vars, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "open":
+                mode = node.args[1] if len(node.args) > 1 else None
+                if isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax"):
+                    offenders.append(f"{path.name}:{node.lineno} open(..., {mode.value!r})")
+            elif isinstance(func, ast.Attribute) and func.attr in _WRITERS:
+                target = node.args[0] if node.args else None
+                name = target.id if isinstance(target, ast.Name) else None
+                if name not in atomic_names | {"writer"}:
+                    offenders.append(f"{path.name}:{node.lineno} .{func.attr}({name})")
+    assert offenders == []

@@ -114,7 +114,7 @@ def test_geojson_has_only_conflict_pieces_with_area(tmp_path: Path) -> None:
 def test_writes_are_atomic_and_bad_targets_are_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mineplan.checks.findings as findings
+    import mineplan.checks.findings.writers as findings
 
     for name in ("f.csv", "f.xlsx"):
         (tmp_path / name).write_text("old", encoding="utf-8")

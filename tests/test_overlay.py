@@ -287,9 +287,14 @@ def test_benchmark_methods_agree_at_small_scale() -> None:
     assert bench.relative_difference(ours, theirs) <= 1e-9
     assert len(layer._chunked) > 0  # the window path was taken
     assert stages["plan_overlap"] > 0
+    simple, simple_layer = bench.simple_overlap(blocks, redline)
+    assert bench.relative_difference(simple, theirs) <= 1e-9
+    assert bench.relative_difference(ours, simple) <= 1e-9
+    assert simple_layer.checked.any()  # the touched features were validated
 
 
 def test_benchmark_quick_run_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
     assert _bench().main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "max rel. difference" in out and "single check" in out
+    assert "simple    :" in out and "simple path (warm)" in out

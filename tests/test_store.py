@@ -294,7 +294,8 @@ def test_successful_write_replaces_the_old_store(existing):
     write_store(path, layers(), specs=SPECS, qml=QML)
     assert list_layers(path) == ["AAA", "BBB"]
     assert len(read_layer(path, "AAA")) == 3
-    assert sorted(p.name for p in path.parent.iterdir()) == ["store.gpkg"]
+    # no temporary file left; the writer-lock sidecar stays (deleting it would race)
+    assert sorted(p.name for p in path.parent.iterdir()) == [".store.gpkg.lock", "store.gpkg"]
 
 
 def test_the_written_store_is_flushed_to_disk_before_it_replaces_the_old(existing, monkeypatch):

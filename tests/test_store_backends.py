@@ -325,28 +325,62 @@ def test_postgis_second_writer_waits_then_gets_store_busy(pg_url, monkeypatch):
     assert len(read_layer(pg_url, "AAA")) == 6
 
 
-@pytest.mark.slow
-def test_postgis_concurrent_writers_in_processes_lose_nothing(pg_url):
-    """Two processes replace different layers 15 times each, at once: every write lands."""
-    built(pg_url)
-    times = 15
+def _run_together(location, jobs: list[tuple]) -> None:
+    """Run replace_many(location, *job) for each job in its own process, started at once."""
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
-    workers = [ctx.Process(target=replace_many, args=(pg_url, code, times, start))
-               for code in ("AAA", "BBB")]
+    workers = [ctx.Process(target=replace_many, args=(str(location), *job[:2], start, *job[2:]))
+               for job in jobs]
     for worker in workers:
         worker.start()
-    time.sleep(2)  # both workers imported and waiting
+    time.sleep(2)  # every worker imported and waiting
     start.set()
     for worker in workers:
         worker.join(timeout=300)
-    assert [w.exitcode for w in workers] == [0, 0]
-    log = read_edits(pg_url)
+    assert [w.exitcode for w in workers] == [0] * len(workers)
+
+
+@pytest.mark.slow
+def test_concurrent_writers_of_different_layers_lose_nothing(store_location):
+    """Two processes replace different layers 15 times each, at once: every write lands."""
+    built(store_location)
+    times = 15
+    _run_together(store_location, [("AAA", times), ("BBB", times)])
+    log = read_edits(store_location)
     for code in ("AAA", "BBB"):
         rows = log[log["command"].str.startswith(f"worker {code} ")]
         assert list(rows["command"]) == [f"worker {code} {i}" for i in range(1, times + 1)]
         assert list(rows["features"]) == list(range(1, times + 1))
-        final = read_layer(pg_url, code)
+        final = read_layer(store_location, code)
         assert len(final) == times and set(final["block_count"]) == {times}
     interleaved = [c.split()[1] for c in log["command"] if c.startswith("worker")]
     assert interleaved != sorted(interleaved), "the two writers never overlapped"
+
+
+@pytest.mark.slow
+def test_concurrent_writers_growing_one_layer_keep_every_feature(store_location):
+    """Two processes each add 10 features to the same layer, at once: none is lost."""
+    built(store_location)
+    times = 10
+    _run_together(store_location, [("AAA", times, "p1"), ("AAA", times, "p2")])
+    final = read_layer(store_location, "AAA")
+    assert len(final) == 3 + 2 * times
+    assert {f"{p}-{i}" for p in ("p1", "p2") for i in range(1, times + 1)} <= set(final["zone_id"])
+
+
+@pytest.mark.slow
+def test_a_reader_during_writes_always_sees_a_whole_layer(store_location):
+    built(store_location)
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    start.set()
+    writer = ctx.Process(target=replace_many, args=(str(store_location), "AAA", 8, start))
+    writer.start()
+    seen = set()
+    while writer.is_alive():
+        frame = read_layer(store_location, "AAA")  # never raises, never a partial layer
+        seen.add((len(frame), frozenset(frame["block_count"])))
+    writer.join()
+    assert writer.exitcode == 0
+    assert seen <= {(3, frozenset(layers()["AAA"]["block_count"]))} | {
+        (i, frozenset({i})) for i in range(1, 9)}

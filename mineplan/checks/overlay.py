@@ -37,7 +37,10 @@ changes is how much of a feature each intersection has to read:
 
 A prepared layer caches repairs and chunked rings as it goes; share one between
 threads only behind a lock. ``bench/bench_overlap.py`` measures all this against
-``geopandas.overlay`` on a provincial-scale layer.
+the simple path (STRtree + vectorised intersection + union per block, whole features)
+and ``geopandas.overlay`` on a provincial-scale layer.
+
+May import: vocab, errors, geodesy. Never web, figures or cli.
 """
 
 from __future__ import annotations
@@ -58,12 +61,12 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import CRSError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import STORE_CRS
 
 __all__ = ["PreparedLayer"]
 
 logger = logging.getLogger(__name__)
 
-_STORE_CRS = "EPSG:4490"
 #: Features with more vertices than this are cut to a window around each block.
 _WINDOW_MIN_VERTICES = 2_000
 #: Vertices per run of a ring when skipping the parts far from a window.
@@ -117,8 +120,8 @@ class PreparedLayer:
 
     def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
         if frame.crs is None:
-            raise CRSError("control layer has no CRS; set it (e.g. EPSG:4490) before checking")
-        geoms = np.asarray(frame.to_crs(_STORE_CRS).geometry.array, dtype=object)
+            raise CRSError(f"control layer has no CRS; set it (e.g. {STORE_CRS}) before checking")
+        geoms = np.asarray(frame.to_crs(STORE_CRS).geometry.array, dtype=object)
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self._geoms: _GeomArray = geoms[keep]
         self._checked = np.zeros(len(self._geoms), dtype=bool)
@@ -196,11 +199,11 @@ class PreparedLayer:
         if series.crs is None:
             raise CRSError("blocks have no CRS; set it before checking")
         self.timings = {}
-        series = series.to_crs(_STORE_CRS)
+        series = series.to_crs(STORE_CRS)
         geoms = np.asarray(series.array, dtype=object)
         pieces = self._overlap_geometries(geoms)
         with self._stage("area"):
-            both = gpd.GeoSeries(np.concatenate([geoms, pieces]), crs=_STORE_CRS)
+            both = gpd.GeoSeries(np.concatenate([geoms, pieces]), crs=STORE_CRS)
             km2 = ellipsoidal_area_km2(both, validate=False).to_numpy()
         block_km2 = pd.Series(km2[: len(geoms)], index=series.index)
         overlap_km2 = pd.Series(km2[len(geoms) :], index=series.index).fillna(0.0)

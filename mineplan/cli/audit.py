@@ -4,6 +4,8 @@ Prints the findings of :func:`mineplan.checks.audit.audit_plans` grouped by plan
 kind; ``-o audit.csv`` (UTF-8 with BOM, opens in Excel) or ``-o audit.xlsx``
 also writes them, atomically, with Chinese column headers. Findings are not
 errors: the command exits 0 whatever it finds.
+
+Imports :mod:`mineplan.cli.common` and, inside the functions, pandas and the audit.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from mineplan.atomic import atomic_output
+from mineplan.cli.common import EXIT_OK, Subparsers
 from mineplan.errors import AuditOutputError
 
-__all__ = ["HEADERS", "AuditOutputError", "add_audit_command", "select_plan", "write_issues"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "HEADERS",
+    "AuditOutputError",
+    "add_audit_command",
+    "register",
+    "run",
+    "select_plan",
+    "write_issues",
+]
 
 #: Column → header of the written file.
 HEADERS: dict[str, str] = {
@@ -37,8 +48,8 @@ _SUFFIXES = (".csv", ".xlsx")
 _PAIR_KINDS = frozenset({"重复图层", "名称不一"})
 
 
-def add_audit_command(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:
-    """Register ``audit`` on the ``mineplan`` command's subparsers.
+def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> None:
+    """Add ``audit`` to the ``mineplan`` command's subparsers.
 
     Parameters
     ----------
@@ -59,7 +70,11 @@ def add_audit_command(subparsers: Any, common_parent: argparse.ArgumentParser) -
                        help="a plan slug (wusu) or region (乌苏市), or all (default)")
     audit.add_argument("-o", "--output", type=Path, default=None,
                        help="also write the list to a .csv (UTF-8 BOM) or .xlsx file")
-    audit.set_defaults(run=_run_audit)
+    audit.set_defaults(run=run)
+
+
+#: The name this registration had before the CLI became one module per command.
+add_audit_command = register
 
 
 def select_plan(issues: pd.DataFrame, region: str) -> pd.DataFrame:
@@ -87,6 +102,8 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
         )
     if not path.parent.is_dir():
         raise AuditOutputError(f"folder {path.parent} does not exist; create it first")
+    from mineplan.atomic import atomic_output
+
     table = issues.rename(columns=HEADERS)
     with atomic_output(path) as tmp:
         if suffix == ".csv":
@@ -97,6 +114,8 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
 
 
 def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
+    import pandas as pd
+
     from mineplan.checks.audit import summarise
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -111,7 +130,8 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
         sheet.freeze_panes = "A2"
 
 
-def _run_audit(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Print the audit's findings (and write them with ``-o``); always exit 0."""
     from mineplan.catalog import plan_index, read_catalog
     from mineplan.checks.audit import audit_plans, read_claims, summarise
     from mineplan.layers import read_layer_specs
@@ -131,7 +151,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.output is not None:
         written = write_issues(issues, args.output)
         print(f"\nwrote {written}: {len(issues)} findings")
-    return 0
+    return EXIT_OK
 
 
 def _region_of(plan: str, index: dict[str, Any]) -> str | None:

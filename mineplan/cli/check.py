@@ -7,24 +7,35 @@
 Prints a summary table; exits 1 when any finding is 不通过 (so it can gate a
 workflow), 0 otherwise. Bad input raises :class:`mineplan.errors.MineplanError`
 subclasses, which the main CLI prints as one plain message.
+
+Imports :mod:`mineplan.cli.common` and, inside the functions that run the check,
+the checks, the readers and the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
+from mineplan.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Subparsers,
+    add_store_option,
+    print_warnings,
+)
+from mineplan.errors import CheckInputError
+from mineplan.vocab import RIGHT_TYPES
 
-from mineplan.rules import RIGHT_TYPES, CheckInputError
+if TYPE_CHECKING:
+    import geopandas as gpd
 
-__all__ = ["add_check_commands", "read_proposal_file"]
+__all__ = ["add_check_commands", "read_proposal_file", "register", "run_check"]
 
 
-def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) -> None:
-    """Register the ``check`` command on the main CLI's subparsers."""
+def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> None:
+    """Add ``check`` to the ``mineplan`` command's subparsers."""
     check = subparsers.add_parser(
         "check", parents=[common_parent],
         help="audit a plan's zones, or check a proposed right before it is granted",
@@ -45,7 +56,7 @@ def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) 
     check.add_argument("--region", default=None,
                        help="county whose plan applies (default: detected from the geometry)")
     check.add_argument("--id", dest="proposal_id", default=None, help="name shown for the proposal")
-    check.add_argument("--store", type=Path, default=None, help="GeoPackage to check against")
+    add_store_option(check, help="GeoPackage to check against")
     check.add_argument("-o", "--output", type=Path, default=None,
                        help="write the findings: .xlsx, .csv (UTF-8 BOM) or .geojson")
     check.add_argument("--crs", default=None, help="CRS of a proposal file that has none")
@@ -59,11 +70,14 @@ def add_check_commands(subparsers: Any, common_parent: argparse.ArgumentParser) 
     check.set_defaults(run=run_check)
 
 
+#: The name this registration had before the CLI became one module per command.
+add_check_commands = register
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
     from mineplan.checks import check_plan, check_proposal, read_store_frames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
-    from mineplan.settings import DEFAULT_STORE, home
 
     if args.plan:
         extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
@@ -78,7 +92,7 @@ def run_check(args: argparse.Namespace) -> int:
                 "give --scale and --unit together (e.g. --scale 5 --unit 万吨/年)")
     if args.figure is not None and args.plan:
         raise CheckInputError("--figure goes with --proposal")
-    store = args.store or home() / DEFAULT_STORE
+    store = args.store
     frames = read_store_frames(store)
     proposal = None
     if args.plan:
@@ -108,7 +122,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(format_summary(findings, title=title, limit=args.limit))
     if args.output:
         print(f"wrote {args.output}")
-    return 1 if has_failures(findings) else 0
+    return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
 
 
 def read_proposal_file(
@@ -129,6 +143,5 @@ def read_proposal_file(
         raise CoordinateFileError("no such file (check the path)", path=path)
     result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                                 expect="polygon")
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_warnings(result.warnings)
     return result.frame

@@ -1,32 +1,34 @@
-"""``mineplan coords info|convert``: what a coordinate file is, and conversion."""
+"""``mineplan coords info|convert``: what a coordinate file is, and conversion.
+
+Imports :mod:`mineplan.cli.common` and, inside the functions that run the commands,
+the coordinate and GIS readers and writers.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
+from mineplan.cli.common import EXIT_OK, Subparsers, usage
 
-from mineplan.atomic import atomic_write_bytes
-from mineplan.errors import CoordinateFileError
-from mineplan.geodesy import gk_zone_from_epsg, zone_for_longitude
-from mineplan.io import coordinates as coordfiles
-from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
-__all__ = ["add_coords_commands"]
+__all__ = ["add_coords_commands", "register", "run_convert", "run_info"]
 
 
-def add_coords_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
-                        ) -> None:
-    """Register ``coords info`` and ``coords convert``."""
-    coords = sub.add_parser("coords", parents=[common], help="coordinate files: info, convert")
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add ``coords info`` and ``coords convert`` to the ``mineplan`` command."""
+    coords = subparsers.add_parser("coords", parents=[common],
+                                   help="coordinate files: info, convert")
     inner = coords.add_subparsers(title="coords commands", metavar="COMMAND")
 
     info = inner.add_parser("info", parents=[common], help="what a coordinate/GIS file holds")
     info.add_argument("file", type=Path)
     info.add_argument("--fix", action="store_true", help="repair what is safely repairable")
-    info.set_defaults(run=_run_info)
+    info.set_defaults(run=run_info)
 
     conv = inner.add_parser("convert", parents=[common], help="convert between formats")
     conv.add_argument("input", type=Path)
@@ -40,13 +42,19 @@ def add_coords_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     conv.add_argument("--to-crs", default=None, help="CRS of a GIS output, e.g. EPSG:4490")
     conv.add_argument("--crs", default=None, help="CRS of an input that has none")
     conv.add_argument("--fix", action="store_true", help="repair what is safely repairable")
-    conv.set_defaults(run=_run_convert)
-    from mineplan.cli import _usage
-
-    coords.set_defaults(run=_usage(coords))
+    conv.set_defaults(run=run_convert)
+    coords.set_defaults(run=usage(coords))
 
 
-def _run_info(args: argparse.Namespace) -> int:
+#: The name this registration had before the CLI became one module per command.
+add_coords_commands = register
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """Print a file's format, CRS and, for a coordinate TXT, each plot with its areas."""
+    from mineplan.io import coordinates as coordfiles
+    from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+
     result = read_geometry_file(args.file, fix=args.fix)
     frame = result.frame
     print(f"file:      {args.file}")
@@ -82,7 +90,7 @@ def _run_info(args: argparse.Namespace) -> int:
         print(f"area:      {areas.sum():.4f} km² (ellipsoidal, CGCS2000)")
     for warning in result.warnings:
         print(f"warning:   {warning}")
-    return 0
+    return EXIT_OK
 
 
 def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
@@ -92,8 +100,13 @@ def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
     return ellipsoidal_area_km2(polys) if len(polys) else frame.geometry.area * 0
 
 
-def _run_convert(args: argparse.Namespace) -> int:
+def run_convert(args: argparse.Namespace) -> int:
+    """Convert a coordinate or GIS file to a boundary/registration TXT or a GIS file."""
+    from mineplan.atomic import atomic_write_bytes
+    from mineplan.errors import CoordinateFileError
+    from mineplan.io import coordinates as coordfiles
     from mineplan.io.gis import write_gis_file
+    from mineplan.io.readers import read_geometry_file
 
     result = read_geometry_file(args.input, crs=args.crs, fix=args.fix)
     for warning in result.warnings:
@@ -116,14 +129,23 @@ def _run_convert(args: argparse.Namespace) -> int:
             frame = frame.to_crs(args.to_crs)
         write_gis_file(frame, args.output)
     print(f"wrote {args.output} ({len(frame)} feature(s))")
-    return 0
+    return EXIT_OK
 
 
 def _zone_of(frame: gpd.GeoDataFrame) -> int:
+    """The 3-degree zone of a TXT output: the frame's own GK zone, else its centroid's."""
+    from mineplan.errors import CRSError
+    from mineplan.geodesy import gk_zone_from_epsg, zone_for_longitude
+    from mineplan.vocab import STORE_CRS
+
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
-    if epsg is not None and 4491 <= epsg <= 4554:
-        zone = gk_zone_from_epsg(epsg)
-        if zone.width == 3:
-            return zone.zone
-    lon = frame.to_crs("EPSG:4490").union_all().centroid.x
+    if epsg is not None:
+        try:
+            zone = gk_zone_from_epsg(epsg)
+        except CRSError:  # not a CGCS2000 Gauss-Kruger CRS
+            pass
+        else:
+            if zone.width == 3:
+                return zone.zone
+    lon = frame.to_crs(STORE_CRS).union_all().centroid.x
     return zone_for_longitude(lon, width=3)

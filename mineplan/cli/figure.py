@@ -1,4 +1,8 @@
-"""``mineplan figure``: print-quality maps for reports (PNG, PDF, SVG; atlases as PDF)."""
+"""``mineplan figure``: print-quality maps for reports (PNG, PDF, SVG; atlases as PDF).
+
+Imports :mod:`mineplan.cli.common` and, inside :func:`run`, the figures (matplotlib)
+and the store.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,20 @@ import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
+from mineplan.cli.common import EXIT_OK, Subparsers, add_store_option
 from mineplan.errors import MineplanError
 
-__all__ = ["add_figure_command"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["add_figure_command", "register", "run"]
 
 
-def add_figure_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
-                       ) -> None:
-    """Register ``figure``."""
-    fig = sub.add_parser(
+def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add ``figure`` to the ``mineplan`` command's subparsers."""
+    fig = subparsers.add_parser(
         "figure", parents=[common], help="map figures: region overview, zone sheet, atlas",
         description="The simplest call: `mineplan figure 新源县 -o 新源县.pdf` (a region's "
         "overview; the format follows the extension: .png .pdf .svg).",
@@ -39,18 +45,22 @@ def add_figure_command(sub: argparse._SubParsersAction, common: argparse.Argumen
                      help="local GeoTIFF (DEM → hillshade, or imagery) under an overview")
     fig.add_argument("--title", default=None, help="title of an overview")
     fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
-    fig.add_argument("--store", type=Path, default=None, help="GeoPackage to read")
-    fig.set_defaults(run=_run_figure)
+    add_store_option(fig, help="GeoPackage to read")
+    fig.set_defaults(run=run)
 
 
-def _run_figure(args: argparse.Namespace) -> int:
-    from mineplan.cli import _default_store
+#: The name this registration had before the CLI became one module per command.
+add_figure_command = register
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw a zone sheet (``--zone``), an atlas (``--atlas``) or a region overview."""
     from mineplan.figures import region_overview, save_atlas, save_figure, zone_sheet
     from mineplan.layers import read_layer_specs, read_styles
     from mineplan.store import list_layers, read_layer
     from mineplan.web.views import find_zone
 
-    store = args.store or _default_store()
+    store = args.store
     specs = read_layer_specs()
     styles = read_styles()
     frames = {code: read_layer(store, code) for code in list_layers(store)}
@@ -88,7 +98,7 @@ def _run_figure(args: argparse.Namespace) -> int:
 
         _, count = save_atlas(pages(), args.output)
         print(f"wrote {args.output}: {count} pages")
-        return 0
+        return EXIT_OK
     else:
         fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
                               paper=args.paper, orientation=orientation, title=args.title,
@@ -96,4 +106,4 @@ def _run_figure(args: argparse.Namespace) -> int:
                               background=args.background)
         save_figure(fig, args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
-    return 0
+    return EXIT_OK

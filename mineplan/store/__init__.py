@@ -12,6 +12,8 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
                      at once, atomically (the previous store survives a failure)
 :func:`replace_layer` replace (or, with ``create=True``, add) one layer and
                      optionally its style, atomically; the others untouched
+:func:`update_layer` read one layer, change it and write it back under one lock
+                     (an import computed from the current layer)
 :func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490 (``bbox=`` for
                      only the features in an area, through the spatial index)
 :func:`list_layers`  the codes of the feature layers present
@@ -20,6 +22,11 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
 :func:`read_edits`   the edit log: time, user, command, layer, features, source
 :func:`copy_store`   copy a whole store to another location (either backend)
 ==================== ==========================================================
+
+Writes are serialised per store (GeoPackage: :mod:`mineplan.store.lock`; PostGIS:
+an advisory lock in the database): a second writer waits (bounded) for the first
+and starts from the store it left; readers take no lock and see the old store or
+the new one, never half of one.
 
 Every layer is in :data:`mineplan.vocab.STORE_CRS` (CGCS2000 geographic) and has
 the fields its :class:`~mineplan.layers.LayerSpec` lists, in order; a write in
@@ -34,8 +41,7 @@ The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -65,6 +71,7 @@ __all__ = [
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "update_layer",
     "write_store",
 ]
 
@@ -72,13 +79,6 @@ META_TABLE = gpkg.META_TABLE
 
 #: (min lon, min lat, max lon, max lat) in degrees, CGCS2000.
 BBox = tuple[float, float, float, float]
-
-
-def _edit_kwargs(function: object, edit: EditRecord | None) -> dict[str, EditRecord]:
-    # TODO(lead): drop once gpkg.py takes ``edit`` (the writer-lock branch); then pass it always.
-    if edit is None or "edit" not in inspect.signature(function).parameters:  # type: ignore[arg-type]
-        return {}
-    return {"edit": edit}
 
 
 def _backend(location: str | Path) -> ModuleType:
@@ -104,10 +104,8 @@ def write_store(
     URL for PostGIS). See :func:`mineplan.store.gpkg.write_store` and
     :func:`mineplan.store.postgis.write_store`.
     """
-    backend = _backend(location)
-    kwargs = _edit_kwargs(backend.write_store, edit)
-    return backend.write_store(
-        location, layers, specs=specs, qml=qml, meta=meta, **kwargs)
+    return _backend(location).write_store(
+        location, layers, specs=specs, qml=qml, meta=meta, edit=edit)
 
 
 def replace_layer(
@@ -115,10 +113,22 @@ def replace_layer(
     create: bool = False, qml: str | None = None, edit: EditRecord | None = None,
 ) -> Path | str:
     """Replace (or, with ``create=True``, add) one layer and optionally its style, atomically."""
-    backend = _backend(location)
-    kwargs = _edit_kwargs(backend.replace_layer, edit)
-    return backend.replace_layer(
-        location, code, frame, spec=spec, create=create, qml=qml, **kwargs)
+    return _backend(location).replace_layer(
+        location, code, frame, spec=spec, create=create, qml=qml, edit=edit)
+
+
+def update_layer(
+    location: str | Path, code: str,
+    update: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *, spec: LayerSpec,
+    edit: EditRecord | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer, change it with ``update`` and write it back under one writer lock.
+
+    Use this, not :func:`read_layer` then :func:`replace_layer`, when the new layer
+    is computed from the old one (an import): another writer's change made in the
+    meantime is the starting point, not overwritten. Returns the layer as written.
+    """
+    return _backend(location).update_layer(location, code, update, spec=spec, edit=edit)
 
 
 def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> gpd.GeoDataFrame:

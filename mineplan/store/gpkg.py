@@ -21,7 +21,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,15 +32,19 @@ from mineplan import settings
 from mineplan.atomic import atomic_output
 from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
+from mineplan.store.edits import EDIT_COLUMNS, EDIT_TABLE, EditRecord, edit_row
+from mineplan.store.lock import writer_lock
 from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [
     "META_TABLE",
     "list_layers",
+    "read_edits",
     "read_layer",
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "update_layer",
     "write_store",
 ]
 
@@ -66,6 +70,7 @@ def write_store(
     specs: Mapping[str, LayerSpec],
     qml: Mapping[str, str],
     meta: Mapping[str, str] | None = None,
+    edit: EditRecord | None = None,
 ) -> Path:
     """Write layers, their styles and build metadata to a GeoPackage, atomically.
 
@@ -81,6 +86,9 @@ def write_store(
         Layer code → QGIS style document (written as the layer's default style).
     meta
         Key → value pairs stored in the ``mineplan_meta`` table.
+    edit
+        Who writes and why, for the edit log (default: ``mineplan build``). The new
+        store's log starts with one row per layer written.
 
     Returns
     -------
@@ -102,7 +110,8 @@ def write_store(
     if problems:
         raise StoreError("; ".join(problems), path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_target(path) as tmp:
+    edit = edit or EditRecord("mineplan build")
+    with writer_lock(path, what=edit.command), _atomic_target(path) as tmp:
         for code, frame in layers.items():
             spec = specs[code]
             log.info("writing layer %s (%s): %d features", code, spec.name, len(frame))
@@ -118,18 +127,22 @@ def write_store(
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
             _write_layer_styles(con, {c: qml[c] for c in layers if c in qml}, specs)
             _write_meta(con, dict(meta or {}))
+            _log_edits(con, [edit_row(edit, layer=c, features=len(f)) for c, f in layers.items()])
     return path
 
 
 def replace_layer(
     path: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
-    create: bool = False, qml: str | None = None,
+    create: bool = False, qml: str | None = None, edit: EditRecord | None = None,
 ) -> Path:
-    """Replace one layer of an existing store, atomically.
+    """Replace one layer of an existing store, atomically, one writer at a time.
 
-    The store is copied beside itself, the layer rewritten in the copy (other
-    layers, styles and metadata untouched), and the copy replaces the store
-    only when that succeeded: on any error the store is unchanged.
+    Under the store's writer lock (:mod:`mineplan.store.lock`), the store is
+    copied beside itself, the layer rewritten in the copy (other layers, styles
+    and metadata untouched), the change recorded in the edit log, and the copy
+    replaces the store only when all that succeeded: on any error the store is
+    unchanged. A second writer waits for the first and then starts from the
+    store the first one left, so neither change is lost.
 
     Parameters
     ----------
@@ -141,19 +154,66 @@ def replace_layer(
         QGIS style document to make the layer's default style in
         ``layer_styles`` (replacing its previous style rows); None leaves the
         styles as they are.
+    edit
+        Who writes and why, for the edit log (default ``replace_layer``).
 
     Raises
     ------
     StoreError
         When the store is missing, the layer unknown (and ``create`` is False)
         or the frame not EPSG:4490.
+    StoreBusyError
+        When another writer held the store for longer than the lock timeout.
     """
     path = _existing(path)
-    present = list_layers(path)
-    if code not in present and not create:
-        raise StoreError(f"no layer {code!r}; it has {present}", path=path)
     if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
         raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}", path=path)
+    edit = edit or EditRecord("replace_layer")
+    with writer_lock(path, what=edit.command):
+        _remove_stale_temporaries(path)
+        present = list_layers(path)
+        if code not in present and not create:
+            raise StoreError(f"no layer {code!r}; it has {present}", path=path)
+        _replace_in_copy(path, code, frame, spec=spec, qml=qml, edit=edit)
+    if code not in present:
+        log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
+    return path
+
+
+def update_layer(
+    path: str | Path, code: str,
+    update: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *, spec: LayerSpec,
+    edit: EditRecord | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer, change it with ``update`` and write it back, as one locked write.
+
+    Use this, not :func:`read_layer` then :func:`replace_layer`, when the new layer
+    is computed from the old one (an import into a zone layer): the layer ``update``
+    receives is read under the writer lock, so a change another writer made in the
+    meantime is the starting point, not overwritten.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer as written.
+    """
+    path = _existing(path)
+    edit = edit or EditRecord("update_layer")
+    with writer_lock(path, what=edit.command):
+        _remove_stale_temporaries(path)
+        present = list_layers(path)
+        if code not in present:
+            raise StoreError(f"no layer {code!r}; it has {present}", path=path)
+        frame = update(pyogrio.read_dataframe(path, layer=code))
+        if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+            raise StoreError(f"layer {code!r} is in {frame.crs}, expected {STORE_CRS}",
+                             path=path)
+        _replace_in_copy(path, code, frame, spec=spec, qml=None, edit=edit)
+    return frame
+
+
+def _replace_in_copy(path: Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
+                     qml: str | None, edit: EditRecord) -> None:
     with _atomic_target(path) as tmp:
         shutil.copyfile(path, tmp)
         pyogrio.write_dataframe(
@@ -162,12 +222,10 @@ def replace_layer(
                            "SPATIAL_INDEX": "YES"},
             **_empty_geometry_type(frame, spec),
         )
-        if qml is not None:
-            with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            if qml is not None:
                 _set_layer_style(con, code, qml, spec)
-    if code not in present:
-        log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
-    return path
+            _log_edits(con, [edit_row(edit, layer=code, features=len(frame))])
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -193,6 +251,24 @@ def read_meta(path: str | Path) -> dict[str, str]:
             return dict(con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
         except sqlite3.OperationalError:
             return {}
+
+
+def read_edits(path: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """The edit log of a store, oldest first (:data:`~mineplan.store.edits.EDIT_COLUMNS`).
+
+    Parameters
+    ----------
+    layer
+        Only this layer's history; None for every layer.
+    """
+    path = _existing(path)
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        if not _has_table(con, EDIT_TABLE):
+            return pd.DataFrame(columns=list(EDIT_COLUMNS))
+        where, args = ("WHERE layer = ?", (layer,)) if layer is not None else ("", ())
+        return pd.read_sql_query(
+            f"SELECT {', '.join(EDIT_COLUMNS)} FROM {EDIT_TABLE} {where} ORDER BY id", con,
+            params=args)
 
 
 def read_styles_table(path: str | Path) -> pd.DataFrame:
@@ -290,6 +366,37 @@ def _insert_styles(
             for code, text in qml.items()
         ],
     )
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (name,)).fetchone() is not None
+
+
+def _log_edits(con: sqlite3.Connection, rows: list[tuple[str, str, str, str, int, str]]) -> None:
+    """Append rows to the edit table, creating it (as a GeoPackage attributes table) if needed."""
+    if not _has_table(con, EDIT_TABLE):
+        con.execute(
+            f"CREATE TABLE {EDIT_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT,"
+            " user TEXT, command TEXT, layer TEXT, features INTEGER, source TEXT)")
+        con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+            f" last_change) VALUES ('{EDIT_TABLE}', 'attributes', '{EDIT_TABLE}',"
+            " 'mineplan edit log', strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+    con.executemany(
+        f"INSERT INTO {EDIT_TABLE} ({', '.join(EDIT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete what a killed writer of this store left (called under the writer lock).
+
+    Temporary stores are named ``.<name>.<random>.tmp.gpkg`` (:func:`atomic_output`);
+    while the lock is held no other writer can be writing one, so any present is a
+    leftover.
+    """
+    for leftover in path.parent.glob(f".{path.name}.*.tmp{path.suffix}*"):
+        log.info("removing %s, left by an interrupted write", leftover)
+        leftover.unlink(missing_ok=True)
 
 
 def _write_meta(con: sqlite3.Connection, meta: dict[str, str]) -> None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ __all__ = [
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "update_layer",
     "write_store",
 ]
 
@@ -189,12 +190,7 @@ def replace_layer(
         present = _layer_tables(raw, loc.schema)
         if code not in present and not create:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
-        staging = f"{code}__new"
-        raw.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_table(loc, staging)))
-        _write_table(con, raw, loc, staging, frame, spec)
-        if code in present:
-            raw.execute(sql.SQL("DROP TABLE {}").format(_table(loc, code)))
-        _rename_table(raw, loc, staging, code)
+        _swap_in(con, raw, loc, code, frame, spec, present)
         if qml is not None:
             _ensure_styles_table(raw)
             _delete_styles(raw, loc, [code])
@@ -203,6 +199,39 @@ def replace_layer(
     if code not in present:
         log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
     return loc.url
+
+
+def update_layer(
+    location: str | Path, code: str,
+    update: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *, spec: LayerSpec,
+    edit: EditRecord | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer, change it with ``update`` and write it back, in one locked transaction.
+
+    The layer ``update`` receives is read after the writer lock is taken, so a
+    change another writer committed in the meantime is the starting point, not
+    overwritten. Returns the layer as written.
+
+    Raises
+    ------
+    StoreError
+        When the store or the layer is missing, or ``update`` returns a frame not in
+        EPSG:4490 (nothing is written).
+    StoreBusyError
+        When another writer held the store for longer than the lock timeout.
+    """
+    loc = parse_postgres(location)
+    edit = edit or EditRecord("update_layer")
+    with _writing(loc, edit.command) as (con, raw):
+        present = _layer_tables(raw, loc.schema)
+        if code not in present:
+            raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
+        frame = update(_read_table(con, raw, loc, code, None))
+        if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+            raise StoreError(f"{loc.url}: layer {code!r} is in {frame.crs}, expected {STORE_CRS}")
+        _swap_in(con, raw, loc, code, frame, spec, present)
+        _log_edits(raw, loc, [edit_row(edit, layer=code, features=len(frame))])
+    return frame
 
 
 # --------------------------------------------------------------------------- reading
@@ -232,17 +261,7 @@ def read_layer(
         present = _layer_tables(raw, loc.schema)
         if code not in present:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
-        columns = [c for c in _columns(raw, loc.schema, code) if c != "fid"]
-        where: sql.Composable = sql.SQL("")
-        if bbox is not None:
-            minx, miny, maxx, maxy = (float(v) for v in bbox)
-            where = sql.SQL(" WHERE {} && ST_MakeEnvelope({}, {}, {}, {}, {})").format(
-                sql.Identifier(GEOMETRY_COLUMN), minx, miny, maxx, maxy, STORE_EPSG)
-        query = sql.SQL("SELECT {} FROM {}{} ORDER BY fid").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns)), _table(loc, code), where)
-        frame = gpd.read_postgis(sa.text(query.as_string(raw).replace(":", r"\:")), con,
-                                 geom_col=GEOMETRY_COLUMN, crs=STORE_CRS)
-    return frame.rename_geometry("geometry")
+        return _read_table(con, raw, loc, code, bbox)
 
 
 def read_meta(location: str | Path) -> dict[str, str]:
@@ -492,6 +511,37 @@ def _copy_rows(raw: psycopg.Connection[Any], table: sql.Composed, columns: list[
     with raw.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _read_table(
+    con: sa.Connection, raw: psycopg.Connection[Any], loc: PgLocation, code: str,
+    bbox: tuple[float, float, float, float] | None,
+) -> gpd.GeoDataFrame:
+    """A layer table as a GeoDataFrame (without fid, geometry column ``geometry``)."""
+    columns = [c for c in _columns(raw, loc.schema, code) if c != "fid"]
+    where: sql.Composable = sql.SQL("")
+    if bbox is not None:
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        where = sql.SQL(" WHERE {} && ST_MakeEnvelope({}, {}, {}, {}, {})").format(
+            sql.Identifier(GEOMETRY_COLUMN), minx, miny, maxx, maxy, STORE_EPSG)
+    query = sql.SQL("SELECT {} FROM {}{} ORDER BY fid").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)), _table(loc, code), where)
+    frame = gpd.read_postgis(sa.text(query.as_string(raw).replace(":", r"\:")), con,
+                             geom_col=GEOMETRY_COLUMN, crs=STORE_CRS)
+    return frame.rename_geometry("geometry")
+
+
+def _swap_in(
+    con: sa.Connection, raw: psycopg.Connection[Any], loc: PgLocation, code: str,
+    frame: gpd.GeoDataFrame, spec: LayerSpec, present: list[str],
+) -> None:
+    """Write ``frame`` to a new table and put it in the place of layer ``code``."""
+    staging = f"{code}__new"
+    raw.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_table(loc, staging)))
+    _write_table(con, raw, loc, staging, frame, spec)
+    if code in present:
+        raw.execute(sql.SQL("DROP TABLE {}").format(_table(loc, code)))
+    _rename_table(raw, loc, staging, code)
 
 
 def _rename_table(raw: psycopg.Connection[Any], loc: PgLocation, old: str, new: str) -> None:

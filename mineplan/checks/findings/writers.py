@@ -1,0 +1,171 @@
+"""Findings written to files: XLSX, CSV with BOM, GeoJSON of the conflict pieces.
+
+Every writer goes through :func:`mineplan.atomic.atomic_output`: a temporary file
+beside the target replaces it only when complete. The XLSX workbook's coordinate
+sheet takes its rows from :func:`mineplan.io.corners.corner_table`, the one
+corner-point table, so a point called J3 there is J3 in every other listing.
+
+May import: vocab, errors, atomic, geodesy, io.corners, checks.findings.model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from mineplan.atomic import atomic_output
+from mineplan.checks.findings.model import (
+    FINDING_COLUMNS,
+    FINDING_HEADERS,
+    display_width,
+    overall_verdict,
+    summary_table,
+)
+from mineplan.errors import FindingsWriteError
+from mineplan.geodesy import gk_crs_for_lonlat
+from mineplan.io.corners import corner_table
+from mineplan.vocab import STORE_CRS, WEB_CRS
+
+__all__ = [
+    "COORDINATE_HEADERS",
+    "proposal_coordinates",
+    "write_findings",
+    "write_findings_csv",
+    "write_findings_geojson",
+    "write_findings_xlsx",
+]
+
+#: Column of :func:`mineplan.io.corners.corner_table` → (Chinese header, decimals) of
+#: the coordinate sheet: metres to the millimetre, degrees to 8 decimals.
+COORDINATE_HEADERS: dict[str, tuple[str, int | None]] = {
+    "plot": ("地块", None),
+    "ring": ("圈号", None),
+    "point": ("点号", None),
+    "x": ("X（北）", 3),
+    "y": ("Y（东）", 3),
+    "lon": ("经度", 8),
+    "lat": ("纬度", 8),
+}
+
+
+def write_findings(
+    frame: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    proposal: gpd.GeoDataFrame | None = None,
+    title: str = "",
+) -> Path:
+    """Write findings by the file's extension: ``.xlsx``, ``.csv`` or ``.geojson``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return write_findings_xlsx(frame, path, proposal=proposal, title=title)
+    if suffix == ".csv":
+        return write_findings_csv(frame, path)
+    if suffix in (".geojson", ".json"):
+        return write_findings_geojson(frame, path)
+    raise FindingsWriteError(
+        f"cannot write findings as {path.suffix or '(no extension)'!r}: "
+        f"use .xlsx, .csv or .geojson ({path})"
+    )
+
+
+def write_findings_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """CSV with Chinese headers, UTF-8 with BOM so Excel shows the Chinese; no geometry."""
+    path = Path(path)
+    table = _table(frame)
+    with _atomic(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_findings_geojson(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """GeoJSON (EPSG:4326 for display) of the findings that carry a conflict piece.
+
+    Each feature has every finding column and ``area_km2`` (ellipsoidal, measured
+    in CGCS2000 before reprojection).
+    """
+    path = Path(path)
+    pieces = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    out = gpd.GeoDataFrame(pieces.copy(), geometry="geometry", crs=frame.crs).to_crs(WEB_CRS)
+    with _atomic(path) as tmp:
+        tmp.write_text(out.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_findings_xlsx(
+    frame: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    proposal: gpd.GeoDataFrame | None = None,
+    title: str = "",
+) -> Path:
+    """XLSX: 汇总 (summary), 检查结果 (findings, Chinese headers) and 申请范围坐标.
+
+    The coordinates sheet lists every vertex of the proposal (when given), as
+    :func:`proposal_coordinates` does.
+    """
+    path = Path(path)
+    summary = summary_table(frame).drop(columns=["check"], errors="ignore")
+    summary = summary.rename(columns={"rule": "规则"})
+    head = pd.DataFrame({"项目": ["标题", "检查项合计", "结论"],
+                         "内容": [title or "矿产资源规划审查",
+                                str(len(frame)), overall_verdict(frame)]})
+    with _atomic(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xls:
+        head.to_excel(xls, sheet_name="汇总", index=False)
+        summary.to_excel(xls, sheet_name="汇总", index=False, startrow=len(head) + 2)
+        _table(frame).to_excel(xls, sheet_name="检查结果", index=False)
+        if proposal is not None:
+            proposal_coordinates(proposal).to_excel(xls, sheet_name="申请范围坐标", index=False)
+        for sheet in xls.sheets.values():
+            for column in sheet.columns:
+                sheet.column_dimensions[column[0].column_letter].width = min(
+                    60, max(8, *(display_width(str(c.value or "")) + 2 for c in column[:200]))
+                )
+    return path
+
+
+def proposal_coordinates(proposal: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Every vertex of a proposal: 地块, 圈号, 点号, X（北）, Y（东）, 经度, 纬度.
+
+    The rows of :func:`mineplan.io.corners.corner_table`. X/Y are CGCS2000 3-degree
+    Gauss-Kruger with the zone prefix, of the zone holding the proposal's centroid,
+    in metres (3 decimals); longitude and latitude in degrees (8 decimals). A ring's
+    closing point is not repeated.
+    """
+    headers = [header for header, _ in COORDINATE_HEADERS.values()]
+    geo = proposal.to_crs(STORE_CRS)
+    valid = [g for g in geo.geometry if g is not None and not g.is_empty]
+    if not valid:
+        return pd.DataFrame(columns=headers)
+    centre = shapely.union_all(valid).centroid
+    gk = gk_crs_for_lonlat(centre.x, centre.y, prefixed=True)
+    corners = corner_table(geo.geometry, plane_crs=gk, crs=STORE_CRS)
+    table = pd.DataFrame({
+        header: corners[column] if decimals is None else corners[column].round(decimals)
+        for column, (header, decimals) in COORDINATE_HEADERS.items()
+    })
+    return table
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The findings with Chinese headers, without geometry (as the CSV and XLSX show them)."""
+    columns = [c for c in FINDING_COLUMNS if c != "geometry" and c in frame]
+    return pd.DataFrame(frame[columns]).rename(columns=FINDING_HEADERS)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only if the block succeeds."""
+    if not path.parent.is_dir():
+        raise FindingsWriteError(f"folder does not exist: {path.parent} (create it first)")
+    with atomic_output(path) as tmp:
+        yield tmp

@@ -1,0 +1,113 @@
+"""The pre-grant geometry rule: each feature valid, polygonal, registrable and as stated.
+
+:func:`check_geometry` reports, per feature of the proposal, invalid geometry, too
+many corner points (拐点) for the registry, repeated neighbouring points, a
+non-areal type, an area that rounds to zero and a stated area that differs from the
+ellipsoidal one (CGCS2000, km²).
+
+May import: vocab, geodesy, checks.findings, checks.context. Never web, figures or cli.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mineplan.checks.context import ProposalContext, polygonal
+from mineplan.checks.findings import Finding
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import AREA_UNITS_KM2, STORE_CRS
+
+__all__ = ["check_geometry"]
+
+# Columns a proposal file may state its area in (km²), when it has no ``stated_area``.
+_STATED_AREA_COLUMNS = ("area_km2", "面积", "面积km2", "MJ", "mj")
+# ``stated_area_unit`` of a coordinate file (lower case) → km² per unit; "" is 公顷 by
+# the coordinate file specification.
+_AREA_UNITS = {"": AREA_UNITS_KM2["公顷"],
+               **{unit.lower(): km2 for unit, km2 in AREA_UNITS_KM2.items()}}
+
+
+def check_geometry(ctx: ProposalContext) -> list[Finding]:
+    """Per feature: valid, polygonal, registrable corner count, non-zero and stated area."""
+    rule = ctx.rules.rule("geometry")
+    key = "geometry"
+    out: list[Finding] = []
+    decimals = int(rule["area_decimals"])
+    stated = _stated_areas(ctx.frame)
+    for n, (idx, feat) in enumerate(ctx.frame.iterrows(), start=1):
+        geom = feat.geometry
+        label = f"第{n}块" if len(ctx.frame) > 1 else "申请范围"
+        if geom is None or geom.is_empty:
+            out.append(ctx.finding(key, "fail", "空图形", f"{label}没有图形"))
+            continue
+        problems: list[tuple[str, str]] = []
+        if not geom.is_valid:
+            problems.append(("fail", f"图形无效：{shapely.is_valid_reason(geom)}"))
+        vertices = _vertex_count(geom)
+        if vertices > int(rule["max_vertices"]):
+            problems.append(("fail", f"拐点 {vertices} 个，登记系统要求少于 "
+                                     f"{int(rule['max_vertices']) + 1} 个"))
+        dupes = _duplicate_points(geom)
+        if dupes:
+            problems.append(("conditional", f"有 {dupes} 处相邻重复点"))
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(("fail", f"图形类型为 {geom.geom_type}，应为面"))
+        fixed = polygonal(shapely.make_valid(geom))
+        area = float(ellipsoidal_area_km2(gpd.GeoSeries([fixed], crs=STORE_CRS),
+                                          validate=False).iloc[0]) if not fixed.is_empty else 0.0
+        if round(area, decimals) <= 0:
+            problems.append(("fail", f"面积 {area:.6f} km² 在 {decimals} 位小数精度下为 0"))
+        said = stated.loc[idx]
+        if pd.notna(said) and abs(float(said) - round(area, decimals)) > float(
+                rule["area_tolerance_km2"]):
+            problems.append(("conditional", f"申报面积 {float(said):.{decimals}f} km² 与椭球面积 "
+                                            f"{area:.{decimals}f} km² 不符"))
+        measured = f"{area:.{decimals}f} km²（椭球），拐点 {vertices} 个"
+        if not problems:
+            out.append(ctx.finding(key, "pass", measured, f"{label}图形有效", value=area,
+                                   unit="km²"))
+            continue
+        verdict = "fail" if any(v == "fail" for v, _ in problems) else "conditional"
+        out.append(ctx.finding(key, verdict, measured,
+                               f"{label}：" + "；".join(m for _, m in problems),
+                               value=area, unit="km²",
+                               geometry=fixed))
+    return out
+
+
+def _vertex_count(geom: BaseGeometry) -> int:
+    """拐点 count: ring points without each ring's closing repeat."""
+    total = 0
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.geom_type != "Polygon":
+            total += len(shapely.get_coordinates(poly))
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            total += max(0, len(ring.coords) - 1)
+    return total
+
+
+def _duplicate_points(geom: BaseGeometry) -> int:
+    count = 0
+    for poly in getattr(geom, "geoms", [geom]):
+        rings = [poly.exterior, *poly.interiors] if poly.geom_type == "Polygon" else [poly]
+        for ring in rings:
+            xy = shapely.get_coordinates(ring)
+            if len(xy) > 1:
+                count += int((np.abs(np.diff(xy, axis=0)).sum(axis=1) == 0).sum())
+    return count
+
+
+def _stated_areas(frame: gpd.GeoDataFrame) -> pd.Series:
+    """Stated area of each feature in km² (NaN when none or in an unknown unit)."""
+    nan = pd.Series(np.nan, index=frame.index, dtype="float64")
+    if "stated_area" in frame.columns:
+        units = frame.get("stated_area_unit", pd.Series("", index=frame.index))
+        factor = units.fillna("").astype(str).str.strip().str.lower().map(_AREA_UNITS)
+        return pd.to_numeric(frame["stated_area"], errors="coerce") * factor.astype(float)
+    col = next((c for c in _STATED_AREA_COLUMNS if c in frame.columns), None)
+    return nan if col is None else pd.to_numeric(frame[col], errors="coerce").astype(float)

@@ -1,0 +1,129 @@
+"""Pre-grant rules against the plan's blocks and the rights already granted.
+
+* :func:`check_planning_block` — the proposal lies in a 勘查/开采规划区块 (or 集中开采区)
+  of its mineral;
+* :func:`check_sand` — a 砂石土 proposal lies in a 集中开采区;
+* :func:`check_existing_rights` — no overlap with existing 探矿权/采矿权.
+
+Each takes a :class:`mineplan.checks.context.ProposalContext` and returns findings.
+
+May import: vocab, rules, geodesy, checks.findings, checks.overlay, checks.context.
+Never web, figures or cli.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from mineplan.checks.context import (
+    ProposalContext,
+    join_notes,
+    layer_note,
+    polygonal,
+    with_zone_source,
+    zone_note,
+)
+from mineplan.checks.findings import Finding
+from mineplan.checks.overlay import PreparedLayer
+from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.vocab import STORE_CRS
+
+__all__ = ["check_existing_rights", "check_planning_block", "check_sand"]
+
+
+def check_planning_block(ctx: ProposalContext) -> list[Finding]:
+    """The proposal lies in planning blocks of its right type that admit its mineral."""
+    rule = ctx.rules.rule("planning_block")
+    codes = list(rule["layers"][ctx.right_type])
+    frames = [ctx.store[c] for c in codes if c in ctx.store]
+    if not frames:
+        return ctx.missing_layer("planning_block", "/".join(codes))
+    blocks = gpd.GeoDataFrame(pd.concat([f.to_crs(STORE_CRS) for f in frames],
+                                        ignore_index=True), crs=STORE_CRS)
+    blocks = blocks[blocks.intersects(ctx.shape)]
+    kind = "勘查规划区块" if ctx.right_type == "探矿权" else "开采规划区块或集中开采区"
+    if blocks.empty:
+        return [ctx.finding("planning_block", rule["none"], "覆盖 0.0%",
+                            f"申请范围不在任何{kind}内", geometry=ctx.shape,
+                            note=layer_note(pd.concat(frames), ctx.rules), value=0.0, unit="%")]
+    names = ctx.rules.minerals
+    matching = blocks[[names.covers(m, ctx.mineral) for m in blocks["mineral"]]]
+    note = layer_note(blocks, ctx.rules)
+    if matching.empty:
+        listed = "、".join(f"{r.zone_id}（{r.mineral}）" for r in blocks.itertuples())
+        return [ctx.finding("planning_block", rule["mineral_mismatch"], "同矿种覆盖 0.0%",
+                            f"申请范围所在{kind}的矿种与申请矿种「{ctx.mineral}」不符：{listed}",
+                            note=note, value=0.0, unit="%", geometry=ctx.shape)]
+    row = PreparedLayer(matching).overlap(ctx.series).iloc[0]
+    pct = float(row["overlap_pct"])
+    block_km2 = float(ellipsoidal_area_km2(matching.geometry, validate=False).sum())
+    ratio = 100.0 * ctx.area / block_km2 if block_km2 > 0 else float("nan")
+    ids = "、".join(f"{r.zone_id} {r.name}" for r in matching.itertuples())
+    measured = f"区块覆盖申请范围 {pct:.1f}%；申请面积为区块面积的 {ratio:.1f}%"
+    if pct >= float(rule["cover_pass_pct"]):
+        return [ctx.finding("planning_block", "pass", measured,
+                            f"申请范围位于{kind}内：{ids}", note=note, value=pct, unit="%",
+                            source=with_zone_source(ctx.rules.source("planning_block"),
+                                                    matching))]
+    outside = polygonal(ctx.shape.difference(shapely.union_all(row["pieces"])))
+    return [ctx.finding("planning_block", rule["partial"], measured,
+                        f"申请范围仅 {pct:.1f}% 位于{kind}（{ids}）内，超出部分须调整",
+                        note=note, value=pct, unit="%", geometry=outside,
+                        source=with_zone_source(ctx.rules.source("planning_block"), matching))]
+
+
+def check_sand(ctx: ProposalContext) -> list[Finding]:
+    """A 砂石土 proposal lies in a 集中开采区 (other minerals: not applicable)."""
+    rule = ctx.rules.rule("sand")
+    if not ctx.rules.minerals.in_group(ctx.mineral, "sand_gravel_clay"):
+        return [ctx.finding("sand", "pass", "—", f"{ctx.mineral}不属于砂石土矿种，本条不适用")]
+    layer = ctx.store.get(rule["layer"])
+    if layer is None:
+        return ctx.missing_layer("sand", rule["layer"])
+    note = layer_note(layer, ctx.rules)
+    row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
+    pct = float(row["overlap_pct"])
+    measured = f"集中开采区内 {pct:.1f}%"
+    if pct >= 100.0 - float(ctx.tol["outside_pct"]):
+        return [ctx.finding("sand", "pass", measured, "砂石土矿申请范围位于集中开采区内",
+                            note=note, value=pct, unit="%")]
+    outside = polygonal(ctx.shape.difference(row["pieces"]))
+    return [ctx.finding("sand", rule["outside"], measured,
+                        f"砂石土矿申请范围有 {100 - pct:.1f}% 超出集中开采区",
+                        note=note, value=pct, unit="%", geometry=outside)]
+
+
+def check_existing_rights(ctx: ProposalContext) -> list[Finding]:
+    """One finding per existing right the proposal overlaps (a pass when none)."""
+    rule = ctx.rules.rule("existing_rights")
+    out: list[Finding] = []
+    present = [c for c in rule["layers"] if c in ctx.store]
+    if not present:
+        return ctx.missing_layer("existing_rights", "/".join(rule["layers"]))
+    notes = []
+    for code in present:
+        layer = ctx.store[code].to_crs(STORE_CRS)
+        notes.append(layer_note(layer, ctx.rules))
+        hits = layer[layer.intersects(ctx.shape)]
+        for _, right in hits.iterrows():
+            single = gpd.GeoDataFrame(geometry=[right.geometry], crs=STORE_CRS)
+            row = PreparedLayer(single).overlap(ctx.series).iloc[0]
+            km2 = float(row["overlap_km2"])
+            if km2 <= float(ctx.tol["overlap_km2"]):
+                continue
+            label = f"{right.get('zone_id', '')} {right.get('name', '')}".strip()
+            out.append(ctx.finding(
+                "existing_rights", rule["overlap"],
+                f"{km2:.4f} km²（占申请范围 {row['overlap_pct']:.1f}%）",
+                f"与已设{'探矿权' if code == 'YSTK' else '采矿权'}「{label}」重叠",
+                note=zone_note(right, ctx.rules), value=km2, unit="km²",
+                geometry=row["pieces"],
+                source=with_zone_source(ctx.rules.source("existing_rights"),
+                                        pd.DataFrame([right]))))
+    if not out:
+        out.append(ctx.finding("existing_rights", "pass", "0.0000 km²",
+                               "与已设探矿权、采矿权无重叠", value=0.0, unit="km²",
+                               note=join_notes(notes)))
+    return out

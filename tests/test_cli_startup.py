@@ -1,0 +1,118 @@
+"""The command line starts light, takes its options anywhere, and honours MINEPLAN_STORE."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mineplan
+from mineplan.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("geopandas", "pandas", "shapely", "pyproj", "pyogrio", "folium", "matplotlib",
+         "streamlit", "numpy")
+FIXTURE = Path(__file__).parent / "fixtures" / "coords" / "multi_plot_hole_gbk.txt"
+
+_PROBE = """
+import json, sys
+import mineplan, mineplan.cli
+loaded = {}
+loaded["import"] = sorted(m for m in HEAVY if m in sys.modules)
+for argv in (["--help"], ["--version"], ["check", "--help"], ["coords", "convert", "--help"]):
+    try:
+        mineplan.cli.main(argv)
+    except SystemExit:
+        pass
+    loaded[" ".join(argv)] = sorted(m for m in HEAVY if m in sys.modules)
+print(json.dumps(loaded))
+"""
+
+
+def test_the_parser_imports_no_heavy_module() -> None:
+    """`import mineplan.cli`, --help, --version and SUB --help load none of HEAVY.
+
+    Fails when any import on the parser's path turns eager again (a module-level
+    ``import pandas`` in a command module, an eager name in mineplan/__init__.py).
+    """
+    probe = f"HEAVY = {HEAVY!r}\n{_PROBE}"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    assert loaded == {step: [] for step in loaded}
+    assert len(loaded) == 5
+
+
+@pytest.mark.parametrize("name", mineplan.__all__)
+def test_every_public_name_resolves_to_its_module(name: str) -> None:
+    value = getattr(mineplan, name)
+    module = importlib.import_module(value.__module__)
+    assert getattr(module, name) is value
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = mineplan.no_such_name  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--debug", "layers"], ["layers", "--debug"],
+    ["--debug", "coords", "info", "f.txt"], ["coords", "info", "f.txt", "--debug"],
+    ["redline", "--debug", "import", "STHX", "f.shp", "--date", "2024-01-01"],
+])
+def test_debug_counts_before_or_after_the_command(argv: list[str]) -> None:
+    assert build_parser().parse_args(argv).debug is True
+    without = [a for a in argv if a != "--debug"]
+    assert build_parser().parse_args(without).debug is False
+
+
+@pytest.mark.parametrize("argv", [["-v", "-v", "layers"], ["layers", "-vv"],
+                                  ["coords", "-v", "info", "f.txt", "-v"]])
+def test_verbose_counts_before_or_after_the_command(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.verbose >= 1 and args.quiet == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["layers"],
+    ["check", "--plan", "新源县"],
+    ["figure", "新源县", "-o", "{tmp}/x.png"],
+    ["import", "CKGH", str(FIXTURE)],
+    ["redline", "import", "STHX", str(FIXTURE), "--date", "2024-01-01"],
+])
+def test_every_command_reads_the_store_of_MINEPLAN_STORE(
+        argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "elsewhere" / "store.gpkg"
+    monkeypatch.setenv("MINEPLAN_STORE", str(store))
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{store}: GeoPackage not found" in err
+    assert "Traceback" not in err
+
+
+def test_build_writes_to_MINEPLAN_STORE(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    store = tmp_path / "built.gpkg"
+    monkeypatch.setenv("MINEPLAN_STORE", str(store))
+    assert build_parser().parse_args(["build"]).output == store
+
+
+def test_a_group_without_its_command_shows_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coords"]) == 2
+    assert "info" in capsys.readouterr().out
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    for command in ("build", "layers", "import", "coords", "figure", "audit", "check",
+                    "redline", "styles"):
+        assert f"    {command} " in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"mineplan {mineplan.__version__}\n"
