@@ -23,10 +23,10 @@ from shapely.geometry import MultiPolygon, box
 
 from mineplan.errors import StoreBusyError, StoreError
 from mineplan.layers import FieldSpec, LayerSpec
+from mineplan.location import parse_postgres
 from mineplan.store import (
     EditRecord,
     copy_store,
-    gpkg,
     is_postgres,
     list_layers,
     read_edits,
@@ -36,7 +36,6 @@ from mineplan.store import (
     replace_layer,
     write_store,
 )
-from mineplan.store.location import parse_postgres
 from tests import pg
 from tests.pg import conninfo, replace_many
 
@@ -92,11 +91,6 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
 def built(location: str | Path) -> str | Path:
     write_store(location, layers(), specs=SPECS, qml=QML, meta=META)
     return location
-
-
-def needs_edit_log(location: str | Path) -> None:
-    if not is_postgres(location) and not hasattr(gpkg, "read_edits"):
-        pytest.skip("the GeoPackage edit log comes with the writer-lock branch")
 
 
 # --------------------------------------------------------------------------- both backends
@@ -188,7 +182,6 @@ def test_styles_table_has_one_default_style_per_layer(store_location):
 
 
 def test_edit_log_records_every_write(store_location, monkeypatch):
-    needs_edit_log(store_location)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     write_store(store_location, layers(), specs=SPECS, qml=QML, meta=META,
                 edit=EditRecord("mineplan build", user="张工"))

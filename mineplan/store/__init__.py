@@ -2,7 +2,7 @@
 
 This package is the interface the rest of mineplan uses. A store is named by a
 location, and the location alone chooses the backend
-(:mod:`mineplan.store.location`): a path is a GeoPackage file
+(:mod:`mineplan.location`): a path is a GeoPackage file
 (:mod:`mineplan.store.gpkg`, the default), a ``postgresql://USER@HOST:PORT/DB?schema=NAME``
 URL a schema of a PostGIS database shared by a bureau (:mod:`mineplan.store.postgis`;
 passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
@@ -35,8 +35,8 @@ another CRS, or of a layer without a definition, raises
 :class:`~mineplan.errors.StoreError` saying how to build one.
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
-:mod:`mineplan.errors`, :mod:`mineplan.layers`. Not build, io, checks, web or cli.
-The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
+:mod:`mineplan.errors`, :mod:`mineplan.layers`, :mod:`mineplan.location`. Not build, io,
+checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ import geopandas as gpd
 import pandas as pd
 
 from mineplan.layers import LayerSpec
+from mineplan.location import is_postgres, location_text
 from mineplan.store import gpkg
 from mineplan.store.edits import EDIT_COLUMNS, EditRecord
-from mineplan.store.location import is_postgres, location_text
 
 if TYPE_CHECKING:
     from mineplan.store.copy import copy_store

@@ -19,8 +19,8 @@ from pathlib import Path
 from mineplan import store
 from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec, read_layer_specs
+from mineplan.location import location_text
 from mineplan.store.edits import EditRecord
-from mineplan.store.location import location_text
 
 __all__ = ["copy_store", "default_styles"]
 

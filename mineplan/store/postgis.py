@@ -1,6 +1,6 @@
 """The PostGIS implementation of the store: one schema of a PostgreSQL database.
 
-A store is a schema (``?schema=`` of the URL, :mod:`mineplan.store.location`)
+A store is a schema (``?schema=`` of the URL, :mod:`mineplan.location`)
 holding one table per layer — same names, fields and CGCS2000 (SRID 4490)
 geometry as the GeoPackage, a ``fid`` primary key and a GiST index on ``geom`` —
 the build metadata table ``mineplan_meta`` and the edit log ``mineplan_edits``.
@@ -25,7 +25,7 @@ SELECT ON TABLES TO reader``.
 Callers import these functions from :mod:`mineplan.store`, never from here.
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.errors`,
-:mod:`mineplan.layers`, :mod:`mineplan.store.location`, :mod:`mineplan.store.edits`,
+:mod:`mineplan.layers`, :mod:`mineplan.location`, :mod:`mineplan.store.edits`,
 psycopg, SQLAlchemy, GeoPandas, shapely.
 """
 
@@ -48,8 +48,8 @@ from psycopg import sql
 from mineplan import settings
 from mineplan.errors import StoreBusyError, StoreError
 from mineplan.layers import LayerSpec
+from mineplan.location import PgLocation, parse_postgres
 from mineplan.store.edits import EDIT_COLUMNS, EDIT_TABLE, EditRecord, edit_row
-from mineplan.store.location import PgLocation, parse_postgres
 from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Store locations: which backend a location names, and a PostgreSQL URL taken apart.
+"""Store locations: a GeoPackage path or a PostgreSQL URL, and such a URL taken apart.
 
 A store location is either a path to a GeoPackage (the default backend) or a
 PostgreSQL URL naming a database and a schema::
@@ -11,6 +11,9 @@ libpq takes it from ``PGPASSWORD`` or ``~/.pgpass``, so it appears on no command
 line, in no process list and on no page. A location that went through
 :class:`pathlib.Path` (``postgresql:/user@host/db`` — a ``Path`` folds ``//``) is
 recognised and repaired, so command-line options typed as paths accept URLs.
+
+Light on purpose (the standard library and :mod:`mineplan.errors`): the command
+line's parser uses it without importing the store's heavy dependencies.
 
 May import: :mod:`mineplan.errors`. Nothing else of mineplan.
 """
@@ -27,6 +30,7 @@ from mineplan.errors import StoreError
 __all__ = [
     "DEFAULT_SCHEMA",
     "PgLocation",
+    "as_location",
     "is_postgres",
     "location_text",
     "parse_postgres",
@@ -50,6 +54,19 @@ def location_text(location: str | Path) -> str:
     if match:
         return "postgresql://" + text[match.end():]
     return text
+
+
+def as_location(value: str | Path) -> str | Path:
+    """A store location from the command line or the environment: URL text, else a Path.
+
+    >>> as_location("postgresql://planner@db/gis?schema=county")
+    'postgresql://planner@db/gis?schema=county'
+    >>> as_location(Path("postgresql://planner@db/gis"))  # folded by Path, repaired
+    'postgresql://planner@db/gis'
+    >>> as_location("geodata/mineplan.gpkg")
+    PosixPath('geodata/mineplan.gpkg')
+    """
+    return location_text(value) if is_postgres(value) else Path(value)
 
 
 @dataclass(frozen=True)
