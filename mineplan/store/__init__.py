@@ -21,6 +21,8 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
 :func:`read_edits`   the edit log: time, user, command, layer, features, source
 :func:`copy_store`   copy a whole store to another location (either backend)
+:func:`store_version` a number that changes with every write (for caches)
+:func:`can_write`    whether this process may write (read-only roles cannot)
 ==================== ==========================================================
 
 Writes are serialised per store (GeoPackage: :mod:`mineplan.store.lock`; PostGIS:
@@ -41,6 +43,7 @@ checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -62,6 +65,7 @@ __all__ = [
     "META_TABLE",
     "BBox",
     "EditRecord",
+    "can_write",
     "copy_store",
     "is_postgres",
     "list_layers",
@@ -71,6 +75,7 @@ __all__ = [
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "store_version",
     "update_layer",
     "write_store",
 ]
@@ -154,6 +159,37 @@ def read_styles_table(location: str | Path) -> pd.DataFrame:
 def read_edits(location: str | Path, *, layer: str | None = None) -> pd.DataFrame:
     """The edit log, oldest first: time (ISO UTC), user, command, layer, features, source."""
     return _backend(location).read_edits(location, layer=layer)
+
+
+def store_version(location: str | Path) -> int:
+    """A number that changes whenever the store is written (for caches of what it holds).
+
+    GeoPackage: the file's modification time (ns). PostGIS: derived from the edit log
+    and the layer tables (every write through mineplan changes both).
+
+    Raises
+    ------
+    StoreError
+        When there is no store at ``location``.
+    """
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis.store_version(location)
+    path = Path(location)
+    if not path.is_file():
+        list_layers(path)  # raises the GeoPackage backend's "not found, build it" error
+    return path.stat().st_mtime_ns
+
+
+def can_write(location: str | Path) -> bool:
+    """Whether this process may write the store (a read-only role or file cannot)."""
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis.can_write(location)
+    path = Path(location)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def __getattr__(name: str) -> object:

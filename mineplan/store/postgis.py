@@ -56,12 +56,14 @@ __all__ = [
     "GEOMETRY_COLUMN",
     "META_TABLE",
     "STYLES_TABLE",
+    "can_write",
     "list_layers",
     "read_edits",
     "read_layer",
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "store_version",
     "update_layer",
     "write_store",
 ]
@@ -310,6 +312,47 @@ def read_edits(location: str | Path, *, layer: str | None = None) -> pd.DataFram
     frame = pd.DataFrame(rows, columns=list(EDIT_COLUMNS))
     frame["features"] = frame["features"].astype("int64")
     return frame
+
+
+def store_version(location: str | Path) -> int:
+    """A number that changes with every write: the last edit-log id and the layer tables.
+
+    Every write through mineplan adds an edit-log row and recreates the tables it
+    writes (new OIDs). Edits made with another tool (QGIS) are not seen.
+    """
+    loc = parse_postgres(location)
+    with _reading(loc) as (_, raw):
+        row = raw.execute(
+            "SELECT coalesce(sum(c.oid::int8), 0) FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
+            (loc.schema,)).fetchone()
+        tables = int(row[0]) if row else 0
+        last = 0
+        if _has_table(raw, loc.schema, EDIT_TABLE):
+            found = raw.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(
+                _table(loc, EDIT_TABLE))).fetchone()
+            last = int(found[0]) if found else 0
+    return last * 1_000_000_007 + tables
+
+
+def can_write(location: str | Path) -> bool:
+    """Whether the connecting role may write the store (schema CREATE, styles INSERT)."""
+    loc = parse_postgres(location)
+    with _connection(loc) as (_, raw):
+        row = raw.execute(
+            "SELECT CASE WHEN to_regnamespace(%s) IS NULL"
+            " THEN has_database_privilege(current_database(), 'CREATE')"
+            " ELSE has_schema_privilege(%s, 'CREATE') END"
+            " AND CASE WHEN to_regclass('public.layer_styles') IS NULL"
+            " THEN has_schema_privilege('public', 'CREATE')"
+            " ELSE has_table_privilege('public.layer_styles', 'INSERT, DELETE') END"
+            " AND NOT pg_is_in_recovery()",
+            (_quoted(loc.schema), loc.schema)).fetchone()
+    return bool(row and row[0])
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 # --------------------------------------------------------------------------- connections
