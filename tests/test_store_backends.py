@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import geopandas as gpd
 import numpy as np
 import psycopg
 import pytest
 from geopandas.testing import assert_geodataframe_equal
+from psycopg import sql
 from shapely.geometry import MultiPolygon, box
 
 from mineplan.errors import StoreBusyError, StoreError
@@ -26,6 +29,7 @@ from mineplan.layers import FieldSpec, LayerSpec
 from mineplan.location import parse_postgres
 from mineplan.store import (
     EditRecord,
+    can_write,
     copy_store,
     is_postgres,
     list_layers,
@@ -346,8 +350,6 @@ def test_concurrent_writers_of_different_layers_lose_nothing(store_location):
         assert list(rows["features"]) == list(range(1, times + 1))
         final = read_layer(store_location, code)
         assert len(final) == times and set(final["block_count"]) == {times}
-    interleaved = [c.split()[1] for c in log["command"] if c.startswith("worker")]
-    assert interleaved != sorted(interleaved), "the two writers never overlapped"
 
 
 @pytest.mark.slow
@@ -377,3 +379,67 @@ def test_a_reader_during_writes_always_sees_a_whole_layer(store_location):
     assert writer.exitcode == 0
     assert seen <= {(3, frozenset(layers()["AAA"]["block_count"]))} | {
         (i, frozenset({i})) for i in range(1, 9)}
+
+
+def _as(url: str, role: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, f"{role}@{parts.netloc.rsplit('@', 1)[-1]}", parts.path,
+                       parts.query, ""))
+
+
+@pytest.fixture()
+def roles(pg_url):
+    """An editors' group owning the schema, two editors in it, and a reader."""
+    tag = uuid.uuid4().hex[:6]
+    names = {k: f"{k}_{tag}" for k in ("editors", "alice", "bob", "reader")}
+    schema = parse_postgres(pg_url).schema
+    ident = {k: sql.Identifier(v) for k, v in names.items()}
+    with psycopg.connect(conninfo(pg_url), autocommit=True) as con:
+        con.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(ident["editors"]))
+        for who in ("alice", "bob", "reader"):
+            con.execute(sql.SQL("CREATE ROLE {} LOGIN").format(ident[who]))
+        con.execute(sql.SQL("GRANT {} TO {}, {}").format(ident["editors"], ident["alice"],
+                                                          ident["bob"]))
+        con.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
+            sql.Identifier(schema), ident["editors"]))
+        con.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
+            sql.Identifier(schema), ident["reader"]))
+        con.execute(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT SELECT"
+                            " ON TABLES TO {}").format(ident["editors"], sql.Identifier(schema),
+                                                      ident["reader"]))
+        con.execute("CREATE TABLE IF NOT EXISTS public.layer_styles(id SERIAL PRIMARY KEY,"
+                    "f_table_catalog varchar,f_table_schema varchar,f_table_name varchar,"
+                    "f_geometry_column varchar,styleName text,styleQML xml,styleSLD xml,"
+                    "useAsDefault boolean,description text,owner varchar(63) DEFAULT"
+                    " CURRENT_USER,ui xml,update_time timestamp DEFAULT CURRENT_TIMESTAMP,"
+                    "type varchar,r_raster_column varchar)")
+        con.execute(sql.SQL("GRANT SELECT, INSERT, DELETE ON public.layer_styles TO {}").format(
+            ident["editors"]))
+        con.execute(sql.SQL("GRANT SELECT ON public.layer_styles TO {}").format(ident["reader"]))
+        con.execute(sql.SQL("GRANT USAGE ON SEQUENCE public.layer_styles_id_seq TO {}").format(
+            ident["editors"]))
+    yield {k: _as(pg_url, v) for k, v in names.items()} | {"names": names}
+    with psycopg.connect(conninfo(pg_url), autocommit=True) as con:
+        con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        for who in ("alice", "bob", "reader", "editors"):
+            con.execute(sql.SQL("DROP OWNED BY {}").format(ident[who]))
+            con.execute(sql.SQL("DROP ROLE {}").format(ident[who]))
+
+
+def test_postgis_editors_share_a_store_and_a_reader_only_reads(roles):
+    alice, bob, reader = roles["alice"], roles["bob"], roles["reader"]
+    assert can_write(alice) and can_write(bob) and not can_write(reader)
+    built(alice)
+    replace_layer(bob, "AAA", layer_frame(5), spec=SPECS["AAA"], qml=QML["AAA"])  # alice's table
+    assert len(read_layer(reader, "AAA")) == 5  # the new table is readable: default privileges
+    assert read_meta(reader) == META
+    assert len(read_styles_table(reader)) == 2
+    with pytest.raises(StoreError, match="permission denied"):
+        replace_layer(reader, "BBB", layer_frame(1), spec=SPECS["BBB"])
+    assert_geodataframe_equal(read_layer(reader, "BBB"), layers()["BBB"])
+    owners = _sql(alice, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = %s",
+                  parse_postgres(alice).schema)
+    assert owners == [(roles["names"]["editors"],)]
+    names = roles["names"]
+    assert _sql(alice, f'SELECT role FROM "{parse_postgres(alice).schema}".mineplan_edits'
+                " ORDER BY id") == [(names["alice"],)] * 2 + [(names["bob"],)]
