@@ -443,3 +443,30 @@ def test_postgis_editors_share_a_store_and_a_reader_only_reads(roles):
     names = roles["names"]
     assert _sql(alice, f'SELECT role FROM "{parse_postgres(alice).schema}".mineplan_edits'
                 " ORDER BY id") == [(names["alice"],)] * 2 + [(names["bob"],)]
+
+
+def test_postgis_owner_builds_a_schema_of_the_editors_group_in_a_new_database(pg_url):
+    """The database owner's first build creates public.layer_styles as itself."""
+    tag = uuid.uuid4().hex[:6]
+    database, editors = f"db_{tag}", f"editors_{tag}"
+    parts = urlsplit(pg_url)
+    with psycopg.connect(conninfo(pg_url), autocommit=True) as con:
+        con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        con.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(editors)))
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{database}", "schema=s", ""))
+    try:
+        with psycopg.connect(conninfo(url), autocommit=True) as con:
+            con.execute("CREATE EXTENSION postgis")
+            con.execute(sql.SQL("CREATE SCHEMA s AUTHORIZATION {}").format(
+                sql.Identifier(editors)))
+        built(url)
+        assert len(read_styles_table(url)) == 2
+        assert _sql(url, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 's'") == [
+            (editors,)]
+        assert _sql(url, "SELECT tableowner FROM pg_tables WHERE tablename = 'layer_styles'"
+                    ) != [(editors,)]
+    finally:
+        with psycopg.connect(conninfo(pg_url), autocommit=True) as con:
+            con.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
+                sql.Identifier(database)))
+            con.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(editors)))

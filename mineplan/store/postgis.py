@@ -151,9 +151,10 @@ def write_store(
         for code, frame in layers.items():
             log.info("writing layer %s (%s): %d features", code, specs[code].name, len(frame))
             _write_table(con, raw, loc, code, frame, specs[code])
-        _ensure_styles_table(raw)
-        _delete_styles(raw, loc, None)
-        _insert_styles(raw, loc, {c: qml[c] for c in layers if c in qml}, specs, layers)
+        with _as_login(raw):
+            _ensure_styles_table(raw)
+            _delete_styles(raw, loc, None)
+            _insert_styles(raw, loc, {c: qml[c] for c in layers if c in qml}, specs, layers)
         _write_meta(raw, loc, dict(meta or {}))
         _log_edits(raw, loc, [edit_row(edit, layer=c, features=len(f)) for c, f in layers.items()])
     return loc.url
@@ -199,9 +200,10 @@ def replace_layer(
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
         _swap_in(con, raw, loc, code, frame, spec, present)
         if qml is not None:
-            _ensure_styles_table(raw)
-            _delete_styles(raw, loc, [code])
-            _insert_styles(raw, loc, {code: qml}, {code: spec}, {code: frame})
+            with _as_login(raw):
+                _ensure_styles_table(raw)
+                _delete_styles(raw, loc, [code])
+                _insert_styles(raw, loc, {code: qml}, {code: spec}, {code: frame})
         _log_edits(raw, loc, [edit_row(edit, layer=code, features=len(frame))])
     if code not in present:
         log.info("added layer %s (%s): %d features", code, spec.name, len(frame))
@@ -640,6 +642,21 @@ def _rename_table(raw: psycopg.Connection[Any], loc: PgLocation, old: str, new: 
 
 
 # --------------------------------------------------------------------------- styles, meta, log
+
+
+@contextlib.contextmanager
+def _as_login(raw: psycopg.Connection[Any]) -> Iterator[None]:
+    """Run the block as the login role, not the schema owner's a writer took.
+
+    ``public.layer_styles`` is shared by every schema of the database; an editor's
+    rights on it are the login role's (or inherited from its groups), not the
+    store owner's.
+    """
+    row = raw.execute("SELECT current_user").fetchone()
+    raw.execute("SET LOCAL ROLE NONE")
+    yield
+    if row:
+        raw.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(row[0])))
 
 
 def _ensure_styles_table(raw: psycopg.Connection[Any]) -> None:
