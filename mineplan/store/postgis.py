@@ -29,14 +29,13 @@ Callers import these functions from :mod:`mineplan.store`, never from here.
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.errors`,
 :mod:`mineplan.layers`, :mod:`mineplan.location`, :mod:`mineplan.store.edits`,
+:mod:`mineplan.store.pgsession` (connections, transactions, the lock),
 psycopg, SQLAlchemy, GeoPandas, shapely.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -51,10 +50,11 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from mineplan import settings
-from mineplan.errors import StoreBusyError, StoreError
+from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
 from mineplan.location import PgLocation, parse_postgres
 from mineplan.store.edits import EDIT_COLUMNS, EDIT_TABLE, EditRecord, edit_row
+from mineplan.store.pgsession import as_login, connection, reading, writing
 from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [
@@ -101,8 +101,6 @@ _QGIS_GEOMETRY = {"Point": "Point", "MultiPoint": "Point", "LineString": "Line",
                   "MultiLineString": "Line", "Polygon": "Polygon", "MultiPolygon": "Polygon"}
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
-_LOCK_PREFIX = "mineplan store "
-
 
 # --------------------------------------------------------------------------- writing
 
@@ -145,13 +143,13 @@ def write_store(
     if problems:
         raise StoreError(f"{loc.url}: " + "; ".join(problems))
     edit = edit or EditRecord("mineplan build")
-    with _writing(loc, edit.command, create_schema=True) as (con, raw):
+    with writing(loc, edit.command, create_schema=True) as (con, raw):
         for old in _layer_tables(raw, loc.schema):
             raw.execute(sql.SQL("DROP TABLE {}").format(_table(loc, old)))
         for code, frame in layers.items():
             log.info("writing layer %s (%s): %d features", code, specs[code].name, len(frame))
             _write_table(con, raw, loc, code, frame, specs[code])
-        with _as_login(raw):
+        with as_login(raw):
             _ensure_styles_table(raw)
             _delete_styles(raw, loc, None)
             _insert_styles(raw, loc, {c: qml[c] for c in layers if c in qml}, specs, layers)
@@ -194,13 +192,13 @@ def replace_layer(
     if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
         raise StoreError(f"{loc.url}: layer {code!r} is in {frame.crs}, expected {STORE_CRS}")
     edit = edit or EditRecord("replace_layer")
-    with _writing(loc, edit.command) as (con, raw):
+    with writing(loc, edit.command) as (con, raw):
         present = _layer_tables(raw, loc.schema)
         if code not in present and not create:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
         _swap_in(con, raw, loc, code, frame, spec, present)
         if qml is not None:
-            with _as_login(raw):
+            with as_login(raw):
                 _ensure_styles_table(raw)
                 _delete_styles(raw, loc, [code])
                 _insert_styles(raw, loc, {code: qml}, {code: spec}, {code: frame})
@@ -231,7 +229,7 @@ def update_layer(
     """
     loc = parse_postgres(location)
     edit = edit or EditRecord("update_layer")
-    with _writing(loc, edit.command) as (con, raw):
+    with writing(loc, edit.command) as (con, raw):
         present = _layer_tables(raw, loc.schema)
         if code not in present:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
@@ -249,7 +247,7 @@ def update_layer(
 def list_layers(location: str | Path) -> list[str]:
     """Names of the feature layers of the store (tables with a geometry column)."""
     loc = parse_postgres(location)
-    with _reading(loc) as (_, raw):
+    with reading(loc) as (_, raw):
         return _layer_tables(raw, loc.schema)
 
 
@@ -266,7 +264,7 @@ def read_layer(
         bounding box meets it, found through the GiST index (``&&``).
     """
     loc = parse_postgres(location)
-    with _reading(loc) as (con, raw):
+    with reading(loc) as (con, raw):
         present = _layer_tables(raw, loc.schema)
         if code not in present:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
@@ -276,7 +274,7 @@ def read_layer(
 def read_meta(location: str | Path) -> dict[str, str]:
     """The build metadata of a store."""
     loc = parse_postgres(location)
-    with _reading(loc) as (_, raw):
+    with reading(loc) as (_, raw):
         if not _has_table(raw, loc.schema, META_TABLE):
             return {}
         rows = raw.execute(sql.SQL("SELECT key, value FROM {}").format(_table(loc, META_TABLE)))
@@ -286,7 +284,7 @@ def read_meta(location: str | Path) -> dict[str, str]:
 def read_styles_table(location: str | Path) -> pd.DataFrame:
     """The store's rows of ``public.layer_styles`` (what QGIS reads), GeoPackage column names."""
     loc = parse_postgres(location)
-    with _reading(loc) as (_, raw):
+    with reading(loc) as (_, raw):
         if not _has_table(raw, *STYLES_TABLE):
             return pd.DataFrame(columns=list(_STYLE_COLUMNS))
         rows = raw.execute(
@@ -304,7 +302,7 @@ def read_edits(location: str | Path, *, layer: str | None = None) -> pd.DataFram
     ``time`` is ISO 8601 UTC (``2026-11-29T09:30:00Z``), as on the GeoPackage.
     """
     loc = parse_postgres(location)
-    with _reading(loc) as (_, raw):
+    with reading(loc) as (_, raw):
         if not _has_table(raw, loc.schema, EDIT_TABLE):
             return pd.DataFrame(columns=list(EDIT_COLUMNS))
         utc = """to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
@@ -328,7 +326,7 @@ def store_version(location: str | Path) -> int:
     writes (new OIDs). Edits made with another tool (QGIS) are not seen.
     """
     loc = parse_postgres(location)
-    with _reading(loc) as (_, raw):
+    with reading(loc) as (_, raw):
         row = raw.execute(
             "SELECT coalesce(sum(c.oid::int8), 0) FROM pg_class c JOIN pg_namespace n"
             " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
@@ -345,7 +343,7 @@ def store_version(location: str | Path) -> int:
 def can_write(location: str | Path) -> bool:
     """Whether the connecting role may write the store (schema CREATE, styles INSERT)."""
     loc = parse_postgres(location)
-    with _connection(loc) as (_, raw):
+    with connection(loc) as (_, raw):
         row = raw.execute(
             "SELECT CASE WHEN to_regnamespace(%s) IS NULL"
             " THEN has_database_privilege(current_database(), 'CREATE')"
@@ -360,105 +358,6 @@ def can_write(location: str | Path) -> bool:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-# --------------------------------------------------------------------------- connections
-
-
-@contextlib.contextmanager
-def _connection(loc: PgLocation) -> Iterator[tuple[sa.Connection, psycopg.Connection[Any]]]:
-    """One SQLAlchemy connection (for GeoPandas) and its psycopg connection, one transaction.
-
-    Commits when the block ends normally, rolls back on any error.
-    """
-    engine = _engine(loc)
-    try:
-        with engine.begin() as con:
-            raw = con.connection.driver_connection
-            assert isinstance(raw, psycopg.Connection)
-            yield con, raw
-    except psycopg.errors.LockNotAvailable as exc:
-        raise StoreBusyError(f"{loc.url}: another writer holds the store (waited "
-                             f"{settings.lock_timeout():g} s); nothing was written, try again"
-                             ) from exc
-    except sa.exc.DBAPIError as exc:
-        if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
-            raise StoreBusyError(f"{loc.url}: another writer holds the store (waited "
-                                 f"{settings.lock_timeout():g} s); nothing was written, "
-                                 "try again") from exc
-        raise StoreError(f"{loc.url}: {_first_line(exc.orig or exc)}") from exc
-    except psycopg.Error as exc:
-        raise StoreError(f"{loc.url}: {_first_line(exc)}") from exc
-
-
-@functools.lru_cache(maxsize=8)
-def _engine(loc: PgLocation) -> sa.Engine:
-    """An SQLAlchemy engine for ``loc`` (no pool: every use opens its own connection).
-
-    Kept per location so that SQLAlchemy inspects the server once per process.
-    """
-    def connect() -> psycopg.Connection[Any]:
-        try:
-            return psycopg.connect(loc.conninfo, application_name="mineplan")
-        except psycopg.OperationalError as exc:
-            raise StoreError(_connect_message(loc, exc)) from exc
-
-    return sa.create_engine("postgresql+psycopg://", creator=connect, poolclass=sa.NullPool)
-
-
-@contextlib.contextmanager
-def _reading(loc: PgLocation) -> Iterator[tuple[sa.Connection, psycopg.Connection[Any]]]:
-    """A read-only transaction on an existing store (StoreError when there is none)."""
-    with _connection(loc) as (con, raw):
-        raw.execute("SET TRANSACTION READ ONLY")
-        _require_store(raw, loc)
-        yield con, raw
-
-
-@contextlib.contextmanager
-def _writing(
-    loc: PgLocation, what: str, *, create_schema: bool = False,
-) -> Iterator[tuple[sa.Connection, psycopg.Connection[Any]]]:
-    """A transaction holding the store's writer lock (bounded wait, then StoreBusyError)."""
-    with _connection(loc) as (con, raw):
-        timeout_ms = max(int(settings.lock_timeout() * 1000), 1)
-        raw.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{timeout_ms}ms")))
-        log.debug("%s: waiting for the writer lock of %s", what, loc.url)
-        raw.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                    (_LOCK_PREFIX + loc.schema,))
-        owner = raw.execute(
-            "SELECT r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner"
-            " WHERE n.nspname = %s AND r.rolname <> current_user"
-            " AND pg_has_role(current_user, r.oid, 'MEMBER')", (loc.schema,)).fetchone()
-        if owner:  # write as the schema's owner (the editors' group role): any editor
-            raw.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner[0])))
-        if create_schema:
-            exists = raw.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
-                                 (loc.schema,)).fetchone()
-            if not exists:  # (CREATE SCHEMA IF NOT EXISTS needs CREATE on the database)
-                raw.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(loc.schema)))
-        else:
-            _require_store(raw, loc)
-        yield con, raw
-
-
-def _require_store(raw: psycopg.Connection[Any], loc: PgLocation) -> None:
-    found = raw.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (loc.schema,)).fetchone()
-    if not found:
-        raise StoreError(f"{loc.url}: no store in schema {loc.schema!r}; build it with "
-                         f"`mineplan build --store {loc.url}`")
-
-
-def _connect_message(loc: PgLocation, exc: Exception) -> str:
-    text = _first_line(exc)
-    hint = ""
-    if "password" in text.lower():
-        hint = " (set PGPASSWORD in the environment or put the password in ~/.pgpass)"
-    return f"{loc.url}: cannot connect: {text}{hint}"
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 # --------------------------------------------------------------------------- tables
@@ -591,7 +490,12 @@ def _read_table(
     con: sa.Connection, raw: psycopg.Connection[Any], loc: PgLocation, code: str,
     bbox: tuple[float, float, float, float] | None,
 ) -> gpd.GeoDataFrame:
-    """A layer table as a GeoDataFrame (without fid, geometry column ``geometry``)."""
+    """A layer table as a GeoDataFrame (without fid, geometry column ``geometry``).
+
+    The table is locked (ACCESS SHARE, as the SELECT would) before its columns are
+    read, so a writer cannot swap in a table with other columns in between.
+    """
+    raw.execute(sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(_table(loc, code)))
     fields = [c for c in _columns(raw, loc.schema, code) if c not in ("fid", GEOMETRY_COLUMN)]
     geom = sql.Identifier(GEOMETRY_COLUMN)
     where: sql.Composable = sql.SQL("")
@@ -642,21 +546,6 @@ def _rename_table(raw: psycopg.Connection[Any], loc: PgLocation, old: str, new: 
 
 
 # --------------------------------------------------------------------------- styles, meta, log
-
-
-@contextlib.contextmanager
-def _as_login(raw: psycopg.Connection[Any]) -> Iterator[None]:
-    """Run the block as the login role, not the schema owner's a writer took.
-
-    ``public.layer_styles`` is shared by every schema of the database; an editor's
-    rights on it are the login role's (or inherited from its groups), not the
-    store owner's.
-    """
-    row = raw.execute("SELECT current_user").fetchone()
-    raw.execute("SET LOCAL ROLE NONE")
-    yield
-    if row:
-        raw.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(row[0])))
 
 
 def _ensure_styles_table(raw: psycopg.Connection[Any]) -> None:
