@@ -15,9 +15,11 @@ import streamlit as st
 
 from mineplan import settings
 from mineplan.catalog import plan_index
+from mineplan.errors import StoreError
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
-from mineplan.store import list_layers, read_layer
+from mineplan.location import as_location
+from mineplan.store import list_layers, read_layer, store_version
 from mineplan.web.browsing import visible_frames
 from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
@@ -25,9 +27,10 @@ from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_
 MAP_HEIGHT = 700
 
 
-def store_path() -> Path:
-    """The GeoPackage the app shows: ``MINEPLAN_STORE`` or ``geodata/mineplan.gpkg``."""
-    return settings.store_location()
+def store_path() -> str | Path:
+    """The store the app shows: ``MINEPLAN_STORE`` (a .gpkg path or a postgresql:// URL)
+    or ``geodata/mineplan.gpkg``."""
+    return as_location(settings.store_location())
 
 
 def max_upload_mb() -> float:
@@ -36,12 +39,19 @@ def max_upload_mb() -> float:
 
 
 def require_store() -> tuple[str, int]:
-    """(path, mtime in ns) of the store; stops the page with a message when it is missing."""
-    path = store_path()
-    if not path.is_file():
-        st.error(f"未找到数据库 {path}。请先运行 `mineplan build` 生成 GeoPackage。")
+    """(location, version) of the store; stops the page with a message when it is missing.
+
+    The version changes with every write (:func:`mineplan.store.store_version`: the
+    file's mtime for a GeoPackage), so the caches below see an import at once.
+    """
+    location = store_path()
+    try:
+        version = store_version(location)
+    except StoreError as err:
+        st.error(f"未找到或无法打开数据库 {location}：{err.reason}。"
+                 "请先运行 `mineplan build` 生成数据库。")
         st.stop()
-    return str(path), path.stat().st_mtime_ns
+    return str(location), version
 
 
 @st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")

@@ -20,6 +20,7 @@ from mineplan.importing import match_features
 from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
 from mineplan.io.uploads import UploadError
+from mineplan.store import can_write
 from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
@@ -49,6 +50,10 @@ def main() -> None:
     specs, styles, schematic = layer_definitions()
     frames = load_frames(path, mtime)
     st.title("导入真实图形")
+    if not can_write(path):
+        st.info("本应用以只读方式连接数据库（当前账号没有写权限），可以浏览和审查，不能导入。"
+                "导入请使用有编辑权限的账号，或由编辑人员运行 `mineplan import`。")
+        return
     kind = st.radio("导入内容", ["规划分区图形", "管控图层（三区三线等）"], horizontal=True)
     control = kind != "规划分区图形"
     if control:

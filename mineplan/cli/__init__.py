@@ -1,12 +1,13 @@
 """The ``mineplan`` command line: a command group, one module per command.
 
-``mineplan build``    build the GeoPackage store from the catalogue         (:mod:`.build`)
+``mineplan build``    build the store from the catalogue                    (:mod:`.build`)
 ``mineplan layers``   list the layers of a store with counts and areas      (:mod:`.layers`)
 ``mineplan history``  the edit log: who changed which layer, when     (:mod:`.history`)
 ``mineplan styles``   write QGIS .qml files from styles/styles.toml         (:mod:`.styles`)
 ``mineplan import``   real geometry (coordinate TXT or GIS file) replaces
                       schematic shapes                                      (:mod:`.import_`)
 ``mineplan redline``  ``import`` the user's own control layers              (:mod:`.redline`)
+``mineplan store``    ``copy`` a store between GeoPackage and PostGIS       (:mod:`.store`)
 ``mineplan coords``   ``info`` / ``convert`` coordinate and GIS files       (:mod:`.coords`)
 ``mineplan figure``   print-quality maps: region overview, zone sheet, atlas (:mod:`.figure`)
 ``mineplan audit``    where the plans contradict themselves                 (:mod:`.audit`)
@@ -40,13 +41,15 @@ from mineplan.cli import (
     import_,
     layers,
     redline,
+    store,
     styles,
 )
 
 __all__ = ["main"]
 
 #: The commands in the order ``mineplan --help`` lists them.
-_COMMANDS = (build, layers, history, import_, coords, figure, audit, check, redline, styles)
+_COMMANDS = (build, layers, history, import_, coords, figure, audit, check, redline, store,
+             styles)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

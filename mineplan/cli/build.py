@@ -1,4 +1,4 @@
-"""``mineplan build``: the GeoPackage store from the catalogue, boundaries and demo hints.
+"""``mineplan build``: the store (GeoPackage or PostGIS) from the catalogue and boundaries.
 
 Writes every zone layer (schematic shapes, 示意) and the demo control layers (演示)
 with their QGIS styles and the build's provenance (catalogue checksums) in one
@@ -10,11 +10,11 @@ Imports :mod:`mineplan.cli.common` and, inside :func:`run`, the build and store 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mineplan import settings
 from mineplan.cli.common import EXIT_OK, Subparsers, layer_qml_texts
+from mineplan.location import as_location
 from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
 if TYPE_CHECKING:
@@ -25,9 +25,11 @@ __all__ = ["build_meta", "register", "run"]
 
 def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``build`` to the ``mineplan`` command's subparsers."""
-    build = subparsers.add_parser("build", parents=[common], help="build the GeoPackage store")
-    build.add_argument("-o", "--output", type=Path, default=settings.store_location(),
-                       help="GeoPackage to write (default: $MINEPLAN_STORE or %(default)s)")
+    build = subparsers.add_parser("build", parents=[common], help="build the store")
+    build.add_argument("-o", "--output", "--store", dest="output", type=as_location,
+                       default=as_location(settings.store_location()),
+                       help="store to write: a .gpkg path or a postgresql://USER@HOST:PORT/DB"
+                       "?schema=NAME URL (default: $MINEPLAN_STORE or %(default)s)")
     build.add_argument("--plans", default="", help="comma-separated plan slugs (default all)")
     build.set_defaults(run=run)
 

@@ -56,7 +56,7 @@ def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> 
     check.add_argument("--region", default=None,
                        help="county whose plan applies (default: detected from the geometry)")
     check.add_argument("--id", dest="proposal_id", default=None, help="name shown for the proposal")
-    add_store_option(check, help="GeoPackage to check against")
+    add_store_option(check, help="store to check against")
     check.add_argument("-o", "--output", type=Path, default=None,
                        help="write the findings: .xlsx, .csv (UTF-8 BOM) or .geojson")
     check.add_argument("--crs", default=None, help="CRS of a proposal file that has none")

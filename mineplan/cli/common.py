@@ -6,9 +6,9 @@ after the command's name), the ``--store`` option (default
 command as by the web app), the exit statuses, how an error is printed, and the QML
 texts the ``build`` and ``redline`` commands both store.
 
-May import the standard library, :mod:`mineplan.settings` and :mod:`mineplan.errors`
-at module level (both light) and anything else only inside a function; never a
-subcommand module. The parser must stay cheap to build: ``mineplan --help`` does
+May import the standard library, :mod:`mineplan.settings`, :mod:`mineplan.errors` and
+:mod:`mineplan.location` at module level (all light) and anything else only inside a
+function; never a subcommand module. The parser must stay cheap to build: ``mineplan --help`` does
 not import pandas, geopandas, shapely, pyproj, pyogrio, folium or matplotlib.
 """
 
@@ -18,11 +18,11 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mineplan import settings
 from mineplan.errors import MineplanError
+from mineplan.location import as_location
 
 if TYPE_CHECKING:
     from mineplan.layers import LayerSpec
@@ -80,13 +80,18 @@ def common_options(*, top: bool = False) -> argparse.ArgumentParser:
 
 
 def add_store_option(parser: argparse.ArgumentParser, *, help: str) -> None:
-    """``--store PATH``, defaulting to :func:`mineplan.settings.store_location`.
+    """``--store LOCATION``, defaulting to :func:`mineplan.settings.store_location`.
 
-    The default is read when the parser is built, i.e. on every run of
-    :func:`mineplan.cli.main`, so ``MINEPLAN_STORE`` set before a run is honoured.
+    A location is a GeoPackage path or a ``postgresql://USER@HOST:PORT/DB?schema=NAME``
+    URL (:func:`mineplan.location.as_location`); the password of a database comes
+    from ``PGPASSWORD`` or ``~/.pgpass``, never from the command line. The default
+    is read when the parser is built, i.e. on every run of :func:`mineplan.cli.main`,
+    so ``MINEPLAN_STORE`` set before a run is honoured.
     """
-    parser.add_argument("--store", type=Path, default=settings.store_location(),
-                        help=f"{help} (default: $MINEPLAN_STORE or %(default)s)")
+    parser.add_argument("--store", type=as_location,
+                        default=as_location(settings.store_location()),
+                        help=f"{help}: a .gpkg path or a postgresql://USER@HOST:PORT/DB?schema=NAME"
+                        " URL (default: $MINEPLAN_STORE or %(default)s)")
 
 
 def usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:

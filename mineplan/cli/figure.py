@@ -45,7 +45,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                      help="local GeoTIFF (DEM → hillshade, or imagery) under an overview")
     fig.add_argument("--title", default=None, help="title of an overview")
     fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
-    add_store_option(fig, help="GeoPackage to read")
+    add_store_option(fig, help="store to read")
     fig.set_defaults(run=run)
 
 

@@ -22,7 +22,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                     "user, command, layer, features written, source file.")
     history.add_argument("layer", nargs="?", default=None,
                          help="only this layer's history (a layer code, e.g. TKGH)")
-    add_store_option(history, help="GeoPackage to read")
+    add_store_option(history, help="store to read")
     history.set_defaults(run=run)
 
 

@@ -32,7 +32,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     imp.add_argument("layer", help="layer code, e.g. TKGH (see `mineplan layers`)")
     imp.add_argument("file", type=Path,
                      help="coordinate TXT, SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/CSV")
-    add_store_option(imp, help="GeoPackage to update")
+    add_store_option(imp, help="store to update")
     imp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
     imp.add_argument("--id-field", default=None, help="column holding zone_id or 序号")
     imp.add_argument("--name-field", default=None, help="column holding the zone name")

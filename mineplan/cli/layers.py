@@ -17,7 +17,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``layers`` to the ``mineplan`` command's subparsers."""
     layers = subparsers.add_parser("layers", parents=[common],
                                    help="list the layers of a store")
-    add_store_option(layers, help="GeoPackage to read")
+    add_store_option(layers, help="store to read")
     layers.set_defaults(run=run)
 
 

@@ -36,7 +36,7 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                       "layer defined in layers/ (e.g. ZRBHQ 自然保护区)")
     rimp.add_argument("file", type=Path, help="SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/coordinate TXT")
     rimp.add_argument("--date", required=True, help="date of the data, YYYY-MM-DD")
-    add_store_option(rimp, help="GeoPackage to update")
+    add_store_option(rimp, help="store to update")
     rimp.add_argument("--name-field", default=None, help="column with each feature's name")
     rimp.add_argument("--region-field", default=None, help="column with each feature's county")
     rimp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")

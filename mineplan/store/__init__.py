@@ -1,9 +1,11 @@
 """The store: every layer of a plan's data, CGCS2000, with its styles and build metadata.
 
-This package is the interface the rest of mineplan uses; the GeoPackage file of
-:mod:`mineplan.store.gpkg` is today's only backend, and a server database
-(PostGIS) will plug in behind the same functions. A store is named by a
-location — today a path to a ``.gpkg`` file — and offers:
+This package is the interface the rest of mineplan uses. A store is named by a
+location, and the location alone chooses the backend
+(:mod:`mineplan.location`): a path is a GeoPackage file
+(:mod:`mineplan.store.gpkg`, the default), a ``postgresql://USER@HOST:PORT/DB?schema=NAME``
+URL a schema of a PostGIS database shared by a bureau (:mod:`mineplan.store.postgis`;
+passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
 
 ==================== ==========================================================
 :func:`write_store`  write every layer, its QGIS style and the build metadata
@@ -12,17 +14,21 @@ location — today a path to a ``.gpkg`` file — and offers:
                      optionally its style, atomically; the others untouched
 :func:`update_layer` read one layer, change it and write it back under one lock
                      (an import computed from the current layer)
-:func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490
+:func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490 (``bbox=`` for
+                     only the features in an area, through the spatial index)
 :func:`list_layers`  the codes of the feature layers present
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
-:func:`read_edits`   the edit log: time, user, command/page, layer, features,
-                     source file of every write (:class:`EditRecord`)
+:func:`read_edits`   the edit log: time, user, command, layer, features, source
+:func:`copy_store`   copy a whole store to another location (either backend)
+:func:`store_version` a number that changes with every write (for caches)
+:func:`can_write`    whether this process may write (read-only roles cannot)
 ==================== ==========================================================
 
-Writes are serialised per store (:mod:`mineplan.store.lock`): a second writer
-waits (bounded) for the first and starts from the store it left; readers take no
-lock and see the old store or the new one, never half of one.
+Writes are serialised per store (GeoPackage: :mod:`mineplan.store.lock`; PostGIS:
+an advisory lock in the database): a second writer waits (bounded) for the first
+and starts from the store it left; readers take no lock and see the old store or
+the new one, never half of one.
 
 Every layer is in :data:`mineplan.vocab.STORE_CRS` (CGCS2000 geographic) and has
 the fields its :class:`~mineplan.layers.LayerSpec` lists, in order; a write in
@@ -31,34 +37,165 @@ another CRS, or of a layer without a definition, raises
 :class:`~mineplan.errors.StoreError` saying how to build one.
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
-:mod:`mineplan.errors`, :mod:`mineplan.layers`. Not build, io, checks, web or cli.
+:mod:`mineplan.errors`, :mod:`mineplan.layers`, :mod:`mineplan.location`. Not build, io,
+checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from mineplan.layers import LayerSpec
+from mineplan.location import is_postgres, location_text
+from mineplan.store import gpkg
 from mineplan.store.edits import EDIT_COLUMNS, EditRecord
-from mineplan.store.gpkg import (
-    META_TABLE,
-    list_layers,
-    read_edits,
-    read_layer,
-    read_meta,
-    read_styles_table,
-    replace_layer,
-    update_layer,
-    write_store,
-)
+
+if TYPE_CHECKING:
+    from mineplan.store.copy import copy_store
 
 __all__ = [
     "EDIT_COLUMNS",
     "META_TABLE",
+    "BBox",
     "EditRecord",
+    "can_write",
+    "copy_store",
+    "is_postgres",
     "list_layers",
+    "location_text",
     "read_edits",
     "read_layer",
     "read_meta",
     "read_styles_table",
     "replace_layer",
+    "store_version",
     "update_layer",
     "write_store",
 ]
+
+META_TABLE = gpkg.META_TABLE
+
+#: (min lon, min lat, max lon, max lat) in degrees, CGCS2000.
+BBox = tuple[float, float, float, float]
+
+
+def _backend(location: str | Path) -> ModuleType:
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis
+    return gpkg
+
+
+def write_store(
+    location: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    specs: Mapping[str, LayerSpec],
+    qml: Mapping[str, str],
+    meta: Mapping[str, str] | None = None,
+    edit: EditRecord | None = None,
+) -> Path | str:
+    """Write every layer, its QGIS style and the build metadata at once, atomically.
+
+    Returns the store's location (a :class:`~pathlib.Path` for a GeoPackage, the
+    URL for PostGIS). See :func:`mineplan.store.gpkg.write_store` and
+    :func:`mineplan.store.postgis.write_store`.
+    """
+    return _backend(location).write_store(
+        location, layers, specs=specs, qml=qml, meta=meta, edit=edit)
+
+
+def replace_layer(
+    location: str | Path, code: str, frame: gpd.GeoDataFrame, *, spec: LayerSpec,
+    create: bool = False, qml: str | None = None, edit: EditRecord | None = None,
+) -> Path | str:
+    """Replace (or, with ``create=True``, add) one layer and optionally its style, atomically."""
+    return _backend(location).replace_layer(
+        location, code, frame, spec=spec, create=create, qml=qml, edit=edit)
+
+
+def update_layer(
+    location: str | Path, code: str,
+    update: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *, spec: LayerSpec,
+    edit: EditRecord | None = None,
+) -> gpd.GeoDataFrame:
+    """Read one layer, change it with ``update`` and write it back under one writer lock.
+
+    Use this, not :func:`read_layer` then :func:`replace_layer`, when the new layer
+    is computed from the old one (an import): another writer's change made in the
+    meantime is the starting point, not overwritten. Returns the layer as written.
+    """
+    return _backend(location).update_layer(location, code, update, spec=spec, edit=edit)
+
+
+def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> gpd.GeoDataFrame:
+    """One layer as a GeoDataFrame in EPSG:4490; with ``bbox``, only the features meeting it."""
+    return _backend(location).read_layer(location, code, bbox=bbox)
+
+
+def list_layers(location: str | Path) -> list[str]:
+    """The codes of the feature layers present."""
+    return _backend(location).list_layers(location)
+
+
+def read_meta(location: str | Path) -> dict[str, str]:
+    """The build metadata, key → value (:data:`META_TABLE`)."""
+    return _backend(location).read_meta(location)
+
+
+def read_styles_table(location: str | Path) -> pd.DataFrame:
+    """The QGIS ``layer_styles`` rows of the store, as QGIS reads them."""
+    return _backend(location).read_styles_table(location)
+
+
+def read_edits(location: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """The edit log, oldest first: time (ISO UTC), user, command, layer, features, source."""
+    return _backend(location).read_edits(location, layer=layer)
+
+
+def store_version(location: str | Path) -> int:
+    """A number that changes whenever the store is written (for caches of what it holds).
+
+    GeoPackage: the file's modification time (ns). PostGIS: derived from the edit log
+    and the layer tables (every write through mineplan changes both).
+
+    Raises
+    ------
+    StoreError
+        When there is no store at ``location``.
+    """
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis.store_version(location)
+    path = Path(location)
+    if not path.is_file():
+        list_layers(path)  # raises the GeoPackage backend's "not found, build it" error
+    return path.stat().st_mtime_ns
+
+
+def can_write(location: str | Path) -> bool:
+    """Whether this process may write the store (a read-only role or file cannot)."""
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis.can_write(location)
+    path = Path(location)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def __getattr__(name: str) -> object:
+    # copy_store lives in mineplan.store.copy, which imports this package.
+    if name == "copy_store":
+        from mineplan.store.copy import copy_store
+
+        return copy_store
+    raise AttributeError(name)

@@ -234,12 +234,13 @@ def list_layers(path: str | Path) -> list[str]:
     return [str(name) for name, geom in pyogrio.list_layers(path) if geom]
 
 
-def read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
-    """Read one layer of the store as a GeoDataFrame in EPSG:4490."""
+def read_layer(path: str | Path, code: str, *,
+               bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
+    """Read one layer of the store as a GeoDataFrame in EPSG:4490 (``bbox``: what meets it)."""
     path = _existing(path)
     if code not in list_layers(path):
         raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
-    return pyogrio.read_dataframe(path, layer=code)
+    return pyogrio.read_dataframe(path, layer=code, bbox=bbox)
 
 
 def read_meta(path: str | Path) -> dict[str, str]:
