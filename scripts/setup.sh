@@ -2,7 +2,8 @@
 # Set up mineplan on a fresh Debian/Ubuntu machine.
 #
 #   bash scripts/setup.sh          # app: a CJK font, .venv with mineplan
-#   bash scripts/setup.sh --test   # also Chromium (browser tests) and the test tools
+#   bash scripts/setup.sh --test   # also Chromium (browser tests), Ghostscript, PostgreSQL +
+#                                  # PostGIS (store tests) and the test tools
 #
 # System packages come from Debian (fonts-noto-cjk: SIL OFL; chromium for the
 # Playwright tests — Playwright never downloads a browser here). Python packages
@@ -22,6 +23,9 @@ if [ "$want_test" = 1 ]; then
   have_pkg chromium || missing+=(chromium)
   have_pkg poppler-utils || missing+=(poppler-utils)  # pdffonts, pdftoppm read our PDFs
   have_pkg ghostscript || missing+=(ghostscript)  # the PDF tests render with Ghostscript too
+  # the PostGIS store tests run against a throwaway local cluster (scripts/test.sh)
+  have_pkg postgresql-15 || missing+=(postgresql-15)
+  have_pkg postgresql-15-postgis-3 || missing+=(postgresql-15-postgis-3)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)  # runs the map's JS in a test
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
