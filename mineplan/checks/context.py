@@ -6,7 +6,8 @@
 * :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
   on schematic zones (图形状态 示意), demo control layers (数据状态 演示) or unofficial
   boundaries, and :func:`join_notes` joins such notes without repeats;
-* :func:`with_zone_source` cites the catalogue lines of the zones a finding names;
+* :func:`with_zone_source` cites the catalogue lines of the zones a finding names
+  (:func:`zone_reference` gives one zone's line, :func:`cite` joins them to a source);
 * :func:`polygonal` keeps the polygonal part of a geometry.
 
 May import: vocab, rules, geodesy, store (read only), checks.findings.
@@ -32,6 +33,7 @@ from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 __all__ = [
     "ProposalContext",
     "boundary_note",
+    "cite",
     "detect_region",
     "join_notes",
     "layer_note",
@@ -40,6 +42,7 @@ __all__ = [
     "read_store_frames",
     "with_zone_source",
     "zone_note",
+    "zone_reference",
 ]
 
 
@@ -177,12 +180,21 @@ def join_notes(parts: Iterable[str], sep: str = "；") -> str:
 
 def with_zone_source(base: str, rows: pd.DataFrame) -> str:
     """``base`` followed by the catalogue line of each zone in ``rows`` that has one."""
-    refs = []
-    for _, r in rows.iterrows():
-        if "source_file" in r and r.get("source_file"):
-            table = r.get("source_table", "") or ""
-            refs.append(f"{r.get('zone_id', '')}：{r['source_file']} 第{r.get('source_line', '')}行"
-                        + (f"（{table}）" if table else ""))
+    return cite(base, [zone_reference(r) for _, r in rows.iterrows()])
+
+
+def zone_reference(zone: pd.Series) -> str:
+    """The catalogue line a zone comes from (``"zone_id：file 第N行（table）"``; "" if none)."""
+    if "source_file" in zone and zone.get("source_file"):
+        table = zone.get("source_table", "") or ""
+        line = f"{zone['source_file']} 第{zone.get('source_line', '')}行"
+        return f"{zone.get('zone_id', '')}：{line}" + (f"（{table}）" if table else "")
+    return ""
+
+
+def cite(base: str, references: Iterable[str]) -> str:
+    """``base`` followed by each non-empty reference, joined by "；"."""
+    refs = [r for r in references if r]
     return base + ("；" + "；".join(refs) if refs else "")
 
 
