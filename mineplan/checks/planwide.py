@@ -74,43 +74,72 @@ def check_plan(
         included, so every zone is accounted for) and one per conflicting pair.
     """
     specs = specs or read_layer_specs()
-    prepared = _PreparedLayers(store_frames)
+    shared = _Shared(store_frames, specs)
     if str(region).strip().lower() == "all":
         present = {str(r) for code, spec in specs.items() if spec.is_zone_layer
                    and code in store_frames for r in store_frames[code]["region"].unique()}
-        found = [_check_region(store_frames, load_rules(info.region), specs, prepared)
+        found = [_check_region(store_frames, load_rules(info.region), specs, shared)
                  for info in plan_index().values() if info.region in present]
         return findings_frame([f for one in found for f in one])
     return findings_frame(_check_region(store_frames, rules or load_rules(region), specs,
-                                        prepared))
+                                        shared))
 
 
 def _check_region(store: Mapping[str, gpd.GeoDataFrame], rules: CheckRules,
-                  specs: Mapping[str, LayerSpec], prepared: _PreparedLayers) -> list[Finding]:
+                  specs: Mapping[str, LayerSpec], shared: _Shared) -> list[Finding]:
     """The findings of one plan's zones, in the order of the audits."""
-    plan = _Plan(_plan_zones(store, rules.region, specs), rules)
+    plan = _Plan(shared.zones(rules.region), rules)
     found: list[Finding] = []
-    found += _a_redlines(plan, store, specs, prepared)
+    found += _a_redlines(plan, store, specs, shared)
     found += _a_inside_county(plan, store)
     found += _a_same_layer(plan)
     found += _a_exploration_vs_mining(plan)
     found += _a_existing_rights(plan, store)
-    found += _a_sand(plan, store, prepared)
+    found += _a_sand(plan, store, shared)
     found += _a_area(plan)
     return found
 
 
-class _PreparedLayers:
-    """One :class:`PreparedLayer` per store layer, made on first use and shared by the plans."""
+class _Shared:
+    """What the plans of one check share, worked out on first use: one
+    :class:`PreparedLayer` per control layer, and each zone layer in EPSG:4490 with its
+    geometry repaired and measured."""
 
-    def __init__(self, store: Mapping[str, gpd.GeoDataFrame]) -> None:
+    def __init__(self, store: Mapping[str, gpd.GeoDataFrame],
+                 specs: Mapping[str, LayerSpec]) -> None:
         self._store = store
-        self._layers: dict[str, PreparedLayer] = {}
+        self._specs = specs
+        self._prepared: dict[str, PreparedLayer] = {}
+        self._zones: gpd.GeoDataFrame | None = None
 
-    def __getitem__(self, code: str) -> PreparedLayer:
-        if code not in self._layers:
-            self._layers[code] = PreparedLayer(self._store[code])
-        return self._layers[code]
+    def prepared(self, code: str) -> PreparedLayer:
+        """The store's layer ``code``, prepared for overlap queries."""
+        if code not in self._prepared:
+            self._prepared[code] = PreparedLayer(self._store[code])
+        return self._prepared[code]
+
+    def zones(self, region: str) -> gpd.GeoDataFrame:
+        """Every zone of ``region``'s plan, with ``layer``, ``_checks`` and ``_km2``."""
+        if self._zones is None:
+            parts = [_zone_layer(self._store[code], code, spec)
+                     for code, spec in self._specs.items()
+                     if spec.is_zone_layer and code in self._store]
+            if not parts:
+                raise CheckInputError(
+                    f"the store has no zones of {region}; build it with that plan")
+            self._zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
+        zones = self._zones[(self._zones["region"] == region).to_numpy()]
+        return zones.reset_index(drop=True)
+
+
+def _zone_layer(frame: gpd.GeoDataFrame, code: str, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A zone layer in EPSG:4490, repaired, with its code, its checks and its area (km²)."""
+    frame = frame.to_crs(STORE_CRS).copy()
+    frame["layer"] = code
+    frame["_checks"] = [spec.checks] * len(frame)
+    frame["geometry"] = shapely.make_valid(frame.geometry.to_numpy())
+    frame["_km2"] = ellipsoidal_area_km2(frame, validate=False).to_numpy()
+    return frame
 
 
 class _Row(NamedTuple):
@@ -121,13 +150,19 @@ class _Row(NamedTuple):
     reference: str
 
 
+#: The zone columns the audits select by.
+_SELECT = ("layer", "_checks", "county", "mineral", "_km2")
+
+
 class _Plan:
     """One plan's zones as rows worked out once, and the rules that apply to them."""
 
     def __init__(self, zones: gpd.GeoDataFrame, rules: CheckRules) -> None:
-        self.zones = zones
         self.rules = rules
         self.rows = _rows(zones, rules)
+        #: The columns the audits select and measure by (fast to subset); the rest
+        #: is read from :attr:`rows`.
+        self.zones = zones[[c for c in _SELECT if c in zones] + ["geometry"]]
         self.source = _audit_source(rules)
 
     def applying(self, check: str, zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
@@ -155,27 +190,8 @@ def _rows(frame: pd.DataFrame, rules: CheckRules) -> dict[Hashable, _Row]:
             for i, row in frame.iterrows()}
 
 
-def _plan_zones(store: Mapping[str, gpd.GeoDataFrame], region: str,
-                specs: Mapping[str, LayerSpec]) -> gpd.GeoDataFrame:
-    parts = []
-    for code, spec in specs.items():
-        if not spec.is_zone_layer or code not in store:
-            continue
-        frame = store[code]
-        frame = frame[frame["region"] == region].to_crs(STORE_CRS).copy()
-        frame["layer"] = code
-        frame["_checks"] = [spec.checks] * len(frame)
-        parts.append(frame)
-    if not parts:
-        raise CheckInputError(f"the store has no zones of {region}; build it with that plan")
-    zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
-    zones["geometry"] = shapely.make_valid(zones.geometry.to_numpy())
-    zones["_km2"] = ellipsoidal_area_km2(zones, validate=False).to_numpy()
-    return zones
-
-
 def _a_redlines(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
-                specs: Mapping[str, LayerSpec], prepared: _PreparedLayers) -> list[Finding]:
+                specs: Mapping[str, LayerSpec], shared: _Shared) -> list[Finding]:
     rules = plan.rules
     audit = rules.config["audit"]
     by_zone = audit["redline_verdict"]
@@ -191,7 +207,7 @@ def _a_redlines(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
                                f"库中无 {code} 图层，未能核查") for i in subset.index]
             continue
         out += _zone_overlaps(
-            plan, subset, code, store[code], prepared, name,
+            plan, subset, code, store[code], shared, name,
             lambda zone: str(by_zone.get(zone["layer"], by_zone["default"])),
             exceptions=rules.rule(key).get("exceptions", []) if key else [], rule_key=key)
     for code in other_control_layers(store, specs, rules):
@@ -203,14 +219,14 @@ def _a_redlines(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
             return _milder(verdict, str(by_zone.get(zone["layer"], by_zone["default"])))
 
         out += _zone_overlaps(
-            plan, subset, code, store[code], prepared, name, milder,
+            plan, subset, code, store[code], shared, name, milder,
             exceptions=rule.get("exceptions", []), advice=control_message(rule, name),
             source=rules.control_source(code))
     return out
 
 
 def _zone_overlaps(plan: _Plan, subset: gpd.GeoDataFrame, code: str, layer: gpd.GeoDataFrame,
-                   prepared: _PreparedLayers, name: str,
+                   shared: _Shared, name: str,
                    verdict_of: Callable[[pd.Series], str], *,
                    exceptions: Iterable[Mapping[str, Any]], rule_key: str | None = None,
                    source: str | None = None, advice: str = "") -> list[Finding]:
@@ -218,7 +234,7 @@ def _zone_overlaps(plan: _Plan, subset: gpd.GeoDataFrame, code: str, layer: gpd.
     rules = plan.rules
     tol = float(rules.rule("tolerance")["overlap_km2"])
     note = layer_note(layer, rules)
-    result = prepared[code].overlap(subset.geometry)
+    result = shared.prepared(code).overlap(subset.geometry)
     km2s, pcts = result["overlap_km2"].to_numpy(), result["overlap_pct"].to_numpy()
     out: list[Finding] = []
     for i, km2, pct, pieces in zip(subset.index, km2s, pcts, result["pieces"], strict=True):
@@ -278,10 +294,14 @@ def _a_inside_county(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame]) -> list
     # Zones in the same counties are measured against one prepared boundary, in one pass.
     covered: dict[Hashable, pd.Series] = {}
     boundaries: dict[tuple[str, ...], gpd.GeoDataFrame] = {}
+    notes: dict[tuple[str, ...], str] = {}
     for group in dict.fromkeys(counties.values()):
         boundary = boundaries[group] = xzq[xzq["name"].isin(group)]
         if boundary.empty:
             continue
+        missing = sorted(set(group) - set(boundary["name"]))
+        notes[group] = join_notes([boundary_note(boundary),
+                                   f"边界缺失：{'、'.join(missing)}" if missing else ""])
         ids = [i for i, c in counties.items() if c == group]
         result = PreparedLayer(boundary).overlap(zones.geometry.loc[ids])
         covered.update((i, row) for i, row in result.iterrows())
@@ -293,11 +313,8 @@ def _a_inside_county(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame]) -> list
             out.append(plan.audit(check, name, "conditional", zone, "—",
                                   f"XZQ 图层中无「{where}」的边界，未能核查"))
             continue
-        row = covered[i]
-        missing = sorted(set(counties[i]) - set(boundary["name"]))
+        row, note = covered[i], notes[counties[i]]
         inside = float(row["overlap_pct"])
-        note = join_notes([boundary_note(boundary),
-                           f"边界缺失：{'、'.join(missing)}" if missing else ""])
         if 100.0 - inside <= tol:
             out.append(plan.audit(check, name, "pass", zone, f"区内 {inside:.1f}%",
                                   f"位于{where}内", note=note, value=inside, unit="%"))
@@ -395,7 +412,7 @@ def _a_existing_rights(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame]) -> li
 
 
 def _a_sand(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
-            prepared: _PreparedLayers) -> list[Finding]:
+            shared: _Shared) -> list[Finding]:
     rules = plan.rules
     audit = rules.config["audit"]
     names = rules.minerals
@@ -410,7 +427,7 @@ def _a_sand(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
     if layer is None:
         return [plan.audit(check, name, "conditional", plan.rows[i], "—", "库中无集中开采区图层")
                 for i in sand.index]
-    result = prepared[code].overlap(sand.geometry)
+    result = shared.prepared(code).overlap(sand.geometry)
     note = layer_note(layer, rules)
     tol = float(rules.rule("tolerance")["outside_pct"])
     out = []
