@@ -298,3 +298,21 @@ def test_benchmark_quick_run_succeeds(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "max rel. difference" in out and "single check" in out
     assert "simple    :" in out and "simple path (warm)" in out
+
+
+def test_invalid_block_is_repaired_with_a_note_not_a_geos_error() -> None:
+    # two parts that cross: invalid as a MultiPolygon; GEOS would raise a TopologyException
+    crossing = MultiPolygon([box(80.5, 40.2, 80.9, 40.6), box(80.7, 40.4, 81.2, 40.8)])
+    assert not crossing.is_valid
+    layer = _layer(box(80, 40, 81, 41))
+    result = layer.overlap(_blocks(crossing, box(80.1, 40.1, 80.2, 40.2)))
+    repaired = shapely.make_valid(crossing)
+    first = result.iloc[0]
+    assert first["block_km2"] == pytest.approx(_km2(repaired), rel=1e-12)
+    assert first["overlap_km2"] == pytest.approx(
+        _simple_overlap_km2([box(80, 40, 81, 41)], repaired), rel=1e-9)
+    assert "无效" in first["note"] and "Self-intersection" in first["note"]
+    assert result["note"].iloc[1] == ""
+    assert layer.pieces(crossing).area == pytest.approx(first["pieces"].area)
+    plan = layer.plan_overlap(_blocks(crossing))
+    assert plan["overlap_km2"].iloc[0] == pytest.approx(first["overlap_km2"])

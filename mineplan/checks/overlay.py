@@ -30,7 +30,8 @@ changes is how much of a feature each intersection has to read:
   are read. The run holding the ring's topmost vertex is always kept whole, so
   the ring keeps the orientation GEOS reads from it;
 * validity is checked (and repaired with ``make_valid``) once per feature, the
-  first time a block touches it;
+  first time a block touches it; an invalid *block* is repaired too, with a note in
+  the result, as ``geopandas.overlay`` repairs it — never a GEOS error;
 * pieces are dissolved per block in feature order, as ``dissolve`` does. Order
   matters at the 1e-6 level: GEOS keeps nodes where pieces meet on a block's edge,
   and the vertex-based ellipsoidal area sees them.
@@ -161,8 +162,12 @@ class PreparedLayer:
         return hits[shapely.intersects(self._geoms[hits], block)]
 
     def pieces(self, block: BaseGeometry) -> BaseGeometry:
-        """The part of ``block`` inside the layer (EPSG:4490), overlaps dissolved."""
-        return self._overlap_geometries(np.asarray([block], dtype=object))[0]
+        """The part of ``block`` inside the layer (EPSG:4490), overlaps dissolved.
+
+        An invalid block is repaired first, as :meth:`plan_overlap` does.
+        """
+        blocks, _ = _repaired(np.asarray([block], dtype=object))
+        return self._overlap_geometries(blocks)[0]
 
     def overlap(self, blocks: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
         """Overlap of each block with the layer.
@@ -172,7 +177,8 @@ class PreparedLayer:
         pandas.DataFrame
             Index of ``blocks``; ``block_km2`` (ellipsoidal area of the block),
             ``overlap_km2`` (ellipsoidal area inside the layer, counted once),
-            ``overlap_pct`` (0–100) and ``pieces`` (the overlap geometry, EPSG:4490).
+            ``overlap_pct`` (0–100), ``note`` (why a block was repaired, else "") and
+            ``pieces`` (the overlap geometry, EPSG:4490).
         """
         return self.plan_overlap(blocks, keep_pieces=True)
 
@@ -180,6 +186,10 @@ class PreparedLayer:
         self, blocks: gpd.GeoSeries | gpd.GeoDataFrame, *, keep_pieces: bool = False
     ) -> pd.DataFrame:
         """Overlap of many blocks at once (a whole plan), in one bulk pass.
+
+        An invalid block (a self-crossing ring, two parts that cross) is repaired
+        with ``make_valid`` first, as ``geopandas.overlay`` does, and measured as
+        repaired; its ``note`` says so and why. It never raises a GEOS error.
 
         Parameters
         ----------
@@ -193,14 +203,15 @@ class PreparedLayer:
         pandas.DataFrame
             As :meth:`overlap`: index of ``blocks``; ``block_km2``, ``overlap_km2``
             (km², ellipsoidal, CGCS2000, shared ground counted once), ``overlap_pct``
-            (0–100), and ``pieces`` if asked.
+            (0–100), ``note`` ("" unless the block was repaired) and ``pieces`` if asked.
         """
         series = blocks.geometry if isinstance(blocks, gpd.GeoDataFrame) else blocks
         if series.crs is None:
             raise CRSError("blocks have no CRS; set it before checking")
         self.timings = {}
         series = series.to_crs(STORE_CRS)
-        geoms = np.asarray(series.array, dtype=object)
+        with self._stage("validate"):
+            geoms, notes = _repaired(np.asarray(series.array, dtype=object))
         pieces = self._overlap_geometries(geoms)
         with self._stage("area"):
             both = gpd.GeoSeries(np.concatenate([geoms, pieces]), crs=STORE_CRS)
@@ -212,6 +223,7 @@ class PreparedLayer:
             "block_km2": block_km2,
             "overlap_km2": overlap_km2,
             "overlap_pct": pct,
+            "note": notes,
         }
         if keep_pieces:
             columns["pieces"] = list(pieces)
@@ -294,6 +306,22 @@ class PreparedLayer:
             logger.debug("window cut of feature %d is invalid; using the whole feature", index)
             return self._geoms[index]
         return piece
+
+
+def _repaired(blocks: _GeomArray) -> tuple[_GeomArray, list[str]]:
+    """The blocks with every invalid one repaired (its polygonal part), and a note for each."""
+    notes = [""] * len(blocks)
+    present = np.flatnonzero(~(shapely.is_missing(blocks) | shapely.is_empty(blocks)))
+    invalid = present[~shapely.is_valid(blocks[present])]
+    if len(invalid) == 0:
+        return blocks, notes
+    blocks = blocks.copy()
+    for i in invalid:
+        reason = shapely.is_valid_reason(blocks[i])
+        blocks[i] = _areal(shapely.make_valid(blocks[i]))
+        notes[i] = f"区块图形无效（{reason}），已修复（make_valid）后计算"
+    logger.info("repaired %d invalid blocks before measuring their overlap", len(invalid))
+    return blocks, notes
 
 
 def _windows(bounds: NDArray[np.float64]) -> NDArray[np.float64]:
