@@ -1,6 +1,7 @@
 """What a check reads besides its subject: store layers, the county, notes and sources.
 
-* :func:`read_store_frames` reads the store's layers a check needs;
+* :class:`StoreFrames` reads the store's layers a check needs, each on first use, and
+  :func:`read_store_frames` all of them at once;
 * :func:`detect_region` / :func:`parent_of` tell the county (and prefecture) of a shape;
 * :class:`ProposalContext` holds what every pre-grant rule needs about one proposal;
 * :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
@@ -10,13 +11,14 @@
   (:func:`zone_reference` gives one zone's line, :func:`cite` joins them to a source);
 * :func:`polygonal` keeps the polygonal part of a geometry.
 
-May import: vocab, rules, geodesy, store (read only), checks.findings.
+May import: vocab, rules, geodesy, store (read only), pyogrio (reading a GeoPackage store),
+checks.findings.
 Never web, figures or cli.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +34,7 @@ from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
 __all__ = [
     "ProposalContext",
+    "StoreFrames",
     "boundary_note",
     "cite",
     "detect_region",
@@ -49,11 +52,64 @@ __all__ = [
 def read_store_frames(path: str | Path, *, codes: Iterable[str] | None = None
                       ) -> dict[str, gpd.GeoDataFrame]:
     """Read the store's layers (all, or ``codes``) as ``{code: frame}`` for the checks."""
-    from mineplan.store import list_layers, read_layer
+    return dict(StoreFrames(path, codes=codes))
 
-    present = list_layers(path)
-    wanted = present if codes is None else [c for c in codes if c in present]
-    return {code: read_layer(path, code) for code in wanted}
+
+class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
+    """The store's layers as a mapping code → frame, each read the first time it is used.
+
+    The store is listed once, when the mapping is made (a missing store raises
+    :class:`~mineplan.errors.StoreError` then); ``code in frames`` and iterating the
+    codes read nothing, so a check reads only the layers it looks at, each once.
+
+    Parameters
+    ----------
+    path
+        The store.
+    codes
+        Only these layers (default all the store has).
+    """
+
+    def __init__(self, path: str | Path, *, codes: Iterable[str] | None = None) -> None:
+        from mineplan.store import list_layers
+
+        present = list_layers(path)
+        self._codes = present if codes is None else [c for c in codes if c in present]
+        self._path = path
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+
+    def __getitem__(self, code: str) -> gpd.GeoDataFrame:
+        if code not in self._frames:
+            if code not in self._codes:
+                raise KeyError(code)
+            self._frames[code] = _read_layer(self._path, code)
+        return self._frames[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @property
+    def read(self) -> list[str]:
+        """The codes of the layers read so far, in the order they were read."""
+        return list(self._frames)
+
+
+def _read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
+    """One layer the store listed: a GeoPackage straight through pyogrio (the store's
+    :func:`~mineplan.store.read_layer` would list the layers again), else the store."""
+    if Path(path).is_file():
+        import pyogrio
+
+        return pyogrio.read_dataframe(path, layer=code)
+    from mineplan.store import read_layer
+
+    return read_layer(path, code)
 
 
 def detect_region(

@@ -76,7 +76,8 @@ add_check_commands = register
 
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
-    from mineplan.checks import check_plan, check_proposal, read_store_frames
+    from mineplan.checks import check_plan, check_proposal
+    from mineplan.checks.context import StoreFrames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
 
     if args.plan:
@@ -93,7 +94,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.figure is not None and args.plan:
         raise CheckInputError("--figure goes with --proposal")
     store = args.store
-    frames = read_store_frames(store)
+    frames = StoreFrames(store)  # each layer read when a check first needs it
     proposal = None
     if args.plan:
         findings = check_plan(frames, region=args.plan)
