@@ -18,7 +18,7 @@ Never web, figures or cli.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +33,7 @@ from mineplan.rules import CheckInputError, CheckRules
 from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
 __all__ = [
+    "NEAR_MIN_FEATURES",
     "ProposalContext",
     "StoreFrames",
     "boundary_note",
@@ -55,6 +56,11 @@ def read_store_frames(path: str | Path, *, codes: Iterable[str] | None = None
     return dict(StoreFrames(path, codes=codes))
 
 
+#: A layer with more features than this is read only near the proposal, when a
+#: bounding box is given (a provincial red line: a few features instead of 20,000).
+NEAR_MIN_FEATURES = 2_000
+
+
 class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
     """The store's layers as a mapping code → frame, each read the first time it is used.
 
@@ -68,21 +74,36 @@ class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
         The store.
     codes
         Only these layers (default all the store has).
+    bbox
+        (minx, miny, maxx, maxy) in EPSG:4490 of what is checked (a proposal): a
+        layer of more than :data:`NEAR_MIN_FEATURES` features is then read only where
+        its features' boxes meet this box — enough for every overlap. It is read whole
+        when nothing meets the box, or when the features read would not give the
+        layer's data note (:func:`layer_note`), so findings are the same either way.
+    whole
+        Layers always read whole: the administrative boundaries and the layers a
+        distance is measured to.
     """
 
-    def __init__(self, path: str | Path, *, codes: Iterable[str] | None = None) -> None:
+    def __init__(self, path: str | Path, *, codes: Iterable[str] | None = None,
+                 bbox: Sequence[float] | None = None, whole: Iterable[str] = ()) -> None:
         from mineplan.store import list_layers
 
         present = list_layers(path)
         self._codes = present if codes is None else [c for c in codes if c in present]
         self._path = path
+        self._bbox = None if bbox is None else tuple(float(v) for v in bbox)
+        self._whole = set(whole)
+        self._counts: dict[str, int] | None = None
         self._frames: dict[str, gpd.GeoDataFrame] = {}
+        #: Codes of the layers read near the bounding box only.
+        self.near: list[str] = []
 
     def __getitem__(self, code: str) -> gpd.GeoDataFrame:
         if code not in self._frames:
             if code not in self._codes:
                 raise KeyError(code)
-            self._frames[code] = _read_layer(self._path, code)
+            self._frames[code] = self._read(code)
         return self._frames[code]
 
     def __contains__(self, code: object) -> bool:
@@ -99,6 +120,24 @@ class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
         """The codes of the layers read so far, in the order they were read."""
         return list(self._frames)
 
+    def _read(self, code: str) -> gpd.GeoDataFrame:
+        if (self._bbox is not None and code not in self._whole and Path(self._path).is_file()
+                and self._count(code) > NEAR_MIN_FEATURES):
+            near = _read_near(Path(self._path), code, self._bbox)
+            if near is not None:
+                self.near.append(code)
+                return near
+        return _read_layer(self._path, code)
+
+    def _count(self, code: str) -> int:
+        if self._counts is None:
+            self._counts = _feature_counts(Path(self._path))
+        if code not in self._counts:
+            import pyogrio
+
+            self._counts[code] = int(pyogrio.read_info(self._path, layer=code)["features"])
+        return self._counts[code]
+
 
 def _read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
     """One layer the store listed: a GeoPackage straight through pyogrio (the store's
@@ -110,6 +149,36 @@ def _read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
     from mineplan.store import read_layer
 
     return read_layer(path, code)
+
+
+def _read_near(path: Path, code: str, bbox: tuple[float, ...]) -> gpd.GeoDataFrame | None:
+    """The features of a GeoPackage layer whose boxes meet ``bbox``; None when there are
+    none, or when they do not have the whole layer's data status (its note would change)."""
+    import pyogrio
+
+    near = pyogrio.read_dataframe(path, layer=code, bbox=bbox)
+    if near.empty:
+        return None
+    columns = [c for c in _STATUS_COLUMNS if c in near.columns]
+    if columns:
+        status = pyogrio.read_dataframe(path, layer=code, columns=columns, read_geometry=False)
+        if _layer_status(near) != _layer_status(status):
+            return None
+    return near
+
+
+def _feature_counts(path: Path) -> dict[str, int]:
+    """Feature count of each layer of a GeoPackage, from its ``gpkg_ogr_contents`` table."""
+    import contextlib
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as con:
+            rows = con.execute("SELECT table_name, feature_count FROM gpkg_ogr_contents")
+            return {str(name): int(n) for name, n in rows if n is not None}
+    except sqlite3.Error:
+        return {}
 
 
 def detect_region(
@@ -204,11 +273,17 @@ def _status_notes(schematic: bool, demo: bool, rules: CheckRules) -> str:
 
 def layer_note(layer: pd.DataFrame, rules: CheckRules) -> str:
     """The data note of a layer holding schematic geometry or demo data ("" if neither)."""
-    return _status_notes(
-        "geometry_status" in layer and bool((layer["geometry_status"] == SCHEMATIC).any()),
-        "data_status" in layer and bool((layer["data_status"] == DEMO).any()),
-        rules,
-    )
+    return _status_notes(*_layer_status(layer), rules)
+
+
+#: The columns that say a feature is schematic (示意) or demo (演示) data.
+_STATUS_COLUMNS = ("geometry_status", "data_status")
+
+
+def _layer_status(layer: pd.DataFrame) -> tuple[bool, bool]:
+    """(any schematic geometry, any demo data) in ``layer``."""
+    return ("geometry_status" in layer and bool((layer["geometry_status"] == SCHEMATIC).any()),
+            "data_status" in layer and bool((layer["data_status"] == DEMO).any()))
 
 
 def zone_note(zone: pd.Series, rules: CheckRules) -> str:
