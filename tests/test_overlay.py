@@ -316,3 +316,33 @@ def test_invalid_block_is_repaired_with_a_note_not_a_geos_error() -> None:
     assert layer.pieces(crossing).area == pytest.approx(first["pieces"].area)
     plan = layer.plan_overlap(_blocks(crossing))
     assert plan["overlap_km2"].iloc[0] == pytest.approx(first["overlap_km2"])
+
+
+def test_prepared_layer_is_shared_for_the_same_geometries_only() -> None:
+    frame = gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41), box(82, 40, 83, 41)], crs=CRS)
+    first = overlay.prepared_layer(frame)
+    assert overlay.prepared_layer(frame) is first
+    assert overlay.prepared_layer(frame.copy()) is first  # same geometry objects
+    assert overlay.prepared_layer(frame.iloc[:1]) is not first
+    redrawn = gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41), box(82, 40, 83, 41)], crs=CRS)
+    assert overlay.prepared_layer(redrawn) is not first  # new objects: not known to be equal
+    assert overlay.prepared_layer(frame.set_crs("EPSG:4326", allow_override=True)) is not first
+    for i in range(overlay._CACHE_SIZE):
+        overlay.prepared_layer(gpd.GeoDataFrame(geometry=[box(70 + i, 40, 71 + i, 41)], crs=CRS))
+    assert overlay.prepared_layer(frame) is not first  # fell out of the cache
+    with pytest.raises(CRSError):
+        overlay.prepared_layer(gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41)]))
+
+
+def test_one_prepared_layer_shared_by_threads_gives_serial_answers(tiny_windows: object) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bowties = [Polygon([(80 + i, 40), (81 + i, 41), (81 + i, 40), (80 + i, 41)]) for i in range(6)]
+    features = [*bowties, *(_star(80.5 + i, 40.5, 0.3, 40, seed=i) for i in range(6))]
+    blocks = _blocks(*(_rotated_box(80.5 + 0.37 * k, 40.5, 0.3, 0.2, k) for k in range(16)))
+    expected = _layer(*features).plan_overlap(blocks)["overlap_km2"]
+    shared = _layer(*features)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: shared.plan_overlap(blocks)["overlap_km2"], range(8)))
+    for got in results:
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())

@@ -36,19 +36,25 @@ changes is how much of a feature each intersection has to read:
   matters at the 1e-6 level: GEOS keeps nodes where pieces meet on a block's edge,
   and the vertex-based ellipsoidal area sees them.
 
-A prepared layer caches repairs and chunked rings as it goes; share one between
-threads only behind a lock. ``bench/bench_overlap.py`` measures all this against
-the simple path (STRtree + vectorised intersection + union per block, whole features)
-and ``geopandas.overlay`` on a provincial-scale layer.
+A prepared layer caches repairs and chunked rings as it goes (repairs under a lock,
+so threads may share one). :func:`prepared_layer` keeps the last few prepared
+layers, keyed on the layer's geometries, so checks that read the same layer again
+(a web session, every plan of ``check --plan all``) reuse that work.
+``bench/bench_overlap.py`` measures all this against the simple path (STRtree +
+vectorised intersection + union per block, whole features) and ``geopandas.overlay``
+on a provincial-scale layer.
 
 May import: vocab, errors, geodesy. Never web, figures or cli.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +70,7 @@ from mineplan.errors import CRSError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import STORE_CRS
 
-__all__ = ["PreparedLayer"]
+__all__ = ["PreparedLayer", "prepared_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +134,7 @@ class PreparedLayer:
         self._checked = np.zeros(len(self._geoms), dtype=bool)
         self._vertices = shapely.get_num_coordinates(self._geoms)
         self._chunked: dict[int, _Chunked] = {}
+        self._lock = threading.Lock()
         self.tree = shapely.STRtree(self._geoms)
         #: Seconds spent per stage by the last :meth:`plan_overlap` (for benchmarks).
         self.timings: dict[str, float] = {}
@@ -232,19 +239,25 @@ class PreparedLayer:
     # ------------------------------------------------------------------ internals
 
     def _validate(self, indices: _IntArray) -> None:
-        """Check (once) and repair the features at ``indices``."""
-        todo = np.unique(indices[~self._checked[indices]])
-        if len(todo) == 0:
+        """Check (once) and repair the features at ``indices``.
+
+        Under the layer's lock: a thread that finds a feature checked reads it repaired.
+        """
+        if self._checked[indices].all():
             return
-        invalid = todo[~shapely.is_valid(self._geoms[todo])]
-        if len(invalid):
-            logger.debug("repairing %d invalid control-layer features", len(invalid))
-            repaired = shapely.make_valid(self._geoms[invalid])
-            self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
-            self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
-            for index in invalid:
-                self._chunked.pop(int(index), None)
-        self._checked[todo] = True
+        with self._lock:
+            todo = np.unique(indices[~self._checked[indices]])
+            if len(todo) == 0:
+                return
+            invalid = todo[~shapely.is_valid(self._geoms[todo])]
+            if len(invalid):
+                logger.debug("repairing %d invalid control-layer features", len(invalid))
+                repaired = shapely.make_valid(self._geoms[invalid])
+                self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
+                self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
+                for index in invalid:
+                    self._chunked.pop(int(index), None)
+            self._checked[todo] = True
 
     def _overlap_geometries(self, blocks: _GeomArray) -> _GeomArray:
         """Per block, the union of its intersections with every touching feature."""
@@ -306,6 +319,39 @@ class PreparedLayer:
             logger.debug("window cut of feature %d is invalid; using the whole feature", index)
             return self._geoms[index]
         return piece
+
+
+#: How many prepared layers :func:`prepared_layer` keeps.
+_CACHE_SIZE = 4
+_cache: OrderedDict[tuple[str, str, int], tuple[PreparedLayer, _GeomArray]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
+    """A :class:`PreparedLayer` of ``frame``, shared with earlier calls on the same layer.
+
+    The key is the layer's geometries — the very geometry objects, in order, and the
+    CRS — so it costs a hash of one pointer per feature, not of the coordinates. The
+    entry keeps those objects alive, so a key is never reused by other geometry. The
+    last :data:`_CACHE_SIZE` layers are kept; their repairs and chunked rings are reused.
+    """
+    if frame.crs is None:
+        return PreparedLayer(frame)  # raises the CRSError
+    geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame)
+                       else frame.array, dtype=object)
+    key = (hashlib.blake2b(geoms.tobytes(), digest_size=16).hexdigest(),
+           frame.crs.to_string(), len(geoms))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit[0]
+    layer = PreparedLayer(frame)
+    with _cache_lock:
+        _cache[key] = (layer, geoms.copy())
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return layer
 
 
 def _repaired(blocks: _GeomArray) -> tuple[_GeomArray, list[str]]:

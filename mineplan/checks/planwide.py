@@ -34,7 +34,7 @@ from mineplan.checks.context import (
 )
 from mineplan.checks.control import control_message, other_control_layers
 from mineplan.checks.findings import Finding, findings_frame
-from mineplan.checks.overlay import PreparedLayer
+from mineplan.checks.overlay import PreparedLayer, prepared_layer
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import CheckInputError, CheckRules, load_rules
@@ -115,7 +115,7 @@ class _Shared:
     def prepared(self, code: str) -> PreparedLayer:
         """The store's layer ``code``, prepared for overlap queries."""
         if code not in self._prepared:
-            self._prepared[code] = PreparedLayer(self._store[code])
+            self._prepared[code] = prepared_layer(self._store[code])
         return self._prepared[code]
 
     def zones(self, region: str) -> gpd.GeoDataFrame:
