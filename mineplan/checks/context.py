@@ -1,7 +1,7 @@
 """What a check reads besides its subject: store layers, the county, notes and sources.
 
-* :class:`StoreFrames` reads the store's layers a check needs, each on first use, and
-  :func:`read_store_frames` all of them at once;
+* :class:`StoreFrames` reads the store's layers a check needs, each on first use (a
+  large one only around the proposal), and :func:`read_store_frames` all of them at once;
 * :func:`detect_region` / :func:`parent_of` tell the county (and prefecture) of a shape;
 * :class:`ProposalContext` holds what every pre-grant rule needs about one proposal;
 * :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
