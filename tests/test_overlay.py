@@ -298,3 +298,51 @@ def test_benchmark_quick_run_succeeds(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "max rel. difference" in out and "single check" in out
     assert "simple    :" in out and "simple path (warm)" in out
+
+
+def test_invalid_block_is_repaired_with_a_note_not_a_geos_error() -> None:
+    # two parts that cross: invalid as a MultiPolygon; GEOS would raise a TopologyException
+    crossing = MultiPolygon([box(80.5, 40.2, 80.9, 40.6), box(80.7, 40.4, 81.2, 40.8)])
+    assert not crossing.is_valid
+    layer = _layer(box(80, 40, 81, 41))
+    result = layer.overlap(_blocks(crossing, box(80.1, 40.1, 80.2, 40.2)))
+    repaired = shapely.make_valid(crossing)
+    first = result.iloc[0]
+    assert first["block_km2"] == pytest.approx(_km2(repaired), rel=1e-12)
+    assert first["overlap_km2"] == pytest.approx(
+        _simple_overlap_km2([box(80, 40, 81, 41)], repaired), rel=1e-9)
+    assert "无效" in first["note"] and "Self-intersection" in first["note"]
+    assert result["note"].iloc[1] == ""
+    assert layer.pieces(crossing).area == pytest.approx(first["pieces"].area)
+    plan = layer.plan_overlap(_blocks(crossing))
+    assert plan["overlap_km2"].iloc[0] == pytest.approx(first["overlap_km2"])
+
+
+def test_prepared_layer_is_shared_for_the_same_geometries_only() -> None:
+    frame = gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41), box(82, 40, 83, 41)], crs=CRS)
+    first = overlay.prepared_layer(frame)
+    assert overlay.prepared_layer(frame) is first
+    assert overlay.prepared_layer(frame.copy()) is first  # same geometry objects
+    assert overlay.prepared_layer(frame.iloc[:1]) is not first
+    redrawn = gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41), box(82, 40, 83, 41)], crs=CRS)
+    assert overlay.prepared_layer(redrawn) is not first  # new objects: not known to be equal
+    assert overlay.prepared_layer(frame.set_crs("EPSG:4326", allow_override=True)) is not first
+    for i in range(overlay._CACHE_SIZE):
+        overlay.prepared_layer(gpd.GeoDataFrame(geometry=[box(70 + i, 40, 71 + i, 41)], crs=CRS))
+    assert overlay.prepared_layer(frame) is not first  # fell out of the cache
+    with pytest.raises(CRSError):
+        overlay.prepared_layer(gpd.GeoDataFrame(geometry=[box(80, 40, 81, 41)]))
+
+
+def test_one_prepared_layer_shared_by_threads_gives_serial_answers(tiny_windows: object) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bowties = [Polygon([(80 + i, 40), (81 + i, 41), (81 + i, 40), (80 + i, 41)]) for i in range(6)]
+    features = [*bowties, *(_star(80.5 + i, 40.5, 0.3, 40, seed=i) for i in range(6))]
+    blocks = _blocks(*(_rotated_box(80.5 + 0.37 * k, 40.5, 0.3, 0.2, k) for k in range(16)))
+    expected = _layer(*features).plan_overlap(blocks)["overlap_km2"]
+    shared = _layer(*features)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: shared.plan_overlap(blocks)["overlap_km2"], range(8)))
+    for got in results:
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())

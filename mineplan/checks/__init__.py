@@ -9,10 +9,11 @@
 * :func:`check_plots` (:mod:`~mineplan.checks.proposal`) checks a file of many plots
   plot by plot: one findings frame with a ``plot`` column, one summary row per plot.
 * :func:`check_plan` (:mod:`~mineplan.checks.planwide`) audits every zone of a plan.
-* :mod:`~mineplan.checks.context` reads the store's layers a check needs, tells the
+* :mod:`~mineplan.checks.context` reads the store's layers a check needs
+  (:class:`StoreFrames`: each on first use, large ones only around a proposal), tells the
   county of a shape and writes the data notes of schematic (示意) and demo (演示) data.
 * :mod:`~mineplan.checks.overlay` measures overlaps (:class:`PreparedLayer`: counted
-  once, ellipsoidal km², CGCS2000).
+  once, ellipsoidal km², CGCS2000; ``prepared_layer`` reuses one for the same layer).
 * :mod:`~mineplan.checks.findings` holds the :class:`Finding` model, the findings
   frame and its writers (XLSX, CSV, GeoJSON).
 * :mod:`~mineplan.checks.audit` lists where the plans' catalogues contradict the
@@ -28,7 +29,7 @@ store. Never web, figures or cli.
 
 from __future__ import annotations
 
-from mineplan.checks.context import detect_region, read_store_frames
+from mineplan.checks.context import StoreFrames, detect_region, read_store_frames
 from mineplan.checks.control import other_control_layers
 from mineplan.checks.planwide import check_plan
 from mineplan.checks.proposal import (
@@ -41,6 +42,7 @@ from mineplan.checks.proposal import (
 __all__ = [
     "OPTIONAL_CHECKS",
     "PROPOSAL_CHECKS",
+    "StoreFrames",
     "check_plan",
     "check_plots",
     "check_proposal",

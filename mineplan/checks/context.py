@@ -1,21 +1,24 @@
 """What a check reads besides its subject: store layers, the county, notes and sources.
 
-* :func:`read_store_frames` reads the store's layers a check needs;
+* :class:`StoreFrames` reads the store's layers a check needs, each on first use (a
+  large one only around the proposal), and :func:`read_store_frames` all of them at once;
 * :func:`detect_region` / :func:`parent_of` tell the county (and prefecture) of a shape;
 * :class:`ProposalContext` holds what every pre-grant rule needs about one proposal;
 * :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
   on schematic zones (图形状态 示意), demo control layers (数据状态 演示) or unofficial
   boundaries, and :func:`join_notes` joins such notes without repeats;
-* :func:`with_zone_source` cites the catalogue lines of the zones a finding names;
+* :func:`with_zone_source` cites the catalogue lines of the zones a finding names
+  (:func:`zone_reference` gives one zone's line, :func:`cite` joins them to a source);
 * :func:`polygonal` keeps the polygonal part of a geometry.
 
-May import: vocab, rules, geodesy, store (read only), checks.findings.
+May import: vocab, rules, geodesy, store (read only), pyogrio (reading a GeoPackage store),
+checks.findings.
 Never web, figures or cli.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,8 +33,11 @@ from mineplan.rules import CheckInputError, CheckRules
 from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
 __all__ = [
+    "NEAR_MIN_FEATURES",
     "ProposalContext",
+    "StoreFrames",
     "boundary_note",
+    "cite",
     "detect_region",
     "join_notes",
     "layer_note",
@@ -40,17 +46,139 @@ __all__ = [
     "read_store_frames",
     "with_zone_source",
     "zone_note",
+    "zone_reference",
 ]
 
 
 def read_store_frames(path: str | Path, *, codes: Iterable[str] | None = None
                       ) -> dict[str, gpd.GeoDataFrame]:
     """Read the store's layers (all, or ``codes``) as ``{code: frame}`` for the checks."""
-    from mineplan.store import list_layers, read_layer
+    return dict(StoreFrames(path, codes=codes))
 
-    present = list_layers(path)
-    wanted = present if codes is None else [c for c in codes if c in present]
-    return {code: read_layer(path, code) for code in wanted}
+
+#: A layer with more features than this is read only near the proposal, when a
+#: bounding box is given (a provincial red line: a few features instead of 20,000).
+NEAR_MIN_FEATURES = 2_000
+
+
+class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
+    """The store's layers as a mapping code → frame, each read the first time it is used.
+
+    The store is listed once, when the mapping is made (a missing store raises
+    :class:`~mineplan.errors.StoreError` then); ``code in frames`` and iterating the
+    codes read nothing, so a check reads only the layers it looks at, each once.
+
+    Parameters
+    ----------
+    path
+        The store.
+    codes
+        Only these layers (default all the store has).
+    bbox
+        (minx, miny, maxx, maxy) in EPSG:4490 of what is checked (a proposal): a
+        layer of more than :data:`NEAR_MIN_FEATURES` features is then read only where
+        its features' boxes meet this box — enough for every overlap. It is read whole
+        when nothing meets the box, or when the features read would not give the
+        layer's data note (:func:`layer_note`), so findings are the same either way.
+    whole
+        Layers always read whole: the administrative boundaries and the layers a
+        distance is measured to.
+    """
+
+    def __init__(self, path: str | Path, *, codes: Iterable[str] | None = None,
+                 bbox: Sequence[float] | None = None, whole: Iterable[str] = ()) -> None:
+        from mineplan.store import list_layers
+
+        present = list_layers(path)
+        self._codes = present if codes is None else [c for c in codes if c in present]
+        self._path = path
+        self._bbox = None if bbox is None else tuple(float(v) for v in bbox)
+        self._whole = set(whole)
+        self._counts: dict[str, int] | None = None
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+        #: Codes of the layers read near the bounding box only.
+        self.near: list[str] = []
+
+    def __getitem__(self, code: str) -> gpd.GeoDataFrame:
+        if code not in self._frames:
+            if code not in self._codes:
+                raise KeyError(code)
+            self._frames[code] = self._read(code)
+        return self._frames[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @property
+    def read(self) -> list[str]:
+        """The codes of the layers read so far, in the order they were read."""
+        return list(self._frames)
+
+    def _read(self, code: str) -> gpd.GeoDataFrame:
+        if (self._bbox is not None and code not in self._whole and Path(self._path).is_file()
+                and self._count(code) > NEAR_MIN_FEATURES):
+            near = _read_near(Path(self._path), code, self._bbox)
+            if near is not None:
+                self.near.append(code)
+                return near
+        return _read_layer(self._path, code)
+
+    def _count(self, code: str) -> int:
+        if self._counts is None:
+            self._counts = _feature_counts(Path(self._path))
+        if code not in self._counts:
+            import pyogrio
+
+            self._counts[code] = int(pyogrio.read_info(self._path, layer=code)["features"])
+        return self._counts[code]
+
+
+def _read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
+    """One layer the store listed: a GeoPackage straight through pyogrio (the store's
+    :func:`~mineplan.store.read_layer` would list the layers again), else the store."""
+    if Path(path).is_file():
+        import pyogrio
+
+        return pyogrio.read_dataframe(path, layer=code)
+    from mineplan.store import read_layer
+
+    return read_layer(path, code)
+
+
+def _read_near(path: Path, code: str, bbox: tuple[float, ...]) -> gpd.GeoDataFrame | None:
+    """The features of a GeoPackage layer whose boxes meet ``bbox``; None when there are
+    none, or when they do not have the whole layer's data status (its note would change)."""
+    import pyogrio
+
+    near = pyogrio.read_dataframe(path, layer=code, bbox=bbox)
+    if near.empty:
+        return None
+    columns = [c for c in _STATUS_COLUMNS if c in near.columns]
+    if columns:
+        status = pyogrio.read_dataframe(path, layer=code, columns=columns, read_geometry=False)
+        if _layer_status(near) != _layer_status(status):
+            return None
+    return near
+
+
+def _feature_counts(path: Path) -> dict[str, int]:
+    """Feature count of each layer of a GeoPackage, from its ``gpkg_ogr_contents`` table."""
+    import contextlib
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as con:
+            rows = con.execute("SELECT table_name, feature_count FROM gpkg_ogr_contents")
+            return {str(name): int(n) for name, n in rows if n is not None}
+    except sqlite3.Error:
+        return {}
 
 
 def detect_region(
@@ -145,11 +273,17 @@ def _status_notes(schematic: bool, demo: bool, rules: CheckRules) -> str:
 
 def layer_note(layer: pd.DataFrame, rules: CheckRules) -> str:
     """The data note of a layer holding schematic geometry or demo data ("" if neither)."""
-    return _status_notes(
-        "geometry_status" in layer and bool((layer["geometry_status"] == SCHEMATIC).any()),
-        "data_status" in layer and bool((layer["data_status"] == DEMO).any()),
-        rules,
-    )
+    return _status_notes(*_layer_status(layer), rules)
+
+
+#: The columns that say a feature is schematic (示意) or demo (演示) data.
+_STATUS_COLUMNS = ("geometry_status", "data_status")
+
+
+def _layer_status(layer: pd.DataFrame) -> tuple[bool, bool]:
+    """(any schematic geometry, any demo data) in ``layer``."""
+    return ("geometry_status" in layer and bool((layer["geometry_status"] == SCHEMATIC).any()),
+            "data_status" in layer and bool((layer["data_status"] == DEMO).any()))
 
 
 def zone_note(zone: pd.Series, rules: CheckRules) -> str:
@@ -177,12 +311,21 @@ def join_notes(parts: Iterable[str], sep: str = "；") -> str:
 
 def with_zone_source(base: str, rows: pd.DataFrame) -> str:
     """``base`` followed by the catalogue line of each zone in ``rows`` that has one."""
-    refs = []
-    for _, r in rows.iterrows():
-        if "source_file" in r and r.get("source_file"):
-            table = r.get("source_table", "") or ""
-            refs.append(f"{r.get('zone_id', '')}：{r['source_file']} 第{r.get('source_line', '')}行"
-                        + (f"（{table}）" if table else ""))
+    return cite(base, [zone_reference(r) for _, r in rows.iterrows()])
+
+
+def zone_reference(zone: pd.Series) -> str:
+    """The catalogue line a zone comes from (``"zone_id：file 第N行（table）"``; "" if none)."""
+    if "source_file" in zone and zone.get("source_file"):
+        table = zone.get("source_table", "") or ""
+        line = f"{zone['source_file']} 第{zone.get('source_line', '')}行"
+        return f"{zone.get('zone_id', '')}：{line}" + (f"（{table}）" if table else "")
+    return ""
+
+
+def cite(base: str, references: Iterable[str]) -> str:
+    """``base`` followed by each non-empty reference, joined by "；"."""
+    refs = [r for r in references if r]
     return base + ("；" + "；".join(refs) if refs else "")
 
 

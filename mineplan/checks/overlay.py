@@ -30,24 +30,31 @@ changes is how much of a feature each intersection has to read:
   are read. The run holding the ring's topmost vertex is always kept whole, so
   the ring keeps the orientation GEOS reads from it;
 * validity is checked (and repaired with ``make_valid``) once per feature, the
-  first time a block touches it;
+  first time a block touches it; an invalid *block* is repaired too, with a note in
+  the result, as ``geopandas.overlay`` repairs it — never a GEOS error;
 * pieces are dissolved per block in feature order, as ``dissolve`` does. Order
   matters at the 1e-6 level: GEOS keeps nodes where pieces meet on a block's edge,
   and the vertex-based ellipsoidal area sees them.
 
-A prepared layer caches repairs and chunked rings as it goes; share one between
-threads only behind a lock. ``bench/bench_overlap.py`` measures all this against
-the simple path (STRtree + vectorised intersection + union per block, whole features)
-and ``geopandas.overlay`` on a provincial-scale layer.
+A prepared layer caches repairs and chunked rings as it goes (repairs under a lock,
+so threads may share one). :func:`prepared_layer` keeps the last few prepared
+layers, keyed on the layer's geometries, so checks that read the same layer again
+(a web session, every plan of ``check --plan all``) reuse that work.
+``bench/bench_overlap.py`` measures all this against the simple path (STRtree +
+vectorised intersection + union per block, whole features) and ``geopandas.overlay``
+on a provincial-scale layer.
 
 May import: vocab, errors, geodesy. Never web, figures or cli.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +70,7 @@ from mineplan.errors import CRSError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import STORE_CRS
 
-__all__ = ["PreparedLayer"]
+__all__ = ["PreparedLayer", "prepared_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +134,7 @@ class PreparedLayer:
         self._checked = np.zeros(len(self._geoms), dtype=bool)
         self._vertices = shapely.get_num_coordinates(self._geoms)
         self._chunked: dict[int, _Chunked] = {}
+        self._lock = threading.Lock()
         self.tree = shapely.STRtree(self._geoms)
         #: Seconds spent per stage by the last :meth:`plan_overlap` (for benchmarks).
         self.timings: dict[str, float] = {}
@@ -161,8 +169,12 @@ class PreparedLayer:
         return hits[shapely.intersects(self._geoms[hits], block)]
 
     def pieces(self, block: BaseGeometry) -> BaseGeometry:
-        """The part of ``block`` inside the layer (EPSG:4490), overlaps dissolved."""
-        return self._overlap_geometries(np.asarray([block], dtype=object))[0]
+        """The part of ``block`` inside the layer (EPSG:4490), overlaps dissolved.
+
+        An invalid block is repaired first, as :meth:`plan_overlap` does.
+        """
+        blocks, _ = _repaired(np.asarray([block], dtype=object))
+        return self._overlap_geometries(blocks)[0]
 
     def overlap(self, blocks: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
         """Overlap of each block with the layer.
@@ -172,7 +184,8 @@ class PreparedLayer:
         pandas.DataFrame
             Index of ``blocks``; ``block_km2`` (ellipsoidal area of the block),
             ``overlap_km2`` (ellipsoidal area inside the layer, counted once),
-            ``overlap_pct`` (0–100) and ``pieces`` (the overlap geometry, EPSG:4490).
+            ``overlap_pct`` (0–100), ``note`` (why a block was repaired, else "") and
+            ``pieces`` (the overlap geometry, EPSG:4490).
         """
         return self.plan_overlap(blocks, keep_pieces=True)
 
@@ -180,6 +193,10 @@ class PreparedLayer:
         self, blocks: gpd.GeoSeries | gpd.GeoDataFrame, *, keep_pieces: bool = False
     ) -> pd.DataFrame:
         """Overlap of many blocks at once (a whole plan), in one bulk pass.
+
+        An invalid block (a self-crossing ring, two parts that cross) is repaired
+        with ``make_valid`` first, as ``geopandas.overlay`` does, and measured as
+        repaired; its ``note`` says so and why. It never raises a GEOS error.
 
         Parameters
         ----------
@@ -193,14 +210,15 @@ class PreparedLayer:
         pandas.DataFrame
             As :meth:`overlap`: index of ``blocks``; ``block_km2``, ``overlap_km2``
             (km², ellipsoidal, CGCS2000, shared ground counted once), ``overlap_pct``
-            (0–100), and ``pieces`` if asked.
+            (0–100), ``note`` ("" unless the block was repaired) and ``pieces`` if asked.
         """
         series = blocks.geometry if isinstance(blocks, gpd.GeoDataFrame) else blocks
         if series.crs is None:
             raise CRSError("blocks have no CRS; set it before checking")
         self.timings = {}
         series = series.to_crs(STORE_CRS)
-        geoms = np.asarray(series.array, dtype=object)
+        with self._stage("validate"):
+            geoms, notes = _repaired(np.asarray(series.array, dtype=object))
         pieces = self._overlap_geometries(geoms)
         with self._stage("area"):
             both = gpd.GeoSeries(np.concatenate([geoms, pieces]), crs=STORE_CRS)
@@ -212,6 +230,7 @@ class PreparedLayer:
             "block_km2": block_km2,
             "overlap_km2": overlap_km2,
             "overlap_pct": pct,
+            "note": notes,
         }
         if keep_pieces:
             columns["pieces"] = list(pieces)
@@ -220,19 +239,25 @@ class PreparedLayer:
     # ------------------------------------------------------------------ internals
 
     def _validate(self, indices: _IntArray) -> None:
-        """Check (once) and repair the features at ``indices``."""
-        todo = np.unique(indices[~self._checked[indices]])
-        if len(todo) == 0:
+        """Check (once) and repair the features at ``indices``.
+
+        Under the layer's lock: a thread that finds a feature checked reads it repaired.
+        """
+        if self._checked[indices].all():
             return
-        invalid = todo[~shapely.is_valid(self._geoms[todo])]
-        if len(invalid):
-            logger.debug("repairing %d invalid control-layer features", len(invalid))
-            repaired = shapely.make_valid(self._geoms[invalid])
-            self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
-            self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
-            for index in invalid:
-                self._chunked.pop(int(index), None)
-        self._checked[todo] = True
+        with self._lock:
+            todo = np.unique(indices[~self._checked[indices]])
+            if len(todo) == 0:
+                return
+            invalid = todo[~shapely.is_valid(self._geoms[todo])]
+            if len(invalid):
+                logger.debug("repairing %d invalid control-layer features", len(invalid))
+                repaired = shapely.make_valid(self._geoms[invalid])
+                self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
+                self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
+                for index in invalid:
+                    self._chunked.pop(int(index), None)
+            self._checked[todo] = True
 
     def _overlap_geometries(self, blocks: _GeomArray) -> _GeomArray:
         """Per block, the union of its intersections with every touching feature."""
@@ -294,6 +319,55 @@ class PreparedLayer:
             logger.debug("window cut of feature %d is invalid; using the whole feature", index)
             return self._geoms[index]
         return piece
+
+
+#: How many prepared layers :func:`prepared_layer` keeps.
+_CACHE_SIZE = 4
+_cache: OrderedDict[tuple[str, str, int], tuple[PreparedLayer, _GeomArray]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
+    """A :class:`PreparedLayer` of ``frame``, shared with earlier calls on the same layer.
+
+    The key is the layer's geometries — the very geometry objects, in order, and the
+    CRS — so it costs a hash of one pointer per feature, not of the coordinates. The
+    entry keeps those objects alive, so a key is never reused by other geometry. The
+    last :data:`_CACHE_SIZE` layers are kept; their repairs and chunked rings are reused.
+    """
+    if frame.crs is None:
+        return PreparedLayer(frame)  # raises the CRSError
+    geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame)
+                       else frame.array, dtype=object)
+    key = (hashlib.blake2b(geoms.tobytes(), digest_size=16).hexdigest(),
+           frame.crs.to_string(), len(geoms))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit[0]
+    layer = PreparedLayer(frame)
+    with _cache_lock:
+        _cache[key] = (layer, geoms.copy())
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return layer
+
+
+def _repaired(blocks: _GeomArray) -> tuple[_GeomArray, list[str]]:
+    """The blocks with every invalid one repaired (its polygonal part), and a note for each."""
+    notes = [""] * len(blocks)
+    present = np.flatnonzero(~(shapely.is_missing(blocks) | shapely.is_empty(blocks)))
+    invalid = present[~shapely.is_valid(blocks[present])]
+    if len(invalid) == 0:
+        return blocks, notes
+    blocks = blocks.copy()
+    for i in invalid:
+        reason = shapely.is_valid_reason(blocks[i])
+        blocks[i] = _areal(shapely.make_valid(blocks[i]))
+        notes[i] = f"区块图形无效（{reason}），已修复（make_valid）后计算"
+    logger.info("repaired %d invalid blocks before measuring their overlap", len(invalid))
+    return blocks, notes
 
 
 def _windows(bounds: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -13,10 +13,11 @@ checks.overlay, checks.context, checks.control. Never web, figures or cli.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -24,15 +25,16 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.catalog import plan_index
 from mineplan.checks.context import (
     boundary_note,
+    cite,
     join_notes,
     layer_note,
     polygonal,
-    with_zone_source,
     zone_note,
+    zone_reference,
 )
 from mineplan.checks.control import control_message, other_control_layers
 from mineplan.checks.findings import Finding, findings_frame
-from mineplan.checks.overlay import PreparedLayer
+from mineplan.checks.overlay import PreparedLayer, prepared_layer
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import CheckInputError, CheckRules, load_rules
@@ -72,83 +74,140 @@ def check_plan(
         included, so every zone is accounted for) and one per conflicting pair.
     """
     specs = specs or read_layer_specs()
+    shared = _Shared(store_frames, specs)
     if str(region).strip().lower() == "all":
         present = {str(r) for code, spec in specs.items() if spec.is_zone_layer
-                   and code in store_frames for r in store_frames[code]["region"]}
-        frames = [check_plan(store_frames, region=info.region, specs=specs)
-                  for info in plan_index().values() if info.region in present]
-        frames = [f for f in frames if len(f)]
-        if not frames:
-            return findings_frame([])
-        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORE_CRS)
-    rules = rules or load_rules(region)
-    zones = _plan_zones(store_frames, rules.region, specs)
+                   and code in store_frames for r in store_frames[code]["region"].unique()}
+        found = [_check_region(store_frames, load_rules(info.region), specs, shared)
+                 for info in plan_index().values() if info.region in present]
+        return findings_frame([f for one in found for f in one])
+    return findings_frame(_check_region(store_frames, rules or load_rules(region), specs,
+                                        shared))
+
+
+def _check_region(store: Mapping[str, gpd.GeoDataFrame], rules: CheckRules,
+                  specs: Mapping[str, LayerSpec], shared: _Shared) -> list[Finding]:
+    """The findings of one plan's zones, in the order of the audits."""
+    plan = _Plan(shared.zones(rules.region), rules)
     found: list[Finding] = []
-    found += _a_redlines(zones, store_frames, rules, specs)
-    found += _a_inside_county(zones, store_frames, rules)
-    found += _a_same_layer(zones, rules)
-    found += _a_exploration_vs_mining(zones, rules)
-    found += _a_existing_rights(zones, store_frames, rules)
-    found += _a_sand(zones, store_frames, rules)
-    found += _a_area(zones, rules)
-    return findings_frame(found)
+    found += _a_redlines(plan, store, specs, shared)
+    found += _a_inside_county(plan, store)
+    found += _a_same_layer(plan)
+    found += _a_exploration_vs_mining(plan)
+    found += _a_existing_rights(plan, store)
+    found += _a_sand(plan, store, shared)
+    found += _a_area(plan)
+    return found
 
 
-def _plan_zones(store: Mapping[str, gpd.GeoDataFrame], region: str,
-                specs: Mapping[str, LayerSpec]) -> gpd.GeoDataFrame:
-    parts = []
-    for code, spec in specs.items():
-        if not spec.is_zone_layer or code not in store:
-            continue
-        frame = store[code]
-        frame = frame[frame["region"] == region].to_crs(STORE_CRS).copy()
-        frame["layer"] = code
-        frame["_checks"] = [spec.checks] * len(frame)
-        parts.append(frame)
-    if not parts:
-        raise CheckInputError(f"the store has no zones of {region}; build it with that plan")
-    zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
-    zones["geometry"] = shapely.make_valid(zones.geometry.to_numpy())
-    zones["_km2"] = ellipsoidal_area_km2(zones, validate=False).to_numpy()
-    return zones
+class _Shared:
+    """What the plans of one check share, worked out on first use: one
+    :class:`PreparedLayer` per control layer, and each zone layer in EPSG:4490 with its
+    geometry repaired and measured."""
+
+    def __init__(self, store: Mapping[str, gpd.GeoDataFrame],
+                 specs: Mapping[str, LayerSpec]) -> None:
+        self._store = store
+        self._specs = specs
+        self._prepared: dict[str, PreparedLayer] = {}
+        self._zones: gpd.GeoDataFrame | None = None
+
+    def prepared(self, code: str) -> PreparedLayer:
+        """The store's layer ``code``, prepared for overlap queries."""
+        if code not in self._prepared:
+            self._prepared[code] = prepared_layer(self._store[code])
+        return self._prepared[code]
+
+    def zones(self, region: str) -> gpd.GeoDataFrame:
+        """Every zone of ``region``'s plan, with ``layer``, ``_checks`` and ``_km2``."""
+        if self._zones is None:
+            parts = [_zone_layer(self._store[code], code, spec)
+                     for code, spec in self._specs.items()
+                     if spec.is_zone_layer and code in self._store]
+            if not parts:
+                raise CheckInputError(
+                    f"the store has no zones of {region}; build it with that plan")
+            self._zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORE_CRS)
+        zones = self._zones[(self._zones["region"] == region).to_numpy()]
+        return zones.reset_index(drop=True)
 
 
-def _applies(zone: pd.Series, check: str) -> bool:
-    return check in zone["_checks"]
+def _zone_layer(frame: gpd.GeoDataFrame, code: str, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A zone layer in EPSG:4490, repaired, with its code, its checks and its area (km²)."""
+    frame = frame.to_crs(STORE_CRS).copy()
+    frame["layer"] = code
+    frame["_checks"] = [spec.checks] * len(frame)
+    frame["geometry"] = shapely.make_valid(frame.geometry.to_numpy())
+    frame["_km2"] = ellipsoidal_area_km2(frame, validate=False).to_numpy()
+    return frame
 
 
-def _audit(rules: CheckRules, check: str, rule: str, verdict: str, zone: pd.Series,
-           measured: str, message: str, *, note: str = "", value: float | None = None,
-           unit: str = "", geometry: BaseGeometry | None = None, subject: str | None = None,
-           rule_key: str | None = None, others: Sequence[pd.Series] = (),
-           source: str | None = None) -> Finding:
-    base = source or (rules.source(rule_key) if rule_key else _audit_source(rules))
-    src = with_zone_source(base, pd.DataFrame([zone, *others]))
-    return Finding(check=check, rule=rule, verdict_key=verdict,
-                   subject=subject or str(zone["zone_id"]), measured=measured,
-                   source=src, message=message,
-                   data_note=join_notes([zone_note(zone, rules),
-                                         *(zone_note(o, rules) for o in others), note]),
-                   value=value, unit=unit, geometry=geometry)
+class _Row(NamedTuple):
+    """A zone (or existing right) with its data note and catalogue line, worked out once."""
+
+    row: pd.Series
+    note: str
+    reference: str
 
 
-def _a_redlines(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
-                rules: CheckRules, specs: Mapping[str, LayerSpec]) -> list[Finding]:
+#: The zone columns the audits select by.
+_SELECT = ("layer", "_checks", "county", "mineral", "_km2")
+
+
+class _Plan:
+    """One plan's zones as rows worked out once, and the rules that apply to them."""
+
+    def __init__(self, zones: gpd.GeoDataFrame, rules: CheckRules) -> None:
+        self.rules = rules
+        self.rows = _rows(zones, rules)
+        #: The columns the audits select and measure by (fast to subset); the rest
+        #: is read from :attr:`rows`.
+        self.zones = zones[[c for c in _SELECT if c in zones] + ["geometry"]]
+        self.source = _audit_source(rules)
+
+    def applying(self, check: str, zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+        """The zones (of ``zones``, default all) whose layer's definition lists ``check``."""
+        zones = self.zones if zones is None else zones
+        return zones[[check in c for c in zones["_checks"]]]
+
+    def audit(self, check: str, rule: str, verdict: str, zone: _Row, measured: str,
+              message: str, *, note: str = "", value: float | None = None, unit: str = "",
+              geometry: BaseGeometry | None = None, subject: str | None = None,
+              rule_key: str | None = None, others: Sequence[_Row] = (),
+              source: str | None = None) -> Finding:
+        """A finding about ``zone`` (and ``others``), citing their catalogue lines."""
+        base = source or (self.rules.source(rule_key) if rule_key else self.source)
+        return Finding(check=check, rule=rule, verdict_key=verdict,
+                       subject=subject or str(zone.row["zone_id"]), measured=measured,
+                       source=cite(base, [zone.reference, *(o.reference for o in others)]),
+                       message=message,
+                       data_note=join_notes([zone.note, *(o.note for o in others), note]),
+                       value=value, unit=unit, geometry=geometry)
+
+
+def _rows(frame: pd.DataFrame, rules: CheckRules) -> dict[Hashable, _Row]:
+    return {i: _Row(row, zone_note(row, rules), zone_reference(row))
+            for i, row in frame.iterrows()}
+
+
+def _a_redlines(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
+                specs: Mapping[str, LayerSpec], shared: _Shared) -> list[Finding]:
+    rules = plan.rules
     audit = rules.config["audit"]
     by_zone = audit["redline_verdict"]
     keys = {r["layer"]: k for k in ("ecological_redline", "farmland", "urban")
             for r in [rules.rule(k)]}
     out: list[Finding] = []
-    subset = zones[[_applies(z, "redline_overlap") for _, z in zones.iterrows()]]
+    subset = plan.applying("redline_overlap")
     for code in audit["redline_layers"]:
         key = keys.get(code)
         name = rules.rule(key)["name"] if key else code
         if code not in store:
-            out += [_audit(rules, "redline_overlap", name, "conditional", z, "—",
-                           f"库中无 {code} 图层，未能核查") for _, z in subset.iterrows()]
+            out += [plan.audit("redline_overlap", name, "conditional", plan.rows[i], "—",
+                               f"库中无 {code} 图层，未能核查") for i in subset.index]
             continue
         out += _zone_overlaps(
-            rules, subset, store[code], name,
+            plan, subset, code, store[code], shared, name,
             lambda zone: str(by_zone.get(zone["layer"], by_zone["default"])),
             exceptions=rules.rule(key).get("exceptions", []) if key else [], rule_key=key)
     for code in other_control_layers(store, specs, rules):
@@ -160,41 +219,44 @@ def _a_redlines(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
             return _milder(verdict, str(by_zone.get(zone["layer"], by_zone["default"])))
 
         out += _zone_overlaps(
-            rules, subset, store[code], name, milder,
+            plan, subset, code, store[code], shared, name, milder,
             exceptions=rule.get("exceptions", []), advice=control_message(rule, name),
             source=rules.control_source(code))
     return out
 
 
-def _zone_overlaps(rules: CheckRules, subset: gpd.GeoDataFrame, layer: gpd.GeoDataFrame,
-                   name: str, verdict_of: Callable[[pd.Series], str], *,
+def _zone_overlaps(plan: _Plan, subset: gpd.GeoDataFrame, code: str, layer: gpd.GeoDataFrame,
+                   shared: _Shared, name: str,
+                   verdict_of: Callable[[pd.Series], str], *,
                    exceptions: Iterable[Mapping[str, Any]], rule_key: str | None = None,
                    source: str | None = None, advice: str = "") -> list[Finding]:
     """One ``redline_overlap`` row per zone: km² and % of the zone in ``layer``."""
+    rules = plan.rules
     tol = float(rules.rule("tolerance")["overlap_km2"])
     note = layer_note(layer, rules)
-    result = PreparedLayer(layer).overlap(subset.geometry)
+    result = shared.prepared(code).overlap(subset.geometry)
+    km2s, pcts = result["overlap_km2"].to_numpy(), result["overlap_pct"].to_numpy()
     out: list[Finding] = []
-    for i, zone in subset.iterrows():
-        row = result.loc[i]
-        km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
+    for i, km2, pct, pieces in zip(subset.index, km2s, pcts, result["pieces"], strict=True):
+        zone = plan.rows[i]
+        km2, pct = float(km2), float(pct)
         measured = f"{km2:.4f} km²（占区块 {pct:.1f}%）"
         if km2 <= tol:
-            out.append(_audit(rules, "redline_overlap", name, "pass", zone, measured,
-                              f"与{name}无重叠", note=note, value=pct, unit="%",
-                              rule_key=rule_key, source=source))
+            out.append(plan.audit("redline_overlap", name, "pass", zone, measured,
+                                  f"与{name}无重叠", note=note, value=pct, unit="%",
+                                  rule_key=rule_key, source=source))
             continue
-        verdict = verdict_of(zone)
-        message = f"{zone['name']}与{name}重叠 {km2:.4f} km²，占区块面积 {pct:.1f}%"
+        verdict = verdict_of(zone.row)
+        message = f"{zone.row['name']}与{name}重叠 {km2:.4f} km²，占区块面积 {pct:.1f}%"
         if advice and verdict != "pass":
             message = f"{message}；{advice}"
         if verdict == "fail":
-            exc = _zone_exception(zone, rules, exceptions)
+            exc = _zone_exception(zone.row, rules, exceptions)
             if exc is not None:
                 verdict, message = exc["verdict"], f"{message}；{exc['message']}"
-        out.append(_audit(rules, "redline_overlap", name, verdict, zone, measured, message,
-                          note=note, value=pct, unit="%", geometry=row["pieces"],
-                          rule_key=rule_key, source=source))
+        out.append(plan.audit("redline_overlap", name, verdict, zone, measured, message,
+                              note=note, value=pct, unit="%", geometry=pieces,
+                              rule_key=rule_key, source=source))
     return out
 
 
@@ -216,183 +278,199 @@ def _zone_exception(zone: pd.Series, rules: CheckRules,
     return None
 
 
-def _a_inside_county(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
-                     rules: CheckRules) -> list[Finding]:
+def _a_inside_county(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame]) -> list[Finding]:
+    rules = plan.rules
     check, name = "inside_county", "位于所在县（市）内"
     verdict_out = rules.config["audit"]["outside_county"]
     xzq = store.get("XZQ")
-    out: list[Finding] = []
     tol = float(rules.rule("tolerance")["outside_pct"])
-    for _, zone in zones.iterrows():
-        if not _applies(zone, check):
-            continue
-        counties = [c for c in str(zone.get("county", "") or "").split("、") if c] \
-            or [rules.region]
-        if xzq is None:
-            out.append(_audit(rules, check, name, "conditional", zone, "—", "库中无 XZQ 图层"))
-            continue
-        boundary = xzq[xzq["name"].isin(counties)]
-        missing = sorted(set(counties) - set(boundary["name"]))
+    zones = plan.applying(check)
+    if xzq is None:
+        return [plan.audit(check, name, "conditional", plan.rows[i], "—", "库中无 XZQ 图层")
+                for i in zones.index]
+    stated = zones["county"] if "county" in zones else pd.Series("", index=zones.index)
+    counties = {i: tuple(c for c in str(county or "").split("、") if c) or (rules.region,)
+                for i, county in stated.items()}
+    # Zones in the same counties are measured against one prepared boundary, in one pass.
+    covered: dict[Hashable, pd.Series] = {}
+    boundaries: dict[tuple[str, ...], gpd.GeoDataFrame] = {}
+    notes: dict[tuple[str, ...], str] = {}
+    for group in dict.fromkeys(counties.values()):
+        boundary = boundaries[group] = xzq[xzq["name"].isin(group)]
         if boundary.empty:
-            out.append(_audit(rules, check, name, "conditional", zone, "—",
-                              f"XZQ 图层中无「{'、'.join(counties)}」的边界，未能核查"))
             continue
-        row = PreparedLayer(boundary).overlap(gpd.GeoSeries([zone.geometry],
-                                                            crs=STORE_CRS)).iloc[0]
+        missing = sorted(set(group) - set(boundary["name"]))
+        notes[group] = join_notes([boundary_note(boundary),
+                                   f"边界缺失：{'、'.join(missing)}" if missing else ""])
+        ids = [i for i, c in counties.items() if c == group]
+        result = PreparedLayer(boundary).overlap(zones.geometry.loc[ids])
+        covered.update((i, row) for i, row in result.iterrows())
+    out: list[Finding] = []
+    for i in zones.index:
+        zone, boundary = plan.rows[i], boundaries[counties[i]]
+        where = "、".join(counties[i])
+        if boundary.empty:
+            out.append(plan.audit(check, name, "conditional", zone, "—",
+                                  f"XZQ 图层中无「{where}」的边界，未能核查"))
+            continue
+        row, note = covered[i], notes[counties[i]]
         inside = float(row["overlap_pct"])
-        where = "、".join(counties)
-        note = join_notes([boundary_note(boundary),
-                           f"边界缺失：{'、'.join(missing)}" if missing else ""])
         if 100.0 - inside <= tol:
-            out.append(_audit(rules, check, name, "pass", zone, f"区内 {inside:.1f}%",
-                              f"位于{where}内", note=note, value=inside, unit="%"))
+            out.append(plan.audit(check, name, "pass", zone, f"区内 {inside:.1f}%",
+                                  f"位于{where}内", note=note, value=inside, unit="%"))
             continue
-        outside = polygonal(zone.geometry.difference(row["pieces"]))
-        out.append(_audit(rules, check, name, verdict_out, zone, f"区外 {100 - inside:.1f}%",
-                          f"{zone['name']}有 {100 - inside:.1f}% 位于{where}之外",
-                          note=note, value=100 - inside, unit="%", geometry=outside))
+        outside = polygonal(zone.row.geometry.difference(row["pieces"]))
+        out.append(plan.audit(check, name, verdict_out, zone, f"区外 {100 - inside:.1f}%",
+                              f"{zone.row['name']}有 {100 - inside:.1f}% 位于{where}之外",
+                              note=note, value=100 - inside, unit="%", geometry=outside))
     return out
 
 
 def _pairs(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame, *, same: bool, tol: float
-           ) -> list[tuple[int, int, BaseGeometry, float]]:
+           ) -> list[tuple[Hashable, Hashable, BaseGeometry, float]]:
     """Index pairs of overlapping zones with their (areal) intersection and km²."""
     if left.empty or right.empty:
         return []
-    tree = shapely.STRtree(right.geometry.to_numpy())
-    li, ri = tree.query(left.geometry.to_numpy(), predicate="intersects")
-    out = []
-    for a, b in zip(li, ri, strict=True):
-        ia, ib = left.index[a], right.index[b]
-        if same and ia >= ib:
-            continue
-        if not same and ia == ib:
-            continue
-        piece = polygonal(shapely.intersection(left.geometry.iloc[a], right.geometry.iloc[b]))
-        if piece.is_empty:
-            continue
-        km2 = float(ellipsoidal_area_km2(gpd.GeoSeries([piece], crs=STORE_CRS),
-                                         validate=False).iloc[0])
-        if km2 > tol:
-            out.append((ia, ib, piece, km2))
-    return out
+    lg, rg = left.geometry.to_numpy(), right.geometry.to_numpy()
+    li, ri = shapely.STRtree(rg).query(lg, predicate="intersects")
+    ia, ib = left.index.to_numpy()[li], right.index.to_numpy()[ri]
+    keep = ia < ib if same else ia != ib
+    li, ri, ia, ib = li[keep], ri[keep], ia[keep], ib[keep]
+    pieces = [polygonal(p) for p in shapely.intersection(lg[li], rg[ri])]
+    nonempty = [k for k, p in enumerate(pieces) if not p.is_empty]
+    if not nonempty:
+        return []
+    km2 = ellipsoidal_area_km2(gpd.GeoSeries([pieces[k] for k in nonempty], crs=STORE_CRS),
+                               validate=False).to_numpy()
+    return [(ia[k], ib[k], pieces[k], float(a)) for k, a in zip(nonempty, km2, strict=True)
+            if a > tol]
 
 
-def _pair_findings(rules: CheckRules, check: str, name: str, verdict: str,
+def _pair_findings(plan: _Plan, check: str, name: str, verdict: str,
                    left: gpd.GeoDataFrame, right: gpd.GeoDataFrame, *, same: bool,
-                   what: str) -> list[Finding]:
-    tol = float(rules.rule("tolerance")["overlap_km2"])
+                   what: str, right_rows: Mapping[Hashable, _Row] | None = None
+                   ) -> list[Finding]:
+    tol = float(plan.rules.rule("tolerance")["overlap_km2"])
     pairs = _pairs(left, right, same=same, tol=tol)
+    others = plan.rows if right_rows is None else right_rows
     out: list[Finding] = []
-    involved: set[int] = set()
+    involved: set[Hashable] = set()
     for ia, ib, piece, km2 in pairs:
-        a, b = left.loc[ia], right.loc[ib]
+        a, b = plan.rows[ia], others[ib]
         involved |= {ia, ib}
-        pct = 100.0 * km2 / a["_km2"] if a["_km2"] > 0 else 0.0
-        out.append(_audit(rules, check, name, verdict, a,
-                          f"{km2:.4f} km²（占 {a['zone_id']} {pct:.1f}%）",
-                          f"{a['name']}与{what}「{b['name']}」重叠",
-                          subject=f"{a['zone_id']} × {b['zone_id']}", value=km2, unit="km²",
-                          geometry=piece, others=[b]))
-    for ia, zone in left.iterrows():
+        zone_km2 = a.row["_km2"]
+        pct = 100.0 * km2 / zone_km2 if zone_km2 > 0 else 0.0
+        out.append(plan.audit(check, name, verdict, a,
+                              f"{km2:.4f} km²（占 {a.row['zone_id']} {pct:.1f}%）",
+                              f"{a.row['name']}与{what}「{b.row['name']}」重叠",
+                              subject=f"{a.row['zone_id']} × {b.row['zone_id']}", value=km2,
+                              unit="km²", geometry=piece, others=[b]))
+    for ia in left.index:
         if ia not in involved:
-            out.append(_audit(rules, check, name, "pass", zone, "0.0000 km²",
-                              f"与{what}无重叠", value=0.0, unit="km²"))
+            out.append(plan.audit(check, name, "pass", plan.rows[ia], "0.0000 km²",
+                                  f"与{what}无重叠", value=0.0, unit="km²"))
     return out
 
 
-def _a_same_layer(zones: gpd.GeoDataFrame, rules: CheckRules) -> list[Finding]:
-    verdict = rules.config["audit"]["same_layer_overlap"]
+def _a_same_layer(plan: _Plan) -> list[Finding]:
+    verdict = plan.rules.config["audit"]["same_layer_overlap"]
     out: list[Finding] = []
-    for code, group in zones.groupby("layer", sort=False):
-        group = group[[_applies(z, "same_layer_overlap") for _, z in group.iterrows()]]
-        out += _pair_findings(rules, "same_layer_overlap", "同图层区块重叠", verdict, group,
+    for _, group in plan.zones.groupby("layer", sort=False):
+        group = plan.applying("same_layer_overlap", group)
+        out += _pair_findings(plan, "same_layer_overlap", "同图层区块重叠", verdict, group,
                               group, same=True, what="同图层区块")
-        del code
     return out
 
 
-def _a_exploration_vs_mining(zones: gpd.GeoDataFrame, rules: CheckRules) -> list[Finding]:
-    verdict = rules.config["audit"]["exploration_vs_mining"]
-    tk = zones[zones["layer"] == "TKGH"]
-    ck = zones[zones["layer"] == "CKGH"]
-    return _pair_findings(rules, "exploration_vs_mining_overlap", "勘查与开采规划区块重叠",
+def _a_exploration_vs_mining(plan: _Plan) -> list[Finding]:
+    verdict = plan.rules.config["audit"]["exploration_vs_mining"]
+    tk = plan.zones[plan.zones["layer"] == "TKGH"]
+    ck = plan.zones[plan.zones["layer"] == "CKGH"]
+    return _pair_findings(plan, "exploration_vs_mining_overlap", "勘查与开采规划区块重叠",
                           verdict, tk, ck, same=False, what="开采规划区块")
 
 
-def _a_existing_rights(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
-                       rules: CheckRules) -> list[Finding]:
+def _a_existing_rights(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame]) -> list[Finding]:
+    rules = plan.rules
     verdict = rules.config["audit"]["existing_rights_overlap"]
     codes = [c for c in rules.rule("existing_rights")["layers"] if c in store]
-    planned = zones[[_applies(z, "existing_rights_overlap") for _, z in zones.iterrows()]]
+    planned = plan.applying("existing_rights_overlap")
     if not codes:
-        return [_audit(rules, "existing_rights_overlap", "与已设矿业权重叠", "conditional", z,
-                       "—", "库中无已设矿业权图层") for _, z in planned.iterrows()]
+        return [plan.audit("existing_rights_overlap", "与已设矿业权重叠", "conditional",
+                           plan.rows[i], "—", "库中无已设矿业权图层") for i in planned.index]
     rights = gpd.GeoDataFrame(pd.concat([store[c].to_crs(STORE_CRS) for c in codes],
                                         ignore_index=True), crs=STORE_CRS)
     rights["geometry"] = shapely.make_valid(rights.geometry.to_numpy())
-    rights.index = pd.RangeIndex(len(rights)) + len(zones) + 1  # never equal to a zone index
+    rights.index = pd.RangeIndex(len(rights)) + len(plan.zones) + 1  # never a zone's index
     rights["_km2"] = 0.0
-    return _pair_findings(rules, "existing_rights_overlap", "与已设矿业权重叠", verdict,
-                          planned, rights, same=False, what="已设矿业权")
+    # only the rights that touch a zone are ever cited
+    tree = shapely.STRtree(rights.geometry.to_numpy())
+    touching = np.unique(tree.query(planned.geometry.to_numpy(), predicate="intersects")[1])
+    return _pair_findings(plan, "existing_rights_overlap", "与已设矿业权重叠", verdict,
+                          planned, rights, same=False, what="已设矿业权",
+                          right_rows=_rows(rights.iloc[touching], rules))
 
 
-def _a_sand(zones: gpd.GeoDataFrame, store: Mapping[str, gpd.GeoDataFrame],
-            rules: CheckRules) -> list[Finding]:
+def _a_sand(plan: _Plan, store: Mapping[str, gpd.GeoDataFrame],
+            shared: _Shared) -> list[Finding]:
+    rules = plan.rules
     audit = rules.config["audit"]
     names = rules.minerals
     check, name = "sand_in_concentrated_area", "砂石土区块在集中开采区内"
-    layer = store.get(rules.rule("sand")["layer"])
-    sand = zones[zones["layer"].isin(audit["sand_layers"])]
-    sand = sand[[any(names.in_group(m, "sand_gravel_clay") for m in names.split(z["mineral"]))
-                 for _, z in sand.iterrows()]]
+    code = rules.rule("sand")["layer"]
+    layer = store.get(code)
+    sand = plan.zones[plan.zones["layer"].isin(audit["sand_layers"])]
+    sand = sand[[any(names.in_group(m, "sand_gravel_clay") for m in names.split(mineral))
+                 for mineral in sand["mineral"]]]
     if sand.empty:
         return []
     if layer is None:
-        return [_audit(rules, check, name, "conditional", z, "—", "库中无集中开采区图层")
-                for _, z in sand.iterrows()]
-    result = PreparedLayer(layer).overlap(sand.geometry)
+        return [plan.audit(check, name, "conditional", plan.rows[i], "—", "库中无集中开采区图层")
+                for i in sand.index]
+    result = shared.prepared(code).overlap(sand.geometry)
     note = layer_note(layer, rules)
     tol = float(rules.rule("tolerance")["outside_pct"])
     out = []
-    for i, zone in sand.iterrows():
-        pct = float(result.loc[i, "overlap_pct"])
+    for i, pct, pieces in zip(sand.index, result["overlap_pct"].to_numpy(), result["pieces"],
+                              strict=True):
+        zone = plan.rows[i]
+        pct = float(pct)
         if 100.0 - pct <= tol:
-            out.append(_audit(rules, check, name, "pass", zone, f"集中开采区内 {pct:.1f}%",
-                              "砂石土开采规划区块位于集中开采区内", note=note, value=pct,
-                              unit="%", rule_key="sand"))
+            out.append(plan.audit(check, name, "pass", zone, f"集中开采区内 {pct:.1f}%",
+                                  "砂石土开采规划区块位于集中开采区内", note=note, value=pct,
+                                  unit="%", rule_key="sand"))
             continue
-        outside = polygonal(zone.geometry.difference(result.loc[i, "pieces"]))
-        out.append(_audit(rules, check, name, audit["sand_outside"], zone,
-                          f"集中开采区内 {pct:.1f}%",
-                          f"{zone['name']}（{zone['mineral']}）有 {100 - pct:.1f}% "
-                          "不在集中开采区内",
-                          note=note, value=pct, unit="%", geometry=outside, rule_key="sand"))
+        outside = polygonal(zone.row.geometry.difference(pieces))
+        out.append(plan.audit(check, name, audit["sand_outside"], zone,
+                              f"集中开采区内 {pct:.1f}%",
+                              f"{zone.row['name']}（{zone.row['mineral']}）有 {100 - pct:.1f}% "
+                              "不在集中开采区内",
+                              note=note, value=pct, unit="%", geometry=outside,
+                              rule_key="sand"))
     return out
 
 
-def _a_area(zones: gpd.GeoDataFrame, rules: CheckRules) -> list[Finding]:
-    audit = rules.config["audit"]
+def _a_area(plan: _Plan) -> list[Finding]:
+    audit = plan.rules.config["audit"]
     check, name = "stated_vs_geometric_area", "规划面积与图形面积"
     tol = float(audit["area_tolerance_pct"])
     out = []
-    for _, zone in zones.iterrows():
-        if not _applies(zone, check):
-            continue
-        geo = float(zone["_km2"])
-        stated = zone.get("area_km2")
+    for i in plan.applying(check).index:
+        zone = plan.rows[i]
+        geo = float(zone.row["_km2"])
+        stated = zone.row.get("area_km2")
         if stated is None or pd.isna(stated) or float(stated) <= 0:
-            out.append(_audit(rules, check, name, audit["area_missing"], zone,
-                              f"图形 {geo:.4f} km²；规划未载面积",
-                              "规划未载面积，无法核对图形面积", value=geo, unit="km²"))
+            out.append(plan.audit(check, name, audit["area_missing"], zone,
+                                  f"图形 {geo:.4f} km²；规划未载面积",
+                                  "规划未载面积，无法核对图形面积", value=geo, unit="km²"))
             continue
         diff = 100.0 * (geo - float(stated)) / float(stated)
         measured = f"规划 {float(stated):.4f} km²，图形 {geo:.4f} km²（差 {diff:+.2f}%）"
         verdict = "pass" if abs(diff) <= tol else audit["area_mismatch"]
         message = "面积相符" if verdict == "pass" else \
             f"图形椭球面积与规划面积相差 {diff:+.2f}%，超过 {tol:g}%"
-        out.append(_audit(rules, check, name, verdict, zone, measured, message,
-                          value=diff, unit="%"))
+        out.append(plan.audit(check, name, verdict, zone, measured, message,
+                              value=diff, unit="%"))
     return out
 
 

@@ -31,6 +31,8 @@ from mineplan.vocab import RIGHT_TYPES
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from mineplan.checks.context import StoreFrames
+
 __all__ = ["add_check_commands", "read_proposal_file", "register", "run_check"]
 
 
@@ -76,7 +78,8 @@ add_check_commands = register
 
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
-    from mineplan.checks import check_plan, check_proposal, read_store_frames
+    from mineplan.checks import check_plan, check_proposal
+    from mineplan.checks.context import StoreFrames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
 
     if args.plan:
@@ -93,14 +96,15 @@ def run_check(args: argparse.Namespace) -> int:
     if args.figure is not None and args.plan:
         raise CheckInputError("--figure goes with --proposal")
     store = args.store
-    frames = read_store_frames(store)
     proposal = None
     if args.plan:
+        frames = StoreFrames(store)  # each layer read when a check first needs it
         findings = check_plan(frames, region=args.plan)
         title = f"规划审查：{args.plan}（{store}）"
     else:
         proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
+        frames = _proposal_frames(store, proposal, figure=args.figure is not None)
         findings = check_proposal(
             proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
             scale_unit=args.unit, region=args.region, store_frames=frames,
@@ -123,6 +127,29 @@ def run_check(args: argparse.Namespace) -> int:
     if args.output:
         print(f"wrote {args.output}")
     return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
+
+
+def _proposal_frames(store: Path, proposal: gpd.GeoDataFrame, *, figure: bool) -> StoreFrames:
+    """The store for a pre-grant check: large layers read only around the proposal.
+
+    Read whole: the administrative boundaries (the county is found and measured
+    against them) and the layers a distance is measured to (the urban rule's); all
+    of them for a figure, which maps the neighbourhood.
+    """
+    import numpy as np
+
+    from mineplan.checks.context import StoreFrames
+    from mineplan.rules import load_rules
+    from mineplan.vocab import STORE_CRS
+
+    if figure or proposal.crs is None:  # without a CRS, check_proposal says what is wrong
+        return StoreFrames(store)
+    bbox = proposal.to_crs(STORE_CRS).total_bounds
+    if not np.isfinite(bbox).all():
+        return StoreFrames(store)
+    urban = load_rules().rule("urban")
+    whole = {"XZQ", str(urban["layer"]), *(str(e["layer"]) for e in urban.get("extra", []))}
+    return StoreFrames(store, bbox=bbox, whole=whole)
 
 
 def read_proposal_file(

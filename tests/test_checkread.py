@@ -1,0 +1,106 @@
+"""How the checks read the store: listed once, each layer read once and only when used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import box
+
+import mineplan.store
+from mineplan.checks.context import StoreFrames, read_store_frames
+from mineplan.errors import StoreError
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "store.gpkg"
+    for code, x in (("STHX", 80), ("TKGH", 81), ("XZQ", 82)):
+        frame = gpd.GeoDataFrame({"name": [code]}, geometry=[box(x, 40, x + 1, 41)],
+                                 crs="EPSG:4490")
+        pyogrio.write_dataframe(frame, path, layer=code, driver="GPKG")
+    return path
+
+
+def test_layers_are_listed_once_and_read_when_first_used(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    listed: list[object] = []
+    read: list[str] = []
+    real_list, real_read = mineplan.store.list_layers, pyogrio.read_dataframe
+    monkeypatch.setattr(mineplan.store, "list_layers",
+                        lambda path: listed.append(path) or real_list(path))
+    monkeypatch.setattr(pyogrio, "read_dataframe",
+                        lambda path, layer, **kw: read.append(layer) or real_read(path, layer=layer,
+                                                                                  **kw))
+    frames = StoreFrames(store)
+    assert list(frames) == ["STHX", "TKGH", "XZQ"] and len(frames) == 3
+    assert "STHX" in frames and "YJJBNT" not in frames and frames.get("YJJBNT") is None
+    assert read == [] and frames.read == []
+    assert frames["TKGH"]["name"].tolist() == ["TKGH"]
+    assert frames["TKGH"] is frames["TKGH"]
+    assert read == ["TKGH"] and frames.read == ["TKGH"]
+    assert len(listed) == 1
+    with pytest.raises(KeyError):
+        frames["YJJBNT"]
+
+
+def test_codes_limit_the_layers_and_eager_reading_gives_the_same_frames(store: Path) -> None:
+    frames = StoreFrames(store, codes=["XZQ", "STHX", "CKGH"])
+    assert list(frames) == ["XZQ", "STHX"]
+    eager = read_store_frames(store)
+    assert list(eager) == ["STHX", "TKGH", "XZQ"]
+    for code, frame in eager.items():
+        pd.testing.assert_frame_equal(frame, mineplan.store.read_layer(store, code))
+
+
+def test_missing_store_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="mineplan build"):
+        StoreFrames(tmp_path / "none.gpkg")
+
+
+def _grid_store(tmp_path: Path, *, demo_far: bool = False) -> Path:
+    """A 'large' red line (a 10 × 10 grid of small squares) and boundaries, as a GeoPackage."""
+    path = tmp_path / "grid.gpkg"
+    cells = [box(84.0 + 0.02 * i, 44.0 + 0.02 * j, 84.01 + 0.02 * i, 44.01 + 0.02 * j)
+             for i in range(10) for j in range(10)]
+    status = ["演示"] * len(cells)
+    if demo_far:
+        status = ["正式"] * len(cells)
+        status[-1] = "演示"  # only a cell far from the proposal is demo data
+    red = gpd.GeoDataFrame({"name": [f"红线{i}" for i in range(len(cells))],
+                            "data_status": status, "geometry_status": "正式"},
+                           geometry=cells, crs="EPSG:4490")
+    pyogrio.write_dataframe(red, path, layer="STHX", driver="GPKG")
+    county = gpd.GeoDataFrame({"name": ["乌苏市"], "level": ["county"], "parent": ["塔城地区"]},
+                              geometry=[box(83.5, 43.5, 85.5, 45.0)], crs="EPSG:4490")
+    pyogrio.write_dataframe(county, path, layer="XZQ", driver="GPKG")
+    return path
+
+
+@pytest.mark.parametrize("demo_far", [False, True])
+def test_large_layers_are_read_near_the_proposal_with_the_same_findings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_far: bool) -> None:
+    from mineplan.checks import check_proposal, context
+
+    path = _grid_store(tmp_path, demo_far=demo_far)
+    proposal = gpd.GeoDataFrame(geometry=[box(84.005, 44.005, 84.025, 44.015)], crs="EPSG:4490")
+    bbox = tuple(proposal.total_bounds)
+    whole = check_proposal(proposal, right_type="采矿权", mineral="金",
+                           store_frames=StoreFrames(path), region="乌苏市")
+    monkeypatch.setattr(context, "NEAR_MIN_FEATURES", 50)
+    frames = StoreFrames(path, bbox=bbox, whole={"XZQ"})
+    near = check_proposal(proposal, right_type="采矿权", mineral="金", store_frames=frames,
+                          region="乌苏市")
+    pd.testing.assert_frame_equal(near, whole)
+    assert len(frames["XZQ"]) == 1 and "XZQ" not in frames.near
+    if demo_far:  # the near cells are not demo data: the layer's note needs the whole layer
+        assert frames.near == [] and len(frames["STHX"]) == 100
+    else:
+        assert frames.near == ["STHX"] and 0 < len(frames["STHX"]) < 100
+        red = whole[whole["check"] == "ecological_redline"].iloc[0]
+        assert red["verdict_key"] != "pass" and "演示" in red["data_note"]
+    far = StoreFrames(path, bbox=(90.0, 40.0, 90.1, 40.1))
+    assert len(far["STHX"]) == 100 and far.near == []  # nothing near: read whole
