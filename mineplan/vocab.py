@@ -31,6 +31,7 @@ __all__ = [
     "GEOGRAPHIC_EPSG",
     "IMPORTED",
     "PLANE_DECIMALS",
+    "PROJECT_TYPES",
     "RIGHT_TYPES",
     "SCHEMATIC",
     "STORE_CRS",
@@ -98,6 +99,11 @@ VERDICT_COLOURS: Final[dict[str, tuple[str, str]]] = {
     "conditional": ("#A65A00", "#FFF0D9"),
     "pass": ("#1B5E20", "#E3F4E4"),
 }
+
+#: Kinds of project a pre-grant check is for: a new mine, an expansion, a renewal.
+#: Minimum-scale rules bind the first two; red-line exceptions for 已依法设立 rights
+#: the last.
+PROJECT_TYPES: Final[tuple[str, ...]] = ("新建", "改扩建", "延续")
 
 # ----------------------------------------------------------------------------- areas
 #: Area unit as printed → km². 亩 is 1/15 公顷 (national definition).

@@ -26,12 +26,12 @@ from mineplan.checks.context import ProposalContext, join_notes, layer_note
 from mineplan.checks.findings import Finding
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.rules import CheckInputError, CheckRules, normalise_unit
+from mineplan.vocab import PROJECT_TYPES
 
 __all__ = ["PROJECT_TYPES", "check_min_scale", "check_mineral_policy", "check_project"]
 
 #: Kinds of project a proposal may be: a new mine, an extension of an existing one,
 #: the renewal of an existing right.
-PROJECT_TYPES: tuple[str, ...] = ("新建", "改扩建", "延续")
 
 
 def check_project(project: str) -> str:

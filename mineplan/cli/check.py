@@ -26,10 +26,11 @@ from mineplan.cli.common import (
     print_warnings,
 )
 from mineplan.errors import CheckInputError
-from mineplan.vocab import RIGHT_TYPES
+from mineplan.vocab import PROJECT_TYPES, RIGHT_TYPES
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from mineplan.checks.context import StoreFrames
 
@@ -58,6 +59,15 @@ def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> 
     check.add_argument("--region", default=None,
                        help="county whose plan applies (default: detected from the geometry)")
     check.add_argument("--id", dest="proposal_id", default=None, help="name shown for the proposal")
+    check.add_argument("--project", choices=PROJECT_TYPES, default=PROJECT_TYPES[0],
+                       help="kind of project (default 新建): minimum-scale rules bind new and "
+                            "expanded mines; 延续 is a renewal")
+    check.add_argument("--previous", type=Path, default=None, metavar="FILE",
+                       help="with --project 延续: the extent before renewal, to check the "
+                            "area reduction of an exploration right")
+    check.add_argument("--plot-field", default=None,
+                       help="field naming each plot of a file with several plots (default: "
+                            "the first of 地块编号/DKBH/名称/name present, else one per feature)")
     add_store_option(check, help="store to check against")
     check.add_argument("-o", "--output", type=Path, default=None,
                        help="write the findings: .xlsx, .csv (UTF-8 BOM) or .geojson")
@@ -78,9 +88,10 @@ add_check_commands = register
 
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
-    from mineplan.checks import check_plan, check_proposal
+    from mineplan.checks import check_plan, check_plots, check_proposal
     from mineplan.checks.context import StoreFrames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
+    from mineplan.checks.proposal import plot_labels
 
     if args.plan:
         extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
@@ -95,6 +106,8 @@ def run_check(args: argparse.Namespace) -> int:
                 "give --scale and --unit together (e.g. --scale 5 --unit 万吨/年)")
     if args.figure is not None and args.plan:
         raise CheckInputError("--figure goes with --proposal")
+    if args.previous is not None and args.project != "延续":
+        raise CheckInputError("--previous is the extent before a renewal: give --project 延续")
     store = args.store
     proposal = None
     if args.plan:
@@ -105,12 +118,33 @@ def run_check(args: argparse.Namespace) -> int:
         proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
         frames = _proposal_frames(store, proposal, figure=args.figure is not None)
+        title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
+        labels = plot_labels(proposal, args.plot_field)
+        if labels.nunique() > 1:  # several plots: each checked on its own, one summary
+            if args.figure is not None or args.previous is not None:
+                raise CheckInputError(
+                    f"{args.proposal.name} holds {labels.nunique()} plots; --figure and "
+                    "--previous take one plot at a time")
+            findings, summary = check_plots(
+                proposal, plot_column=args.plot_field, right_type=args.right,
+                mineral=args.mineral, scale=args.scale, scale_unit=args.unit,
+                region=args.region, store_frames=frames, project=args.project)
+            if args.output:
+                write_findings(findings, args.output, proposal=proposal, title=title)
+            print(_plot_summary(summary, title=title))
+            if args.output:
+                print(f"wrote {args.output}")
+            return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
+        previous = None
+        if args.previous is not None:
+            previous = read_proposal_file(args.previous, crs=args.crs, zone=args.zone,
+                                          swap_axes=args.swap_axes, layer=args.source_layer)
         findings = check_proposal(
             proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
             scale_unit=args.unit, region=args.region, store_frames=frames,
-            proposal_id=args.proposal_id or args.proposal.stem,
+            proposal_id=args.proposal_id or args.proposal.stem, project=args.project,
+            previous=previous,
         )
-        title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
     if args.output:  # written first: the file exists even if stdout goes away
         write_findings(findings, args.output, proposal=proposal, title=title)
     if args.figure is not None and proposal is not None:
@@ -172,3 +206,14 @@ def read_proposal_file(
                                 expect="polygon")
     print_warnings(result.warnings)
     return result.frame
+
+
+def _plot_summary(summary: pd.DataFrame, *, title: str) -> str:
+    """One line per plot of a batch check: its worst verdict and counts by verdict."""
+    from mineplan.vocab import VERDICT_ORDER, VERDICTS
+
+    lines = [title, f"{len(summary)} 个地块，逐块检查："]
+    for row in summary.to_dict("records"):
+        counts = "，".join(f"{VERDICTS[k]} {row.get(k, 0)}" for k in VERDICT_ORDER)
+        lines.append(f"  {row['plot']}：{row['verdict']}（{counts}）")
+    return "\n".join(lines)

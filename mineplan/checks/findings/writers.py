@@ -158,8 +158,10 @@ def proposal_coordinates(proposal: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
     """The findings with Chinese headers, without geometry (as the CSV and XLSX show them)."""
-    columns = [c for c in FINDING_COLUMNS if c != "geometry" and c in frame]
-    return pd.DataFrame(frame[columns]).rename(columns=FINDING_HEADERS)
+    # a batch check names each row's plot first (mineplan.checks.check_plots)
+    lead = ["plot"] if "plot" in frame else []
+    columns = lead + [c for c in FINDING_COLUMNS if c != "geometry" and c in frame]
+    return pd.DataFrame(frame[columns]).rename(columns={**FINDING_HEADERS, "plot": "地块"})
 
 
 @contextlib.contextmanager
