@@ -292,7 +292,7 @@ def _archive_refusal(exc: UnsafeArchiveError) -> UploadError:
         )
     if exc.reason == "names":
         return UploadError(
-            "压缩包内有不安全的路径（含“..”或绝对路径），已拒绝。"
+            "压缩包内有不安全的路径（空文件名、含“..”或绝对路径），已拒绝。"
             "请把文件放在压缩包根目录或普通子文件夹中重新压缩。",
             detail="、".join(exc.names[:5]),
         )

@@ -17,6 +17,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pyproj
+import pyproj.exceptions
 import shapely
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
@@ -79,9 +80,11 @@ def settle_crs(
                 f"the file declares {_label(frame.crs)}; using {_label(wanted)} as asked"
             )
         _check_crs_against_numbers(wanted, bounds, path=path, warnings=warnings)
+        _check_usable(wanted, bounds, path=path, source="the CRS given")
         return frame.set_crs(wanted, allow_override=True), "argument"
     if frame.crs is not None:
         _check_crs_against_numbers(frame.crs, bounds, path=path, warnings=warnings)
+        _check_usable(frame.crs, bounds, path=path, source="the file's CRS (.prj or header)")
         return frame, "file"
     if bounds is None:
         raise CRSError(
@@ -176,6 +179,43 @@ def _check_crs_against_numbers(
         warnings.append(
             f"the CRS is EPSG:{epsg} ({'with' if gk.prefixed else 'without'} zone "
             f"prefix) but the eastings {have} one ({minx:.0f}…{maxx:.0f}); check the CRS"
+        )
+
+
+def _check_usable(
+    crs: pyproj.CRS,
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    path: Path,
+    source: str,
+) -> None:
+    """Refuse a CRS whose parameters are absurd: the corners of the data must go to
+    CGCS2000 degrees and back (a scale factor of 0, a central meridian of 1e308, an
+    unknown projection or unit all fail one way or the other)."""
+    if bounds is None:
+        return
+    minx, miny, maxx, maxy = bounds
+    if crs.is_projected and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+        return  # degrees under a projected CRS: already reported as a warning
+    xs, ys = [minx, maxx, minx, maxx], [miny, maxy, maxy, miny]
+    try:
+        forward = pyproj.Transformer.from_crs(crs, _CGCS2000_GEOGRAPHIC, always_xy=True)
+        lon, lat = forward.transform(xs, ys, errcheck=True)
+        back_x, back_y = forward.transform(lon, lat, direction="INVERSE", errcheck=True)
+    except (pyproj.exceptions.ProjError, _PyprojCRSError, ValueError, OverflowError) as exc:
+        raise CRSError(
+            f"{path}: {source}, {_label(crs)}, cannot place the coordinates "
+            f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) on the earth ({exc}); "
+            "fix the .prj or pass the right CRS (crs=, --crs)"
+        ) from exc
+    values = np.array([*lon, *lat, *back_x, *back_y], dtype=float)
+    original = np.array([*xs, *ys], dtype=float)
+    back = values[8:]
+    if not np.isfinite(values).all() or not np.allclose(back, original, rtol=1e-8, atol=1e-3):
+        raise CRSError(
+            f"{path}: {source}, {_label(crs)}, has absurd parameters: the coordinates "
+            f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) do not survive the way to "
+            "degrees and back; fix the .prj or pass the right CRS (crs=, --crs)"
         )
 
 

@@ -1,6 +1,7 @@
-"""Geometry checks of a GIS layer: missing, empty, not polygonal, invalid — all reported.
+"""Geometry checks of a GIS layer: missing, empty, not polygonal, invalid — all reported;
+coordinates that are not numbers (NaN, infinite) refused.
 
-May import: ``errors``.
+May import: ``errors``, the drivers of this package.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import numpy as np
 import shapely
 
 from mineplan.errors import CoordinateFileError, problem_list
+from mineplan.io.gis.drivers import row_list
 
-__all__ = ["validate"]
+__all__ = ["check_finite", "validate"]
 
 
 def validate(
@@ -70,3 +72,23 @@ def validate(
         frame[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     return frame
 
+
+
+def check_finite(frame: gpd.GeoDataFrame, *, path: Path) -> None:
+    """Refuse coordinates that are NaN or infinite, naming the features.
+
+    No repair is safe (which number was meant?), so ``fix`` does not apply.
+
+    Raises
+    ------
+    CoordinateFileError
+        Some feature has a NaN or infinite x or y.
+    """
+    coords, index = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
+    bad = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        raise CoordinateFileError(
+            f"{len(bad)} feature(s) have coordinates that are not numbers (NaN or "
+            f"infinite): features {row_list([int(i) for i in bad])}; fix them in the source",
+            path=path,
+        )
