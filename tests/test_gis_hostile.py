@@ -313,3 +313,13 @@ def test_a_qgis_layer_styles_table_is_not_a_second_layer(tmp_path: Path) -> None
         )
     result = read_gis_file(path)
     assert result.layer == "plots" and len(result.frame) == 1
+
+
+def test_per_feature_warnings_are_capped(tmp_path: Path) -> None:
+    bowtie = [[116.1, 39.1], [116.2, 39.2], [116.2, 39.1], [116.1, 39.2], [116.1, 39.1]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [bowtie]}}
+    path = _write(tmp_path / "a.geojson", json.dumps(
+        {"type": "FeatureCollection", "features": [feature] * 500}))
+    result = read_gis_file(path)
+    assert len(result.warnings) == 51 and result.warnings[-1] == "… and 450 more geometry problems"

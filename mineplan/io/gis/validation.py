@@ -16,7 +16,10 @@ import shapely
 from mineplan.errors import CoordinateFileError, problem_list
 from mineplan.io.gis.drivers import row_list
 
-__all__ = ["check_finite", "validate"]
+__all__ = ["WARNING_LIMIT", "check_finite", "validate"]
+
+#: Most per-feature warnings one kind of geometry problem adds to a read's warnings.
+WARNING_LIMIT = 50
 
 
 def validate(
@@ -65,13 +68,21 @@ def validate(
             + ("" if fix else "\nFix them in the source, or pass fix=True to repair invalid ones"),
             path=path,
         )
-    warnings.extend(problems)
-    warnings.extend(repaired)
+    warnings.extend(_capped(problems, "geometry problems"))
+    warnings.extend(_capped(repaired, "repairs"))
     if repaired:
         frame = frame.copy()
         frame[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     return frame
 
+
+
+def _capped(lines: list[str], what: str) -> list[str]:
+    """The first :data:`WARNING_LIMIT` lines and one more saying how many were left out
+    (a file of a million broken features must not print a million lines)."""
+    if len(lines) <= WARNING_LIMIT:
+        return lines
+    return [*lines[:WARNING_LIMIT], f"… and {len(lines) - WARNING_LIMIT} more {what}"]
 
 
 def check_finite(frame: gpd.GeoDataFrame, *, path: Path) -> None:
