@@ -14,6 +14,7 @@ or ``crash`` (anything else), with the reproducer kept for a crash.
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import shutil
@@ -243,7 +244,13 @@ def materialise(seed: Seed, folder: Path, rng: random.Random) -> Path:
             _mutate_geopackage(path, rng)
         return path
     victim = rng.choice(sorted(parts))
-    parts[victim] = mutate(parts[victim], rng)
+    if victim.endswith((".geojson", ".json")) and rng.random() < 0.3:
+        parts[victim] = _mutate_geojson(parts[victim], rng)
+    elif victim.endswith(".csv") and rng.random() < 0.1:
+        header, _, rest = parts[victim].partition(b"\n")
+        parts[victim] = header + b"," + b",".join([b"lon"] * rng.randint(1, 5000)) + b"\n" + rest
+    else:
+        parts[victim] = mutate(parts[victim], rng)
     if seed.kind == "zip":
         path = folder / seed.name
         path.write_bytes(_zipped(parts, rng))
@@ -253,6 +260,39 @@ def materialise(seed: Seed, folder: Path, rng: random.Random) -> Path:
     for name, data in parts.items():
         (folder / name).write_bytes(data)
     return folder / seed.name
+
+
+def _mutate_geojson(data: bytes, rng: random.Random) -> bytes:
+    """A change to a GeoJSON's structure: an unclosed ring, a NaN or infinite or huge
+    coordinate, a null or empty geometry, a hostile property, a ring of two points."""
+    document = json.loads(data)
+    feature = rng.choice(document["features"])
+    rings = (feature.get("geometry") or {}).get("coordinates") or [[]]
+    ring = rng.choice(rings) if rings else []
+    op = rng.randrange(7)
+    if op == 0 and len(ring) > 3:
+        ring.pop()  # no longer closed
+    elif op == 1 and ring:
+        ring[rng.randrange(len(ring))][rng.randrange(2)] = rng.choice(
+            (float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 0.0)
+        )
+    elif op == 2:
+        feature["geometry"] = rng.choice((None, {"type": "Polygon", "coordinates": []}))
+    elif op == 3:
+        feature["properties"][rng.choice(("name", "n", "面积"))] = rng.choice(
+            ("²", "①", "9" * 5000, "x" * 100_000, None, [1, 2], {"a": "b"})
+        )
+    elif op == 4 and ring:
+        del ring[2:]
+    elif op == 5:
+        document["features"] = document["features"] * rng.randint(2, 200)
+    else:
+        document["crs"] = {"type": "name", "properties": {"name": rng.choice(
+            ("EPSG:999999", "urn:ogc:def:crs:EPSG::4527", "矿区", "EPSG:4490"))}}
+    text = json.dumps(document, ensure_ascii=rng.random() < 0.5)  # NaN/Infinity as JS does
+    if op == 3 and rng.random() < 0.5:
+        text = text.replace('"' + "9" * 5000 + '"', "9" * 5000)  # a bare 5,000-digit int
+    return text.encode("utf-8")
 
 
 def _zipped(parts: dict[str, bytes], rng: random.Random) -> bytes:
