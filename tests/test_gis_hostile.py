@@ -323,3 +323,13 @@ def test_per_feature_warnings_are_capped(tmp_path: Path) -> None:
         {"type": "FeatureCollection", "features": [feature] * 500}))
     result = read_gis_file(path)
     assert len(result.warnings) == 51 and result.warnings[-1] == "… and 450 more geometry problems"
+
+
+def test_absurd_but_finite_coordinates_give_short_messages(tmp_path: Path) -> None:
+    for value in (1e308, 1e200):
+        ring = [[116.1, 39.1], [value, 39.2], [116.2, 39.1], [116.1, 39.2], [116.1, 39.1]]
+        path = _write(tmp_path / "a.geojson", _feature_collection(ring))
+        for fix in (False, True):
+            with pytest.raises(CRSError) as info:
+                read_gis_file(path, fix=fix)
+            assert len(str(info.value)) < 400 and str(path) in str(info.value)

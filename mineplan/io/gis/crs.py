@@ -66,8 +66,9 @@ def settle_crs(
                 minx, miny, maxx, maxy = bounds
                 raise CRSError(
                     f"{path}: the x values look like northings and the y values like eastings "
-                    f"(x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}): the axes are "
-                    "swapped. Swap them in the source, or pass swap_axes=True (--swap-axes)"
+                    f"(x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}): "
+                    "the axes are swapped. Swap them in the source, or pass swap_axes=True "
+                    "(--swap-axes)"
                 )
             warnings.append("x and y were swapped in the file (northing stored as x); swapped back")
             frame = frame.set_geometry(
@@ -108,7 +109,7 @@ def settle_crs(
         if len(zones) != 1 or found is None:
             raise CRSError(
                 f"{path}: the eastings carry different zone prefixes "
-                f"({minx:.0f}…{maxx:.0f}); split the file by zone or pass crs="
+                f"({_metres(minx)}…{_metres(maxx)}); split the file by zone or pass crs="
             )
         if zone is not None and zone != found.zone:
             raise CRSError(
@@ -124,8 +125,9 @@ def settle_crs(
     if kinds == {"northing_easting"}:
         if zone is None:
             raise CRSError(
-                f"{path}: the file has no CRS and its eastings ({minx:.0f}…{maxx:.0f}) carry "
-                "no zone prefix, so the zone cannot be known; pass the zone (zone=, --zone) "
+                f"{path}: the file has no CRS and its eastings "
+                f"({_metres(minx)}…{_metres(maxx)}) carry no zone prefix, so the zone cannot "
+                "be known; pass the zone (zone=, --zone) "
                 "or the CRS (crs=, --crs)"
             )
         width = 6 if zone < 25 else 3
@@ -157,8 +159,8 @@ def _check_crs_against_numbers(
     if crs.is_geographic and not degree_like:
         raise CRSError(
             f"{path}: the CRS is {_label(crs)} (degrees) but the coordinates reach "
-            f"x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}, which are metres; "
-            "pass the right projected CRS (crs=, --crs)"
+            f"x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}, "
+            "which are metres; pass the right projected CRS (crs=, --crs)"
         )
     if crs.is_projected and degree_like:
         warnings.append(
@@ -178,7 +180,7 @@ def _check_crs_against_numbers(
         have = "carry" if prefixed_numbers else "lack"
         warnings.append(
             f"the CRS is EPSG:{epsg} ({'with' if gk.prefixed else 'without'} zone "
-            f"prefix) but the eastings {have} one ({minx:.0f}…{maxx:.0f}); check the CRS"
+            f"prefix) but the eastings {have} one ({_metres(minx)}…{_metres(maxx)}); check the CRS"
         )
 
 
@@ -233,6 +235,15 @@ def _to_crs(crs: CRSLike, path: Path) -> pyproj.CRS:
         return pyproj.CRS.from_user_input(crs)
     except _PyprojCRSError as exc:
         raise CRSError(f"{path}: unknown CRS {crs!r} (try e.g. 'EPSG:4516'): {exc}") from exc
+
+
+def _metres(value: float) -> str:
+    """A coordinate for a message: whole metres, or 3 significant digits when absurd.
+
+    >>> _metres(28512000.4), _metres(1e308)
+    ('28512000', '1e+308')
+    """
+    return f"{value:.0f}" if abs(value) < 1e12 else f"{value:.3g}"
 
 
 def _label(crs: pyproj.CRS) -> str:

@@ -12,6 +12,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import shapely
+import shapely.errors
 
 from mineplan.errors import CoordinateFileError, problem_list
 from mineplan.io.gis.drivers import row_list
@@ -58,7 +59,12 @@ def validate(
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
         if fix:
-            geoms[i] = shapely.make_valid(geoms[i])
+            try:
+                geoms[i] = shapely.make_valid(geoms[i])
+            except shapely.errors.GEOSException as exc:  # e.g. numbers near 1e308
+                problems.append(f"feature {i}: invalid geometry ({reason}) that cannot be "
+                                f"repaired ({exc})")
+                continue
             repaired.append(f"feature {i}: repaired ({reason}) into a {geoms[i].geom_type}")
         else:
             problems.append(f"feature {i}: invalid geometry ({reason})")
