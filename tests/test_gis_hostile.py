@@ -333,3 +333,9 @@ def test_absurd_but_finite_coordinates_give_short_messages(tmp_path: Path) -> No
             with pytest.raises(CRSError) as info:
                 read_gis_file(path, fix=fix)
             assert len(str(info.value)) < 400 and str(path) in str(info.value)
+
+
+def test_an_unknown_encoding_is_a_plain_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.geojson", _feature_collection(_closed(), name="甲"))
+    with pytest.raises(CoordinateFileError, match="unknown text encoding 'nope'"):
+        read_gis_file(path, encoding="nope")

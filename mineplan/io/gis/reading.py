@@ -11,6 +11,7 @@ other modules of this package.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import zipfile
@@ -131,6 +132,13 @@ def read_gis_file(
     suffix = path.suffix.lower()
     warnings: list[str] = []
     limits = zip_limits or ZipLimits()
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise CoordinateFileError(
+                f"unknown text encoding {encoding!r}; use e.g. 'utf-8' or 'gbk'", path=path
+            ) from exc
 
     if suffix == ".csv":
         frame = read_csv(path, encoding=encoding, warnings=warnings)
