@@ -131,7 +131,10 @@ def settle_crs(
                 "or the CRS (crs=, --crs)"
             )
         width = 6 if zone < 25 else 3
-        epsg = gk_epsg(width=width, zone=zone, prefixed=False)
+        try:
+            epsg = gk_epsg(width=width, zone=zone, prefixed=False)
+        except CRSError as exc:
+            raise CRSError(f"{path}: zone={zone}: {exc}") from exc
         warnings.append(
             f"the file has no CRS; used {width}-degree zone {zone} as given: "
             f"CGCS2000 Gauss-Kruger EPSG:{epsg} {older}"
