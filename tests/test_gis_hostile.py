@@ -346,3 +346,25 @@ def test_an_impossible_zone_names_the_file(tmp_path: Path) -> None:
     for zone in (999, 0, -5, 24):
         with pytest.raises(CRSError, match=f"{path}: zone={zone}"):
             read_gis_file(path, zone=zone)
+
+
+def test_a_csv_column_of_a_float_and_a_huge_integer_names_the_line(tmp_path: Path) -> None:
+    # found by scripts/fuzz_readers.py: pandas keeps the column as Python ints, and
+    # pd.to_numeric overflowed instead of giving NaN
+    text = "地块编号,点号,X,Y\r\n1,J0,4330900.00," + "9" * 3000 + "\r\n1,J1,4330900,39508000\r\n"
+    path = _write(tmp_path / "a.csv", text.encode("gbk"))
+    with pytest.raises(CoordinateFileError, match="column 'Y' holds a non-number") as info:
+        read_gis_file(path)
+    assert info.value.line == 2
+
+
+def test_a_prj_that_looks_like_json_is_a_located_error(tmp_path: Path) -> None:
+    # found by scripts/fuzz_readers.py: a "{" in a .prj name made geopandas's CRS parser
+    # take the text for PROJJSON and raise pyproj's CRSError from inside the read
+    path = tmp_path / "a.shp"
+    pyogrio.write_dataframe(_plot_frame(), path)
+    prj = (tmp_path / "a.prj").read_text()
+    (tmp_path / "a.prj").write_text(prj.replace("Coordinate_System", "Coordinate_Sys{tem"))
+    with pytest.raises(CoordinateFileError, match="JSON") as info:
+        read_gis_file(path)
+    assert info.value.path == path

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyogrio.errors
+import pyproj.exceptions
 
 from mineplan.errors import CoordinateFileError
 from mineplan.io.sniff import KINDS_EN, sniff
@@ -58,6 +59,8 @@ _PYOGRIO_ERRORS = (
     pyogrio.errors.FeatureError,
     pyogrio.errors.GeometryError,
     pyogrio.errors.CRSError,
+    # geopandas parses the CRS text GDAL hands over: a .prj of "{…" is taken for JSON
+    pyproj.exceptions.CRSError,
 )
 # What a file with this ending may legitimately start like, though sniff() names it.
 _EXPECTED_KIND = {".zip": "zip", ".kmz": "zip", ".gpkg": "sqlite"}

@@ -113,7 +113,10 @@ def _find_columns(
 
 
 def _numeric(path: Path, table: pd.DataFrame, column: str) -> np.ndarray:
-    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+    try:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+    except (OverflowError, ValueError, TypeError):  # a Python int beyond float's range
+        values = np.array([_as_float(cell) for cell in table[column]], dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         row = int(bad[0]) + 2  # header is line 1
@@ -126,6 +129,14 @@ def _numeric(path: Path, table: pd.DataFrame, column: str) -> np.ndarray:
             line=row,
         )
     return values
+
+
+def _as_float(cell: object) -> float:
+    """A cell as a float, NaN when it is none (5,000 digits overflow; ``²`` is no digit)."""
+    try:
+        return float(cell)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, TypeError):
+        return float("nan")
 
 
 def _plane_roles(
