@@ -62,12 +62,13 @@ def _worker(conn: Any, family: str, seed: int, folder: str) -> None:
         results = []
         for reader, call in calls(path, rng):
             outcome = fuzzing.run(reader, chosen.name, path, call)
+            crashed = outcome.verdict == "crash"
             results.append(
                 (
                     outcome.verdict,
                     outcome.reader,
-                    outcome.error,
-                    fuzzing.reproducer(outcome) if outcome.verdict == "crash" else "",
+                    fuzzing.crash_site(outcome) if crashed else outcome.error,
+                    fuzzing.reproducer(outcome) if crashed else "",
                 )
             )
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -151,7 +152,7 @@ def fuzz(family: str, count: int, *, seed: int, timeout: float, workers: int) ->
     return tally
 
 
-def _count(tally: Tally, seed_name: str, results: list[tuple[str, str, str, str]],
+def _count(tally: Tally, _seed: str, results: list[tuple[str, str, str, str]],
            peak_kb: int) -> None:
     tally.inputs += 1
     tally.peak_kb = max(tally.peak_kb, peak_kb)
@@ -159,7 +160,7 @@ def _count(tally: Tally, seed_name: str, results: list[tuple[str, str, str, str]
         tally.calls += 1
         tally.verdicts[verdict] += 1
         if verdict == "crash":
-            key = (reader, f"{seed_name}: {error[:110]}")
+            key = (reader, error)  # the crash site: file, line, function, exception
             tally.crashes[key] += 1
             tally.first.setdefault(key, repro)
 

@@ -186,11 +186,15 @@ def _dxf(frame: gpd.GeoDataFrame) -> bytes:
 
 
 def txt_seeds() -> list[Seed]:
-    """The coordinate TXT fixtures (GBK boundary and registration files)."""
-    return [
-        Seed(path.name, "file", {path.name: path.read_bytes()})
-        for path in sorted((FIXTURES / "coords").glob("*.txt"))
-    ]
+    """The coordinate TXT fixtures (GBK boundary and registration files), and each
+    again in UTF-8 (where ``²`` and ``①`` survive as themselves)."""
+    seeds = []
+    for path in sorted((FIXTURES / "coords").glob("*.txt")):
+        data = path.read_bytes()
+        seeds.append(Seed(path.name, "file", {path.name: data}))
+        utf8 = path.stem.replace("_gbk", "") + "_utf8.txt"
+        seeds.append(Seed(utf8, "file", {utf8: data.decode("gb18030").encode("utf-8")}))
+    return seeds
 
 
 # ---------------------------------------------------------------------- mutations
@@ -384,7 +388,7 @@ def run(reader: str, seed: str, path: Path, call: Callable[[], object]) -> Outco
         verdict = "located" if located(exc, path) else "crash"
         outcome = Outcome(verdict, reader, seed, f"{type(exc).__name__}: {str(exc)[:300]}")
         if verdict == "crash":
-            outcome.trace = traceback.format_exc(limit=-6)
+            outcome.trace = traceback.format_exc(limit=-8)
             outcome.data = path.read_bytes() if path.is_file() else b""
             outcome.extra = {
                 p.name: p.read_bytes() for p in path.parent.iterdir() if p != path and p.is_file()
@@ -423,6 +427,17 @@ def txt_calls(path: Path, rng: random.Random) -> list[tuple[str, Callable[[], ob
     return [("read_geometry_file", lambda: read_geometry_file(path, fix=fix))]
 
 
+def crash_site(outcome: Outcome) -> str:
+    """Where a crash happened: the innermost mineplan frame and the exception type,
+    e.g. ``mineplan/io/coordinates/boundary.py:157 parse_boundary_txt ValueError``."""
+    frames = re.findall(r'File "[^"]*?(mineplan/[^"]+)", line (\d+), in (\w+)', outcome.trace)
+    kind = outcome.error.split(":", 1)[0]
+    if not frames:
+        return kind
+    file, line, function = frames[-1]
+    return f"{file}:{line} {function} {kind}"
+
+
 def reproducer(outcome: Outcome) -> str:
     """A crash, as text another developer can paste into a test."""
     return (
@@ -437,6 +452,7 @@ __all__ = [
     "HOSTILE",
     "Outcome",
     "Seed",
+    "crash_site",
     "gis_calls",
     "gis_seeds",
     "located",
