@@ -257,7 +257,7 @@ def materialise(seed: Seed, folder: Path, rng: random.Random) -> Path:
         parts[victim] = mutate(parts[victim], rng)
     if seed.kind == "zip":
         path = folder / seed.name
-        path.write_bytes(_zipped(parts, rng))
+        path.write_bytes(zipped(parts, rng))
         if rng.random() < 0.1:
             path.write_bytes(mutate(path.read_bytes(), rng))
         return path
@@ -299,7 +299,8 @@ def _mutate_geojson(data: bytes, rng: random.Random) -> bytes:
     return text.encode("utf-8")
 
 
-def _zipped(parts: dict[str, bytes], rng: random.Random) -> bytes:
+def zipped(parts: dict[str, bytes], rng: random.Random) -> bytes:
+    """``parts`` as a zip archive, deflated or stored at random."""
     buffer = io.BytesIO()
     method = rng.choice((zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED))
     with zipfile.ZipFile(buffer, "w", method) as archive:
@@ -462,5 +463,6 @@ __all__ = [
     "run",
     "txt_calls",
     "txt_seeds",
+    "zipped",
 ]
 

@@ -56,7 +56,7 @@ def test_every_seed_reads_cleanly(gis_seeds: list[fuzzing.Seed], tmp_path: Path)
             (folder / name).write_bytes(data)
         path = folder / seed.name
         if seed.kind == "zip":
-            path.write_bytes(fuzzing._zipped(seed.parts, random.Random(0)))
+            path.write_bytes(fuzzing.zipped(seed.parts, random.Random(0)))
         assert len(read_gis_file(path, zone=39).frame) >= 1, seed.name
 
 
