@@ -329,3 +329,15 @@ def test_a_geopackage_with_qgis_layer_styles_is_one_layer(tmp_path: Path) -> Non
     check = check_upload("a.gpkg", data)
     assert upload_layers(check, data) == ["zones"]
     assert read_upload(check, data).layer == "zones"
+
+
+def test_a_zip_directory_asking_for_an_unknown_version_is_unreadable() -> None:
+    # found by the slow fuzz test: zipfile raised NotImplementedError("zip file version 22.9")
+    data = bytearray(_zip({"zones.shp": b"x"}))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 0xE5  # "version needed to extract": 22.9
+    with pytest.raises(UnsafeArchiveError) as info:
+        check_zip(bytes(data))
+    assert info.value.reason == "unreadable"
+    with pytest.raises(UploadError, match="损坏"):
+        check_upload("zones.zip", bytes(data))

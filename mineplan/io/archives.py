@@ -26,6 +26,7 @@ names ('../evil.shp',)
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -149,7 +150,8 @@ def check_zip(source: bytes | str | Path, limits: ZipLimits | None = None) -> tu
     try:
         opened = io.BytesIO(source) if isinstance(source, bytes) else source
         archive = zipfile.ZipFile(opened)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError, struct.error,
+            NotImplementedError) as exc:  # e.g. "zip file version 22.9" from a bad directory
         raise UnsafeArchiveError(
             "unreadable", f"not a readable zip archive ({exc})", limits=limits, detail=str(exc)
         ) from exc
