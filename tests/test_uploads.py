@@ -341,3 +341,11 @@ def test_a_zip_directory_asking_for_an_unknown_version_is_unreadable() -> None:
     assert info.value.reason == "unreadable"
     with pytest.raises(UploadError, match="损坏"):
         check_upload("zones.zip", bytes(data))
+
+
+def test_an_unreadable_upload_keeps_the_line_of_the_cli_message() -> None:
+    data = (b'{"type": "FeatureCollection",\n"features": [],\n"n": ' + b"9" * 5000 + b"\n}")
+    with pytest.raises(UploadError, match="无法作为 GIS 数据读取") as info:
+        read_upload(check_upload("a.geojson", data), data)
+    assert info.value.detail.startswith("a.geojson, line 3: ")
+    assert "mineplan-upload" not in info.value.detail and len(info.value.detail) < 500

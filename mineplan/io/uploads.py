@@ -249,7 +249,7 @@ def read_upload(
             ) from exc
         except CoordinateFileError as exc:
             raise UploadError(
-                "文件无法作为 GIS 数据读取。", detail=_without_folder(exc.reason, folder)
+                "文件无法作为 GIS 数据读取。", detail=_without_folder(str(exc), folder)
             ) from exc
 
 
