@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import logging
 import multiprocessing
 import multiprocessing.connection
 import random
@@ -49,6 +50,7 @@ def _rng(seed: int, family: str, number: int) -> random.Random:
 def _worker(conn: Any, family: str, seed: int, folder: str) -> None:
     """Run inputs of ``family`` as the parent sends their numbers; answer each."""
     warnings.simplefilter("ignore")
+    logging.disable(logging.WARNING)  # the readers' own warnings would flood the output
     work = Path(folder)
     seeds = fuzzing.gis_seeds(work / "seeds") if family == "gis" else fuzzing.txt_seeds()
     calls = fuzzing.gis_calls if family == "gis" else fuzzing.txt_calls
