@@ -210,3 +210,142 @@ def test_io_doctests() -> None:
     for module in (mineplan.io.archives, mineplan.io.sniff, mineplan.io.proposals):
         result = doctest.testmod(module)
         assert result.attempted >= 1 and result.failed == 0, module.__name__
+
+
+# ------------------------------------------------------------ hostile uploads (issue 11)
+
+
+def test_the_geojson_guard_does_not_parse_the_whole_file() -> None:
+    import tracemalloc
+
+    feature = {"type": "Feature", "properties": {"name": "甲"},
+               "geometry": {"type": "Polygon", "coordinates": [[[81.3 + i * 1e-6, 43.9]
+                                                                for i in range(2000)]]}}
+    data = json.dumps({"type": "FeatureCollection", "features": [feature] * 200}).encode()
+    assert len(data) > 8_000_000
+    tracemalloc.start()
+    try:
+        check_upload("big.geojson", data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 2  # json.loads took ~12 times the file
+
+
+def test_geojson_guard_type_check_reads_tokens_not_values() -> None:
+    late = b'{"features": [{"type": "Feature", "geometry": null}], "type": "Topology"}'
+    with pytest.raises(UploadError, match="不是 GeoJSON 要素集"):
+        check_upload("a.geojson", late)
+    huge = b'{"type": "FeatureCollection", "features": [], "n": ' + b"9" * 5000 + b"}"
+    check = check_upload("a.geojson", huge)  # no int() of 5,000 digits in the guard
+    with pytest.raises(UploadError, match="无法作为 GIS 数据读取"):
+        read_upload(check, huge)
+    with pytest.raises(UploadError, match="不是 UTF-8") as info:
+        check_upload("a.geojson", b'{"type": "FeatureCollection",\n' + b" " * 5000
+                     + b'\n"features": [],\n"n": "' + "矿区".encode("gbk") + b'"}')
+    assert info.value.detail == "第 4 行"
+
+
+def test_kml_entities_after_the_first_64_kib_are_refused() -> None:
+    kml = (b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+           + b"<!-- padding -->" * 5000 + b'<!DOCTYPE x [<!ENTITY lol "lol">]></kml>')
+    assert kml.index(b"<!DOCTYPE") > 65536
+    with pytest.raises(UploadError, match="实体声明"):
+        check_upload("a.kml", kml)
+
+
+def test_kml_entities_inside_a_kmz_are_refused() -> None:
+    kml = (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY lol "lol">]>'
+           b'<kml xmlns="http://www.opengis.net/kml/2.2"></kml>')
+    with pytest.raises(UploadError, match="实体声明") as info:
+        check_upload("a.kmz", _zip({"doc.kml": kml}))
+    assert info.value.detail == "doc.kml"
+
+
+def test_a_zip_whose_sizes_lie_is_refused() -> None:
+    data = bytearray(_zip({"zones.shp": b"x", "zones.dbf": bytes(5 * 2**20)}))
+    # say in the central directory that zones.dbf unpacks to 10 bytes
+    directory = data.index(b"zones.dbf", data.index(b"PK\x01\x02"))
+    entry = data.rindex(b"PK\x01\x02", 0, directory)
+    data[entry + 24 : entry + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(UploadError, match="损坏"):
+        check_upload("zones.zip", bytes(data))
+    with pytest.raises(UnsafeArchiveError) as info:
+        check_zip(bytes(data))
+    assert info.value.reason == "unreadable" and info.value.names == ("zones.dbf",)
+
+
+def test_a_diluted_zip_bomb_is_refused() -> None:
+    import os
+
+    members = {f"part{i}.dbf": bytes(900 * 1024) for i in range(60)}  # each under 1 MB
+    members["zones.shp"] = os.urandom(600 * 1024)  # padding: the whole is under 100:1
+    data = _zip(members)
+    with pytest.raises(UnsafeArchiveError) as info:
+        check_zip(data)
+    assert info.value.reason == "ratio"
+    with pytest.raises(UploadError, match="压缩炸弹"):
+        check_upload("zones.zip", data)
+
+
+def test_a_zip_member_with_an_empty_name_is_refused() -> None:
+    data = bytearray(_zip({"zones.shp": b"x", "Q": b"hello"}))
+    # rename "Q" to "": drop its name byte from the local header and the directory
+    for signature, length_at in ((b"PK\x03\x04", 26), (b"PK\x01\x02", 28)):
+        header = data.rindex(signature, 0, data.rindex(b"Q"))
+        assert data[header + length_at] == 1
+        data[header + length_at] = 0
+        del data[data.index(b"Q", header)]
+    data = _fix_directory_offset(bytes(data))
+    with pytest.raises(UploadError, match="空文件名"):
+        check_upload("zones.zip", data)
+
+
+def _fix_directory_offset(data: bytes) -> bytes:
+    """Point the end record at the central directory again after bytes were removed."""
+    buffer = bytearray(data)
+    end = buffer.rindex(b"PK\x05\x06")
+    directory = buffer.index(b"PK\x01\x02")
+    buffer[end + 16 : end + 20] = directory.to_bytes(4, "little")
+    buffer[end + 12 : end + 16] = (end - directory).to_bytes(4, "little")
+    return bytes(buffer)
+
+
+def test_a_geopackage_with_qgis_layer_styles_is_one_layer(tmp_path: Path) -> None:
+    import sqlite3
+
+    frame = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[SQUARE], crs="EPSG:4490")
+    frame.to_file(tmp_path / "a.gpkg", layer="zones", engine="pyogrio")
+    with sqlite3.connect(tmp_path / "a.gpkg") as con:
+        con.execute("CREATE TABLE layer_styles (id INTEGER PRIMARY KEY, styleQML TEXT)")
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+                    "VALUES ('layer_styles', 'attributes', 'layer_styles')")
+        con.execute("CREATE VIEW copy AS SELECT * FROM zones")
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                    "VALUES ('copy', 'features', 'copy', 4490)")
+        con.execute("INSERT INTO gpkg_geometry_columns VALUES ('copy', 'geom', 'POLYGON', "
+                    "4490, 0, 0)")
+    data = (tmp_path / "a.gpkg").read_bytes()
+    check = check_upload("a.gpkg", data)
+    assert upload_layers(check, data) == ["zones"]
+    assert read_upload(check, data).layer == "zones"
+
+
+def test_a_zip_directory_asking_for_an_unknown_version_is_unreadable() -> None:
+    # found by the slow fuzz test: zipfile raised NotImplementedError("zip file version 22.9")
+    data = bytearray(_zip({"zones.shp": b"x"}))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 0xE5  # "version needed to extract": 22.9
+    with pytest.raises(UnsafeArchiveError) as info:
+        check_zip(bytes(data))
+    assert info.value.reason == "unreadable"
+    with pytest.raises(UploadError, match="损坏"):
+        check_upload("zones.zip", bytes(data))
+
+
+def test_an_unreadable_upload_keeps_the_line_of_the_cli_message() -> None:
+    data = (b'{"type": "FeatureCollection",\n"features": [],\n"n": ' + b"9" * 5000 + b"\n}")
+    with pytest.raises(UploadError, match="无法作为 GIS 数据读取") as info:
+        read_upload(check_upload("a.geojson", data), data)
+    assert info.value.detail.startswith("a.geojson, line 3: ")
+    assert "mineplan-upload" not in info.value.detail and len(info.value.detail) < 500

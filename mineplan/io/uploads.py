@@ -3,8 +3,10 @@
 :func:`check_upload` looks at an upload's name *and bytes* before anything
 parses it: size limit, the file type told by content (a PNG renamed ``.geojson``
 is refused, :mod:`mineplan.io.sniff`), zip archives with ``..`` or absolute entry
-names and zip bombs (:mod:`mineplan.io.archives`, the guard the GIS reader uses
-too), KML with XML entity declarations, HTML pages. Every refusal is an
+names, lying sizes and zip bombs (:mod:`mineplan.io.archives`, the guard the GIS
+reader uses too), KML — also inside a KMZ — with XML entity declarations anywhere,
+HTML pages, GeoJSON that is not UTF-8 or cut short. Every check works in bounded
+memory: a GeoJSON is never parsed here (GDAL does that once). Every refusal is an
 :class:`UploadError` whose message is plain Chinese for the planner, followed by the
 technical detail.
 
@@ -20,10 +22,12 @@ May import: ``errors``, ``settings``, ``geodesy``, the other io modules.
 
 from __future__ import annotations
 
-import json
+import codecs
+import io
 import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -36,6 +40,7 @@ from mineplan.errors import CoordinateFileError, CRSError, UploadError
 from mineplan.geodesy import CRSLike
 from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
 from mineplan.io.gis import ReadResult, read_gis_file
+from mineplan.io.gis.geopackage import feature_tables
 from mineplan.io.sniff import KINDS_ZH, sniff, text_head
 from mineplan.vocab import STORE_CRS
 
@@ -70,6 +75,12 @@ Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]
 # What sniff() may find in a file with this ending without it being a disguise.
 _EXPECTED_KIND = {".zip": "zip", ".kmz": "zip", ".gpkg": "sqlite"}
 _ENTITY = re.compile(rb"<!(DOCTYPE[^>]*\[|ENTITY)", re.IGNORECASE)
+_GEOJSON_TYPES = ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection")
+# JSON strings (escapes allowed) and punctuation; numbers and literals fall between.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+_SCAN_BYTES = 1 << 20
+_ENTITY_OVERLAP = 4096  # a declaration cut by a chunk's end is still found
+_CHUNK = 1 << 20
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-]+")
 
 
@@ -169,6 +180,8 @@ def check_upload(
         )
     if suffix in (".zip", ".kmz"):
         members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
+        if suffix == ".kmz":
+            _check_kmz_documents(data, members)
         return UploadCheck(safe, "zip" if suffix == ".zip" else "kmz", size, members)
     if suffix == ".gpkg":
         if other != "sqlite":
@@ -236,23 +249,33 @@ def read_upload(
             ) from exc
         except CoordinateFileError as exc:
             raise UploadError(
-                "文件无法作为 GIS 数据读取。", detail=_without_folder(exc.reason, folder)
+                "文件无法作为 GIS 数据读取。", detail=_without_folder(str(exc), folder)
             ) from exc
 
 
 def upload_layers(check: UploadCheck, data: bytes) -> list[str]:
-    """Names of the layers in a checked GeoPackage or KML upload ([] for others)."""
+    """Names of the layers in a checked GeoPackage or KML upload ([] for others).
+
+    A GeoPackage's layers are its real feature tables: views (stored queries, which
+    may never finish) and attribute tables such as QGIS's ``layer_styles`` are left out.
+    """
     if check.kind not in ("gpkg", "kml"):
         return []
     with tempfile.TemporaryDirectory(prefix="mineplan-upload-") as folder:
         path = Path(folder) / check.name
         path.write_bytes(data)
         try:
-            return [str(name) for name, geom in pyogrio.list_layers(path) if geom]
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            names = [str(name) for name, geom in pyogrio.list_layers(path) if geom]
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+                UnicodeDecodeError) as exc:
             raise UploadError(
                 "文件无法作为 GIS 数据读取。", detail=_without_folder(str(exc), folder)
             ) from exc
+        if check.kind == "gpkg":  # real feature tables only: no views, no layer_styles
+            found = feature_tables(path)
+            if found is not None:
+                names = [name for name in names if name in found.tables]
+        return names
 
 
 # --------------------------------------------------------------------------- helpers
@@ -292,7 +315,7 @@ def _archive_refusal(exc: UnsafeArchiveError) -> UploadError:
         )
     if exc.reason == "names":
         return UploadError(
-            "压缩包内有不安全的路径（含“..”或绝对路径），已拒绝。"
+            "压缩包内有不安全的路径（空文件名、含“..”或绝对路径），已拒绝。"
             "请把文件放在压缩包根目录或普通子文件夹中重新压缩。",
             detail="、".join(exc.names[:5]),
         )
@@ -315,27 +338,96 @@ def _text_head(data: bytes, what: str) -> str:
 
 
 def _check_geojson(data: bytes) -> None:
+    """A courtesy look at a GeoJSON upload, in bounded memory: UTF-8 throughout (checked
+    in chunks), not cut short, and a top-level ``"type"`` (looked for in the first
+    :data:`_SCAN_BYTES`) that is a feature collection or polygons. GDAL parses it
+    for real afterwards; ``json.loads`` here took ~12× the file's size."""
     head = _text_head(data, "GeoJSON")
     if not head.startswith("{"):
         raise UploadError("文件内容不是 GeoJSON（应以“{”开头的 JSON 文本）。")
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UploadError("GeoJSON 文件格式错误，无法解析。", detail=str(exc)) from exc
-    kind = document.get("type") if isinstance(document, dict) else None
-    if kind not in ("FeatureCollection", "Feature", "Polygon", "MultiPolygon",
-                    "GeometryCollection"):
+    line = _first_non_utf8_line(data)
+    if line is not None:
+        raise UploadError(
+            "GeoJSON 文件格式错误，无法解析：文本不是 UTF-8 编码。请以 UTF-8 编码另存。",
+            detail=f"第 {line} 行",
+        )
+    if not data[-256:].rstrip().endswith(b"}"):  # no copy of the whole
+        raise UploadError(
+            "GeoJSON 文件格式错误，无法解析：文件不完整（结尾缺少“}”），可能只上传了一部分。"
+        )
+    kind = _top_level_type(data[:_SCAN_BYTES])
+    if kind is not None and kind not in _GEOJSON_TYPES:
         raise UploadError(
             "JSON 文件不是 GeoJSON 要素集（缺少 \"type\": \"FeatureCollection\"）。",
-            detail=f"type = {kind!r}",
+            detail=f"type = {kind[:60]!r}",
         )
+
+
+def _first_non_utf8_line(data: bytes) -> int | None:
+    """The line of the first byte that is not UTF-8, or None; decoded in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(data), _CHUNK):
+        try:
+            decoder.decode(data[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            at = start + max(exc.start, 0)
+            return data.count(b"\n", 0, at) + 1
+    return None
+
+
+def _top_level_type(data: bytes) -> str | None:
+    """The value of the top-level ``"type"`` member of a JSON object, read from the
+    tokens of ``data`` (strings and punctuation; numbers and literals fall between);
+    ``""`` when that value is not a string, None when ``data`` shows none.
+
+    Examples
+    --------
+    >>> _top_level_type(b'{"features": [{"type": "Feature"}], "type": "FeatureCollection"}')
+    'FeatureCollection'
+    >>> _top_level_type(b'{"type": 3}'), _top_level_type(b'{"name": "type"}')
+    ('', None)
+    """
+    depth = 0
+    previous = b""
+    awaiting = False  # just read the top-level key "type" and its colon
+    for match in _JSON_TOKEN.finditer(data):
+        token = match.group()
+        if awaiting:
+            return token[1:-1].decode("utf-8", errors="replace") if token[:1] == b'"' else ""
+        if token in (b"{", b"["):
+            depth += 1
+        elif token in (b"}", b"]"):
+            depth -= 1
+        elif depth == 1 and token == b":" and previous == b'"type"':
+            awaiting = True
+        previous = token
+    return None
+
+
+def _check_kmz_documents(data: bytes, members: tuple[str, ...]) -> None:
+    """The entity check of :func:`_check_kml` on every XML document inside a KMZ,
+    streamed (the archive's real sizes were bounded by :func:`check_zip`)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in members:
+            if not name.lower().endswith((".kml", ".xml", ".dae")):
+                continue
+            tail = b""
+            with archive.open(name) as stream:
+                while chunk := stream.read(_CHUNK):
+                    if _ENTITY.search(tail + chunk):
+                        raise UploadError(
+                            "KMZ 内的 KML 文档含有 XML 实体声明（DOCTYPE/ENTITY），"
+                            "可能不安全，已拒绝。",
+                            detail=name,
+                        )
+                    tail = chunk[-_ENTITY_OVERLAP:]
 
 
 def _check_kml(data: bytes) -> None:
     head = _text_head(data, "KML")
     if not head.startswith("<"):
         raise UploadError("文件内容不是 KML（应为 XML 文本）。")
-    if _ENTITY.search(data[:65536]):
+    if _ENTITY.search(data):  # the whole file: a declaration may come after any head
         raise UploadError("KML 文件含有 XML 实体声明（DOCTYPE/ENTITY），可能不安全，已拒绝。")
     if b"<kml" not in data[:65536].lower():
         raise UploadError("XML 文件中没有 <kml> 元素，不是 KML 文档。")

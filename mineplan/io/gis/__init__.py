@@ -12,9 +12,17 @@ replace) as GeoPackage, GeoJSON, Shapefile (UTF-8, with ``.cpg``) or KML.
 Geometries are always (x, y) = (easting, northing) or (longitude, latitude).
 
 Modules: :mod:`~.reading` (the door, layers, archives, DXF), :mod:`~.drivers` (suffixes,
-GDAL's errors), :mod:`~.dbf` (attribute encodings), :mod:`~.tables` (CSV coordinate
-tables), :mod:`~.crs` (settling the CRS), :mod:`~.validation` (geometry checks),
-:mod:`~.writing`. Zip safety is :mod:`mineplan.io.archives`.
+GDAL's errors), :mod:`~.dbf` (attribute encodings), :mod:`~.geopackage` (which
+GeoPackage layers are read: real feature tables, never views), :mod:`~.tables` (CSV
+coordinate tables), :mod:`~.crs` (settling the CRS, refusing absurd ones),
+:mod:`~.validation` (geometry checks, NaN/Inf refused), :mod:`~.writing`. Zip safety is
+:mod:`mineplan.io.archives`.
+
+Hostile input (issue 11) gets a located error, never another exception: unclosed
+rings (closed with ``fix``), NaN/Inf coordinates, text not in its declared encoding
+(read as GB18030 with a warning unless the encoding was stated), a ``.prj`` that is
+not UTF-8 or whose parameters cannot place the data on the earth, 5,000-digit numbers;
+and bounded work: no GeoPackage views, at most 1,000 CSV columns, capped warnings.
 
 May import: ``errors``, ``vocab``, ``geodesy``, :mod:`mineplan.io.archives`,
 :mod:`mineplan.io.sniff`. Nothing above io.

@@ -17,6 +17,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pyproj
+import pyproj.exceptions
 import shapely
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
@@ -65,8 +66,9 @@ def settle_crs(
                 minx, miny, maxx, maxy = bounds
                 raise CRSError(
                     f"{path}: the x values look like northings and the y values like eastings "
-                    f"(x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}): the axes are "
-                    "swapped. Swap them in the source, or pass swap_axes=True (--swap-axes)"
+                    f"(x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}): "
+                    "the axes are swapped. Swap them in the source, or pass swap_axes=True "
+                    "(--swap-axes)"
                 )
             warnings.append("x and y were swapped in the file (northing stored as x); swapped back")
             frame = frame.set_geometry(
@@ -79,9 +81,11 @@ def settle_crs(
                 f"the file declares {_label(frame.crs)}; using {_label(wanted)} as asked"
             )
         _check_crs_against_numbers(wanted, bounds, path=path, warnings=warnings)
+        _check_usable(wanted, bounds, path=path, source="the CRS given")
         return frame.set_crs(wanted, allow_override=True), "argument"
     if frame.crs is not None:
         _check_crs_against_numbers(frame.crs, bounds, path=path, warnings=warnings)
+        _check_usable(frame.crs, bounds, path=path, source="the file's CRS (.prj or header)")
         return frame, "file"
     if bounds is None:
         raise CRSError(
@@ -105,7 +109,7 @@ def settle_crs(
         if len(zones) != 1 or found is None:
             raise CRSError(
                 f"{path}: the eastings carry different zone prefixes "
-                f"({minx:.0f}…{maxx:.0f}); split the file by zone or pass crs="
+                f"({_metres(minx)}…{_metres(maxx)}); split the file by zone or pass crs="
             )
         if zone is not None and zone != found.zone:
             raise CRSError(
@@ -121,12 +125,16 @@ def settle_crs(
     if kinds == {"northing_easting"}:
         if zone is None:
             raise CRSError(
-                f"{path}: the file has no CRS and its eastings ({minx:.0f}…{maxx:.0f}) carry "
-                "no zone prefix, so the zone cannot be known; pass the zone (zone=, --zone) "
+                f"{path}: the file has no CRS and its eastings "
+                f"({_metres(minx)}…{_metres(maxx)}) carry no zone prefix, so the zone cannot "
+                "be known; pass the zone (zone=, --zone) "
                 "or the CRS (crs=, --crs)"
             )
         width = 6 if zone < 25 else 3
-        epsg = gk_epsg(width=width, zone=zone, prefixed=False)
+        try:
+            epsg = gk_epsg(width=width, zone=zone, prefixed=False)
+        except CRSError as exc:
+            raise CRSError(f"{path}: zone={zone}: {exc}") from exc
         warnings.append(
             f"the file has no CRS; used {width}-degree zone {zone} as given: "
             f"CGCS2000 Gauss-Kruger EPSG:{epsg} {older}"
@@ -154,8 +162,8 @@ def _check_crs_against_numbers(
     if crs.is_geographic and not degree_like:
         raise CRSError(
             f"{path}: the CRS is {_label(crs)} (degrees) but the coordinates reach "
-            f"x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}, which are metres; "
-            "pass the right projected CRS (crs=, --crs)"
+            f"x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}, "
+            "which are metres; pass the right projected CRS (crs=, --crs)"
         )
     if crs.is_projected and degree_like:
         warnings.append(
@@ -175,7 +183,44 @@ def _check_crs_against_numbers(
         have = "carry" if prefixed_numbers else "lack"
         warnings.append(
             f"the CRS is EPSG:{epsg} ({'with' if gk.prefixed else 'without'} zone "
-            f"prefix) but the eastings {have} one ({minx:.0f}…{maxx:.0f}); check the CRS"
+            f"prefix) but the eastings {have} one ({_metres(minx)}…{_metres(maxx)}); check the CRS"
+        )
+
+
+def _check_usable(
+    crs: pyproj.CRS,
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    path: Path,
+    source: str,
+) -> None:
+    """Refuse a CRS whose parameters are absurd: the corners of the data must go to
+    CGCS2000 degrees and back (a scale factor of 0, a central meridian of 1e308, an
+    unknown projection or unit all fail one way or the other)."""
+    if bounds is None:
+        return
+    minx, miny, maxx, maxy = bounds
+    if crs.is_projected and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+        return  # degrees under a projected CRS: already reported as a warning
+    xs, ys = [minx, maxx, minx, maxx], [miny, maxy, maxy, miny]
+    try:
+        forward = pyproj.Transformer.from_crs(crs, _CGCS2000_GEOGRAPHIC, always_xy=True)
+        lon, lat = forward.transform(xs, ys, errcheck=True)
+        back_x, back_y = forward.transform(lon, lat, direction="INVERSE", errcheck=True)
+    except (pyproj.exceptions.ProjError, _PyprojCRSError, ValueError, OverflowError) as exc:
+        raise CRSError(
+            f"{path}: {source}, {_label(crs)}, cannot place the coordinates "
+            f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) on the earth ({exc}); "
+            "fix the .prj or pass the right CRS (crs=, --crs)"
+        ) from exc
+    values = np.array([*lon, *lat, *back_x, *back_y], dtype=float)
+    original = np.array([*xs, *ys], dtype=float)
+    back = values[8:]
+    if not np.isfinite(values).all() or not np.allclose(back, original, rtol=1e-8, atol=1e-3):
+        raise CRSError(
+            f"{path}: {source}, {_label(crs)}, has absurd parameters: the coordinates "
+            f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) do not survive the way to "
+            "degrees and back; fix the .prj or pass the right CRS (crs=, --crs)"
         )
 
 
@@ -193,6 +238,15 @@ def _to_crs(crs: CRSLike, path: Path) -> pyproj.CRS:
         return pyproj.CRS.from_user_input(crs)
     except _PyprojCRSError as exc:
         raise CRSError(f"{path}: unknown CRS {crs!r} (try e.g. 'EPSG:4516'): {exc}") from exc
+
+
+def _metres(value: float) -> str:
+    """A coordinate for a message: whole metres, or 3 significant digits when absurd.
+
+    >>> _metres(28512000.4), _metres(1e308)
+    ('28512000', '1e+308')
+    """
+    return f"{value:.0f}" if abs(value) < 1e12 else f"{value:.3g}"
 
 
 def _label(crs: pyproj.CRS) -> str:

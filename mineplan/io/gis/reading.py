@@ -11,6 +11,7 @@ other modules of this package.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import zipfile
@@ -19,21 +20,26 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import pyogrio.raw
 import shapely
 
-from mineplan.errors import CoordinateFileError
+from mineplan.errors import CoordinateFileError, CRSError
 from mineplan.geodesy import CRSLike
 from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
 from mineplan.io.gis.crs import CRSSource, settle_crs
-from mineplan.io.gis.dbf import guess_dbf, shapefile_encoding
+from mineplan.io.gis.dbf import guess_dbf, shapefile_encoding, sidecar
 from mineplan.io.gis.drivers import SUPPORTED_READ_SUFFIXES, gdal_call, quoted, row_list
+from mineplan.io.gis.geopackage import feature_tables
 from mineplan.io.gis.tables import read_csv
-from mineplan.io.gis.validation import validate
+from mineplan.io.gis.validation import check_finite, validate
 
 __all__ = ["ReadResult", "read_gis_file"]
 
 log = logging.getLogger(__name__)
+
+_PRJ_BYTES = 64 * 1024  # a .prj is a line of text; more is not looked at
 
 
 @dataclass
@@ -126,6 +132,13 @@ def read_gis_file(
     suffix = path.suffix.lower()
     warnings: list[str] = []
     limits = zip_limits or ZipLimits()
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise CoordinateFileError(
+                f"unknown text encoding {encoding!r}; use e.g. 'utf-8' or 'gbk'", path=path
+            ) from exc
 
     if suffix == ".csv":
         frame = read_csv(path, encoding=encoding, warnings=warnings)
@@ -133,7 +146,15 @@ def read_gis_file(
     elif suffix in SUPPORTED_READ_SUFFIXES:
         source, open_encoding = _gdal_source(path, suffix, encoding, limits, warnings)
         layer_name = _choose_layer(path, source, layer, suffix)
-        frame, source_format = _read_layer(path, source, layer_name, open_encoding)
+        frame, source_format = _read_layer(
+            path,
+            source,
+            layer_name,
+            open_encoding,
+            stated=encoding is not None,
+            fix=fix,
+            warnings=warnings,
+        )
         if suffix == ".dxf":
             frame = _dxf_lines_to_polygons(frame, warnings)
     else:
@@ -143,6 +164,7 @@ def read_gis_file(
             path=path,
         )
 
+    check_finite(frame, path=path)
     frame, crs_source = settle_crs(
         frame, path=path, crs=crs, zone=zone, swap_axes=swap_axes, warnings=warnings
     )
@@ -157,6 +179,9 @@ def _gdal_source(
 ) -> tuple[str, str | None]:
     """The GDAL path to open and the encoding to pass to pyogrio."""
     if suffix == ".shp":
+        prj = sidecar(path, ".prj")
+        if prj is not None:
+            _check_prj_text(path, prj.read_bytes()[:_PRJ_BYTES])
         return str(path), shapefile_encoding(path, encoding, warnings)
     if suffix == ".zip":
         return _zipped_shapefile(path, encoding, limits, warnings)
@@ -174,6 +199,8 @@ def _gdal_source(
 def _choose_layer(path: Path, source: str, layer: str | None, suffix: str) -> str | None:
     layers = gdal_call(path, lambda: pyogrio.list_layers(source))
     names = [str(name) for name in layers[:, 0]] if len(layers) else []
+    if suffix == ".gpkg":
+        names = _geopackage_layers(path, names, layer)
     if not names:
         raise CoordinateFileError("the file holds no layers", path=path)
     if layer is not None:
@@ -190,24 +217,160 @@ def _choose_layer(path: Path, source: str, layer: str | None, suffix: str) -> st
     return names[0] if suffix in (".gpkg", ".kml", ".kmz") else None
 
 
+def _geopackage_layers(path: Path, names: list[str], layer: str | None) -> list[str]:
+    """GDAL's layer names cut to the real feature tables: views are refused (a view
+    may be a query that never ends), attribute tables such as QGIS's ``layer_styles``
+    left out."""
+    found = feature_tables(path)
+    if found is None:
+        return names
+    if layer is not None and layer in found.views:
+        raise CoordinateFileError(
+            f"layer {layer!r} is a view (a stored query), not a table: mineplan reads only "
+            "real feature tables, since a view may run without end. Save the view as a "
+            "table (e.g. QGIS “Export → Save Features As”) and read that",
+            path=path,
+        )
+    tables = [name for name in names if name in found.tables]
+    if not tables and found.views:
+        raise CoordinateFileError(
+            f"the GeoPackage's only feature layers are views ({quoted(found.views)}), "
+            "stored queries mineplan does not run; save them as tables and read those",
+            path=path,
+        )
+    return tables
+
+
 def _read_layer(
-    path: Path, source: str, layer: str | None, encoding: str | None
+    path: Path,
+    source: str,
+    layer: str | None,
+    encoding: str | None,
+    *,
+    stated: bool,
+    fix: bool,
+    warnings: list[str],
 ) -> tuple[gpd.GeoDataFrame, str]:
+    """The layer's features and GDAL's driver name.
+
+    Attribute text that is not in the encoding declared (a ``.cpg`` saying UTF-8 over
+    a GBK ``.dbf``, a GBK GeoJSON) is read as GB18030 with a warning, unless the
+    caller stated the encoding. Geometries GDAL passes through but shapely cannot
+    build (a ring not closed, too few points) are located; ``fix`` closes rings.
+    """
     info = gdal_call(
         path, lambda: pyogrio.read_info(source, layer=layer, encoding=encoding), layer=layer
     )
-    frame = gdal_call(
-        path,
-        lambda: pyogrio.read_dataframe(source, layer=layer, encoding=encoding),
-        layer=layer,
-    )
+    try:
+        frame = _read_dataframe(path, source, layer, encoding)
+    except UnicodeDecodeError as exc:
+        declared = encoding or "UTF-8"
+        if stated:
+            raise CoordinateFileError(
+                f"attribute text is not {declared} as stated ({exc.reason} at byte "
+                f"{exc.start} of a value); give the right encoding",
+                path=path,
+                line=_first_undecodable_line(path),
+            ) from exc
+        try:
+            frame = _read_dataframe(path, source, layer, "gb18030")
+        except UnicodeDecodeError as again:
+            raise CoordinateFileError(
+                f"attribute text is neither {declared} nor GB18030 ({again.reason}); "
+                "save it as UTF-8 or pass the encoding (encoding=, --encoding)",
+                path=path,
+                line=_first_undecodable_line(path),
+            ) from again
+        warnings.append(
+            f"attribute text is not {declared} as declared: read it as GB18030 (GBK); "
+            "check the names"
+        )
+        encoding = "gb18030"
     if not isinstance(frame, gpd.GeoDataFrame):
         where = "the file" if layer is None else f"layer {layer!r}"
         raise CoordinateFileError(
             f"{where} has no geometry column; for a table of coordinates use a .csv",
             path=path,
         )
+    frame = _rebuild_broken(path, source, layer, encoding, frame, fix=fix, warnings=warnings)
     return frame, str(info.get("driver") or "unknown")
+
+
+def _read_dataframe(
+    path: Path, source: str, layer: str | None, encoding: str | None
+) -> gpd.GeoDataFrame:
+    # on_invalid="ignore": a geometry shapely cannot build comes back missing and is
+    # located by _rebuild_broken, instead of one exception for the whole file.
+    return gdal_call(
+        path,
+        lambda: pyogrio.read_dataframe(
+            source, layer=layer, encoding=encoding, on_invalid="ignore"
+        ),
+        layer=layer,
+        text_errors=False,
+    )
+
+
+def _rebuild_broken(
+    path: Path,
+    source: str,
+    layer: str | None,
+    encoding: str | None,
+    frame: gpd.GeoDataFrame,
+    *,
+    fix: bool,
+    warnings: list[str],
+) -> gpd.GeoDataFrame:
+    """Tell missing geometries from ones GDAL returned but shapely could not build."""
+    missing = np.flatnonzero(shapely.is_missing(frame.geometry.array))
+    if len(missing) == 0:
+        return frame
+    _, _, wkb, _ = gdal_call(
+        path,
+        lambda: pyogrio.raw.read(source, layer=layer, encoding=encoding, columns=[]),
+        layer=layer,
+    )
+    wkb = np.asarray(wkb, dtype=object)
+    if len(wkb) != len(frame):
+        return frame
+    broken = [int(i) for i in missing if wkb[i] is not None]
+    if not broken:
+        return frame
+    if not fix:
+        raise CoordinateFileError(
+            f"{len(broken)} feature(s) have a polygon ring that is not closed (first point "
+            f"≠ last) or too few points: features {row_list(broken)}. Close the rings in "
+            "the source, or pass fix=True (--fix) to close them",
+            path=path,
+        )
+    rebuilt = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    unfixable = [i for i, geom in zip(broken, rebuilt, strict=True) if geom is None]
+    if unfixable:
+        raise CoordinateFileError(
+            f"{len(unfixable)} feature(s) have a ring with too few points to be a polygon: "
+            f"features {row_list(unfixable)}; fix them in the source",
+            path=path,
+        )
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    geoms[broken] = rebuilt
+    warnings.append(f"closed the unclosed ring(s) of features {row_list(broken)}")
+    result = frame.copy()
+    result[result.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    return result
+
+
+def _first_undecodable_line(path: Path, limit: int = 64 * 2**20) -> int | None:
+    """The line of a text file's first byte that is not UTF-8; None for binary files."""
+    if path.suffix.lower() not in (".geojson", ".json", ".kml", ".csv"):
+        return None
+    try:
+        data = path.read_bytes()[:limit]
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    except OSError:
+        return None
+    return None
 
 
 def _zipped_shapefile(
@@ -224,12 +387,28 @@ def _zipped_shapefile(
         )
     shp = shps[0]
     stem = shp[:-4].lower()
+    prj = next((m for m in members if m.lower() == stem + ".prj"), None)
+    if prj is not None:
+        with zipfile.ZipFile(path) as archive, archive.open(prj) as stream:
+            _check_prj_text(path, stream.read(_PRJ_BYTES))
     if encoding is None and not any(m.lower() == stem + ".cpg" for m in members):
         dbf = next((m for m in members if m.lower() == stem + ".dbf"), None)
         if dbf is not None:
             with zipfile.ZipFile(path) as archive:
                 encoding = guess_dbf(archive.read(dbf), warnings)
     return f"/vsizip/{path}/{shp}", encoding
+
+
+def _check_prj_text(path: Path, data: bytes) -> None:
+    """A ``.prj`` must be UTF-8 (ASCII, really) text: GDAL hands its text on undecoded."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CRSError(
+            f"{path}: the .prj is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02X}; "
+            "a Chinese CRS name saved in GBK?), which GDAL cannot read; save the .prj as "
+            "UTF-8 or ASCII, e.g. by exporting the layer again"
+        ) from exc
 
 
 def _check_zip(path: Path, limits: ZipLimits) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ May import: ``errors``, ``geodesy``, the drivers of this package.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,9 +21,13 @@ import shapely
 
 from mineplan.errors import CoordinateFileError
 from mineplan.geodesy import classify_plane_pair
-from mineplan.io.gis.drivers import quoted
+from mineplan.io.gis.drivers import quoted, shortened
 
-__all__ = ["read_csv"]
+__all__ = ["MAX_COLUMNS", "read_csv"]
+
+#: Most columns a CSV coordinate table may have.
+MAX_COLUMNS = 1000
+_HEADER_BYTES = 1 << 20
 
 _PLOT_COLUMNS = ("plot", "plot_id", "地块编号", "地块号")
 # (first column, second column, what they are); matched case-insensitively.
@@ -50,6 +55,7 @@ def read_csv(path: Path, *, encoding: str | None, warnings: list[str]) -> gpd.Ge
             warnings.append("CSV text is not UTF-8: read it as GB18030")
     if b"\x00" in raw[:4096]:
         raise CoordinateFileError("not a text CSV file (it holds binary data)", path=path)
+    _check_header_width(path, raw, encoding)
     try:
         table = pd.read_csv(path, encoding=encoding)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -80,6 +86,23 @@ def read_csv(path: Path, *, encoding: str | None, warnings: list[str]) -> gpd.Ge
     return _csv_polygons(path, table, plot_col, east, north, (east_col, north_col))
 
 
+def _check_header_width(path: Path, raw: bytes, encoding: str) -> None:
+    """Refuse a header wider than :data:`MAX_COLUMNS` before pandas reads it (pandas
+    renames duplicate names in quadratic time: 50,000 of them take minutes)."""
+    first = raw[:_HEADER_BYTES].split(b"\n", 1)[0].decode(encoding, errors="replace")
+    try:
+        width = len(next(csv.reader([first]), []))
+    except csv.Error:
+        width = first.count(",") + 1
+    if width > MAX_COLUMNS:
+        raise CoordinateFileError(
+            f"the header has {width} columns, more than the {MAX_COLUMNS} a coordinate "
+            "table may have; keep the coordinate and attribute columns you need",
+            path=path,
+            line=1,
+        )
+
+
 def _find_columns(
     lower: dict[str, str], candidates: Sequence[tuple[str, str]]
 ) -> tuple[str, str] | None:
@@ -90,17 +113,30 @@ def _find_columns(
 
 
 def _numeric(path: Path, table: pd.DataFrame, column: str) -> np.ndarray:
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = np.flatnonzero(values.isna().to_numpy())
+    try:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+    except (OverflowError, ValueError, TypeError):  # a Python int beyond float's range
+        values = np.array([_as_float(cell) for cell in table[column]], dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         row = int(bad[0]) + 2  # header is line 1
+        cell = table[column].iloc[bad[0]]
+        text = str(float(cell)) if isinstance(cell, (float, np.floating)) else shortened(cell)
         raise CoordinateFileError(
-            f"column {column!r} holds a non-number {table[column].iloc[bad[0]]!r} "
+            f"column {shortened(column)} holds a non-number {text} "
             f"({len(bad)} such row(s)); fix or remove them",
             path=path,
             line=row,
         )
-    return values.to_numpy(dtype=float)
+    return values
+
+
+def _as_float(cell: object) -> float:
+    """A cell as a float, NaN when it is none (5,000 digits overflow; ``²`` is no digit)."""
+    try:
+        return float(cell)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, TypeError):
+        return float("nan")
 
 
 def _plane_roles(

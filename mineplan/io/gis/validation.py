@@ -1,6 +1,7 @@
-"""Geometry checks of a GIS layer: missing, empty, not polygonal, invalid — all reported.
+"""Geometry checks of a GIS layer: missing, empty, not polygonal, invalid — all reported;
+coordinates that are not numbers (NaN, infinite) refused.
 
-May import: ``errors``.
+May import: ``errors``, the drivers of this package.
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import shapely
+import shapely.errors
 
 from mineplan.errors import CoordinateFileError, problem_list
+from mineplan.io.gis.drivers import row_list
 
-__all__ = ["validate"]
+__all__ = ["WARNING_LIMIT", "check_finite", "validate"]
+
+#: Most per-feature warnings one kind of geometry problem adds to a read's warnings.
+WARNING_LIMIT = 50
 
 
 def validate(
@@ -53,7 +59,12 @@ def validate(
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
         if fix:
-            geoms[i] = shapely.make_valid(geoms[i])
+            try:
+                geoms[i] = shapely.make_valid(geoms[i])
+            except shapely.errors.GEOSException as exc:  # e.g. numbers near 1e308
+                problems.append(f"feature {i}: invalid geometry ({reason}) that cannot be "
+                                f"repaired ({exc})")
+                continue
             repaired.append(f"feature {i}: repaired ({reason}) into a {geoms[i].geom_type}")
         else:
             problems.append(f"feature {i}: invalid geometry ({reason})")
@@ -63,10 +74,38 @@ def validate(
             + ("" if fix else "\nFix them in the source, or pass fix=True to repair invalid ones"),
             path=path,
         )
-    warnings.extend(problems)
-    warnings.extend(repaired)
+    warnings.extend(_capped(problems, "geometry problems"))
+    warnings.extend(_capped(repaired, "repairs"))
     if repaired:
         frame = frame.copy()
         frame[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     return frame
 
+
+
+def _capped(lines: list[str], what: str) -> list[str]:
+    """The first :data:`WARNING_LIMIT` lines and one more saying how many were left out
+    (a file of a million broken features must not print a million lines)."""
+    if len(lines) <= WARNING_LIMIT:
+        return lines
+    return [*lines[:WARNING_LIMIT], f"… and {len(lines) - WARNING_LIMIT} more {what}"]
+
+
+def check_finite(frame: gpd.GeoDataFrame, *, path: Path) -> None:
+    """Refuse coordinates that are NaN or infinite, naming the features.
+
+    No repair is safe (which number was meant?), so ``fix`` does not apply.
+
+    Raises
+    ------
+    CoordinateFileError
+        Some feature has a NaN or infinite x or y.
+    """
+    coords, index = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
+    bad = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        raise CoordinateFileError(
+            f"{len(bad)} feature(s) have coordinates that are not numbers (NaN or "
+            f"infinite): features {row_list([int(i) for i in bad])}; fix them in the source",
+            path=path,
+        )
