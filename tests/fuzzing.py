@@ -192,6 +192,8 @@ def txt_seeds() -> list[Seed]:
     for path in sorted((FIXTURES / "coords").glob("*.txt")):
         data = path.read_bytes()
         seeds.append(Seed(path.name, "file", {path.name: data}))
+        if path.stem.endswith("_utf8"):
+            continue  # already UTF-8
         utf8 = path.stem.replace("_gbk", "") + "_utf8.txt"
         seeds.append(Seed(utf8, "file", {utf8: data.decode("gb18030").encode("utf-8")}))
     return seeds

@@ -77,11 +77,6 @@ def test_many_more_mutated_gis_files_give_only_located_errors(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 11: the coordinate TXT readers still crash on some inputs (integers "
-    "beyond 4,300 digits); mineplan.io.coordinates is being fixed separately",
-)
 def test_mutated_coordinate_txt_files_give_only_located_errors(tmp_path: Path) -> None:
     _, crashes = _fuzz(fuzzing.txt_seeds(), fuzzing.txt_calls, 2000, tmp_path, "txt")
     assert not crashes, "\n\n".join(crashes[:3])

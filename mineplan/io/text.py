@@ -161,6 +161,28 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}")
+
+
+def parse_whole(text: str, *, signed: bool = False) -> int | None:
+    """A whole number of at most 9 ASCII digits, or None if ``text`` is not one.
+
+    ``str.isdigit`` accepts ², ① and other digits ``int`` refuses, and ``int`` refuses
+    more than 4,300 digits: neither is a count, ring number or flag in a coordinate file.
+
+    Examples
+    --------
+    >>> parse_whole(" 12 "), parse_whole("²"), parse_whole("①"), parse_whole("1" * 5000)
+    (12, None, None, None)
+    >>> parse_whole("-1"), parse_whole("-1", signed=True)
+    (None, -1)
+    """
+    text = text.strip()
+    if not _WHOLE.fullmatch(text) or (not signed and text[0] in "+-"):
+        return None
+    return int(text)
+
+
 def format_optional(value: float | None) -> str:
     """``value`` in its shortest form (``:g``), or ``""`` for None (an empty field)."""
     return "" if value is None else f"{value:g}"

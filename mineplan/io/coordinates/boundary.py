@@ -43,7 +43,7 @@ from mineplan.io.coordinates.parsing import (
     finish_rings,
     source_bytes,
 )
-from mineplan.io.text import parse_number, split_fields, split_lines
+from mineplan.io.text import parse_number, parse_whole, split_fields, split_lines
 
 __all__ = ["parse_boundary_txt", "read_boundary_txt"]
 
@@ -154,7 +154,7 @@ def parse_boundary_txt(
             continue
         point_lines[-1] += 1
         name, ring_text, x_text, y_text = parts
-        ring_no = int(ring_text) if ring_text.isdigit() else None
+        ring_no = parse_whole(ring_text)
         unit = unit_kind(header.get("计量单位", ""))
         x, x_dms, x_why = read_coordinate(x_text, unit or "")
         y, y_dms, y_why = read_coordinate(y_text, unit or "")
@@ -256,8 +256,8 @@ def _parse_plot_header(line: str, line_no: int, problems: Problems) -> tuple[Plo
     parts += [""] * (5 - len(parts))
     count_text, area_text, number, name, kind = parts[:5]
     count: int | None = None
-    if count_text.isdigit():
-        count = int(count_text)
+    if parse_whole(count_text) is not None:
+        count = parse_whole(count_text)
     elif count_text:
         problems.error(
             line_no,

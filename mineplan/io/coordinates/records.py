@@ -22,6 +22,7 @@ from mineplan.io.coordinates.tables import (
     TableRing,
     TableScan,
 )
+from mineplan.io.text import parse_whole
 
 __all__ = ["group_blocks", "group_records", "resolve_header"]
 
@@ -244,14 +245,14 @@ def _order_records(records: list[TableRecord], problems: Problems) -> None:
     ) == (records[0].first.value, records[0].second.value):
         records.pop()
     names = [r.name or "" for r in records]
-    if any(not n.isdigit() for n in names) or len(set(names)) != len(names):
+    if any(parse_whole(n) is None for n in names) or len(set(names)) != len(names):
         if any(lines.count(line) > 1 for line in lines):
             problems.warn(
                 records[0].line,
                 "several points per row without unique point numbers: read row by row",
             )
         return
-    order = sorted(records, key=lambda r: int(r.name or 0))
+    order = sorted(records, key=lambda r: parse_whole(r.name or "0") or 0)
     if order != records:
         problems.warn(
             records[0].line, "several points per row: read in point-number order"

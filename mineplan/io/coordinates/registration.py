@@ -35,7 +35,7 @@ from mineplan.io.coordinates.parsing import (
     finish_rings,
     source_bytes,
 )
-from mineplan.io.text import parse_number, split_fields, split_lines
+from mineplan.io.text import parse_number, parse_whole, split_fields, split_lines
 
 __all__ = ["parse_registration_txt", "read_registration_txt"]
 
@@ -88,8 +88,8 @@ def parse_registration_txt(
             header[key] = value.strip()
             if "总行数" in key:
                 count = value.strip()
-                if count.isdigit():
-                    total = (int(count), line_no)
+                if (whole := parse_whole(count)) is not None:
+                    total = (whole, line_no)
                 else:
                     problems.error(line_no, f"{key}={count!r} is not a whole number")
             continue
@@ -112,7 +112,7 @@ def parse_registration_txt(
                         line_no, f"{key}: 标高{what} {text_value!r} is not a number of metres"
                     )
             flag_text = parts[4] if len(parts) > 4 else ""
-            flag = int(flag_text) if re.fullmatch(r"-?\d+", flag_text) else None
+            flag = parse_whole(flag_text, signed=True)
             if flag_text and flag is None:
                 problems.error(line_no, f"{key}: flag {flag_text!r} is not a whole number")
             rings.append(RawRing(len(rings) + 1, current))
