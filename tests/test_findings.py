@@ -133,3 +133,33 @@ def test_writes_are_atomic_and_bad_targets_are_errors(
         write_findings(_frame(), tmp_path / "f.txt")
     with pytest.raises(FindingsWriteError, match="folder"):
         write_findings(_frame(), tmp_path / "missing" / "f.csv")
+
+
+INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
+
+
+def _injected() -> gpd.GeoDataFrame:
+    return findings_frame([
+        Finding("region", "位于规划行政区内", "pass", INJECTED, "100%", "checks.toml",
+                "@SUM(1+1)*cmd|' /C calc'!A0"),
+        Finding("farmland", "永久基本农田", "pass", "-1+2", "-12.5", "checks.toml", "+A1"),
+    ])
+
+
+def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    out = tmp_path / "f.csv"
+    write_findings(_injected(), out)
+    back = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert list(back["对象"]) == [f"'{INJECTED}", "'-1+2"]
+    assert back["说明"].iloc[0].startswith("'@") and back["说明"].iloc[1] == "'+A1"
+    assert back["量测值"].iloc[1] == "-12.5"  # a plain number is not a formula: unchanged
+
+
+def test_xlsx_cells_are_text_not_formulas(tmp_path: Path) -> None:
+    out = tmp_path / "f.xlsx"
+    write_findings(_injected(), out)
+    sheet = openpyxl.load_workbook(out)["检查结果"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    # the text is kept exactly as the file gave it
+    assert INJECTED in [c.value for c in cells]

@@ -103,11 +103,12 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     if not path.parent.is_dir():
         raise AuditOutputError(f"folder {path.parent} does not exist; create it first")
     from mineplan.atomic import atomic_output
+    from mineplan.io.sheets import csv_safe
 
     table = issues.rename(columns=HEADERS)
     with atomic_output(path) as tmp:
         if suffix == ".csv":
-            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(table, issues, tmp)
     return path
@@ -117,12 +118,15 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
     import pandas as pd
 
     from mineplan.checks.audit import summarise
+    from mineplan.io.sheets import xlsx_text_only
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="问题清单", index=False)
         summary = summarise(issues)
         if not summary.empty:
             summary.to_excel(writer, sheet_name="汇总")
+        for each in writer.sheets.values():
+            xlsx_text_only(each)
         sheet = writer.sheets["问题清单"]
         widths = {"A": 12, "B": 10, "C": 12, "D": 40, "E": 60, "F": 60, "G": 10, "H": 80}
         for column, width in widths.items():

@@ -29,6 +29,7 @@ from mineplan.checks.findings.model import (
 from mineplan.errors import FindingsWriteError
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.io.corners import corner_table
+from mineplan.io.sheets import csv_safe, xlsx_text_only
 from mineplan.vocab import STORE_CRS, WEB_CRS
 
 __all__ = [
@@ -80,7 +81,7 @@ def write_findings_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     table = _table(frame)
     with _atomic(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 
@@ -123,6 +124,7 @@ def write_findings_xlsx(
         if proposal is not None:
             proposal_coordinates(proposal).to_excel(xls, sheet_name="申请范围坐标", index=False)
         for sheet in xls.sheets.values():
+            xlsx_text_only(sheet)  # an applicant's "=HYPERLINK(…)" stays text
             for column in sheet.columns:
                 sheet.column_dimensions[column[0].column_letter].width = min(
                     60, max(8, *(display_width(str(c.value or "")) + 2 for c in column[:200]))
