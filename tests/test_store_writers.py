@@ -172,3 +172,24 @@ def test_mineplan_history_lists_the_writes_of_a_layer(store: Path, capsys, monke
     assert len(lines) == 2  # the build's row for BBB, then the import
     assert "mineplan build" in lines[0] and " 2 features" in lines[0]
     assert "张三" in lines[1] and " 4 features" in lines[1] and "from 勘查区块.shp" in lines[1]
+
+
+def test_the_store_is_a_geopackage_1_2_before_and_after_a_replacement(store: Path) -> None:
+    """QGIS 3.22 LTR (Debian's) warns "GeoPackage v1.4 may only be partially supported"
+    on a 1.4 file; the store is written as 1.2 (OGC 12-128r15: user_version 10200,
+    application_id 'GPKG') and stays so when a layer is replaced."""
+    import contextlib
+    import sqlite3
+
+    def version() -> tuple[int, bytes, set[str]]:
+        with contextlib.closing(sqlite3.connect(store)) as con:
+            user = con.execute("PRAGMA user_version").fetchone()[0]
+            app = con.execute("PRAGMA application_id").fetchone()[0].to_bytes(4, "big")
+            ext = {r[0] for r in con.execute("SELECT extension_name FROM gpkg_extensions")}
+        return user, app, ext
+
+    assert version()[:2] == (10200, b"GPKG")
+    replace_layer(store, "AAA", layer_frame(2), spec=SPECS["AAA"])
+    user, app, extensions = version()
+    assert (user, app) == (10200, b"GPKG")
+    assert extensions <= {"gpkg_rtree_index"}  # nothing a 1.2 reader lacks

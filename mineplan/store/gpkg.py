@@ -51,6 +51,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 META_TABLE = "mineplan_meta"
+#: The GeoPackage version written (GDAL's VERSION creation option); 1.2 = user_version 10200.
+GPKG_VERSION = "1.2"
 
 # The table QGIS creates for styles in a GeoPackage (same columns and types).
 _LAYER_STYLES_DDL = """
@@ -112,7 +114,7 @@ def write_store(
     path.parent.mkdir(parents=True, exist_ok=True)
     edit = edit or EditRecord("mineplan build")
     with writer_lock(path, what=edit.command), _atomic_target(path) as tmp:
-        for code, frame in layers.items():
+        for i, (code, frame) in enumerate(layers.items()):
             spec = specs[code]
             log.info("writing layer %s (%s): %d features", code, spec.name, len(frame))
             pyogrio.write_dataframe(
@@ -122,6 +124,10 @@ def write_store(
                     "DESCRIPTION": spec.description,
                     "SPATIAL_INDEX": "YES",
                 },
+                # the first layer creates the file: GeoPackage 1.2, which the QGIS
+                # bureaus run (3.22 LTR) reads without "v1.4 may only be partially
+                # supported"; mineplan uses nothing of 1.3/1.4
+                **({"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}),
                 **_empty_geometry_type(frame, spec),
             )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
