@@ -8,6 +8,9 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,9 +23,48 @@ from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_sp
 from mineplan.store import list_layers, read_layer
 from mineplan.web.browsing import visible_frames
 from mineplan.web.maplayers import map_layers
+from mineplan.web.messages import error_message
 from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
+log = logging.getLogger("mineplan.app")
+
+#: Streamlit's own English on the file uploader, said in Chinese (CSS only: the
+#: English text is hidden, the Chinese drawn in its place).
+_CHINESE_CHROME = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "将文件拖放到此处"; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+</style>"""
+
+
+def chinese_chrome() -> None:
+    """Put Streamlit's own widget texts (the uploader's) in Chinese, once per page."""
+    st.html(_CHINESE_CHROME)
+
+
+def show_error(err: BaseException, *, prefix: str = "") -> None:
+    """An error as the planner reads it: one located Chinese message, no traceback."""
+    text = error_message(err)
+    st.error(f"{prefix}{text}" if prefix else text)
+
+
+@contextmanager
+def page_guard() -> Iterator[None]:
+    """Run a page; any error it lets out is shown in Chinese (never a traceback).
+
+    A mineplan error by :func:`mineplan.web.messages.error_message`; anything else as
+    an internal error (logged in full). Streamlit's own stop and rerun pass through.
+    """
+    try:
+        yield
+    except Exception as err:  # the page boundary: nothing escapes as a traceback
+        if not hasattr(err, "code"):
+            log.exception("page failed")
+        show_error(err)
 
 
 def store_path() -> Path:
@@ -39,7 +81,7 @@ def require_store() -> tuple[str, int]:
     """(path, mtime in ns) of the store; stops the page with a message when it is missing."""
     path = store_path()
     if not path.is_file():
-        st.error(f"未找到数据库 {path}。请先运行 `mineplan build` 生成 GeoPackage。")
+        st.error(f"未找到数据库 {path}。请系统维护人员在服务器上运行 `mineplan build` 生成规划数据库。")
         st.stop()
     return str(path), path.stat().st_mtime_ns
 

@@ -10,13 +10,16 @@ from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
     browse_map_html,
+    chinese_chrome,
     figure_bytes,
     layer_definitions,
     load_frames,
+    page_guard,
     plan_order,
     raster_from_bytes,
     raster_from_file,
     require_store,
+    show_error,
 )
 from mineplan import settings
 from mineplan.errors import MineplanError
@@ -64,7 +67,7 @@ def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
             path = Path(folder) / choice
             return raster_from_file(str(path), path.stat().st_mtime_ns), choice, opacity
     except (MineplanError, ValueError, OSError) as err:
-        st.error(f"栅格无法显示：{err}")
+        show_error(err, prefix="栅格无法显示：")
     return None, "", opacity
 
 
@@ -77,12 +80,14 @@ def main() -> None:
 
     with st.sidebar:
         st.header("筛选")
-        regions = st.multiselect("规划（县市）", regions_all, default=regions_all)
-        chosen = st.multiselect("图层", list(layer_names), default=list(layer_names))
+        regions = st.multiselect("规划（县市）", regions_all, default=regions_all,
+                                 select_all=0, placeholder="选择规划")
+        chosen = st.multiselect("图层", list(layer_names), default=list(layer_names),
+                                select_all=0, placeholder="选择图层")
         mineral = st.text_input("矿种包含", "", placeholder="如：煤、金、砂石")
         levels_all = zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer})
         levels = st.multiselect("级别", levels_all, default=[], placeholder="全部级别",
-                                help="不选则显示全部级别") if levels_all else []
+                                select_all=0, help="不选则显示全部级别") if levels_all else []
         st.header("底图")
         basemap_label = st.selectbox("在线底图", list(BASEMAPS))
         key = st.text_input("天地图密钥（tk）", settings.tianditu_key(),
@@ -137,7 +142,7 @@ def main() -> None:
                 image=image, image_title=image_title, image_opacity=opacity,
             )
         except (MineplanError, ValueError) as err:
-            st.error(f"地图无法生成：{err}")
+            show_error(err, prefix="地图无法生成：")
             st.stop()
         st.iframe(html, height=MAP_HEIGHT)
     with panel:
@@ -154,7 +159,7 @@ def main() -> None:
 
     table = zone_table(shown, specs)
     st.subheader(f"规划分区一览（{len(table)} 个；图形状态“示意”为示意范围）")
-    event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE,
+    event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE, placeholder="",
                          on_select="rerun", selection_mode="single-row")
     picked = selected_zone_id(table, event.selection.rows) if event else None
     if picked != st.session_state.get("table_pick"):  # a new row (or none) was selected
@@ -189,7 +194,7 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
                 path, mtime, region=region, zone_id=zone_id, fmt=fmt, paper=paper,
                 orientation=orientation, grid=grid))
         except (MineplanError, ValueError) as err:
-            st.error(f"图件无法生成：{err}")
+            show_error(err, prefix="图件无法生成：")
     made = st.session_state.get("figure")
     if made and made[0] == params:
         name = f"{zone_id or region}_{'分区图' if zone_id else '规划图'}.{fmt}"
@@ -198,4 +203,6 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
         st.caption("图中规划分区为示意图形、三区三线为演示数据时，图注会写明。")
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

@@ -20,19 +20,22 @@ import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    chinese_chrome,
     layer_definitions,
     load_frames,
     max_upload_mb,
+    page_guard,
     require_store,
+    show_error,
 )
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
-from mineplan.io.uploads import UploadError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.rules import RIGHT_TYPES
 from mineplan.vocab import VERDICTS
 from mineplan.web.checkrun import CheckRequest, check_with_map, form_problems
 from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.messages import error_message
 from mineplan.web.presentation import (
     data_notes,
     error_markdown,
@@ -66,12 +69,8 @@ def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> 
 
 
 def _show_error(err: MineplanError) -> None:
-    if isinstance(err, UploadError):
-        st.error(err.reason)
-        if err.detail:
-            st.caption(f"技术细节：{err.detail}")
-    else:  # one line per problem, each naming its line of the paste or file
-        st.error(error_markdown(str(err)))
+    """One line per problem (each naming its line of the paste or file), in Chinese."""
+    st.error(error_markdown(error_message(err)))
 
 
 @st.cache_resource(max_entries=2, show_spinner="准备绘制地图 …")
@@ -225,10 +224,12 @@ def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
             )
     except MineplanError as err:
         st.session_state.pop(_RESULT, None)
-        st.error(f"无法检查：{err}")
+        show_error(err, prefix="无法检查：")
         return
     st.session_state[_RESULT] = CheckOutcome(key, findings, page, request.title, downloads,
                                              problems)
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

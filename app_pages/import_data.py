@@ -9,11 +9,14 @@ import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    chinese_chrome,
     layer_definitions,
     load_frames,
     max_upload_mb,
+    page_guard,
     preview_map_html,
     require_store,
+    show_error,
 )
 from mineplan.errors import MineplanError
 from mineplan.importing import match_features
@@ -28,6 +31,7 @@ from mineplan.web.importview import (
     store_zone_import,
 )
 from mineplan.web.maplayers import map_layers
+from mineplan.web.messages import readable_notes
 from mineplan.web.uploading import accepted_types, read_features_upload, upload_layer_names
 
 
@@ -39,9 +43,7 @@ def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool)
 
 
 def _show_upload_error(err: UploadError) -> None:
-    st.error(err.reason)
-    if err.detail:
-        st.caption(f"技术细节：{err.detail}")
+    show_error(err)  # the reason; GDAL's detail goes to the server log
 
 
 def main() -> None:
@@ -100,8 +102,11 @@ def main() -> None:
     crs_from = CRS_SOURCES.get(result.crs_source, result.crs_source)
     st.success(f"已读取 {upload.name}：{len(result.frame)} 个要素（{result.source_format}；"
                f"坐标系 {result.frame.crs.to_string()}，{crs_from}）。")
-    for warning in result.warnings:
+    notes, technical = readable_notes(result.warnings)
+    for warning in notes:
         st.warning(f"注意：{warning}")
+    if technical:
+        st.caption(f"读取时另有 {technical} 条技术提示（编码、坐标系判断等），已记入服务器日志。")
     if control:
         _import_control_layer(path, code, result, upload.name)
         return
@@ -111,8 +116,7 @@ def main() -> None:
         report = match_features(zones, result.frame, id_field=id_field or None,
                                 name_field=name_field or None)
     except MineplanError as err:
-        st.error("无法匹配：文件中没有可用于匹配的编号或名称字段，请在“导入选项”中指定。")
-        st.caption(f"技术细节：{err}")
+        show_error(err, prefix="无法匹配：")
         return
 
     st.subheader("匹配结果")
@@ -128,7 +132,7 @@ def main() -> None:
     try:
         st.iframe(preview_map_html(preview), height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
-        st.error(f"预览地图无法生成：{err}")
+        show_error(err, prefix="预览地图无法生成：")
 
     if not report.matched:
         st.error("没有任何要素与本图层的分区匹配，数据库未改动。请检查编号/名称字段或所选图层。")
@@ -138,7 +142,7 @@ def main() -> None:
             store_zone_import(path, code, zones, result.frame, report, source=upload.name,
                               spec=specs[code])
         except (MineplanError, OSError) as err:
-            st.error(f"导入失败，数据库保持原样：{err}")
+            show_error(err, prefix="导入失败，数据库保持原样：")
             return
         st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
 
@@ -161,9 +165,7 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
             region_field=None if region_field == "（无）" else region_field,
         )
     except MineplanError as err:
-        st.error("该文件不能作为管控图层导入（见下方说明）；请修复图形，或在“导入选项”中勾选"
-                 "“自动修复无效图形”。")
-        st.caption(f"技术细节：{err}")
+        show_error(err, prefix="该文件不能作为管控图层导入：")
         return
     st.subheader("预览")
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
@@ -171,17 +173,19 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
                   height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
-        st.error(f"预览地图无法生成：{err}")
+        show_error(err, prefix="预览地图无法生成：")
     if st.button(f"确认导入：以 {len(frame)} 个要素替换{spec.name}", type="primary",
                  key="control_confirm"):
         try:
             store_control_layer(path, code, frame, spec=spec, style=styles[spec.style],
                                 schematic=schematic)
         except (MineplanError, OSError) as err:
-            st.error(f"导入失败，数据库保持原样：{err}")
+            show_error(err, prefix="导入失败，数据库保持原样：")
             return
         st.success(f"已导入{spec.name}：{len(frame)} 个要素（{date.isoformat()}）。"
                    "浏览与检查页面将立即使用新图层。")
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

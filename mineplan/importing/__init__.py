@@ -198,10 +198,11 @@ def match_features(
     id_col = id_field or _first_present(features, _ID_FIELDS)
     name_col = name_field or _first_present(features, _NAME_FIELDS)
     if id_col is None and name_col is None:
+        columns = [str(c) for c in features.columns if c != features.geometry.name]
         raise GeometryError(
             f"the file has no number or name column to match zones by; it has "
-            f"{[c for c in features.columns if c != features.geometry.name]} — "
-            "pass --id-field or --name-field"
+            f"{columns} — pass --id-field or --name-field",
+            code="no_match_field", fields={"columns": columns},
         )
     by_id = {str(z): [str(z)] for z in zones["zone_id"]}
     one_plan = zones["region"].nunique() == 1
@@ -270,17 +271,19 @@ def apply_import(
         measured on the new shape (ellipsoidal, km², 4 decimals).
     """
     if features.crs is None:
-        raise GeometryError("imported features have no CRS")
+        raise GeometryError("imported features have no CRS", code="no_crs")
     incoming = features.to_crs(STORE_CRS)
     out = layer.copy()
     position = {zid: i for i, zid in enumerate(out["zone_id"])}
     bad = []
+    items = []
     for zid, idx in report.matched.items():
         geom = incoming.geometry.loc[idx]
         polygonal = _polygonal(geom)
         if polygonal is None:
             bad.append(f"{zid}: feature {idx} is {getattr(geom, 'geom_type', 'empty')}, "
                        "not a polygon")
+            items.append(f"要素 {idx}（分区 {zid}）")
             continue
         row = position[zid]
         out.iloc[row, out.columns.get_loc(out.geometry.name)] = polygonal
@@ -290,7 +293,8 @@ def apply_import(
             f"由文件导入，{report.how.get(zid, '')}匹配：{source}"
         )
     if bad:
-        raise GeometryError("cannot import: " + "; ".join(bad))
+        raise GeometryError("cannot import: " + "; ".join(bad), code="not_polygon",
+                            fields={"items": items})
     changed = out["geometry_status"] == IMPORTED
     if changed.any():
         out.loc[changed, "geom_area_km2"] = ellipsoidal_area_km2(out[changed]).round(4)
