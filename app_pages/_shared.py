@@ -81,7 +81,8 @@ def require_store() -> tuple[str, int]:
     """(path, mtime in ns) of the store; stops the page with a message when it is missing."""
     path = store_path()
     if not path.is_file():
-        st.error(f"未找到数据库 {path}。请系统维护人员在服务器上运行 `mineplan build` 生成规划数据库。")
+        st.error(f"未找到数据库 {path}。"
+                 "请系统维护人员在服务器上运行 `mineplan build` 生成规划数据库。")
         st.stop()
     return str(path), path.stat().st_mtime_ns
 

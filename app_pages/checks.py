@@ -174,7 +174,7 @@ def main() -> None:
     st.title("检查（报批前检查）")
     st.info("对照规划分区与三区三线逐条检查拟设矿业权：行政区、生态保护红线、永久基本农田、"
             "城镇开发边界、勘查/开采规划区块、砂石土集中开采区、已设矿权、最低开采规模、"
-            "矿种政策与图形（规则见 geodata/rules/checks.toml，由 mineplan.checks 执行）。")
+            "矿种政策与图形（规则文件 checks.toml 由系统维护人员维护）。")
     proposal = _proposal_input(path, mtime)
     cols = st.columns([1, 1, 1, 1])
     right = cols[0].selectbox("权利类型", RIGHT_TYPES, key="check_right")

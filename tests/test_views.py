@@ -219,10 +219,13 @@ def test_every_import_issue_reads_in_chinese_from_its_fields() -> None:
     assert table["结果"].tolist() == ["已匹配", "未匹配", "不确定", "不确定"]
     assert table["说明"].tolist() == [
         "按编号（GHQBH）",
-        "要素 1 GHQBH='9'：本图层没有此编号或名称的分区",
-        "分区 z-2：被多个要素 [3, 4] 对应，请合并这些要素或分别给出 zone_id",
-        "要素 2 name='甲'：可对应多个分区 ['z-3', 'z-4']，请在文件中给出 zone_id",
+        "要素 1 GHQBH“9”：本图层没有此编号或名称的分区",
+        "分区 z-2：被多个要素 3、4 对应，请合并这些要素或分别在编号字段中给出各自的编号",
+        "要素 2 name“甲”：可对应多个分区 z-3、z-4，请在文件的编号字段中给出分区编号",
     ]
+    # an empty key is left out (never "zone_id=nan")
+    blank = ImportIssue("no_match", feature=5, keys=(("zone_id", float("nan")), ("name", "乙")))
+    assert issue_text(blank) == "要素 5 name“乙”：本图层没有此编号或名称的分区"
     assert set(ISSUE_MESSAGES) == {"no_match", "several_zones", "claimed_twice"}
     assert all(issue_text(i) for i in report.issues)
 

@@ -48,8 +48,9 @@ CRS_SOURCES: dict[str, str] = {
 #: template over ``feature`` (``要素 3 zone_id='x'``), ``zones``, ``zone`` and ``features``.
 ISSUE_MESSAGES: dict[IssueKind, str] = {
     "no_match": "{feature}：本图层没有此编号或名称的分区",
-    "several_zones": "{feature}：可对应多个分区 {zones}，请在文件中给出 zone_id",
-    "claimed_twice": "分区 {zone}：被多个要素 {features} 对应，请合并这些要素或分别给出 zone_id",
+    "several_zones": "{feature}：可对应多个分区 {zones}，请在文件的编号字段中给出分区编号",
+    "claimed_twice": "分区 {zone}：被多个要素 {features} 对应，请合并这些要素或分别在编号字段中"
+                     "给出各自的编号",
 }
 #: How a zone was matched (:data:`~mineplan.importing.MatchedBy`), in Chinese.
 MATCHED_BY = {"id": "按编号（{column}）", "name": "按名称（{column}）"}
@@ -60,10 +61,22 @@ _OUTCOME = {"no_match": "未匹配", "several_zones": "不确定", "claimed_twic
 def issue_text(issue: ImportIssue) -> str:
     """One import issue as a Chinese sentence (from :data:`ISSUE_MESSAGES`)."""
     feature = " ".join([f"要素 {issue.feature}",
-                        *(f"{column}={value!r}" for column, value in issue.keys)])
+                        *(f"{column}“{value}”" for column, value in issue.keys
+                          if not _blank(value))])
     return ISSUE_MESSAGES[issue.kind].format(
-        feature=feature, zones=list(issue.zones), zone=issue.zones[0] if issue.zones else "",
-        features=list(issue.features))
+        feature=feature, zones="、".join(issue.zones),
+        zone=issue.zones[0] if issue.zones else "",
+        features="、".join(str(f) for f in issue.features))
+
+
+def _blank(value: object) -> bool:
+    """True for a missing value (None, NaN, empty text): not worth showing."""
+    try:
+        if pd.isna(value):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return not str(value).strip()
 
 
 def matched_by_text(how: MatchedBy | None) -> str:

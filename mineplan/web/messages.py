@@ -110,18 +110,20 @@ ALLOWED_WORDS = frozenset({
     "geojson", "json", "KML", "KMZ", "kml", "kmz", "WKT", "DMS", "GIS", "QGIS", "txt",
     "xlsx", "Excel", "OpenStreetMap", "tk", "mineplan", "DEM", "ID", "XZQ", "POLYGON",
     "Leaflet", "MINEPLAN", "TIANDITU", "KEY", "RASTERS", "STORE", "zone", "id", "seq",
-    "name",
+    "name", "cnmaps",
 })
 
 _WORD = re.compile(r"(?<![\w.:/\\])([A-Za-z][A-Za-z]+)(?![\w.])")
-_FILE = re.compile(r"`[^`]*`|\w[\w\-.]*\.[A-Za-z0-9]{2,5}\b|[A-Za-z]:\\\S+|(?<![\w-])/\S+"
-                   r"|\b\w+-[\w-]+")
+_FILE = re.compile(r"`[^`]*`"  # a command for the maintainer, set apart
+                   r"|\w[\w\-.]*\.[A-Za-z0-9]{2,5}\b"  # a file name
+                   r"|[A-Za-z]:\\\S+|(?<![\w-])/\S+|\w[\w.-]*(?:/\w[\w.-]*)+"  # a path
+                   r"|\b\w+-[\w-]+")  # a zone number
 
 
 def planner_words(text: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """The ASCII words in ``text`` a planner would have to read (empty: all Chinese).
 
-    File names, paths, zone numbers (``tekes-TKGH-001``), codes such as ``EPSG:4490``,
+    File names, paths, zone numbers (``tekes-TKGH-001``), codes (``EPSG:4490``, ``ZDCK``),
     the words of :data:`ALLOWED_WORDS` and `code spans` (a command for the server's
     maintainer, set apart as such) do not count.
 
@@ -134,7 +136,8 @@ def planner_words(text: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """
     ok = ALLOWED_WORDS | set(allowed)
     stripped = _FILE.sub(" ", text)
-    return [w for w in _WORD.findall(stripped) if w not in ok and w.lower() not in ok]
+    return [w for w in _WORD.findall(stripped)
+            if w not in ok and w.lower() not in ok and not w.isupper()]  # GJKQ: a code
 
 
 def _lookup(table: Mapping[type[E.MineplanError], str], err: E.MineplanError) -> str:
