@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import streamlit as st
@@ -21,10 +22,10 @@ from mineplan.catalog import plan_index
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
-from mineplan.web.browsing import visible_frames
+from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import error_message
-from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
+from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
 log = logging.getLogger("mineplan.app")
@@ -115,25 +116,24 @@ def raster_from_bytes(data: bytes) -> RasterImage:
     return render_raster(data)
 
 
-@st.cache_data(max_entries=32, show_spinner="生成地图 …")
-def browse_map_html(
-    path: str, mtime_ns: int, *, codes: tuple[str, ...], regions: tuple[str, ...],
-    minerals: str, levels: tuple[str, ...], basemap: str, key: str, focus: str,
-    image: RasterImage | None, image_title: str, image_opacity: float,
-) -> str:
-    """The browse page's map as a self-contained page (cached on every parameter)."""
-    from mineplan.web.browsing import focus_layer
-
+@st.cache_resource(max_entries=2, show_spinner="准备地图图层 …")
+def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
+    """Every store layer published for the live map, bottom first (once per store version)."""
     specs, styles, schematic = layer_definitions()
-    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
-                            minerals=minerals, levels=levels)
-    images = ([ImageLayer(image_title, image.png, image.bounds, image_opacity)]
-              if image is not None else [])
-    m = zone_map(map_layers(frames, specs, styles, schematic), basemap=basemap,
-                 tianditu_key=key or None, images=images,
-                 focus=focus_layer(frames, focus or None, specs),
-                 collapse_layer_control=True)  # layers are chosen in the sidebar
-    return render_offline_html(m)
+    return publish_layers(map_layers(load_frames(path, mtime_ns), specs, styles, schematic),
+                          component_dir())
+
+
+@st.cache_resource
+def _live_map_component() -> Any:
+    import streamlit.components.v1 as components
+
+    return components.declare_component("mineplan_map", path=str(component_dir()))
+
+
+def live_map(args: dict[str, Any], *, key: str) -> None:
+    """Show the browse page's live map (:mod:`mineplan.web.livemap`); it returns nothing."""
+    _live_map_component()(**args, key=key, default=None)
 
 
 def preview_map_html(layers: list[MapLayer]) -> str:

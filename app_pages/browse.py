@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
-    browse_map_html,
     chinese_chrome,
     figure_bytes,
     layer_definitions,
+    live_layers,
+    live_map,
     load_frames,
     page_guard,
     plan_order,
@@ -25,6 +27,7 @@ from mineplan import settings
 from mineplan.errors import MineplanError
 from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
 from mineplan.web.browsing import (
+    find_zone,
     search_zones,
     selected_zone_id,
     store_regions,
@@ -35,7 +38,10 @@ from mineplan.web.browsing import (
     zone_totals,
 )
 from mineplan.web.figurefiles import FIGURE_MIME
-from mineplan.web.webmap import SCHEMATIC_BANNER
+from mineplan.web.goto import parse_goto
+from mineplan.web.livemap import component_dir, live_map_args, publish_image, visible_ids
+from mineplan.web.messages import error_message
+from mineplan.web.webmap import SCHEMATIC_BANNER, ImageLayer
 
 BASEMAPS = {
     "无底图（离线）": "none",
@@ -100,17 +106,31 @@ def main() -> None:
     shown = visible_frames(frames, specs, codes=codes, regions=regions, minerals=mineral,
                            levels=levels)
 
-    # Search a zone by number, 序号 or name, and zoom to it.
-    query = st.text_input("查找分区（编号、序号或名称）", key="search",
-                          placeholder="如：tekes-TKGH-001、3、铁厂沟")
+    # Search a zone by number, 序号 or name, and zoom to it; or go to a coordinate.
+    # Fixed containers: what appears below an input never shifts the map's place on
+    # the page (a shifted component would be rebuilt and lose its view).
+    search_col, goto_col, zone_col = st.columns([4, 3, 1])
+    query = search_col.text_input("查找分区（编号、序号或名称）", key="search",
+                                  placeholder="如：tekes-TKGH-001、3、铁厂沟")
+    found_box = search_col.container()
+    place = goto_col.text_input("定位坐标（经纬度或 X, Y）", key="goto_text",
+                                placeholder="如：81.32, 43.91 或 4868302.75, 27521834.40",
+                                help="经度、纬度（小数或度分秒，如 81°19′12″），或高斯-克吕格"
+                                "坐标 X（北）、Y（东，带带号前缀；无前缀时填写右侧带号），"
+                                "2000 国家大地坐标系。")
+    goto_box = goto_col.container()
+    goto_zone = zone_col.number_input("带号", value=None, min_value=13, max_value=45, step=1,
+                                      key="goto_zone", placeholder="自动")
+    notices = st.container()
+    _go_to(place, goto_zone, goto_box)
     hits = search_zones(shown, query)
     found: str | None = None
     if query.strip() and hits.empty:
-        st.info(f"没有找到与“{query}”相符的分区（只在当前筛选范围内查找）。")
+        found_box.info(f"没有找到与“{query}”相符的分区（只在当前筛选范围内查找）。")
     elif query.strip():
         labels = dict(zip(hits["label"], hits["zone_id"], strict=True))
-        pick = st.selectbox(f"找到 {len(hits)} 个分区，选择一个定位", list(labels),
-                            key="search_pick")
+        pick = found_box.selectbox(f"找到 {len(hits)} 个分区，选择一个定位", list(labels),
+                                   key="search_pick")
         found = labels[pick]
     if found != st.session_state.get("search_found"):  # a new hit (or none) was picked
         st.session_state["search_found"] = found
@@ -119,7 +139,7 @@ def main() -> None:
 
     basemap = BASEMAPS[basemap_label]
     if basemap.startswith("tianditu") and not key.strip():
-        st.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
+        notices.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
                 "现暂以无底图显示。")
         basemap = "none"
 
@@ -135,23 +155,25 @@ def main() -> None:
 
     map_col, panel = st.columns([5, 2])
     with map_col:
+        zoom = st.button("缩放到所选", key="zoom_selection",
+                         help="把地图缩放到当前筛选的规划分区（或定位的分区）")
+        if zoom:
+            st.session_state["zoom_count"] = st.session_state.get("zoom_count", 0) + 1
         try:
-            html = browse_map_html(
-                path, mtime, codes=codes, regions=tuple(regions), minerals=mineral,
-                levels=tuple(levels), basemap=basemap, key=key.strip(), focus=focus,
-                image=image, image_title=image_title, image_opacity=opacity,
-            )
+            args = _map_args(path, mtime, frames, shown, specs, regions=regions, focus=focus,
+                             basemap=basemap, key=key.strip(), image=image,
+                             image_title=image_title, opacity=opacity)
         except (MineplanError, ValueError) as err:
             show_error(err, prefix="地图无法生成：")
             st.stop()
-        st.iframe(html, height=MAP_HEIGHT)
+        live_map(args, key="browse_map")
     with panel:
         st.subheader("分区详情")
         details = zone_details(shown, focus, specs) if focus else None
         if details is None or details.empty:
             st.caption("在上方查找分区，或在下表中选择一行，即可在地图上定位并在此查看全部属性。")
         else:
-            if st.button("取消定位"):
+            if st.button("取消定位", key="unfocus"):
                 st.session_state[FOCUS] = ""
                 st.rerun()
             with st.container(height=MAP_HEIGHT - 60):  # scrolls; keeps the map's height
@@ -169,6 +191,45 @@ def main() -> None:
             st.rerun()
 
     _figure_export(path, mtime, regions_all, focus)
+
+
+def _go_to(text: str, zone: float | None, box: DeltaGenerator) -> None:
+    """Read the 定位坐标 box; a new point is kept for the map (a marker, centred)."""
+    if not text.strip():
+        st.session_state.pop("goto", None)
+        return
+    try:
+        point = parse_goto(text, zone=None if zone is None else int(zone))
+    except MineplanError as err:
+        box.error(error_message(err))
+        st.session_state.pop("goto", None)
+        return
+    box.caption(f"已定位：{point.label}（经度 {point.lon:.6f}，纬度 {point.lat:.6f}）")
+    st.session_state["goto"] = {"token": f"{text}#{zone}", "lat": point.lat,
+                                "lon": point.lon, "label": point.label}
+
+
+def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
+              regions: list[str], focus: str, basemap: str, key: str,
+              image: RasterImage | None, image_title: str, opacity: float) -> dict:
+    """What this rerun sends the live map: ids and requests, never geometry."""
+    published = live_layers(path, mtime)
+    visible = {x.code: visible_ids(frames[x.code], shown[x.code])
+               for x in published if x.code in shown}
+    zone_codes = [c for c in shown if specs[c].is_zone_layer]
+    # a new choice of plans (or the button) zooms to them; nothing else moves the map
+    fit = {"token": f"{'|'.join(regions)}#{st.session_state.get('zoom_count', 0)}",
+           "codes": zone_codes or None}
+    targets: list[tuple[str, str]] = []
+    if focus:
+        found = find_zone(shown, focus)
+        if found is not None:
+            targets = [(found[0], str(label)) for label in found[1].index]
+    overlay = (publish_image(ImageLayer(image_title, image.png, image.bounds, opacity),
+                             component_dir()) if image is not None else None)
+    return live_map_args(published, visible, height=MAP_HEIGHT, basemap=basemap,
+                         tianditu_key=key or None, focus=targets, fit=fit, image=overlay,
+                         goto=st.session_state.get("goto"))
 
 
 def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> None:

@@ -91,6 +91,13 @@ CODE_MESSAGES: dict[str, str] = {
     "invalid_geometry": "以下要素的图形无效（自相交等）：{items}。请修复文件，"
                         "或在“导入选项”中勾选“自动修复无效图形”。",
     "bad_date": "数据日期 {date} 不是“年-月-日”格式，请在“数据日期”中重新选择。",
+    # mineplan.web.goto (the browse page's 定位坐标)
+    "goto_two_values": "“{text}”不是一个点的坐标：请填写两个数，以逗号分隔，如“81.32, 43.91”"
+                       "（经度, 纬度）或“4868302.75, 27521834.40”（X, Y）。",
+    "goto_unreadable": "“{text}”中有无法识别的数值：经纬度可写作 81.32 或 81°19′12″。",
+    "goto_no_zone": "“{text}”既不是中国境内的经纬度，也不是带带号的高斯-克吕格坐标。"
+                    "东坐标没有带号前缀时，请在“带号”中填写投影带。",
+    "goto_outside": "“{text}”换算后不在中国境内，请核对 X、Y 与带号。",
     # mineplan.checks (for its raisers to use)
     "no_region_layer": "数据库中没有行政区图层，无法自动识别所在县市。请在“所在县市”中填写。",
     "outside_counties": "申请范围不在数据库的任何县市内。请核对坐标，或在“所在县市”中填写。",
