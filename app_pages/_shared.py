@@ -30,8 +30,8 @@ from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 MAP_HEIGHT = 700
 log = logging.getLogger("mineplan.app")
 
-#: Streamlit's own English on the file uploader, said in Chinese (CSS only: the
-#: English text is hidden, the Chinese drawn in its place).
+#: Streamlit's own English (the file uploader, the keyboard users' skip link), said in
+#: Chinese (CSS only: the English text is hidden, the Chinese drawn in its place).
 _CHINESE_CHROME = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
@@ -39,6 +39,8 @@ _CHINESE_CHROME = """<style>
   content: "将文件拖放到此处"; }
 [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stSkipToContent"] { font-size: 0; }
+[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 </style>"""
 
 

@@ -46,7 +46,7 @@ class Traffic:
         return self.ws + self.http
 
 
-def _watch(page: Any, traffic: Traffic) -> None:
+def watch(page: Any, traffic: Traffic) -> None:
     def on_ws(ws: Any) -> None:
         ws.on("framereceived", lambda payload: setattr(
             traffic, "ws", traffic.ws + len(payload if isinstance(payload, bytes)
@@ -110,7 +110,7 @@ def _open(browser: Any, url: str, traffic: Traffic) -> tuple[Any, float]:
     page.route("**/*", lambda route, request: route.continue_()
                if request.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))
                else route.abort())
-    _watch(page, traffic)
+    watch(page, traffic)
     traffic.reset()
     start = time.perf_counter()
     page.goto(url, wait_until="commit")

@@ -125,10 +125,10 @@
     if (request.bounds) {
       bounds = L.latLngBounds(request.bounds);
     } else {
+      if (!loaded()) { pendingFit = request; return; }  // once, when every layer is in
       var group = [];
       order.forEach(function (code) {
         var entry = layers[code];
-        if (entry && entry.loading) { pendingFit = request; }
         if (entry && entry.geo && entry.shown && entry.geo.getLayers().length &&
             (!request.codes || request.codes.indexOf(code) >= 0)) {
           group.push(entry.geo.getBounds());
@@ -137,6 +137,10 @@
       group.forEach(function (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); });
     }
     if (bounds && bounds.isValid()) { map.fitBounds(bounds, {maxZoom: 14, padding: [20, 20]}); }
+  }
+
+  function loaded() {
+    return order.every(function (code) { return layers[code] && !layers[code].loading; });
   }
 
   // ------------------------------------------------------------------ identify
@@ -300,6 +304,6 @@
   window.addEventListener("message", function (event) {
     if (event.data && event.data.type === "streamlit:render") { render(event.data.args); }
   });
-  window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers};
+  window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers, loaded: loaded};
   post("streamlit:componentReady", {apiVersion: 1});
 })
