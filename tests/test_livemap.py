@@ -25,7 +25,7 @@ from mineplan.web.webmap import MapLayer
 from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
 
 sys.path.insert(0, str(home() / "bench"))
-from webmap_interactions import Traffic, map_frame, watch  # noqa: E402
+from webmap_interactions import Traffic, map_frame, watch
 
 _STYLE = {"fill": "#FF0000", "stroke": "#800000", "fill_opacity": 0.3, "weight": 0.5}
 
