@@ -22,6 +22,8 @@ from mineplan.catalog import plan_index
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
+from mineplan.web.browsing import visible_frames
+from mineplan.web.exports import ExportFile, export_zones
 from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import error_message
@@ -148,11 +150,29 @@ FIGURE_FORMATS = {"PNG（300 dpi）": "png", "PDF（矢量）": "pdf", "SVG（�
 
 @st.cache_data(max_entries=8, show_spinner="生成图件 …")
 def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: str,
-                 paper: str, orientation: str, grid: str) -> bytes:
-    """A region overview (or a zone sheet when ``zone_id``) as file bytes."""
+                 paper: str, orientation: str, grid: str, codes: tuple[str, ...],
+                 minerals: str, levels: tuple[str, ...]) -> bytes:
+    """A region overview (or a zone sheet when ``zone_id``) as file bytes, of the layers
+    and zones the sidebar filters show."""
     from mineplan.web.figurefiles import figure_file
 
     specs, styles, schematic = layer_definitions()
-    return figure_file(load_frames(path, mtime_ns), specs, styles, schematic, region=region,
+    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes,
+                            regions=(region,) if region else (), minerals=minerals,
+                            levels=levels)
+    if "XZQ" in load_frames(path, mtime_ns):  # the region's outline, whatever is chosen
+        frames["XZQ"] = load_frames(path, mtime_ns)["XZQ"]
+    return figure_file(frames, specs, styles, schematic, region=region,
                        zone_id=zone_id, fmt=fmt, paper=paper, orientation=orientation,
                        grid=grid)
+
+
+@st.cache_data(max_entries=8, show_spinner="生成导出文件 …")
+def export_bytes(path: str, mtime_ns: int, *, fmt: str, codes: tuple[str, ...],
+                 regions: tuple[str, ...], minerals: str, levels: tuple[str, ...],
+                 filters: str) -> ExportFile:
+    """The zones the sidebar filters show, as a file of format ``fmt``."""
+    specs, _, _ = layer_definitions()
+    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
+                            minerals=minerals, levels=levels)
+    return export_zones(frames, specs, fmt, filters=filters, source=Path(path).name)

@@ -11,6 +11,7 @@ from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
     chinese_chrome,
+    export_bytes,
     figure_bytes,
     layer_definitions,
     live_layers,
@@ -37,6 +38,7 @@ from mineplan.web.browsing import (
     zone_table,
     zone_totals,
 )
+from mineplan.web.exports import EXPORT_FORMATS
 from mineplan.web.figurefiles import FIGURE_MIME
 from mineplan.web.goto import parse_goto
 from mineplan.web.livemap import component_dir, live_map_args, publish_image, visible_ids
@@ -190,7 +192,9 @@ def main() -> None:
             st.session_state[FOCUS] = picked
             st.rerun()
 
-    _figure_export(path, mtime, regions_all, focus)
+    view = {"codes": codes, "minerals": mineral, "levels": tuple(levels)}
+    _data_export(path, mtime, regions=tuple(regions), view=view)
+    _figure_export(path, mtime, list(regions), focus, view=view)
 
 
 def _go_to(text: str, zone: float | None, box: DeltaGenerator) -> None:
@@ -232,9 +236,48 @@ def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
                          goto=st.session_state.get("goto"))
 
 
-def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> None:
-    """Print figures for reports: a region overview, or the located zone's sheet."""
+def _filters_text(regions: tuple[str, ...], view: dict) -> str:
+    parts = [f"规划：{'、'.join(regions) or '无'}"]
+    if view["minerals"].strip():
+        parts.append(f"矿种包含：{view['minerals'].strip()}")
+    if view["levels"]:
+        parts.append(f"级别：{'、'.join(view['levels'])}")
+    return "；".join(parts)
+
+
+def _data_export(path: str, mtime: int, *, regions: tuple[str, ...], view: dict) -> None:
+    """The zones shown (the sidebar filters) as GIS files or the coordinate TXT."""
+    st.subheader("导出分区数据")
+    st.caption(f"导出当前筛选的分区（{_filters_text(regions, view)}），含全部属性与来源"
+               "（来源文件、行号、图形状态与图形来源）；2000 国家大地坐标系。")
+    cols = st.columns([3, 1, 3])
+    label = cols[0].selectbox("格式", list(EXPORT_FORMATS), key="export_fmt")
+    fmt = EXPORT_FORMATS[label]
+    params = (fmt, view["codes"], regions, view["minerals"], view["levels"])
+    if cols[1].button("生成文件", key="export_make"):
+        try:
+            st.session_state["export"] = (params, export_bytes(
+                path, mtime, fmt=fmt, codes=view["codes"], regions=regions,
+                minerals=view["minerals"], levels=view["levels"],
+                filters=_filters_text(regions, view)))
+        except MineplanError as err:
+            show_error(err, prefix="无法导出：")
+    made = st.session_state.get("export")
+    if made and made[0] == params:
+        out = made[1]
+        cols[2].download_button(f"下载 {out.name}（{out.count} 个分区）", out.data,
+                                file_name=out.name, mime=out.mime, key="export_download",
+                                on_click="ignore")
+
+
+def _figure_export(path: str, mtime: int, regions: list[str], focus: str, *,
+                   view: dict) -> None:
+    """Print figures for reports: a region overview, or the located zone's sheet, of the
+    layers and zones the sidebar filters show."""
     st.subheader("导出图件")
+    if not regions:
+        st.caption("请先在左侧选择规划。")
+        return
     kinds = ["区域规划图"] + ([f"分区图：{focus}"] if focus else [])
     cols = st.columns(6)
     kind = cols[0].selectbox("图件", kinds, key="fig_kind")
@@ -247,13 +290,16 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
     orientation = orientations[cols[4].selectbox("方向", list(orientations), key="fig_orient")]
     grid = grids[cols[5].selectbox("图廓注记", list(grids), key="fig_grid")]
     fmt = FIGURE_FORMATS[fmt_label]
+    st.caption("图件按左侧所选图层、矿种与级别绘制。")
     zone_id = focus if kind != "区域规划图" else ""
-    params = (region, zone_id, fmt, paper, orientation, grid)
+    params = (region, zone_id, fmt, paper, orientation, grid, view["codes"],
+              view["minerals"], view["levels"])
     if st.button("生成图件", key="fig_make"):
         try:
             st.session_state["figure"] = (params, figure_bytes(
                 path, mtime, region=region, zone_id=zone_id, fmt=fmt, paper=paper,
-                orientation=orientation, grid=grid))
+                orientation=orientation, grid=grid, codes=view["codes"],
+                minerals=view["minerals"], levels=view["levels"]))
         except (MineplanError, ValueError) as err:
             show_error(err, prefix="图件无法生成：")
     made = st.session_state.get("figure")

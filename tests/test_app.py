@@ -546,3 +546,23 @@ def test_basemaps_in_chromium_without_network(served_app: str) -> None:
         browser.close()
     assert any("tianditu.gov.cn" in u for u in outside)  # tried, blocked, explained
     assert not [u for u in outside if "tianditu.gov.cn" not in u]
+
+
+@pytest.mark.slow
+def test_export_and_figures_follow_the_sidebar_filters(app_env: Path) -> None:
+    import zipfile
+
+    at = _app().run()
+    regions = next(m for m in at.multiselect if m.label == "规划（县市）")
+    regions.set_value(["特克斯县"]).run()
+    at.selectbox(key="export_fmt").set_value(
+        next(o for o in at.selectbox(key="export_fmt").options if o.startswith("Shapefile")))
+    at.button(key="export_make").click().run()
+    assert not at.exception, at.exception
+    button = at.get("download_button")
+    assert any("规划分区.zip" in str(b.proto.label) for b in button)
+    made = at.session_state["export"][1]
+    assert made.count == len(_zone_table(at))
+    archive = zipfile.ZipFile(io.BytesIO(made.data))
+    assert "特克斯县" in archive.read("说明.txt").decode("gbk")
+    assert at.selectbox(key="fig_region").options == ["特克斯县"]  # the plans chosen

@@ -229,3 +229,10 @@ def test_every_import_issue_reads_in_chinese_from_its_fields() -> None:
     assert set(ISSUE_MESSAGES) == {"no_match", "several_zones", "claimed_twice"}
     assert all(issue_text(i) for i in report.issues)
 
+
+
+def test_zone_table_shows_the_plans_seq_and_table_and_empty_cells_empty(frames, specs) -> None:
+    table = zone_table(frames, specs)
+    assert list(table.columns[:3]) == ["编号", "专栏", "序号"]
+    text = table.select_dtypes(include="object")
+    assert not text.isna().any().any() and not text.isin(["None", "nan"]).any().any()

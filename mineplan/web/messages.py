@@ -91,6 +91,8 @@ CODE_MESSAGES: dict[str, str] = {
     "invalid_geometry": "以下要素的图形无效（自相交等）：{items}。请修复文件，"
                         "或在“导入选项”中勾选“自动修复无效图形”。",
     "bad_date": "数据日期 {date} 不是“年-月-日”格式，请在“数据日期”中重新选择。",
+    # mineplan.web.exports
+    "empty_export": "当前筛选下没有可导出的分区。请在左侧放宽筛选条件。",
     # mineplan.web.goto (the browse page's 定位坐标)
     "goto_two_values": "“{text}”不是一个点的坐标：请填写两个数，以逗号分隔，如“81.32, 43.91”"
                        "（经度, 纬度）或“4868302.75, 27521834.40”（X, Y）。",
