@@ -27,6 +27,7 @@ from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
     import_report_table,
+    preview_problems,
     store_control_layer,
     store_zone_import,
 )
@@ -108,7 +109,8 @@ def main() -> None:
     if technical:
         st.caption(f"读取时另有 {technical} 条技术提示（编码、坐标系判断等），已记入服务器日志。")
     if control:
-        _import_control_layer(path, code, result, upload.name)
+        _import_control_layer(path, code, result, upload.name,
+                              existing=len(frames[code]) if code in frames else 0)
         return
 
     zones = frames[code]
@@ -134,8 +136,15 @@ def main() -> None:
     except (MineplanError, ValueError) as err:
         show_error(err, prefix="预览地图无法生成：")
 
+    problems = preview_problems(report, zones, result.frame)
+    for line in problems.warnings:
+        st.warning(line)
+    for line in problems.blocking:
+        st.error(line)
     if not report.matched:
         st.error("没有任何要素与本图层的分区匹配，数据库未改动。请检查编号/名称字段或所选图层。")
+        return
+    if problems.blocking:
         return
     if st.button(f"确认导入：替换 {len(report.matched)} 个分区的图形", type="primary"):
         try:
@@ -147,7 +156,8 @@ def main() -> None:
         st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
 
 
-def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -> None:
+def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *,
+                          existing: int) -> None:
     """Preview and store a delivered control layer in place of the demo one."""
     import datetime as dt
 
@@ -168,6 +178,9 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
         show_error(err, prefix="该文件不能作为管控图层导入：")
         return
     st.subheader("预览")
+    st.warning(f"导入将替换数据库中全部规划（所有县市）的“{spec.name}”图层：现有 {existing} "
+               "个要素将被本文件的要素取代。只需更新某一县市时，请上传包含全部县市要素的"
+               "完整图层。")
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
     try:
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),

@@ -134,11 +134,15 @@ class ImportReport:
         Zone id → how it was matched (:data:`MatchedBy`).
     issues
         Everything left alone, in the order found (:class:`ImportIssue`).
+    id_column, name_column
+        The file's columns matched by (number, name), None where it has none.
     """
 
     matched: dict[str, object] = field(default_factory=dict)
     matched_by: dict[str, MatchedBy] = field(default_factory=dict)
     issues: list[ImportIssue] = field(default_factory=list)
+    id_column: str | None = None
+    name_column: str | None = None
 
     @property
     def unmatched(self) -> list[str]:
@@ -214,7 +218,7 @@ def match_features(
     for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
         by_name.setdefault(normalise_name(name), []).append(str(zid))
 
-    report = ImportReport()
+    report = ImportReport(id_column=id_col, name_column=name_col)
     claims: dict[str, list[object]] = {}
     for idx, feature in features.iterrows():
         keys = tuple((c, feature[c]) for c in (id_col, name_col) if c is not None)

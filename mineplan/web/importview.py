@@ -12,12 +12,20 @@ May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from mineplan.importing import ImportIssue, ImportReport, IssueKind, MatchedBy, apply_import
+from mineplan.importing import (
+    ImportIssue,
+    ImportReport,
+    IssueKind,
+    MatchedBy,
+    apply_import,
+    normalise_name,
+)
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.store import list_layers, replace_layer
 from mineplan.styles import layer_qml
@@ -27,10 +35,12 @@ __all__ = [
     "CRS_SOURCES",
     "ISSUE_MESSAGES",
     "MATCHED_BY",
+    "PreviewProblems",
     "import_preview_layer",
     "import_report_table",
     "issue_text",
     "matched_by_text",
+    "preview_problems",
     "store_control_layer",
     "store_zone_import",
 ]
@@ -105,6 +115,63 @@ def import_report_table(report: ImportReport, zones: pd.DataFrame) -> pd.DataFra
     rows += [{"结果": _OUTCOME[issue.kind], "编号": "", "名称": "", "要素": "",
               "说明": issue_text(issue)} for issue in issues]
     return pd.DataFrame(rows, columns=["结果", "编号", "名称", "要素", "说明"])
+
+
+@dataclass(frozen=True)
+class PreviewProblems:
+    """What the preview shows before 确认导入: ``blocking`` problems (no import possible
+    until the file is fixed) and ``warnings`` (the planner should look first)."""
+
+    blocking: list[str]
+    warnings: list[str]
+
+
+_KIND_ZH = {"Point": "点", "MultiPoint": "点", "LineString": "线", "MultiLineString": "线",
+            "LinearRing": "线", "GeometryCollection": "几何集合"}
+
+
+def preview_problems(report: ImportReport, zones: pd.DataFrame,
+                     features: gpd.GeoDataFrame) -> PreviewProblems:
+    """Everything wrong with an import, found at the preview (Chinese, one line each).
+
+    Blocking: every geometry empty; matched features that are not polygons (the import
+    would refuse them). Warnings: features without geometry, features matching no
+    zone, and zones matched by number whose name in the file differs from the plan's.
+    """
+    blocking, warnings = [], []
+    geoms = features.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if len(features) and empty.all():
+        blocking.append(f"文件中的 {len(features)} 个要素都没有图形（几何为空），无法导入。")
+    elif empty.any():
+        warnings.append(f"{int(empty.sum())} 个要素没有图形（几何为空），将被忽略："
+                        + "、".join(f"要素 {i}" for i in features.index[empty][:10]))
+    wrong = []
+    for zid, idx in report.matched.items():
+        geom = geoms.loc[idx]
+        if geom is None or geom.is_empty:
+            wrong.append(f"要素 {idx}（分区 {zid}）没有图形")
+        elif geom.geom_type not in ("Polygon", "MultiPolygon") and not any(
+                g.geom_type == "Polygon" for g in getattr(geom, "geoms", [])):
+            wrong.append(f"要素 {idx}（分区 {zid}）是{_KIND_ZH.get(geom.geom_type, '非面图形')}")
+    if wrong:
+        blocking.append("以下匹配的要素不是面，不能作为分区图形：" + "；".join(wrong[:20])
+                        + "。请改正文件中的图形类型后重新上传。")
+    unmatched = [i for i in report.issues if not i.ambiguous]
+    if unmatched:
+        warnings.append(f"{len(unmatched)} 个要素没有对应的分区，不会导入（见上表“未匹配”）。")
+    if report.name_column is not None:
+        names = dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+        for zid, idx in report.matched.items():
+            how = report.matched_by.get(zid)
+            if how is None or how[0] != "id":
+                continue
+            theirs = features.at[idx, report.name_column]
+            if _blank(theirs) or normalise_name(str(theirs)) == normalise_name(names[zid]):
+                continue
+            warnings.append(f"分区 {zid} 按编号匹配，但名称不同：文件中为“{theirs}”，"
+                            f"规划中为“{names[zid]}”。请核对是否为同一分区。")
+    return PreviewProblems(blocking, warnings)
 
 
 def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入图形"
