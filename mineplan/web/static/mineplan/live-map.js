@@ -241,8 +241,10 @@
   function setLegend(html) {
     var div = document.querySelector(".mp-legend");
     if (!div || div.dataset.html === html) { return; }
-    var folded = div.classList.contains("mp-legend-folded");
-    if (div.dataset.html === undefined && map.getSize().x < 500) { folded = true; }
+    // first time: folded on a narrow screen; afterwards as the planner left it
+    var width = map.getContainer().clientWidth || window.innerWidth;  // 0 before layout
+    var folded = div.dataset.html === undefined ? (width > 0 && width < 500)
+                                                : div.classList.contains("mp-legend-folded");
     div.dataset.html = html;
     div.innerHTML = html;
     div.classList.toggle("mp-legend-folded", folded);
