@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
@@ -27,6 +28,7 @@ from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
     import_report_table,
+    merge_control_region,
     preview_problems,
     store_control_layer,
     store_zone_import,
@@ -109,8 +111,7 @@ def main() -> None:
     if technical:
         st.caption(f"读取时另有 {technical} 条技术提示（编码、坐标系判断等），已记入服务器日志。")
     if control:
-        _import_control_layer(path, code, result, upload.name,
-                              existing=len(frames[code]) if code in frames else 0)
+        _import_control_layer(path, code, result, upload.name, existing=frames.get(code))
         return
 
     zones = frames[code]
@@ -157,7 +158,7 @@ def main() -> None:
 
 
 def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *,
-                          existing: int) -> None:
+                          existing: gpd.GeoDataFrame | None) -> None:
     """Preview and store a delivered control layer in place of the demo one."""
     import datetime as dt
 
@@ -178,9 +179,19 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
         show_error(err, prefix="该文件不能作为管控图层导入：")
         return
     st.subheader("预览")
-    st.warning(f"导入将替换数据库中全部规划（所有县市）的“{spec.name}”图层：现有 {existing} "
-               "个要素将被本文件的要素取代。只需更新某一县市时，请上传包含全部县市要素的"
-               "完整图层。")
+    count = 0 if existing is None else len(existing)
+    whole = "整个图层（全部县市）"
+    regions = sorted({str(r) for r in existing["region"].dropna() if str(r).strip()}) \
+        if existing is not None and "region" in existing else []
+    scope = st.radio("替换范围", [whole, *regions], horizontal=True, key="control_scope",
+                     help="选择某一县市时，只替换该县市的要素（本文件的要素都记为该县市），"
+                     "其他县市的要素保持不变。")
+    if scope == whole:
+        st.warning(f"导入将替换数据库中全部规划（所有县市）的“{spec.name}”图层：现有 "
+                   f"{count} 个要素将被本文件的要素取代。")
+    else:
+        frame = merge_control_region(existing, frame, scope)
+        st.info(f"只替换{scope}的“{spec.name}”要素；其他县市的要素保持不变。")
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
     try:
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),

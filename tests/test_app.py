@@ -566,3 +566,25 @@ def test_export_and_figures_follow_the_sidebar_filters(app_env: Path) -> None:
     archive = zipfile.ZipFile(io.BytesIO(made.data))
     assert "特克斯县" in archive.read("说明.txt").decode("gbk")
     assert at.selectbox(key="fig_region").options == ["特克斯县"]  # the plans chosen
+
+
+@pytest.mark.slow
+def test_a_control_import_can_replace_one_regions_part(import_env: Path) -> None:
+    before = read_layer(import_env, "STHX")
+    at = _import_page()
+    at.radio[0].set_value("管控图层（三区三线等）").run()
+    picker = at.selectbox[0]
+    picker.set_value(next(o for o in picker.options if "（STHX，" in o)).run()
+    data = _geojson([{"名称": "甲红线"}])
+    at.file_uploader[0].set_value(("红线.geojson", data, "application/geo+json")).run()
+    at.selectbox(key="control_name").set_value("名称").run()
+    assert any("所有县市" in w.value for w in at.warning)  # the default says what it does
+    at.radio(key="control_scope").set_value("特克斯县").run()
+    assert not at.exception, at.exception
+    at.button(key="control_confirm").click().run()
+    assert not at.exception, at.exception
+    layer = read_layer(import_env, "STHX")
+    others = before[before["region"] != "特克斯县"]
+    assert len(layer) == len(others) + 1
+    assert set(layer.loc[layer["region"] == "特克斯县", "name"]) == {"甲红线"}
+    assert sorted(layer.loc[layer["region"] != "特克斯县", "name"]) == sorted(others["name"])

@@ -40,6 +40,7 @@ __all__ = [
     "import_report_table",
     "issue_text",
     "matched_by_text",
+    "merge_control_region",
     "preview_problems",
     "store_control_layer",
     "store_zone_import",
@@ -194,6 +195,19 @@ def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,
     """
     updated = apply_import(zones, features, report, source=source)
     replace_layer(store, code, updated, spec=spec)
+
+
+def merge_control_region(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame,
+                         region: str) -> gpd.GeoDataFrame:
+    """A control layer with only ``region``'s part replaced by ``new`` (whose features
+    are all given that region); the other regions' features kept as they are."""
+    new = new.assign(region=region)
+    if existing is None or existing.empty:
+        return new
+    kept = existing.to_crs(new.crs)
+    kept = kept[kept["region"].astype("string").fillna("") != region]
+    merged = pd.concat([kept[list(new.columns)], new], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry=new.geometry.name, crs=new.crs)
 
 
 def store_control_layer(store: str | Path, code: str, frame: gpd.GeoDataFrame, *,
