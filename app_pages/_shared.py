@@ -8,7 +8,11 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import streamlit as st
@@ -21,10 +25,53 @@ from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_sp
 from mineplan.location import as_location
 from mineplan.store import list_layers, read_layer, store_version
 from mineplan.web.browsing import visible_frames
+from mineplan.web.exports import ExportFile, export_zones
+from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
 from mineplan.web.maplayers import map_layers
-from mineplan.web.webmap import ImageLayer, MapLayer, render_offline_html, zone_map
+from mineplan.web.messages import error_message
+from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
 MAP_HEIGHT = 700
+log = logging.getLogger("mineplan.app")
+
+#: Streamlit's own English (the file uploader, the keyboard users' skip link), said in
+#: Chinese (CSS only: the English text is hidden, the Chinese drawn in its place).
+_CHINESE_CHROME = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "将文件拖放到此处"; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stSkipToContent"] { font-size: 0; }
+[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
+</style>"""
+
+
+def chinese_chrome() -> None:
+    """Put Streamlit's own widget texts (the uploader's) in Chinese, once per page."""
+    st.html(_CHINESE_CHROME)
+
+
+def show_error(err: BaseException, *, prefix: str = "") -> None:
+    """An error as the planner reads it: one located Chinese message, no traceback."""
+    text = error_message(err)
+    st.error(f"{prefix}{text}" if prefix else text)
+
+
+@contextmanager
+def page_guard() -> Iterator[None]:
+    """Run a page; any error it lets out is shown in Chinese (never a traceback).
+
+    A mineplan error by :func:`mineplan.web.messages.error_message`; anything else as
+    an internal error (logged in full). Streamlit's own stop and rerun pass through.
+    """
+    try:
+        yield
+    except Exception as err:  # the page boundary: nothing escapes as a traceback
+        if not hasattr(err, "code"):
+            log.exception("page failed")
+        show_error(err)
 
 
 def store_path() -> str | Path:
@@ -48,8 +95,8 @@ def require_store() -> tuple[str, int]:
     try:
         version = store_version(location)
     except StoreError as err:
-        st.error(f"未找到或无法打开数据库 {location}：{err.reason}。"
-                 "请先运行 `mineplan build` 生成数据库。")
+        st.error(f"未找到或无法打开数据库 {location}。{error_message(err)}"
+                 "请系统维护人员在服务器上运行 `mineplan build` 生成规划数据库。")
         st.stop()
     return str(location), version
 
@@ -82,25 +129,24 @@ def raster_from_bytes(data: bytes) -> RasterImage:
     return render_raster(data)
 
 
-@st.cache_data(max_entries=32, show_spinner="生成地图 …")
-def browse_map_html(
-    path: str, mtime_ns: int, *, codes: tuple[str, ...], regions: tuple[str, ...],
-    minerals: str, levels: tuple[str, ...], basemap: str, key: str, focus: str,
-    image: RasterImage | None, image_title: str, image_opacity: float,
-) -> str:
-    """The browse page's map as a self-contained page (cached on every parameter)."""
-    from mineplan.web.browsing import focus_layer
-
+@st.cache_resource(max_entries=2, show_spinner="准备地图图层 …")
+def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
+    """Every store layer published for the live map, bottom first (once per store version)."""
     specs, styles, schematic = layer_definitions()
-    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
-                            minerals=minerals, levels=levels)
-    images = ([ImageLayer(image_title, image.png, image.bounds, image_opacity)]
-              if image is not None else [])
-    m = zone_map(map_layers(frames, specs, styles, schematic), basemap=basemap,
-                 tianditu_key=key or None, images=images,
-                 focus=focus_layer(frames, focus or None, specs),
-                 collapse_layer_control=True)  # layers are chosen in the sidebar
-    return render_offline_html(m)
+    return publish_layers(map_layers(load_frames(path, mtime_ns), specs, styles, schematic),
+                          component_dir())
+
+
+@st.cache_resource
+def _live_map_component() -> Any:
+    import streamlit.components.v1 as components
+
+    return components.declare_component("mineplan_map", path=str(component_dir()))
+
+
+def live_map(args: dict[str, Any], *, key: str) -> None:
+    """Show the browse page's live map (:mod:`mineplan.web.livemap`); it returns nothing."""
+    _live_map_component()(**args, key=key, default=None)
 
 
 def preview_map_html(layers: list[MapLayer]) -> str:
@@ -113,11 +159,29 @@ FIGURE_FORMATS = {"PNG（300 dpi）": "png", "PDF（矢量）": "pdf", "SVG（�
 
 @st.cache_data(max_entries=8, show_spinner="生成图件 …")
 def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: str,
-                 paper: str, orientation: str, grid: str) -> bytes:
-    """A region overview (or a zone sheet when ``zone_id``) as file bytes."""
+                 paper: str, orientation: str, grid: str, codes: tuple[str, ...],
+                 minerals: str, levels: tuple[str, ...]) -> bytes:
+    """A region overview (or a zone sheet when ``zone_id``) as file bytes, of the layers
+    and zones the sidebar filters show."""
     from mineplan.web.figurefiles import figure_file
 
     specs, styles, schematic = layer_definitions()
-    return figure_file(load_frames(path, mtime_ns), specs, styles, schematic, region=region,
+    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes,
+                            regions=(region,) if region else (), minerals=minerals,
+                            levels=levels)
+    if "XZQ" in load_frames(path, mtime_ns):  # the region's outline, whatever is chosen
+        frames["XZQ"] = load_frames(path, mtime_ns)["XZQ"]
+    return figure_file(frames, specs, styles, schematic, region=region,
                        zone_id=zone_id, fmt=fmt, paper=paper, orientation=orientation,
                        grid=grid)
+
+
+@st.cache_data(max_entries=8, show_spinner="生成导出文件 …")
+def export_bytes(path: str, mtime_ns: int, *, fmt: str, codes: tuple[str, ...],
+                 regions: tuple[str, ...], minerals: str, levels: tuple[str, ...],
+                 filters: str) -> ExportFile:
+    """The zones the sidebar filters show, as a file of format ``fmt``."""
+    specs, _, _ = layer_definitions()
+    frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
+                            minerals=minerals, levels=levels)
+    return export_zones(frames, specs, fmt, filters=filters, source=Path(path).name)

@@ -5,23 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
-    browse_map_html,
+    chinese_chrome,
+    export_bytes,
     figure_bytes,
     layer_definitions,
+    live_layers,
+    live_map,
     load_frames,
+    page_guard,
     plan_order,
     raster_from_bytes,
     raster_from_file,
     require_store,
+    show_error,
 )
 from mineplan import settings
 from mineplan.errors import MineplanError
 from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
 from mineplan.web.browsing import (
+    find_zone,
     search_zones,
     selected_zone_id,
     store_regions,
@@ -31,8 +38,12 @@ from mineplan.web.browsing import (
     zone_table,
     zone_totals,
 )
+from mineplan.web.exports import EXPORT_FORMATS
 from mineplan.web.figurefiles import FIGURE_MIME
-from mineplan.web.webmap import SCHEMATIC_BANNER
+from mineplan.web.goto import parse_goto
+from mineplan.web.livemap import component_dir, live_map_args, publish_image, visible_ids
+from mineplan.web.messages import error_message
+from mineplan.web.webmap import SCHEMATIC_BANNER, ImageLayer
 
 BASEMAPS = {
     "无底图（离线）": "none",
@@ -64,7 +75,7 @@ def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
             path = Path(folder) / choice
             return raster_from_file(str(path), path.stat().st_mtime_ns), choice, opacity
     except (MineplanError, ValueError, OSError) as err:
-        st.error(f"栅格无法显示：{err}")
+        show_error(err, prefix="栅格无法显示：")
     return None, "", opacity
 
 
@@ -77,12 +88,14 @@ def main() -> None:
 
     with st.sidebar:
         st.header("筛选")
-        regions = st.multiselect("规划（县市）", regions_all, default=regions_all)
-        chosen = st.multiselect("图层", list(layer_names), default=list(layer_names))
+        regions = st.multiselect("规划（县市）", regions_all, default=regions_all,
+                                 select_all=0, placeholder="选择规划")
+        chosen = st.multiselect("图层", list(layer_names), default=list(layer_names),
+                                select_all=0, placeholder="选择图层")
         mineral = st.text_input("矿种包含", "", placeholder="如：煤、金、砂石")
         levels_all = zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer})
         levels = st.multiselect("级别", levels_all, default=[], placeholder="全部级别",
-                                help="不选则显示全部级别") if levels_all else []
+                                select_all=0, help="不选则显示全部级别") if levels_all else []
         st.header("底图")
         basemap_label = st.selectbox("在线底图", list(BASEMAPS))
         key = st.text_input("天地图密钥（tk）", settings.tianditu_key(),
@@ -95,17 +108,31 @@ def main() -> None:
     shown = visible_frames(frames, specs, codes=codes, regions=regions, minerals=mineral,
                            levels=levels)
 
-    # Search a zone by number, 序号 or name, and zoom to it.
-    query = st.text_input("查找分区（编号、序号或名称）", key="search",
-                          placeholder="如：tekes-TKGH-001、3、铁厂沟")
+    # Search a zone by number, 序号 or name, and zoom to it; or go to a coordinate.
+    # Fixed containers: what appears below an input never shifts the map's place on
+    # the page (a shifted component would be rebuilt and lose its view).
+    search_col, goto_col, zone_col = st.columns([4, 3, 1])
+    query = search_col.text_input("查找分区（编号、序号或名称）", key="search",
+                                  placeholder="如：tekes-TKGH-001、3、铁厂沟")
+    found_box = search_col.container()
+    place = goto_col.text_input("定位坐标（经纬度或 X, Y）", key="goto_text",
+                                placeholder="如：81.32, 43.91 或 4868302.75, 27521834.40",
+                                help="经度、纬度（小数或度分秒，如 81°19′12″），或高斯-克吕格"
+                                "坐标 X（北）、Y（东，带带号前缀；无前缀时填写右侧带号），"
+                                "2000 国家大地坐标系。")
+    goto_box = goto_col.container()
+    goto_zone = zone_col.number_input("带号", value=None, min_value=13, max_value=45, step=1,
+                                      key="goto_zone", placeholder="自动")
+    notices = st.container()
+    _go_to(place, goto_zone, goto_box)
     hits = search_zones(shown, query)
     found: str | None = None
     if query.strip() and hits.empty:
-        st.info(f"没有找到与“{query}”相符的分区（只在当前筛选范围内查找）。")
+        found_box.info(f"没有找到与“{query}”相符的分区（只在当前筛选范围内查找）。")
     elif query.strip():
         labels = dict(zip(hits["label"], hits["zone_id"], strict=True))
-        pick = st.selectbox(f"找到 {len(hits)} 个分区，选择一个定位", list(labels),
-                            key="search_pick")
+        pick = found_box.selectbox(f"找到 {len(hits)} 个分区，选择一个定位", list(labels),
+                                   key="search_pick")
         found = labels[pick]
     if found != st.session_state.get("search_found"):  # a new hit (or none) was picked
         st.session_state["search_found"] = found
@@ -114,7 +141,7 @@ def main() -> None:
 
     basemap = BASEMAPS[basemap_label]
     if basemap.startswith("tianditu") and not key.strip():
-        st.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
+        notices.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
                 "现暂以无底图显示。")
         basemap = "none"
 
@@ -130,23 +157,25 @@ def main() -> None:
 
     map_col, panel = st.columns([5, 2])
     with map_col:
+        zoom = st.button("缩放到所选", key="zoom_selection",
+                         help="把地图缩放到当前筛选的规划分区（或定位的分区）")
+        if zoom:
+            st.session_state["zoom_count"] = st.session_state.get("zoom_count", 0) + 1
         try:
-            html = browse_map_html(
-                path, mtime, codes=codes, regions=tuple(regions), minerals=mineral,
-                levels=tuple(levels), basemap=basemap, key=key.strip(), focus=focus,
-                image=image, image_title=image_title, image_opacity=opacity,
-            )
+            args = _map_args(path, mtime, frames, shown, specs, regions=regions, focus=focus,
+                             basemap=basemap, key=key.strip(), image=image,
+                             image_title=image_title, opacity=opacity)
         except (MineplanError, ValueError) as err:
-            st.error(f"地图无法生成：{err}")
+            show_error(err, prefix="地图无法生成：")
             st.stop()
-        st.iframe(html, height=MAP_HEIGHT)
+        live_map(args, key="browse_map")
     with panel:
         st.subheader("分区详情")
         details = zone_details(shown, focus, specs) if focus else None
         if details is None or details.empty:
             st.caption("在上方查找分区，或在下表中选择一行，即可在地图上定位并在此查看全部属性。")
         else:
-            if st.button("取消定位"):
+            if st.button("取消定位", key="unfocus"):
                 st.session_state[FOCUS] = ""
                 st.rerun()
             with st.container(height=MAP_HEIGHT - 60):  # scrolls; keeps the map's height
@@ -154,7 +183,7 @@ def main() -> None:
 
     table = zone_table(shown, specs)
     st.subheader(f"规划分区一览（{len(table)} 个；图形状态“示意”为示意范围）")
-    event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE,
+    event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE, placeholder="",
                          on_select="rerun", selection_mode="single-row")
     picked = selected_zone_id(table, event.selection.rows) if event else None
     if picked != st.session_state.get("table_pick"):  # a new row (or none) was selected
@@ -163,12 +192,92 @@ def main() -> None:
             st.session_state[FOCUS] = picked
             st.rerun()
 
-    _figure_export(path, mtime, regions_all, focus)
+    view = {"codes": codes, "minerals": mineral, "levels": tuple(levels)}
+    _data_export(path, mtime, regions=tuple(regions), view=view)
+    _figure_export(path, mtime, list(regions), focus, view=view)
 
 
-def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> None:
-    """Print figures for reports: a region overview, or the located zone's sheet."""
+def _go_to(text: str, zone: float | None, box: DeltaGenerator) -> None:
+    """Read the 定位坐标 box; a new point is kept for the map (a marker, centred)."""
+    if not text.strip():
+        st.session_state.pop("goto", None)
+        return
+    try:
+        point = parse_goto(text, zone=None if zone is None else int(zone))
+    except MineplanError as err:
+        box.error(error_message(err))
+        st.session_state.pop("goto", None)
+        return
+    box.caption(f"已定位：{point.label}（经度 {point.lon:.6f}，纬度 {point.lat:.6f}）")
+    st.session_state["goto"] = {"token": f"{text}#{zone}", "lat": point.lat,
+                                "lon": point.lon, "label": point.label}
+
+
+def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
+              regions: list[str], focus: str, basemap: str, key: str,
+              image: RasterImage | None, image_title: str, opacity: float) -> dict:
+    """What this rerun sends the live map: ids and requests, never geometry."""
+    published = live_layers(path, mtime)
+    visible = {x.code: visible_ids(frames[x.code], shown[x.code])
+               for x in published if x.code in shown}
+    zone_codes = [c for c in shown if specs[c].is_zone_layer]
+    # a new choice of plans (or the button) zooms to them; nothing else moves the map
+    fit = {"token": f"{'|'.join(regions)}#{st.session_state.get('zoom_count', 0)}",
+           "codes": zone_codes or None}
+    targets: list[tuple[str, str]] = []
+    if focus:
+        found = find_zone(shown, focus)
+        if found is not None:
+            targets = [(found[0], str(label)) for label in found[1].index]
+    overlay = (publish_image(ImageLayer(image_title, image.png, image.bounds, opacity),
+                             component_dir()) if image is not None else None)
+    return live_map_args(published, visible, height=MAP_HEIGHT, basemap=basemap,
+                         tianditu_key=key or None, focus=targets, fit=fit, image=overlay,
+                         goto=st.session_state.get("goto"))
+
+
+def _filters_text(regions: tuple[str, ...], view: dict) -> str:
+    parts = [f"规划：{'、'.join(regions) or '无'}"]
+    if view["minerals"].strip():
+        parts.append(f"矿种包含：{view['minerals'].strip()}")
+    if view["levels"]:
+        parts.append(f"级别：{'、'.join(view['levels'])}")
+    return "；".join(parts)
+
+
+def _data_export(path: str, mtime: int, *, regions: tuple[str, ...], view: dict) -> None:
+    """The zones shown (the sidebar filters) as GIS files or the coordinate TXT."""
+    st.subheader("导出分区数据")
+    st.caption(f"导出当前筛选的分区（{_filters_text(regions, view)}），含全部属性与来源"
+               "（来源文件、行号、图形状态与图形来源）；2000 国家大地坐标系。")
+    cols = st.columns([3, 1, 3])
+    label = cols[0].selectbox("格式", list(EXPORT_FORMATS), key="export_fmt")
+    fmt = EXPORT_FORMATS[label]
+    params = (fmt, view["codes"], regions, view["minerals"], view["levels"])
+    if cols[1].button("生成文件", key="export_make"):
+        try:
+            st.session_state["export"] = (params, export_bytes(
+                path, mtime, fmt=fmt, codes=view["codes"], regions=regions,
+                minerals=view["minerals"], levels=view["levels"],
+                filters=_filters_text(regions, view)))
+        except MineplanError as err:
+            show_error(err, prefix="无法导出：")
+    made = st.session_state.get("export")
+    if made and made[0] == params:
+        out = made[1]
+        cols[2].download_button(f"下载 {out.name}（{out.count} 个分区）", out.data,
+                                file_name=out.name, mime=out.mime, key="export_download",
+                                on_click="ignore")
+
+
+def _figure_export(path: str, mtime: int, regions: list[str], focus: str, *,
+                   view: dict) -> None:
+    """Print figures for reports: a region overview, or the located zone's sheet, of the
+    layers and zones the sidebar filters show."""
     st.subheader("导出图件")
+    if not regions:
+        st.caption("请先在左侧选择规划。")
+        return
     kinds = ["区域规划图"] + ([f"分区图：{focus}"] if focus else [])
     cols = st.columns(6)
     kind = cols[0].selectbox("图件", kinds, key="fig_kind")
@@ -181,15 +290,18 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
     orientation = orientations[cols[4].selectbox("方向", list(orientations), key="fig_orient")]
     grid = grids[cols[5].selectbox("图廓注记", list(grids), key="fig_grid")]
     fmt = FIGURE_FORMATS[fmt_label]
+    st.caption("图件按左侧所选图层、矿种与级别绘制。")
     zone_id = focus if kind != "区域规划图" else ""
-    params = (region, zone_id, fmt, paper, orientation, grid)
+    params = (region, zone_id, fmt, paper, orientation, grid, view["codes"],
+              view["minerals"], view["levels"])
     if st.button("生成图件", key="fig_make"):
         try:
             st.session_state["figure"] = (params, figure_bytes(
                 path, mtime, region=region, zone_id=zone_id, fmt=fmt, paper=paper,
-                orientation=orientation, grid=grid))
+                orientation=orientation, grid=grid, codes=view["codes"],
+                minerals=view["minerals"], levels=view["levels"]))
         except (MineplanError, ValueError) as err:
-            st.error(f"图件无法生成：{err}")
+            show_error(err, prefix="图件无法生成：")
     made = st.session_state.get("figure")
     if made and made[0] == params:
         name = f"{zone_id or region}_{'分区图' if zone_id else '规划图'}.{fmt}"
@@ -198,4 +310,6 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str) -> Non
         st.caption("图中规划分区为示意图形、三区三线为演示数据时，图注会写明。")
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

@@ -20,18 +20,21 @@ import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    chinese_chrome,
     layer_definitions,
     load_frames,
     max_upload_mb,
+    page_guard,
     require_store,
+    show_error,
 )
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
-from mineplan.io.uploads import UploadError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import RIGHT_TYPES, VERDICTS
 from mineplan.web.checkrun import CheckRequest, check_with_map, form_problems
 from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
+from mineplan.web.messages import error_message
 from mineplan.web.presentation import (
     data_notes,
     error_markdown,
@@ -65,12 +68,8 @@ def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> 
 
 
 def _show_error(err: MineplanError) -> None:
-    if isinstance(err, UploadError):
-        st.error(err.reason)
-        if err.detail:
-            st.caption(f"技术细节：{err.detail}")
-    else:  # one line per problem, each naming its line of the paste or file
-        st.error(error_markdown(str(err)))
+    """One line per problem (each naming its line of the paste or file), in Chinese."""
+    st.error(error_markdown(error_message(err)))
 
 
 @st.cache_resource(max_entries=2, show_spinner="准备绘制地图 …")
@@ -174,7 +173,7 @@ def main() -> None:
     st.title("检查（报批前检查）")
     st.info("对照规划分区与三区三线逐条检查拟设矿业权：行政区、生态保护红线、永久基本农田、"
             "城镇开发边界、勘查/开采规划区块、砂石土集中开采区、已设矿权、最低开采规模、"
-            "矿种政策与图形（规则见 geodata/rules/checks.toml，由 mineplan.checks 执行）。")
+            "矿种政策与图形（规则文件 checks.toml 由系统维护人员维护）。")
     proposal = _proposal_input(path, mtime)
     cols = st.columns([1, 1, 1, 1])
     right = cols[0].selectbox("权利类型", RIGHT_TYPES, key="check_right")
@@ -224,10 +223,12 @@ def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
             )
     except MineplanError as err:
         st.session_state.pop(_RESULT, None)
-        st.error(f"无法检查：{err}")
+        show_error(err, prefix="无法检查：")
         return
     st.session_state[_RESULT] = CheckOutcome(key, findings, page, request.title, downloads,
                                              problems)
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hashlib
 
+import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    chinese_chrome,
     layer_definitions,
     load_frames,
     max_upload_mb,
+    page_guard,
     preview_map_html,
     require_store,
+    show_error,
 )
 from mineplan.errors import MineplanError
 from mineplan.importing import match_features
@@ -25,10 +29,13 @@ from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
     import_report_table,
+    merge_control_region,
+    preview_problems,
     store_control_layer,
     store_zone_import,
 )
 from mineplan.web.maplayers import map_layers
+from mineplan.web.messages import readable_notes
 from mineplan.web.uploading import accepted_types, read_features_upload, upload_layer_names
 
 
@@ -40,9 +47,7 @@ def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool)
 
 
 def _show_upload_error(err: UploadError) -> None:
-    st.error(err.reason)
-    if err.detail:
-        st.caption(f"技术细节：{err.detail}")
+    show_error(err)  # the reason; GDAL's detail goes to the server log
 
 
 def main() -> None:
@@ -105,10 +110,13 @@ def main() -> None:
     crs_from = CRS_SOURCES.get(result.crs_source, result.crs_source)
     st.success(f"已读取 {upload.name}：{len(result.frame)} 个要素（{result.source_format}；"
                f"坐标系 {result.frame.crs.to_string()}，{crs_from}）。")
-    for warning in result.warnings:
+    notes, technical = readable_notes(result.warnings)
+    for warning in notes:
         st.warning(f"注意：{warning}")
+    if technical:
+        st.caption(f"读取时另有 {technical} 条技术提示（编码、坐标系判断等），已记入服务器日志。")
     if control:
-        _import_control_layer(path, code, result, upload.name)
+        _import_control_layer(path, code, result, upload.name, existing=frames.get(code))
         return
 
     zones = frames[code]
@@ -116,8 +124,7 @@ def main() -> None:
         report = match_features(zones, result.frame, id_field=id_field or None,
                                 name_field=name_field or None)
     except MineplanError as err:
-        st.error("无法匹配：文件中没有可用于匹配的编号或名称字段，请在“导入选项”中指定。")
-        st.caption(f"技术细节：{err}")
+        show_error(err, prefix="无法匹配：")
         return
 
     st.subheader("匹配结果")
@@ -133,22 +140,30 @@ def main() -> None:
     try:
         st.iframe(preview_map_html(preview), height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
-        st.error(f"预览地图无法生成：{err}")
+        show_error(err, prefix="预览地图无法生成：")
 
+    problems = preview_problems(report, zones, result.frame)
+    for line in problems.warnings:
+        st.warning(line)
+    for line in problems.blocking:
+        st.error(line)
     if not report.matched:
         st.error("没有任何要素与本图层的分区匹配，数据库未改动。请检查编号/名称字段或所选图层。")
+        return
+    if problems.blocking:
         return
     if st.button(f"确认导入：替换 {len(report.matched)} 个分区的图形", type="primary"):
         try:
             store_zone_import(path, code, zones, result.frame, report, source=upload.name,
                               spec=specs[code])
         except (MineplanError, OSError) as err:
-            st.error(f"导入失败，数据库保持原样：{err}")
+            show_error(err, prefix="导入失败，数据库保持原样：")
             return
         st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
 
 
-def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -> None:
+def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *,
+                          existing: gpd.GeoDataFrame | None) -> None:
     """Preview and store a delivered control layer in place of the demo one."""
     import datetime as dt
 
@@ -166,27 +181,40 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str) -
             region_field=None if region_field == "（无）" else region_field,
         )
     except MineplanError as err:
-        st.error("该文件不能作为管控图层导入（见下方说明）；请修复图形，或在“导入选项”中勾选"
-                 "“自动修复无效图形”。")
-        st.caption(f"技术细节：{err}")
+        show_error(err, prefix="该文件不能作为管控图层导入：")
         return
     st.subheader("预览")
+    count = 0 if existing is None else len(existing)
+    whole = "整个图层（全部县市）"
+    regions = sorted({str(r) for r in existing["region"].dropna() if str(r).strip()}) \
+        if existing is not None and "region" in existing else []
+    scope = st.radio("替换范围", [whole, *regions], horizontal=True, key="control_scope",
+                     help="选择某一县市时，只替换该县市的要素（本文件的要素都记为该县市），"
+                     "其他县市的要素保持不变。")
+    if scope == whole:
+        st.warning(f"导入将替换数据库中全部规划（所有县市）的“{spec.name}”图层：现有 "
+                   f"{count} 个要素将被本文件的要素取代。")
+    else:
+        frame = merge_control_region(existing, frame, scope)
+        st.info(f"只替换{scope}的“{spec.name}”要素；其他县市的要素保持不变。")
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
     try:
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
                   height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
-        st.error(f"预览地图无法生成：{err}")
+        show_error(err, prefix="预览地图无法生成：")
     if st.button(f"确认导入：以 {len(frame)} 个要素替换{spec.name}", type="primary",
                  key="control_confirm"):
         try:
             store_control_layer(path, code, frame, spec=spec, style=styles[spec.style],
                                 schematic=schematic)
         except (MineplanError, OSError) as err:
-            st.error(f"导入失败，数据库保持原样：{err}")
+            show_error(err, prefix="导入失败，数据库保持原样：")
             return
         st.success(f"已导入{spec.name}：{len(frame)} 个要素（{date.isoformat()}）。"
                    "浏览与检查页面将立即使用新图层。")
 
 
-main()
+chinese_chrome()
+with page_guard():
+    main()

@@ -2,8 +2,13 @@
 
 Run from the checkout (after `mineplan build`):
 
-    .venv/bin/python bench/bench_webmap.py            # full size (~10 M vertices)
-    .venv/bin/python bench/bench_webmap.py --quick    # small smoke run
+    .venv/bin/python bench/bench_webmap.py                  # full size (~10 M vertices)
+    .venv/bin/python bench/bench_webmap.py --quick          # small smoke run
+    .venv/bin/python bench/bench_webmap.py --interactions   # the browse page, per action
+
+``--interactions`` serves the app and prints the seconds and KB received per planner
+action (first render, filter change, plan removed, search) and whether a zoom survives
+a filter change (:mod:`bench.webmap_interactions`).
 
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
@@ -110,15 +115,38 @@ def _report(label: str, frames: dict[str, gpd.GeoDataFrame], *, chromium: str | 
         print("first render (Chromium)   skipped: /usr/bin/chromium not found")
 
 
+def _interactions(store: Path, chromium: str | None) -> int:
+    """The browse page served on ``store``: seconds and KB per planner action."""
+    if chromium is None or not store.is_file():
+        print("needs Chromium and a store (run `mineplan build`)")
+        return 1
+    sys.path.insert(0, str(home()))
+    from webmap_interactions import print_table, run  # beside this script
+
+    from tests.browser import serve_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        results = run(store, chromium=chromium, chromium_args=CHROMIUM_ARGS,
+                      log=Path(tmp) / "streamlit.log", serve=serve_app)
+    print(f"\n== browse page on {store.name} (targets: filter ≤ 0.5 s and ≤ 200 KB, "
+          "cold first render ≤ 3 s)")
+    print_table(results)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--polygons", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--quick", action="store_true", help="2,000 polygons, no giants")
     parser.add_argument("--store", type=Path, default=home() / DEFAULT_STORE)
+    parser.add_argument("--interactions", action="store_true",
+                        help="only the browse page's interactions (bytes and time each)")
     args = parser.parse_args(argv)
     chromium = shutil.which("chromium") or ("/usr/bin/chromium"
                                             if Path("/usr/bin/chromium").exists() else None)
+    if args.interactions:
+        return _interactions(args.store, chromium)
     if args.store.is_file():
         frames = {c: read_layer(args.store, c) for c in list_layers(args.store)}
         frames["XZQ"] = frames["XZQ"][frames["XZQ"]["level"] != "province"]

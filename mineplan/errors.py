@@ -7,6 +7,7 @@ message says what was received, where (file, line, field) and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
@@ -29,7 +30,30 @@ __all__ = [
 
 
 class MineplanError(Exception):
-    """Root of every error mineplan raises on purpose."""
+    """Root of every error mineplan raises on purpose.
+
+    Optional structured fields, for whoever shows the error to people in another
+    language than the message (the web app's Chinese message table,
+    :mod:`mineplan.web.messages`) — set them where the raiser knows them:
+
+    code
+        A short reason code (``"no_geometry"``, ``"no_match_field"`` …); ``""`` when
+        the error has none.
+    feature
+        The 0-based number of the feature (record) concerned, or None.
+    fields
+        Other named values the reason is about (``{"columns": [...]}``).
+    """
+
+    code: str = ""
+    feature: int | None = None
+
+    def __init__(self, *args: object, code: str = "", feature: int | None = None,
+                 fields: Mapping[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.feature = feature
+        self.fields: dict[str, object] = dict(fields or {})
 
 
 def problem_list(problems: list[str], *, limit: int = 50, chinese: bool = False) -> str:
@@ -74,12 +98,15 @@ class LocatedError(MineplanError):
     """An error that knows the file and line it concerns."""
 
     def __init__(
-        self, message: str, *, path: str | Path | None = None, line: int | None = None
+        self, message: str, *, path: str | Path | None = None, line: int | None = None,
+        code: str = "", feature: int | None = None,
+        fields: Mapping[str, object] | None = None,
     ) -> None:
         self.path = None if path is None else Path(path)
         self.line = line
         self.reason = message
-        super().__init__(_located(message, path=path, line=line))
+        super().__init__(_located(message, path=path, line=line), code=code,
+                         feature=feature, fields=fields)
 
 
 class CatalogError(LocatedError, ValueError):
@@ -137,10 +164,10 @@ class UploadError(MineplanError, ValueError):
         Technical detail (GDAL's or mineplan's own message), possibly empty.
     """
 
-    def __init__(self, reason: str, *, detail: str = "") -> None:
+    def __init__(self, reason: str, *, detail: str = "", code: str = "") -> None:
         self.reason = reason
         self.detail = detail
-        super().__init__(f"{reason}（{detail}）" if detail else reason)
+        super().__init__(f"{reason}（{detail}）" if detail else reason, code=code)
 
 
 class RasterError(MineplanError, ValueError):

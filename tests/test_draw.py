@@ -70,14 +70,16 @@ def test_component_loads_only_data_urls(monkeypatch: pytest.MonkeyPatch) -> None
     assert remote_assets(m) == []
     args = _component_args(m, monkeypatch)
     links = [*args["js_links"], *args["css_links"]]
-    assert len(args["js_links"]) == 2 and len(args["css_links"]) == 2  # Leaflet, Leaflet.draw
+    # Leaflet, Leaflet.draw and the browse map's tools (fullscreen, measure, mouse position)
+    assert len(args["js_links"]) == 5 and len(args["css_links"]) == 5
     assert all(link.startswith(("data:text/javascript;base64,", "data:text/css;base64,"))
                for link in links)
     page = "\n".join([args["script"], args["header"], args["html"]])
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
-    assert "tile" not in args["script"].lower()  # no basemap: nothing to fetch
-    assert "L.Control.Draw" in _decode(args["js_links"][1])
-    assert "Leaflet.draw 1.0.4" in _decode(args["js_links"][1])
+    assert "tilelayer" not in args["script"].lower()  # no basemap: nothing to fetch
+    draw = next(_decode(x) for x in args["js_links"] if "L.Control.Draw" in _decode(x))
+    assert "Leaflet.draw 1.0.4" in draw
+    assert "经纬度" in args["script"] and "mp-legend" in args["header"]  # read-out, legend
 
 
 def test_stylesheet_images_are_inlined() -> None:

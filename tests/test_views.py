@@ -219,10 +219,44 @@ def test_every_import_issue_reads_in_chinese_from_its_fields() -> None:
     assert table["结果"].tolist() == ["已匹配", "未匹配", "不确定", "不确定"]
     assert table["说明"].tolist() == [
         "按编号（GHQBH）",
-        "要素 1 GHQBH='9'：本图层没有此编号或名称的分区",
-        "分区 z-2：被多个要素 [3, 4] 对应，请合并这些要素或分别给出 zone_id",
-        "要素 2 name='甲'：可对应多个分区 ['z-3', 'z-4']，请在文件中给出 zone_id",
+        "要素 1 GHQBH“9”：本图层没有此编号或名称的分区",
+        "分区 z-2：被多个要素 3、4 对应，请合并这些要素或分别在编号字段中给出各自的编号",
+        "要素 2 name“甲”：可对应多个分区 z-3、z-4，请在文件的编号字段中给出分区编号",
     ]
+    # an empty key is left out (never "zone_id=nan")
+    blank = ImportIssue("no_match", feature=5, keys=(("zone_id", float("nan")), ("name", "乙")))
+    assert issue_text(blank) == "要素 5 name“乙”：本图层没有此编号或名称的分区"
     assert set(ISSUE_MESSAGES) == {"no_match", "several_zones", "claimed_twice"}
     assert all(issue_text(i) for i in report.issues)
 
+
+
+def test_zone_table_shows_the_plans_seq_and_table_and_empty_cells_empty(frames, specs) -> None:
+    table = zone_table(frames, specs)
+    assert list(table.columns[:3]) == ["编号", "专栏", "序号"]
+    text = table.select_dtypes(include="object")
+    assert not text.isna().any().any() and not text.isin(["None", "nan"]).any().any()
+
+
+def test_preview_problems_are_found_before_the_import() -> None:
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString, Polygon, box
+
+    from mineplan.importing import match_features
+    from mineplan.web.importview import preview_problems
+
+    zones = pd.DataFrame({"zone_id": ["z-1", "z-2"], "name": ["甲矿区", "乙矿区"],
+                          "seq": ["1", "2"], "region": ["x", "x"]})
+    features = gpd.GeoDataFrame(
+        {"zone_id": ["z-1", "z-2", "z-9", "z-8"], "name": ["丙矿区", "乙矿区", "丁", "戊"]},
+        geometry=[box(80, 40, 81, 41), LineString([(80, 40), (81, 41)]), box(80, 40, 81, 41),
+                  Polygon()], crs=4490)
+    report = match_features(zones, features)
+    found = preview_problems(report, zones, features)
+    assert any("要素 1（分区 z-2）是线" in b for b in found.blocking)
+    assert any("“丙矿区”" in w and "“甲矿区”" in w for w in found.warnings)  # both names
+    assert any("没有对应的分区" in w for w in found.warnings)
+    assert any("没有图形" in w for w in found.warnings)
+    empty = features.assign(geometry=[Polygon()] * 4)
+    assert preview_problems(match_features(zones, empty), zones, empty).blocking

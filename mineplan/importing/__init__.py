@@ -134,11 +134,15 @@ class ImportReport:
         Zone id → how it was matched (:data:`MatchedBy`).
     issues
         Everything left alone, in the order found (:class:`ImportIssue`).
+    id_column, name_column
+        The file's columns matched by (number, name), None where it has none.
     """
 
     matched: dict[str, object] = field(default_factory=dict)
     matched_by: dict[str, MatchedBy] = field(default_factory=dict)
     issues: list[ImportIssue] = field(default_factory=list)
+    id_column: str | None = None
+    name_column: str | None = None
 
     @property
     def unmatched(self) -> list[str]:
@@ -198,10 +202,11 @@ def match_features(
     id_col = id_field or _first_present(features, _ID_FIELDS)
     name_col = name_field or _first_present(features, _NAME_FIELDS)
     if id_col is None and name_col is None:
+        columns = [str(c) for c in features.columns if c != features.geometry.name]
         raise GeometryError(
             f"the file has no number or name column to match zones by; it has "
-            f"{[c for c in features.columns if c != features.geometry.name]} — "
-            "pass --id-field or --name-field"
+            f"{columns} — pass --id-field or --name-field",
+            code="no_match_field", fields={"columns": columns},
         )
     by_id = {str(z): [str(z)] for z in zones["zone_id"]}
     one_plan = zones["region"].nunique() == 1
@@ -213,7 +218,7 @@ def match_features(
     for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
         by_name.setdefault(normalise_name(name), []).append(str(zid))
 
-    report = ImportReport()
+    report = ImportReport(id_column=id_col, name_column=name_col)
     claims: dict[str, list[object]] = {}
     for idx, feature in features.iterrows():
         keys = tuple((c, feature[c]) for c in (id_col, name_col) if c is not None)
@@ -270,17 +275,19 @@ def apply_import(
         measured on the new shape (ellipsoidal, km², 4 decimals).
     """
     if features.crs is None:
-        raise GeometryError("imported features have no CRS")
+        raise GeometryError("imported features have no CRS", code="no_crs")
     incoming = features.to_crs(STORE_CRS)
     out = layer.copy()
     position = {zid: i for i, zid in enumerate(out["zone_id"])}
     bad = []
+    items = []
     for zid, idx in report.matched.items():
         geom = incoming.geometry.loc[idx]
         polygonal = _polygonal(geom)
         if polygonal is None:
             bad.append(f"{zid}: feature {idx} is {getattr(geom, 'geom_type', 'empty')}, "
                        "not a polygon")
+            items.append(f"要素 {idx}（分区 {zid}）")
             continue
         row = position[zid]
         out.iloc[row, out.columns.get_loc(out.geometry.name)] = polygonal
@@ -290,7 +297,8 @@ def apply_import(
             f"由文件导入，{report.how.get(zid, '')}匹配：{source}"
         )
     if bad:
-        raise GeometryError("cannot import: " + "; ".join(bad))
+        raise GeometryError("cannot import: " + "; ".join(bad), code="not_polygon",
+                            fields={"items": items})
     changed = out["geometry_status"] == IMPORTED
     if changed.any():
         out.loc[changed, "geom_area_km2"] = ellipsoidal_area_km2(out[changed]).round(4)

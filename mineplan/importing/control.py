@@ -67,15 +67,18 @@ def control_layer_frame(
         ``--fix``), a bad date or an unknown column.
     """
     if features.crs is None:
-        raise GeometryError("the features have no CRS")
+        raise GeometryError("the features have no CRS", code="no_crs")
     try:
         _dt.date.fromisoformat(source_date)
     except ValueError:
-        raise GeometryError(f"date {source_date!r} is not YYYY-MM-DD") from None
+        raise GeometryError(f"date {source_date!r} is not YYYY-MM-DD", code="bad_date",
+                            fields={"date": source_date}) from None
     missing = [f for f in (name_field, region_field) if f and f not in features.columns]
     if missing:
         columns = [c for c in features.columns if c != features.geometry.name]
-        raise GeometryError(f"no column {missing}; the file has {columns}")
+        raise GeometryError(f"no column {missing}; the file has {columns}",
+                            code="unknown_field",
+                            fields={"missing": missing, "columns": [str(c) for c in columns]})
     frame = features.to_crs(STORE_CRS)
     geoms = frame.geometry.to_numpy()
     kinds = shapely.get_type_id(geoms)
@@ -85,8 +88,14 @@ def control_layer_frame(
     invalid = [f"feature {i}: {shapely.is_valid_reason(g)}" for i, g in enumerate(geoms)
                if g is not None and not g.is_empty and not g.is_valid]
     if bad or invalid:
+        bad_numbers = [f"要素 {i}" for i, (g, k) in enumerate(zip(geoms, kinds, strict=True))
+                       if g is None or g.is_empty or k not in (3, 6)]
+        invalid_numbers = [f"要素 {i}" for i, g in enumerate(geoms)
+                           if g is not None and not g.is_empty and not g.is_valid]
         raise GeometryError("cannot import: " + "; ".join((bad + invalid)[:20])
-                            + (" — repair the file, or import with --fix" if invalid else ""))
+                            + (" — repair the file, or import with --fix" if invalid else ""),
+                            code="bad_geometry" if bad else "invalid_geometry",
+                            fields={"items": (bad_numbers or invalid_numbers)[:20]})
     count = len(frame)
     names = (frame[name_field].astype(str) if name_field
              else pd.Series([f"{spec.name}{i + 1}" for i in range(count)], index=frame.index))

@@ -13,7 +13,7 @@ import re
 
 import folium
 
-__all__ = ["BASEMAPS", "add_basemap", "check_basemap"]
+__all__ = ["BASEMAPS", "add_basemap", "basemap_tiles", "check_basemap"]
 
 BASEMAPS = ("none", "osm", "tianditu_vec", "tianditu_img")
 
@@ -57,6 +57,23 @@ def check_basemap(basemap: str, tianditu_key: str | None) -> None:
                 f"tianditu_key {tianditu_key!r} does not look like a 天地图 key "
                 "(expected 8–64 letters and digits)"
             )
+
+
+def basemap_tiles(basemap: str, key: str | None) -> list[dict[str, object]]:
+    """The basemap's tile layers as plain data (``url``, ``attribution``, ``subdomains``,
+    ``max_zoom``, ``notice`` shown when tiles fail), bottom first; for maps drawn by
+    mineplan's own script (:mod:`mineplan.web.livemap`). Check with :func:`check_basemap`.
+    """
+    if basemap == "none":
+        return []
+    if basemap == "osm":
+        return [{"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                 "attribution": "© OpenStreetMap 贡献者", "subdomains": "abc",
+                 "max_zoom": 19, "notice": _OSM_FAILED}]
+    base, labels, _ = _TIANDITU[basemap]
+    return [{"url": _TIANDITU_URL.format(layer=layer, key=key),
+             "attribution": _TIANDITU_ATTRIBUTION, "subdomains": "01234567", "max_zoom": 18,
+             "notice": _TIANDITU_FAILED} for layer in (base, labels)]
 
 
 def add_basemap(m: folium.Map, basemap: str, key: str | None) -> list[tuple[str, str]]:

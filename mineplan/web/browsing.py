@@ -28,6 +28,7 @@ from mineplan.web.webmap import FOCUS_STYLE, MapLayer
 __all__ = [
     "DETAIL_FIELDS",
     "TABLE_COLUMNS",
+    "TABLE_HEADERS",
     "ZoneTotals",
     "filter_zones",
     "find_zone",
@@ -96,9 +97,12 @@ def store_regions(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, La
 
 #: Columns of the zone table, in order (headers come from the layer definition).
 TABLE_COLUMNS: tuple[str, ...] = (
-    "zone_id", "name", "geometry_status", "layer_name", "region", "mineral", "block_count",
-    "area_km2", "geom_area_km2", "county", "level", "source_table", "seq", "quality",
+    "zone_id", "source_table", "seq", "name", "geometry_status", "layer_name", "region",
+    "mineral", "block_count", "area_km2", "geom_area_km2", "county", "level", "quality",
 )
+#: Headers of the zone table where they differ from the layers' aliases: the plan's
+#: own words (its 专栏 and the 序号 printed in it).
+TABLE_HEADERS = {"source_table": "专栏", "seq": "序号"}
 
 
 def zone_table(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec]
@@ -116,7 +120,10 @@ def zone_table(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, Layer
     if not parts:
         return pd.DataFrame(columns=list(columns))
     table = pd.concat(parts, ignore_index=True)
-    aliases = next(s for s in specs.values() if s.is_zone_layer).aliases()
+    table = table[[c for c in columns if c in table]]
+    aliases = {**next(s for s in specs.values() if s.is_zone_layer).aliases(), **TABLE_HEADERS}
+    text = table.select_dtypes(include=["object", "string"]).columns
+    table[text] = table[text].fillna("")  # an empty cell stays empty (never None)
     return table.rename(columns=aliases)
 
 

@@ -50,9 +50,9 @@ from mineplan.web.assets import (
     use_local_assets,
 )
 from mineplan.web.browsing import visible_frames
-from mineplan.web.legend import leaflet_style
+from mineplan.web.legend import MapDecorations, leaflet_style, legend_html
 from mineplan.web.maplayers import map_layers
-from mineplan.web.webmap import MapLayer
+from mineplan.web.webmap import MapLayer, add_tools
 
 __all__ = [
     "DRAW_COLOUR",
@@ -71,6 +71,9 @@ DRAW_COLOUR = "#1565C0"
 #: A drawn shape smaller than this (km², ellipsoidal) is a slip of the mouse.
 MIN_AREA_KM2 = 0.001
 _CHINA_VIEW = [list(CHINA_DEFAULT_VIEW[0]), list(CHINA_DEFAULT_VIEW[1])]
+#: Geometry types as the planner says them.
+_KINDS = {"Point": "点", "MultiPoint": "点", "LineString": "线", "MultiLineString": "线",
+          "Polygon": "面", "MultiPolygon": "面"}
 _CONTEXT_TOLERANCE_DEG = 1e-4  # simplification of the context layers, degrees (≈10 m)
 
 
@@ -236,9 +239,11 @@ def draw_map(
     Returns
     -------
     folium.Map
-        For ``st_folium``: no basemap tiles; the draw toolbar offers only the
-        polygon and rectangle tools (plus edit and delete); a new shape replaces
-        the previous one. Every script and stylesheet is a ``data:`` URL.
+        For ``st_folium``: no basemap tiles; the browse map's legend, coordinate
+        read-out (degrees and Gauss-Krüger X/Y), measure and fullscreen tools; the
+        draw toolbar offers only the polygon and rectangle tools (plus edit and
+        delete); a new shape replaces the previous one. Every script and stylesheet
+        is a ``data:`` URL.
 
     Raises
     ------
@@ -262,6 +267,12 @@ def draw_map(
             m.fit_bounds(_CHINA_VIEW)
     if boxes:
         folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    # as on the browse map: coordinate read-out (degrees, GK X/Y), measure tool, legend
+    add_tools(m)
+    MapDecorations(legend_html=legend_html([(x.code, x.title, x.style) for x in layers],
+                                           {x.code: "all" if x.schematic else "none"
+                                            for x in layers}),
+                   banner=None, tile_notices=[]).add_to(m)
     _DrawSetup().add_to(m)
     shape_options = {"color": DRAW_COLOUR, "weight": 3, "fillColor": DRAW_COLOUR,
                      "fillOpacity": 0.15}
@@ -324,13 +335,14 @@ def drawn_polygon(output: Mapping[str, Any] | None) -> Polygon | None:
     geometries = [f.get("geometry") for f in features]
     polygons = [g for g in geometries if isinstance(g, dict) and g.get("type") == "Polygon"]
     if not polygons:
-        kinds = sorted({str(g.get("type")) for g in geometries if isinstance(g, dict)})
+        kinds = sorted({_KINDS.get(str(g.get("type")), "其他图形") for g in geometries
+                        if isinstance(g, dict)})
         raise GeometryError(f"地图上绘制的是 {'、'.join(kinds) or '空图形'}；申请范围应为面。"
                             "请用多边形或矩形工具绘制。")
     try:
         polygon = shape(polygons[-1])
     except (KeyError, TypeError, ValueError, IndexError, shapely.errors.GEOSException) as exc:
-        raise GeometryError(f"绘制的图形无法读取（{exc}）。请删除后重新绘制。") from exc
+        raise GeometryError("绘制的图形无法读取。请删除后重新绘制。") from exc
     if not isinstance(polygon, Polygon) or polygon.is_empty:
         raise GeometryError("绘制的图形为空。请删除后重新绘制。")
     corners = len(set(polygon.exterior.coords))

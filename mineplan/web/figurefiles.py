@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from mineplan.errors import FigureError
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.web.browsing import find_zone
 
@@ -40,15 +41,15 @@ def figure_file(
 
     Raises
     ------
-    ValueError
-        ``zone_id`` is not in the store (message in Chinese).
+    FigureError
+        ``zone_id`` is not among the zones shown (message in Chinese).
     """
     from mineplan.figures import region_overview, save_figure, zone_sheet
 
     if zone_id:
         found = find_zone({c: f for c, f in frames.items() if specs[c].is_zone_layer}, zone_id)
         if found is None:
-            raise ValueError(f"分区 {zone_id} 不在数据库中")
+            raise FigureError(f"分区 {zone_id} 不在当前筛选范围内")
         fig = zone_sheet(found[1].iloc[0], frames, layer=found[0], specs=specs,
                          styles=(styles, schematic), paper=paper, orientation=orientation,
                          grid=grid)

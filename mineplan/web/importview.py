@@ -12,12 +12,20 @@ May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from mineplan.importing import ImportIssue, ImportReport, IssueKind, MatchedBy, apply_import
+from mineplan.importing import (
+    ImportIssue,
+    ImportReport,
+    IssueKind,
+    MatchedBy,
+    apply_import,
+    normalise_name,
+)
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.store import list_layers, replace_layer
 from mineplan.styles import layer_qml
@@ -27,10 +35,13 @@ __all__ = [
     "CRS_SOURCES",
     "ISSUE_MESSAGES",
     "MATCHED_BY",
+    "PreviewProblems",
     "import_preview_layer",
     "import_report_table",
     "issue_text",
     "matched_by_text",
+    "merge_control_region",
+    "preview_problems",
     "store_control_layer",
     "store_zone_import",
 ]
@@ -48,8 +59,9 @@ CRS_SOURCES: dict[str, str] = {
 #: template over ``feature`` (``要素 3 zone_id='x'``), ``zones``, ``zone`` and ``features``.
 ISSUE_MESSAGES: dict[IssueKind, str] = {
     "no_match": "{feature}：本图层没有此编号或名称的分区",
-    "several_zones": "{feature}：可对应多个分区 {zones}，请在文件中给出 zone_id",
-    "claimed_twice": "分区 {zone}：被多个要素 {features} 对应，请合并这些要素或分别给出 zone_id",
+    "several_zones": "{feature}：可对应多个分区 {zones}，请在文件的编号字段中给出分区编号",
+    "claimed_twice": "分区 {zone}：被多个要素 {features} 对应，请合并这些要素或分别在编号字段中"
+                     "给出各自的编号",
 }
 #: How a zone was matched (:data:`~mineplan.importing.MatchedBy`), in Chinese.
 MATCHED_BY = {"id": "按编号（{column}）", "name": "按名称（{column}）"}
@@ -60,10 +72,22 @@ _OUTCOME = {"no_match": "未匹配", "several_zones": "不确定", "claimed_twic
 def issue_text(issue: ImportIssue) -> str:
     """One import issue as a Chinese sentence (from :data:`ISSUE_MESSAGES`)."""
     feature = " ".join([f"要素 {issue.feature}",
-                        *(f"{column}={value!r}" for column, value in issue.keys)])
+                        *(f"{column}“{value}”" for column, value in issue.keys
+                          if not _blank(value))])
     return ISSUE_MESSAGES[issue.kind].format(
-        feature=feature, zones=list(issue.zones), zone=issue.zones[0] if issue.zones else "",
-        features=list(issue.features))
+        feature=feature, zones="、".join(issue.zones),
+        zone=issue.zones[0] if issue.zones else "",
+        features="、".join(str(f) for f in issue.features))
+
+
+def _blank(value: object) -> bool:
+    """True for a missing value (None, NaN, empty text): not worth showing."""
+    try:
+        if pd.isna(value):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return not str(value).strip()
 
 
 def matched_by_text(how: MatchedBy | None) -> str:
@@ -94,6 +118,63 @@ def import_report_table(report: ImportReport, zones: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows, columns=["结果", "编号", "名称", "要素", "说明"])
 
 
+@dataclass(frozen=True)
+class PreviewProblems:
+    """What the preview shows before 确认导入: ``blocking`` problems (no import possible
+    until the file is fixed) and ``warnings`` (the planner should look first)."""
+
+    blocking: list[str]
+    warnings: list[str]
+
+
+_KIND_ZH = {"Point": "点", "MultiPoint": "点", "LineString": "线", "MultiLineString": "线",
+            "LinearRing": "线", "GeometryCollection": "几何集合"}
+
+
+def preview_problems(report: ImportReport, zones: pd.DataFrame,
+                     features: gpd.GeoDataFrame) -> PreviewProblems:
+    """Everything wrong with an import, found at the preview (Chinese, one line each).
+
+    Blocking: every geometry empty; matched features that are not polygons (the import
+    would refuse them). Warnings: features without geometry, features matching no
+    zone, and zones matched by number whose name in the file differs from the plan's.
+    """
+    blocking, warnings = [], []
+    geoms = features.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if len(features) and empty.all():
+        blocking.append(f"文件中的 {len(features)} 个要素都没有图形（几何为空），无法导入。")
+    elif empty.any():
+        warnings.append(f"{int(empty.sum())} 个要素没有图形（几何为空），将被忽略："
+                        + "、".join(f"要素 {i}" for i in features.index[empty][:10]))
+    wrong = []
+    for zid, idx in report.matched.items():
+        geom = geoms.loc[idx]
+        if geom is None or geom.is_empty:
+            wrong.append(f"要素 {idx}（分区 {zid}）没有图形")
+        elif geom.geom_type not in ("Polygon", "MultiPolygon") and not any(
+                g.geom_type == "Polygon" for g in getattr(geom, "geoms", [])):
+            wrong.append(f"要素 {idx}（分区 {zid}）是{_KIND_ZH.get(geom.geom_type, '非面图形')}")
+    if wrong:
+        blocking.append("以下匹配的要素不是面，不能作为分区图形：" + "；".join(wrong[:20])
+                        + "。请改正文件中的图形类型后重新上传。")
+    unmatched = [i for i in report.issues if not i.ambiguous]
+    if unmatched:
+        warnings.append(f"{len(unmatched)} 个要素没有对应的分区，不会导入（见上表“未匹配”）。")
+    if report.name_column is not None:
+        names = dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+        for zid, idx in report.matched.items():
+            how = report.matched_by.get(zid)
+            if how is None or how[0] != "id":
+                continue
+            theirs = features.at[idx, report.name_column]
+            if _blank(theirs) or normalise_name(str(theirs)) == normalise_name(names[zid]):
+                continue
+            warnings.append(f"分区 {zid} 按编号匹配，但名称不同：文件中为“{theirs}”，"
+                            f"规划中为“{names[zid]}”。请核对是否为同一分区。")
+    return PreviewProblems(blocking, warnings)
+
+
 def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入图形"
                          ) -> MapLayer:
     """The uploaded features as a map layer (every attribute in the popup, escaped)."""
@@ -114,6 +195,19 @@ def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,
     """
     updated = apply_import(zones, features, report, source=source)
     replace_layer(store, code, updated, spec=spec)
+
+
+def merge_control_region(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame,
+                         region: str) -> gpd.GeoDataFrame:
+    """A control layer with only ``region``'s part replaced by ``new`` (whose features
+    are all given that region); the other regions' features kept as they are."""
+    new = new.assign(region=region)
+    if existing is None or existing.empty:
+        return new
+    kept = existing.to_crs(new.crs)
+    kept = kept[kept["region"].astype("string").fillna("") != region]
+    merged = pd.concat([kept[list(new.columns)], new], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry=new.geometry.name, crs=new.crs)
 
 
 def store_control_layer(store: str | Path, code: str, frame: gpd.GeoDataFrame, *,

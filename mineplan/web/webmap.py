@@ -56,6 +56,7 @@ __all__ = [
     "SCHEMATIC_BANNER",
     "ImageLayer",
     "MapLayer",
+    "add_tools",
     "leaflet_style",
     "render_offline_html",
     "zone_map",
@@ -225,7 +226,7 @@ def zone_map(
     if focus is not None and focus_frame is not None:
         _add_focus(m, focus, focus_frame)
 
-    _add_tools(m)
+    add_tools(m)
     folium.LayerControl(position="topright", collapsed=collapse_layer_control).add_to(m)
     MapDecorations(
         legend_html=legend_html([(x.code, x.title, x.style) for x in layers], schematic),
@@ -274,8 +275,9 @@ def _is_schematic(row: pd.Series) -> bool:
     return str(row.get("geometry_status", "")) == SCHEMATIC
 
 
-def _add_tools(m: folium.Map) -> None:
-    """Fullscreen, measure (m / km², Chinese) and mouse position (degrees) controls."""
+def add_tools(m: folium.Map) -> None:
+    """Fullscreen, measure (m / km², Chinese) and mouse position (degrees and the
+    Gauss-Krüger X/Y of the point) controls; every zone map and the drawing map have them."""
     plugins.Fullscreen(
         position="topleft", title="全屏显示", title_cancel="退出全屏",
     ).add_to(m)

@@ -12,6 +12,11 @@
                 ? L.DomUtil.removeClass(div, "mp-legend-folded")
                 : L.DomUtil.addClass(div, "mp-legend-folded");
         });
+        // a short map (the check page's drawing map, small screens): start folded, so
+        // the legend never covers the tools on the left
+        if (map.getSize().y < 600 || map.getSize().x < 500) {
+            L.DomUtil.addClass(div, "mp-legend-folded");
+        }
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;

@@ -1,0 +1,260 @@
+"""The browse page's live map: a map that keeps up with the planner (issue 14 §1–2).
+
+Streamlit reruns the page on every click. The old browse map was a whole folium page
+re-sent (1.4–2.5 MB) and redrawn at its start view on every rerun. This map is a
+Streamlit component whose page (Leaflet, its plugins, mineplan's tools and
+``static/mineplan/live-map.js``) loads once and stays: a rerun only sends what it shows
+(:func:`live_map_args`: the layers by URL, the visible features' ids, the focus, a fit
+request, the basemap's tiles, the legend), so zoom, pan, open popup and legend are
+kept. Each layer's GeoJSON is written once per store version to a file beside the
+page (:func:`publish_layers`, named by its content's hash, cached by the browser).
+
+The page adds what the folium zone map lacks: clicking lists every feature under the
+point (identify), hover tooltips with name and number, the searched zone on top with
+its popup open, a fit to the chosen plans, a "go to" marker, and a legend folded on
+small screens.
+
+Works with no network: the page inlines every asset (:func:`mineplan.web.assets.
+render_offline_html`); the layers are served by Streamlit from the component folder.
+
+May import :mod:`mineplan.vocab`, :mod:`mineplan.web.webmap`, :mod:`mineplan.web.legend`,
+:mod:`mineplan.web.basemaps` and :mod:`mineplan.web.assets`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from mineplan.vocab import SCHEMATIC, WEB_CRS
+from mineplan.web.assets import render_offline_html, static_text
+from mineplan.web.basemaps import basemap_tiles, check_basemap
+from mineplan.web.legend import (
+    SCHEMATIC_BANNER,
+    SCHEMATIC_DASH,
+    SCHEMATIC_FILL_FACTOR,
+    leaflet_style,
+    legend_html,
+    popup_html,
+)
+from mineplan.web.webmap import ImageLayer, MapLayer, zone_map
+
+__all__ = [
+    "LiveLayer",
+    "component_dir",
+    "layer_geojson",
+    "live_map_args",
+    "live_map_page",
+    "publish_image",
+    "publish_layers",
+    "visible_ids",
+]
+
+_DATA = "data"
+
+
+@dataclass(frozen=True)
+class LiveLayer:
+    """A store layer published for the live map.
+
+    Attributes
+    ----------
+    code, title
+        As in :class:`~mineplan.web.webmap.MapLayer`.
+    url
+        The GeoJSON file, relative to the component's page.
+    style, schematic_style
+        Leaflet path options for ordinary and set-apart schematic features.
+    schematic
+        ``"all"``, ``"some"`` or ``"none"`` of the layer is schematic (legend).
+    ids
+        Feature ids: the row labels in the store frame (as text).
+    map_style
+        The layer's style as :class:`~mineplan.web.webmap.MapLayer` has it (legend).
+    """
+
+    code: str
+    title: str
+    url: str
+    style: dict[str, Any]
+    schematic_style: dict[str, Any]
+    schematic: str
+    ids: tuple[str, ...]
+    map_style: dict[str, Any]
+
+
+def component_dir() -> Path:
+    """The folder Streamlit serves the live map from (page and layer files).
+
+    Per user, in the temporary folder; the page is rewritten when mineplan's changes.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    folder = Path(tempfile.gettempdir()) / f"mineplan-livemap-{uid}"
+    (folder / _DATA).mkdir(parents=True, exist_ok=True)
+    page = live_map_page()
+    index = folder / "index.html"
+    if not index.is_file() or index.read_text(encoding="utf-8") != page:
+        _write(index, page.encode("utf-8"))
+    return folder
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a served file whole (temp file then rename): a reader never sees half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    os.fchmod(fd, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+_PAGE: str | None = None
+
+
+def live_map_page() -> str:
+    """The component's page: an empty offline zone map and ``live-map.js``."""
+    global _PAGE
+    if _PAGE is None:
+        m = zone_map([], collapse_layer_control=True)
+        control = next((c.get_name() for c in m._children.values()
+                        if type(c).__name__ == "LayerControl"), "null")
+        page = render_offline_html(m)
+        script = (f"<style>{static_text('live-map.css')}</style>\n<script>\n"
+                  f"{static_text('live-map.js')}({m.get_name()}, {control});\n</script>\n")
+        head, tail = page.rsplit("</html>", 1)  # after folium's script made the map
+        _PAGE = head + script + "</html>" + tail
+    return _PAGE
+
+
+def layer_geojson(layer: MapLayer) -> tuple[bytes, tuple[str, ...], str]:
+    """A layer as GeoJSON for the live map: its bytes, the ids, how much is schematic.
+
+    Each feature's ``id`` is its position; its properties are ``popup_html``,
+    ``tip`` (name and number, for the hover tooltip) and ``restyle`` (a schematic
+    feature of a layer not flagged schematic: drawn dashed).
+    """
+    frame = layer.gdf
+    keep = frame.geometry.notna() & ~frame.geometry.is_empty
+    frame = frame[keep].to_crs(WEB_CRS)
+    status = np.zeros(len(frame), dtype=bool)
+    if "geometry_status" in frame.columns:
+        status = frame["geometry_status"].astype("string").eq(SCHEMATIC).fillna(False) \
+            .to_numpy(dtype=bool)
+    schematic = status | layer.schematic
+    restyle = status & (not layer.schematic)
+    geometries = shapely.transform(frame.geometry.to_numpy(), lambda xy: xy.round(6))
+    features = []
+    ids = tuple(str(label) for label in frame.index)
+    for fid, geometry, (_, row), is_schematic, is_restyled in zip(
+            ids, geometries, frame.iterrows(), schematic, restyle, strict=True):
+        name = row.get("name")
+        number = row.get("zone_id")
+        tip = " ".join(str(v) for v in (name, number)
+                       if v is not None and str(v).strip() and str(v) != "nan")
+        features.append({
+            "type": "Feature", "id": fid,
+            "geometry": shapely.geometry.mapping(geometry),
+            "properties": {"popup_html": popup_html(layer.title, layer.popup_fields, row,
+                                                    schematic=bool(is_schematic)),
+                           "tip": tip or layer.title, "restyle": bool(is_restyled)},
+        })
+    data = json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    extent = "all" if (layer.schematic or (len(schematic) and schematic.all())) else \
+        ("some" if schematic.any() else "none")
+    return data, ids, extent
+
+
+def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
+    """Write each layer's GeoJSON under ``folder/data`` (named by content) for the page."""
+    out = []
+    for layer in layers:
+        data, ids, extent = layer_geojson(layer)
+        name = f"{layer.code}-{hashlib.sha256(data).hexdigest()[:16]}.geojson"
+        path = folder / _DATA / name
+        if not path.is_file():
+            _write(path, data)
+        style = leaflet_style(layer.style)
+        out.append(LiveLayer(
+            code=layer.code, title=layer.title, url=f"{_DATA}/{name}", style=style,
+            schematic_style={**style, "dashArray": SCHEMATIC_DASH,
+                             "fillOpacity": round(style["fillOpacity"] * SCHEMATIC_FILL_FACTOR,
+                                                  3)},
+            schematic=extent, ids=ids, map_style=dict(layer.style)))
+    return out
+
+
+def publish_image(image: ImageLayer, folder: Path) -> dict[str, Any]:
+    """A raster background written beside the page; its overlay for :func:`live_map_args`."""
+    name = f"image-{hashlib.sha256(image.png).hexdigest()[:16]}.png"
+    path = folder / _DATA / name
+    if not path.is_file():
+        _write(path, image.png)
+    return {"url": f"{_DATA}/{name}", "bounds": list(image.bounds),
+            "opacity": float(image.opacity)}
+
+
+def visible_ids(full: gpd.GeoDataFrame, shown: gpd.GeoDataFrame) -> list[str] | None:
+    """The ids of ``shown``'s rows in the published ``full`` layer; None when all are."""
+    if len(shown) == len(full):
+        return None
+    return [str(label) for label in shown.index]
+
+
+def live_map_args(
+    layers: Sequence[LiveLayer],
+    visible: Mapping[str, list[str] | None],
+    *,
+    height: int,
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    focus: Sequence[tuple[str, str]] = (),
+    fit: Mapping[str, Any] | None = None,
+    image: Mapping[str, Any] | None = None,
+    goto: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What one rerun sends the live map (small: ids, not geometry).
+
+    Parameters
+    ----------
+    layers
+        The layers shown, bottom first (only these are drawn).
+    visible
+        Layer code → ids of the features shown (None: all).
+    focus
+        ``(layer code, id)`` of the features to outline, bring to the top and open
+        the popup of; the map zooms to them when they change.
+    fit
+        ``{"token": …}`` and optionally ``"codes"`` or ``"bounds"``
+        (``[[south, west], [north, east]]``): fit the map to the layers shown (or those
+        codes, or the bounds) once per new token.
+    goto
+        ``{"token", "lat", "lon", "label"}``: a marker to go to.
+    """
+    check_basemap(basemap, tianditu_key)
+    shown = [layer for layer in layers if layer.code in visible]
+    any_schematic = any(layer.schematic != "none" for layer in shown)
+    return {
+        "height": height,
+        "layers": [{"code": x.code, "url": x.url, "style": x.style,
+                    "schematic_style": x.schematic_style} for x in shown],
+        "visible": {x.code: visible[x.code] for x in shown},
+        "legend_html": legend_html([(x.code, x.title, x.map_style) for x in shown],
+                                   {x.code: x.schematic for x in shown}),
+        "banner": SCHEMATIC_BANNER if any_schematic else None,
+        "tiles": basemap_tiles(basemap, tianditu_key),
+        "focus": [list(pair) for pair in focus],
+        "fit": dict(fit) if fit else None,
+        "image": dict(image) if image else None,
+        "goto": dict(goto) if goto else None,
+    }
+
