@@ -278,7 +278,8 @@ def resolve_region(region: str, *, root: Path | None = None) -> tuple[str, str |
             pref = "" if info.level == "prefecture" else info.prefecture
             return info.region, slug, pref
     known = ", ".join(f"{i.region} ({s})" for s, i in index.items())
-    raise CheckInputError(f"unknown plan region {region!r}; known: {known}")
+    raise CheckInputError(f"unknown plan region {region!r}; known: {known}",
+                          code="unknown_region", fields={"region": region})
 
 
 def load_rules(

@@ -388,7 +388,7 @@ def test_added_nature_reserve_is_checked_with_its_own_rule(tmp_path: Path) -> No
     assert "50.0%" in row["measured"]
     assert row["value"] == pytest.approx(_km2(geom) / 2, rel=1e-6)
     assert row["area_km2"] == pytest.approx(_km2(geom) / 2, rel=1e-4)
-    assert "自然保护区" in row["message"] and "verify" in row["message"]
+    assert "自然保护区" in row["message"] and "待核实" in row["message"]
     assert "[rules.control.ZRBHQ]" in row["source"]
     assert row["data_note"] == ""  # imported data, not demo
     order = list(dict.fromkeys(f["check"]))
@@ -427,7 +427,7 @@ def test_control_layer_without_a_rule_section_uses_the_default() -> None:
                        store_frames=store, specs=specs)
     row = _one(f, "control_layer")
     assert row["rule"] == "森林公园" and row["verdict_key"] == "conditional"
-    assert row["message"] == "申请范围与森林公园重叠，须征求主管部门意见（verify）"
+    assert row["message"] == "申请范围与森林公园重叠，须征求主管部门意见（待核实）"
     assert "[rules.control_default]" in row["source"]
     assert "演示" in row["data_note"]
     assert row["value"] == pytest.approx(_km2(geom) / 2, rel=1e-6)
@@ -451,7 +451,7 @@ def test_control_layer_exceptions_and_region_overrides() -> None:
     rules = load_rules("乌苏市")
     rules.config["rules"]["control"]["ZRBHQ"]["exceptions"] = [
         {"group": "strategic", "rights": ["探矿权"], "verdict": "conditional",
-         "message": "一般控制区内战略性矿产勘查（verify）"}]
+         "message": "一般控制区内战略性矿产勘查（待核实）"}]
     store = _store(ZRBHQ=_control(RESERVE, "某自然保护区"))
     copper = _one(_check(_half_in(RESERVE), store=store, mineral="铜", rules=rules),
                   "control_layer")

@@ -194,12 +194,13 @@ def detect_region(
     xzq = store_frames.get("XZQ")
     if xzq is None or xzq.empty:
         raise CheckInputError("cannot detect the region: the store has no XZQ layer; "
-                              "give the region (--region 新源县)")
+                              "give the region (--region 新源县)", code="no_region_layer")
     counties = xzq[xzq["level"] == "county"].to_crs(STORE_CRS)
     hits = counties[counties.intersects(shape)]
     if hits.empty:
         raise CheckInputError("the proposal lies in none of the store's counties; "
-                              "check its coordinates or give the region (--region 新源县)")
+                              "check its coordinates or give the region (--region 新源县)",
+                              code="outside_counties")
     shares = shapely.area(shapely.intersection(hits.geometry.to_numpy(), shape))
     best = hits.iloc[int(np.argmax(shares))]
     return str(best["name"]), str(best.get("parent", "") or "")

@@ -69,13 +69,14 @@ def check_min_scale(ctx: ProposalContext, project: str = "新建") -> list[Findi
         return [ctx.finding(key, rule["no_rule"], "—", join_notes([msg, pref_note], "；"))]
     if ctx.scale is None:
         return [ctx.finding(key, rule["missing_scale"], "—",
-                            "未提供拟建开采规模（--scale/--unit），无法对照最低开采规模",
+                            "未提供拟建开采规模及其单位，无法对照最低开采规模",
                             source=_rows_source(ctx.rules, rows))]
     unit = normalise_unit(ctx.scale_unit or "", ctx.rules.config)
     if unit is None:
         raise CheckInputError(
             f"unknown scale unit {ctx.scale_unit!r}; use one of "
-            f"{sorted(ctx.rules.config.get('units', {}))}")
+            f"{sorted(ctx.rules.config.get('units', {}))}", code="unknown_unit",
+            fields={"unit": ctx.scale_unit})
     units = [normalise_unit(u, ctx.rules.config) for u in rows["unit"]]
     same = rows[[u == unit for u in units]]
     if same.empty:
