@@ -125,8 +125,9 @@ def test_the_wheel_builds_a_store_and_checks_a_plan(installed: Path, tmp_path: P
         rows = list(csv.DictReader(f))
     assert {row["结论代码"] for row in rows} >= {"fail", "pass"}
     assert "新源县" in checked.stdout and "wrote findings.csv" in checked.stdout
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["X.gpkg",
-                                                                         "findings.csv"]
+    # nothing else written beside them but the store's writer-lock sidecar
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        ".X.gpkg.lock", "X.gpkg", "findings.csv"]
 
 
 @pytest.mark.slow
