@@ -207,7 +207,7 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
                  key="control_confirm"):
         try:
             store_control_layer(path, code, frame, spec=spec, style=styles[spec.style],
-                                schematic=schematic)
+                                schematic=schematic, source=name)
         except (MineplanError, OSError) as err:
             show_error(err, prefix="导入失败，数据库保持原样：")
             return

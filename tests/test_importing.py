@@ -168,3 +168,39 @@ def test_a_failed_import_leaves_the_store_unchanged(store: Path, tmp_path: Path)
     # --dry-run refuses what the import refuses, and writes nothing
     assert cli_main(["import", "CKGH", str(path), "--store", str(store), "--dry-run"]) == 2
     assert _digest(store) == before
+
+
+def test_the_report_lists_a_bounded_number_of_unmatched_features() -> None:
+    from mineplan.importing import SUMMARY_LIMIT
+
+    names = [f"无此区块{i}" + ("长" * 5000 if i == 0 else "") for i in range(500)]
+    report = match_features(_zones(), _features(names))
+    text = report.summary(layer="CKGH 开采规划区块", total_zones=3)
+    lines = text.splitlines()
+    assert len(report.unmatched) == 500
+    assert len(lines) == 1 + SUMMARY_LIMIT + 1  # headline, the first ones, the count
+    assert lines[-1] == f"  … and {500 - SUMMARY_LIMIT} more unmatched features"
+    assert max(len(line) for line in lines) < 300  # a huge field value is cut
+
+
+def test_a_full_disk_is_a_plain_message_and_the_store_is_intact(
+        store_copy: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+    import shutil
+
+    before = _digest(store_copy)
+
+    def no_space(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(shutil, "copyfile", no_space)  # the store copy is the first write
+    path = store_copy.parent / "blocks.geojson"
+    _features(["新疆伊宁市铁厂沟１号页岩矿"]).to_file(path)
+    assert cli_main(["import", "CKGH", str(path), "--store", str(store_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "nothing was replaced" in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert _digest(store_copy) == before
+    assert sorted(p.name for p in store_copy.parent.iterdir()
+                  if p.name.startswith(f".{store_copy.name}.")) == [f".{store_copy.name}.lock"]

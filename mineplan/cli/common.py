@@ -51,6 +51,9 @@ EXIT_INTERNAL = 3  # a bug: a one-line message; --debug shows the traceback
 EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # output piped into `head` and the like
 
+#: errno values of a full disk or an exhausted quota.
+_DISK_FULL = frozenset({28, 122})  # ENOSPC, EDQUOT (Linux)
+
 #: What ``ArgumentParser.add_subparsers()`` returns (argparse keeps its class private).
 Subparsers = Any
 
@@ -137,6 +140,12 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as err:  # an unexpected failure: say so plainly, no traceback
+        if isinstance(err, OSError) and err.errno in _DISK_FULL and not args.debug:
+            # every write goes to a temporary file first: the previous files are intact
+            where = f" writing {err.filename}" if err.filename else ""
+            print(f"mineplan: error: the disk is full{where} ({err.strerror}); nothing was "
+                  "replaced — free some space and run the command again", file=sys.stderr)
+            return EXIT_USAGE
         if args.debug:
             raise
         print(

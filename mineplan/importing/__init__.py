@@ -79,6 +79,16 @@ IssueKind = Literal["no_match", "several_zones", "claimed_twice"]
 MatchedBy = tuple[Literal["id", "name"], str]
 
 
+#: How many unmatched (and ambiguous) features :meth:`ImportReport.summary` lists.
+SUMMARY_LIMIT = 30
+_MAX_LINE = 200
+
+
+def _shortened(text: str) -> str:
+    """A report line cut to a readable length (a field value may be megabytes)."""
+    return text if len(text) <= _MAX_LINE else text[: _MAX_LINE - 1] + "…"
+
+
 @dataclass(frozen=True)
 class ImportIssue:
     """One thing an import could not settle, as data (render it with :meth:`english`).
@@ -160,14 +170,20 @@ class ImportReport:
         return {zid: f"{_MATCHED_BY_NOTE[by]}（{column}）"
                 for zid, (by, column) in self.matched_by.items()}
 
-    def summary(self, *, layer: str, total_zones: int) -> str:
-        """The report in English, as ``mineplan import-zones`` prints it."""
+    def summary(self, *, layer: str, total_zones: int, limit: int = SUMMARY_LIMIT) -> str:
+        """The report in English, as ``mineplan import`` prints it.
+
+        At most ``limit`` unmatched and ``limit`` ambiguous features are listed, then a
+        count of the rest (a file of a million features prints a few dozen lines).
+        """
         lines = [
             f"{layer}: {len(self.matched)} of {total_zones} zones take imported geometry; "
             f"{total_zones - len(self.matched)} keep their schematic shape",
         ]
-        lines += [f"  unmatched: {u}" for u in self.unmatched]
-        lines += [f"  ambiguous: {a}" for a in self.ambiguous]
+        for kind, items in (("unmatched", self.unmatched), ("ambiguous", self.ambiguous)):
+            lines += [f"  {kind}: {_shortened(u)}" for u in items[:limit]]
+            if len(items) > limit:
+                lines.append(f"  … and {len(items) - limit} more {kind} features")
         return "\n".join(lines)
 
 

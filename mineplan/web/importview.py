@@ -24,10 +24,11 @@ from mineplan.importing import (
     IssueKind,
     MatchedBy,
     apply_import,
+    match_features,
     normalise_name,
 )
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.store import list_layers, replace_layer
+from mineplan.store import EditRecord, list_layers, replace_layer, update_layer
 from mineplan.styles import layer_qml
 from mineplan.web.webmap import MapLayer
 
@@ -191,10 +192,18 @@ def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,
                       spec: LayerSpec) -> None:
     """Replace the matched zones' shapes in the store's layer ``code`` (all or nothing).
 
-    :func:`mineplan.importing.apply_import` then :func:`mineplan.store.replace_layer`.
+    The features are matched again (with the preview's id and name columns) against
+    the layer as it is under the store's writer lock (:func:`mineplan.store.update_layer`),
+    so an import another planner confirmed meanwhile is kept; the write is recorded in
+    the edit log as the import page's, with the uploaded file's name.
     """
-    updated = apply_import(zones, features, report, source=source)
-    replace_layer(store, code, updated, spec=spec)
+    def update(current: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        again = match_features(current, features, id_field=report.id_column,
+                               name_field=report.name_column)
+        return apply_import(current, features, again, source=source)
+
+    update_layer(store, code, update, spec=spec,
+                 edit=EditRecord(f"网页导入页：{code}", source=source))
 
 
 def merge_control_region(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame,
@@ -211,11 +220,13 @@ def merge_control_region(existing: gpd.GeoDataFrame | None, new: gpd.GeoDataFram
 
 
 def store_control_layer(store: str | Path, code: str, frame: gpd.GeoDataFrame, *,
-                        spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -> None:
+                        spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle,
+                        source: str | None = None) -> None:
     """Put a delivered control layer in the store in place of the demo one (all or nothing).
 
     A store built before the layer was defined gets it, with its QGIS style.
     """
     added = code not in list_layers(store)
     replace_layer(store, code, frame, spec=spec, create=True,
-                  qml=layer_qml(spec, style, schematic) if added else None)
+                  qml=layer_qml(spec, style, schematic) if added else None,
+                  edit=EditRecord(f"网页导入页：{code}", source=source))
