@@ -32,6 +32,7 @@ from mineplan.store import (
     can_write,
     copy_store,
     is_postgres,
+    layer_profile,
     list_layers,
     read_edits,
     read_layer,
@@ -135,6 +136,14 @@ def test_bbox_reads_only_the_features_meeting_it(store_location):
     got = read_layer(store_location, "AAA", bbox=(84.015, 43.0, 84.025, 45.0))
     assert list(got["zone_id"]) == ["t-AAA-002"]
     assert len(read_layer(store_location, "AAA", bbox=(100.0, 30.0, 101.0, 31.0))) == 0
+
+
+def test_layer_profile_counts_features_and_distinct_values(store_location):
+    built(store_location)
+    frame = layers()["AAA"]
+    count, values = layer_profile(store_location, "AAA", ("zone_id", "name", "no_such"))
+    assert count == len(frame)
+    assert values == {"zone_id": set(frame["zone_id"]), "name": set(frame["name"])}
 
 
 def test_replace_layer_changes_that_layer_only(store_location):

@@ -11,7 +11,7 @@
   (:func:`zone_reference` gives one zone's line, :func:`cite` joins them to a source);
 * :func:`polygonal` keeps the polygonal part of a geometry.
 
-May import: vocab, rules, geodesy, store (read only), pyogrio (reading a GeoPackage store),
+May import: vocab, rules, geodesy, store (read only, through its interface: either backend),
 checks.findings.
 Never web, figures or cli.
 """
@@ -94,7 +94,6 @@ class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
         self._path = path
         self._bbox = None if bbox is None else tuple(float(v) for v in bbox)
         self._whole = set(whole)
-        self._counts: dict[str, int] | None = None
         self._frames: dict[str, gpd.GeoDataFrame] = {}
         #: Codes of the layers read near the bounding box only.
         self.near: list[str] = []
@@ -121,64 +120,34 @@ class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
         return list(self._frames)
 
     def _read(self, code: str) -> gpd.GeoDataFrame:
-        if (self._bbox is not None and code not in self._whole and Path(self._path).is_file()
-                and self._count(code) > NEAR_MIN_FEATURES):
-            near = _read_near(Path(self._path), code, self._bbox)
+        from mineplan.store import read_layer
+
+        if self._bbox is not None and code not in self._whole:
+            near = self._read_near(code)
             if near is not None:
                 self.near.append(code)
                 return near
-        return _read_layer(self._path, code)
+        return read_layer(self._path, code)
 
-    def _count(self, code: str) -> int:
-        if self._counts is None:
-            self._counts = _feature_counts(Path(self._path))
-        if code not in self._counts:
-            import pyogrio
+    def _read_near(self, code: str) -> gpd.GeoDataFrame | None:
+        """The features of a large layer whose boxes meet the bounding box, through the
+        store's spatial index (GeoPackage R-tree, PostGIS GiST); None when the layer is
+        small, nothing is near, or the near features do not have the whole layer's data
+        status (its note would change)."""
+        from mineplan.store import layer_profile, read_layer
 
-            self._counts[code] = int(pyogrio.read_info(self._path, layer=code)["features"])
-        return self._counts[code]
-
-
-def _read_layer(path: str | Path, code: str) -> gpd.GeoDataFrame:
-    """One layer the store listed: a GeoPackage straight through pyogrio (the store's
-    :func:`~mineplan.store.read_layer` would list the layers again), else the store."""
-    if Path(path).is_file():
-        import pyogrio
-
-        return pyogrio.read_dataframe(path, layer=code)
-    from mineplan.store import read_layer
-
-    return read_layer(path, code)
-
-
-def _read_near(path: Path, code: str, bbox: tuple[float, ...]) -> gpd.GeoDataFrame | None:
-    """The features of a GeoPackage layer whose boxes meet ``bbox``; None when there are
-    none, or when they do not have the whole layer's data status (its note would change)."""
-    import pyogrio
-
-    near = pyogrio.read_dataframe(path, layer=code, bbox=bbox)
-    if near.empty:
-        return None
-    columns = [c for c in _STATUS_COLUMNS if c in near.columns]
-    if columns:
-        status = pyogrio.read_dataframe(path, layer=code, columns=columns, read_geometry=False)
-        if _layer_status(near) != _layer_status(status):
+        count, statuses = layer_profile(self._path, code, _STATUS_COLUMNS)
+        if count <= NEAR_MIN_FEATURES:
             return None
-    return near
-
-
-def _feature_counts(path: Path) -> dict[str, int]:
-    """Feature count of each layer of a GeoPackage, from its ``gpkg_ogr_contents`` table."""
-    import contextlib
-    import sqlite3
-
-    try:
-        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                                uri=True)) as con:
-            rows = con.execute("SELECT table_name, feature_count FROM gpkg_ogr_contents")
-            return {str(name): int(n) for name, n in rows if n is not None}
-    except sqlite3.Error:
-        return {}
+        assert self._bbox is not None
+        near = read_layer(self._path, code, bbox=self._bbox)  # type: ignore[arg-type]
+        if near.empty:
+            return None
+        whole = (SCHEMATIC in statuses.get("geometry_status", set()),
+                 DEMO in statuses.get("data_status", set()))
+        if _layer_status(near) != whole:
+            return None
+        return near
 
 
 def detect_region(

@@ -68,6 +68,7 @@ __all__ = [
     "can_write",
     "copy_store",
     "is_postgres",
+    "layer_profile",
     "list_layers",
     "location_text",
     "read_edits",
@@ -144,6 +145,13 @@ def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> 
 def list_layers(location: str | Path) -> list[str]:
     """The codes of the feature layers present."""
     return _backend(location).list_layers(location)
+
+
+def layer_profile(location: str | Path, code: str,
+                  columns: tuple[str, ...] = ()) -> tuple[int, dict[str, set[str]]]:
+    """(feature count, distinct values of each of ``columns`` present) of one layer,
+    without reading its geometry."""
+    return _backend(location).layer_profile(location, code, columns)
 
 
 def read_meta(location: str | Path) -> dict[str, str]:

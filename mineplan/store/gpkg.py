@@ -38,6 +38,7 @@ from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [
     "META_TABLE",
+    "layer_profile",
     "list_layers",
     "read_edits",
     "read_layer",
@@ -247,6 +248,29 @@ def read_layer(path: str | Path, code: str, *,
     if code not in list_layers(path):
         raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
     return pyogrio.read_dataframe(path, layer=code, bbox=bbox)
+
+
+def layer_profile(path: str | Path, code: str,
+                  columns: tuple[str, ...] = ()) -> tuple[int, dict[str, set[str]]]:
+    """(feature count, distinct values of each of ``columns`` present) of one layer.
+
+    Read from the tables, no geometry decoded: what a check needs to decide whether
+    reading a large layer near a proposal only would change what it reports.
+    """
+    path = _existing(path)
+    if code not in list_layers(path):
+        raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as con:
+        quoted = '"' + code.replace('"', '""') + '"'
+        count = int(con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+        present = {row[1] for row in con.execute(f"PRAGMA table_info({quoted})")}
+        values = {
+            column: {str(v) for (v,) in con.execute(
+                f'SELECT DISTINCT "{column}" FROM {quoted}') if v is not None}
+            for column in columns if column in present
+        }
+    return count, values
 
 
 def read_meta(path: str | Path) -> dict[str, str]:

@@ -62,6 +62,7 @@ __all__ = [
     "META_TABLE",
     "STYLES_TABLE",
     "can_write",
+    "layer_profile",
     "list_layers",
     "read_edits",
     "read_layer",
@@ -269,6 +270,27 @@ def read_layer(
         if code not in present:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
         return _read_table(con, raw, loc, code, bbox)
+
+
+def layer_profile(location: str | Path, code: str,
+                  columns: tuple[str, ...] = ()) -> tuple[int, dict[str, set[str]]]:
+    """(feature count, distinct values of each of ``columns`` present) of one layer."""
+    loc = parse_postgres(location)
+    with reading(loc) as (_, raw):
+        present = _layer_tables(raw, loc.schema)
+        if code not in present:
+            raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
+        table = _table(loc, code)
+        row = raw.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+        count = int(row[0]) if row else 0
+        have = set(_columns(raw, loc.schema, code))
+        values = {
+            column: {str(v) for (v,) in raw.execute(
+                sql.SQL("SELECT DISTINCT {} FROM {}").format(sql.Identifier(column), table))
+                if v is not None}
+            for column in columns if column in have
+        }
+    return count, values
 
 
 def read_meta(location: str | Path) -> dict[str, str]:
