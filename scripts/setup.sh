@@ -26,6 +26,8 @@ if [ "$want_test" = 1 ]; then
   # the PostGIS store tests run against a throwaway local cluster (scripts/test.sh)
   have_pkg postgresql-15 || missing+=(postgresql-15)
   have_pkg postgresql-15-postgis-3 || missing+=(postgresql-15-postgis-3)
+  # QGIS 3.22 LTR's Python API: a test opens the store's layers in QGIS itself
+  have_pkg python3-qgis || missing+=(python3-qgis)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)  # runs the map's JS in a test
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
