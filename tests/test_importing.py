@@ -204,3 +204,13 @@ def test_a_full_disk_is_a_plain_message_and_the_store_is_intact(
     assert _digest(store_copy) == before
     assert sorted(p.name for p in store_copy.parent.iterdir()
                   if p.name.startswith(f".{store_copy.name}.")) == [f".{store_copy.name}.lock"]
+
+
+@pytest.mark.parametrize("columns", [("DKBH", "DKMC"), ("dkbh", "dkmc")])
+def test_exchange_field_codes_are_recognised_without_options(columns: tuple[str, str]) -> None:
+    id_col, name_col = columns
+    features = _features(["甲"], **{id_col: ["yn-CKGH-002"]}).drop(columns=["名称"])
+    features[name_col] = ["新疆伊宁市铁厂沟1号页岩矿"]
+    report = match_features(_zones(), features)
+    assert report.id_column == id_col and report.name_column == name_col
+    assert list(report.matched) == ["yn-CKGH-002"]

@@ -49,8 +49,12 @@ __all__ = [
 
 #: Prefixes that one source prints and another leaves out.
 _PREFIXES = ("新疆维吾尔自治区", "新疆", "伊犁哈萨克自治州", "伊犁州", "塔城地区")
-_NAME_FIELDS = ("name", "名称", "NAME", "Name", "GHQMC", "KQMC", "XMMC", "地块名称", "plot_name")
-_ID_FIELDS = ("zone_id", "编号", "GHQBH", "number", "plot_number", "地块编号", "序号", "seq")
+# Exchange field codes are recognised in any letter case: DKBH 地块编号, DKMC 地块名称
+# (land-parcel exchange files), GHQBH/GHQMC 规划区编号/名称, KQMC 矿区名称, XMMC 项目名称.
+_NAME_FIELDS = ("name", "名称", "NAME", "Name", "GHQMC", "KQMC", "XMMC", "DKMC", "地块名称",
+                "plot_name")
+_ID_FIELDS = ("zone_id", "编号", "GHQBH", "DKBH", "number", "plot_number", "地块编号", "序号",
+              "seq")
 
 
 def normalise_name(text: str) -> str:
@@ -322,7 +326,14 @@ def apply_import(
 
 
 def _first_present(frame: pd.DataFrame, names: Sequence[str]) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
+    """The first of ``names`` among the columns; a column matches whatever its case."""
+    by_case = {str(c).casefold(): c for c in reversed(list(frame.columns))}
+    for name in names:
+        if name in frame.columns:
+            return name
+        if name.casefold() in by_case:
+            return str(by_case[name.casefold()])
+    return None
 
 
 def _polygonal(geom: BaseGeometry | None) -> MultiPolygon | None:
