@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from mineplan.figures import region_overview, save_atlas, save_figure, zone_sheet
     from mineplan.layers import read_layer_specs, read_styles
     from mineplan.store import list_layers, read_layer
-    from mineplan.web.views import find_zone
+    from mineplan.web.browsing import find_zone
 
     store = args.store
     specs = read_layer_specs()

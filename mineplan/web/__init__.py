@@ -25,8 +25,7 @@ What the pages show (view models, pure functions):
 - :mod:`~mineplan.web.goto` the browse page's 定位坐标; :mod:`~mineplan.web.exports`
   the zones shown as GPKG / SHP / GeoJSON / KML / coordinate TXT;
 - :mod:`~mineplan.web.uploading` uploads read for both pages;
-  :mod:`~mineplan.web.figurefiles` the browse page's printable figures;
-- :mod:`~mineplan.web.views` only re-exports the names it held before the split.
+  :mod:`~mineplan.web.figurefiles` the browse page's printable figures.
 
 The Streamlit pages (``app_pages/``) hold widgets and layout only.
 
