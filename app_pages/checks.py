@@ -39,6 +39,7 @@ from mineplan.web.presentation import (
     data_notes,
     error_markdown,
     findings_table,
+    findings_table_formats,
     issue_lines,
     literal_markdown,
     overall_verdict,
@@ -150,7 +151,9 @@ def _show_result(result: CheckOutcome) -> None:
     wide = st.column_config.TextColumn(width="large")
     st.dataframe(findings_table(findings).style.map(verdict_style, subset=["结论"]),
                  hide_index=True, width="stretch",
-                 column_config={"结论": st.column_config.TextColumn(width="small"),
+                 column_config={**{h: st.column_config.NumberColumn(format=f)
+                                   for h, f in findings_table_formats().items()},
+                                "结论": st.column_config.TextColumn(width="small"),
                                 "说明": wide, "依据": wide})
     with st.expander("按规则汇总"):
         st.dataframe(summary_view(findings), hide_index=True)

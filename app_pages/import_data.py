@@ -25,6 +25,7 @@ from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
 from mineplan.io.uploads import UploadError
 from mineplan.store import can_write
+from mineplan.vocab import format_area
 from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
@@ -197,7 +198,8 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
     else:
         frame = merge_control_region(existing, frame, scope)
         st.info(f"只替换{scope}的“{spec.name}”要素；其他县市的要素保持不变。")
-    st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
+    total = format_area(frame["geom_area_km2"].sum(), thousands=True)
+    st.metric("要素数与椭球面积", f"{len(frame)} 个，{total}")
     try:
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
                   height=MAP_HEIGHT - 150)

@@ -27,8 +27,18 @@ __all__ = ["areas_agree", "check_renewal", "official_area"]
 
 
 def official_area(area_km2: float, decimals: int = AREA_DECIMALS_KM2) -> int:
-    """The area as the registry records it: an integer count of 10^-decimals km²."""
-    return int(np.floor(float(area_km2) * 10**decimals + 0.5))
+    """The area as the registry records it: an integer count of 10^-decimals km², half up.
+
+    A stated area given in m² or 公顷 arrives here converted to km², where binary
+    floats put a half step just below it (1450 m² is 0.0014499999999999999 km²); the
+    count is taken to 1e-9 of a step first, so 1450 m² is 0.0015 km², as it is in
+    decimal arithmetic: the stated figure is compared at the precision equivalent to
+    4 decimals of km² (0.01 公顷, 100 m²) whatever its unit.
+
+    >>> official_area(1450 * 1e-6), official_area(1.275 * 0.01), official_area(4.00004999)
+    (15, 128, 40000)
+    """
+    return int(np.floor(round(float(area_km2) * 10**decimals, 9) + 0.5))
 
 
 def areas_agree(stated_km2: float, computed_km2: float,
