@@ -186,7 +186,7 @@ def test_coordinate_sheet_is_as_the_registry_wants_it(tmp_path: Path) -> None:
                                strict=True):
         east, north = to_gk.transform(lon, lat)
         assert (row[3], row[4]) == (round(north, 2), round(east, 2))
-    cells = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    cells = sheet[2]
     assert cells[3].number_format == cells[4].number_format == "0.00"
     assert isinstance(cells[3].value, float)  # a number, not text
 
