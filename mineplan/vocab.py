@@ -46,6 +46,7 @@ __all__ = [
     "Verdict",
     "area_column_unit",
     "area_display_decimals",
+    "area_steps",
     "area_to_km2",
     "format_area",
     "in_china_degrees",
@@ -197,3 +198,19 @@ def area_column_unit(column: str) -> str | None:
         if name.endswith(suffix) and "area" in name:
             return unit
     return None
+
+
+def area_steps(area_km2: float, decimals: int = AREA_DECIMALS_KM2) -> int:
+    """An area as the registry records it: a whole count of 10^-decimals km², half up.
+
+    Two areas agree at the official precision when their counts are equal, whatever
+    unit they were stated in: 0.0001 km² is 0.01 公顷 and 100 m². A stated m² or 公顷
+    figure converted to km² can fall a binary hair below a half step (1450 m² is
+    0.0014499999999999999 km²), so the count is taken to 1e-9 of a step first.
+
+    >>> area_steps(1450 * 1e-6), area_steps(1.275 * 0.01), area_steps(4.00004999)
+    (15, 128, 40000)
+    """
+    scaled = round(float(area_km2) * 10**decimals, 9)
+    whole = int(scaled // 1)
+    return whole + (1 if scaled - whole >= 0.5 else 0)
