@@ -93,3 +93,15 @@ def test_popups_show_areas_to_4_decimals_and_no_long_floats() -> None:
     assert not re.search(r"\d\.\d{7,}", html), html  # no 12-digit floats
     assert format_value(2.5, column="area_km2") == "2.5000"
     assert format_value(2.5) == "2.5"
+
+
+def test_tables_keep_areas_numeric_and_format_them_to_4_decimals() -> None:
+    from mineplan.checks.findings import FINDING_HEADERS
+    from mineplan.web.browsing import zone_table_formats
+    from mineplan.web.presentation import findings_table_formats
+
+    specs = read_layer_specs()
+    aliases = next(s for s in specs.values() if s.is_zone_layer).aliases()
+    assert zone_table_formats(specs) == {aliases["area_km2"]: "%.4f",
+                                         aliases["geom_area_km2"]: "%.4f"}
+    assert findings_table_formats() == {FINDING_HEADERS["area_km2"]: "%.4f"}
