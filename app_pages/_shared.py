@@ -85,6 +85,20 @@ def max_upload_mb() -> float:
     return settings.max_upload_mb()
 
 
+#: The 带号 control of every page that reads coordinates: an easting without the zone
+#: prefix is read in this Gauss-Kruger zone (25–45: 3-degree, 13–23: 6-degree). The
+#: readers' messages name it as “带号”.
+ZONE_LABEL = "带号（东坐标没有带号前缀时填写；3度带 25–45，6度带 13–23）"
+
+
+def zone_input(key: str) -> int | None:
+    """The page's 带号 control (empty by default: prefixed eastings name their own zone)."""
+    zone = st.number_input(ZONE_LABEL, value=None, min_value=13, max_value=45, step=1, key=key,
+                           help="东坐标（Y）前两位是带号时不必填写；坐标没有带号前缀时，"
+                           "填写其所在的高斯-克吕格投影带号。")
+    return None if zone is None else int(zone)
+
+
 def require_store() -> tuple[str, int]:
     """(location, version) of the store; stops the page with a message when it is missing.
 

@@ -27,6 +27,7 @@ from app_pages._shared import (
 from mineplan import settings
 from mineplan.errors import MineplanError
 from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
+from mineplan.vocab import format_area
 from mineplan.web.browsing import (
     find_zone,
     search_zones,
@@ -36,6 +37,7 @@ from mineplan.web.browsing import (
     zone_details,
     zone_levels,
     zone_table,
+    zone_table_formats,
     zone_totals,
 )
 from mineplan.web.exports import EXPORT_FORMATS
@@ -149,9 +151,12 @@ def main() -> None:
     totals = zone_totals(shown, specs)
     cols = st.columns(4)
     cols[0].metric("分区数", f"{totals.count}")
-    cols[1].metric("图形椭球面积合计（km²）", f"{totals.geom_area_km2:,.2f}",
+    def km2(value: float) -> str:
+        return format_area(value, with_unit=False, thousands=True)
+
+    cols[1].metric("图形椭球面积合计（km²）", km2(totals.geom_area_km2),
                    help="所示图形的椭球面积之和（CGCS2000）；示意图形的面积不是实测面积。")
-    cols[2].metric("规划载明面积合计（km²）", f"{totals.stated_area_km2:,.2f}",
+    cols[2].metric("规划载明面积合计（km²）", km2(totals.stated_area_km2),
                    help=f"规划文本载明面积的 {totals.stated_count} 个分区之和。")
     cols[3].metric("示意图形", f"{totals.schematic_count} 个")
 
@@ -183,8 +188,10 @@ def main() -> None:
 
     table = zone_table(shown, specs)
     st.subheader(f"规划分区一览（{len(table)} 个；图形状态“示意”为示意范围）")
+    numbers = {h: st.column_config.NumberColumn(format=f)
+               for h, f in zone_table_formats(specs).items()}
     event = st.dataframe(table, width="stretch", hide_index=True, key=TABLE, placeholder="",
-                         on_select="rerun", selection_mode="single-row")
+                         on_select="rerun", selection_mode="single-row", column_config=numbers)
     picked = selected_zone_id(table, event.selection.rows) if event else None
     if picked != st.session_state.get("table_pick"):  # a new row (or none) was selected
         st.session_state["table_pick"] = picked

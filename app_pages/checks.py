@@ -27,6 +27,7 @@ from app_pages._shared import (
     page_guard,
     require_store,
     show_error,
+    zone_input,
 )
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
@@ -39,6 +40,7 @@ from mineplan.web.presentation import (
     data_notes,
     error_markdown,
     findings_table,
+    findings_table_formats,
     issue_lines,
     literal_markdown,
     overall_verdict,
@@ -62,9 +64,11 @@ _PLACEHOLDER = "J1,4868302.752,27521834.400\nJ2,4868306.272,27522877.957\n…"
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> ParsedProposal:
+def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str,
+                 zone: int | None) -> ParsedProposal:
     """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    return read_proposal_upload(name, _data, layer=layer, crs=crs, max_mb=max_upload_mb())
+    return read_proposal_upload(name, _data, layer=layer, crs=crs, max_mb=max_upload_mb(),
+                                zone=zone)
 
 
 def _show_error(err: MineplanError) -> None:
@@ -105,17 +109,17 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
         if how == "粘贴坐标":
             text = st.text_area("拐点坐标", key="check_paste", height=180, help=_PASTE_HELP,
                                 placeholder=_PLACEHOLDER, max_chars=500_000)
-            zone = st.number_input("带号（东坐标没有带号前缀时填写）", value=None, min_value=13,
-                                   max_value=45, step=1, key="check_zone")
+            zone = zone_input("check_zone")
             if not text.strip():
                 st.caption(_PASTE_HELP)
                 return None
-            return parse_pasted_proposal(text, zone=None if zone is None else int(zone))
+            return parse_pasted_proposal(text, zone=zone)
         upload = st.file_uploader(
             f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="check_upload",
             help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8）。Shapefile 请把 .shp、.shx、"
             ".dbf、.prj 一起压缩为一个 zip。",
         )
+        zone = zone_input("check_upload_zone")
         with st.expander("文件选项"):
             crs = st.text_input("坐标系（GIS 文件未声明时填写，如 EPSG:4490、EPSG:4515）", "")
             source_layer = st.text_input("源图层（多图层文件时填写）", "")
@@ -126,7 +130,7 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
         if len(layers) > 1 and not source_layer:
             source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
         digest = hashlib.sha256(data).hexdigest()
-        return _read_upload(upload.name, digest, data, source_layer, crs.strip())
+        return _read_upload(upload.name, digest, data, source_layer, crs.strip(), zone)
     except MineplanError as err:
         _show_error(err)
         return None
@@ -150,7 +154,9 @@ def _show_result(result: CheckOutcome) -> None:
     wide = st.column_config.TextColumn(width="large")
     st.dataframe(findings_table(findings).style.map(verdict_style, subset=["结论"]),
                  hide_index=True, width="stretch",
-                 column_config={"结论": st.column_config.TextColumn(width="small"),
+                 column_config={**{h: st.column_config.NumberColumn(format=f)
+                                   for h, f in findings_table_formats().items()},
+                                "结论": st.column_config.TextColumn(width="small"),
                                 "说明": wide, "依据": wide})
     with st.expander("按规则汇总"):
         st.dataframe(summary_view(findings), hide_index=True)

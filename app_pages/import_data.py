@@ -18,6 +18,7 @@ from app_pages._shared import (
     preview_map_html,
     require_store,
     show_error,
+    zone_input,
 )
 from mineplan.errors import MineplanError
 from mineplan.importing import match_features
@@ -25,6 +26,7 @@ from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
 from mineplan.io.uploads import UploadError
 from mineplan.store import can_write
+from mineplan.vocab import format_area
 from mineplan.web.importview import (
     CRS_SOURCES,
     import_preview_layer,
@@ -40,10 +42,11 @@ from mineplan.web.uploading import accepted_types, read_features_upload, upload_
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool) -> ReadResult:
+def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool,
+          zone: int | None) -> ReadResult:
     """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
     return read_features_upload(name, _data, layer=layer, crs=crs, fix=fix,
-                                max_mb=max_upload_mb())
+                                max_mb=max_upload_mb(), zone=zone)
 
 
 def _show_upload_error(err: UploadError) -> None:
@@ -86,6 +89,7 @@ def main() -> None:
         help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8），按地块编号或名称匹配。"
         "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。",
     )
+    zone = zone_input("import_zone")
     with st.expander("导入选项"):
         source_layer = st.text_input("源图层（多图层文件时填写）", "")
         crs = st.text_input("坐标系（文件未声明时填写，如 EPSG:4490、EPSG:4523）", "")
@@ -102,7 +106,7 @@ def main() -> None:
         if len(layers_in_file) > 1 and not source_layer:
             source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
         digest = hashlib.sha256(data).hexdigest()
-        result = _read(upload.name, digest, data, source_layer, crs.strip(), fix)
+        result = _read(upload.name, digest, data, source_layer, crs.strip(), fix, zone)
     except UploadError as err:
         _show_upload_error(err)
         return
@@ -197,7 +201,8 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
     else:
         frame = merge_control_region(existing, frame, scope)
         st.info(f"只替换{scope}的“{spec.name}”要素；其他县市的要素保持不变。")
-    st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
+    total = format_area(frame["geom_area_km2"].sum(), thousands=True)
+    st.metric("要素数与椭球面积", f"{len(frame)} 个，{total}")
     try:
         st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
                   height=MAP_HEIGHT - 150)

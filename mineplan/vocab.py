@@ -14,6 +14,8 @@ Examples
 (True, False)
 >>> area_to_km2(12.5, "公顷")
 0.125
+>>> format_area(0.0166931234), format_area(1234.5, "平方米")
+('0.0167 km²', '1234.50 平方米')
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Final, Literal
 
 __all__ = [
     "AREA_DECIMALS_KM2",
+    "AREA_DISPLAY_DECIMALS",
     "AREA_UNITS_KM2",
     "CHINA_DEFAULT_VIEW",
     "CHINA_LAT_RANGE",
@@ -41,7 +44,11 @@ __all__ = [
     "VERDICT_ORDER",
     "WEB_CRS",
     "Verdict",
+    "area_column_unit",
+    "area_display_decimals",
+    "area_steps",
     "area_to_km2",
+    "format_area",
     "in_china_degrees",
 ]
 
@@ -118,6 +125,11 @@ AREA_UNITS_KM2: Final[dict[str, float]] = {
 AREA_DECIMALS_KM2: Final = 4
 PLANE_DECIMALS: Final = 2
 DMS_SECONDS_DECIMALS: Final = 3
+#: Decimals an area is SHOWN with, by its unit's size (km² per unit): km² to the official 4,
+#: 公顷 to 4 as plans print it, 亩 and m² to 2. Display only: stored and summed areas keep
+#: full precision; every popup, table, figure, CLI line and sheet formats through
+#: :func:`format_area` (or takes these decimals as a number format).
+AREA_DISPLAY_DECIMALS: Final[dict[float, int]] = {1.0: 4, 0.01: 4, 0.01 / 15: 2, 1e-6: 2}
 
 
 def area_to_km2(value: float, unit: str) -> float:
@@ -129,3 +141,76 @@ def area_to_km2(value: float, unit: str) -> float:
         When the unit is not one mineplan knows.
     """
     return value * AREA_UNITS_KM2[unit.strip()]
+
+
+def area_display_decimals(unit: str = "km²") -> int:
+    """Decimals an area in ``unit`` (a key of :data:`AREA_UNITS_KM2`) is shown with.
+
+    >>> [area_display_decimals(u) for u in ("平方千米", "公顷", "m²")]
+    [4, 4, 2]
+
+    Raises
+    ------
+    KeyError
+        When the unit is not one mineplan knows.
+    """
+    return AREA_DISPLAY_DECIMALS[AREA_UNITS_KM2[unit.strip()]]
+
+
+def format_area(value: object, unit: str = "km²", *, with_unit: bool = True,
+                thousands: bool = False) -> str:
+    """An area as shown to a planner: ``value`` (already in ``unit``) to the display decimals.
+
+    Missing values (None, NaN) are "—". Rounding happens here and only here, on the
+    finished number (a sum is summed at full precision first); a rounded zero never
+    shows as "-0.0000".
+
+    >>> format_area(0.016693), format_area(0.01669349, with_unit=False)
+    ('0.0167 km²', '0.0167')
+    >>> format_area(12.345678, "公顷"), format_area(float("nan")), format_area(-0.00001)
+    ('12.3457 公顷', '—', '0.0000 km²')
+    >>> format_area(1234.5, "km²", thousands=True)
+    '1,234.5000 km²'
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    if number != number:  # NaN
+        return "—"
+    decimals = area_display_decimals(unit)
+    number = round(number, decimals) + 0.0  # -0.0 → 0.0
+    text = f"{number:,.{decimals}f}" if thousands else f"{number:.{decimals}f}"
+    return f"{text} {unit.strip()}" if with_unit else text
+
+
+def area_column_unit(column: str) -> str | None:
+    """The area unit a column name declares by its suffix, or None for a non-area column.
+
+    ``*_km2`` is km², ``*_ha`` 公顷, ``*_m2`` m² (the names mineplan's layers and
+    findings use; a file's own fields such as ``MJ`` state no unit and are not guessed).
+
+    >>> area_column_unit("geom_area_km2"), area_column_unit("area_ha"), area_column_unit("name")
+    ('km²', '公顷', None)
+    """
+    name = str(column).casefold()
+    for suffix, unit in (("km2", "km²"), ("_ha", "公顷"), ("_m2", "m²")):
+        if name.endswith(suffix) and "area" in name:
+            return unit
+    return None
+
+
+def area_steps(area_km2: float, decimals: int = AREA_DECIMALS_KM2) -> int:
+    """An area as the registry records it: a whole count of 10^-decimals km², half up.
+
+    Two areas agree at the official precision when their counts are equal, whatever
+    unit they were stated in: 0.0001 km² is 0.01 公顷 and 100 m². A stated m² or 公顷
+    figure converted to km² can fall a binary hair below a half step (1450 m² is
+    0.0014499999999999999 km²), so the count is taken to 1e-9 of a step first.
+
+    >>> area_steps(1450 * 1e-6), area_steps(1.275 * 0.01), area_steps(4.00004999)
+    (15, 128, 40000)
+    """
+    scaled = round(float(area_km2) * 10**decimals, 9)
+    whole = int(scaled // 1)
+    return whole + (1 if scaled - whole >= 0.5 else 0)

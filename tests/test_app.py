@@ -312,6 +312,28 @@ def test_import_page_takes_a_coordinate_txt(import_env: Path) -> None:
 
 
 @pytest.mark.slow
+def test_import_page_reads_a_table_without_zone_prefix_in_the_zone_chosen(
+        import_env: Path) -> None:
+    from pyproj import Transformer
+
+    zones = read_layer(import_env, "TKGH")
+    shape = zones[zones["region"] == "伊宁市"].geometry.iloc[0]  # 3-degree zone 27 (81°E)
+    block = max(getattr(shape, "geoms", [shape]), key=lambda part: part.area)
+    # CGCS2000 / 3-degree Gauss-Kruger CM 81E, eastings without the prefix 27: EPSG:4536
+    to_gk = Transformer.from_crs(4490, 4536, always_xy=True)
+    rows = [f"{i},{to_gk.transform(x, y)[1]:.2f},{to_gk.transform(x, y)[0]:.2f}"
+            for i, (x, y) in enumerate(list(block.exterior.coords)[:-1], start=1)]
+    data = ("点号,X,Y\n" + "\n".join(rows) + "\n").encode("utf-8")
+    at = _import_page()
+    at.file_uploader[0].set_value(("区块.txt", data, "text/plain")).run()
+    assert not at.exception, at.exception
+    assert any("“带号”" in e.value for e in at.error)  # asked for, never guessed
+    at.number_input(key="import_zone").set_value(27).run()
+    assert not at.exception, at.exception
+    assert any("EPSG:4536" in s.value for s in at.success), [s.value for s in at.success]
+
+
+@pytest.mark.slow
 def test_import_page_replaces_a_demo_red_line_with_the_users_layer(import_env: Path) -> None:
     at = _import_page()
     at.radio[0].set_value("管控图层（三区三线等）").run()

@@ -63,6 +63,27 @@ def test_a_stated_area_that_rounds_the_same_way_passes() -> None:
     assert "4 位小数精度下不符" in off["message"] and "m²" in off["message"]
 
 
+def test_a_half_step_stated_in_m2_or_hectares_rounds_up_as_printed() -> None:
+    # 1450 m² = 0.00145 km² → 0.0015 km² (half up, as in decimal arithmetic); as a binary
+    # float the conversion falls just below the half step and used to round to 0.0014
+    assert official_area(1450 * 1e-6) == 15 and official_area(4250 * 1e-6) == 43
+    assert official_area(1.275 * 0.01) == 128  # 1.275 公顷 = 0.01275 km² → 0.0128
+    assert areas_agree(1450 * 1e-6, 0.00150004)
+
+
+@pytest.mark.parametrize(("unit", "per_step"), [("平方米", 100.0), ("公顷", 0.01)])
+def test_a_stated_area_in_m2_or_hectares_is_compared_at_the_equivalent_precision(
+        unit: str, per_step: float) -> None:
+    """0.0001 km² (the official step) is 100 m² or 0.01 公顷."""
+    steps = official_area(_area(PLOT))  # the computed area in official steps
+    same = _geometry_row(stated_area=steps * per_step, stated_area_unit=unit)
+    assert same["verdict_key"] == "pass"
+    half_below = _geometry_row(stated_area=(steps - 0.5) * per_step, stated_area_unit=unit)
+    assert half_below["verdict_key"] == "pass"  # rounds half up to the same official figure
+    one_off = _geometry_row(stated_area=(steps + 1) * per_step, stated_area_unit=unit)
+    assert one_off["verdict_key"] == "conditional" and "不符" in one_off["message"]
+
+
 def test_the_renewal_rule_is_data_marked_for_confirmation() -> None:
     rule = load_rules().rule("renewal")
     assert rule["verify"] is True and rule["version"] in rule["source"]

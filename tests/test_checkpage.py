@@ -468,3 +468,48 @@ def test_check_page_in_chromium_without_network(served_app: str, check_block: Bo
         assert page.get_by_text("总体结论：不通过").is_visible()  # still shown after the click
         browser.close()
     assert not outside, f"the page tried to reach the network: {outside[:5]}"
+
+
+# ------------------------------------------------------------------- 带号 of the pages
+
+
+def _unprefixed_table(bounds: Bounds) -> bytes:
+    """A 点号,X,Y table whose eastings lack the zone prefix 27 (as many offices type them)."""
+    rows = [f"{i},{x:.2f},{y - 27_000_000:.2f}"
+            for i, (x, y) in enumerate(_corners(bounds), start=1)]
+    return ("点号,X,Y\n" + "\n".join(rows) + "\n").encode("utf-8")
+
+
+def test_uploads_are_read_in_the_zone_the_page_gives() -> None:
+    from mineplan.io.uploads import UploadError
+    from mineplan.web.uploading import read_features_upload, read_proposal_upload
+
+    data = _unprefixed_table(BLOCK)
+    with pytest.raises(UploadError, match="“带号”") as caught:
+        read_proposal_upload("表.txt", data, layer=None, crs=None, max_mb=5)
+    assert "。。" not in str(caught.value)
+    parsed = read_proposal_upload("表.txt", data, layer=None, crs=None, max_mb=5, zone=27)
+    features = read_features_upload("表.txt", data, layer=None, crs=None, fix=False, max_mb=5,
+                                    zone=27)
+    for frame in (parsed.frame, features.frame):
+        # zone 27 without prefix: CGCS2000 / 3-degree Gauss-Kruger CM 81E
+        assert frame.crs.to_epsg() == 4536
+        back = frame.to_crs(4490).total_bounds
+        assert back == pytest.approx(BLOCK, abs=1e-6)  # 0.01 m ≈ 1e-7°
+
+
+@pytest.mark.slow
+def test_page_reads_an_uploaded_table_in_the_zone_chosen(app_env: Path,
+                                                         check_block: Bounds) -> None:
+    at = _check_page()
+    at.radio(key="check_source").set_value("上传文件").run()
+    at.file_uploader(key="check_upload").set_value(
+        ("申请范围.txt", _unprefixed_table(check_block), "text/plain")).run()
+    assert not at.exception, at.exception
+    assert any("“带号”" in e.value for e in at.error)  # asked for, never guessed
+    at.number_input(key="check_upload_zone").set_value(27).run()
+    assert not at.exception, at.exception
+    assert not at.error and any("EPSG:4536" in c.value for c in at.caption)
+    at.text_input(key="check_mineral").input("煤炭").run()
+    at.button(key="check_run").click().run()
+    assert any("总体结论：不通过" in e.value for e in at.error)  # the fixture's known verdict

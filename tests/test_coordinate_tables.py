@@ -523,7 +523,11 @@ def test_describe_coordinates_lists_blocks_corners_and_areas():
     assert "block 1 区块一: 1 ring(s), 4 corners" in lines
     assert "        1  X 4851234.56  Y 28512345.67" in lines
     assert f"  official area (TD/T 1055): {SQUARE_KM2:.4f} km²" in lines
-    assert any(line.startswith("  stated area: 100 公顷; computed 100.00 公顷") for line in lines)
+    # computed in the stated unit to its display decimals (公顷: 4), no "does not round"
+    # remark: 100 公顷 and the computed area round to the same 0.0001 km²
+    stated = next(line for line in lines if line.startswith("  stated area:"))
+    assert stated.startswith(f"  stated area: 100 公顷; computed {SQUARE_KM2 * 100:.4f} 公顷")
+    assert "does not round" not in stated
 
 
 # ------------------------------------------------------------------ the check page's paste box

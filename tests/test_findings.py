@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import openpyxl
 import pandas as pd
+import pyproj
 import pytest
 from shapely.geometry import box
 
@@ -76,7 +77,8 @@ def test_xlsx_has_sheets_and_chinese_headers(tmp_path: Path) -> None:
     assert headers == [FINDING_HEADERS[c] for c in FINDING_COLUMNS if c != "geometry"]
     assert book["检查结果"].cell(row=2, column=3).value == "不通过"
     coords = [c.value for c in book["申请范围坐标"][1]]
-    assert coords == ["地块", "圈号", "点号", "X（北）", "Y（东）", "经度", "纬度"]
+    assert coords == ["地块", "圈号", "点号", "X（北）", "Y（东）", "经度", "纬度",
+                      "经度（度分秒）", "纬度（度分秒）"]
     assert book["申请范围坐标"].max_row == 1 + 4  # a box: 4 corners, closing point not repeated
     summary = [[c.value for c in row][:2] for row in book["汇总"].iter_rows()]
     assert ["结论", "不通过"] in summary
@@ -163,3 +165,41 @@ def test_xlsx_cells_are_text_not_formulas(tmp_path: Path) -> None:
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     # the text is kept exactly as the file gave it
     assert INJECTED in [c.value for c in cells]
+
+
+def test_coordinate_sheet_is_as_the_registry_wants_it(tmp_path: Path) -> None:
+    """Issue 10 §4: X/Y to 2 decimals (numbers, shown 0.00), DMS seconds to 3, original order."""
+    out = tmp_path / "f.xlsx"
+    write_findings(_frame(), out, proposal=gpd.GeoDataFrame(geometry=[PIECE], crs=4490))
+    sheet = openpyxl.load_workbook(out)["申请范围坐标"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    # shapely's box runs (84.01, 44.0) → (84.01, 44.01) → (84.0, 44.01) → (84.0, 44.0):
+    # J1 is its first vertex, and the sheet keeps that order (no re-orientation)
+    assert [r[2] for r in rows] == ["J1", "J2", "J3", "J4"]
+    assert [(r[7], r[8]) for r in rows] == [
+        ("84°00′36.000″", "44°00′00.000″"), ("84°00′36.000″", "44°00′36.000″"),
+        ("84°00′00.000″", "44°00′36.000″"), ("84°00′00.000″", "44°00′00.000″"),
+    ]
+    # CGCS2000 3-degree zone 28 with prefix is EPSG:4516 (pyproj, not the code under test)
+    to_gk = pyproj.Transformer.from_crs(4490, 4516, always_xy=True)
+    for row, (lon, lat) in zip(rows, [(84.01, 44.0), (84.01, 44.01), (84.0, 44.01), (84.0, 44.0)],
+                               strict=True):
+        east, north = to_gk.transform(lon, lat)
+        assert (row[3], row[4]) == (round(north, 2), round(east, 2))
+    cells = sheet[2]
+    assert cells[3].number_format == cells[4].number_format == "0.00"
+    assert isinstance(cells[3].value, float)  # a number, not text
+
+
+def test_findings_areas_are_numbers_shown_to_4_decimals(tmp_path: Path) -> None:
+    xlsx, csv = tmp_path / "f.xlsx", tmp_path / "f.csv"
+    write_findings(_frame(), xlsx)
+    write_findings(_frame(), csv)
+    sheet = openpyxl.load_workbook(xlsx)["检查结果"]
+    column = [c.value for c in sheet[1]].index(FINDING_HEADERS["area_km2"])
+    cell = sheet.cell(row=2, column=column + 1)
+    expected = float(ellipsoidal_area_km2(gpd.GeoSeries([PIECE], crs=4490)).iloc[0])
+    assert cell.value == pytest.approx(expected, rel=1e-12)  # stored unrounded
+    assert cell.number_format == "0.0000"
+    back = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
+    assert back[FINDING_HEADERS["area_km2"]].iloc[0] == f"{expected:.4f}"

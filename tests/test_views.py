@@ -121,7 +121,7 @@ def test_selected_row_gives_its_zone(frames, specs) -> None:
 def test_details_show_every_attribute_with_units_and_provenance(frames, specs) -> None:
     details = dict(zone_details(frames, "yining-TKGH-001", specs).values.tolist())
     assert details["编号"] == "yining-TKGH-001"
-    assert details["规划面积（km²）"] == "2.5"
+    assert details["规划面积（km²）"] == "2.5000"  # km² shown to the official 4 decimals
     assert details["来源专栏"] == "专栏3" and details["来源行号"] == "10"
     assert details["原文：勘查程度"] == "普查"  # the plan's other printed columns
     assert details["注意"].startswith("图形为示意范围")

@@ -87,7 +87,7 @@ def build_layers(
             out[code] = empty_control_layer(spec)
     if "XZQ" in specs:
         xzq = inputs.boundaries.copy()
-        xzq["geom_area_km2"] = ellipsoidal_area_km2(xzq).round(2)
+        xzq["geom_area_km2"] = ellipsoidal_area_km2(xzq)
         out["XZQ"] = _conform(xzq, specs["XZQ"])
     return {code: out[code] for code in specs if code in out}
 
@@ -105,7 +105,7 @@ def zone_layer_frame(zones: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFra
     """
     frame = zones.rename(columns={"table": "source_table"}).copy()
     frame["layer_name"] = spec.name
-    frame["geom_area_km2"] = ellipsoidal_area_km2(frame).round(4) if len(frame) else []
+    frame["geom_area_km2"] = ellipsoidal_area_km2(frame) if len(frame) else []
     frame = frame.sort_values("zone_id")
     return _conform(frame.reset_index(drop=True), spec)
 

@@ -92,7 +92,7 @@ def demo_control_layers(
     out = {}
     for code, records in rows.items():
         frame = gpd.GeoDataFrame(records, geometry="geometry", crs=STORE_CRS)
-        frame["geom_area_km2"] = ellipsoidal_area_km2(frame).round(4)
+        frame["geom_area_km2"] = ellipsoidal_area_km2(frame)
         out[code] = frame
     return out
 

@@ -21,14 +21,23 @@ from mineplan.checks.context import ProposalContext, polygonal
 from mineplan.checks.findings import Finding
 from mineplan.errors import CRSError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.vocab import AREA_DECIMALS_KM2, STORE_CRS
+from mineplan.vocab import AREA_DECIMALS_KM2, STORE_CRS, area_steps
 
 __all__ = ["areas_agree", "check_renewal", "official_area"]
 
 
 def official_area(area_km2: float, decimals: int = AREA_DECIMALS_KM2) -> int:
-    """The area as the registry records it: an integer count of 10^-decimals km²."""
-    return int(np.floor(float(area_km2) * 10**decimals + 0.5))
+    """The area as the registry records it: an integer count of 10^-decimals km², half up.
+
+    :func:`mineplan.vocab.area_steps`: a stated area given in m² or 公顷 is compared at
+    the precision equivalent to 4 decimals of km² (0.01 公顷, 100 m²) whatever its unit,
+    and a half step that binary floats put just below it (1450 m² is
+    0.0014499999999999999 km²) still rounds up, as in decimal arithmetic.
+
+    >>> official_area(1450 * 1e-6), official_area(1.275 * 0.01), official_area(4.00004999)
+    (15, 128, 40000)
+    """
+    return area_steps(area_km2, decimals)
 
 
 def areas_agree(stated_km2: float, computed_km2: float,

@@ -30,7 +30,7 @@ from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.layers import LayerSpec
 from mineplan.rules import CheckRules
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, format_area
 
 __all__ = [
     "check_control",
@@ -76,7 +76,7 @@ def check_control(ctx: ProposalContext, key: str, project: str = "新建") -> li
     note = layer_note(layer, ctx.rules)
     row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
     km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
-    measured = f"{km2:.4f} km²（占申请范围 {pct:.1f}%）"
+    measured = f"{format_area(km2)}（占申请范围 {pct:.1f}%）"
     if km2 <= float(ctx.tol["overlap_km2"]):
         return [ctx.finding(key, "pass", measured, f"申请范围与{rule['name']}无重叠",
                             note=note, value=km2, unit="km²")]
@@ -145,7 +145,7 @@ def check_other_control(ctx: ProposalContext, code: str, name: str,
     source = ctx.rules.control_source(code)
     row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
     km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
-    measured = f"{km2:.4f} km²（占申请范围 {pct:.1f}%）"
+    measured = f"{format_area(km2)}（占申请范围 {pct:.1f}%）"
     if km2 <= float(ctx.tol["overlap_km2"]):
         return [ctx.finding(key, "pass", measured, f"申请范围与{name}无重叠", note=note,
                             value=km2, unit="km²", source=source, rule=name)]
@@ -171,7 +171,8 @@ def check_urban(ctx: ProposalContext) -> list[Finding]:
         buffer_m = float(rule.get("buffer_m", 0) or 0)
         if km2 > float(ctx.tol["overlap_km2"]):
             out.append(ctx.finding(
-                "urban", rule["inside"], f"{km2:.4f} km²（占申请范围 {row['overlap_pct']:.1f}%）",
+                "urban", rule["inside"],
+                f"{format_area(km2)}（占申请范围 {row['overlap_pct']:.1f}%）",
                 f"申请范围与{rule['name']}重叠，城镇开发边界内不得新设固体矿产矿业权",
                 note=note, value=km2, unit="km²", geometry=row["pieces"]))
         else:

@@ -26,7 +26,7 @@ from mineplan.checks.context import ProposalContext, join_notes, layer_note
 from mineplan.checks.findings import Finding
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.rules import CheckInputError, CheckRules, normalise_unit
-from mineplan.vocab import PROJECT_TYPES
+from mineplan.vocab import PROJECT_TYPES, format_area
 
 __all__ = ["PROJECT_TYPES", "check_min_scale", "check_mineral_policy", "check_project"]
 
@@ -201,7 +201,7 @@ def _condition_state(ctx: ProposalContext, row: pd.Series, project: str
     overlap = PreparedLayer(layer).overlap(ctx.series).iloc[0]
     km2 = float(overlap["overlap_km2"])
     if km2 > float(ctx.tol["overlap_km2"]):
-        return "met", f"申请范围与 {code} 重叠 {km2:.4f} km²", note
+        return "met", f"申请范围与 {code} 重叠 {format_area(km2)}", note
     return "unmet", str(field.get("unmet_message", f"申请范围与 {code} 无重叠")), note
 
 

@@ -29,7 +29,7 @@ from mineplan.checks.context import (
 from mineplan.checks.findings import Finding
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import STORE_CRS, format_area
 
 __all__ = ["check_existing_rights", "check_planning_block", "check_sand"]
 
@@ -126,7 +126,7 @@ def check_existing_rights(ctx: ProposalContext) -> list[Finding]:
             label = f"{right.get('zone_id', '')} {right.get('name', '')}".strip()
             out.append(ctx.finding(
                 "existing_rights", rule["overlap"],
-                f"{km2:.4f} km²（占申请范围 {pct:.1f}%）",
+                f"{format_area(km2)}（占申请范围 {pct:.1f}%）",
                 f"与已设{'探矿权' if code == 'YSTK' else '采矿权'}「{label}」重叠",
                 note=zone_note(right, ctx.rules), value=km2, unit="km²",
                 geometry=piece,

@@ -38,7 +38,7 @@ from mineplan.checks.overlay import PreparedLayer, prepared_layer
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import CheckInputError, CheckRules, load_rules
-from mineplan.vocab import STORE_CRS, VERDICT_ORDER
+from mineplan.vocab import STORE_CRS, VERDICT_ORDER, format_area
 
 __all__ = ["check_plan"]
 
@@ -240,14 +240,14 @@ def _zone_overlaps(plan: _Plan, subset: gpd.GeoDataFrame, code: str, layer: gpd.
     for i, km2, pct, pieces in zip(subset.index, km2s, pcts, result["pieces"], strict=True):
         zone = plan.rows[i]
         km2, pct = float(km2), float(pct)
-        measured = f"{km2:.4f} km²（占区块 {pct:.1f}%）"
+        measured = f"{format_area(km2)}（占区块 {pct:.1f}%）"
         if km2 <= tol:
             out.append(plan.audit("redline_overlap", name, "pass", zone, measured,
                                   f"与{name}无重叠", note=note, value=pct, unit="%",
                                   rule_key=rule_key, source=source))
             continue
         verdict = verdict_of(zone.row)
-        message = f"{zone.row['name']}与{name}重叠 {km2:.4f} km²，占区块面积 {pct:.1f}%"
+        message = f"{zone.row['name']}与{name}重叠 {format_area(km2)}，占区块面积 {pct:.1f}%"
         if advice and verdict != "pass":
             message = f"{message}；{advice}"
         if verdict == "fail":
@@ -361,7 +361,7 @@ def _pair_findings(plan: _Plan, check: str, name: str, verdict: str,
         zone_km2 = a.row["_km2"]
         pct = 100.0 * km2 / zone_km2 if zone_km2 > 0 else 0.0
         out.append(plan.audit(check, name, verdict, a,
-                              f"{km2:.4f} km²（占 {a.row['zone_id']} {pct:.1f}%）",
+                              f"{format_area(km2)}（占 {a.row['zone_id']} {pct:.1f}%）",
                               f"{a.row['name']}与{what}「{b.row['name']}」重叠",
                               subject=f"{a.row['zone_id']} × {b.row['zone_id']}", value=km2,
                               unit="km²", geometry=piece, others=[b]))
@@ -461,11 +461,11 @@ def _a_area(plan: _Plan) -> list[Finding]:
         stated = zone.row.get("area_km2")
         if stated is None or pd.isna(stated) or float(stated) <= 0:
             out.append(plan.audit(check, name, audit["area_missing"], zone,
-                                  f"图形 {geo:.4f} km²；规划未载面积",
+                                  f"图形 {format_area(geo)}；规划未载面积",
                                   "规划未载面积，无法核对图形面积", value=geo, unit="km²"))
             continue
         diff = 100.0 * (geo - float(stated)) / float(stated)
-        measured = f"规划 {float(stated):.4f} km²，图形 {geo:.4f} km²（差 {diff:+.2f}%）"
+        measured = f"规划 {format_area(float(stated))}，图形 {format_area(geo)}（差 {diff:+.2f}%）"
         verdict = "pass" if abs(diff) <= tol else audit["area_mismatch"]
         message = "面积相符" if verdict == "pass" else \
             f"图形椭球面积与规划面积相差 {diff:+.2f}%，超过 {tol:g}%"

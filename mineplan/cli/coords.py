@@ -60,6 +60,7 @@ def run_info(args: argparse.Namespace) -> int:
     """Print a file's format, CRS and, for a coordinate TXT, each plot with its areas."""
     from mineplan.io import coordinates as coordfiles
     from mineplan.io.readers import coordinate_file_kind, read_geometry_file
+    from mineplan.vocab import format_area
 
     result = read_geometry_file(args.file, fix=args.fix, zone=args.zone, crs=args.crs)
     frame = result.frame
@@ -92,15 +93,17 @@ def run_info(args: argparse.Namespace) -> int:
         for plot, row in zip(cf.plots, frame.itertuples(), strict=True):
             unit = plot.stated_area_unit or "公顷（默认单位）"
             stated = "" if plot.stated_area is None else f"{plot.stated_area:g} {unit}"
+            known = plot.stated_area_unit or "公顷"
             diff = "" if row.area_difference != row.area_difference else (
-                f"{row.area_difference:+.4f} {unit}")
+                ("+" if row.area_difference >= 0 else "")
+                + format_area(row.area_difference, known, with_unit=False) + f" {unit}")
             print(f"  {plot.number or '-':<4} {plot.name[:20]:<22} {len(plot.rings):>5} "
                   f"{sum(len(r.points) for r in plot.rings):>7}  {stated:<15} "
-                  f"{row.area_km2:>12.4f}     {diff}")
+                  f"{format_area(row.area_km2, with_unit=False):>12}     {diff}")
     else:
         areas = _areas_km2(frame)
         print(f"features:  {len(frame)}; geometry {sorted(set(frame.geom_type))}")
-        print(f"area:      {areas.sum():.4f} km² (ellipsoidal, CGCS2000)")
+        print(f"area:      {format_area(areas.sum())} (ellipsoidal, CGCS2000)")
     for warning in result.warnings:
         print(f"warning:   {warning}")
     return EXIT_OK

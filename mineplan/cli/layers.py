@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from mineplan.cli.common import EXIT_OK, Subparsers, add_store_option
-from mineplan.vocab import SCHEMATIC
+from mineplan.vocab import SCHEMATIC, format_area
 
 __all__ = ["register", "run"]
 
@@ -37,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
         schematic = int((status == SCHEMATIC).sum()) if status is not None else 0
         area = frame["geom_area_km2"].sum() if "geom_area_km2" in frame else float("nan")
         print(f"  {code:<7} {name:<10} {len(frame):>5} features  {schematic:>5} {SCHEMATIC}  "
-              f"{area:12.4f} km²")
+              f"{format_area(area, with_unit=False):>12} km²")
     return EXIT_OK

@@ -55,6 +55,7 @@ def run_import(args: argparse.Namespace) -> int:
     from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
     from mineplan.store import EditRecord, list_layers, replace_layer
+    from mineplan.vocab import format_area
 
     store = args.store
     specs = read_layer_specs()
@@ -74,6 +75,6 @@ def run_import(args: argparse.Namespace) -> int:
                   edit=EditRecord(f"mineplan redline import {code}", source=str(args.file)))
     done = "layer added to" if added else "replaced in"
     print(f"{code} {specs[code].name}: {len(frame)} features, "
-          f"{frame['geom_area_km2'].sum():.4f} km² (ellipsoidal; overlaps counted in each "
+          f"{format_area(frame['geom_area_km2'].sum())} (ellipsoidal; overlaps counted in each "
           f"feature) from {args.file} ({args.date}); {done} {store}")
     return EXIT_OK

@@ -22,7 +22,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from mineplan.figures.cartography import ScaleBar, crs_text
-from mineplan.vocab import AREA_DECIMALS_KM2
+from mineplan.vocab import format_area
 
 __all__ = [
     "COUNTY_LABEL",
@@ -99,12 +99,14 @@ def short_name(name: str, limit: int = 12) -> str:
 def format_km2(area_km2: float) -> str:
     """An area in km² as printed, to :data:`~mineplan.vocab.AREA_DECIMALS_KM2` decimals.
 
+    The display rule of :func:`mineplan.vocab.format_area` (one rule everywhere).
+
     Examples
     --------
-    >>> format_km2(3.41351)
-    '3.4135 km²'
+    >>> format_km2(3.41351), format_km2(0.016693)
+    ('3.4135 km²', '0.0167 km²')
     """
-    return f"{area_km2:.{AREA_DECIMALS_KM2}f} km²"
+    return format_area(area_km2)
 
 
 def place_labels(

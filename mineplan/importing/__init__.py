@@ -321,7 +321,7 @@ def apply_import(
                             fields={"items": items})
     changed = out["geometry_status"] == IMPORTED
     if changed.any():
-        out.loc[changed, "geom_area_km2"] = ellipsoidal_area_km2(out[changed]).round(4)
+        out.loc[changed, "geom_area_km2"] = ellipsoidal_area_km2(out[changed])
     return out
 
 

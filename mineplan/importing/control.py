@@ -106,7 +106,7 @@ def control_layer_frame(
          "geometry_status": IMPORTED, "geometry_source": source, "source_date": source_date},
         geometry=gpd.GeoSeries(geoms, crs=STORE_CRS),
     )
-    out["geom_area_km2"] = ellipsoidal_area_km2(out).round(4).to_numpy()
+    out["geom_area_km2"] = ellipsoidal_area_km2(out).to_numpy()
     columns = [f.name for f in spec.fields]
     return gpd.GeoDataFrame(out[columns], geometry=out.geometry, crs=STORE_CRS)
 

@@ -465,4 +465,4 @@ def read_coordinate_upload(
         return _parse_coordinate_text(data, layout, source=f"坐标文件 {safe} ")
     except CoordinateFileError as exc:
         reason, _, detail = str(exc).partition("\n")
-        raise UploadError(reason.rstrip("：:") + "。", detail=detail) from exc
+        raise UploadError(reason.rstrip("：:。") + "。", detail=detail) from exc

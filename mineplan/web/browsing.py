@@ -22,6 +22,7 @@ import pandas as pd
 from mineplan.importing import normalise_name
 from mineplan.layers import LayerSpec
 from mineplan.vocab import SCHEMATIC
+from mineplan.web.legend import area_number_formats, format_value
 from mineplan.web.maplayers import POPUP_FIELDS
 from mineplan.web.webmap import FOCUS_STYLE, MapLayer
 
@@ -40,6 +41,7 @@ __all__ = [
     "zone_details",
     "zone_levels",
     "zone_table",
+    "zone_table_formats",
     "zone_totals",
 ]
 
@@ -125,6 +127,13 @@ def zone_table(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, Layer
     text = table.select_dtypes(include=["object", "string"]).columns
     table[text] = table[text].fillna("")  # an empty cell stays empty (never None)
     return table.rename(columns=aliases)
+
+
+def zone_table_formats(specs: Mapping[str, LayerSpec]) -> dict[str, str]:
+    """printf formats of :func:`zone_table`'s area columns by header (km² to 4 decimals)."""
+    zone_specs = [s for s in specs.values() if s.is_zone_layer]
+    aliases = {**(zone_specs[0].aliases() if zone_specs else {}), **TABLE_HEADERS}
+    return area_number_formats({c: aliases.get(c, c) for c in TABLE_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -313,7 +322,7 @@ def zone_details(frames: Mapping[str, gpd.GeoDataFrame], zone_id: str,
         if column == "extra":
             rows.extend((f"原文：{k}", _text(v)) for k, v in _json_object(value).items())
             continue
-        rows.append((aliases.get(column, column), _text(value)))
+        rows.append((aliases.get(column, column), _text(value, column=column)))
     if str(row.get("geometry_status", "")) == SCHEMATIC:
         rows.insert(2, ("注意", "图形为示意范围，非实测边界"))
     return pd.DataFrame(rows, columns=["项目", "内容"])
@@ -329,12 +338,12 @@ def _json_object(value: object) -> dict[str, object]:
     return parsed if isinstance(parsed, dict) else {"其他": value}
 
 
-def _text(value: object) -> str:
+def _text(value: object, *, column: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if value is pd.NA:
         return "—"
     if isinstance(value, float):
-        return f"{value:.12g}"
+        return format_value(value, column=column)
     text = str(value).strip()
     return text or "—"

@@ -5,7 +5,8 @@ the store's layers within a margin of the proposal (:func:`mineplan.web.maplayer
 the proposal, and the pieces of ``fail`` / ``conditional`` findings in the verdict
 colours of :data:`mineplan.vocab.VERDICT_COLOURS`, plus the proposal as the focus.
 
-May import :mod:`mineplan.vocab`, :mod:`mineplan.layers` and the web map modules.
+May import :mod:`mineplan.vocab`, :mod:`mineplan.layers`, :mod:`mineplan.geodesy` and the web
+map modules.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
+from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.vocab import STORE_CRS, VERDICT_COLOURS, VERDICTS
+from mineplan.vocab import STORE_CRS, VERDICT_COLOURS, VERDICTS, format_area
 from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import MapLayer
 
@@ -65,11 +67,12 @@ def check_map_layers(
         if not frame.empty:
             nearby[code] = frame
     layers = map_layers(nearby, specs, styles, schematic)
-    area = geo.to_crs(geo.estimate_utm_crs()).area / 1e6 if len(geo) else pd.Series(dtype=float)
+    area = (ellipsoidal_area_km2(geo, validate=False) if len(geo)
+            else pd.Series(dtype=float))
     shown = gpd.GeoDataFrame({"name": geo["name"].astype(str) if "name" in geo else "申请范围",
-                              "area": [f"{a:.4f}" for a in area]},
+                              "area": [format_area(a, with_unit=False) for a in area]},
                              geometry=geo.geometry.values, crs=STORE_CRS)
-    fields = [("name", "申请范围"), ("area", "面积（km²，约）")]
+    fields = [("name", "申请范围"), ("area", "椭球面积（km²）")]
     layers.append(MapLayer(code="PROPOSAL", title="申请范围", gdf=shown, popup_fields=fields,
                            style={"fill": "#1565C0", "stroke": "#1565C0", "fill_opacity": 0.06,
                                   "weight": 1.0}))

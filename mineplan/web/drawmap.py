@@ -39,7 +39,7 @@ from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.io.proposals import ParsedProposal
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
-from mineplan.vocab import CHINA_DEFAULT_VIEW, STORE_CRS, WEB_CRS, in_china_degrees
+from mineplan.vocab import CHINA_DEFAULT_VIEW, STORE_CRS, WEB_CRS, format_area, in_china_degrees
 from mineplan.web.assets import (
     css_data_url,
     data_uri,
@@ -376,7 +376,7 @@ def drawn_proposal(output: Mapping[str, Any] | None, *,
     corners = len(polygon.exterior.coords) - 1
     area = float(ellipsoidal_area_km2(frame).iloc[0])
     return ParsedProposal(
-        frame, f"地图上绘制的范围（{corners} 个拐点，约 {area:.4f} km²，{STORE_CRS}）",
+        frame, f"地图上绘制的范围（{corners} 个拐点，约 {format_area(area)}，{STORE_CRS}）",
         notes=["手绘范围的精度取决于绘制时的缩放级别，正式申请请以实测拐点坐标为准"],
     )
 

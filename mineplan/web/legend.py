@@ -26,6 +26,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from mineplan.vocab import area_column_unit, area_display_decimals, format_area
 from mineplan.web.assets import static_text
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "SCHEMATIC_FILL_FACTOR",
     "SCHEMATIC_POPUP_NOTE",
     "MapDecorations",
+    "area_number_formats",
     "bind_popup_js",
     "format_value",
     "is_number",
@@ -111,7 +113,8 @@ def popup_html(title: str, fields: Sequence[tuple[str, str]], row: pd.Series, *,
                schematic: bool) -> str:
     """A feature's popup: ``title``, then the row's ``(column, label)`` fields, escaped."""
     cells = "".join(
-        f"<tr><th>{html.escape(label)}</th><td>{html.escape(format_value(row.get(column)))}</td></tr>"
+        f"<tr><th>{html.escape(label)}</th>"
+        f"<td>{html.escape(format_value(row.get(column), column=column))}</td></tr>"
         for column, label in fields
     )
     note = f'<div class="mp-popup-schematic">{SCHEMATIC_POPUP_NOTE}</div>' if schematic else ""
@@ -121,20 +124,45 @@ def popup_html(title: str, fields: Sequence[tuple[str, str]], row: pd.Series, *,
     )
 
 
-def format_value(value: Any) -> str:
-    """A value as popup text: — for missing, 是/否, floats to 12 digits, ISO dates."""
+def format_value(value: Any, *, column: str | None = None) -> str:
+    """A value as popup text: — for missing, 是/否, areas by unit, floats to 6 decimals, ISO dates.
+
+    An area column (``*_km2``, ``*_ha``, ``*_m2``, :func:`mineplan.vocab.area_column_unit`)
+    is shown by :func:`mineplan.vocab.format_area` (km² to 4 decimals, without the unit:
+    the label carries it); any other float to at most 6 decimals, trailing zeros dropped.
+
+    >>> format_value(0.0166931234, column="geom_area_km2"), format_value(0.1 + 0.2)
+    ('0.0167', '0.3')
+    """
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return "—"
     if isinstance(value, bool | np.bool_):
         return "是" if value else "否"
+    unit = area_column_unit(column) if column is not None else None
+    if unit is not None and isinstance(value, int | float | np.integer | np.floating):
+        return format_area(value, unit, with_unit=False)
     if isinstance(value, float | np.floating):
-        return f"{float(value):.12g}"
+        return f"{round(float(value), 6) + 0.0:.15g}"
     if isinstance(value, datetime):  # includes pd.Timestamp
         midnight = value.hour == value.minute == value.second == value.microsecond == 0
         return value.date().isoformat() if midnight else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def area_number_formats(headers: Mapping[str, str]) -> dict[str, str]:
+    """printf formats for a table's area columns, by header: numbers stay numbers.
+
+    ``headers`` maps column → header as shown; each area column
+    (:func:`mineplan.vocab.area_column_unit`) gets its unit's display decimals, for
+    ``st.column_config.NumberColumn(format=...)`` — the table still sorts by value.
+
+    >>> area_number_formats({"geom_area_km2": "图形面积（km²）", "name": "名称"})
+    {'图形面积（km²）': '%.4f'}
+    """
+    return {header: f"%.{area_display_decimals(unit)}f" for column, header in headers.items()
+            if (unit := area_column_unit(column)) is not None}
 
 
 # ----------------------------------------------------------------------------- legend

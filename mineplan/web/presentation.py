@@ -20,11 +20,13 @@ import pandas as pd
 from mineplan.checks.findings import FINDING_HEADERS, summary_table
 from mineplan.settings import geodata_dir
 from mineplan.vocab import VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
+from mineplan.web.legend import area_number_formats
 
 __all__ = [
     "data_notes",
     "error_markdown",
     "findings_table",
+    "findings_table_formats",
     "issue_lines",
     "literal_markdown",
     "overall_verdict",
@@ -73,6 +75,11 @@ def verdict_style(value: object) -> str:
 
 #: Columns of the page's findings table, in order.
 _TABLE_COLUMNS = ("verdict", "rule", "measured", "message", "area_km2", "data_note", "source")
+
+
+def findings_table_formats() -> dict[str, str]:
+    """printf formats of :func:`findings_table`'s area column (km² to 4 decimals), by header."""
+    return area_number_formats({c: FINDING_HEADERS.get(c, c) for c in _TABLE_COLUMNS})
 
 
 def findings_table(findings: pd.DataFrame) -> pd.DataFrame:

@@ -42,8 +42,11 @@ def upload_layer_names(name: str, data: bytes, *, max_mb: float) -> list[str]:
 
 
 def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
-                         max_mb: float) -> ParsedProposal:
+                         max_mb: float, zone: int | None = None) -> ParsedProposal:
     """An uploaded proposal: a coordinate TXT, or the polygons of a GIS file.
+
+    ``zone`` is the page's 带号: the Gauss-Kruger zone of a coordinate table whose
+    eastings carry no zone prefix (ignored for files that state their own).
 
     Raises
     ------
@@ -53,7 +56,7 @@ def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str 
         The coordinates cannot be read (every problem listed, in Chinese).
     """
     if is_coordinate_upload(name):
-        return read_coordinate_upload(name, data, max_mb=max_mb)
+        return read_coordinate_upload(name, data, max_mb=max_mb, zone=zone)
     check = check_upload(name, data, max_mb=max_mb)
     result = read_upload(check, data, layer=layer or None, crs=crs or None)
     return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
@@ -61,9 +64,10 @@ def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str 
 
 
 def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
-                         fix: bool, max_mb: float) -> ReadResult:
+                         fix: bool, max_mb: float, zone: int | None = None) -> ReadResult:
     """Uploaded features to import: a coordinate TXT (the same guarded reader as the
-    检查 page) or a GIS file, invalid geometries repaired when ``fix``.
+    检查 page) or a GIS file, invalid geometries repaired when ``fix``; ``zone`` the
+    page's 带号 for eastings without the zone prefix.
 
     Raises
     ------
@@ -71,7 +75,7 @@ def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str 
         The file is refused.
     """
     if is_coordinate_upload(name):
-        parsed = read_coordinate_upload(name, data, max_mb=max_mb)
+        parsed = read_coordinate_upload(name, data, max_mb=max_mb, zone=zone)
         return ReadResult(frame=parsed.frame, source_format=parsed.source, layer=None,
                           crs_source="file", warnings=list(parsed.warnings))
     check = check_upload(name, data, max_mb=max_mb)

@@ -110,7 +110,7 @@ def findings_frame(items: Iterable[Finding]) -> gpd.GeoDataFrame:
     has = frame.geometry.notna()
     area = pd.Series(np.nan, index=frame.index, dtype="float64")
     if has.any():
-        area[has] = ellipsoidal_area_km2(frame.loc[has, ["geometry"]], validate=False).round(6)
+        area[has] = ellipsoidal_area_km2(frame.loc[has, ["geometry"]], validate=False)
     frame["area_km2"] = area
     return frame[list(FINDING_COLUMNS)]
 

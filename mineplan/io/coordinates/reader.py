@@ -53,7 +53,7 @@ from mineplan.io.coordinates.records import group_blocks
 from mineplan.io.coordinates.registration import parse_registration_txt
 from mineplan.io.coordinates.tables import TableRecord, TableScan, scan_table
 from mineplan.io.text import decode_text, split_fields
-from mineplan.vocab import AREA_UNITS_KM2
+from mineplan.vocab import AREA_UNITS_KM2, format_area
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -194,11 +194,18 @@ def read_coordinates(
             computed = float(frame["area_km2"].sum()) / AREA_UNITS_KM2[unit]
             frame.attrs["notes"].append(
                 f"line {line}: total stated area {value:g} {unit} of {len(frame)} blocks, "
-                f"computed {computed:.6g} {unit}, difference {computed - value:+.6g} {unit}"
+                f"computed {format_area(computed, unit)}, "
+                f"difference {_signed_area(computed - value, unit)}"
             )
         else:
             frame.attrs["notes"].append(f"line {line}: total area {value:g} without unit")
     return frame
+
+
+def _signed_area(value: float, unit: str) -> str:
+    """A difference of areas as shown: the display decimals of ``unit``, with its sign."""
+    text = format_area(value, unit)
+    return text if text.startswith("-") else "+" + text
 
 
 # ----------------------------------------------------------------------- sources
@@ -403,8 +410,8 @@ def _frame(
             difference = in_unit - block.stated_area
             notes.append(
                 f"line {block.stated_area_line}: block {block.number}: stated area "
-                f"{block.stated_area:g} {unit}, computed {in_unit:.6g} {unit} (TD/T 1055), "
-                f"difference {difference:+.6g} {unit}"
+                f"{block.stated_area:g} {unit}, computed {format_area(in_unit, unit)} "
+                f"(TD/T 1055), difference {_signed_area(difference, unit)}"
             )
         rows.append(
             {

@@ -17,7 +17,14 @@ import geopandas as gpd
 from shapely.geometry import MultiPolygon, Polygon
 
 from mineplan.io.coordinates.degrees import format_dms
-from mineplan.vocab import AREA_DECIMALS_KM2, AREA_UNITS_KM2, DMS_SECONDS_DECIMALS, PLANE_DECIMALS
+from mineplan.vocab import (
+    AREA_DECIMALS_KM2,
+    AREA_UNITS_KM2,
+    DMS_SECONDS_DECIMALS,
+    PLANE_DECIMALS,
+    area_steps,
+    format_area,
+)
 
 __all__ = ["area_decimals", "describe_coordinates"]
 
@@ -95,15 +102,16 @@ def describe_coordinates(frame: gpd.GeoDataFrame) -> list[str]:
         unit = row.stated_area_unit
         if not math.isnan(row.stated_area):
             if unit:
-                places = area_decimals(unit)
                 computed = row.area_km2 / AREA_UNITS_KM2[unit]
-                difference = round(row.area_difference, places) + 0.0  # no "-0.00"
+                difference = format_area(row.area_difference, unit)
+                agree = area_steps(row.area_km2) == area_steps(row.stated_area
+                                                                * AREA_UNITS_KM2[unit])
                 lines.append(
                     f"  stated area: {row.stated_area:g} {unit}; computed "
-                    f"{computed:.{places}f} {unit}; difference "
-                    f"{difference:+.{places}f} {unit}"
-                    + ("" if round(computed, places) == round(row.stated_area, places)
-                       else " (does not round to the stated area)")
+                    f"{format_area(computed, unit)}; difference "
+                    f"{difference if difference.startswith('-') else '+' + difference}"
+                    + ("" if agree else " (does not round to the stated area at the official "
+                       f"{AREA_DECIMALS_KM2} decimals of km²)")
                 )
             else:
                 lines.append(f"  stated area: {row.stated_area:g} (no unit; not compared)")
