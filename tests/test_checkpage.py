@@ -20,7 +20,7 @@ from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.proposals import parse_pasted_proposal, read_coordinate_upload
 from mineplan.settings import home
-from mineplan.vocab import VERDICT_COLOURS
+from mineplan.vocab import VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
 from mineplan.web.checkmap import check_map_layers
 from mineplan.web.presentation import (
     data_notes,
@@ -284,6 +284,34 @@ def test_report_files_are_complete_and_read_back(checked) -> None:
     files["检查结果_申请范围.txt"].decode("gbk")
     assert files["检查结果_检查图.png"].startswith(b"\x89PNG")
     assert files["检查结果_检查图.pdf"].startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_report_files_offer_the_pregrant_report_as_docx_and_pdf(checked, built_store: Path
+                                                                 ) -> None:
+    import docx
+
+    from mineplan.layers import read_layer_specs, read_styles
+    from mineplan.reports import store_versions
+    from mineplan.web.checkrun import CheckRequest
+
+    proposal, findings, frames = checked
+    specs, (styles, schematic) = read_layer_specs(), read_styles()
+    request = CheckRequest(right="探矿权", mineral="煤炭", name="测试申请区")
+    downloads, problems = report_files(
+        findings, proposal, frames, specs=specs, styles=(styles, schematic),
+        title=request.title, subtitle=request.subtitle, stem=request.subject, request=request,
+        versions=store_versions(built_store, frames, specs=specs))
+    assert problems == []
+    files = {d.filename: d for d in downloads}
+    report = files["测试申请区_预审意见.docx"]
+    assert report.label == "预审意见 DOCX" and report.mime.endswith("wordprocessingml.document")
+    assert files["测试申请区_预审意见.pdf"].data.startswith(b"%PDF")
+    doc = docx.Document(io.BytesIO(report.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    worst = next(k for k in VERDICT_ORDER if (findings["verdict_key"] == k).any())
+    assert f"预审结论：{VERDICTS[worst]}" in text and "申请地块：测试申请区" in text
+    assert "审查人：" in text and len(doc.inline_shapes) == 1
 
 
 # ------------------------------------------------------------------------------ AppTest
