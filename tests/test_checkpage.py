@@ -363,7 +363,8 @@ def test_page_checks_pasted_coordinates_once(app_env: Path, check_block: Bounds,
     assert "不通过" in set(table["结论"])
     assert VERDICT_COLOURS["fail"][0] in str(at.get("iframe")[0].proto.srcdoc)
     labels = [b.label for b in at.get("download_button")]
-    assert len(labels) == 6 and "检查结果 XLSX" in labels and "检查图 PDF" in labels
+    assert len(labels) == 8 and "检查结果 XLSX" in labels and "检查图 PDF" in labels
+    assert "预审意见 DOCX" in labels and "预审意见 PDF" in labels  # issue 13 §5
     at.run()  # a rerun (e.g. after a download) shows the result without checking again
     assert len(calls) == 1 and any("总体结论" in e.value for e in at.error)
     at.text_input(key="check_mineral").input("金").run()
@@ -494,5 +495,15 @@ def test_check_page_in_chromium_without_network(served_app: str, check_block: Bo
         with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
             assert "xl/workbook.xml" in xlsx.namelist()
         assert page.get_by_text("总体结论：不通过").is_visible()  # still shown after the click
+        # the report a reviewer signs, named after the plot in the uploaded file
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="预审意见 DOCX").click()
+        assert info.value.suggested_filename == "某煤矿勘查区_预审意见.docx"
+        target = tmp_path / "预审意见.docx"
+        info.value.save_as(str(target))
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+        assert "预审结论：不通过" in text and "申请地块：某煤矿勘查区" in text
         browser.close()
     assert not outside, f"the page tried to reach the network: {outside[:5]}"
