@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 
 import geopandas as gpd
 import streamlit as st
@@ -32,8 +33,14 @@ from app_pages._shared import (
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.reports import store_versions
 from mineplan.vocab import RIGHT_TYPES, VERDICTS
-from mineplan.web.checkrun import CheckRequest, check_with_map, form_problems
+from mineplan.web.checkrun import (
+    CheckRequest,
+    check_with_map,
+    file_plot_name,
+    form_problems,
+)
 from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
 from mineplan.web.messages import error_message
 from mineplan.web.presentation import (
@@ -190,7 +197,8 @@ def main() -> None:
                              key="check_unit") or ""
     left, right_col = st.columns(2)
     region = left.text_input("所在县市（可不填，按范围自动识别）", key="check_region")
-    name = right_col.text_input("申请名称（显示在结果和图上）", "申请范围", key="check_name")
+    name = right_col.text_input("申请名称（显示在结果、图和预审意见上）", key="check_name",
+                                placeholder="不填则用文件中的地块名称")
     if proposal is None:
         return
     st.caption("；".join([f"已读取申请范围：{proposal.source}", *proposal.notes]))
@@ -218,6 +226,8 @@ def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
          styles: dict[str, LayerStyle], schematic: SchematicStyle) -> None:
     """Check, draw the map and make the downloads; keep them in the session under ``key``."""
     request = CheckRequest.from_inputs(inputs)
+    if not request.name:  # the plot's own name from the file
+        request = replace(request, name=file_plot_name(proposal.frame))
     try:
         with st.spinner("检查中 …"):
             findings, page = check_with_map(proposal.frame, request, frames, specs, styles,
@@ -226,6 +236,8 @@ def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
             downloads, problems = report_files(
                 findings, proposal.frame, frames, specs=specs, styles=(styles, schematic),
                 title=request.title, subtitle=request.subtitle, stem=request.subject,
+                request=request,
+                versions=store_versions(str(inputs["store"]), frames, specs=specs),
             )
     except MineplanError as err:
         st.session_state.pop(_RESULT, None)

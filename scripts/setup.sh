@@ -3,7 +3,8 @@
 #
 #   bash scripts/setup.sh          # app: a CJK font, .venv with mineplan
 #   bash scripts/setup.sh --test   # also Chromium (browser tests), Ghostscript, PostgreSQL +
-#                                  # PostGIS (store tests) and the test tools
+#                                  # PostGIS (store tests), LibreOffice Writer (report
+#                                  # conversion test) and the test tools
 #
 # System packages come from Debian (fonts-noto-cjk: SIL OFL; chromium for the
 # Playwright tests — Playwright never downloads a browser here). Python packages
@@ -29,6 +30,9 @@ if [ "$want_test" = 1 ]; then
   # QGIS 3.22 LTR's Python API: a test opens the store's layers in QGIS itself
   have_pkg python3-qgis || missing+=(python3-qgis)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)  # runs the map's JS in a test
+  # LibreOffice Writer without GUI (about 80 MB download, a minute to install): a test
+  # converts the pre-grant report DOCX to PDF as a reviewer's office suite would
+  have_pkg libreoffice-writer-nogui || missing+=(libreoffice-writer-nogui)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

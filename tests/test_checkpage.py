@@ -20,7 +20,7 @@ from mineplan.geodesy import ellipsoidal_area_km2, gk_epsg
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.proposals import parse_pasted_proposal, read_coordinate_upload
 from mineplan.settings import home
-from mineplan.vocab import VERDICT_COLOURS
+from mineplan.vocab import VERDICT_COLOURS, VERDICT_ORDER, VERDICTS
 from mineplan.web.checkmap import check_map_layers
 from mineplan.web.presentation import (
     data_notes,
@@ -286,6 +286,34 @@ def test_report_files_are_complete_and_read_back(checked) -> None:
     assert files["检查结果_检查图.pdf"].startswith(b"%PDF")
 
 
+@pytest.mark.slow
+def test_report_files_offer_the_pregrant_report_as_docx_and_pdf(checked, built_store: Path
+                                                                 ) -> None:
+    import docx
+
+    from mineplan.layers import read_layer_specs, read_styles
+    from mineplan.reports import store_versions
+    from mineplan.web.checkrun import CheckRequest
+
+    proposal, findings, frames = checked
+    specs, (styles, schematic) = read_layer_specs(), read_styles()
+    request = CheckRequest(right="探矿权", mineral="煤炭", name="测试申请区")
+    downloads, problems = report_files(
+        findings, proposal, frames, specs=specs, styles=(styles, schematic),
+        title=request.title, subtitle=request.subtitle, stem=request.subject, request=request,
+        versions=store_versions(built_store, frames, specs=specs))
+    assert problems == []
+    files = {d.filename: d for d in downloads}
+    report = files["测试申请区_预审意见.docx"]
+    assert report.label == "预审意见 DOCX" and report.mime.endswith("wordprocessingml.document")
+    assert files["测试申请区_预审意见.pdf"].data.startswith(b"%PDF")
+    doc = docx.Document(io.BytesIO(report.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    worst = next(k for k in VERDICT_ORDER if (findings["verdict_key"] == k).any())
+    assert f"预审结论：{VERDICTS[worst]}" in text and "申请地块：测试申请区" in text
+    assert "审查人：" in text and len(doc.inline_shapes) == 1
+
+
 # ------------------------------------------------------------------------------ AppTest
 
 
@@ -335,7 +363,8 @@ def test_page_checks_pasted_coordinates_once(app_env: Path, check_block: Bounds,
     assert "不通过" in set(table["结论"])
     assert VERDICT_COLOURS["fail"][0] in str(at.get("iframe")[0].proto.srcdoc)
     labels = [b.label for b in at.get("download_button")]
-    assert len(labels) == 6 and "检查结果 XLSX" in labels and "检查图 PDF" in labels
+    assert len(labels) == 8 and "检查结果 XLSX" in labels and "检查图 PDF" in labels
+    assert "预审意见 DOCX" in labels and "预审意见 PDF" in labels  # issue 13 §5
     at.run()  # a rerun (e.g. after a download) shows the result without checking again
     assert len(calls) == 1 and any("总体结论" in e.value for e in at.error)
     at.text_input(key="check_mineral").input("金").run()
@@ -466,6 +495,16 @@ def test_check_page_in_chromium_without_network(served_app: str, check_block: Bo
         with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
             assert "xl/workbook.xml" in xlsx.namelist()
         assert page.get_by_text("总体结论：不通过").is_visible()  # still shown after the click
+        # the report a reviewer signs, named after the plot in the uploaded file
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="预审意见 DOCX").click()
+        assert info.value.suggested_filename == "某煤矿勘查区_预审意见.docx"
+        target = tmp_path / "预审意见.docx"
+        info.value.save_as(str(target))
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+        assert "预审结论：不通过" in text and "申请地块：某煤矿勘查区" in text
         browser.close()
     assert not outside, f"the page tried to reach the network: {outside[:5]}"
 

@@ -40,3 +40,16 @@ def test_verdict_counts_are_worst_first_with_zeros() -> None:
 def test_the_upload_label_lists_coordinate_and_gis_endings_once() -> None:
     endings = accepted_types().split("、")
     assert "txt" in endings and "zip" in endings and len(endings) == len(set(endings))
+
+
+def test_the_plot_name_comes_from_the_file_unless_it_is_the_default() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from mineplan.web.checkrun import DEFAULT_SUBJECT, file_plot_name
+
+    named = gpd.GeoDataFrame({"name": ["甲矿区", "甲矿区"]}, geometry=[box(0, 0, 1, 1)] * 2)
+    assert file_plot_name(named) == "甲矿区"
+    unnamed = gpd.GeoDataFrame({"name": [DEFAULT_SUBJECT]}, geometry=[box(0, 0, 1, 1)])
+    assert file_plot_name(unnamed) == ""
+    assert file_plot_name(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)])) == ""

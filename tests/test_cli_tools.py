@@ -158,7 +158,7 @@ def test_check_figure_draws_the_proposal_and_its_conflict_pieces(store: Path, tm
                        styles=read_styles(), subtitle="测试")
     info = figure_info(fig)
     assert "申请范围" in info.legend_labels
-    assert any(label.startswith("冲突部分") for label in info.legend_labels)
+    assert any(label.startswith("冲突：生态保护红线") for label in info.legend_labels)
     assert "椭球面积" in info.footnote and "演示" in info.footnote
     texts = " ".join(t.get_text() for t in info.map_ax.texts)
     assert "km²" in texts  # conflict pieces are labelled with their areas

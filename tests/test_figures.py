@@ -490,6 +490,56 @@ def test_date_follows_source_date_epoch(frames, specs, styles, monkeypatch) -> N
 # --------------------------------------------------------------------------- check figure
 
 
+def test_check_figure_draws_layer_pieces_not_whole_block_findings(frames, specs, styles,
+                                                                   artifacts: Path) -> None:
+    """Issue 13 §3: conflict pieces in their layer's colours with their areas; a finding
+    about the whole block (planning block, geometry) only in the table; corners numbered
+    and listed; the plot's name as title; the county in an inset."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import to_hex
+
+    block = shapely.box(84.60, 44.30, 84.62, 44.31)
+    proposal = gpd.GeoDataFrame(geometry=[block], crs="EPSG:4490")
+    findings = gpd.GeoDataFrame(
+        {"check": ["planning_block", "ecological_redline", "farmland", "geometry"],
+         "rule": ["位于同类规划区块内", "生态保护红线", "永久基本农田", "图形检查"],
+         "verdict_key": ["fail", "conditional", "conditional", "pass"],
+         "measured": ["覆盖 0.0%", "0.0100 km²", "0.0200 km²", "1.5 km²"],
+         "area_km2": [1.5, 0.01, 0.02, float("nan")]},
+        geometry=[block, shapely.box(84.60, 44.30, 84.605, 44.31),
+                  shapely.box(84.61, 44.30, 84.62, 44.305), None], crs="EPSG:4490")
+    fig = check_figure(proposal, findings, frames, specs=specs, styles=styles,
+                       name="乌苏市某金矿申请区", subtitle="采矿权 ｜ 金")
+    info = figure_info(fig)
+    assert info.title == "乌苏市某金矿申请区"
+    assert "冲突：生态保护红线 0.0100 km²（有条件）" in info.legend_labels
+    assert "冲突：永久基本农田 0.0200 km²（有条件）" in info.legend_labels
+    assert not any("规划区块内" in label or "不通过" in label for label in info.legend_labels)
+    hatched = [c for c in info.map_ax.collections
+               if isinstance(c, PatchCollection) and c.get_hatch()]
+    assert len(hatched) == 2  # the two pieces; the whole block is not hatched
+    # each piece in its own layer's stroke colour (styles/styles.toml), hatches differ
+    style_map = styles[0]
+    strokes = {to_hex(c.get_edgecolor()[0]) for c in hatched}
+    assert strokes == {style_map[specs["STHX"].style].stroke.lower(),
+                       style_map[specs["YJJBNT"].style].stroke.lower()}
+    assert len({c.get_hatch() for c in hatched}) == 2
+    map_texts = [t.get_text() for t in info.map_ax.texts]
+    assert {"J1", "J2", "J3", "J4"} <= set(map_texts)
+    # the corner table: X (northing) / Y (easting, zone prefix) of zone 28 (CM 84°E), 2 decimals
+    to_plane = pyproj.Transformer.from_crs(4490, 4516, always_xy=True)
+    corners = list(block.exterior.coords)[:-1]
+    texts = _texts(fig)
+    for lon, lat in corners:
+        east, north = to_plane.transform(lon, lat)
+        assert f"{north:.2f}" in texts and f"{east:.2f}" in texts
+    xzq = frames["XZQ"]
+    county = xzq[(xzq["level"] == "county") & xzq.contains(block.centroid)]["name"].iloc[0]
+    assert info.inset_ax is not None and county in info.inset_ax.get_title()
+    (artifacts / "figures").mkdir(exist_ok=True)
+    fig.savefig(artifacts / "figures" / "check-pieces.png", dpi=80)
+
+
 def test_check_figure_states_the_worst_verdict_in_its_colour(frames, specs, styles) -> None:
     from matplotlib.colors import to_hex
 
@@ -498,13 +548,15 @@ def test_check_figure_states_the_worst_verdict_in_its_colour(frames, specs, styl
     block = shapely.box(84.60, 44.30, 84.62, 44.31)  # near 乌苏市, CGCS2000 degrees
     proposal = gpd.GeoDataFrame(geometry=[block], crs="EPSG:4490")
     findings = gpd.GeoDataFrame(
-        {"rule": ["生态保护红线", "矿种"], "verdict_key": ["conditional", "pass"],
+        {"check": ["ecological_redline", "mineral_policy"], "rule": ["生态保护红线", "矿种"],
+         "verdict_key": ["conditional", "pass"],
          "measured": ["0.0100 km²", "金"], "area_km2": [0.01, float("nan")]},
         geometry=[shapely.box(84.60, 44.30, 84.61, 44.31), None], crs="EPSG:4490",
     )
     fig = check_figure(proposal, findings, frames, specs=specs, styles=styles)
     info = figure_info(fig)
-    assert "冲突部分（有条件）" in info.legend_labels
+    # the piece is drawn as a piece of the layer the rule names (checks.toml), with its area
+    assert "冲突：生态保护红线 0.0100 km²（有条件）" in info.legend_labels
     assert not any("不通过" in label for label in info.legend_labels)
     verdicts = [t for t in fig.findobj(Text) if t.get_text().startswith("预审结论")]
     assert [t.get_text() for t in verdicts] == ["预审结论：有条件通过"]

@@ -24,7 +24,7 @@ from mineplan.checks.findings import Finding
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import AREA_UNITS_KM2, STORE_CRS
 
-__all__ = ["check_geometry"]
+__all__ = ["check_geometry", "stated_areas"]
 
 # Columns a proposal file may state its area in (km²), when it has no ``stated_area``.
 _STATED_AREA_COLUMNS = ("area_km2", "面积", "面积km2", "MJ", "mj")
@@ -40,7 +40,7 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
     key = "geometry"
     out: list[Finding] = []
     decimals = int(rule["area_decimals"])
-    stated = _stated_areas(ctx.frame)
+    stated = stated_areas(ctx.frame)
     for n, (idx, feat) in enumerate(ctx.frame.iterrows(), start=1):
         geom = feat.geometry
         label = f"第{n}块" if len(ctx.frame) > 1 else "申请范围"
@@ -107,7 +107,7 @@ def _duplicate_points(geom: BaseGeometry) -> int:
     return count
 
 
-def _stated_areas(frame: gpd.GeoDataFrame) -> pd.Series:
+def stated_areas(frame: gpd.GeoDataFrame) -> pd.Series:
     """Stated area of each feature in km² (NaN when none or in an unknown unit)."""
     nan = pd.Series(np.nan, index=frame.index, dtype="float64")
     if "stated_area" in frame.columns:

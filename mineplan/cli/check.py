@@ -2,7 +2,7 @@
 
 ``mineplan check --plan 新源县|all [--store S] [-o findings.xlsx|.csv|.geojson]``
 ``mineplan check --proposal FILE --right 探矿权|采矿权 --mineral 金 [--scale 5 --unit 万吨/年]
-[--region 新源县] [-o …]``
+[--region 新源县] [-o …] [--figure F.png] [--report 预审意见.docx|.pdf]``
 
 Prints a summary table; exits 1 when any finding is 不通过 (so it can gate a
 workflow), 0 otherwise. Bad input raises :class:`mineplan.errors.MineplanError`
@@ -77,6 +77,10 @@ def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> 
     check.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
     check.add_argument("--figure", type=Path, default=None,
                        help="with --proposal: the check figure (.pdf/.png/.svg) for the report")
+    check.add_argument("--report", type=Path, default=None, metavar="FILE",
+                       help="with --proposal: the pre-grant report a reviewer signs (.docx or "
+                            ".pdf): plot, verdict, findings with their sources, check figure, "
+                            "corner table, data versions; one report for every plot of a file")
     check.add_argument("--limit", type=int, default=40,
                        help="list at most this many non-passing findings (default 40)")
     check.set_defaults(run=run_check)
@@ -91,7 +95,7 @@ def run_check(args: argparse.Namespace) -> int:
     from mineplan.checks import check_plan, check_plots, check_proposal
     from mineplan.checks.context import StoreFrames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
-    from mineplan.checks.proposal import plot_labels
+    from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels
 
     if args.plan:
         extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
@@ -106,6 +110,14 @@ def run_check(args: argparse.Namespace) -> int:
                 "give --scale and --unit together (e.g. --scale 5 --unit 万吨/年)")
     if args.figure is not None and args.plan:
         raise CheckInputError("--figure goes with --proposal")
+    if args.report is not None:
+        from mineplan.reports import REPORT_SUFFIXES
+
+        if args.plan:
+            raise CheckInputError("--report goes with --proposal")
+        if args.report.suffix.lower() not in REPORT_SUFFIXES:
+            raise CheckInputError(f"--report {args.report}: the file must end in "
+                                  f"{' or '.join(REPORT_SUFFIXES)}")
     if args.previous is not None and args.project != "延续":
         raise CheckInputError("--previous is the extent before a renewal: give --project 延续")
     store = args.store
@@ -117,9 +129,11 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
-        frames = _proposal_frames(store, proposal, figure=args.figure is not None)
+        frames = _proposal_frames(store, proposal,
+                                  figure=args.figure is not None or args.report is not None)
         title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
         labels = plot_labels(proposal, args.plot_field)
+        named = args.plot_field is not None or any(c in proposal.columns for c in PLOT_COLUMNS)
         if labels.nunique() > 1:  # several plots: each checked on its own, one summary
             if args.figure is not None or args.previous is not None:
                 raise CheckInputError(
@@ -131,6 +145,11 @@ def run_check(args: argparse.Namespace) -> int:
                 region=args.region, store_frames=frames, project=args.project)
             if args.output:
                 write_findings(findings, args.output, proposal=proposal, title=title)
+            if args.report is not None:
+                plots = [(str(label), proposal[labels == label],
+                          findings[findings["plot"] == label])
+                         for label in dict.fromkeys(labels)]
+                _write_report(args, plots, frames)
             print(_plot_summary(summary, title=title))
             if args.output:
                 print(f"wrote {args.output}")
@@ -139,11 +158,12 @@ def run_check(args: argparse.Namespace) -> int:
         if args.previous is not None:
             previous = read_proposal_file(args.previous, crs=args.crs, zone=args.zone,
                                           swap_axes=args.swap_axes, layer=args.source_layer)
+        # the plot's own name (地块名称 of a coordinate file, a name column), else the file's
+        name = args.proposal_id or (str(labels.iloc[0]) if named else args.proposal.stem)
         findings = check_proposal(
             proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
             scale_unit=args.unit, region=args.region, store_frames=frames,
-            proposal_id=args.proposal_id or args.proposal.stem, project=args.project,
-            previous=previous,
+            proposal_id=name, project=args.project, previous=previous,
         )
     if args.output:  # written first: the file exists even if stdout goes away
         write_findings(findings, args.output, proposal=proposal, title=title)
@@ -152,15 +172,36 @@ def run_check(args: argparse.Namespace) -> int:
         from mineplan.layers import read_layer_specs, read_styles
 
         fig = check_figure(proposal, findings, frames,
-                           specs=read_layer_specs(), styles=read_styles(),
-                           subtitle=f"{args.proposal_id or args.proposal.stem} ｜ {args.right} ｜ "
-                           f"{args.mineral}")
+                           specs=read_layer_specs(), styles=read_styles(), name=name,
+                           subtitle=f"{args.right} ｜ {args.mineral}")
         save_figure(fig, args.figure)
         print(f"wrote {args.figure}")
+    if args.report is not None and proposal is not None:
+        _write_report(args, [(name, proposal, findings)], frames)
     print(format_summary(findings, title=title, limit=args.limit))
     if args.output:
         print(f"wrote {args.output}")
     return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
+
+
+def _write_report(args: argparse.Namespace,
+                  plots: list[tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame]],
+                  frames: StoreFrames) -> None:
+    """Write ``--report``: every plot (name, features, findings) in one document."""
+    from mineplan import settings
+    from mineplan.layers import read_layer_specs, read_styles
+    from mineplan.reports import PregrantReport, plot_report, store_versions, write_report
+
+    specs, styles = read_layer_specs(), read_styles()
+    parts = [plot_report(features, found.drop(columns="plot", errors="ignore"), frames,
+                         specs=specs, styles=styles, name=name, right_type=args.right,
+                         mineral=args.mineral, scale=args.scale, unit=args.unit,
+                         project=args.project)
+             for name, features, found in plots]
+    report = PregrantReport(plots=parts, versions=store_versions(args.store, frames, specs=specs),
+                            date=settings.today())
+    write_report(report, args.report)
+    print(f"wrote {args.report}")
 
 
 def _proposal_frames(store: Path, proposal: gpd.GeoDataFrame, *, figure: bool) -> StoreFrames:

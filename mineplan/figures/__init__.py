@@ -23,7 +23,8 @@ entries, background raster),
 :mod:`.neighbourhood` (the map half of a zone sheet and a check figure) and
 :mod:`.info` (:func:`figure_info`: what a figure drew, for callers and tests).
 
-May import: vocab, settings, errors, atomic, layers, geodesy, io.rasters, io.corners.
+May import: vocab, settings, errors, atomic, layers, rules (the check figure: which
+finding is a piece of which layer), geodesy, io.rasters, io.corners.
 Never web or cli (they import this package, not the reverse).
 """
 

@@ -22,10 +22,29 @@ from mineplan.web.assets import render_offline_html
 from mineplan.web.checkmap import check_map_layers
 from mineplan.web.webmap import zone_map
 
-__all__ = ["DEFAULT_SUBJECT", "CheckRequest", "check_with_map", "form_problems"]
+__all__ = ["DEFAULT_SUBJECT", "CheckRequest", "check_with_map", "file_plot_name",
+           "form_problems"]
 
 #: What the proposal is called when the form leaves its name empty.
 DEFAULT_SUBJECT = "申请范围"
+
+
+def file_plot_name(proposal: gpd.GeoDataFrame) -> str:
+    """The plot's own name in the file (地块名称, a name column …), or ''.
+
+    The first non-empty value of the first column of
+    :data:`mineplan.checks.proposal.PLOT_COLUMNS` the file has; several different
+    names are joined with 、.
+    """
+    from mineplan.checks.proposal import PLOT_COLUMNS
+
+    for column in PLOT_COLUMNS:
+        if column in proposal.columns:
+            names = [str(v).strip() for v in proposal[column].dropna()
+                     if str(v).strip() and str(v).strip() != DEFAULT_SUBJECT]
+            if names:
+                return "、".join(dict.fromkeys(names))
+    return ""
 
 
 def form_problems(*, mineral: str, scale: float | None, unit: str) -> list[str]:

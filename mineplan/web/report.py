@@ -1,12 +1,15 @@
 """A finished check as the 检查 page keeps it, and the report files it offers.
 
 :func:`report_files` makes every download of a check as bytes (findings XLSX/CSV,
-conflict pieces GeoJSON, the proposal's boundary TXT, the check figure PNG/PDF);
+conflict pieces GeoJSON, the proposal's boundary TXT, the check figure PNG/PDF and,
+given the form's answers and the data versions, the pre-grant report 预审意见 as DOCX
+and PDF, :mod:`mineplan.reports`);
 :class:`CheckOutcome` bundles them with the findings and the map page, keyed by
 :func:`check_input_key` so a rerun or a download does not check again.
 
 May import :mod:`mineplan.vocab`, ``errors``, ``geodesy``, :mod:`mineplan.io`
-(coordinates, uploads), :mod:`mineplan.checks.findings` and :mod:`mineplan.figures`.
+(coordinates, uploads), :mod:`mineplan.checks.findings`, :mod:`mineplan.figures`,
+:mod:`mineplan.reports` and :mod:`mineplan.web.checkrun` (the form's answers).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import shapely
@@ -28,6 +32,10 @@ from mineplan.io import coordinates as coordfiles
 from mineplan.io.uploads import safe_filename
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import STORE_CRS
+
+if TYPE_CHECKING:
+    from mineplan.reports import DataVersions
+    from mineplan.web.checkrun import CheckRequest
 
 __all__ = ["CheckOutcome", "Download", "check_input_key", "proposal_zone", "report_files"]
 
@@ -95,11 +103,15 @@ def report_files(
     subtitle: str,
     figure_title: str = "矿业权申请范围预审图",
     stem: str = "检查结果",
+    request: CheckRequest | None = None,
+    versions: DataVersions | None = None,
 ) -> tuple[list[Download], list[str]]:
     """Every download of a check, as bytes (written in a private temporary folder).
 
     ``title`` heads the XLSX summary, ``figure_title`` and ``subtitle`` the figure;
-    ``stem`` starts every file name.
+    ``stem`` starts every file name. With ``request`` (the form's answers: the plot's
+    name, right type, mineral, scale) and ``versions`` (:func:`mineplan.reports.store_versions`)
+    the pre-grant report is offered too, as DOCX and PDF.
 
     Returns
     -------
@@ -132,9 +144,11 @@ def report_files(
                                       "text/plain", txt))
         except (MineplanError, UnicodeEncodeError) as exc:
             problems.append(f"申请范围坐标 TXT 无法生成：{exc}")
+        name = request.subject if request is not None else ""
+        png: bytes | None = None
         try:
             fig = check_figure(proposal, findings, frames, specs=specs, styles=styles,
-                               title=figure_title, subtitle=subtitle)
+                               title=figure_title, subtitle=subtitle, name=name)
         except MineplanError as exc:
             problems.append(f"检查图无法生成：{exc}")
         else:
@@ -146,6 +160,45 @@ def report_files(
                     path = save_figure(fig, base / f"{stem}_检查图{suffix}", dpi=dpi)
                     downloads.append(Download(f"检查图 {suffix[1:].upper()}", path.name, mime,
                                               path.read_bytes()))
+                    if suffix == ".png":
+                        png = path.read_bytes()
             finally:
                 plt.close(fig)
+        if request is not None and versions is not None:
+            downloads += _report_downloads(findings, proposal, frames, specs=specs,
+                                           styles=styles, request=request, versions=versions,
+                                           png=png, stem=stem, problems=problems)
     return downloads, problems
+
+
+#: MIME types of the report formats.
+_REPORT_MIME = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+}
+
+
+def _report_downloads(
+    findings: gpd.GeoDataFrame, proposal: gpd.GeoDataFrame,
+    frames: Mapping[str, gpd.GeoDataFrame], *, specs: Mapping[str, LayerSpec],
+    styles: tuple[Mapping[str, LayerStyle], SchematicStyle], request: CheckRequest,
+    versions: DataVersions, png: bytes | None, stem: str, problems: list[str],
+) -> list[Download]:
+    """The report 预审意见 as DOCX and PDF (the check figure drawn once, passed in)."""
+    from mineplan import settings
+    from mineplan.reports import PregrantReport, plot_report, report_bytes
+
+    part = plot_report(proposal, findings, frames, specs=specs, styles=styles,
+                       name=request.subject, right_type=request.right, mineral=request.mineral,
+                       scale=request.scale, unit=request.unit or None, figure_png=png)
+    report = PregrantReport(plots=[part], versions=versions, date=settings.today())
+    out = []
+    for suffix, mime in _REPORT_MIME.items():
+        try:
+            data = report_bytes(report, suffix)
+        except MineplanError as exc:
+            problems.append(f"预审意见 {suffix[1:].upper()} 无法生成：{exc}")
+            continue
+        out.append(Download(f"预审意见 {suffix[1:].upper()}", f"{stem}_预审意见{suffix}", mime,
+                            data))
+    return out
