@@ -114,7 +114,7 @@ INTERNAL_ERROR = ("程序内部错误，未能完成本次操作。详细情况�
 #: ASCII words a planner may read: codes, units, formats and the names of systems.
 ALLOWED_WORDS = frozenset({
     "EPSG", "CGCS", "CGCS2000", "WGS", "WGS84", "GK", "km", "mm", "dpi", "MB", "KB", "GB",
-    "PNG", "PDF", "SVG", "TXT", "CSV", "GBK", "UTF", "GeoTIFF", "tif", "tiff", "zip",
+    "PNG", "PDF", "SVG", "TXT", "CSV", "csv", "GBK", "UTF", "GeoTIFF", "tif", "tiff", "zip",
     "Shapefile", "shp", "shx", "dbf", "prj", "cpg", "GeoPackage", "gpkg", "GeoJSON",
     "geojson", "json", "KML", "KMZ", "kml", "kmz", "WKT", "DMS", "GIS", "QGIS", "txt",
     "xlsx", "Excel", "OpenStreetMap", "tk", "mineplan", "DEM", "ID", "XZQ", "POLYGON",
