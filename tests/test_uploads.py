@@ -83,7 +83,7 @@ def test_a_geopackage_lists_its_layers(tmp_path: Path) -> None:
     data = (tmp_path / "a.gpkg").read_bytes()
     check = check_upload("a.gpkg", data)
     assert upload_layers(check, data) == ["一", "二"]
-    with pytest.raises(UploadError, match="多个含要素的图层.*“源图层”") as info:
+    with pytest.raises(UploadError, match=r"多个含要素的图层.*“源图层”") as info:
         read_upload(check, data)
     assert "2 layers" in info.value.detail  # the CLI's own message, as detail
     assert len(read_upload(check, data, layer="二").frame) == 1
@@ -178,7 +178,7 @@ def test_points_only_are_refused_saying_what_would_work() -> None:
     data = json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "甲"},
          "geometry": {"type": "Point", "coordinates": [81.3, 43.9]}}]}).encode()
-    with pytest.raises(UploadError, match="没有面.*添加多边形.*坐标表") as info:
+    with pytest.raises(UploadError, match=r"没有面.*添加多边形.*坐标表") as info:
         read_upload(check_upload("a.geojson", data), data)
     assert info.value.code == "no_polygon" and "1 point(s)" in info.value.detail
 

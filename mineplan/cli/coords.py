@@ -109,7 +109,10 @@ def run_info(args: argparse.Namespace) -> int:
         kinds = sorted(set(frame.geom_type.dropna()))
         print(f"features:  {len(frame)}; geometry {kinds}")
         if len(areas):
-            print(f"area:      {areas.sum():.4f} km² (ellipsoidal, CGCS2000)")
+            invalid = int(areas.isna().sum())
+            skipped = (f"; {invalid} invalid polygon(s) not measured: give --fix to repair"
+                       if invalid else "")
+            print(f"area:      {areas.sum():.4f} km² (ellipsoidal, CGCS2000){skipped}")
         else:
             print("area:      none: no polygon (a boundary must be drawn as a polygon or a "
                   "closed line; corner points belong in a coordinate table, .csv/.xlsx/.txt "
@@ -120,14 +123,18 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
+    import pandas as pd
+
     from mineplan.geodesy import ellipsoidal_area_km2
 
     polys = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not len(polys):  # points and lines have no area (and no planar area is asked for)
-        import pandas as pd
-
         return pd.Series([], dtype=float)
-    return ellipsoidal_area_km2(polys)
+    valid = polys.is_valid  # invalid ones are listed among the reader's warnings
+    areas = pd.Series(float("nan"), index=polys.index)
+    if valid.any():
+        areas[valid] = ellipsoidal_area_km2(polys[valid])
+    return areas
 
 
 def run_convert(args: argparse.Namespace) -> int:

@@ -12,9 +12,12 @@ other modules of this package.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import os
+import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -354,14 +357,29 @@ def _read_dataframe(
 ) -> gpd.GeoDataFrame:
     # on_invalid="ignore": a geometry shapely cannot build comes back missing and is
     # located by _rebuild_broken, instead of one exception for the whole file.
-    return gdal_call(
-        path,
-        lambda: pyogrio.read_dataframe(
-            source, layer=layer, encoding=encoding, on_invalid="ignore"
-        ),
-        layer=layer,
-        text_errors=False,
-    )
+    with _quiet_geometry_warnings():
+        return gdal_call(
+            path,
+            lambda: pyogrio.read_dataframe(
+                source, layer=layer, encoding=encoding, on_invalid="ignore"
+            ),
+            layer=layer,
+            text_errors=False,
+        )
+
+
+@contextlib.contextmanager
+def _quiet_geometry_warnings() -> Iterator[None]:
+    """Silence the two warnings GDAL and shapely give while reading broken geometry —
+    and only those: mineplan reports the same problems itself, located (an unclosed ring
+    by :func:`_rebuild_broken`, a NaN coordinate by ``check_finite``), so the planner
+    would otherwise read each twice, once as a Python warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Non closed ring detected",
+                                category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="invalid value encountered in from_wkb",
+                                category=RuntimeWarning)
+        yield
 
 
 def _rebuild_broken(
@@ -378,11 +396,12 @@ def _rebuild_broken(
     missing = np.flatnonzero(shapely.is_missing(frame.geometry.array))
     if len(missing) == 0:
         return frame
-    _, _, wkb, _ = gdal_call(
-        path,
-        lambda: pyogrio.raw.read(source, layer=layer, encoding=encoding, columns=[]),
-        layer=layer,
-    )
+    with _quiet_geometry_warnings():
+        _, _, wkb, _ = gdal_call(
+            path,
+            lambda: pyogrio.raw.read(source, layer=layer, encoding=encoding, columns=[]),
+            layer=layer,
+        )
     wkb = np.asarray(wkb, dtype=object)
     if len(wkb) != len(frame):
         return frame
@@ -396,7 +415,8 @@ def _rebuild_broken(
             "the source, or give --fix to close them",
             path=path,
         )
-    rebuilt = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    with _quiet_geometry_warnings():
+        rebuilt = shapely.from_wkb(wkb[broken], on_invalid="fix")
     unfixable = [i for i, geom in zip(broken, rebuilt, strict=True) if geom is None]
     if unfixable:
         raise CoordinateFileError(
