@@ -106,8 +106,8 @@ def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def test_an_xlsx_vertex_list_is_one_polygon_and_its_sheet_is_a_layer(tmp_path: Path) -> None:
-    table = [["某矿区拐点坐标"], [], ["Y坐标", "点号", "X坐标"],
-             *([y, n, x] for n, x, y in CORNERS)]
+    table: list[list[object]] = [["某矿区拐点坐标"], [], ["Y坐标", "点号", "X坐标"],
+                                 *([y, n, x] for n, x, y in CORNERS)]
     path = _xlsx(tmp_path / "a.xlsx", {"坐标": table, "说明": [["备注"]], "空": []})
     assert readable_layers(path) == ["坐标", "说明"]
     with pytest.raises(CoordinateFileError, match=r"2 worksheets \('坐标', '说明'\).*--layer"):
@@ -366,3 +366,16 @@ def test_kmz_uploads_list_only_layers_with_features(tmp_path: Path) -> None:
     assert upload_layers(check, data) == ["甲", "乙"]
     with pytest.raises(UploadError, match="多个含要素的图层"):
         read_upload(check, data)
+
+
+def test_the_web_pages_say_in_chinese_that_corners_were_joined(tmp_path: Path) -> None:
+    from mineplan.web.messages import planner_words
+    from mineplan.web.uploading import read_features_upload, read_proposal_upload
+
+    data = ("点号,X,Y\n" + "".join(f"{n},{x},{y}\n" for n, x, y in CORNERS)).encode("utf-8")
+    proposal = read_proposal_upload("a.csv", data, layer=None, crs=None, max_mb=10)
+    assert proposal.notes == ["坐标表中的拐点已按文件中的顺序连成一个面。"]
+    kml = _write(tmp_path / "a.kml", _placemark("界", _line([*SQUARE, SQUARE[0]]))).read_bytes()
+    result = read_features_upload("a.kml", kml, layer=None, crs=None, fix=False, max_mb=10)
+    assert result.warnings[0] == "1 条首尾相接的线（以路径绘制的范围）已作为面读取。"
+    assert not planner_words(result.warnings[0])

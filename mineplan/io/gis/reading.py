@@ -64,6 +64,11 @@ class ReadResult:
     warnings
         Everything the caller should be told: guessed encodings, assumed CRSs,
         invalid or empty geometries, repairs made.
+    made
+        Polygons the reader made, by how: ``"corners"`` (one parcel's corners in a
+        table), ``"plots"`` (a table's corners grouped by its plot column),
+        ``"closed_lines"`` (KML boundaries drawn as closed paths) → how many; for
+        whoever says so in another language (the web app).
     """
 
     frame: gpd.GeoDataFrame
@@ -71,6 +76,7 @@ class ReadResult:
     layer: str | None
     crs_source: CRSSource
     warnings: list[str] = field(default_factory=list)
+    made: dict[str, int] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------ reading
@@ -134,6 +140,7 @@ def read_gis_file(
         raise CoordinateFileError("no such file (check the path)", path=path)
     suffix = path.suffix.lower()
     warnings: list[str] = []
+    made: dict[str, int] = {}
     limits = zip_limits or ZipLimits()
     if encoding is not None:
         try:
@@ -144,7 +151,7 @@ def read_gis_file(
             ) from exc
 
     if suffix in (".csv", ".xlsx"):
-        frame = read_table(path, encoding=encoding, sheet=layer, warnings=warnings)
+        frame = read_table(path, encoding=encoding, sheet=layer, warnings=warnings, made=made)
         source_format = "CSV" if suffix == ".csv" else "XLSX"
         layer_name = layer if suffix == ".xlsx" else None
     elif suffix == ".xls":
@@ -166,7 +173,7 @@ def read_gis_file(
         if suffix == ".dxf":
             frame = _dxf_lines_to_polygons(frame, warnings)
         elif suffix in (".kml", ".kmz"):
-            frame = _closed_lines_to_polygons(frame, warnings)
+            frame = _closed_lines_to_polygons(frame, warnings, made)
     else:
         raise CoordinateFileError(
             f"unsupported file type {path.suffix or '(no extension)'!r}; "
@@ -183,7 +190,7 @@ def read_gis_file(
     frame = validate(frame, path=path, expect=expect, strict=strict, fix=fix, warnings=warnings)
     for message in warnings:
         log.info("%s: %s", path, message)
-    return ReadResult(frame, source_format, layer_name, crs_source, warnings)
+    return ReadResult(frame, source_format, layer_name, crs_source, warnings, made)
 
 
 def _gdal_source(
@@ -495,7 +502,9 @@ def _check_zip(path: Path, limits: ZipLimits) -> tuple[str, ...]:
 # ------------------------------------------------------------------ lines, points
 
 
-def _closed_lines_to_polygons(frame: gpd.GeoDataFrame, warnings: list[str]) -> gpd.GeoDataFrame:
+def _closed_lines_to_polygons(
+    frame: gpd.GeoDataFrame, warnings: list[str], made: dict[str, int]
+) -> gpd.GeoDataFrame:
     """A KML boundary drawn as a closed path (LineString or MultiLineString whose every
     line ends where it starts) becomes a polygon, reported; open lines stay lines."""
     geoms = np.asarray(frame.geometry.array, dtype=object)
@@ -509,6 +518,7 @@ def _closed_lines_to_polygons(frame: gpd.GeoDataFrame, warnings: list[str]) -> g
                 closed.append(i)
     if not closed:
         return frame
+    made["closed_lines"] = len(closed)
     warnings.append(
         f"{len(closed)} closed line(s) (a boundary drawn as a path) read as polygon(s): "
         f"features {row_list(closed)}"

@@ -85,7 +85,8 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def read_table(
-    path: Path, *, encoding: str | None, sheet: str | None = None, warnings: list[str]
+    path: Path, *, encoding: str | None, sheet: str | None = None, warnings: list[str],
+    made: dict[str, int] | None = None,
 ) -> gpd.GeoDataFrame:
     """The table's polygons (or points), CRS not yet set; notes go to ``warnings``.
 
@@ -96,6 +97,9 @@ def read_table(
         otherwise) or an ``.xlsx``.
     sheet
         Worksheet of an ``.xlsx`` (default: the only one holding something).
+    made
+        Filled with how many polygons were joined from corners: ``{"corners": 1}`` for
+        one parcel's corners, ``{"plots": n}`` for n plots of a plot column.
 
     Raises
     ------
@@ -106,7 +110,8 @@ def read_table(
         rows, where = _xlsx_rows(path, sheet, warnings), "row"
     else:
         rows, where = _csv_rows(path, encoding, warnings), "line"
-    return _table_frame(path, rows, where=where, warnings=warnings)
+    return _table_frame(path, rows, where=where, warnings=warnings,
+                        made={} if made is None else made)
 
 
 # ------------------------------------------------------------------------ the cells
@@ -221,7 +226,8 @@ def _pair(keys: dict[str, int], candidates: Sequence[tuple[str, str]]) -> tuple[
 
 
 def _table_frame(
-    path: Path, rows: list[list[object]], *, where: str, warnings: list[str]
+    path: Path, rows: list[list[object]], *, where: str, warnings: list[str],
+    made: dict[str, int],
 ) -> gpd.GeoDataFrame:
     found = _find_header(rows)
     if found is None:
@@ -263,6 +269,7 @@ def _table_frame(
     attributes = table.rename(columns=dict(enumerate(names)))
     if plot_col is not None:
         drop = [names[c] for c in (*coord_cols, vertex_col) if c is not None]
+        made["plots"] = int(table[plot_col].nunique(dropna=False))
         return _plot_polygons(path, _typed(attributes), names[plot_col], east, north, lines,
                               drop=drop, warnings=warnings)
     others = [c for c in range(width) if c not in coord_cols and c != vertex_col
@@ -274,6 +281,7 @@ def _table_frame(
             ring = ring[:-1]
         what = (f"column {names[vertex_col]!r} numbers them" if vertex_col is not None
                 else "no other column")
+        made["corners"] = 1
         warnings.append(
             f"joined the {len(ring)} corners ({where}s {lines[0]}–{lines[-1]}, in file "
             f"order; {what}) into one polygon")
