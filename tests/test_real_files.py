@@ -379,3 +379,15 @@ def test_the_web_pages_say_in_chinese_that_corners_were_joined(tmp_path: Path) -
     result = read_features_upload("a.kml", kml, layer=None, crs=None, fix=False, max_mb=10)
     assert result.warnings[0] == "1 条首尾相接的线（以路径绘制的范围）已作为面读取。"
     assert not planner_words(result.warnings[0])
+
+
+@pytest.mark.parametrize("header", ["Y,X,点号", "Y坐标,X坐标,点号", "X,Y,点号"])
+def test_a_coordinate_text_with_the_point_number_last_reads_its_corners(header: str) -> None:
+    from mineplan.io.coordinates import describe_coordinates
+
+    columns = header.split(",")
+    rows = [",".join({"X": str(x), "Y": str(y), "点号": n}[c[0] if c[0] in "XY" else c]
+                     for c in columns) for n, x, y in CORNERS]
+    frame = read_coordinates(header + "\n" + "\n".join(rows) + "\n")
+    assert _exterior(frame.geometry.iloc[0]) == RING
+    assert sum(line.split()[0] in ("J1", "J4") for line in describe_coordinates(frame)) == 2

@@ -19,7 +19,7 @@ from mineplan.io.proposals import (
     read_coordinate_upload,
 )
 from mineplan.io.uploads import ACCEPTED_SUFFIXES, check_upload, read_upload, upload_layers
-from mineplan.web.messages import made_notes
+from mineplan.web.messages import made_notes, readable_notes
 
 __all__ = [
     "accepted_types",
@@ -59,7 +59,7 @@ def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str 
     result = read_upload(check, data, layer=layer or None, crs=crs or None)
     return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
                           notes=made_notes(result.made),
-                          warnings=[f"文件提示：{w}" for w in result.warnings])
+                          warnings=[f"文件提示：{w}" for w in readable_notes(result.warnings)[0]])
 
 
 def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
