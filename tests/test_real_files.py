@@ -391,3 +391,15 @@ def test_a_coordinate_text_with_the_point_number_last_reads_its_corners(header: 
     frame = read_coordinates(header + "\n" + "\n".join(rows) + "\n")
     assert _exterior(frame.geometry.iloc[0]) == RING
     assert sum(line.split()[0] in ("J1", "J4") for line in describe_coordinates(frame)) == 2
+
+
+def test_of_two_datums_pairs_the_cgcs2000_one_is_read_and_never_a_guess(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    rows = [f"{n},{x - 50},{y + 80},{x},{y}" for n, x, y in CORNERS]  # Xian 80 pair first
+    path.write_text("点号,X(西安80),Y(西安80),X(2000),Y(2000)\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    assert _exterior(read_gis_file(path).frame.geometry.iloc[0]) == RING
+    path.write_text("点号,X(甲),Y(甲),X(乙),Y(乙)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(CoordinateFileError, match=r"line 1: the header has 2 columns") as info:
+        read_gis_file(path)
+    assert "'X(甲)', 'X(乙)'" in str(info.value)

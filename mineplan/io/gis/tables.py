@@ -68,6 +68,7 @@ _LONLAT_COLUMNS = (
     ("东经", "北纬"),
 )
 _PLANE_COLUMNS = (("x", "y"), ("x坐标", "y坐标"), ("北坐标", "东坐标"), ("纵坐标", "横坐标"))
+_COORDINATE_KEYS = frozenset(k for pair in (*_LONLAT_COLUMNS, *_PLANE_COLUMNS) for k in pair)
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Full-width ASCII (１２３．４５, typed with a Chinese input method) → ASCII; nothing else.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -206,16 +207,39 @@ def _column_key(name: object) -> str:
     return re.sub(r"\s+", "", _BRACKETED.sub("", text))
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], str] | None:
-    """The header row's index, key → column, and "degrees" or "plane"."""
+def _find_header(
+    rows: list[list[object]], path: Path
+) -> tuple[int, dict[str, int], str] | None:
+    """The header row's index, key → column, and "degrees" or "plane".
+
+    Where a name stands twice — ``X(西安80), Y(西安80), X(2000), Y(2000)`` — the
+    CGCS2000 column is taken (its bracket says 2000 or CGCS); with none such, the
+    table is refused rather than one datum's pair guessed.
+    """
     for index, row in enumerate(rows[:_HEADER_SEARCH]):
         keys: dict[str, int] = {}
         for column, cell in enumerate(row):
-            keys.setdefault(_column_key(cell), column)
+            key = _column_key(cell)
+            if key in keys and key in _COORDINATE_KEYS:
+                keys[key] = _cgcs2000_column(row, key, path=path, line=index + 1)
+            else:
+                keys.setdefault(key, column)
         for pairs, kind in ((_LONLAT_COLUMNS, "degrees"), (_PLANE_COLUMNS, "plane")):
             if any(first in keys and second in keys for first, second in pairs):
                 return index, keys, kind
     return None
+
+
+def _cgcs2000_column(row: list[object], key: str, *, path: Path, line: int) -> int:
+    same = [i for i, cell in enumerate(row) if _column_key(cell) == key]
+    chosen = [i for i in same if re.search(r"2000|cgcs", str(row[i]), re.IGNORECASE)]
+    if len(chosen) != 1:
+        names = [str(row[i]) for i in same]
+        raise CoordinateFileError(
+            f"the header has {len(same)} columns {quoted(names)}: which pair to read cannot "
+            "be decided; keep one pair (or mark the CGCS2000 one, e.g. X(2000))",
+            path=path, line=line)
+    return chosen[0]
 
 
 def _pair(keys: dict[str, int], candidates: Sequence[tuple[str, str]]) -> tuple[int, int]:
@@ -229,7 +253,7 @@ def _table_frame(
     path: Path, rows: list[list[object]], *, where: str, warnings: list[str],
     made: dict[str, int],
 ) -> gpd.GeoDataFrame:
-    found = _find_header(rows)
+    found = _find_header(rows, path)
     if found is None:
         first = next((row for row in rows if any(cell not in (None, "") for cell in row)), [])
         raise CoordinateFileError(
