@@ -344,7 +344,7 @@ def test_an_unknown_encoding_is_a_plain_error(tmp_path: Path) -> None:
 def test_an_impossible_zone_names_the_file(tmp_path: Path) -> None:
     path = _write(tmp_path / "a.csv", "X,Y\n4330000,500000\n4330100,500100\n")
     for zone in (999, 0, -5, 24):
-        with pytest.raises(CRSError, match=f"{path}: zone={zone}"):
+        with pytest.raises(CRSError, match=f"{path}: --zone {zone}"):
             read_gis_file(path, zone=zone)
 
 

@@ -83,7 +83,7 @@ def test_a_geopackage_lists_its_layers(tmp_path: Path) -> None:
     data = (tmp_path / "a.gpkg").read_bytes()
     check = check_upload("a.gpkg", data)
     assert upload_layers(check, data) == ["一", "二"]
-    with pytest.raises(UploadError, match="无法作为 GIS 数据读取") as info:
+    with pytest.raises(UploadError, match=r"多个含要素的图层.*“源图层”") as info:
         read_upload(check, data)
     assert "2 layers" in info.value.detail  # the CLI's own message, as detail
     assert len(read_upload(check, data, layer="二").frame) == 1
@@ -172,12 +172,24 @@ def test_metres_labelled_as_degrees_are_refused_with_the_cli_message() -> None:
     assert "which are metres" in info.value.detail and "mineplan-upload" not in info.value.detail
 
 
-def test_points_are_read_but_reported_as_in_the_cli() -> None:
+def test_points_only_are_refused_saying_what_would_work() -> None:
+    # issue 10: a file of points is no boundary; the planner is told to draw a polygon,
+    # close the line or upload the corners as a coordinate table
     data = json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "甲"},
          "geometry": {"type": "Point", "coordinates": [81.3, 43.9]}}]}).encode()
+    with pytest.raises(UploadError, match=r"没有面.*添加多边形.*坐标表") as info:
+        read_upload(check_upload("a.geojson", data), data)
+    assert info.value.code == "no_polygon" and "1 point(s)" in info.value.detail
+
+
+def test_points_beside_a_polygon_are_read_but_reported_as_in_the_cli() -> None:
+    data = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "甲"},
+         "geometry": {"type": "Point", "coordinates": [81.3, 43.9]}},
+        json.loads(_geojson(name="乙"))["features"][0]]}).encode()
     result = read_upload(check_upload("a.geojson", data), data)
-    assert any("not a polygon" in w for w in result.warnings)
+    assert any("feature 0: a Point, not a polygon" in w for w in result.warnings)
 
 
 def test_html_in_attributes_survives_as_text() -> None:

@@ -74,7 +74,9 @@ def register(subparsers: Subparsers, common_parent: argparse.ArgumentParser) -> 
     check.add_argument("--crs", default=None, help="CRS of a proposal file that has none")
     check.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
     check.add_argument("--swap-axes", action="store_true", help="swap X/Y of the proposal file")
-    check.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    check.add_argument("--layer", "--source-layer", dest="source_layer", default=None,
+                      help="layer of a multi-layer file (KML/KMZ folder, GeoPackage table, "
+                      "XLSX worksheet)")
     check.add_argument("--figure", type=Path, default=None,
                        help="with --proposal: the check figure (.pdf/.png/.svg) for the report")
     check.add_argument("--report", type=Path, default=None, metavar="FILE",

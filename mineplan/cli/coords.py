@@ -32,6 +32,9 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                       help="Gauss-Kruger zone of eastings written without zone prefix "
                            "(3-degree, e.g. 28 for 84°E)")
     info.add_argument("--crs", default=None, help="CRS of an input that states none")
+    info.add_argument("--layer", default=None,
+                      help="layer of a multi-layer file (KML/KMZ folder, GeoPackage table, "
+                           "XLSX worksheet)")
     info.set_defaults(run=run_info)
 
     conv = inner.add_parser("convert", parents=[common], help="convert between formats")
@@ -48,6 +51,9 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     conv.add_argument("--source-zone", type=int, default=None,
                       help="Gauss-Kruger zone of input eastings written without zone prefix")
     conv.add_argument("--fix", action="store_true", help="repair what is safely repairable")
+    conv.add_argument("--layer", default=None,
+                      help="layer of a multi-layer input (KML/KMZ folder, GeoPackage table, "
+                           "XLSX worksheet)")
     conv.set_defaults(run=run_convert)
     coords.set_defaults(run=usage(coords))
 
@@ -62,7 +68,8 @@ def run_info(args: argparse.Namespace) -> int:
     from mineplan.io.readers import coordinate_file_kind, read_geometry_file
     from mineplan.vocab import format_area
 
-    result = read_geometry_file(args.file, fix=args.fix, zone=args.zone, crs=args.crs)
+    result = read_geometry_file(args.file, fix=args.fix, zone=args.zone, crs=args.crs,
+                                layer=args.layer)
     frame = result.frame
     print(f"file:      {args.file}")
     print(f"format:    {result.source_format}")
@@ -102,18 +109,35 @@ def run_info(args: argparse.Namespace) -> int:
                   f"{format_area(row.area_km2, with_unit=False):>12}     {diff}")
     else:
         areas = _areas_km2(frame)
-        print(f"features:  {len(frame)}; geometry {sorted(set(frame.geom_type))}")
-        print(f"area:      {format_area(areas.sum())} (ellipsoidal, CGCS2000)")
+        kinds = sorted(set(frame.geom_type.dropna()))
+        print(f"features:  {len(frame)}; geometry {kinds}")
+        if len(areas):
+            invalid = int(areas.isna().sum())
+            skipped = (f"; {invalid} invalid polygon(s) not measured: give --fix to repair"
+                       if invalid else "")
+            print(f"area:      {format_area(areas.sum())} (ellipsoidal, CGCS2000){skipped}")
+        else:
+            print("area:      none: no polygon (a boundary must be drawn as a polygon or a "
+                  "closed line; corner points belong in a coordinate table, .csv/.xlsx/.txt "
+                  "with columns 点号,X,Y)")
     for warning in result.warnings:
         print(f"warning:   {warning}")
     return EXIT_OK
 
 
 def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:
+    import pandas as pd
+
     from mineplan.geodesy import ellipsoidal_area_km2
 
     polys = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
-    return ellipsoidal_area_km2(polys) if len(polys) else frame.geometry.area * 0
+    if not len(polys):  # points and lines have no area (and no planar area is asked for)
+        return pd.Series([], dtype=float)
+    valid = polys.is_valid  # invalid ones are listed among the reader's warnings
+    areas = pd.Series(float("nan"), index=polys.index)
+    if valid.any():
+        areas[valid] = ellipsoidal_area_km2(polys[valid])
+    return areas
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -124,7 +148,9 @@ def run_convert(args: argparse.Namespace) -> int:
     from mineplan.io.gis import write_gis_file
     from mineplan.io.readers import read_geometry_file
 
-    result = read_geometry_file(args.input, crs=args.crs, zone=args.source_zone, fix=args.fix)
+    to_txt = args.output.suffix.lower() == ".txt"
+    result = read_geometry_file(args.input, crs=args.crs, zone=args.source_zone, fix=args.fix,
+                                layer=args.layer, expect="polygon" if to_txt else None)
     for warning in result.warnings:
         print(f"warning: {warning}")
     frame = result.frame

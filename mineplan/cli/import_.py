@@ -33,7 +33,9 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     imp.add_argument("file", type=Path,
                      help="coordinate TXT, SHP/zip/GPKG/GeoJSON/KML/KMZ/DXF/CSV")
     add_store_option(imp, help="store to update")
-    imp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    imp.add_argument("--layer", "--source-layer", dest="source_layer", default=None,
+                      help="layer of a multi-layer file (KML/KMZ folder, GeoPackage table, "
+                      "XLSX worksheet)")
     imp.add_argument("--id-field", default=None, help="column holding zone_id or 序号")
     imp.add_argument("--name-field", default=None, help="column holding the zone name")
     imp.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:4516")

@@ -39,7 +39,9 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     add_store_option(rimp, help="store to update")
     rimp.add_argument("--name-field", default=None, help="column with each feature's name")
     rimp.add_argument("--region-field", default=None, help="column with each feature's county")
-    rimp.add_argument("--source-layer", default=None, help="layer of a multi-layer file")
+    rimp.add_argument("--layer", "--source-layer", dest="source_layer", default=None,
+                      help="layer of a multi-layer file (KML/KMZ folder, GeoPackage table, "
+                      "XLSX worksheet)")
     rimp.add_argument("--crs", default=None, help="CRS of a file that has none")
     rimp.add_argument("--zone", type=int, default=None, help="Gauss-Kruger zone of such a file")
     rimp.add_argument("--fix", action="store_true",

@@ -34,15 +34,17 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
-from mineplan.vocab import IMPORTED, STORE_CRS
+from mineplan.vocab import AREA_UNITS_KM2, IMPORTED, STORE_CRS
 
 __all__ = [
+    "DEFAULT_AREA_UNIT",
     "IMPORTED",
     "ImportIssue",
     "ImportReport",
     "IssueKind",
     "MatchedBy",
     "apply_import",
+    "area_unit_of_column",
     "match_features",
     "normalise_name",
 ]
@@ -55,6 +57,13 @@ _NAME_FIELDS = ("name", "名称", "NAME", "Name", "GHQMC", "KQMC", "XMMC", "DKMC
                 "plot_name")
 _ID_FIELDS = ("zone_id", "编号", "GHQBH", "DKBH", "number", "plot_number", "地块编号", "序号",
               "seq")
+# MJ 面积 (stated area, compared with the computed one) and DKYT 地块用途 (reported), in
+# any letter case; a unit in the column name (面积(平方米), MJ（公顷）) is the area's unit.
+_AREA_FIELDS = ("MJ", "面积", "地块面积", "area")
+_USE_FIELDS = ("DKYT", "地块用途", "用途")
+#: The exchange standard's unit of an area field whose name states none.
+DEFAULT_AREA_UNIT = "公顷"
+_UNIT_IN_NAME = re.compile(r"^(.*?)\s*[（(\[]\s*([^)）\]]+?)\s*[)）\]]\s*$")
 
 
 def normalise_name(text: str) -> str:
@@ -157,6 +166,14 @@ class ImportReport:
     issues: list[ImportIssue] = field(default_factory=list)
     id_column: str | None = None
     name_column: str | None = None
+    area_column: str | None = None
+    area_unit: str | None = None
+    area_unit_assumed: bool = False
+    use_column: str | None = None
+    #: Zone id → (stated area, computed TD/T-1055 area), both in :attr:`area_unit`.
+    areas: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: Zone id → the feature's 地块用途 (DKYT).
+    uses: dict[str, str] = field(default_factory=dict)
 
     @property
     def unmatched(self) -> list[str]:
@@ -184,6 +201,18 @@ class ImportReport:
             f"{layer}: {len(self.matched)} of {total_zones} zones take imported geometry; "
             f"{total_zones - len(self.matched)} keep their schematic shape",
         ]
+        if self.areas:
+            how = ("assumed: the column states no unit; name it e.g. 面积(平方米) if it is "
+                   "another" if self.area_unit_assumed else "from the column name")
+            lines.append(f"  stated areas (column {self.area_column!r}, in {self.area_unit}, "
+                         f"{how}):")
+            for zid, (stated, computed) in list(self.areas.items())[:limit]:
+                lines.append(f"    {zid}: stated {stated:g}, computed {computed:.4f} "
+                             f"(TD/T 1055), difference {computed - stated:+.4f} "
+                             f"{self.area_unit}")
+        if self.uses:
+            lines.append(f"  uses (column {self.use_column!r}): " + "; ".join(
+                f"{zid} {use}" for zid, use in list(self.uses.items())[:limit]))
         for kind, items in (("unmatched", self.unmatched), ("ambiguous", self.ambiguous)):
             lines += [f"  {kind}: {_shortened(u)}" for u in items[:limit]]
             if len(items) > limit:
@@ -264,7 +293,58 @@ def match_features(
             report.matched_by.pop(zid, None)
         else:
             report.matched[zid] = idxs[0]
+    _stated_areas_and_uses(features, report)
     return report
+
+
+def area_unit_of_column(name: str) -> tuple[str, bool]:
+    """The area unit a column's name states (``面积(平方米)`` → 平方米), else
+    :data:`DEFAULT_AREA_UNIT`; and whether it was assumed.
+
+    >>> area_unit_of_column("面积（平方米）")
+    ('平方米', False)
+    >>> area_unit_of_column("MJ")
+    ('公顷', True)
+    """
+    found = _UNIT_IN_NAME.match(unicodedata.normalize("NFC", str(name)))
+    if found and found.group(2).strip() in AREA_UNITS_KM2:
+        return found.group(2).strip(), False
+    return DEFAULT_AREA_UNIT, True
+
+
+def _area_column(frame: pd.DataFrame) -> str | None:
+    """The stated-area column: MJ/面积…, also with a unit in brackets."""
+    by_stem: dict[str, str] = {}
+    for column in frame.columns:
+        text = str(column)
+        found = _UNIT_IN_NAME.match(text)
+        by_stem.setdefault((found.group(1) if found else text).strip().casefold(), text)
+    return next((by_stem[n.casefold()] for n in _AREA_FIELDS if n.casefold() in by_stem), None)
+
+
+def _stated_areas_and_uses(features: gpd.GeoDataFrame, report: ImportReport) -> None:
+    """Each matched feature's stated area (MJ) beside its computed one, and its use (DKYT)."""
+    area_col = _area_column(features)
+    use_col = _first_present(features, _USE_FIELDS)
+    report.use_column = use_col
+    if use_col is not None:
+        for zid, idx in report.matched.items():
+            value = features.loc[idx, use_col]
+            if isinstance(value, str) and value.strip():
+                report.uses[zid] = value.strip()
+    if area_col is None or features.crs is None or not report.matched:
+        return
+    unit, assumed = area_unit_of_column(area_col)
+    report.area_column, report.area_unit, report.area_unit_assumed = area_col, unit, assumed
+    stated = pd.to_numeric(features[area_col], errors="coerce")
+    matched = [(zid, idx) for zid, idx in report.matched.items()
+               if pd.notna(stated.loc[idx]) and _polygonal(features.geometry.loc[idx])]
+    if not matched:
+        return
+    subset = features.loc[[idx for _, idx in matched]]
+    computed = ellipsoidal_area_km2(subset).to_numpy() / AREA_UNITS_KM2[unit]
+    for (zid, idx), value in zip(matched, computed, strict=True):
+        report.areas[zid] = (float(stated.loc[idx]), float(value))
 
 
 def apply_import(

@@ -32,15 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-import pyogrio
-import pyogrio.errors
-
 from mineplan import settings
 from mineplan.errors import CoordinateFileError, CRSError, UploadError
 from mineplan.geodesy import CRSLike
 from mineplan.io.archives import UnsafeArchiveError, ZipLimits, check_zip
-from mineplan.io.gis import ReadResult, read_gis_file
-from mineplan.io.gis.geopackage import feature_tables
+from mineplan.io.gis import ReadResult, read_gis_file, readable_layers
 from mineplan.io.sniff import KINDS_ZH, sniff, text_head
 from mineplan.vocab import STORE_CRS
 
@@ -66,14 +62,16 @@ ACCEPTED_SUFFIXES: dict[str, str] = {
     ".json": "GeoJSON",
     ".kml": "KML",
     ".kmz": "KMZ",
+    ".csv": "坐标表 CSV（点号,X,Y 或 点号,经度,纬度；一个地块的拐点连成一个面）",
+    ".xlsx": "Excel 坐标表（列名同 CSV）",
 }
 # Coordinate TXT uploads are read by mineplan.io.proposals.read_coordinate_upload
 # (its own guards, then mineplan.io.coordinates), not here.
 
-Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz"]
+Kind = Literal["zip", "gpkg", "geojson", "kml", "kmz", "csv", "xlsx"]
 
 # What sniff() may find in a file with this ending without it being a disguise.
-_EXPECTED_KIND = {".zip": "zip", ".kmz": "zip", ".gpkg": "sqlite"}
+_EXPECTED_KIND = {".zip": "zip", ".kmz": "zip", ".xlsx": "zip", ".gpkg": "sqlite"}
 _ENTITY = re.compile(rb"<!(DOCTYPE[^>]*\[|ENTITY)", re.IGNORECASE)
 _GEOJSON_TYPES = ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection")
 # JSON strings (escapes allowed) and punctuation; numbers and literals fall between.
@@ -93,7 +91,7 @@ class UploadCheck:
     name
         The safe file name used on disk (see :func:`safe_filename`).
     kind
-        ``"zip"``, ``"gpkg"``, ``"geojson"``, ``"kml"`` or ``"kmz"``.
+        ``"zip"``, ``"gpkg"``, ``"geojson"``, ``"kml"``, ``"kmz"``, ``"csv"`` or ``"xlsx"``.
     size
         Bytes.
     members
@@ -178,6 +176,14 @@ def check_upload(
         raise UploadError(
             f"文件名是“{suffix}”，但内容是{KINDS_ZH[other]}，不是 GIS 数据文件。请确认上传的文件。"
         )
+    if suffix == ".csv":
+        if b"\x00" in data[:4096]:
+            raise UploadError(
+                "文件名是“.csv”，但内容不是文本。请从 Excel 或 WPS 另存为 CSV 后上传。")
+        return UploadCheck(safe, "csv", size)
+    if suffix == ".xlsx":
+        members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
+        return UploadCheck(safe, "xlsx", size, members)
     if suffix in (".zip", ".kmz"):
         members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
         if suffix == ".kmz":
@@ -249,33 +255,40 @@ def read_upload(
             ) from exc
         except CoordinateFileError as exc:
             raise UploadError(
-                "文件无法作为 GIS 数据读取。", detail=_without_folder(str(exc), folder)
+                _READ_REFUSALS.get(exc.code, "文件无法作为 GIS 数据读取。"),
+                detail=_without_folder(str(exc), folder), code=exc.code,
             ) from exc
 
 
+#: What the page says when the reader refused a file for one of these reasons.
+_READ_REFUSALS = {
+    "no_polygon": "文件中没有面，只有点或未闭合的线，不能作为范围。请在 Google Earth 等软件中"
+                  "用“添加多边形”绘制范围，或把线闭合（末点与首点相同），或把拐点整理成坐标表"
+                  "（CSV/Excel，列名为 点号、X、Y 或 点号、经度、纬度）上传，拐点会连成一个面。",
+    "several_layers": "文件中有多个含要素的图层，请在“源图层”中选择一个。",
+    "unknown_layer": "文件中没有所填的图层，请在“源图层”中改选。",
+}
+
+
 def upload_layers(check: UploadCheck, data: bytes) -> list[str]:
-    """Names of the layers in a checked GeoPackage or KML upload ([] for others).
+    """Names of the layers holding features in a checked GeoPackage, KML, KMZ or XLSX
+    upload ([] for others), to choose one.
 
     A GeoPackage's layers are its real feature tables: views (stored queries, which
     may never finish) and attribute tables such as QGIS's ``layer_styles`` are left out.
+    Empty KML folders and empty worksheets are no layers.
     """
-    if check.kind not in ("gpkg", "kml"):
+    if check.kind not in ("gpkg", "kml", "kmz", "xlsx"):
         return []
     with tempfile.TemporaryDirectory(prefix="mineplan-upload-") as folder:
         path = Path(folder) / check.name
         path.write_bytes(data)
         try:
-            names = [str(name) for name, geom in pyogrio.list_layers(path) if geom]
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-                UnicodeDecodeError) as exc:
+            return readable_layers(path)
+        except (CoordinateFileError, UnicodeDecodeError) as exc:
             raise UploadError(
                 "文件无法作为 GIS 数据读取。", detail=_without_folder(str(exc), folder)
             ) from exc
-        if check.kind == "gpkg":  # real feature tables only: no views, no layer_styles
-            found = feature_tables(path)
-            if found is not None:
-                names = [name for name in names if name in found.tables]
-        return names
 
 
 # --------------------------------------------------------------------------- helpers
@@ -287,7 +300,8 @@ def _without_folder(message: str, folder: str) -> str:
 
 def _check_archive(data: bytes, limits: ZipLimits, *, suffix: str) -> tuple[str, ...]:
     if sniff(data) != "zip":
-        raise UploadError(f"文件名是“{suffix}”，但内容不是 zip 压缩包。")
+        what = "Excel 工作簿" if suffix == ".xlsx" else "zip 压缩包"
+        raise UploadError(f"文件名是“{suffix}”，但内容不是 {what}。")
     try:
         names = check_zip(data, limits)
     except UnsafeArchiveError as exc:
@@ -300,6 +314,9 @@ def _check_archive(data: bytes, limits: ZipLimits, *, suffix: str) -> tuple[str,
         )
     if suffix == ".kmz" and not any(n.endswith(".kml") for n in lower):
         raise UploadError("KMZ 压缩包里没有 .kml 文档。")
+    if suffix == ".xlsx" and "xl/workbook.xml" not in lower:
+        raise UploadError(
+            "文件名是“.xlsx”，但内容不是 Excel 工作簿。请从 Excel 或 WPS 另存为 .xlsx 后上传。")
     return names
 
 

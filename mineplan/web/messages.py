@@ -34,7 +34,9 @@ __all__ = [
     "CLASS_MESSAGES",
     "CODE_MESSAGES",
     "INTERNAL_ERROR",
+    "MADE_NOTES",
     "error_message",
+    "made_notes",
     "planner_words",
     "readable_notes",
 ]
@@ -91,6 +93,12 @@ CODE_MESSAGES: dict[str, str] = {
     "invalid_geometry": "以下要素的图形无效（自相交等）：{items}。请修复文件，"
                         "或在“导入选项”中勾选“自动修复无效图形”。",
     "bad_date": "数据日期 {date} 不是“年-月-日”格式，请在“数据日期”中重新选择。",
+    # mineplan.io.gis (reading a GIS file or coordinate table)
+    "no_polygon": "文件中没有面，只有 {points} 个点、{lines} 条未闭合的线，不能作为范围。请绘制"
+                  "多边形，或把线闭合（末点与首点相同），或把拐点整理成坐标表（CSV/Excel，"
+                  "列名为 点号、X、Y 或 点号、经度、纬度）上传，拐点会连成一个面。",
+    "several_layers": "文件中有多个含要素的图层（{layers}），请在“源图层”中选择一个。",
+    "unknown_layer": "文件中没有图层“{layer}”（文件的图层：{layers}），请在“源图层”中改选。",
     # mineplan.web.exports
     "empty_export": "当前筛选下没有可导出的分区。请在左侧放宽筛选条件。",
     # mineplan.web.goto (the browse page's 定位坐标)
@@ -107,6 +115,13 @@ CODE_MESSAGES: dict[str, str] = {
     "unknown_unit": "规模单位“{unit}”无法识别。请在“规模单位”中重新选择。",
 }
 
+#: How a reader made polygons (:attr:`mineplan.io.gis.ReadResult.made`) → the note shown.
+MADE_NOTES: dict[str, str] = {
+    "corners": "坐标表中的拐点已按文件中的顺序连成一个面。",
+    "plots": "坐标表中的拐点已按地块列分组，按文件中的顺序连成 {count} 个面。",
+    "closed_lines": "{count} 条首尾相接的线（以路径绘制的范围）已作为面读取。",
+}
+
 #: What the page says when something that is not a mineplan error goes wrong.
 INTERNAL_ERROR = ("程序内部错误，未能完成本次操作。详细情况已记入服务器日志，"
                   "请把操作步骤告知系统维护人员。")
@@ -114,7 +129,7 @@ INTERNAL_ERROR = ("程序内部错误，未能完成本次操作。详细情况�
 #: ASCII words a planner may read: codes, units, formats and the names of systems.
 ALLOWED_WORDS = frozenset({
     "EPSG", "CGCS", "CGCS2000", "WGS", "WGS84", "GK", "km", "mm", "dpi", "MB", "KB", "GB",
-    "PNG", "PDF", "SVG", "TXT", "CSV", "GBK", "UTF", "GeoTIFF", "tif", "tiff", "zip",
+    "PNG", "PDF", "SVG", "TXT", "CSV", "csv", "GBK", "UTF", "GeoTIFF", "tif", "tiff", "zip",
     "Shapefile", "shp", "shx", "dbf", "prj", "cpg", "GeoPackage", "gpkg", "GeoJSON",
     "geojson", "json", "KML", "KMZ", "kml", "kmz", "WKT", "DMS", "GIS", "QGIS", "txt",
     "xlsx", "Excel", "OpenStreetMap", "tk", "mineplan", "DEM", "ID", "XZQ", "POLYGON",
@@ -209,6 +224,16 @@ def error_message(err: BaseException) -> str:
     head = _lookup(CLASS_MESSAGES, err)
     return f"{head}（{where}）。{_lookup(CLASS_HINTS, err)}" if where else \
         f"{head}。{_lookup(CLASS_HINTS, err)}"
+
+
+def made_notes(made: Mapping[str, int]) -> list[str]:
+    """What a reader did to make polygons, in Chinese (:data:`MADE_NOTES`).
+
+    >>> made_notes({"plots": 2})
+    ['坐标表中的拐点已按地块列分组，按文件中的顺序连成 2 个面。']
+    """
+    return [MADE_NOTES[kind].format(count=count) for kind, count in made.items()
+            if kind in MADE_NOTES]
 
 
 def readable_notes(notes: Iterable[str]) -> tuple[list[str], int]:

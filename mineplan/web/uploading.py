@@ -6,7 +6,7 @@ coordinate TXT (报盘 or 登记 layout, :mod:`mineplan.io.proposals`) or a GIS 
 refused in Chinese when hostile or unreadable. The pages cache these calls and lay
 out; the reading is here.
 
-May import :mod:`mineplan.io`.
+May import :mod:`mineplan.io` and :mod:`mineplan.web.messages`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from mineplan.io.proposals import (
     read_coordinate_upload,
 )
 from mineplan.io.uploads import ACCEPTED_SUFFIXES, check_upload, read_upload, upload_layers
+from mineplan.web.messages import made_notes, readable_notes
 
 __all__ = [
     "accepted_types",
@@ -60,7 +61,8 @@ def read_proposal_upload(name: str, data: bytes, *, layer: str | None, crs: str 
     check = check_upload(name, data, max_mb=max_mb)
     result = read_upload(check, data, layer=layer or None, crs=crs or None)
     return ParsedProposal(result.frame, f"{result.source_format}，{len(result.frame)} 个面",
-                          warnings=[f"文件提示：{w}" for w in result.warnings])
+                          notes=made_notes(result.made),
+                          warnings=[f"文件提示：{w}" for w in readable_notes(result.warnings)[0]])
 
 
 def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str | None,
@@ -79,4 +81,7 @@ def read_features_upload(name: str, data: bytes, *, layer: str | None, crs: str 
         return ReadResult(frame=parsed.frame, source_format=parsed.source, layer=None,
                           crs_source="file", warnings=list(parsed.warnings))
     check = check_upload(name, data, max_mb=max_mb)
-    return read_upload(check, data, layer=layer or None, crs=crs or None, fix=fix)
+    result = read_upload(check, data, layer=layer or None, crs=crs or None, fix=fix)
+    # said first, in Chinese: the page shows the notes a planner can read
+    result.warnings[:0] = made_notes(result.made)
+    return result

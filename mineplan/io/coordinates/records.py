@@ -12,6 +12,8 @@ May import: ``errors``, the model, the parsing helpers and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mineplan.io.coordinates.parsing import Problems
 from mineplan.io.coordinates.tables import (
     COORDINATE_ROLES,
@@ -121,6 +123,26 @@ def _raw_record(name: Cell | None, ring_cell: Cell | None, coords: list[Cell]) -
     return [(name.text if name else None, ring_no, list(coords), line)]
 
 
+def _name_after_coordinates(header: Sequence[Column] | None) -> bool:
+    """True when the header puts the point number after the coordinates (``Y,X,点号``)."""
+    if not header:
+        return False
+    roles = [c.role for c in header]
+    if "name" not in roles:
+        return False
+    first_coordinate = next((i for i, r in enumerate(roles) if r in COORDINATE_ROLES), None)
+    return first_coordinate is not None and roles.index("name") > first_coordinate
+
+
+def _names_first(cells: list[Cell]) -> list[Cell]:
+    """Each line's cells with its point number first, as the records are read."""
+    by_line: dict[int, list[Cell]] = {}
+    for cell in cells:
+        by_line.setdefault(cell.line, []).append(cell)
+    return [cell for line in by_line.values()
+            for cell in sorted(line, key=lambda c: c.kind != "name")]
+
+
 def _raw_records(
     cells: list[Cell], per_point: int, has_ring: bool, problems: Problems, noted: set[str]
 ) -> list[_RawRecord]:
@@ -187,8 +209,10 @@ def group_records(block: TableBlock, problems: Problems, scan: TableScan) -> Non
     )
     noted: set[str] = set()
     rings: list[TableRing] = []
+    name_last = _name_after_coordinates(block.header)
     for ring in block.rings:
-        records = _raw_records(ring.cells, per_point, has_ring, problems, noted)
+        cells = _names_first(ring.cells) if name_last else ring.cells
+        records = _raw_records(cells, per_point, has_ring, problems, noted)
         named = [r for r in records if r[0] is not None]
         unnamed = [r for r in records if r[0] is None]
         if named and unnamed:

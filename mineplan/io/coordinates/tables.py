@@ -66,11 +66,16 @@ _RULE = re.compile(r"[|\-:=+\s—]*")
 #: Point numbers up to this are names; larger integers are coordinates.
 _MAX_POINT_NUMBER = 10_000
 _AREA_UNITS = "|".join(sorted((re.escape(u) for u in AREA_UNITS_KM2), key=len, reverse=True))
+# 面积, or MJ (the exchange standard's area field), a unit in brackets or after the value
 _AREA = re.compile(
-    rf"面积\s*[（(]?\s*(?P<u1>{_AREA_UNITS})?\s*[)）]?\s*(?:为|是|约|共|合计|:|=)*\s*"
+    rf"(?:面积|(?<![A-Za-z])MJ(?![A-Za-z]))\s*[（(]?\s*(?P<u1>{_AREA_UNITS})?\s*[)）]?\s*"
+    rf"(?:为|是|约|共|合计|:|=)*\s*"
     rf"(?P<v>\d+(?:\.\d+)?)\s*(?P<u2>{_AREA_UNITS})?",
     re.IGNORECASE,
 )
+#: A 计量单位 line naming an area unit: the unit of a stated area written without one.
+_AREA_UNIT_LINE = re.compile(rf"计量单位\s*[:：=]?\s*(?P<u>{_AREA_UNITS})(?![A-Za-z])",
+                             re.IGNORECASE)
 _ELEVATION_WORDS = re.compile(r"标高|开采深度|高程")
 _ELEVATION_RANGE = re.compile(
     r"([+-]?\d+(?:\.\d+)?)\s*(?:米|m)?\s*(?:至|到|~|—|–|－|-{1,2})\s*([+-]?\d+(?:\.\d+)?)"
@@ -78,7 +83,8 @@ _ELEVATION_RANGE = re.compile(
 _ZONE_TEXT = re.compile(r"(?:带号\s*(?:为|是|:|=)?\s*|第\s*)(\d{2})\s*带?|(?<![\d度])(\d{2})\s*带")
 _WIDTH_TEXT = re.compile(r"([36三六])\s*度\s*(?:分)?带")
 _CM_TEXT = re.compile(r"中央(?:经线|子午线)\s*(?:为|是|:|=)?\s*(\d{2,3})")
-_METADATA_WORDS = re.compile(r"面积|标高|开采深度|高程|坐标系|带号|度带|分带|中央经线|中央子午线")
+_METADATA_WORDS = re.compile(r"面积|(?<![A-Za-z])MJ(?![A-Za-z])|计量单位|标高|开采深度|高程|"
+                             r"坐标系|带号|度带|分带|中央经线|中央子午线")
 _RING_MARK = re.compile(r"(?:圈号|第)\s*(?:为|:|=)?\s*(\d{1,2})\s*(?:圈|号圈)?")
 
 
@@ -187,6 +193,8 @@ class TableScan:
     pair_datum: str | None = None
     #: A total area stated for several blocks: (value, unit or None, line).
     total_area: tuple[float, str | None, int] | None = None
+    #: The area unit a 计量单位 line states, and its line.
+    area_unit: tuple[str | None, int] | None = None
 
 
 def split_cells(line: str) -> list[str]:
@@ -308,6 +316,7 @@ class _Scanner:
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
         self.scan = TableScan(blocks=[])
+        self.unitless: list[tuple[TableBlock, int]] = []  # stated areas without a unit
         self.block = self._new_block()
         self.header: list[Column] | None = None
         self.header_line: int | None = None
@@ -447,6 +456,10 @@ class _Scanner:
     def metadata(self, line_no: int, line: str) -> bool:
         """Read a stated area, elevation, datum or zone; True when the line held any."""
         found = False
+        stated_unit = _AREA_UNIT_LINE.search(line)
+        if stated_unit:
+            self.scan.area_unit = (_area_unit(stated_unit.group("u")), line_no)
+            return True
         area = _AREA.search(line)
         if area:
             found = True
@@ -467,11 +480,7 @@ class _Scanner:
                 block.stated_area, block.stated_area_unit = value, unit
                 block.stated_area_line = line_no
             if unit is None:
-                self.problems.warn(
-                    line_no,
-                    f"stated area {value:g} has no unit (平方米, 公顷 or 平方千米); it is kept "
-                    "but not compared",
-                )
+                self.unitless.append((block, line_no))
         if _ELEVATION_WORDS.search(line):
             heights = _ELEVATION_RANGE.search(line[: area.start()] if area else line)
             heights = heights or _ELEVATION_RANGE.search(line)
@@ -521,6 +530,24 @@ def _area_unit(text: str) -> str | None:
     return None
 
 
+def _settle_area_units(scanner: _Scanner, problems: Problems) -> None:
+    """A stated area written without unit takes the unit of a 计量单位 line, wherever
+    in the text it stands; without one it is kept but not compared."""
+    stated = scanner.scan.area_unit
+    for block, line_no in scanner.unitless:
+        value = block.stated_area
+        if stated is not None and stated[0] is not None and block.stated_area_line == line_no:
+            block.stated_area_unit = stated[0]
+            problems.warn(line_no, f"stated area {value:g}: unit {stated[0]} from the "
+                                   f"计量单位 on line {stated[1]}")
+        else:
+            problems.warn(
+                line_no,
+                f"stated area {value:g} has no unit (平方米, 公顷 or 平方千米); it is kept "
+                "but not compared",
+            )
+
+
 def scan_table(text: str, problems: Problems) -> TableScan:
     """Read pasted table text into blocks of cells, with what the text states.
 
@@ -530,6 +557,7 @@ def scan_table(text: str, problems: Problems) -> TableScan:
     scanner = _Scanner(problems)
     for line_no, raw in enumerate(split_lines(normalise_paste(text)), start=1):
         scanner.line(line_no, raw)
+    _settle_area_units(scanner, problems)
     blocks = scanner.scan.blocks
     # a block without points holds only what was stated after the last block's points
     kept: list[TableBlock] = []

@@ -33,7 +33,7 @@ from __future__ import annotations
 from mineplan.io.archives import ZipLimits
 from mineplan.io.gis.dbf import detect_dbf_encoding
 from mineplan.io.gis.drivers import SUPPORTED_READ_SUFFIXES, SUPPORTED_WRITE_SUFFIXES
-from mineplan.io.gis.reading import ReadResult, read_gis_file
+from mineplan.io.gis.reading import ReadResult, read_gis_file, readable_layers
 from mineplan.io.gis.writing import write_gis_file
 
 __all__ = [
@@ -43,5 +43,6 @@ __all__ = [
     "ZipLimits",
     "detect_dbf_encoding",
     "read_gis_file",
+    "readable_layers",
     "write_gis_file",
 ]

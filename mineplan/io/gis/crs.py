@@ -67,8 +67,7 @@ def settle_crs(
                 raise CRSError(
                     f"{path}: the x values look like northings and the y values like eastings "
                     f"(x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}): "
-                    "the axes are swapped. Swap them in the source, or pass swap_axes=True "
-                    "(--swap-axes)"
+                    "the axes are swapped. Swap them in the source, or give --swap-axes"
                 )
             warnings.append("x and y were swapped in the file (northing stored as x); swapped back")
             frame = frame.set_geometry(
@@ -89,7 +88,7 @@ def settle_crs(
         return frame, "file"
     if bounds is None:
         raise CRSError(
-            f"{path}: the file has no CRS and no coordinates to judge one from; pass crs="
+            f"{path}: the file has no CRS and no coordinates to judge one from; give --crs"
         )
 
     minx, miny, maxx, maxy = bounds
@@ -102,19 +101,19 @@ def settle_crs(
 
     corners = [classify_plane_pair(miny, minx), classify_plane_pair(maxy, maxx)]
     kinds = {c.kind for c in corners}
-    older = "(Xian 1980 and Beijing 1954 files look the same: pass crs= if it is one)"
+    older = "(Xian 1980 and Beijing 1954 files look the same: give --crs if it is one)"
     if kinds == {"northing_easting_prefixed"}:
         zones = {c.zone for c in corners}
         found = corners[0].zone
         if len(zones) != 1 or found is None:
             raise CRSError(
                 f"{path}: the eastings carry different zone prefixes "
-                f"({_metres(minx)}…{_metres(maxx)}); split the file by zone or pass crs="
+                f"({_metres(minx)}…{_metres(maxx)}); split the file by zone or give --crs"
             )
         if zone is not None and zone != found.zone:
             raise CRSError(
-                f"{path}: zone={zone} was given but the eastings carry zone prefix "
-                f"{found.zone}; drop zone= or fix the coordinates"
+                f"{path}: --zone {zone} was given but the eastings carry zone prefix "
+                f"{found.zone}; drop --zone or fix the coordinates"
             )
         warnings.append(
             f"the file has no CRS; eastings carry zone prefix {found.zone}: "
@@ -127,14 +126,13 @@ def settle_crs(
             raise CRSError(
                 f"{path}: the file has no CRS and its eastings "
                 f"({_metres(minx)}…{_metres(maxx)}) carry no zone prefix, so the zone cannot "
-                "be known; pass the zone (zone=, --zone) "
-                "or the CRS (crs=, --crs)"
+                "be known; give the zone (--zone) or the CRS (--crs)"
             )
         width = 6 if zone < 25 else 3
         try:
             epsg = gk_epsg(width=width, zone=zone, prefixed=False)
         except CRSError as exc:
-            raise CRSError(f"{path}: zone={zone}: {exc}") from exc
+            raise CRSError(f"{path}: --zone {zone}: {exc}") from exc
         warnings.append(
             f"the file has no CRS; used {width}-degree zone {zone} as given: "
             f"CGCS2000 Gauss-Kruger EPSG:{epsg} {older}"
@@ -144,7 +142,7 @@ def settle_crs(
     raise CRSError(
         f"{path}: the file has no CRS and its coordinates (x {minx:g}…{maxx:g}, "
         f"y {miny:g}…{maxy:g}) are neither degrees in China nor CGCS2000 Gauss-Kruger "
-        "metres; pass the CRS (crs=, --crs)"
+        "metres; give the CRS (--crs)"
     )
 
 
@@ -163,7 +161,7 @@ def _check_crs_against_numbers(
         raise CRSError(
             f"{path}: the CRS is {_label(crs)} (degrees) but the coordinates reach "
             f"x {_metres(minx)}…{_metres(maxx)}, y {_metres(miny)}…{_metres(maxy)}, "
-            "which are metres; pass the right projected CRS (crs=, --crs)"
+            "which are metres; give the right projected CRS (--crs)"
         )
     if crs.is_projected and degree_like:
         warnings.append(
@@ -211,7 +209,7 @@ def _check_usable(
         raise CRSError(
             f"{path}: {source}, {_label(crs)}, cannot place the coordinates "
             f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) on the earth ({exc}); "
-            "fix the .prj or pass the right CRS (crs=, --crs)"
+            "fix the .prj or give the right CRS (--crs)"
         ) from exc
     values = np.array([*lon, *lat, *back_x, *back_y], dtype=float)
     original = np.array([*xs, *ys], dtype=float)
@@ -220,7 +218,7 @@ def _check_usable(
         raise CRSError(
             f"{path}: {source}, {_label(crs)}, has absurd parameters: the coordinates "
             f"(x {minx:g}…{maxx:g}, y {miny:g}…{maxy:g}) do not survive the way to "
-            "degrees and back; fix the .prj or pass the right CRS (crs=, --crs)"
+            "degrees and back; fix the .prj or give the right CRS (--crs)"
         )
 
 

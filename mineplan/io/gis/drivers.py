@@ -42,6 +42,7 @@ SUPPORTED_READ_SUFFIXES = (
     ".kmz",
     ".dxf",
     ".csv",
+    ".xlsx",
 )
 #: File name ending → GDAL driver used by :func:`write_gis_file`.
 SUPPORTED_WRITE_SUFFIXES: dict[str, str] = {

@@ -12,9 +12,12 @@ other modules of this package.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import os
+import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,10 +35,10 @@ from mineplan.io.gis.crs import CRSSource, settle_crs
 from mineplan.io.gis.dbf import guess_dbf, shapefile_encoding, sidecar
 from mineplan.io.gis.drivers import SUPPORTED_READ_SUFFIXES, gdal_call, quoted, row_list
 from mineplan.io.gis.geopackage import feature_tables
-from mineplan.io.gis.tables import read_csv
+from mineplan.io.gis.tables import read_table, sheet_names
 from mineplan.io.gis.validation import check_finite, validate
 
-__all__ = ["ReadResult", "read_gis_file"]
+__all__ = ["ReadResult", "read_gis_file", "readable_layers"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,11 @@ class ReadResult:
     warnings
         Everything the caller should be told: guessed encodings, assumed CRSs,
         invalid or empty geometries, repairs made.
+    made
+        Polygons the reader made, by how: ``"corners"`` (one parcel's corners in a
+        table), ``"plots"`` (a table's corners grouped by its plot column),
+        ``"closed_lines"`` (KML boundaries drawn as closed paths) → how many; for
+        whoever says so in another language (the web app).
     """
 
     frame: gpd.GeoDataFrame
@@ -68,6 +76,7 @@ class ReadResult:
     layer: str | None
     crs_source: CRSSource
     warnings: list[str] = field(default_factory=list)
+    made: dict[str, int] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------ reading
@@ -131,6 +140,7 @@ def read_gis_file(
         raise CoordinateFileError("no such file (check the path)", path=path)
     suffix = path.suffix.lower()
     warnings: list[str] = []
+    made: dict[str, int] = {}
     limits = zip_limits or ZipLimits()
     if encoding is not None:
         try:
@@ -140,9 +150,14 @@ def read_gis_file(
                 f"unknown text encoding {encoding!r}; use e.g. 'utf-8' or 'gbk'", path=path
             ) from exc
 
-    if suffix == ".csv":
-        frame = read_csv(path, encoding=encoding, warnings=warnings)
-        source_format, layer_name = "CSV", None
+    if suffix in (".csv", ".xlsx"):
+        frame = read_table(path, encoding=encoding, sheet=layer, warnings=warnings, made=made)
+        source_format = "CSV" if suffix == ".csv" else "XLSX"
+        layer_name = layer if suffix == ".xlsx" else None
+    elif suffix == ".xls":
+        raise CoordinateFileError(
+            "an Excel 97-2003 workbook (.xls) is not read; save it from Excel or WPS as "
+            ".xlsx or .csv (另存为) and read that", path=path)
     elif suffix in SUPPORTED_READ_SUFFIXES:
         source, open_encoding = _gdal_source(path, suffix, encoding, limits, warnings)
         layer_name = _choose_layer(path, source, layer, suffix)
@@ -157,6 +172,8 @@ def read_gis_file(
         )
         if suffix == ".dxf":
             frame = _dxf_lines_to_polygons(frame, warnings)
+        elif suffix in (".kml", ".kmz"):
+            frame = _closed_lines_to_polygons(frame, warnings, made)
     else:
         raise CoordinateFileError(
             f"unsupported file type {path.suffix or '(no extension)'!r}; "
@@ -168,10 +185,12 @@ def read_gis_file(
     frame, crs_source = settle_crs(
         frame, path=path, crs=crs, zone=zone, swap_axes=swap_axes, warnings=warnings
     )
+    if expect == "polygon":
+        _refuse_without_polygons(frame, path=path, layer=layer_name)
     frame = validate(frame, path=path, expect=expect, strict=strict, fix=fix, warnings=warnings)
     for message in warnings:
         log.info("%s: %s", path, message)
-    return ReadResult(frame, source_format, layer_name, crs_source, warnings)
+    return ReadResult(frame, source_format, layer_name, crs_source, warnings, made)
 
 
 def _gdal_source(
@@ -196,23 +215,67 @@ def _gdal_source(
     return str(path), encoding
 
 
-def _choose_layer(path: Path, source: str, layer: str | None, suffix: str) -> str | None:
+def readable_layers(path: str | os.PathLike[str], *, zip_limits: ZipLimits | None = None
+                    ) -> list[str]:
+    """The layers of a file one may choose among: those holding features.
+
+    A KML/KMZ folder that holds nothing (Google Earth and 两步路 exports nest their
+    placemarks in folders), an empty GeoPackage table and an empty worksheet are no
+    layers. Empty for formats without named layers (Shapefile, GeoJSON, CSV, DXF).
+
+    Raises
+    ------
+    CoordinateFileError
+        The file cannot be opened.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return sheet_names(path)
+    if suffix not in (".gpkg", ".kml", ".kmz"):
+        return []
+    source, _ = _gdal_source(path, suffix, None, zip_limits or ZipLimits(), [])
+    return _nonempty_layers(path, source, suffix, None)
+
+
+def _nonempty_layers(path: Path, source: str, suffix: str, layer: str | None) -> list[str]:
     layers = gdal_call(path, lambda: pyogrio.list_layers(source))
     names = [str(name) for name in layers[:, 0]] if len(layers) else []
     if suffix == ".gpkg":
         names = _geopackage_layers(path, names, layer)
-    if not names:
-        raise CoordinateFileError("the file holds no layers", path=path)
+    if len(names) <= 1:
+        return names
+
+    def count(name: str) -> int:
+        info = gdal_call(path, lambda: pyogrio.read_info(source, layer=name), layer=name)
+        return int(info.get("features", -1))
+
+    return [name for name in names if count(name) != 0]  # -1: GDAL cannot tell cheaply
+
+
+def _choose_layer(path: Path, source: str, layer: str | None, suffix: str) -> str | None:
+    layers = gdal_call(path, lambda: pyogrio.list_layers(source))
+    every = [str(name) for name in layers[:, 0]] if len(layers) else []
     if layer is not None:
-        if layer not in names:
+        if suffix == ".gpkg":
+            every = _geopackage_layers(path, every, layer)
+        if layer not in every:
+            names = _nonempty_layers(path, source, suffix, None) or every
             raise CoordinateFileError(
-                f"no layer {layer!r}; the file holds {quoted(names)}", path=path
+                f"no layer {layer!r}; the file holds {quoted(names)}", path=path,
+                code="unknown_layer", fields={"layer": layer, "layers": names},
             )
         return layer
+    names = _nonempty_layers(path, source, suffix, None)
+    if not names:
+        raise CoordinateFileError(
+            "the file holds no layers" if not every else
+            f"the file's layers ({quoted(every)}) hold no features", path=path)
     if len(names) > 1:
         raise CoordinateFileError(
-            f"the file holds {len(names)} layers ({quoted(names)}); say which with layer=",
-            path=path,
+            f"the file holds {len(names)} layers with features ({quoted(names)}); say which "
+            "with --layer",
+            path=path, code="several_layers", fields={"layers": names},
         )
     return names[0] if suffix in (".gpkg", ".kml", ".kmz") else None
 
@@ -277,7 +340,7 @@ def _read_layer(
         except UnicodeDecodeError as again:
             raise CoordinateFileError(
                 f"attribute text is neither {declared} nor GB18030 ({again.reason}); "
-                "save it as UTF-8 or pass the encoding (encoding=, --encoding)",
+                "save it as UTF-8",
                 path=path,
                 line=_first_undecodable_line(path),
             ) from again
@@ -301,14 +364,29 @@ def _read_dataframe(
 ) -> gpd.GeoDataFrame:
     # on_invalid="ignore": a geometry shapely cannot build comes back missing and is
     # located by _rebuild_broken, instead of one exception for the whole file.
-    return gdal_call(
-        path,
-        lambda: pyogrio.read_dataframe(
-            source, layer=layer, encoding=encoding, on_invalid="ignore"
-        ),
-        layer=layer,
-        text_errors=False,
-    )
+    with _quiet_geometry_warnings():
+        return gdal_call(
+            path,
+            lambda: pyogrio.read_dataframe(
+                source, layer=layer, encoding=encoding, on_invalid="ignore"
+            ),
+            layer=layer,
+            text_errors=False,
+        )
+
+
+@contextlib.contextmanager
+def _quiet_geometry_warnings() -> Iterator[None]:
+    """Silence the two warnings GDAL and shapely give while reading broken geometry —
+    and only those: mineplan reports the same problems itself, located (an unclosed ring
+    by :func:`_rebuild_broken`, a NaN coordinate by ``check_finite``), so the planner
+    would otherwise read each twice, once as a Python warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Non closed ring detected",
+                                category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="invalid value encountered in from_wkb",
+                                category=RuntimeWarning)
+        yield
 
 
 def _rebuild_broken(
@@ -325,11 +403,12 @@ def _rebuild_broken(
     missing = np.flatnonzero(shapely.is_missing(frame.geometry.array))
     if len(missing) == 0:
         return frame
-    _, _, wkb, _ = gdal_call(
-        path,
-        lambda: pyogrio.raw.read(source, layer=layer, encoding=encoding, columns=[]),
-        layer=layer,
-    )
+    with _quiet_geometry_warnings():
+        _, _, wkb, _ = gdal_call(
+            path,
+            lambda: pyogrio.raw.read(source, layer=layer, encoding=encoding, columns=[]),
+            layer=layer,
+        )
     wkb = np.asarray(wkb, dtype=object)
     if len(wkb) != len(frame):
         return frame
@@ -340,10 +419,11 @@ def _rebuild_broken(
         raise CoordinateFileError(
             f"{len(broken)} feature(s) have a polygon ring that is not closed (first point "
             f"≠ last) or too few points: features {row_list(broken)}. Close the rings in "
-            "the source, or pass fix=True (--fix) to close them",
+            "the source, or give --fix to close them",
             path=path,
         )
-    rebuilt = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    with _quiet_geometry_warnings():
+        rebuilt = shapely.from_wkb(wkb[broken], on_invalid="fix")
     unfixable = [i for i, geom in zip(broken, rebuilt, strict=True) if geom is None]
     if unfixable:
         raise CoordinateFileError(
@@ -417,6 +497,54 @@ def _check_zip(path: Path, limits: ZipLimits) -> tuple[str, ...]:
         return check_zip(path, limits)
     except UnsafeArchiveError as exc:
         raise CoordinateFileError(str(exc), path=path) from exc
+
+
+# ------------------------------------------------------------------ lines, points
+
+
+def _closed_lines_to_polygons(
+    frame: gpd.GeoDataFrame, warnings: list[str], made: dict[str, int]
+) -> gpd.GeoDataFrame:
+    """A KML boundary drawn as a closed path (LineString or MultiLineString whose every
+    line ends where it starts) becomes a polygon, reported; open lines stay lines."""
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    closed = []
+    for i, geom in enumerate(geoms):
+        if isinstance(geom, shapely.LineString | shapely.MultiLineString) and not geom.is_empty:
+            lines = getattr(geom, "geoms", [geom])
+            if all(line.is_closed and len(line.coords) >= 4 for line in lines):
+                rings = [shapely.Polygon(line.coords) for line in lines]
+                geoms[i] = rings[0] if len(rings) == 1 else shapely.MultiPolygon(rings)
+                closed.append(i)
+    if not closed:
+        return frame
+    made["closed_lines"] = len(closed)
+    warnings.append(
+        f"{len(closed)} closed line(s) (a boundary drawn as a path) read as polygon(s): "
+        f"features {row_list(closed)}"
+    )
+    result = frame.copy()
+    result[result.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    return result
+
+
+def _refuse_without_polygons(frame: gpd.GeoDataFrame, *, path: Path, layer: str | None) -> None:
+    """A layer of only points and lines is not a boundary: say what would be one."""
+    kinds = shapely.get_type_id(np.asarray(frame.geometry.array))
+    if len(kinds) == 0 or np.isin(kinds, [3, 6]).any() or (kinds == -1).all():
+        return
+    points = int(np.isin(kinds, [0, 4]).sum())
+    lines = int(np.isin(kinds, [1, 2, 5]).sum())
+    where = "the file" if layer is None else f"layer {layer!r}"
+    found = " and ".join(part for part in (
+        f"{points} point(s)" if points else "", f"{lines} open line(s)" if lines else "") if part)
+    raise CoordinateFileError(
+        f"{where} holds no polygon, only {found}. A boundary must be an area: draw it as a "
+        "polygon (Google Earth: Add Polygon / 添加多边形), or close the line (last point = "
+        "first point), or list the corners in a coordinate table (.csv/.xlsx/.txt with "
+        "columns 点号,X,Y or 点号,经度,纬度), which is read as one polygon",
+        path=path, code="no_polygon", fields={"points": points, "lines": lines},
+    )
 
 
 # -------------------------------------------------------------------------- DXF

@@ -71,7 +71,7 @@ def validate(
     if problems and strict:
         raise CoordinateFileError(
             problem_list(problems)
-            + ("" if fix else "\nFix them in the source, or pass fix=True to repair invalid ones"),
+            + ("" if fix else "\nFix them in the source, or give --fix to repair invalid ones"),
             path=path,
         )
     warnings.extend(_capped(problems, "geometry problems"))
