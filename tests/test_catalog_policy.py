@@ -188,3 +188,15 @@ def test_a_mineral_is_taken_from_the_name_only_when_it_names_one(seeds: Path, sl
         else:  # a prose or heading-style row: the mineral must be printed beside the name
             beside = printed.text.replace(seedcheck.squash(z.name_text), "")
             assert mineral in beside, f"{z.zone_id}: {z.mineral} only in the name, no {NAMED}"
+
+
+@pytest.mark.parametrize("slug", PLANS)
+def test_a_constructed_name_opens_with_the_area_it_covers(slug: str) -> None:
+    """Aggregate rows are named alike in every plan: region or county first."""
+    zones = _zones(slug)
+    built = zones[zones["name_text"] == ""]
+    wrong = [
+        f"{z.zone_id} {z.name}" for z in built.itertuples()
+        if not any(z.name.startswith(p) for p in (z.region, *str(z.county).split("、")) if p)
+    ]
+    assert not wrong, wrong
