@@ -595,8 +595,7 @@ def test_cli_says_how_many_stated_numbers_it_compared(capsys: pytest.CaptureFixt
 
 
 def test_the_workbook_lists_every_stated_number_with_its_result(tmp_path: Path) -> None:
-    """Sheet 所称数字: one row per claim of the plan, quoting it; the 不一致 rows are
-    exactly the claims that appear in a finding's 所称 column."""
+    """Sheet 所称数字: one row per claim of the plan, quoting it, with its result."""
     claims = geodata_dir() / "plans" / "claims" / "wusu.claims.csv"
     with claims.open(encoding="utf-8") as handle:
         stated = [row for row in csv.DictReader(handle) if row["region"] == "乌苏市"]
@@ -614,6 +613,7 @@ def test_the_workbook_lists_every_stated_number_with_its_result(tmp_path: Path) 
 
 
 def test_numbers_found_inconsistent_are_those_in_findings() -> None:
+    """Every 不一致 in the list is quoted (plan, table, line) by a numeric finding."""
     catalog, claims = read_catalog(), read_claims()
     listed = stated_number_list(catalog, claims)
     issues = audit_plans(catalog, claims)
