@@ -53,6 +53,8 @@ _GLUED_SEQ = re.compile(r"^(\d{1,3}[.、．])\s*(\S.*)$")
 _LINE_SEQ = re.compile(r"^(\d{1,3}[.、．]?)")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _COUNT_HEADER = re.compile(r"个|数量|合计|总计")
+# A numbered row that is the table's total (塔城地区 专栏6 prints 1 总计 before its rows).
+_TOTAL_ROWS = frozenset({"合计", "总计", "小计"})
 _CITED_LEVEL = re.compile(r"级别取自正文第(\d+)行")
 _COUNTY_SUFFIX = re.compile(r"(?:蒙古自治县|自治县|县|市)$")
 
@@ -293,14 +295,17 @@ def printed_row_count(lines: Sequence[str], start: int, end: int) -> int:
 
     Looks at the first cell of each line (cells split by tabs) and counts the
     sequence numbers met in order; a page break that repeats the header does
-    not restart the count.
+    not restart the count. A numbered total row (``1 总计 …``) is not a row.
     """
-    expected = 1
+    expected, totals = 1, 0
     for line in lines[start - 1 : end]:
-        match = _ROW_NUMBER.match(line.strip().lstrip("#").strip())  # markdown headings
+        text = line.strip().lstrip("#").strip()  # markdown headings
+        match = _ROW_NUMBER.match(text)
         if match and match.group(1) == str(expected):
             expected += 1
-    return expected - 1
+            cells = split_cells(text)
+            totals += len(cells) > 1 and squash(cells[1]) in _TOTAL_ROWS
+    return expected - 1 - totals
 
 
 def row_count_problems(

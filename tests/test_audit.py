@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from mineplan.checks.audit import (
     audit_plans,
     read_claims,
     read_plan_claims,
+    stated_number_list,
     stated_numbers,
 )
 from mineplan.cli.audit import (
@@ -590,3 +592,36 @@ def test_cli_says_how_many_stated_numbers_it_compared(capsys: pytest.CaptureFixt
     line = next(x for x in out.splitlines() if x.strip().startswith("新源县：所称"))
     said, compared, inconsistent = (int(n) for n in re.findall(r"\d+", line))
     assert said == stated and 0 < compared <= stated and inconsistent <= compared
+
+
+def test_the_workbook_lists_every_stated_number_with_its_result(tmp_path: Path) -> None:
+    """Sheet 所称数字: one row per claim of the plan, quoting it, with its result."""
+    claims = geodata_dir() / "plans" / "claims" / "wusu.claims.csv"
+    with claims.open(encoding="utf-8") as handle:
+        stated = [row for row in csv.DictReader(handle) if row["region"] == "乌苏市"]
+    out = tmp_path / "audit.xlsx"
+    assert _run(["audit", "--plan", "wusu", "-q", "-o", str(out)]) == 0
+    sheet = pd.read_excel(out, sheet_name="所称数字", dtype=str).fillna("")
+    assert list(sheet["编号"]) == [row["claim_id"] for row in stated]
+    for row, (_, listed) in zip(stated, sheet.iterrows(), strict=True):
+        assert f"第{row['source_line']}行" in listed["出处（原文）"]
+        assert row["text"] in listed["出处（原文）"]
+    assert set(sheet["核对结果"]) <= {"一致", "不一致", "未对照"}
+    # 乌苏市 l.202 states 283.61 km² of exploration rights; the plan lists none.
+    left = sheet[sheet["核对结果"] == "未对照"]
+    assert list(left["所称数值"]) == ["283.61"]
+
+
+def test_numbers_found_inconsistent_are_those_in_findings() -> None:
+    """Every 不一致 in the list is quoted (plan, table, line) by a numeric finding."""
+    catalog, claims = read_catalog(), read_claims()
+    listed = stated_number_list(catalog, claims)
+    issues = audit_plans(catalog, claims)
+    numeric = issues[issues["kind"].isin(
+        ["合计不符", "数量不符", "面积不符", "分项不符", "跨规划不符"])]
+    quoted = " ".join(numeric["stated"]) + " " + " ".join(numeric["found"])
+    differs = listed[listed["result"] == "不一致"]
+    assert not differs.empty
+    for row in differs.itertuples():
+        where = re.match(r"^(\S+ \S+ 第\d+行)", row.source)  # 塔城地区 专栏18 第549行
+        assert where is not None and where.group(1) in quoted, row.source

@@ -87,8 +87,19 @@ def select_plan(issues: pd.DataFrame, region: str) -> pd.DataFrame:
     return issues[own | about].reset_index(drop=True)
 
 
-def write_issues(issues: pd.DataFrame, path: Path) -> Path:
+#: Chinese headers of the sheet 所称数字 (every stated number and its comparison).
+STATED_HEADERS = {
+    "region": "规划", "claim_id": "编号", "layer": "图层", "where": "范围",
+    "value": "所称数值", "source": "出处（原文）", "result": "核对结果",
+}
+
+
+def write_issues(issues: pd.DataFrame, path: Path,
+                 stated: pd.DataFrame | None = None) -> Path:
     """Write findings to ``.csv`` (UTF-8 with BOM) or ``.xlsx``, atomically.
+
+    ``stated`` (:func:`mineplan.checks.audit.stated_number_list`) adds, to an
+    ``.xlsx``, the sheet 所称数字: every stated number and what the audit made of it.
 
     Raises
     ------
@@ -110,11 +121,12 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
         if suffix == ".csv":
             csv_safe(table).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            _write_xlsx(table, issues, tmp)
+            _write_xlsx(table, issues, tmp, stated)
     return path
 
 
-def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
+def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path,
+                stated: pd.DataFrame | None = None) -> None:
     import pandas as pd
 
     from mineplan.checks.audit import summarise
@@ -125,6 +137,9 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
         summary = summarise(issues)
         if not summary.empty:
             summary.to_excel(writer, sheet_name="汇总")
+        if stated is not None:
+            stated.rename(columns=STATED_HEADERS).to_excel(
+                writer, sheet_name="所称数字", index=False)
         for each in writer.sheets.values():
             xlsx_text_only(each)
         sheet = writer.sheets["问题清单"]
@@ -137,7 +152,13 @@ def _write_xlsx(table: pd.DataFrame, issues: pd.DataFrame, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the audit's findings (and write them with ``-o``); always exit 0."""
     from mineplan.catalog import plan_index, read_catalog
-    from mineplan.checks.audit import audit_plans, read_claims, stated_numbers, summarise
+    from mineplan.checks.audit import (
+        audit_plans,
+        read_claims,
+        stated_number_list,
+        stated_numbers,
+        summarise,
+    )
     from mineplan.layers import read_layer_specs
 
     index = plan_index()
@@ -153,14 +174,23 @@ def run(args: argparse.Namespace) -> int:
             print("\n汇总（规划 × 类别）：")
             print(summary.to_string())
         coverage = stated_numbers(read_catalog(), read_claims())
+        listed = stated_number_list(read_catalog(), read_claims())
         if region is not None:
             coverage = coverage.loc[[region]] if region in coverage.index else coverage.iloc[:0]
         print("\n规划所称数字（stated numbers compared）：")
         for name, row in coverage.iterrows():
             print(f"  {name}：所称 {int(row['stated'])} 个，已对照 {int(row['compared'])} 个，"
                   f"其中不一致 {int(row['inconsistent'])} 个")
+            left = listed[(listed["region"] == name) & (listed["result"] == "未对照")]
+            for source in left["source"]:
+                print(f"    未对照：{source}")
     if args.output is not None:
-        written = write_issues(issues, args.output)
+        numbers = None
+        if Path(args.output).suffix.lower() == ".xlsx":
+            numbers = stated_number_list(read_catalog(), read_claims())
+            if region is not None:
+                numbers = numbers[numbers["region"] == region]
+        written = write_issues(issues, args.output, stated=numbers)
         print(f"\nwrote {written}: {len(issues)} findings")
     return EXIT_OK
 

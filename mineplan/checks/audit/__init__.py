@@ -51,6 +51,7 @@ __all__ = [
     "audit_plans",
     "read_claims",
     "read_plan_claims",
+    "stated_number_list",
     "stated_numbers",
     "summarise",
 ]
@@ -139,6 +140,33 @@ def stated_numbers(catalog: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     ledger: Ledger = {}
     _claim_comparisons(catalog.reset_index(drop=True), claims, {}, ledger)
     return claim_coverage(claims, ledger)
+
+
+#: What :func:`stated_number_list` says of each stated number.
+COMPARISON_RESULTS = {"agrees": "一致", "differs": "不一致", None: "未对照"}
+
+
+def stated_number_list(catalog: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Every number the plans state (claims), each with what the audit made of it.
+
+    Columns ``region, claim_id, layer, where, value, source, result``: ``source`` is
+    the plan, table and line with the fragment as printed, ``result`` one of
+    ``COMPARISON_RESULTS`` (一致 / 不一致 / 未对照). The per-plan counts of
+    :func:`stated_numbers` are counts of this list.
+    """
+    ledger: Ledger = {}
+    _claim_comparisons(catalog.reset_index(drop=True), claims, {}, ledger)
+    rows = [
+        {
+            "region": c["region"], "claim_id": c["claim_id"], "layer": c["layer"],
+            "where": c["where"], "value": c["value_text"],
+            "source": f"{c['region']} {c['table']} 第{c['source_line']}行：“{c['text']}”",
+            "result": COMPARISON_RESULTS[ledger.get(str(c["claim_id"]))],
+        }
+        for c in claims.to_dict("records")
+    ]
+    return pd.DataFrame(
+        rows, columns=["region", "claim_id", "layer", "where", "value", "source", "result"])
 
 
 def summarise(issues: pd.DataFrame) -> pd.DataFrame:
