@@ -625,3 +625,22 @@ def test_numbers_found_inconsistent_are_those_in_findings() -> None:
     for row in differs.itertuples():
         where = re.match(r"^(\S+ \S+ 第\d+行)", row.source)  # 塔城地区 专栏18 第549行
         assert where is not None and where.group(1) in quoted, row.source
+
+
+def test_a_key_mining_area_inside_a_key_exploration_area_is_nested_only_when_smaller() -> None:
+    # 新源县 专栏13/14: 卡特阿巴苏金矿重点勘查区 181.82 km² and 卡特巴阿苏金矿重点开采区 19.41 km²
+    nested = _zones(
+        {"region": "甲县", "layer": "ZDTK", "name": "甲县东沟金矿重点勘查区", "area_km2": 181.82},
+        {"region": "甲县", "layer": "ZDCK", "name": "东沟金矿重点开采区", "area_km2": 19.41},
+    )
+    issues = audit_plans(nested, _claims())
+    assert list(issues.query("kind == '区块嵌套'")["layer"]) == ["ZDTK/ZDCK"]
+    assert issues.query("kind == '重复图层'").empty
+    # the "inner" kind larger than the "outer" one cannot sit inside it
+    larger = _zones(
+        {"region": "甲县", "layer": "ZDTK", "name": "甲县东沟金矿重点勘查区", "area_km2": 19.41},
+        {"region": "甲县", "layer": "ZDCK", "name": "东沟金矿重点开采区", "area_km2": 181.82},
+    )
+    issues = audit_plans(larger, _claims())
+    assert issues.query("kind == '区块嵌套'").empty
+    assert list(issues.query("kind == '重复图层'")["layer"]) == ["ZDTK/ZDCK"]

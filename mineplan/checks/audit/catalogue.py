@@ -63,13 +63,14 @@ _NAME_SUFFIXES = (
 _MIN_CORE = 4  # shorter name cores are too generic to compare
 
 #: Layer → the layers whose zones a plan places inside its zones by design (a
-#: 重点开采区 inside a 国家规划矿区, a 勘查规划区块 inside a 重点勘查区). A pair of such
+#: 重点开采区 inside a 国家规划矿区, a 勘查规划区块 inside a 重点勘查区, a 重点开采区 where a
+#: 重点勘查区 has matured, as 新源县's 卡特巴阿苏 181.82 / 19.41 km²). A pair of such
 #: layers with the same name core is "nested" (区块嵌套), not one zone in two layers.
 NESTED_LAYERS: Mapping[str, frozenset[str]] = {
     "KYJJQ": frozenset({"NYJD", "GJKQ", "ZDTK", "ZDCK", "TKGH", "CKGH", "JZKQ"}),
     "NYJD": frozenset({"GJKQ", "ZDTK", "ZDCK", "TKGH", "CKGH"}),
     "GJKQ": frozenset({"ZDTK", "ZDCK", "TKGH", "CKGH"}),
-    "ZDTK": frozenset({"TKGH"}),
+    "ZDTK": frozenset({"TKGH", "ZDCK"}),
     "ZDCK": frozenset({"CKGH", "JZKQ"}),
     "JZKQ": frozenset({"CKGH"}),
 }
@@ -301,12 +302,26 @@ def _generic_places(catalog: pd.DataFrame) -> set[str]:
 
 def _outer(a: Mapping[str, object], b: Mapping[str, object]
            ) -> Mapping[str, object] | None:
-    """The zone of the enclosing kind when ``a`` and ``b`` nest by design, else None."""
+    """The zone of the enclosing kind when ``a`` and ``b`` nest by design, else None.
+
+    Nesting needs the inner zone to be no larger where both areas are printed (a block
+    may fill its key area); two zones with only the place in common and an area
+    missing cannot be told apart, so they stay a suspected duplicate.
+    """
     if str(b["layer"]) in NESTED_LAYERS.get(str(a["layer"]), frozenset()):
-        return a
-    if str(a["layer"]) in NESTED_LAYERS.get(str(b["layer"]), frozenset()):
-        return b
-    return None
+        outer, inner = a, b
+    elif str(a["layer"]) in NESTED_LAYERS.get(str(b["layer"]), frozenset()):
+        outer, inner = b, a
+    else:
+        return None
+    areas = (outer["area_km2"], inner["area_km2"])
+    if any(pd.isna(x) for x in areas):
+        core_o = _name_core(str(outer["name"]), str(outer["region"]))
+        core_i = _name_core(str(inner["name"]), str(inner["region"]))
+        named_alike = len(core_o) >= _MIN_CORE and (
+            core_o == core_i or _swapped_pair(core_o, core_i) is not None)
+        return outer if named_alike else None
+    return outer if float(inner["area_km2"]) <= float(outer["area_km2"]) else None  # type: ignore[arg-type]
 
 
 def _same_zone_reason(a: Mapping[str, object], b: Mapping[str, object], *, generic: set[str],
