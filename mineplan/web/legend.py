@@ -26,6 +26,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from mineplan.layers import LINE_DASHES_MM
 from mineplan.web.assets import static_text
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "is_number",
     "leaflet_style",
     "legend_html",
+    "line_dash_array",
     "popup_html",
     "style_problems",
 ]
@@ -49,6 +51,7 @@ SCHEMATIC_POPUP_NOTE = "示意（非实测）"
 SCHEMATIC_DASH = "6 4"
 SCHEMATIC_FILL_FACTOR = 0.5
 _WEIGHT_PX_PER_MM = 2.0  # styles.toml gives line widths in mm; the web map uses weight × 2 px
+_DASH_PX_PER_MM = 4.0  # dash patterns (LINE_DASHES_MM) on screen: × 4 px per mm
 
 _COLOUR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{8}|[A-Za-z]{3,20})$")
 _DASH = re.compile(r"^[0-9]+(\.[0-9]+)?([ ,]+[0-9]+(\.[0-9]+)?)*$")
@@ -81,13 +84,36 @@ def style_problems(style: Mapping[str, Any]) -> list[str]:
     dash_ok = isinstance(dash, str) and _DASH.match(dash) is not None
     if not (dash is None or isinstance(dash, bool) or dash_ok):
         problems.append(f"style dash = {dash!r} is neither true/false nor a dash array like '6 4'")
+    line = style.get("line", "solid")
+    if line not in LINE_DASHES_MM:
+        problems.append(f"style line = {line!r} is not one of {tuple(LINE_DASHES_MM)}")
     return problems
 
 
+def line_dash_array(line: str) -> str | None:
+    """The Leaflet ``dashArray`` of an outline kind of ``styles.toml`` (None when solid).
+
+    Examples
+    --------
+    >>> line_dash_array("dashdot"), line_dash_array("solid")
+    ('8 3.2 1.6 3.2', None)
+    """
+    pattern = LINE_DASHES_MM.get(line, ())
+    return " ".join(f"{v * _DASH_PX_PER_MM:g}" for v in pattern) or None
+
+
 def leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
-    """Leaflet path options of a layer style (``styles.toml`` widths in mm, drawn × 2 px)."""
+    """Leaflet path options of a layer style (``styles.toml`` widths in mm, drawn × 2 px).
+
+    ``dash`` true (schematic) dashes a solid outline; a ``line`` of ``dot`` or
+    ``dashdot`` keeps its own pattern, as in the figures and the QGIS styles.
+    """
     dash = style.get("dash")
-    dash_array = SCHEMATIC_DASH if dash is True else (dash or None)
+    line = str(style.get("line", "solid"))
+    if line != "solid":
+        dash_array = line_dash_array(line)
+    else:
+        dash_array = SCHEMATIC_DASH if dash is True else (dash or None)
     return {
         "color": style["stroke"],
         "weight": round(float(style["weight"]) * _WEIGHT_PX_PER_MM, 2),
