@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import matplotlib
@@ -118,7 +118,11 @@ def point_zones(frame: gpd.GeoDataFrame) -> pd.Series:
     return _is_flagged(frame, "geometry_status", SCHEMATIC) & frame["area_km2"].isna()
 
 
-def line_style(style: LayerStyle, linewidth_pt: float) -> str | tuple[float, tuple[float, ...]]:
+#: A matplotlib line style: solid, or (offset, dash pattern in points).
+LineStyle = Literal["solid"] | tuple[float, tuple[float, ...]]
+
+
+def line_style(style: LayerStyle, linewidth_pt: float) -> LineStyle:
     """A matplotlib line style for the outline kind of `style` (dash lengths in mm on paper).
 
     matplotlib scales dash patterns by the line width, so the pattern is divided by it.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import pyproj
@@ -122,7 +123,7 @@ def neighbourhood_map(
                                  markerfacecolor="none", markeredgecolor=OUTLINE_COLOUR,
                                  markeredgewidth=1.8)
     else:
-        dash: str | tuple[float, tuple[float, float]] = (
+        dash: Literal["solid"] | tuple[float, tuple[float, float]] = (
             (0, (3.0, 1.5)) if outline == "dash" else "solid")
         gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color=OUTLINE_COLOUR,
                                                       linewidth=1.8, linestyle=dash, zorder=26)

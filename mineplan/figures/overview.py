@@ -167,7 +167,8 @@ def _region_overview(
         index_rect = (0.42, 0.075, 0.55, 0.32)
         width_chars = 150
     ax = fig.add_axes(map_rect)
-    extent = fit_extent(region_shape.bounds, ax)
+    # the region and every zone of its plan (a plan may list a zone in a neighbouring county)
+    extent = fit_extent(_plan_bounds(frames, specs, region, region_shape, crs), ax)
     set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
     background_note = draw_background(ax, background, crs) if background else ""
@@ -344,6 +345,19 @@ def label_point(area: shapely.Geometry, obstacles: shapely.Geometry | None) -> s
         return area.representative_point()
     largest = max(polygons, key=lambda p: p.area)
     return polylabel(largest, tolerance=max(largest.length / 500, 1.0))
+
+
+def _plan_bounds(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
+                 region: str, region_shape: shapely.Geometry,
+                 crs: pyproj.CRS) -> tuple[float, float, float, float]:
+    bounds = [region_shape.bounds]
+    for code, frame in frames.items():
+        if specs[code].is_zone_layer and "region" in frame:
+            mine = frame[(frame["region"] == region) & ~frame.geometry.is_empty]
+            if not mine.empty:
+                bounds.append(tuple(to_map_crs(mine, crs).total_bounds))
+    return (min(b[0] for b in bounds), min(b[1] for b in bounds),
+            max(b[2] for b in bounds), max(b[3] for b in bounds))
 
 
 def _centroid_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:

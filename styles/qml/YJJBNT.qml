@@ -12,7 +12,7 @@
             <Option name="color" value="255,255,153,57" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="166,166,0,255" type="QString" />
-            <Option name="outline_style" value="dot" type="QString" />
+            <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
@@ -25,7 +25,7 @@
             <Option name="color" value="255,255,153,115" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="166,166,0,255" type="QString" />
-            <Option name="outline_style" value="dot" type="QString" />
+            <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
