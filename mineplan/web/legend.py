@@ -177,7 +177,9 @@ def legend_html(layers: Sequence[tuple[str, str, Mapping[str, Any]]],
     for code, title, layer_style in layers:
         style = leaflet_style(layer_style)
         extent = schematic.get(code, "none")
-        border = "dashed" if (style["dashArray"] or extent == "all") else "solid"
+        line = layer_style.get("line", "solid")
+        border = ("dotted" if line == "dot"
+                  else "dashed" if (style["dashArray"] or extent == "all") else "solid")
         opacity = style["fillOpacity"] if style["fill"] else 0.0
         swatch = (
             f'<span class="mp-swatch" style="border:2px {border} {style["color"]};">'
