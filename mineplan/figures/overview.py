@@ -36,6 +36,7 @@ from mineplan.figures.cartography import (
     draw_grid,
     draw_north_arrow,
     draw_scale_bar,
+    extent_at_scale,
     fit_extent,
     furniture_boxes,
     set_map_extent,
@@ -52,7 +53,7 @@ from mineplan.figures.layers import (
     split_styles,
     to_map_crs,
 )
-from mineplan.figures.output import figure_context, paper_inches
+from mineplan.figures.output import PAPER_SIZES_MM, figure_context, paper_inches
 from mineplan.figures.text import (
     COUNTY_LABEL,
     LABEL_OFFSETS,
@@ -83,6 +84,8 @@ def region_overview(
     date: _dt.date | None = None,
     grid: str = "graticule",
     background: str | Path | None = None,
+    scale: float | None = None,
+    fit_paper: bool = False,
 ) -> Figure:
     """An overview map of one plan's region for a planning report.
 
@@ -100,7 +103,8 @@ def region_overview(
         Layer styles, or the ``(styles, schematic)`` pair
         :func:`mineplan.layers.read_styles` returns.
     paper, orientation
-        ``"A4"`` or ``"A3"``; ``"landscape"`` or ``"portrait"``.
+        A key of :data:`~mineplan.figures.PAPER_SIZES_MM` (``"A4"`` … ``"A0"``);
+        ``"landscape"`` or ``"portrait"``.
     title
         Main title (default "<region>矿产资源总体规划图（2021—2025年）").
     producer
@@ -113,6 +117,12 @@ def region_overview(
         kilometre grid, eastings with their zone prefix).
     background
         A local GeoTIFF drawn under the layers, warped to the map CRS.
+    scale
+        Print at 1 : `scale` (e.g. ``50000``): the extent is chosen around the plan
+        so that the PDF printed at 100 % has this scale. Default: the plan fills the frame.
+    fit_paper
+        With `scale`: when the plan does not fit `paper` at that scale, try the next
+        larger papers (A4 → A3 → A2 → A1 → A0) before refusing.
 
     Returns
     -------
@@ -128,19 +138,30 @@ def region_overview(
     style_map, schematic = split_styles(styles)
     check_frames(frames, specs, style_map)
     check_grid(grid)
-    with figure_context():
-        return _region_overview(
-            frames, region=region, specs=specs, styles=style_map, schematic=schematic,
-            size=paper_inches(paper, orientation), title=title, producer=producer,
-            date=date or settings.today(), grid=grid, background=background,
-        )
+    if scale is not None and not (scale > 0):
+        raise FigureError(f"a map scale needs a positive denominator, got {scale!r}")
+    sizes = list(PAPER_SIZES_MM)  # smallest first
+    papers = sizes[sizes.index(paper):] if fit_paper and scale and paper in sizes else [paper]
+    for i, sheet in enumerate(papers):
+        try:
+            with figure_context():
+                return _region_overview(
+                    frames, region=region, specs=specs, styles=style_map,
+                    schematic=schematic, size=paper_inches(sheet, orientation), title=title,
+                    producer=producer, date=date or settings.today(), grid=grid,
+                    background=background, scale=scale,
+                )
+        except FigureError:
+            if i == len(papers) - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _region_overview(
     frames: Mapping[str, gpd.GeoDataFrame], *, region: str, specs: Mapping[str, LayerSpec],
     styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
     title: str | None, producer: str, date: _dt.date, grid: str,
-    background: str | Path | None = None,
+    background: str | Path | None = None, scale: float | None = None,
 ) -> Figure:
     xzq = frames["XZQ"]
     region_store = _region_geometry(xzq, region)
@@ -168,7 +189,9 @@ def _region_overview(
         width_chars = 150
     ax = fig.add_axes(map_rect)
     # the region and every zone of its plan (a plan may list a zone in a neighbouring county)
-    extent = fit_extent(_plan_bounds(frames, specs, region, region_shape, crs), ax)
+    plan_bounds = _plan_bounds(frames, specs, region, region_shape, crs)
+    extent = (extent_at_scale(plan_bounds, ax, scale) if scale
+              else fit_extent(plan_bounds, ax))
     set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
     background_note = draw_background(ax, background, crs) if background else ""
