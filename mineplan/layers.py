@@ -19,6 +19,9 @@ from mineplan.errors import LayerDefinitionError, LocatedError, problem_list
 from mineplan.settings import layers_dir, styles_dir
 
 __all__ = [
+    "HATCHES",
+    "LINES",
+    "LINE_DASHES_MM",
     "FieldSpec",
     "LayerSpec",
     "LayerStyle",
@@ -33,6 +36,29 @@ GEOMETRY_TYPES = ("MultiPolygon", "Polygon", "Point", "MultiLineString")
 GROUPS = ("plan", "rights", "control", "base")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+#: Outline kinds a style may name, and their dash patterns (on, off, …) in millimetres
+#: on paper. The figures, the web map (× 4 px per mm) and QGIS (its named pen styles
+#: ``dash``, ``dot``, ``dash dot``) draw the same kind.
+LINE_DASHES_MM: dict[str, tuple[float, ...]] = {
+    "solid": (),
+    "dash": (2.0, 1.0),
+    "dot": (0.4, 0.8),
+    "dashdot": (2.0, 0.8, 0.4, 0.8),
+}
+LINES = tuple(LINE_DASHES_MM)
+#: Hatches a style may name (matplotlib's pattern characters), drawn in the stroke colour
+#: over the fill; the QGIS brush style each becomes.
+HATCHES: dict[str, str] = {
+    "": "no",
+    "/": "f_diagonal",
+    "\\": "b_diagonal",
+    "x": "diagonal_x",
+    "|": "vertical",
+    "-": "horizontal",
+    "+": "cross",
+    ".": "dense6",
+}
 
 
 @dataclass(frozen=True)
@@ -72,13 +98,36 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class LayerStyle:
-    """Colours and symbol of one layer (``styles/styles.toml``)."""
+    """Colours and symbol of one layer (``styles/styles.toml``).
+
+    ``line`` is the outline kind (one of :data:`LINES`), ``hatch`` a pattern of
+    :data:`HATCHES` drawn in the stroke colour over the fill. ``dash = true`` (the
+    older spelling) means ``line = "dash"``; :attr:`outline` gives the kind to draw.
+    """
 
     fill: str
     stroke: str
     fill_opacity: float
     weight: float
     dash: bool = False
+    line: str = "solid"
+    hatch: str = ""
+
+    @property
+    def outline(self) -> str:
+        """The outline kind drawn: ``line``, or ``"dash"`` when ``dash`` is set on a solid line."""
+        return "dash" if self.dash and self.line == "solid" else self.line
+
+    def faint(self, schematic: SchematicStyle) -> LayerStyle:
+        """This style for schematic or demo features: fill × the schematic factor and a
+        solid outline dashed (a dotted or dash-dot outline keeps its kind, so layers stay
+        apart when everything drawn is schematic)."""
+        return LayerStyle(
+            fill=self.fill, stroke=self.stroke,
+            fill_opacity=round(self.fill_opacity * schematic.fill_opacity_factor, 3),
+            weight=self.weight, dash=self.dash or schematic.dash, line=self.line,
+            hatch=self.hatch,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +137,11 @@ class SchematicStyle:
     dash: bool = True
     fill_opacity_factor: float = 0.5
     label_suffix: str = "（示意）"
+    #: Zones the plan gives no area for are drawn as a point of this size (mm) and
+    #: matplotlib marker, filled in the layer's stroke colour, explained so in legends.
+    point_marker: str = "o"
+    point_size_mm: float = 2.2
+    point_label: str = "无面积，位置示意"
 
 
 @dataclass
@@ -172,6 +226,10 @@ def read_styles(
                 problems.add(path, f"[{name}] {key} = {getattr(style, key)!r} is not #RRGGBB")
         if not 0 <= style.fill_opacity <= 1:
             problems.add(path, f"[{name}] fill_opacity {style.fill_opacity} is not within 0–1")
+        if style.line not in LINE_DASHES_MM:
+            problems.add(path, f"[{name}] line = {style.line!r} is not one of {LINES}")
+        if style.hatch not in HATCHES:
+            problems.add(path, f"[{name}] hatch = {style.hatch!r} is not one of {tuple(HATCHES)}")
         styles[name] = style
     for code in codes or []:
         if code not in styles:

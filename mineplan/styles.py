@@ -13,13 +13,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
-from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.layers import HATCHES, LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import DEMO, SCHEMATIC
 
 __all__ = ["QGIS_VERSION", "StyleRule", "layer_qml", "style_rules"]
 
 QGIS_VERSION = "3.28.0-Firenze"
 LABEL_FONT = "Noto Sans CJK SC"
+#: The outline kinds of ``styles.toml`` as QGIS pen styles.
+_PEN_STYLES = {"solid": "solid", "dash": "dash", "dot": "dot", "dashdot": "dash dot"}
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,7 @@ class StyleRule:
 
 def style_rules(spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle) -> list[StyleRule]:
     """The renderer rules for one layer (also used by the web map legend)."""
-    faint = replace(
-        style,
-        dash=schematic.dash,
-        fill_opacity=round(style.fill_opacity * schematic.fill_opacity_factor, 3),
-    )
+    faint = style.faint(schematic)
     if spec.group in ("plan", "rights"):
         return [
             StyleRule(f"{spec.name}（{SCHEMATIC}）", f"\"geometry_status\" = '{SCHEMATIC}'", faint),
@@ -119,10 +117,18 @@ def _fill_symbol(name: str, style: LayerStyle) -> ET.Element:
     _option(options, "color", _rgba(style.fill, style.fill_opacity))
     _option(options, "style", "solid" if style.fill_opacity > 0 else "no")
     _option(options, "outline_color", _rgba(style.stroke, 1.0))
-    _option(options, "outline_style", "dash" if style.dash else "solid")
+    _option(options, "outline_style", _PEN_STYLES[style.outline])
     _option(options, "outline_width", f"{style.weight:g}")
     _option(options, "outline_width_unit", "MM")
     _option(options, "joinstyle", "round")
+    if style.hatch:
+        # The hatch: a second fill layer drawing only the pattern, in the stroke colour.
+        hatch = ET.SubElement(symbol, "layer", {"class": "SimpleFill", "enabled": "1",
+                                                "locked": "0", "pass": "0"})
+        hatch_options = ET.SubElement(hatch, "Option", type="Map")
+        _option(hatch_options, "color", _rgba(style.stroke, 1.0))
+        _option(hatch_options, "style", HATCHES[style.hatch])
+        _option(hatch_options, "outline_style", "no")
     return symbol
 
 

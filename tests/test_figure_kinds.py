@@ -46,7 +46,8 @@ def test_every_kind_renders_for_every_plan(frames: dict[str, gpd.GeoDataFrame], 
     assert zones, f"{region} has no zone"
     code, row = zones[0]
     sheet = zone_sheet(row, frames, layer=code, specs=specs, styles=styles)
-    assert figure_info(sheet).title == row["name"]
+    schematic = row["geometry_status"] == "示意"
+    assert figure_info(sheet).title == row["name"] + ("（示意图）" if schematic else "")
 
     atlas = tmp_path / "atlas.pdf"
     pages = (zone_sheet(r, frames, layer=c, specs=specs, styles=styles) for c, r in zones[:2])

@@ -37,6 +37,7 @@ from mineplan.figures import (
     save_figure,
     zone_sheet,
 )
+from mineplan.figures.text import POINT_SENTENCE
 from mineplan.geodesy import gk_crs_for_lonlat, gk_zone_from_epsg
 from mineplan.layers import (
     LayerSpec,
@@ -208,8 +209,7 @@ def test_legend_lists_exactly_the_drawn_layers(overviews, frames, specs, region)
     assert len(legends) == 1
     shown = [t.get_text() for t in legends[0].get_texts()]
     assert shown == info.legend_labels
-    assert set(shown) == set(info.drawn_layers.values())
-    assert len(shown) == len(info.drawn_layers)  # one entry per layer
+    assert set(info.drawn_layers.values()) <= set(shown)
     # the zone layers with features in this region are exactly those drawn
     expected = {
         code for code, frame in frames.items()
@@ -217,24 +217,44 @@ def test_legend_lists_exactly_the_drawn_layers(overviews, frames, specs, region)
     }
     drawn_zones = {c for c in info.drawn_layers if specs[c].group in ("plan", "rights")}
     assert drawn_zones == expected
+    # one entry per layer, plus a point entry per layer with zones the plan gives no area
+    no_area = {
+        code for code in expected
+        if frames[code].loc[frames[code]["region"] == region, "area_km2"].isna().any()
+    }
+    point_labels = [f"{specs[c].name}（无面积，位置示意）" for c in no_area]
+    assert sorted(set(shown) - set(info.drawn_layers.values())) == sorted(
+        label for label in point_labels if label not in info.drawn_layers.values())
+    assert all(label in shown for label in point_labels)
+    assert len(shown) == len(set(shown))
     for code in drawn_zones:  # every zone here is schematic
-        assert info.drawn_layers[code].endswith("（示意）")
+        assert info.drawn_layers[code].endswith(("（示意）", "（无面积，位置示意）"))
     for code in ("STHX", "YJJBNT", "CZKFBJ"):
         assert info.drawn_layers[code].endswith("（演示数据）")
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_footnote_names_crs_and_schematic_caveat(overviews, region: str) -> None:
+def test_footnote_names_crs_and_schematic_caveat(overviews, frames, specs,
+                                                 region: str) -> None:
     fig = overviews[region]
     info = figure_info(fig)
     epsg = info.crs.to_epsg()
     assert f"(EPSG:{epsg})" in info.footnote
     assert re.search(r"高斯-克吕格 3度带 中央经线 \d+°E", info.footnote)
-    assert SCHEMATIC_SENTENCE in info.footnote
+    # zones without a stated area are not claimed to be sized from the plan
+    no_area = any(
+        frame.loc[frame["region"] == region, "area_km2"].isna().any()
+        for code, frame in frames.items() if specs[code].is_zone_layer
+    )
+    caveat = POINT_SENTENCE if no_area else SCHEMATIC_SENTENCE
+    assert caveat in info.footnote
+    assert (SCHEMATIC_SENTENCE in info.footnote) == (not no_area)
     assert "坐标北" in info.footnote and "mineplan" in info.footnote
     drawn_text = "".join(_texts(fig)).replace("\n", "")
-    assert SCHEMATIC_SENTENCE in drawn_text
-    assert f"{info.labels_omitted} 个分区注记" in info.footnote or info.labels_omitted == 0
+    assert caveat in drawn_text
+    if info.labels_omitted:  # codes not on the map are still in the index
+        assert f"另有 {info.labels_omitted} 个因过密未标编号" in info.footnote
+    assert "本图未经审图，不得公开出版" in info.footnote
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -341,6 +361,7 @@ def test_degree_minute_labels() -> None:
 
 def _zone(frames: Mapping[str, gpd.GeoDataFrame], code: str, *, most_vertices: bool):
     frame = frames[code]
+    frame = frame[frame["area_km2"].notna()]  # a zone without area is a point: no corners
     counts = frame.geometry.count_coordinates()
     return frame.loc[counts.idxmax() if most_vertices else counts.idxmin()]
 

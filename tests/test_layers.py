@@ -192,9 +192,12 @@ def styles_copy(tmp_path: Path) -> Path:
 
 def test_bad_styles_list_every_problem(styles_copy: Path):
     text = styles_copy.read_text(encoding="utf-8")
-    text = text.replace('fill = "#ED7D31"', 'fill = "orange"', 1)          # CKGH
-    text = text.replace('stroke = "#0050A0"', 'stroke = "#0050A"', 1)       # TKGH
-    text = text.replace("fill_opacity = 0.3\n", "fill_opacity = 1.5\n", 1)  # STHX
+    text = text.replace('fill = "#E06666"', 'fill = "orange"', 1)          # CKGH
+    text = text.replace('stroke = "#003F7F"', 'stroke = "#0050A"', 1)       # TKGH
+    text = text.replace('"#00A040"\nfill_opacity = 0.45', '"#00A040"\nfill_opacity = 1.5',
+                        1)  # STHX
+    text = text.replace('hatch = "x"', 'hatch = "#"', 1)                   # JZKQ
+    text = text.replace('line = "dot"', 'line = "dotted"', 1)               # KYJJQ
     text += '\n[EXTRA]\nfill = "#000000"\nstroke = "#000000"\nfill_opacity = 0.1\ncolour = 1\n'
     styles_copy.write_text(text, encoding="utf-8")
     codes = [s.style for s in read_layer_specs().values()] + ["NOSTYLE"]
@@ -206,6 +209,8 @@ def test_bad_styles_list_every_problem(styles_copy: Path):
     assert "[CKGH] fill = 'orange'" in message
     assert "[TKGH] stroke = '#0050A'" in message
     assert "[STHX] fill_opacity 1.5" in message
+    assert "[JZKQ] hatch = '#'" in message
+    assert "[KYJJQ] line = 'dotted'" in message
     assert "[EXTRA]" in message and "colour" in message
     assert "no style [NOSTYLE]" in message
 

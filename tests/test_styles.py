@@ -22,6 +22,10 @@ from mineplan.styles import layer_qml, style_rules
 
 SPECS = read_layer_specs()
 STYLES, SCHEMATIC = read_style_file(codes=[s.style for s in SPECS.values()])
+# QGIS's pen and brush style names (QgsSymbolLayerUtils), for styles.toml's line / hatch
+PEN = {"solid": "solid", "dash": "dash", "dot": "dot", "dashdot": "dash dot"}
+QGIS_BRUSH = {"/": "f_diagonal", "\\": "b_diagonal", "x": "diagonal_x", "|": "vertical",
+              "-": "horizontal", "+": "cross", ".": "dense6"}
 ZONE_FILTER = "\"geometry_status\" = '示意'"
 DEMO_FILTER = "\"data_status\" = '演示'"
 
@@ -41,6 +45,17 @@ def _symbol_options(root: ET.Element, rule: ET.Element) -> dict[str, str]:
     symbol = root.find(f"./renderer-v2/symbols/symbol[@name='{rule.get('symbol')}']")
     assert symbol is not None, f"rule {rule.get('label')} names a missing symbol"
     options = symbol.find("./layer[@class='SimpleFill']/Option[@type='Map']")
+    assert options is not None
+    return {o.get("name"): o.get("value") for o in options.findall("Option")}
+
+
+def _hatch_options(root: ET.Element, rule: ET.Element) -> dict[str, str] | None:
+    symbol = root.find(f"./renderer-v2/symbols/symbol[@name='{rule.get('symbol')}']")
+    assert symbol is not None
+    layers = symbol.findall("./layer[@class='SimpleFill']")
+    if len(layers) < 2:
+        return None
+    options = layers[1].find("./Option[@type='Map']")
     assert options is not None
     return {o.get("name"): o.get("value") for o in options.findall("Option")}
 
@@ -102,12 +117,22 @@ def test_colours_match_the_style_file(code: str):
     assert plain["outline_width"] == f"{style.weight:g}"
     if SPECS[code].group != "base":
         assert plain["color"] == _hex_rgba(style.fill, style.fill_opacity)
-        assert plain["outline_style"] == ("dash" if style.dash else "solid")
+        assert plain["outline_style"] == PEN[style.line if not style.dash else "dash"]
         faint = _symbol_options(root, rules[0])
         factor = SCHEMATIC.fill_opacity_factor
         assert faint["color"] == _hex_rgba(style.fill, round(style.fill_opacity * factor, 3))
         assert faint["outline_color"] == plain["outline_color"]
-        assert faint["outline_style"] == ("dash" if SCHEMATIC.dash else "solid")
+        # schematic: a solid outline becomes dashed; dotted / dash-dot keep their kind
+        faint_kind = style.line if style.line != "solid" else (
+            "dash" if SCHEMATIC.dash or style.dash else "solid")
+        assert faint["outline_style"] == PEN[faint_kind]
+        hatch = _hatch_options(root, rules[-1])
+        if style.hatch:
+            assert hatch is not None
+            assert hatch["style"] == QGIS_BRUSH[style.hatch]
+            assert hatch["color"] == _hex_rgba(style.stroke, 1.0)
+        else:
+            assert hatch is None
     for rule in rules:
         options = _symbol_options(root, rule)
         assert options["style"] == ("solid" if style.fill_opacity > 0 else "no")

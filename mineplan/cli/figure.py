@@ -36,7 +36,11 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                      help="one zone sheet per zone of REGION (and --layer) as a multi-page PDF")
     fig.add_argument("--layer", action="append", default=None,
                      help="zone layer code(s) to draw (repeatable; default all)")
-    fig.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    fig.add_argument("--paper", choices=["A4", "A3", "A2", "A1", "A0"], default=None,
+                     help="paper (default A4; with --scale, the smallest that holds the plan)")
+    fig.add_argument("--scale", type=_scale, default=None, metavar="1:N",
+                     help="print an overview at a standard scale, e.g. 1:50000 or 1:100000 "
+                     "(the numeric scale and the scale bar are printed on the map)")
     fig.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
     fig.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
     fig.add_argument("--grid", choices=["graticule", "km"], default="graticule",
@@ -47,6 +51,20 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
     add_store_option(fig, help="store to read")
     fig.set_defaults(run=run)
+
+
+def _scale(text: str) -> float:
+    """``1:50000``, ``1:50 000`` or ``50000`` → 50000.0 (argparse type for ``--scale``)."""
+    raw = text.strip().replace(" ", "").replace(",", "").replace("：", ":")
+    raw = raw.removeprefix("1:")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a map scale; write it as 1:50000") from None
+    if not value >= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a map scale; write it as 1:50000")
+    return value
 
 
 #: The name this registration had before the CLI became one module per command.
@@ -65,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     styles = read_styles()
     frames = {code: read_layer(store, code) for code in list_layers(store)}
     orientation = "portrait" if args.portrait else "landscape"
+    paper = args.paper or "A4"
+    if args.scale is not None and (args.zone or args.atlas):
+        raise MineplanError("--scale applies to a region overview, not to --zone or --atlas")
     zone_codes = [c for c, s in specs.items() if s.is_zone_layer]
     wanted = [c.upper() for c in args.layer] if args.layer else zone_codes
     unknown = sorted(set(wanted) - set(zone_codes))
@@ -77,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         if found is None:
             raise MineplanError(f"no zone {args.zone!r} in the store; see `mineplan layers`")
         layer, row = found[0], found[1].iloc[0]
-        fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=args.paper,
+        fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=paper,
                          orientation=orientation, producer=args.producer, grid=args.grid)
         save_figure(fig, args.output, dpi=args.dpi)
     elif args.region is None:
@@ -93,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             for i, (code, row) in enumerate(rows, start=1):
                 print(f"[{i}/{len(rows)}] {row['zone_id']} {row['name']}", file=sys.stderr)
                 yield zone_sheet(row, frames, layer=code, specs=specs, styles=styles,
-                                 paper=args.paper, orientation=orientation,
+                                 paper=paper, orientation=orientation,
                                  producer=args.producer, grid=args.grid)
 
         _, count = save_atlas(pages(), args.output)
@@ -101,9 +122,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     else:
         fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
-                              paper=args.paper, orientation=orientation, title=args.title,
+                              paper=paper, orientation=orientation, title=args.title,
                               producer=args.producer, grid=args.grid,
-                              background=args.background)
+                              background=args.background, scale=args.scale,
+                              fit_paper=args.paper is None)
         save_figure(fig, args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
     return EXIT_OK

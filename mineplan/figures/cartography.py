@@ -37,6 +37,7 @@ from mineplan.geodesy import GKZone, gk_zone_from_epsg
 
 __all__ = [
     "GRIDS",
+    "STANDARD_SCALES",
     "ScaleBar",
     "check_grid",
     "convergence_deg",
@@ -45,6 +46,7 @@ __all__ = [
     "draw_grid",
     "draw_north_arrow",
     "draw_scale_bar",
+    "extent_at_scale",
     "fit_extent",
     "format_scale",
     "furniture_boxes",
@@ -52,6 +54,9 @@ __all__ = [
     "scale_denominator",
     "set_map_extent",
 ]
+
+#: China's standard map scales (国家基本比例尺), 1 : these.
+STANDARD_SCALES = (5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
 
 #: The frame grids a map can have: a graticule in degrees and minutes, or the GK km grid.
 GRIDS = ("graticule", "km")
@@ -96,6 +101,39 @@ def fit_extent(
         w = h / box_ratio
     else:
         h = w * box_ratio
+    return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+
+
+def extent_at_scale(
+    bounds: Sequence[float], ax: Axes, denominator: float, *, margin: float = 0.02
+) -> tuple[float, float, float, float]:
+    """Limits centred on `bounds` that print the axes at 1 : `denominator`.
+
+    The frame's printed size (its box times the figure's size) times the
+    denominator gives the map's width and height in GK metres.
+
+    Raises
+    ------
+    FigureError
+        If `bounds` (plus `margin` each side) do not fit the frame at that scale; the
+        message gives the largest standard scale (:data:`STANDARD_SCALES`) that fits.
+    """
+    minx, miny, maxx, maxy = bounds
+    pos = ax.get_position()
+    fw, fh = ax.get_figure(root=True).get_size_inches()  # type: ignore[union-attr]
+    frame_w, frame_h = pos.width * fw * 0.0254, pos.height * fh * 0.0254  # metres on paper
+    need_w, need_h = (maxx - minx) * (1 + 2 * margin), (maxy - miny) * (1 + 2 * margin)
+    w, h = frame_w * denominator, frame_h * denominator
+    if need_w > w or need_h > h:
+        least = max(need_w / frame_w, need_h / frame_h)
+        fits = [s for s in STANDARD_SCALES if s >= least]
+        hint = f"1:{fits[0]}" if fits else f"1:{math.ceil(least / 1000) * 1000}"
+        raise FigureError(
+            f"at 1:{denominator:g} the map area ({need_w / 1000:.1f} × {need_h / 1000:.1f} km) "
+            f"does not fit the map frame ({w / 1000:.1f} × {h / 1000:.1f} km); use --scale "
+            f"{hint} or a larger --paper"
+        )
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
 
 

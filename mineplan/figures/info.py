@@ -40,6 +40,9 @@ class FigureInfo:
         The footnote text.
     title
         The main title.
+    zone_index, index_listed
+        Overview: zone number → zone name for every zone drawn, and the numbers the
+        printed index lists (all of them unless the page could not hold it).
     """
 
     crs: pyproj.CRS
@@ -52,6 +55,8 @@ class FigureInfo:
     labels_omitted: int = 0
     footnote: str = ""
     title: str = ""
+    zone_index: dict[str, str] = field(default_factory=dict)
+    index_listed: list[str] = field(default_factory=list)
 
 
 _INFO: weakref.WeakKeyDictionary[Figure, FigureInfo] = weakref.WeakKeyDictionary()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal
 
 import geopandas as gpd
 import matplotlib
@@ -24,15 +25,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from mineplan.errors import FigureError
-from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
+from mineplan.layers import LINE_DASHES_MM, LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import DEMO, SCHEMATIC, STORE_CRS
 
 __all__ = [
     "check_frames",
     "draw_background",
     "draw_in_order",
+    "legend_entries",
     "legend_handle",
     "legend_label",
+    "line_style",
+    "outline_width_pt",
+    "point_legend_entry",
+    "point_zones",
     "split_styles",
     "to_map_crs",
 ]
@@ -100,6 +106,49 @@ def _faint(spec: LayerSpec, frame: gpd.GeoDataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- drawing
 
 
+def point_zones(frame: gpd.GeoDataFrame) -> pd.Series:
+    """Zones the plan gives no area for: schematic geometry and no ``area_km2``.
+
+    The build marks their place with a small schematic circle
+    (:mod:`mineplan.build.schematic`); figures draw them as points, since a shape
+    would look like a real zone of that size.
+    """
+    if "area_km2" not in frame:
+        return pd.Series(False, index=frame.index)
+    return _is_flagged(frame, "geometry_status", SCHEMATIC) & frame["area_km2"].isna()
+
+
+#: A matplotlib line style: solid, or (offset, dash pattern in points).
+LineStyle = Literal["solid"] | tuple[float, tuple[float, ...]]
+
+
+def line_style(style: LayerStyle, linewidth_pt: float) -> LineStyle:
+    """A matplotlib line style for the outline kind of `style` (dash lengths in mm on paper).
+
+    matplotlib scales dash patterns by the line width, so the pattern is divided by it.
+    """
+    pattern = LINE_DASHES_MM[style.outline]
+    if not pattern:
+        return "solid"
+    return (0, tuple(v * _MM_TO_PT / max(linewidth_pt, 0.1) for v in pattern))
+
+
+def outline_width_pt(style: LayerStyle) -> float:
+    """The outline width in points of `style` (``weight`` is in mm; at least 0.4 pt)."""
+    return max(style.weight * _MM_TO_PT, 0.4)
+
+
+def _plot_polygons(ax: Axes, part: gpd.GeoDataFrame, style: LayerStyle, *,
+                   zorder: float) -> None:
+    width = outline_width_pt(style)
+    part.plot(ax=ax, facecolor=matplotlib.colors.to_rgba(style.fill, style.fill_opacity),
+              edgecolor=style.stroke, linewidth=width, linestyle=line_style(style, width),
+              zorder=zorder)
+    if style.hatch:
+        part.plot(ax=ax, facecolor="none", edgecolor=style.stroke, linewidth=0,
+                  hatch=style.hatch * 2, zorder=zorder + 0.01)
+
+
 def _draw_layer(
     ax: Axes,
     frame: gpd.GeoDataFrame,
@@ -110,17 +159,14 @@ def _draw_layer(
     zorder: float,
     min_size_m: float,
 ) -> None:
-    """Draw one zone/control layer; features too small to see get a square symbol."""
+    """Draw one zone/control layer: shapes in the layer's symbol (faint when schematic or
+    demo), zones without area as points, shapes too small to see as a square symbol."""
     faint = _faint(spec, frame)
-    for is_faint, part in frame.groupby(faint.to_numpy(), sort=False):
-        alpha = style.fill_opacity * (schematic.fill_opacity_factor if is_faint else 1.0)
-        dashed = style.dash or (bool(is_faint) and schematic.dash)
-        face = matplotlib.colors.to_rgba(style.fill, alpha)
-        part.plot(
-            ax=ax, facecolor=face, edgecolor=style.stroke,
-            linewidth=max(style.weight * _MM_TO_PT, 0.4),
-            linestyle=(0, (4, 2)) if dashed else "solid", zorder=zorder,
-        )
+    points = point_zones(frame) if spec.is_zone_layer else pd.Series(False, index=frame.index)
+    shapes = frame[~points]
+    for is_faint, part in shapes.groupby(faint[~points].to_numpy(), sort=False):
+        drawn = style.faint(schematic) if is_faint else style
+        _plot_polygons(ax, part, drawn, zorder=zorder)
         bounds = part.geometry.bounds
         tiny = ((bounds.maxx - bounds.minx) < min_size_m) & (
             (bounds.maxy - bounds.miny) < min_size_m
@@ -131,6 +177,16 @@ def _draw_layer(
                 pts[:, 0], pts[:, 1], s=14, marker="s", facecolor=style.fill,
                 edgecolor=style.stroke, linewidth=0.6, zorder=zorder + 0.5,
             )
+    if points.any():
+        pts = shapely.get_coordinates(frame.geometry[points].representative_point())
+        ax.scatter(pts[:, 0], pts[:, 1], **_point_kw(style, schematic), zorder=zorder + 0.6,
+                   gid="point-zone")
+
+
+def _point_kw(style: LayerStyle, schematic: SchematicStyle) -> dict[str, Any]:
+    size_pt = schematic.point_size_mm * _MM_TO_PT
+    return {"s": size_pt**2, "marker": schematic.point_marker, "facecolor": style.stroke,
+            "edgecolor": "white", "linewidth": 0.6}
 
 
 def draw_in_order(ax: Axes, projected: gpd.GeoDataFrame, spec: LayerSpec, style: LayerStyle,
@@ -175,13 +231,41 @@ def legend_label(spec: LayerSpec, frame: gpd.GeoDataFrame, schematic: SchematicS
 
 def legend_handle(spec: LayerSpec, style: LayerStyle, schematic: SchematicStyle,
                   faint: bool) -> Patch | Line2D:
-    """The legend symbol of a layer: a dashed line for boundaries, a patch otherwise."""
+    """The legend symbol of a layer: a dashed line for boundaries, its fill, hatch and
+    outline otherwise (as drawn: faint when schematic or demo)."""
     if spec.group == "base":
         return Line2D([], [], color=style.stroke, linewidth=0.8, linestyle=(0, (5, 2)))
-    alpha = style.fill_opacity * (schematic.fill_opacity_factor if faint else 1.0)
+    drawn = style.faint(schematic) if faint else style
+    width = max(outline_width_pt(drawn), 0.8)
     return Patch(
-        facecolor=matplotlib.colors.to_rgba(style.fill, max(alpha, 0.15)),
-        edgecolor=style.stroke,
-        linestyle=(0, (4, 2)) if (style.dash or (faint and schematic.dash)) else "solid",
-        linewidth=0.8,
+        facecolor=matplotlib.colors.to_rgba(drawn.fill, max(drawn.fill_opacity, 0.15)),
+        edgecolor=drawn.stroke, hatch=drawn.hatch * 2 or None,
+        linestyle=line_style(drawn, width), linewidth=width,
     )
+
+
+def point_legend_entry(spec: LayerSpec, style: LayerStyle,
+                       schematic: SchematicStyle) -> tuple[Line2D, str]:
+    """The legend entry of a layer's zones without area: its point symbol and
+    "<layer>（无面积，位置示意）"."""
+    kw = _point_kw(style, schematic)
+    handle = Line2D([], [], linestyle="none", marker=kw["marker"],
+                    markersize=schematic.point_size_mm * _MM_TO_PT,
+                    markerfacecolor=kw["facecolor"], markeredgecolor=kw["edgecolor"],
+                    markeredgewidth=kw["linewidth"])
+    return handle, f"{spec.name}（{schematic.point_label}）"
+
+
+def legend_entries(spec: LayerSpec, frame: gpd.GeoDataFrame, style: LayerStyle,
+                   schematic: SchematicStyle, *, faint: bool
+                   ) -> list[tuple[Patch | Line2D, str]]:
+    """Legend entries of a drawn layer: its shape symbol (when any shape is drawn) and its
+    point symbol (when any zone has no area)."""
+    points = point_zones(frame) if spec.is_zone_layer else pd.Series(False, index=frame.index)
+    entries: list[tuple[Patch | Line2D, str]] = []
+    if not points.all():
+        entries.append((legend_handle(spec, style, schematic, faint),
+                        legend_label(spec, frame[~points], schematic)))
+    if points.any():
+        entries.append(point_legend_entry(spec, style, schematic))
+    return entries

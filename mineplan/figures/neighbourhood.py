@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import pyproj
@@ -29,7 +30,13 @@ from mineplan.figures.cartography import (
     fit_extent,
     set_map_extent,
 )
-from mineplan.figures.layers import draw_in_order, legend_handle, legend_label, to_map_crs
+from mineplan.figures.layers import (
+    draw_in_order,
+    legend_entries,
+    legend_handle,
+    point_zones,
+    to_map_crs,
+)
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 
 __all__ = ["OUTLINE_COLOUR", "Neighbourhood", "neighbourhood_map"]
@@ -45,7 +52,8 @@ class Neighbourhood:
     ``extent`` is (x0, x1, y0, y1) in map metres; ``drawn`` maps layer code → legend
     label (``_zone`` and ``_<label>`` for the outline and extra entries); ``used`` holds
     the layers drawn, for the footnote's sources; ``schematic_drawn`` / ``demo_drawn``
-    say whether anything faint was drawn.
+    say whether anything faint was drawn, ``points_drawn`` whether zones without area were
+    (as points).
     """
 
     ax: Axes
@@ -57,6 +65,7 @@ class Neighbourhood:
     handles: list[Patch | Line2D]
     schematic_drawn: bool
     demo_drawn: bool
+    points_drawn: bool = False
 
 
 def neighbourhood_map(
@@ -64,11 +73,17 @@ def neighbourhood_map(
     crs: pyproj.CRS, specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], grid: str, outline_label: str,
     extra_handles: Sequence[tuple[Patch | Line2D, str]] = (),
+    outline: str = "solid",
 ) -> Neighbourhood:
-    """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red."""
+    """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red.
+
+    ``outline`` is how the shape is drawn: ``"solid"``, ``"dash"`` (a schematic shape)
+    or ``"point"`` (a zone without area: a red point at its place, no outline).
+    """
     ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
     minx, miny, maxx, maxy = shape.bounds
-    pad = max(maxx - minx, maxy - miny, 2000.0) * 0.8
+    # a point (zone without area) is shown with ~10 km around it, so its setting reads
+    pad = max(maxx - minx, maxy - miny, 12_000.0 if outline == "point" else 2000.0) * 0.8
     extent = fit_extent((minx - pad, miny - pad, maxx + pad, maxy + pad), ax, margin=0)
     set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
@@ -77,7 +92,7 @@ def neighbourhood_map(
     drawn: dict[str, str] = {}
     used: dict[str, gpd.GeoDataFrame] = {"XZQ": frames["XZQ"]}
     handles: list[Patch | Line2D] = []
-    schematic_drawn = demo_drawn = False
+    schematic_drawn = demo_drawn = points_drawn = False
     order = sorted((c for c in frames if c != "XZQ"),
                    key=lambda c: (specs[c].group != "control", specs[c].order))
     for code in order:
@@ -92,11 +107,27 @@ def neighbourhood_map(
             demo_drawn |= faint
         else:
             schematic_drawn |= faint
-        drawn[code] = legend_label(spec, projected, schematic)
+        points_drawn |= spec.is_zone_layer and bool(point_zones(projected).any())
+        entries = legend_entries(spec, projected, styles[spec.style], schematic, faint=faint)
+        drawn[code] = entries[0][1]
         used[code] = projected
-        handles.append(legend_handle(spec, styles[spec.style], schematic, faint))
-    gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color=OUTLINE_COLOUR, linewidth=1.8,
-                                                  zorder=26)
+        for handle, label in entries:
+            handles.append(handle)
+            if label != drawn[code]:
+                drawn[f"{code}:point"] = label
+    if outline == "point":
+        anchor = shape.representative_point()
+        ax.scatter([anchor.x], [anchor.y], s=90, marker="o", facecolor="none",
+                   edgecolor=OUTLINE_COLOUR, linewidth=1.8, zorder=26)
+        subject: Line2D = Line2D([], [], linestyle="none", marker="o", markersize=8,
+                                 markerfacecolor="none", markeredgecolor=OUTLINE_COLOUR,
+                                 markeredgewidth=1.8)
+    else:
+        dash: Literal["solid"] | tuple[float, tuple[float, float]] = (
+            (0, (3.0, 1.5)) if outline == "dash" else "solid")
+        gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color=OUTLINE_COLOUR,
+                                                      linewidth=1.8, linestyle=dash, zorder=26)
+        subject = Line2D([], [], color=OUTLINE_COLOUR, linewidth=1.8, linestyle=dash)
     counties = frames["XZQ"][frames["XZQ"]["level"] == "county"].to_crs(crs)
     counties = counties[counties.boundary.intersects(view)]  # only lines that show
     if not counties.empty:
@@ -106,7 +137,7 @@ def neighbourhood_map(
         handles.append(legend_handle(specs["XZQ"], styles[specs["XZQ"].style], schematic,
                                      False))
     drawn["_zone"] = outline_label
-    handles.append(Line2D([], [], color=OUTLINE_COLOUR, linewidth=1.8))
+    handles.append(subject)
     for handle, label in extra_handles:
         drawn[f"_{label}"] = label
         handles.append(handle)
@@ -118,5 +149,5 @@ def neighbourhood_map(
     ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
               edgecolor="#404040")
     return Neighbourhood(ax, extent, bar, drawn, used, labels, handles, schematic_drawn,
-                         demo_drawn)
+                         demo_drawn, points_drawn)
 

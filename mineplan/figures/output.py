@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
     "A4": (297.0, 210.0),
     "A3": (420.0, 297.0),
+    "A2": (594.0, 420.0),
+    "A1": (841.0, 594.0),
+    "A0": (1189.0, 841.0),
 }
 
 _FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyproj
 import shapely
 from matplotlib.axes import Axes
@@ -25,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from shapely.geometry import box
+from shapely.ops import polylabel
 
 from mineplan import settings
 from mineplan.errors import FigureError
@@ -34,6 +36,7 @@ from mineplan.figures.cartography import (
     draw_grid,
     draw_north_arrow,
     draw_scale_bar,
+    extent_at_scale,
     fit_extent,
     furniture_boxes,
     set_map_extent,
@@ -43,18 +46,22 @@ from mineplan.figures.layers import (
     check_frames,
     draw_background,
     draw_in_order,
+    legend_entries,
     legend_handle,
     legend_label,
+    point_zones,
     split_styles,
     to_map_crs,
 )
-from mineplan.figures.output import figure_context, paper_inches
+from mineplan.figures.output import PAPER_SIZES_MM, figure_context, paper_inches
 from mineplan.figures.text import (
     COUNTY_LABEL,
+    LABEL_OFFSETS,
+    SCHEMATIC_TITLE,
     ZONE_LABEL,
     draw_footnote,
+    draw_index,
     place_labels,
-    short_name,
     wrap_cjk,
 )
 from mineplan.geodesy import gk_crs_for_lonlat
@@ -77,6 +84,8 @@ def region_overview(
     date: _dt.date | None = None,
     grid: str = "graticule",
     background: str | Path | None = None,
+    scale: float | None = None,
+    fit_paper: bool = False,
 ) -> Figure:
     """An overview map of one plan's region for a planning report.
 
@@ -94,7 +103,8 @@ def region_overview(
         Layer styles, or the ``(styles, schematic)`` pair
         :func:`mineplan.layers.read_styles` returns.
     paper, orientation
-        ``"A4"`` or ``"A3"``; ``"landscape"`` or ``"portrait"``.
+        A key of :data:`~mineplan.figures.PAPER_SIZES_MM` (``"A4"`` … ``"A0"``);
+        ``"landscape"`` or ``"portrait"``.
     title
         Main title (default "<region>矿产资源总体规划图（2021—2025年）").
     producer
@@ -107,6 +117,12 @@ def region_overview(
         kilometre grid, eastings with their zone prefix).
     background
         A local GeoTIFF drawn under the layers, warped to the map CRS.
+    scale
+        Print at 1 : `scale` (e.g. ``50000``): the extent is chosen around the plan
+        so that the PDF printed at 100 % has this scale. Default: the plan fills the frame.
+    fit_paper
+        With `scale`: when the plan does not fit `paper` at that scale, try the next
+        larger papers (A4 → A3 → A2 → A1 → A0) before refusing.
 
     Returns
     -------
@@ -122,19 +138,30 @@ def region_overview(
     style_map, schematic = split_styles(styles)
     check_frames(frames, specs, style_map)
     check_grid(grid)
-    with figure_context():
-        return _region_overview(
-            frames, region=region, specs=specs, styles=style_map, schematic=schematic,
-            size=paper_inches(paper, orientation), title=title, producer=producer,
-            date=date or settings.today(), grid=grid, background=background,
-        )
+    if scale is not None and not (scale > 0):
+        raise FigureError(f"a map scale needs a positive denominator, got {scale!r}")
+    sizes = list(PAPER_SIZES_MM)  # smallest first
+    papers = sizes[sizes.index(paper):] if fit_paper and scale and paper in sizes else [paper]
+    for i, sheet in enumerate(papers):
+        try:
+            with figure_context():
+                return _region_overview(
+                    frames, region=region, specs=specs, styles=style_map,
+                    schematic=schematic, size=paper_inches(sheet, orientation), title=title,
+                    producer=producer, date=date or settings.today(), grid=grid,
+                    background=background, scale=scale,
+                )
+        except FigureError:
+            if i == len(papers) - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _region_overview(
     frames: Mapping[str, gpd.GeoDataFrame], *, region: str, specs: Mapping[str, LayerSpec],
     styles: Mapping[str, LayerStyle], schematic: SchematicStyle, size: tuple[float, float],
     title: str | None, producer: str, date: _dt.date, grid: str,
-    background: str | Path | None = None,
+    background: str | Path | None = None, scale: float | None = None,
 ) -> Figure:
     xzq = frames["XZQ"]
     region_store = _region_geometry(xzq, region)
@@ -149,17 +176,22 @@ def _region_overview(
     FigureCanvasAgg(fig)
     landscape = size[0] >= size[1]
     if landscape:
-        map_rect = (0.05, 0.13, 0.60, 0.72)
-        inset_rect = (0.70, 0.58, 0.27, 0.27)
-        legend_rect = (0.70, 0.13, 0.27, 0.45)
+        map_rect = (0.04, 0.13, 0.50, 0.72)
+        inset_rect = (0.57, 0.64, 0.175, 0.20)
+        legend_rect = (0.565, 0.13, 0.18, 0.48)
+        index_rect = (0.765, 0.13, 0.225, 0.73)
         width_chars = 218
     else:
-        map_rect = (0.08, 0.36, 0.86, 0.50)
-        inset_rect = (0.08, 0.12, 0.34, 0.20)
-        legend_rect = (0.50, 0.12, 0.44, 0.20)
+        map_rect = (0.07, 0.42, 0.86, 0.44)
+        inset_rect = (0.07, 0.295, 0.30, 0.10)
+        legend_rect = (0.05, 0.07, 0.34, 0.21)
+        index_rect = (0.42, 0.075, 0.55, 0.32)
         width_chars = 150
     ax = fig.add_axes(map_rect)
-    extent = fit_extent(region_shape.bounds, ax)
+    # the region and every zone of its plan (a plan may list a zone in a neighbouring county)
+    plan_bounds = _plan_bounds(frames, specs, region, region_shape, crs)
+    extent = (extent_at_scale(plan_bounds, ax, scale) if scale
+              else fit_extent(plan_bounds, ax))
     set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
     background_note = draw_background(ax, background, crs) if background else ""
@@ -167,9 +199,9 @@ def _region_overview(
 
     drawn: dict[str, str] = {}
     used: dict[str, gpd.GeoDataFrame] = {"XZQ": frames["XZQ"]}
-    handles: list[Patch | Line2D] = []
-    candidates: list[tuple[float, float, float, str]] = []
-    schematic_drawn = demo_drawn = False
+    entries: list[tuple[Patch | Line2D, str]] = []
+    zones: list[tuple[str, gpd.GeoDataFrame]] = []
+    schematic_drawn = demo_drawn = points_drawn = False
     order = sorted((c for c in frames if c != "XZQ"),
                    key=lambda c: (specs[c].group != "control", specs[c].order))
     for code in order:
@@ -191,13 +223,13 @@ def _region_overview(
             demo_drawn |= faint
         else:
             schematic_drawn |= faint
-            areas = projected.geometry.area
-            points = projected.geometry.representative_point()
-            for name, area, point in zip(projected["name"], areas, points, strict=True):
-                candidates.append((float(area), point.x, point.y, short_name(name)))
-        drawn[code] = legend_label(spec, projected, schematic)
+            points_drawn |= bool(point_zones(projected).any())
+            zones.append((code, projected))
+        layer_entries = legend_entries(spec, projected, styles[spec.style], schematic,
+                                       faint=faint)
+        drawn[code] = layer_entries[0][1]
         used[code] = projected
-        handles.append(legend_handle(spec, styles[spec.style], schematic, faint))
+        entries.extend(layer_entries)
 
     # County boundaries clipped to the view, the region itself in a heavier line.
     counties = xzq[xzq["level"] == "county"].to_crs(crs)
@@ -209,55 +241,146 @@ def _region_overview(
     gpd.GeoSeries([region_shape], crs=crs).boundary.plot(
         ax=ax, color="#202020", linewidth=1.6, zorder=21)
     drawn["XZQ"] = legend_label(specs["XZQ"], counties, schematic)
-    handles.append(legend_handle(specs["XZQ"], xzq_style, schematic, False))
+    entries.append((legend_handle(specs["XZQ"], xzq_style, schematic, False), drawn["XZQ"]))
+    occupied = shapely.union_all([f.geometry.union_all() for _, f in zones]) if zones else None
     county_names = []
     for _, row in counties.iterrows():
         visible = row.geometry.intersection(view)
         if row["name"] != region and not visible.is_empty:
-            point = visible.representative_point()
+            point = label_point(visible, occupied)
             county_names.append((float(visible.area), point.x, point.y, str(row["name"])))
     set_map_extent(ax, extent)
 
     bar = draw_scale_bar(ax, crs)
     draw_north_arrow(ax)
     draw_grid(ax, crs, grid)
-    # county names first (they orient the reader), then zone names around them
+    # county names first (they orient the reader), then zone codes around them
+    numbered = number_zones(zones, specs)
+    candidates = [(priority, x, y, code) for code, _, _, priority, x, y in numbered]
     taken = furniture_boxes(ax)
     place_labels(ax, county_names, taken=taken, text_kw=COUNTY_LABEL)
-    placed, omitted = place_labels(ax, candidates, taken=taken, text_kw=ZONE_LABEL)
+    placed, omitted = place_labels(ax, candidates, taken=taken, text_kw=ZONE_LABEL,
+                                   offsets=LABEL_OFFSETS)
 
-    # Title and subtitle.
+    # Title and subtitle; a schematic map says so in its title.
+    faint_map = schematic_drawn or demo_drawn
     main_title = title or f"{region}矿产资源总体规划图（2021—2025年）"
+    if faint_map and title is None:  # a title of the caller's own stays; the band says it
+        main_title += SCHEMATIC_TITLE
     fig.text(0.5, 0.955, main_title, ha="center", va="center", fontsize=16, fontweight="bold")
     layer_names = "、".join(specs[c].name for c in drawn if c != "XZQ")
-    fig.text(0.5, 0.922, f"{region} ｜ 编制日期 {date.isoformat()}", ha="center", va="center",
+    fig.text(0.5, 0.922, f"{region} ｜ 制图日期 {date.isoformat()}", ha="center", va="center",
              fontsize=9, color="#303030")
-    fig.text(0.5, 0.907, wrap_cjk(f"图层：{layer_names or '无规划分区'}",
-                                  200 if landscape else 130),
-             ha="center", va="top", fontsize=7.5, color="#505050")
+    if faint_map:
+        fig.text(0.5, 0.897, _caveat_band(schematic_drawn, demo_drawn), ha="center",
+                 va="center", fontsize=8, color="white", fontweight="bold", gid="schematic-band",
+                 bbox={"boxstyle": "square,pad=0.3", "facecolor": "#C00000",
+                       "edgecolor": "none"})
+    else:
+        fig.text(0.5, 0.907, wrap_cjk(f"图层：{layer_names or '无规划分区'}",
+                                      200 if landscape else 130),
+                 ha="center", va="top", fontsize=7.5, color="#505050")
 
     # Legend.
     legend_ax = fig.add_axes(legend_rect)
     legend_ax.set_axis_off()
-    labels = list(drawn.values())
+    labels = [label for _, label in entries]
     legend_ax.legend(
-        handles, labels, loc="upper left", title="图  例", fontsize=7.5, title_fontsize=9,
-        frameon=True, edgecolor="#404040", fancybox=False, borderpad=0.8, handlelength=2.4,
-        ncol=1 if landscape else 2,
+        [h for h, _ in entries], labels, loc="upper left", title="图  例",
+        fontsize=6.5 if landscape else 5.5, title_fontsize=9, frameon=True,
+        edgecolor="#404040", fancybox=False, borderpad=0.7, handlelength=2.6,
+        handleheight=1.4 if landscape else 1.1, labelspacing=0.45 if landscape else 0.3, ncol=1,
     )
+
+    # The numbered index: every zone drawn, under its layer, so no name is lost.
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, layer, name, _, _, _ in numbered:
+        groups.setdefault(specs[layer].name, []).append((code, name))
+    listed, _ = draw_index(fig, index_rect, list(groups.items()))
+    unlisted = len(numbered) - len(listed)
+    omitted_text = ""
+    if omitted:
+        omitted_text = (f"图上 {len(placed)} 个分区标注了编号，另有 {omitted} 个因过密未标编号，"
+                        "名称均见分区编号索引。")
+    if unlisted:
+        omitted_text += f"分区编号索引因篇幅未列出 {unlisted} 个分区（共 {len(numbered)} 个）。"
 
     inset = _draw_inset(fig, inset_rect, xzq, region, crs, view)
     convergence = convergence_deg(crs, (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2)
     footnote = draw_footnote(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=omitted, convergence=convergence,
-        width_chars=width_chars, grid=grid, extra=background_note,
+        width_chars=width_chars, grid=grid, extra=background_note, points_drawn=points_drawn,
+        omitted_text=omitted_text,
     )
     return record_figure(fig, FigureInfo(
         crs=crs, map_ax=ax, inset_ax=inset, drawn_layers=drawn, legend_labels=labels,
         scale_bar=bar, labels_placed=placed, labels_omitted=omitted, footnote=footnote,
-        title=main_title,
+        title=main_title, zone_index={code: name for code, _, name, _, _, _ in numbered},
+        index_listed=listed,
     ))
+
+
+def _caveat_band(schematic_drawn: bool, demo_drawn: bool) -> str:
+    what = "、".join(w for w, on in (("规划分区为示意图形", schematic_drawn),
+                                    ("三区三线为演示数据", demo_drawn)) if on)
+    return f"示意图：{what}，非实测边界，不作审批依据"
+
+
+def number_zones(
+    zones: list[tuple[str, gpd.GeoDataFrame]], specs: Mapping[str, LayerSpec],
+) -> list[tuple[str, str, str, float, float, float]]:
+    """Every zone drawn, numbered 1… in layer order and, within a layer, by the plan's
+    序号 (``seq``) then name: (number, layer code, name, label priority, x, y).
+
+    The priority is the zone's drawn area (points 0), so large zones are labelled first.
+    """
+    out = []
+    number = 0
+    for code, frame in sorted(zones, key=lambda z: specs[z[0]].order):
+        points = point_zones(frame)
+        keys = frame["seq"].map(_seq_key) if "seq" in frame else pd.Series(0, index=frame.index)
+        ordered = frame.assign(_k=keys).sort_values(["_k", "name"], kind="stable")
+        for idx, row in ordered.iterrows():
+            number += 1
+            anchor = row.geometry.representative_point()
+            priority = 0.0 if points.loc[idx] else float(row.geometry.area)
+            out.append((str(number), code, str(row["name"]), priority, anchor.x, anchor.y))
+    return out
+
+
+def _seq_key(value: object) -> float:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return float("inf")
+
+
+def label_point(area: shapely.Geometry, obstacles: shapely.Geometry | None) -> shapely.Point:
+    """Where a county name goes: the point of `area` farthest from its boundary and from
+    `obstacles` (the zones drawn), so the name sits off lines and symbols."""
+    free = area.difference(obstacles) if obstacles is not None else area
+    if free.is_empty:
+        free = area
+    parts = list(getattr(free, "geoms", [free]))
+    polygons = [p for p in parts if p.geom_type == "Polygon"]
+    if not polygons:
+        return area.representative_point()
+    largest = max(polygons, key=lambda p: p.area)
+    return polylabel(largest, tolerance=max(largest.length / 500, 1.0))
+
+
+def _plan_bounds(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
+                 region: str, region_shape: shapely.Geometry,
+                 crs: pyproj.CRS) -> tuple[float, float, float, float]:
+    bounds = [region_shape.bounds]
+    for code, frame in frames.items():
+        if specs[code].is_zone_layer and "region" in frame:
+            mine = frame[(frame["region"] == region) & ~frame.geometry.is_empty]
+            if not mine.empty:
+                bounds.append(tuple(to_map_crs(mine, crs).total_bounds))
+    return (min(b[0] for b in bounds), min(b[1] for b in bounds),
+            max(b[2] for b in bounds), max(b[3] for b in bounds))
 
 
 def _centroid_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
@@ -298,7 +421,7 @@ def _draw_inset(
     where = "、".join(dict.fromkeys(
         n for n in ("新疆维吾尔自治区", parent_name) if n and n != region
     ))
-    inset.set_title(f"位置示意（{where}）", fontsize=8)
+    inset.set_title(f"位置示意（{where}）", fontsize=6.5, wrap=True)
     return inset
 
 

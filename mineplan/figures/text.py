@@ -11,24 +11,31 @@ from __future__ import annotations
 
 import datetime as _dt
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
 import pyproj
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from mineplan.figures.cartography import ScaleBar, crs_text
 from mineplan.vocab import format_area
 
 __all__ = [
     "COUNTY_LABEL",
+    "HALO",
+    "LABEL_OFFSETS",
+    "POINT_SENTENCE",
+    "REVIEW_NOTE",
     "SCHEMATIC_SENTENCE",
+    "SCHEMATIC_TITLE",
     "ZONE_LABEL",
     "draw_footnote",
+    "draw_index",
     "format_km2",
     "place_labels",
     "short_name",
@@ -40,13 +47,29 @@ SCHEMATIC_SENTENCE = "图中规划分区为按规划面积生成的示意图形�
 _SCHEMATIC_ONLY = "图中规划分区为按规划面积生成的示意图形，非实测边界"
 _DEMO_ONLY = "三区三线为演示数据，非实测边界"
 
-#: Text properties of zone names and county names on an overview.
-ZONE_LABEL: dict[str, Any] = {
-    "fontsize": 6, "zorder": 28,
-    "bbox": {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7,
-             "edgecolor": "none"},
-}
-COUNTY_LABEL: dict[str, Any] = {"fontsize": 7.5, "color": "#606060", "zorder": 22}
+#: The caveat's first half when zones without a stated area are drawn as points: only
+#: the zones with an area were sized from the plan.
+POINT_SENTENCE = ("图中载明面积的规划分区为按规划面积生成的示意图形，"
+                  "规划未载明面积的分区以点示意大致位置（点不表示范围和面积）")
+#: The review note every map carries (地图审核管理规定: maps published need 审图).
+REVIEW_NOTE = "本图未经审图，不得公开出版或对外提供"
+
+#: Appended to the title of a map showing schematic zones or demo red lines.
+SCHEMATIC_TITLE = "（示意图）"
+
+#: A white halo around map text, so it reads over fills, hatches and lines.
+HALO = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+
+#: Text properties of zone codes and county names on an overview.
+ZONE_LABEL: dict[str, Any] = {"fontsize": 6, "zorder": 28, "fontweight": "bold",
+                              "path_effects": HALO}
+COUNTY_LABEL: dict[str, Any] = {"fontsize": 7.5, "color": "#505050", "zorder": 22,
+                                "path_effects": HALO}
+#: Where a label may go around its point, in points (centre first, then the 8 directions).
+LABEL_OFFSETS: tuple[tuple[float, float], ...] = (
+    (0, 0), (0, 7), (7, 0), (0, -7), (-7, 0), (6, 6), (6, -6), (-6, -6), (-6, 6),
+    (0, 12), (12, 0), (0, -12), (-12, 0),
+)
 
 
 def _columns(char: str) -> int:
@@ -115,13 +138,15 @@ def place_labels(
     *,
     taken: list[Bbox],
     text_kw: Mapping[str, Any],
+    offsets: Sequence[tuple[float, float]] = ((0, 0),),
 ) -> tuple[list[str], int]:
     """Place labels by descending priority; skip any that would overlap or leave the frame.
 
     `candidates` are (priority, x, y, text) in data coordinates — for zones the
-    priority is the area, so large zones keep their names. `taken` holds the
-    display boxes already occupied and grows with every label placed. Returns
-    the texts placed and how many were omitted.
+    priority is the area, so large zones keep their names. Each label is tried at
+    every one of `offsets` (points from its anchor, in order) until one is free.
+    `taken` holds the display boxes already occupied and grows with every label
+    placed. Returns the texts placed and how many were omitted.
     """
     fig = ax.get_figure(root=True)
     assert fig is not None
@@ -132,20 +157,124 @@ def place_labels(
     placed: list[str] = []
     omitted = 0
     for _, x, y, text in sorted(candidates, key=lambda c: -c[0]):
-        artist: Text = ax.text(x, y, text, ha="center", va="center", clip_on=True, **text_kw)
-        extent = artist.get_window_extent(renderer).padded(pad)
-        inside = (extent.x0 >= frame_box.x0 and extent.x1 <= frame_box.x1
-                  and extent.y0 >= frame_box.y0 and extent.y1 <= frame_box.y1)
-        if not inside or any(extent.overlaps(other) for other in taken):
+        for dx, dy in offsets:
+            shift = ScaledTranslation(dx / 72, dy / 72, fig.dpi_scale_trans)
+            artist: Text = ax.text(x, y, text, ha="center", va="center", clip_on=True,
+                                   transform=ax.transData + shift, **text_kw)
+            extent = artist.get_window_extent(renderer).padded(pad)
+            inside = (extent.x0 >= frame_box.x0 and extent.x1 <= frame_box.x1
+                      and extent.y0 >= frame_box.y0 and extent.y1 <= frame_box.y1)
+            if inside and not any(extent.overlaps(other) for other in taken):
+                taken.append(extent)
+                placed.append(text)
+                break
             artist.remove()
+        else:
             omitted += 1
-            continue
-        taken.append(extent)
-        placed.append(text)
     return placed, omitted
 
 
-def _caveat(schematic_drawn: bool, demo_drawn: bool) -> str:
+def draw_index(
+    fig: Figure,
+    rect: tuple[float, float, float, float],
+    groups: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    *,
+    title: str = "分区编号索引",
+    max_fontsize: float = 6.5,
+    min_fontsize: float = 3.5,
+) -> tuple[list[str], float]:
+    """The numbered index beside a map: every (code, name) under its layer heading.
+
+    `groups` are (layer name, [(code, zone name), …]). The largest font from
+    `max_fontsize` down to `min_fontsize` (0.25 pt steps) at which the whole index fits
+    `rect` (figure fraction) in 1–4 columns is used; long names wrap, never cut.
+    Returns the codes listed (all of them, unless even the smallest font cannot hold
+    the index: then those that fit) and the font size used.
+    """
+    width_in, height_in = fig.get_size_inches()
+    box_w = rect[2] * width_in * 72  # points
+    box_h = (rect[3] * height_in - 0.2) * 72  # the title takes ~0.2 in
+    fig.text(rect[0], rect[1] + rect[3], title, ha="left", va="top", fontsize=8.5,
+             fontweight="bold")
+    total = sum(len(items) for _, items in groups)
+    fontsize = max_fontsize
+    while True:
+        for ncol in (1, 2, 3, 4):
+            col_w = box_w / ncol - 4
+            chars = max(int(0.92 * col_w / (fontsize * 0.5)) - 1, 8)
+            lines = _index_lines(groups, chars)
+            per_col = int(box_h / (fontsize * 1.3))
+            if sum(len(block) for block in lines) <= per_col * ncol and _fits(lines, per_col,
+                                                                            ncol):
+                return _draw_columns(fig, rect, lines, per_col, ncol, fontsize,
+                                     box_h_in=box_h / 72), fontsize
+        if fontsize - 0.25 < min_fontsize:
+            break
+        fontsize -= 0.25
+    ncol = 4
+    chars = max(int(0.92 * (box_w / ncol - 4) / (fontsize * 0.5)) - 1, 8)
+    lines = _index_lines(groups, chars)
+    per_col = int(box_h / (fontsize * 1.3))
+    listed = _draw_columns(fig, rect, lines, per_col, ncol, fontsize, box_h_in=box_h / 72)
+    assert len(listed) <= total
+    return listed, fontsize
+
+
+def _index_lines(groups: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+                 chars: int) -> list[list[tuple[str, str]]]:
+    """Blocks of (code or "", line) that must stay in one column: a heading with its first
+    entry, then one block per entry (its wrapped lines)."""
+    blocks: list[list[tuple[str, str]]] = []
+    for heading, items in groups:
+        first = True
+        for code, name in items:
+            width = chars - len(code) - 1
+            wrapped = wrap_cjk(name, max(width, 6)).split("\n")
+            block = [(code, f"{code} {wrapped[0]}")] + [("", " " * (len(code) + 1) + w)
+                                                        for w in wrapped[1:]]
+            if first:
+                block.insert(0, ("", f"〔{heading}〕"))
+                first = False
+            blocks.append(block)
+    return blocks
+
+
+def _fits(blocks: list[list[tuple[str, str]]], per_col: int, ncol: int) -> bool:
+    col, used = 1, 0
+    for block in blocks:
+        if used + len(block) > per_col:
+            col, used = col + 1, 0
+            if col > ncol or len(block) > per_col:
+                return False
+        used += len(block)
+    return True
+
+
+def _draw_columns(fig: Figure, rect: tuple[float, float, float, float],
+                  blocks: list[list[tuple[str, str]]], per_col: int, ncol: int,
+                  fontsize: float, *, box_h_in: float) -> list[str]:
+    columns: list[list[tuple[str, str]]] = [[]]
+    for block in blocks:
+        if len(columns[-1]) + len(block) > per_col:
+            if len(columns) == ncol:
+                break
+            columns.append([])
+        columns[-1].extend(block)
+    top = rect[1] + box_h_in / fig.get_size_inches()[1]
+    listed: list[str] = []
+    for i, column in enumerate(columns):
+        fig.text(rect[0] + i * rect[2] / ncol, top, "\n".join(line for _, line in column),
+                 ha="left", va="top", fontsize=fontsize, linespacing=1.3, gid="zone-index")
+        listed.extend(code for code, _ in column if code)
+    return listed
+
+
+def _caveat(schematic_drawn: bool, demo_drawn: bool, points_drawn: bool = False) -> str:
+    if points_drawn:
+        zones = POINT_SENTENCE
+        if demo_drawn:
+            return f"{zones}；三区三线为演示数据，均非实测边界"
+        return f"{zones}，均非实测边界"
     if schematic_drawn and demo_drawn:
         return SCHEMATIC_SENTENCE
     if schematic_drawn:
@@ -165,7 +294,8 @@ def _sources(frames: Mapping[str, gpd.GeoDataFrame]) -> str:
         parts.append("规划分区据" + "、".join(f"《{p}》" for p in sorted(plans)))
     xzq = frames.get("XZQ")
     if xzq is not None and "source" in xzq and len(xzq):
-        parts.append(f"行政界线据 {xzq['source'].iloc[0]}")
+        parts.append(f"行政界线据 {xzq['source'].iloc[0]}（非官方来源，仅示意位置，"
+                     "不作为行政区域界线和国界的依据）")
     return "数据来源：" + "；".join(parts) + "。" if parts else ""
 
 
@@ -173,12 +303,15 @@ def draw_footnote(
     fig: Figure, frames: Mapping[str, gpd.GeoDataFrame], crs: pyproj.CRS, bar: ScaleBar,
     *, producer: str, date: _dt.date, schematic_drawn: bool, demo_drawn: bool,
     omitted: int, convergence: float, width_chars: int, extra: str = "",
-    grid: str = "graticule",
+    grid: str = "graticule", points_drawn: bool = False, omitted_text: str = "",
 ) -> str:
     """Write the footnote at the bottom of `fig`, wrapped to `width_chars`; return its text.
 
     `frames` are the layers drawn (their ``plan`` and ``source`` columns name the
     sources); `convergence` is the meridian convergence in degrees at the map centre.
+    `points_drawn` says zones without area were drawn as points (explained);
+    `omitted_text` replaces the sentence about `omitted` labels. The map date
+    (制图日期) is `date`; the review note :data:`REVIEW_NOTE` always closes the text.
     """
     marks = ("图廓注记为高斯-克吕格公里网（千米，横坐标含带号）" if grid == "km"
              else "图廓注记为经纬度（度分）")
@@ -187,15 +320,18 @@ def draw_footnote(
         f"{crs_text(crs)}；{marks}，指北针指向坐标北（网格北），"
         f"与真北相差子午线收敛角约 {abs(convergence):.2f}°；比例尺按高斯平面长度绘制，"
         f"图幅内长度变形不超过 {max((bar.max_scale_factor - 1) * 100, 0.001):.3f}%。",
-        f"制图：{producer}，{date.isoformat()}。",
+        f"制图：{producer}，制图日期 {date.isoformat()}。",
     ]
-    caveat = _caveat(schematic_drawn, demo_drawn)
+    caveat = _caveat(schematic_drawn, demo_drawn, points_drawn)
     if caveat:
         sentences.append(caveat + "。")
-    if omitted:
+    if omitted_text:
+        sentences.append(omitted_text)
+    elif omitted:
         sentences.append(f"另有 {omitted} 个分区注记因避让重叠未标注。")
     if extra:
         sentences.append(extra)
+    sentences.append(REVIEW_NOTE + "。")
     text = "".join(s for s in sentences if s)
     wrapped = wrap_cjk(text, width_chars)
     fig.text(0.04, 0.012, wrapped, ha="left", va="bottom", fontsize=6.5, color="#202020",

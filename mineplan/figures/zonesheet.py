@@ -23,10 +23,10 @@ from mineplan import settings
 from mineplan.errors import FigureError
 from mineplan.figures.cartography import convergence_deg
 from mineplan.figures.info import FigureInfo, record_figure
-from mineplan.figures.layers import check_frames, split_styles
+from mineplan.figures.layers import check_frames, point_zones, split_styles
 from mineplan.figures.neighbourhood import neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
-from mineplan.figures.text import draw_footnote, format_km2
+from mineplan.figures.text import SCHEMATIC_TITLE, draw_footnote, format_km2
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.io.corners import corner_table
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -105,30 +105,38 @@ def _zone_sheet(
     zone_proj = zone.to_crs(crs)
     shape = zone_proj.geometry.iloc[0]
 
+    status = str(zone_row.get("geometry_status", "") or "")
+    is_point = bool(point_zones(zone).iloc[0])
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
-    hood = neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
-                             schematic=schematic, size=size, grid=grid,
-                             outline_label="本分区范围")
+    hood = neighbourhood_map(
+        fig, shape, frames, crs=crs, specs=specs, styles=styles, schematic=schematic,
+        size=size, grid=grid,
+        outline_label=("本分区位置（无面积，位置示意）" if is_point
+                       else "本分区范围（示意）" if status == SCHEMATIC else "本分区范围"),
+        outline="point" if is_point else "dash" if status == SCHEMATIC else "solid",
+    )
     ax, extent, bar, drawn, used, labels = (hood.ax, hood.extent, hood.bar, hood.drawn,
                                             hood.used, hood.labels)
     schematic_drawn, demo_drawn = hood.schematic_drawn, hood.demo_drawn
 
     name = str(zone_row.get("name", ""))
-    fig.text(0.5, 0.955, f"{name}", ha="center", va="center", fontsize=14, fontweight="bold")
+    title = name + (SCHEMATIC_TITLE if status == SCHEMATIC else "")
+    fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=14, fontweight="bold")
     fig.text(0.5, 0.918, f"{specs[layer].name} ｜ {zone_row.get('region', '')} ｜ "
-             f"{date.isoformat()}", ha="center", va="center", fontsize=8.5, color="#404040")
+             f"制图日期 {date.isoformat()}", ha="center", va="center", fontsize=8.5,
+             color="#404040")
 
     area_ell = float(ellipsoidal_area_km2(zone.geometry, validate=False).iloc[0])
     stated = zone_row.get("area_km2")
     stated_text = "未载明" if stated is None or pd.isna(stated) else format_km2(float(stated))
-    status = str(zone_row.get("geometry_status", "") or "")
     attrs = [
         ("名称", name),
         ("类型", specs[layer].name + (f"（{SCHEMATIC}）" if status == SCHEMATIC else "")),
         ("矿种", str(zone_row.get("mineral", "") or "—")),
         ("规划面积", stated_text),
-        ("图形椭球面积", format_km2(area_ell) + ("（示意图形）" if status == SCHEMATIC else "")),
+        ("图形椭球面积", "—（无面积，图中以点示意位置）" if is_point
+         else format_km2(area_ell) + ("（示意图形）" if status == SCHEMATIC else "")),
         ("级别", str(zone_row.get("level", "") or "—")),
         ("规划", str(zone_row.get("plan", "") or "—")),
         ("专栏", f"{zone_row.get('source_table', '') or '—'} "
@@ -153,11 +161,19 @@ def _zone_sheet(
     shown = corners.head(max_corners)
     epsg = crs_prefixed.to_epsg()
     header = f"拐点坐标（EPSG:{epsg}，X 北坐标 / Y 东坐标，米）"
-    if status == SCHEMATIC:
+    if is_point:
+        header = "拐点坐标"
+    elif status == SCHEMATIC:
         header += "——示意图形，非实测"
     table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.40))
     table_ax.set_axis_off()
     table_ax.set_title(header, fontsize=7.5, loc="left")
+    if is_point:
+        # No shape, so no corners: a list of the circle the build drew would look surveyed.
+        shown = corners.iloc[0:0]
+        corners = shown
+        table_ax.text(0, 0.95, "本分区规划未载明面积，图中以点示意大致位置，不列拐点坐标。",
+                      fontsize=7.5, transform=table_ax.transAxes, va="top")
     if len(shown):
         cells = [([str(r.ring)] if with_ring else [])
                  + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
@@ -181,9 +197,11 @@ def _zone_sheet(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=0, convergence=convergence,
         width_chars=218 if size[0] >= size[1] else 150,
-        extra=f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。", grid=grid,
+        extra="" if is_point else
+        f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。", grid=grid,
+        points_drawn=is_point or hood.points_drawn,
     )
     return record_figure(fig, FigureInfo(
         crs=crs, map_ax=ax, inset_ax=None, drawn_layers=drawn, legend_labels=labels,
-        scale_bar=bar, footnote=footnote, title=name,
+        scale_bar=bar, footnote=footnote, title=title,
     ))

@@ -26,6 +26,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from mineplan.layers import LINE_DASHES_MM
 from mineplan.vocab import area_column_unit, area_display_decimals, format_area
 from mineplan.web.assets import static_text
 
@@ -41,6 +42,7 @@ __all__ = [
     "is_number",
     "leaflet_style",
     "legend_html",
+    "line_dash_array",
     "popup_html",
     "style_problems",
 ]
@@ -51,6 +53,7 @@ SCHEMATIC_POPUP_NOTE = "示意（非实测）"
 SCHEMATIC_DASH = "6 4"
 SCHEMATIC_FILL_FACTOR = 0.5
 _WEIGHT_PX_PER_MM = 2.0  # styles.toml gives line widths in mm; the web map uses weight × 2 px
+_DASH_PX_PER_MM = 4.0  # dash patterns (LINE_DASHES_MM) on screen: × 4 px per mm
 
 _COLOUR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{8}|[A-Za-z]{3,20})$")
 _DASH = re.compile(r"^[0-9]+(\.[0-9]+)?([ ,]+[0-9]+(\.[0-9]+)?)*$")
@@ -83,13 +86,36 @@ def style_problems(style: Mapping[str, Any]) -> list[str]:
     dash_ok = isinstance(dash, str) and _DASH.match(dash) is not None
     if not (dash is None or isinstance(dash, bool) or dash_ok):
         problems.append(f"style dash = {dash!r} is neither true/false nor a dash array like '6 4'")
+    line = style.get("line", "solid")
+    if line not in LINE_DASHES_MM:
+        problems.append(f"style line = {line!r} is not one of {tuple(LINE_DASHES_MM)}")
     return problems
 
 
+def line_dash_array(line: str) -> str | None:
+    """The Leaflet ``dashArray`` of an outline kind of ``styles.toml`` (None when solid).
+
+    Examples
+    --------
+    >>> line_dash_array("dashdot"), line_dash_array("solid")
+    ('8 3.2 1.6 3.2', None)
+    """
+    pattern = LINE_DASHES_MM.get(line, ())
+    return " ".join(f"{v * _DASH_PX_PER_MM:g}" for v in pattern) or None
+
+
 def leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
-    """Leaflet path options of a layer style (``styles.toml`` widths in mm, drawn × 2 px)."""
+    """Leaflet path options of a layer style (``styles.toml`` widths in mm, drawn × 2 px).
+
+    ``dash`` true (schematic) dashes a solid outline; a ``line`` of ``dot`` or
+    ``dashdot`` keeps its own pattern, as in the figures and the QGIS styles.
+    """
     dash = style.get("dash")
-    dash_array = SCHEMATIC_DASH if dash is True else (dash or None)
+    line = str(style.get("line", "solid"))
+    if line != "solid":
+        dash_array = line_dash_array(line)
+    else:
+        dash_array = SCHEMATIC_DASH if dash is True else (dash or None)
     return {
         "color": style["stroke"],
         "weight": round(float(style["weight"]) * _WEIGHT_PX_PER_MM, 2),
@@ -179,7 +205,9 @@ def legend_html(layers: Sequence[tuple[str, str, Mapping[str, Any]]],
     for code, title, layer_style in layers:
         style = leaflet_style(layer_style)
         extent = schematic.get(code, "none")
-        border = "dashed" if (style["dashArray"] or extent == "all") else "solid"
+        line = layer_style.get("line", "solid")
+        border = ("dotted" if line == "dot"
+                  else "dashed" if (style["dashArray"] or extent == "all") else "solid")
         opacity = style["fillOpacity"] if style["fill"] else 0.0
         swatch = (
             f'<span class="mp-swatch" style="border:2px {border} {style["color"]};">'

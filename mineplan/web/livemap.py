@@ -41,7 +41,6 @@ from mineplan.web.assets import render_offline_html, static_text
 from mineplan.web.basemaps import basemap_tiles, check_basemap
 from mineplan.web.legend import (
     SCHEMATIC_BANNER,
-    SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
     leaflet_style,
     legend_html,
@@ -186,7 +185,9 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
         style = leaflet_style(layer.style)
         out.append(LiveLayer(
             code=layer.code, title=layer.title, url=f"{_DATA}/{name}", style=style,
-            schematic_style={**style, "dashArray": SCHEMATIC_DASH,
+            schematic_style={**style,
+                             "dashArray": leaflet_style({**layer.style, "dash": True})[
+                                 "dashArray"],
                              "fillOpacity": round(style["fillOpacity"] * SCHEMATIC_FILL_FACTOR,
                                                   3)},
             schematic=extent, ids=ids, map_style=dict(layer.style)))

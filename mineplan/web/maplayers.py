@@ -93,6 +93,7 @@ def map_layers(
                 "fill_opacity": style.fill_opacity * (schematic.fill_opacity_factor
                                                       if is_schematic else 1.0),
                 "dash": bool(style.dash or (is_schematic and schematic.dash)),
+                "line": style.line,
             },
             popup_fields=[(f, aliases.get(f, f)) for f in wanted if f in frame],
             schematic=is_schematic,

@@ -38,7 +38,6 @@ from mineplan.web.assets import render_offline_html, static_text
 from mineplan.web.basemaps import BASEMAPS, add_basemap, check_basemap
 from mineplan.web.legend import (
     SCHEMATIC_BANNER,
-    SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
     MapDecorations,
     bind_popup_js,
@@ -380,7 +379,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
     style = leaflet_style(layer.style)
     schematic_style = {
         **style,
-        "dashArray": SCHEMATIC_DASH,
+        "dashArray": leaflet_style({**layer.style, "dash": True})["dashArray"],
         "fillOpacity": round(style["fillOpacity"] * SCHEMATIC_FILL_FACTOR, 3),
     }
     has_points = bool(len(frame)) and frame.geom_type.isin(["Point", "MultiPoint"]).any()

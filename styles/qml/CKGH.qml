@@ -9,9 +9,9 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="237,125,49,76" type="QString" />
+            <Option name="color" value="224,102,102,76" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="160,64,0,255" type="QString" />
+            <Option name="outline_color" value="153,0,0,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
@@ -22,9 +22,9 @@
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="237,125,49,153" type="QString" />
+            <Option name="color" value="224,102,102,153" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="160,64,0,255" type="QString" />
+            <Option name="outline_color" value="153,0,0,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />

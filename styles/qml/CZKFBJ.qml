@@ -9,11 +9,11 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="191,191,191,51" type="QString" />
+            <Option name="color" value="242,220,219,26" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="89,89,89,255" type="QString" />
+            <Option name="outline_color" value="208,32,138,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_width" value="0.7" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
@@ -22,11 +22,11 @@
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="191,191,191,102" type="QString" />
+            <Option name="color" value="242,220,219,51" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="89,89,89,255" type="QString" />
-            <Option name="outline_style" value="solid" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_color" value="208,32,138,255" type="QString" />
+            <Option name="outline_style" value="dash" type="QString" />
+            <Option name="outline_width" value="0.7" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>

@@ -12,8 +12,8 @@
             <Option name="color" value="228,212,240,32" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="112,48,160,255" type="QString" />
-            <Option name="outline_style" value="dash" type="QString" />
-            <Option name="outline_width" value="0.8" type="QString" />
+            <Option name="outline_style" value="dash dot" type="QString" />
+            <Option name="outline_width" value="1" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
@@ -25,8 +25,8 @@
             <Option name="color" value="228,212,240,64" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="112,48,160,255" type="QString" />
-            <Option name="outline_style" value="solid" type="QString" />
-            <Option name="outline_width" value="0.8" type="QString" />
+            <Option name="outline_style" value="dash dot" type="QString" />
+            <Option name="outline_width" value="1" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>

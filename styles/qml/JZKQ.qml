@@ -9,26 +9,40 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,217,102,76" type="QString" />
+            <Option name="color" value="255,192,0,57" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="128,96,0,255" type="QString" />
+            <Option name="outline_color" value="127,96,0,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_width" value="0.5" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="127,96,0,255" type="QString" />
+            <Option name="style" value="diagonal_x" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,217,102,153" type="QString" />
+            <Option name="color" value="255,192,0,115" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="128,96,0,255" type="QString" />
+            <Option name="outline_color" value="127,96,0,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_width" value="0.5" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="127,96,0,255" type="QString" />
+            <Option name="style" value="diagonal_x" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>

@@ -9,11 +9,11 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="242,196,196,19" type="QString" />
+            <Option name="color" value="248,203,173,26" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="192,0,0,255" type="QString" />
+            <Option name="outline_color" value="132,60,12,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
-            <Option name="outline_width" value="0.8" type="QString" />
+            <Option name="outline_width" value="1" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
@@ -22,11 +22,11 @@
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="242,196,196,38" type="QString" />
+            <Option name="color" value="248,203,173,51" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="192,0,0,255" type="QString" />
-            <Option name="outline_style" value="solid" type="QString" />
-            <Option name="outline_width" value="0.8" type="QString" />
+            <Option name="outline_color" value="132,60,12,255" type="QString" />
+            <Option name="outline_style" value="dash" type="QString" />
+            <Option name="outline_width" value="1" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>

@@ -9,11 +9,11 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,127,127,38" type="QString" />
+            <Option name="color" value="198,224,180,57" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="224,0,0,255" type="QString" />
+            <Option name="outline_color" value="0,160,64,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_width" value="0.5" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
@@ -22,11 +22,11 @@
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,127,127,76" type="QString" />
+            <Option name="color" value="198,224,180,115" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="224,0,0,255" type="QString" />
+            <Option name="outline_color" value="0,160,64,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
-            <Option name="outline_width" value="0.4" type="QString" />
+            <Option name="outline_width" value="0.5" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>

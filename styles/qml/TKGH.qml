@@ -11,7 +11,7 @@
           <Option type="Map">
             <Option name="color" value="91,155,213,70" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="0,80,160,255" type="QString" />
+            <Option name="outline_color" value="0,63,127,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
@@ -24,7 +24,7 @@
           <Option type="Map">
             <Option name="color" value="91,155,213,140" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="0,80,160,255" type="QString" />
+            <Option name="outline_color" value="0,63,127,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />

@@ -9,9 +9,9 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,242,170,57" type="QString" />
+            <Option name="color" value="255,255,153,57" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="201,164,0,255" type="QString" />
+            <Option name="outline_color" value="166,166,0,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
@@ -22,9 +22,9 @@
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="255,242,170,115" type="QString" />
+            <Option name="color" value="255,255,153,115" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="201,164,0,255" type="QString" />
+            <Option name="outline_color" value="166,166,0,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />

@@ -11,11 +11,18 @@
           <Option type="Map">
             <Option name="color" value="251,229,214,64" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="132,60,12,255" type="QString" />
+            <Option name="outline_color" value="123,63,0,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="123,63,0,255" type="QString" />
+            <Option name="style" value="horizontal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>
@@ -24,11 +31,18 @@
           <Option type="Map">
             <Option name="color" value="251,229,214,128" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="132,60,12,255" type="QString" />
+            <Option name="outline_color" value="123,63,0,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="123,63,0,255" type="QString" />
+            <Option name="style" value="horizontal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>

@@ -18,6 +18,13 @@
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
         </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="46,117,182,255" type="QString" />
+            <Option name="style" value="vertical" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
+          </Option>
+        </layer>
       </symbol>
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
@@ -29,6 +36,13 @@
             <Option name="outline_width" value="0.3" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="46,117,182,255" type="QString" />
+            <Option name="style" value="vertical" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>

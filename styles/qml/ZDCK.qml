@@ -11,11 +11,18 @@
           <Option type="Map">
             <Option name="color" value="244,177,131,45" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="160,82,45,255" type="QString" />
+            <Option name="outline_color" value="197,90,17,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.6" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="197,90,17,255" type="QString" />
+            <Option name="style" value="b_diagonal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>
@@ -24,11 +31,18 @@
           <Option type="Map">
             <Option name="color" value="244,177,131,89" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="160,82,45,255" type="QString" />
+            <Option name="outline_color" value="197,90,17,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.6" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="197,90,17,255" type="QString" />
+            <Option name="style" value="b_diagonal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>

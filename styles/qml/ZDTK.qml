@@ -9,7 +9,7 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="157,195,230,45" type="QString" />
+            <Option name="color" value="189,215,238,45" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="31,78,154,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
@@ -18,17 +18,31 @@
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
         </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="31,78,154,255" type="QString" />
+            <Option name="style" value="f_diagonal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
+          </Option>
+        </layer>
       </symbol>
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="157,195,230,89" type="QString" />
+            <Option name="color" value="189,215,238,89" type="QString" />
             <Option name="style" value="solid" type="QString" />
             <Option name="outline_color" value="31,78,154,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.6" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="31,78,154,255" type="QString" />
+            <Option name="style" value="f_diagonal" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>

@@ -9,26 +9,40 @@
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="183,225,161,45" type="QString" />
+            <Option name="color" value="226,240,217,45" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="46,125,50,255" type="QString" />
+            <Option name="outline_color" value="30,107,48,255" type="QString" />
             <Option name="outline_style" value="dash" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
           </Option>
         </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="30,107,48,255" type="QString" />
+            <Option name="style" value="dense6" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
+          </Option>
+        </layer>
       </symbol>
       <symbol type="fill" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" value="183,225,161,89" type="QString" />
+            <Option name="color" value="226,240,217,89" type="QString" />
             <Option name="style" value="solid" type="QString" />
-            <Option name="outline_color" value="46,125,50,255" type="QString" />
+            <Option name="outline_color" value="30,107,48,255" type="QString" />
             <Option name="outline_style" value="solid" type="QString" />
             <Option name="outline_width" value="0.4" type="QString" />
             <Option name="outline_width_unit" value="MM" type="QString" />
             <Option name="joinstyle" value="round" type="QString" />
+          </Option>
+        </layer>
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" value="30,107,48,255" type="QString" />
+            <Option name="style" value="dense6" type="QString" />
+            <Option name="outline_style" value="no" type="QString" />
           </Option>
         </layer>
       </symbol>
