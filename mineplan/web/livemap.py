@@ -12,7 +12,8 @@ page (:func:`publish_layers`, named by its content's hash, cached by the browser
 The page adds what the folium zone map lacks: clicking lists every feature under the
 point (identify), hover tooltips with name and number, the searched zone on top with
 its popup open, a fit to the chosen plans, a "go to" marker, and a legend folded on
-small screens.
+small screens. A large layer (:mod:`mineplan.web.mapview`) is sent for the view only:
+the map reports its view back when the planner leaves what was sent.
 
 Works with no network: the page inlines every asset (:func:`mineplan.web.assets.
 render_offline_html`); the layers are served by Streamlit from the component folder.
@@ -81,6 +82,10 @@ class LiveLayer:
         Feature ids: the row labels in the store frame (as text).
     map_style
         The layer's style as :class:`~mineplan.web.webmap.MapLayer` has it (legend).
+    view
+        For a large layer sent for one view only (:mod:`mineplan.web.mapview`):
+        ``{"bounds": [w, s, e, n], "zoom": z}`` it covers; the map reports its view
+        when it leaves that box or zoom. None: the whole layer.
     """
 
     code: str
@@ -91,6 +96,7 @@ class LiveLayer:
     schematic: str
     ids: tuple[str, ...]
     map_style: dict[str, Any]
+    view: dict[str, Any] | None = None
 
 
 def component_dir() -> Path:
@@ -174,8 +180,14 @@ def layer_geojson(layer: MapLayer) -> tuple[bytes, tuple[str, ...], str]:
     return data, ids, extent
 
 
-def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
-    """Write each layer's GeoJSON under ``folder/data`` (named by content) for the page."""
+def publish_layers(layers: Sequence[MapLayer], folder: Path, *,
+                   views: Mapping[str, Mapping[str, Any]] | None = None) -> list[LiveLayer]:
+    """Write each layer's GeoJSON under ``folder/data`` (named by content) for the page.
+
+    ``views``: layer code → the view a layer sent for one view covers
+    (:meth:`mineplan.web.mapview.MapView.as_args`).
+    """
+    views = views or {}
     out = []
     for layer in layers:
         data, ids, extent = layer_geojson(layer)
@@ -189,7 +201,8 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
             schematic_style={**style, "dashArray": SCHEMATIC_DASH,
                              "fillOpacity": round(style["fillOpacity"] * SCHEMATIC_FILL_FACTOR,
                                                   3)},
-            schematic=extent, ids=ids, map_style=dict(layer.style)))
+            schematic=extent, ids=ids, map_style=dict(layer.style),
+            view=dict(views[layer.code]) if layer.code in views else None))
     return out
 
 
@@ -239,6 +252,11 @@ def live_map_args(
         codes, or the bounds) once per new token.
     goto
         ``{"token", "lat", "lon", "label"}``: a marker to go to.
+
+    When a layer shown was sent for one view (``LiveLayer.view``), the map returns
+    its view (``{"west", "south", "east", "north", "zoom"}``,
+    :meth:`mineplan.web.mapview.MapView.from_component`) each time the planner pans
+    or zooms beyond it; otherwise it returns nothing and never reruns the page.
     """
     check_basemap(basemap, tianditu_key)
     shown = [layer for layer in layers if layer.code in visible]
@@ -246,7 +264,7 @@ def live_map_args(
     return {
         "height": height,
         "layers": [{"code": x.code, "url": x.url, "style": x.style,
-                    "schematic_style": x.schematic_style} for x in shown],
+                    "schematic_style": x.schematic_style, "view": x.view} for x in shown],
         "visible": {x.code: visible[x.code] for x in shown},
         "legend_html": legend_html([(x.code, x.title, x.map_style) for x in shown],
                                    {x.code: x.schematic for x in shown}),
