@@ -302,11 +302,10 @@ def read_overview(path: str | Path, code: str, *, zoom: float,
             " AND minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ? ORDER BY fid",
             (code, level, maxx, minx, maxy, miny)).fetchall()
     fids = [int(f) for f, _ in found]
-    if fids:
-        fields = pyogrio.read_dataframe(path, layer=code, read_geometry=False,
-                                        fid_as_index=True, fids=fids)
-    else:
-        fields = pyogrio.read_dataframe(path, layer=code, read_geometry=False, max_features=0)
+    # an IN list in one query reads thousands of rows about twice as fast as fids=
+    fields = pyogrio.read_dataframe(path, layer=code, read_geometry=False, fid_as_index=True,
+                                    where=f"fid IN ({','.join(map(str, fids))})" if fids
+                                    else "0 = 1")
     fields = pd.DataFrame(fields).reindex(pd.Index(fids, dtype="int64"))
     fields.index = fields.index - 1
     return gpd.GeoDataFrame(

@@ -138,13 +138,13 @@ def _collected(frame: gpd.GeoDataFrame, column: str) -> gpd.GeoDataFrame:
     """One multipart feature per group: the first row's attributes and a ``feature_count``."""
     keys = frame[column] if column in frame else pd.Series("", index=frame.index)
     rows, geoms, counts = [], [], []
+    all_geoms = frame.geometry.to_numpy()
     for _, idx in frame.groupby(keys.to_numpy(), sort=True).indices.items():
-        part = frame.iloc[idx]
-        polys = [p for g in part.geometry.to_numpy() for p in shapely.get_parts(g)
-                 if p.geom_type == "Polygon"]
-        rows.append(part.iloc[0].drop(labels=[frame.geometry.name]))
-        geoms.append(shapely.multipolygons(polys) if polys else shapely.MultiPolygon())
-        counts.append(len(part))
+        parts = shapely.get_parts(all_geoms[idx])
+        polys = parts[shapely.get_type_id(parts) == 3]
+        rows.append(frame.iloc[idx[0]].drop(labels=[frame.geometry.name]))
+        geoms.append(shapely.multipolygons(polys) if len(polys) else shapely.MultiPolygon())
+        counts.append(len(idx))
     out = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True),
                            geometry=geoms, crs=frame.crs)
     out["feature_count"] = counts

@@ -158,23 +158,26 @@ def layer_geojson(layer: MapLayer) -> tuple[bytes, tuple[str, ...], str]:
     schematic = status | layer.schematic
     restyle = status & (not layer.schematic)
     geometries = shapely.transform(frame.geometry.to_numpy(), lambda xy: xy.round(6))
+    # GEOS writes the geometry's GeoJSON (C, vectorised); the rest is assembled as text
+    texts = shapely.to_geojson(geometries)
     features = []
     ids = tuple(str(label) for label in frame.index)
-    for fid, geometry, (_, row), is_schematic, is_restyled in zip(
-            ids, geometries, frame.iterrows(), schematic, restyle, strict=True):
+    for fid, text, (_, row), is_schematic, is_restyled in zip(
+            ids, texts, frame.iterrows(), schematic, restyle, strict=True):
         name = row.get("name")
         number = row.get("zone_id")
         tip = " ".join(str(v) for v in (name, number)
                        if v is not None and str(v).strip() and str(v) != "nan")
-        features.append({
-            "type": "Feature", "id": fid,
-            "geometry": shapely.geometry.mapping(geometry),
-            "properties": {"popup_html": popup_html(layer.title, layer.popup_fields, row,
-                                                    schematic=bool(is_schematic)),
-                           "tip": tip or layer.title, "restyle": bool(is_restyled)},
-        })
-    data = json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        head = json.dumps({"type": "Feature", "id": fid}, ensure_ascii=False,
+                          separators=(",", ":"))[:-1]
+        properties = json.dumps(
+            {"popup_html": popup_html(layer.title, layer.popup_fields, row,
+                                      schematic=bool(is_schematic)),
+             "tip": tip or layer.title, "restyle": bool(is_restyled)},
+            ensure_ascii=False, separators=(",", ":"))
+        features.append(f'{head},"geometry":{text},"properties":{properties}}}')
+    data = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+            ).encode("utf-8")
     extent = "all" if (layer.schematic or (len(schematic) and schematic.all())) else \
         ("some" if schematic.any() else "none")
     return data, ids, extent
