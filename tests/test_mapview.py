@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -15,8 +17,10 @@ import pyogrio
 import pytest
 import shapely
 
+from mineplan.cli import main as cli_main
 from mineplan.generalise import simplify_for_screen
 from mineplan.layers import read_layer_specs, read_styles
+from mineplan.settings import home
 from mineplan.store import (
     overview_layers,
     read_layer,
@@ -28,6 +32,10 @@ from mineplan.store.overviews import OVERVIEW_MIN_VERTICES
 from mineplan.web.livemap import layer_geojson, live_map_args, publish_layers
 from mineplan.web.mapview import MapView, view_frame, view_layers
 from tests import pg
+from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
+
+sys.path.insert(0, str(home() / "bench"))
+from webmap_interactions import map_frame
 
 store_location = pg.store_location  # fixture: each backend
 
@@ -40,14 +48,14 @@ def pixel(zoom: int, lat: float) -> float:
     return 1.40625 / 2**zoom * math.cos(math.radians(lat))
 
 
-def wavy_layer(n: int = 220, vertices: int = 1000, *, x0: float = 80.0, seed: int = 1
-               ) -> gpd.GeoDataFrame:
-    """``n`` wavy blobs (``vertices`` each) on a 20 × 15 grid from (x0, 40), 0.1° apart."""
+def wavy_layer(n: int = 220, vertices: int = 1000, *, x0: float = 80.0, y0: float = 40.0,
+               seed: int = 1) -> gpd.GeoDataFrame:
+    """``n`` wavy blobs (``vertices`` each), 20 a row from (x0, y0), 0.1° apart."""
     rng = np.random.default_rng(seed)
     geoms = []
     t = np.linspace(0, 2 * math.pi, vertices, endpoint=False)
     for i in range(n):
-        cx, cy = x0 + 0.1 * (i % 20), 40.0 + 0.1 * (i // 20)
+        cx, cy = x0 + 0.1 * (i % 20), y0 + 0.1 * (i // 20)
         r = 0.03 * (1 + 0.1 * np.sin(9 * t + rng.uniform(0, 6)) + 0.03 * np.sin(97 * t))
         geoms.append(shapely.Polygon(np.c_[cx + r * np.cos(t), cy + r * np.sin(t)]))
     return gpd.GeoDataFrame(
@@ -193,3 +201,60 @@ def test_the_live_map_is_told_what_a_view_layer_covers(big_store, tmp_path):
     published = publish_layers(layers, tmp_path, views=covers)
     args = live_map_args(published, {"STHX": None}, height=500)
     assert args["layers"][0]["view"] == {"bounds": [80.44, 40.47, 80.76, 40.67], "zoom": 11}
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+@pytest.fixture(scope="module")
+def served_big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a two-plan store whose red line is a large layer around 伊宁."""
+    path = tmp_path_factory.mktemp("store") / "big.gpkg"
+    assert cli_main(["build", "-q", "-o", str(path), "--plans", "yining,tekes"]) == 0
+    replace_layer(path, "STHX", wavy_layer(x0=80.9, y0=43.4), spec=SPECS["STHX"])
+    assert overview_layers(path) == ["STHX"]
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with serve_app({"MINEPLAN_STORE": str(path)}, log=log) as url:
+        yield url
+
+
+_RED = """() => { const e = window.mineplanLiveMap.layers.STHX;
+  return e && e.geo ? {view: e.spec.view, url: e.spec.url, n: e.all.length,
+                       boxes: e.geo.getLayers().map(l => l.getBounds().toBBoxString())}
+                    : null; }"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_map_asks_for_the_red_line_of_the_view_it_shows(served_big: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    outside: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        block_network(page, outside)
+        page.goto(served_big, wait_until="networkidle", timeout=90_000)
+        frame = map_frame(page, 90)
+        frame.wait_for_function("() => window.mineplanLiveMap && window.mineplanLiveMap.loaded()"
+                                " && window.mineplanLiveMap.layers.STHX", timeout=60_000)
+        frame.wait_for_function(f"() => ({_RED})() !== null", timeout=60_000)
+        page.wait_for_timeout(3000)  # the first fit, and the view it reports
+        first = frame.evaluate(_RED)
+        assert first["view"] is not None and first["n"] > 0
+        # close in on one blob: the map reports the view, the page sends that view's part
+        frame.evaluate("() => window.mineplanLiveMap.map.setView([43.8, 81.5], 14)")
+        frame.wait_for_function(f"() => {{ const r = ({_RED})(); return r && r.view"
+                                " && r.view.zoom === 14 && window.mineplanLiveMap.loaded(); }",
+                                timeout=90_000)
+        page.wait_for_timeout(500)
+        close = frame.evaluate(_RED)
+        west, south, east, north = close["view"]["bounds"]
+        assert west < 81.5 < east and south < 43.8 < north
+        assert 0 < close["n"] < first["n"] and close["url"] != first["url"]
+        for text in close["boxes"]:  # every feature drawn is in the box sent
+            w, s, e, n = (float(v) for v in text.split(","))
+            assert w >= west - 1e-6 and e <= east + 1e-6 and s >= south - 1e-6 \
+                and n <= north + 1e-6
+        assert not frame.evaluate("() => window.mineplanLiveMap.viewNeeded()")
+        browser.close()
+    assert not outside, outside[:5]
