@@ -108,7 +108,7 @@ def load_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
     return {code: read_layer(path, code) for code in list_layers(path)}
 
 
-@st.cache_resource(max_entries=4)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def large_layers(path: str, mtime_ns: int) -> tuple[str, ...]:
     """The store's large layers drawn per map view (display copies; zone layers excepted)."""
     specs, _, _ = layer_definitions()
