@@ -23,11 +23,12 @@ from mineplan.errors import StoreError
 from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.location import as_location
-from mineplan.store import list_layers, read_layer, store_version
+from mineplan.store import list_layers, overview_layers, read_layer, store_version
 from mineplan.web.browsing import visible_frames
 from mineplan.web.exports import ExportFile, export_zones
 from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
-from mineplan.web.maplayers import map_layers
+from mineplan.web.maplayers import drawing_order, map_layers
+from mineplan.web.mapview import MapView, view_layers
 from mineplan.web.messages import error_message
 from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 
@@ -121,6 +122,38 @@ def load_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
     return {code: read_layer(path, code) for code in list_layers(path)}
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def large_layers(path: str, mtime_ns: int) -> tuple[str, ...]:
+    """The store's large layers drawn per map view (display copies; zone layers excepted)."""
+    specs, _, _ = layer_definitions()
+    return tuple(c for c in overview_layers(path) if c in specs and not specs[c].is_zone_layer)
+
+
+@st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")
+def map_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
+    """The layers for the browse map: whole, except the large ones (no features: they
+    are read per view, :func:`view_live_layers`)."""
+    large = large_layers(path, mtime_ns)
+    nowhere = (-180.0, -90.0, -179.999, -89.999)
+    return {code: read_layer(path, code, bbox=nowhere) if code in large
+            else read_layer(path, code) for code in list_layers(path)}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def view_live_layers(path: str, mtime_ns: int, codes: tuple[str, ...], view: MapView
+                     ) -> list[LiveLayer]:
+    """The large layers ``codes`` published for one map view."""
+    specs, styles, schematic = layer_definitions()
+    layers, covers = view_layers(path, codes, view, specs, styles, schematic)
+    return publish_layers(layers, component_dir(), views=covers)
+
+
+def in_drawing_order(layers: list[LiveLayer]) -> list[LiveLayer]:
+    specs, _, _ = layer_definitions()
+    by_code = {x.code: x for x in layers}
+    return [by_code[c] for c in drawing_order(by_code, specs)]
+
+
 @st.cache_resource
 def layer_definitions() -> tuple[dict[str, LayerSpec], dict[str, LayerStyle], SchematicStyle]:
     specs = read_layer_specs()
@@ -145,9 +178,10 @@ def raster_from_bytes(data: bytes) -> RasterImage:
 
 @st.cache_resource(max_entries=2, show_spinner="准备地图图层 …")
 def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
-    """Every store layer published for the live map, bottom first (once per store version)."""
+    """Every store layer but the large ones published for the live map, bottom first
+    (once per store version)."""
     specs, styles, schematic = layer_definitions()
-    return publish_layers(map_layers(load_frames(path, mtime_ns), specs, styles, schematic),
+    return publish_layers(map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
                           component_dir())
 
 
@@ -159,8 +193,14 @@ def _live_map_component() -> Any:
 
 
 def live_map(args: dict[str, Any], *, key: str) -> None:
-    """Show the browse page's live map (:mod:`mineplan.web.livemap`); it returns nothing."""
+    """Show the browse page's live map (:mod:`mineplan.web.livemap`). It returns its view
+    (read before the next run with :func:`reported_view`) only when a large layer is shown."""
     _live_map_component()(**args, key=key, default=None)
+
+
+def reported_view(key: str) -> MapView | None:
+    """The view the live map ``key`` last reported, if any."""
+    return MapView.from_component(st.session_state.get(key))
 
 
 def preview_map_html(layers: list[MapLayer]) -> str:

@@ -13,16 +13,20 @@ from app_pages._shared import (
     chinese_chrome,
     export_bytes,
     figure_bytes,
+    in_drawing_order,
+    large_layers,
     layer_definitions,
     live_layers,
     live_map,
-    load_frames,
+    map_frames,
     page_guard,
     plan_order,
     raster_from_bytes,
     raster_from_file,
+    reported_view,
     require_store,
     show_error,
+    view_live_layers,
 )
 from mineplan import settings
 from mineplan.errors import MineplanError
@@ -44,6 +48,7 @@ from mineplan.web.exports import EXPORT_FORMATS
 from mineplan.web.figurefiles import FIGURE_MIME
 from mineplan.web.goto import parse_goto
 from mineplan.web.livemap import component_dir, live_map_args, publish_image, visible_ids
+from mineplan.web.mapview import initial_view
 from mineplan.web.messages import error_message
 from mineplan.web.webmap import SCHEMATIC_BANNER, ImageLayer
 
@@ -84,7 +89,7 @@ def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
 def main() -> None:
     path, mtime = require_store()
     specs, _, _ = layer_definitions()
-    frames = load_frames(path, mtime)
+    frames = map_frames(path, mtime)  # large layers are read per map view
     regions_all = store_regions(frames, specs, order=plan_order())
     layer_names = {specs[c].name: c for c in frames if c in specs}
 
@@ -225,6 +230,13 @@ def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
               image: RasterImage | None, image_title: str, opacity: float) -> dict:
     """What this rerun sends the live map: ids and requests, never geometry."""
     published = live_layers(path, mtime)
+    large = [c for c in large_layers(path, mtime) if c in shown]
+    if large:  # read for the map's view only (what it reported, else the zones' extent)
+        view = reported_view("browse_map") or initial_view(
+            {c: f for c, f in shown.items() if specs[c].is_zone_layer and len(f)})
+        published = in_drawing_order(
+            [x for x in published if x.code not in large]
+            + view_live_layers(path, mtime, tuple(large), view))
     visible = {x.code: visible_ids(frames[x.code], shown[x.code])
                for x in published if x.code in shown}
     zone_codes = [c for c in shown if specs[c].is_zone_layer]

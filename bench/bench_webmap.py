@@ -5,6 +5,23 @@ Run from the checkout (after `mineplan build`):
     .venv/bin/python bench/bench_webmap.py                  # full size (~10 M vertices)
     .venv/bin/python bench/bench_webmap.py --quick          # small smoke run
     .venv/bin/python bench/bench_webmap.py --interactions   # the browse page, per action
+    .venv/bin/python bench/bench_webmap.py --views          # server time per map view
+    .venv/bin/python bench/bench_webmap.py --views --pg postgresql://…?schema=bench
+
+``--views`` writes bench_overlap's provincial red line (20,000 polygons, 12.7 M
+vertices) into a GeoPackage store (and a PostGIS one with ``--pg`` or
+``MINEPLAN_TEST_PG``) through ``mineplan.store.write_store`` — which also writes the
+layer's per-zoom display copies — and prints, per map view (province, prefecture,
+county, close-up), the server-side CPU time from the view to the GeoJSON the live
+map receives (``mineplan.web.mapview.view_layers`` + ``livemap.layer_geojson``,
+median of 3), the features, vertices and bytes sent, whether every ring is valid
+and how many of the drawn features (the 300 with most vertices) are more than a
+screen pixel off the stored one clipped to the same box (Hausdorff distance of the
+areas, at that zoom and the feature's latitude); the same view served
+without display copies (the stored geometry read in the box, simplified without
+topology preservation and repaired per view: the alternative issue 16 names); and,
+once, the way the page did it before (the layer read whole, reprojected and
+simplified with topology preservation for the view).
 
 ``--interactions`` serves the app and prints the seconds and KB received per planner
 action (first render, filter change, plan removed, search) and whether a zoom survives
@@ -23,7 +40,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -115,6 +134,140 @@ def _report(label: str, frames: dict[str, gpd.GeoDataFrame], *, chromium: str | 
         print("first render (Chromium)   skipped: /usr/bin/chromium not found")
 
 
+def _cpu(fn, runs: int = 3) -> tuple[float, object]:
+    """Median CPU seconds of ``runs`` calls of ``fn`` and its last result."""
+    times, out = [], None
+    for _ in range(runs):
+        t0 = time.process_time()
+        out = fn()
+        times.append(time.process_time() - t0)
+    return statistics.median(times), out
+
+
+def _old_page_view(location: str, view: tuple[float, float, float, float],
+                   width_px: int = 1400) -> bytes:
+    """How the browse page drew a large layer before display copies: read whole,
+    reprojected, clipped, simplified with topology preservation to a pixel."""
+    from mineplan.web.livemap import layer_geojson
+
+    frame = read_layer(location, "STHX").to_crs("EPSG:4326")
+    minx, miny, maxx, maxy = view
+    geoms = frame.geometry.to_numpy()
+    touching = shapely.intersects(geoms, shapely.box(*view))
+    frame, geoms = frame[touching], geoms[touching]
+    clipped = shapely.clip_by_rect(geoms, minx, miny, maxx, maxy)
+    pixel = (maxx - minx) / width_px * max(math.cos(math.radians((miny + maxy) / 2)), 0.2)
+    simple = shapely.simplify(clipped, pixel, preserve_topology=True)
+    frame = frame.set_geometry(gpd.GeoSeries(simple, index=frame.index, crs="EPSG:4326"))
+    specs = read_layer_specs()
+    styles, schematic = read_styles()
+    layer = map_layers({"STHX": frame}, specs, styles, schematic, vertex_budget=2**62)[0]
+    return layer_geojson(layer)[0]
+
+
+def _quality(original: gpd.GeoDataFrame, view, frame: gpd.GeoDataFrame, sample: int = 300
+             ) -> tuple[bool, int, int]:
+    """(every ring valid, features checked, features more than a pixel off) of drawn vs
+    stored features: the ``sample`` with most vertices drawn, each compared with the
+    stored one clipped to the same box; "more than a pixel off" = outside the other
+    grown by one screen pixel (at the view's zoom and the feature's latitude), either
+    way: the Hausdorff distance of the areas is over a pixel."""
+    from mineplan.generalise import pixel_degrees
+
+    geoms = frame.geometry.to_numpy()
+    valid = bool(shapely.is_valid(geoms).all())
+    if not len(frame):
+        return valid, 0, 0
+    box = view.covered()
+    picked = frame.iloc[np.argsort(-shapely.get_num_coordinates(geoms))[:sample]]
+    by_name = original.set_index("name").geometry
+    ref = shapely.make_valid(shapely.clip_by_rect(by_name.loc[picked["name"]].to_numpy(),
+                                                  *box.bbox))
+    drawn = picked.geometry.to_numpy()
+    bounds = shapely.bounds(ref)  # a pixel on screen where the feature is (Web Mercator)
+    pixel = pixel_degrees(view.zoom, np.maximum(abs(bounds[:, 1]), abs(bounds[:, 3])))
+    sliver = 1e-6 * pixel**2  # what floating point leaves of an empty difference
+    off = ((shapely.area(shapely.difference(drawn, shapely.buffer(ref, pixel))) > sliver)
+           | (shapely.area(shapely.difference(ref, shapely.buffer(drawn, pixel))) > sliver))
+    return valid, len(picked), int(off.sum())
+
+
+def _views(pg: str | None, polygons: int, seed: int) -> int:
+    """Server-side time per map view of a provincial red line in a store."""
+    from bench_overlap import make_redline  # beside this script
+
+    from mineplan.store import write_store
+    from mineplan.web.livemap import layer_geojson
+    from mineplan.web.mapview import MapView, view_frame, view_layers
+
+    specs = read_layer_specs()
+    styles, schematic = read_styles()
+    red = make_redline(polygons, seed=seed)
+    red = gpd.GeoDataFrame({"name": [f"红线{i}" for i in range(len(red))], "region": "新疆",
+                            "data_status": "导入", "geometry_status": "导入",
+                            "geometry_source": "bench", "source_date": "2026-11-29",
+                            "geom_area_km2": 0.0}, geometry=red.geometry.to_numpy(),
+                           crs=red.crs)
+    minx, miny, maxx, maxy = (float(v) for v in red.total_bounds)
+    # county and close-up views on the outline of the largest polygon
+    biggest = red.geometry.iloc[int(np.argmax(shapely.get_num_coordinates(
+        red.geometry.to_numpy())))]
+    cx, cy = shapely.get_coordinates(biggest)[0]
+    views = [
+        ("province", MapView.of_bounds((minx, miny, maxx, maxy), width_px=1400)),
+        ("prefecture", MapView.of_bounds((cx - 2, cy - 1.2, cx + 2, cy + 1.2), width_px=1400)),
+        ("county", MapView.of_bounds((cx - 0.5, cy - 0.3, cx + 0.5, cy + 0.3), width_px=1400)),
+        ("close-up", MapView.of_bounds((cx - 0.05, cy - 0.03, cx + 0.05, cy + 0.03),
+                                       width_px=1400)),
+    ]
+    vertices = int(shapely.get_num_coordinates(red.geometry.to_numpy()).sum())
+    print(f"\n== provincial red line in a store: {len(red):,} polygons, {vertices:,} vertices")
+    with tempfile.TemporaryDirectory() as tmp:
+        locations = [("GeoPackage", str(Path(tmp) / "red.gpkg"))]
+        if pg:
+            locations.append(("PostGIS", pg))
+        for label, location in locations:
+            t0 = time.process_time()
+            wall = time.perf_counter()
+            write_store(location, {"STHX": red}, specs=specs, qml={})
+            print(f"\n{label}: write_store {time.process_time() - t0:.1f} s CPU "
+                  f"({time.perf_counter() - wall:.1f} s wall), display copies included")
+            print(f"{'view':<11} {'zoom':>4} {'CPU s':>7} {'features':>9} {'vertices':>10} "
+                  f"{'KB':>8} {'valid':>6} {'> 1 px off':>12} {'no copies s':>12}")
+            original = read_layer(location, "STHX")
+            for name, view in views:
+                def serve(view: MapView = view, location: str = location) -> bytes:
+                    layers, _ = view_layers(location, ["STHX"], view, specs, styles, schematic)
+                    return b"".join(layer_geojson(x)[0] for x in layers)
+
+                seconds, data = _cpu(serve)
+                assert isinstance(data, bytes)
+
+                def uncopied(view: MapView = view, location: str = location) -> bytes:
+                    box = view.covered().bbox  # the alternative: no copies, per view
+                    frame = display_frame(read_layer(location, "STHX", bbox=box), view=box,
+                                          zoom=view.zoom)
+                    layers = map_layers({"STHX": frame}, specs, styles, schematic,
+                                        vertex_budget=2**62)
+                    return b"".join(layer_geojson(x)[0] for x in layers)
+
+                alternative, _ = _cpu(uncopied, runs=1)
+                frame = view_frame(location, "STHX", view,
+                                   options=DisplayOptions(max_features=10**9))
+                valid, checked, off = _quality(original, view, frame)
+                sent = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+                print(f"{name:<11} {view.zoom:>4} {seconds:>7.2f} {len(frame):>9,} "
+                      f"{sent:>10,} {len(data) / 1e3:>8.0f} {valid!s:>6} {f'{off}/{checked}':>12} "
+                      f"{alternative:>12.2f}")
+            box = views[0][1].covered().bbox
+            seconds, data = _cpu(lambda: _old_page_view(location, box),  # noqa: B023
+                                 runs=1)
+            assert isinstance(data, bytes)
+            print(f"before (whole layer read, topology-preserving simplify), province view: "
+                  f"{seconds:.2f} s CPU, {len(data) / 1e3:.0f} KB")
+    return 0
+
+
 def _interactions(store: Path, chromium: str | None) -> int:
     """The browse page served on ``store``: seconds and KB per planner action."""
     if chromium is None or not store.is_file():
@@ -142,11 +295,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=home() / DEFAULT_STORE)
     parser.add_argument("--interactions", action="store_true",
                         help="only the browse page's interactions (bytes and time each)")
+    parser.add_argument("--views", action="store_true",
+                        help="only the server-side time per map view of a provincial layer")
+    parser.add_argument("--pg", default=os.environ.get("MINEPLAN_TEST_PG"),
+                        help="also a PostGIS store (postgresql://…?schema=…) for --views")
     args = parser.parse_args(argv)
     chromium = shutil.which("chromium") or ("/usr/bin/chromium"
                                             if Path("/usr/bin/chromium").exists() else None)
     if args.interactions:
         return _interactions(args.store, chromium)
+    if args.views:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        return _views(args.pg, 2_000 if args.quick else args.polygons, args.seed)
     if args.store.is_file():
         frames = {c: read_layer(args.store, c) for c in list_layers(args.store)}
         frames["XZQ"] = frames["XZQ"][frames["XZQ"]["level"] != "province"]

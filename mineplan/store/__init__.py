@@ -16,6 +16,10 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
                      (an import computed from the current layer)
 :func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490 (``bbox=`` for
                      only the features in an area, through the spatial index)
+:func:`read_overview` a large layer's display copy for a map view (zoom, box):
+                     geometry simplified for that zoom, written with the layer
+                     (:mod:`mineplan.store.overviews`); None for small layers
+:func:`overview_layers` the layers that have such copies (drawn per view)
 :func:`list_layers`  the codes of the feature layers present
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
@@ -71,9 +75,11 @@ __all__ = [
     "layer_profile",
     "list_layers",
     "location_text",
+    "overview_layers",
     "read_edits",
     "read_layer",
     "read_meta",
+    "read_overview",
     "read_styles_table",
     "replace_layer",
     "store_version",
@@ -140,6 +146,23 @@ def update_layer(
 def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> gpd.GeoDataFrame:
     """One layer as a GeoDataFrame in EPSG:4490; with ``bbox``, only the features meeting it."""
     return _backend(location).read_layer(location, code, bbox=bbox)
+
+
+def overview_layers(location: str | Path) -> list[str]:
+    """The layers with current display copies: the large ones, to draw per map view."""
+    return _backend(location).overview_layers(location)
+
+
+def read_overview(location: str | Path, code: str, *, zoom: float,
+                  bbox: BBox) -> gpd.GeoDataFrame | None:
+    """A large layer's features meeting ``bbox``, geometry simplified for a map at ``zoom``.
+
+    Indexed by the features' positions in the layer (the index :func:`read_layer`
+    gives), with every attribute. None when the layer has no current display copy
+    fine enough for ``zoom`` (it is small, the view is closer in than the finest
+    copy, or the copies predate the layer): read the layer (``bbox=``) instead.
+    """
+    return _backend(location).read_overview(location, code, zoom=zoom, bbox=bbox)
 
 
 def list_layers(location: str | Path) -> list[str]:

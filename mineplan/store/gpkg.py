@@ -34,15 +34,26 @@ from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
 from mineplan.store.edits import EDIT_COLUMNS, EDIT_TABLE, EditRecord, edit_row
 from mineplan.store.lock import writer_lock
+from mineplan.store.overviews import (
+    OVERVIEW_LAYERS,
+    OVERVIEW_TABLE,
+    geometries,
+    level_for,
+    make_overviews,
+    overview_rows,
+    summary_row,
+)
 from mineplan.vocab import STORE_CRS, STORE_EPSG
 
 __all__ = [
     "META_TABLE",
     "layer_profile",
     "list_layers",
+    "overview_layers",
     "read_edits",
     "read_layer",
     "read_meta",
+    "read_overview",
     "read_styles_table",
     "replace_layer",
     "update_layer",
@@ -132,6 +143,8 @@ def write_store(
                 **_empty_geometry_type(frame, spec),
             )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            for code, frame in layers.items():
+                _write_overviews(con, code, frame)
             _write_layer_styles(con, {c: qml[c] for c in layers if c in qml}, specs)
             _write_meta(con, dict(meta or {}))
             _log_edits(con, [edit_row(edit, layer=c, features=len(f)) for c, f in layers.items()])
@@ -230,6 +243,7 @@ def _replace_in_copy(path: Path, code: str, frame: gpd.GeoDataFrame, *, spec: La
             **_empty_geometry_type(frame, spec),
         )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            _write_overviews(con, code, frame)
             if qml is not None:
                 _set_layer_style(con, code, qml, spec)
             _log_edits(con, [edit_row(edit, layer=code, features=len(frame))])
@@ -248,6 +262,55 @@ def read_layer(path: str | Path, code: str, *,
     if code not in list_layers(path):
         raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
     return pyogrio.read_dataframe(path, layer=code, bbox=bbox)
+
+
+def overview_layers(path: str | Path) -> list[str]:
+    """The layers with current display copies (:mod:`mineplan.store.overviews`)."""
+    path = _existing(path)
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as con:
+        if not _has_table(con, OVERVIEW_LAYERS):
+            return []
+        rows = con.execute(f"SELECT layer, source_key FROM {OVERVIEW_LAYERS} ORDER BY layer")
+        return [str(code) for code, key in rows.fetchall() if key == _source_key(con, code)]
+
+
+def read_overview(path: str | Path, code: str, *, zoom: float,
+                  bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+    """The display copy of layer ``code`` for a view at ``zoom`` showing ``bbox``.
+
+    Features (all attributes, geometry simplified for that zoom) whose box meets
+    ``bbox``, indexed by their position in the layer; None when the layer has no
+    current copy fine enough (a small layer, a view closer in than the finest copy,
+    or copies older than the layer). See :mod:`mineplan.store.overviews`.
+    """
+    path = _existing(path)
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as con:
+        if not _has_table(con, OVERVIEW_LAYERS):
+            return None
+        row = con.execute(f"SELECT source_key, zooms FROM {OVERVIEW_LAYERS} WHERE layer = ?",
+                          (code,)).fetchone()
+        if row is None or row[0] != _source_key(con, code) or not row[1]:
+            return None
+        level = level_for(zoom, tuple(int(z) for z in str(row[1]).split(",")))
+        if level is None:
+            return None
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        found = con.execute(
+            f"SELECT fid, geom FROM {OVERVIEW_TABLE} WHERE layer = ? AND zoom = ?"
+            " AND minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ? ORDER BY fid",
+            (code, level, maxx, minx, maxy, miny)).fetchall()
+    fids = [int(f) for f, _ in found]
+    # an IN list in one query reads thousands of rows about twice as fast as fids=
+    fields = pyogrio.read_dataframe(path, layer=code, read_geometry=False, fid_as_index=True,
+                                    where=f"fid IN ({','.join(map(str, fids))})" if fids
+                                    else "0 = 1")
+    fields = pd.DataFrame(fields).reindex(pd.Index(fids, dtype="int64"))
+    fields.index = fields.index - 1
+    return gpd.GeoDataFrame(
+        fields, geometry=gpd.GeoSeries(geometries([g for _, g in found]), index=fields.index,
+                                       crs=STORE_CRS), crs=STORE_CRS)
 
 
 def layer_profile(path: str | Path, code: str,
@@ -415,6 +478,40 @@ def _log_edits(con: sqlite3.Connection, rows: list[tuple[str, str, str, str, int
             " 'mineplan edit log', strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
     con.executemany(
         f"INSERT INTO {EDIT_TABLE} ({', '.join(EDIT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _source_key(con: sqlite3.Connection, code: str) -> str:
+    """The layer table's ``last_change`` (GDAL sets it on every write of the layer)."""
+    row = con.execute("SELECT last_change FROM gpkg_contents WHERE table_name = ?",
+                      (code,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _write_overviews(con: sqlite3.Connection, code: str, frame: gpd.GeoDataFrame) -> None:
+    """Replace layer ``code``'s display copies (:mod:`mineplan.store.overviews`)."""
+    if _has_table(con, OVERVIEW_LAYERS):
+        con.execute(f"DELETE FROM {OVERVIEW_TABLE} WHERE layer = ?", (code,))
+        con.execute(f"DELETE FROM {OVERVIEW_LAYERS} WHERE layer = ?", (code,))
+    overviews = make_overviews(frame)
+    if not overviews:
+        return
+    if not _has_table(con, OVERVIEW_LAYERS):
+        con.execute(f"CREATE TABLE {OVERVIEW_TABLE} (layer TEXT NOT NULL, zoom INTEGER NOT NULL,"
+                    " fid INTEGER NOT NULL, minx REAL, miny REAL, maxx REAL, maxy REAL,"
+                    " geom BLOB, PRIMARY KEY (layer, zoom, fid))")
+        con.execute(f"CREATE INDEX {OVERVIEW_TABLE}_box ON {OVERVIEW_TABLE}"
+                    " (layer, zoom, minx, maxx)")
+        con.execute(f"CREATE TABLE {OVERVIEW_LAYERS} (layer TEXT PRIMARY KEY,"
+                    " source_key TEXT, features INTEGER, vertices INTEGER, zooms TEXT)")
+        con.executemany(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+            " last_change) VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+            [(OVERVIEW_TABLE, OVERVIEW_TABLE, "mineplan display copies of large layers"),
+             (OVERVIEW_LAYERS, OVERVIEW_LAYERS, "mineplan display copies: layers")])
+    con.executemany(f"INSERT INTO {OVERVIEW_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    overview_rows(code, overviews))
+    con.execute(f"INSERT INTO {OVERVIEW_LAYERS} VALUES (?, ?, ?, ?, ?)",
+                summary_row(code, _source_key(con, code), frame, overviews))
 
 
 def _remove_stale_temporaries(path: Path) -> None:

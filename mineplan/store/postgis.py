@@ -54,6 +54,15 @@ from mineplan.errors import StoreError
 from mineplan.layers import LayerSpec
 from mineplan.location import PgLocation, parse_postgres
 from mineplan.store.edits import EDIT_COLUMNS, EDIT_TABLE, EditRecord, edit_row
+from mineplan.store.overviews import (
+    OVERVIEW_LAYERS,
+    OVERVIEW_TABLE,
+    geometries,
+    level_for,
+    make_overviews,
+    overview_rows,
+    summary_row,
+)
 from mineplan.store.pgsession import as_login, connection, reading, writing
 from mineplan.vocab import STORE_CRS, STORE_EPSG
 
@@ -64,9 +73,11 @@ __all__ = [
     "can_write",
     "layer_profile",
     "list_layers",
+    "overview_layers",
     "read_edits",
     "read_layer",
     "read_meta",
+    "read_overview",
     "read_styles_table",
     "replace_layer",
     "store_version",
@@ -147,9 +158,12 @@ def write_store(
     with writing(loc, edit.command, create_schema=True) as (con, raw):
         for old in _layer_tables(raw, loc.schema):
             raw.execute(sql.SQL("DROP TABLE {}").format(_table(loc, old)))
+        for table in (OVERVIEW_TABLE, OVERVIEW_LAYERS):
+            raw.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_table(loc, table)))
         for code, frame in layers.items():
             log.info("writing layer %s (%s): %d features", code, specs[code].name, len(frame))
             _write_table(con, raw, loc, code, frame, specs[code])
+            _write_overviews(raw, loc, code, frame)
         with as_login(raw):
             _ensure_styles_table(raw)
             _delete_styles(raw, loc, None)
@@ -270,6 +284,54 @@ def read_layer(
         if code not in present:
             raise StoreError(f"{loc.url}: no layer {code!r}; it has {present}")
         return _read_table(con, raw, loc, code, bbox)
+
+
+def overview_layers(location: str | Path) -> list[str]:
+    """The layers with current display copies (:mod:`mineplan.store.overviews`)."""
+    loc = parse_postgres(location)
+    with reading(loc) as (_, raw):
+        if not _has_table(raw, loc.schema, OVERVIEW_LAYERS):
+            return []
+        rows = raw.execute(sql.SQL("SELECT layer, source_key FROM {} ORDER BY layer").format(
+            _table(loc, OVERVIEW_LAYERS))).fetchall()
+        return [str(code) for code, key in rows if key == _source_key(raw, loc, code)]
+
+
+def read_overview(location: str | Path, code: str, *, zoom: float,
+                  bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+    """The display copy of layer ``code`` for a view at ``zoom`` showing ``bbox``.
+
+    As :func:`mineplan.store.gpkg.read_overview`, in one read-only transaction (the
+    copies and the attributes from the same snapshot).
+    """
+    loc = parse_postgres(location)
+    with reading(loc) as (con, raw):
+        if not _has_table(raw, loc.schema, OVERVIEW_LAYERS):
+            return None
+        row = raw.execute(sql.SQL("SELECT source_key, zooms FROM {} WHERE layer = %s").format(
+            _table(loc, OVERVIEW_LAYERS)), (code,)).fetchone()
+        if row is None or not row[1] or row[0] != _source_key(raw, loc, code):
+            return None
+        level = level_for(zoom, tuple(int(z) for z in str(row[1]).split(",")))
+        if level is None:
+            return None
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        found = raw.execute(sql.SQL(
+            "SELECT fid, geom FROM {} WHERE layer = %s AND zoom = %s AND minx <= %s"
+            " AND maxx >= %s AND miny <= %s AND maxy >= %s ORDER BY fid").format(
+            _table(loc, OVERVIEW_TABLE)), (code, level, maxx, minx, maxy, miny)).fetchall()
+        fids = [int(f) for f, _ in found]
+        raw.execute(sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(_table(loc, code)))
+        fields = [c for c in _columns(raw, loc.schema, code) if c != GEOMETRY_COLUMN]
+        query = sql.SQL("SELECT {} FROM {} WHERE fid = ANY(%(fids)s) ORDER BY fid").format(
+            sql.SQL(", ").join(map(sql.Identifier, fields)), _table(loc, code))
+        table = pd.read_sql(sa.text(query.as_string(raw).replace("%(fids)s", ":fids")), con,
+                            params={"fids": fids})
+    table = table.set_index("fid").reindex(pd.Index(fids, dtype="int64"))
+    table.index = table.index - 1
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.GeoSeries(geometries([g for _, g in found]), index=table.index,
+                                      crs=STORE_CRS), crs=STORE_CRS)
 
 
 def layer_profile(location: str | Path, code: str,
@@ -549,6 +611,43 @@ def _swap_in(
     if code in present:
         raw.execute(sql.SQL("DROP TABLE {}").format(_table(loc, code)))
     _rename_table(raw, loc, staging, code)
+    _write_overviews(raw, loc, code, frame)
+
+
+def _source_key(raw: psycopg.Connection[Any], loc: PgLocation, code: str) -> str:
+    """The layer table's OID (a new table, so a new OID, on every write)."""
+    row = raw.execute("SELECT to_regclass(%s)::oid", (_table(loc, code).as_string(raw),)
+                      ).fetchone()
+    return str(row[0]) if row and row[0] is not None else ""
+
+
+def _write_overviews(raw: psycopg.Connection[Any], loc: PgLocation, code: str,
+                     frame: gpd.GeoDataFrame) -> None:
+    """Replace layer ``code``'s display copies (:mod:`mineplan.store.overviews`)."""
+    table, layers = _table(loc, OVERVIEW_TABLE), _table(loc, OVERVIEW_LAYERS)
+    if _has_table(raw, loc.schema, OVERVIEW_LAYERS):
+        raw.execute(sql.SQL("DELETE FROM {} WHERE layer = %s").format(table), (code,))
+        raw.execute(sql.SQL("DELETE FROM {} WHERE layer = %s").format(layers), (code,))
+    overviews = make_overviews(frame)
+    if not overviews:
+        return
+    if not _has_table(raw, loc.schema, OVERVIEW_LAYERS):
+        raw.execute(sql.SQL(
+            "CREATE TABLE {} (layer text NOT NULL, zoom integer NOT NULL, fid bigint NOT NULL,"
+            " minx double precision, miny double precision, maxx double precision,"
+            " maxy double precision, geom bytea, PRIMARY KEY (layer, zoom, fid))").format(table))
+        raw.execute(sql.SQL("CREATE INDEX {} ON {} (layer, zoom, minx, maxx)").format(
+            sql.Identifier(f"{OVERVIEW_TABLE}_box"), table))
+        raw.execute(sql.SQL(
+            "CREATE TABLE {} (layer text PRIMARY KEY, source_key text, features bigint,"
+            " vertices bigint, zooms text)").format(layers))
+        raw.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(
+            table, sql.Literal("mineplan display copies of large layers")))
+    _copy_rows(raw, table, ["layer", "zoom", "fid", "minx", "miny", "maxx", "maxy", "geom"],
+               (list(row) for row in overview_rows(code, overviews)))
+    raw.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(layers),
+                summary_row(code, _source_key(raw, loc, code), frame, overviews))
+    raw.execute(sql.SQL("ANALYZE {}").format(table))
 
 
 def _rename_table(raw: psycopg.Connection[Any], loc: PgLocation, old: str, new: str) -> None:

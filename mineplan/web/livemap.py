@@ -12,7 +12,8 @@ page (:func:`publish_layers`, named by its content's hash, cached by the browser
 The page adds what the folium zone map lacks: clicking lists every feature under the
 point (identify), hover tooltips with name and number, the searched zone on top with
 its popup open, a fit to the chosen plans, a "go to" marker, and a legend folded on
-small screens.
+small screens. A large layer (:mod:`mineplan.web.mapview`) is sent for the view only:
+the map reports its view back when the planner leaves what was sent.
 
 Works with no network: the page inlines every asset (:func:`mineplan.web.assets.
 render_offline_html`); the layers are served by Streamlit from the component folder.
@@ -80,6 +81,10 @@ class LiveLayer:
         Feature ids: the row labels in the store frame (as text).
     map_style
         The layer's style as :class:`~mineplan.web.webmap.MapLayer` has it (legend).
+    view
+        For a large layer sent for one view only (:mod:`mineplan.web.mapview`):
+        ``{"bounds": [w, s, e, n], "zoom": z}`` it covers; the map reports its view
+        when it leaves that box or zoom. None: the whole layer.
     """
 
     code: str
@@ -90,6 +95,7 @@ class LiveLayer:
     schematic: str
     ids: tuple[str, ...]
     map_style: dict[str, Any]
+    view: dict[str, Any] | None = None
 
 
 def component_dir() -> Path:
@@ -151,30 +157,39 @@ def layer_geojson(layer: MapLayer) -> tuple[bytes, tuple[str, ...], str]:
     schematic = status | layer.schematic
     restyle = status & (not layer.schematic)
     geometries = shapely.transform(frame.geometry.to_numpy(), lambda xy: xy.round(6))
+    # GEOS writes the geometry's GeoJSON (C, vectorised); the rest is assembled as text
+    texts = shapely.to_geojson(geometries)
     features = []
     ids = tuple(str(label) for label in frame.index)
-    for fid, geometry, (_, row), is_schematic, is_restyled in zip(
-            ids, geometries, frame.iterrows(), schematic, restyle, strict=True):
+    for fid, text, (_, row), is_schematic, is_restyled in zip(
+            ids, texts, frame.iterrows(), schematic, restyle, strict=True):
         name = row.get("name")
         number = row.get("zone_id")
         tip = " ".join(str(v) for v in (name, number)
                        if v is not None and str(v).strip() and str(v) != "nan")
-        features.append({
-            "type": "Feature", "id": fid,
-            "geometry": shapely.geometry.mapping(geometry),
-            "properties": {"popup_html": popup_html(layer.title, layer.popup_fields, row,
-                                                    schematic=bool(is_schematic)),
-                           "tip": tip or layer.title, "restyle": bool(is_restyled)},
-        })
-    data = json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        head = json.dumps({"type": "Feature", "id": fid}, ensure_ascii=False,
+                          separators=(",", ":"))[:-1]
+        properties = json.dumps(
+            {"popup_html": popup_html(layer.title, layer.popup_fields, row,
+                                      schematic=bool(is_schematic)),
+             "tip": tip or layer.title, "restyle": bool(is_restyled)},
+            ensure_ascii=False, separators=(",", ":"))
+        features.append(f'{head},"geometry":{text},"properties":{properties}}}')
+    data = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+            ).encode("utf-8")
     extent = "all" if (layer.schematic or (len(schematic) and schematic.all())) else \
         ("some" if schematic.any() else "none")
     return data, ids, extent
 
 
-def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
-    """Write each layer's GeoJSON under ``folder/data`` (named by content) for the page."""
+def publish_layers(layers: Sequence[MapLayer], folder: Path, *,
+                   views: Mapping[str, Mapping[str, Any]] | None = None) -> list[LiveLayer]:
+    """Write each layer's GeoJSON under ``folder/data`` (named by content) for the page.
+
+    ``views``: layer code → the view a layer sent for one view covers
+    (:meth:`mineplan.web.mapview.MapView.as_args`).
+    """
+    views = views or {}
     out = []
     for layer in layers:
         data, ids, extent = layer_geojson(layer)
@@ -190,7 +205,8 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
                                  "dashArray"],
                              "fillOpacity": round(style["fillOpacity"] * SCHEMATIC_FILL_FACTOR,
                                                   3)},
-            schematic=extent, ids=ids, map_style=dict(layer.style)))
+            schematic=extent, ids=ids, map_style=dict(layer.style),
+            view=dict(views[layer.code]) if layer.code in views else None))
     return out
 
 
@@ -240,6 +256,11 @@ def live_map_args(
         codes, or the bounds) once per new token.
     goto
         ``{"token", "lat", "lon", "label"}``: a marker to go to.
+
+    When a layer shown was sent for one view (``LiveLayer.view``), the map returns
+    its view (``{"west", "south", "east", "north", "zoom"}``,
+    :meth:`mineplan.web.mapview.MapView.from_component`) each time the planner pans
+    or zooms beyond it; otherwise it returns nothing and never reruns the page.
     """
     check_basemap(basemap, tianditu_key)
     shown = [layer for layer in layers if layer.code in visible]
@@ -247,7 +268,7 @@ def live_map_args(
     return {
         "height": height,
         "layers": [{"code": x.code, "url": x.url, "style": x.style,
-                    "schematic_style": x.schematic_style} for x in shown],
+                    "schematic_style": x.schematic_style, "view": x.view} for x in shown],
         "visible": {x.code: visible[x.code] for x in shown},
         "legend_html": legend_html([(x.code, x.title, x.map_style) for x in shown],
                                    {x.code: x.schematic for x in shown}),

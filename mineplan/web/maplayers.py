@@ -12,7 +12,7 @@ and :mod:`mineplan.web.webmap`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +23,7 @@ from mineplan.vocab import DEMO, SCHEMATIC, WEB_CRS
 from mineplan.web.display import display_frame
 from mineplan.web.webmap import MapLayer
 
-__all__ = ["DISPLAY_VERTEX_BUDGET", "POPUP_FIELDS", "map_layers"]
+__all__ = ["DISPLAY_VERTEX_BUDGET", "POPUP_FIELDS", "drawing_order", "map_layers"]
 
 #: Fields shown in a zone's popup, in order (labels come from the layer definition).
 POPUP_FIELDS: tuple[str, ...] = (
@@ -57,8 +57,7 @@ def map_layers(
     (:func:`mineplan.web.display.display_frame`) clipped to the extent of the other
     layers shown (or its own when it is alone) and simplified to one screen pixel.
     """
-    order = sorted(frames, key=lambda c: (-specs[c].order if specs[c].group == "base"
-                                          else specs[c].order))
+    order = drawing_order(frames, specs)
     heavy = {c for c, f in frames.items()
              if not f.empty and int(shapely.get_num_coordinates(f.geometry.to_numpy()).sum())
              > vertex_budget}
@@ -99,6 +98,12 @@ def map_layers(
             schematic=is_schematic,
         ))
     return layers
+
+
+def drawing_order(codes: Iterable[str], specs: Mapping[str, LayerSpec]) -> list[str]:
+    """Layer codes bottom first: boundaries (outermost first), then the rest by order."""
+    return sorted(codes, key=lambda c: (-specs[c].order if specs[c].group == "base"
+                                        else specs[c].order))
 
 
 def _view_of(frames: Mapping[str, gpd.GeoDataFrame]

@@ -3,6 +3,9 @@
    which layers are visible, the focus, a "fit" request — and the layers' GeoJSON is
    fetched once per store version from files beside this page (browser-cached).
    Zoom, pan, open popup and legend state are never reset by a rerun.
+   A large layer is sent for one view only (spec.view = {bounds, zoom}); when the
+   planner pans out of that box or changes zoom, the map sends its view back
+   (streamlit:setComponentValue) and the page sends that view's features.
 
    Speaks Streamlit's component protocol by hand (no streamlit-component-lib). */
 (function (map, layerControl) {
@@ -275,6 +278,35 @@
     map.setView([request.lat, request.lon], Math.max(map.getZoom(), 12));
   }
 
+  // ------------------------------------------------------------------ views
+  var reported = null;
+  function viewNeeded() {
+    if (!lastArgs) { return false; }
+    var b = map.getBounds(), z = map.getZoom();
+    return lastArgs.layers.some(function (spec) {
+      if (!spec.view) { return false; }
+      var c = spec.view.bounds;     // [w, s, e, n]
+      return spec.view.zoom !== z || b.getWest() < c[0] || b.getSouth() < c[1] ||
+        b.getEast() > c[2] || b.getNorth() > c[3];
+    });
+  }
+  function reportView() {
+    if (!viewNeeded()) { return; }
+    var b = map.getBounds();
+    var view = {west: +b.getWest().toFixed(6), south: +b.getSouth().toFixed(6),
+                east: +b.getEast().toFixed(6), north: +b.getNorth().toFixed(6),
+                zoom: map.getZoom()};
+    var key = JSON.stringify(view);
+    if (key === reported) { return; }
+    reported = key;
+    post("streamlit:setComponentValue", {value: view, dataType: "json"});
+  }
+  var viewTimer = null;
+  map.on("moveend", function () {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(reportView, 250);   // once the planner stops moving
+  });
+
   // ------------------------------------------------------------------ render
   function render(args) {
     lastArgs = args;
@@ -301,11 +333,13 @@
     }
     apply();
     goTo(args["goto"]);
+    setTimeout(reportView, 0);   // a view layer just shown: is this view covered?
   }
 
   window.addEventListener("message", function (event) {
     if (event.data && event.data.type === "streamlit:render") { render(event.data.args); }
   });
-  window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers, loaded: loaded};
+  window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers, loaded: loaded,
+                            viewNeeded: viewNeeded};
   post("streamlit:componentReady", {apiVersion: 1});
 })
