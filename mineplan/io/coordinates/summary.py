@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 from shapely.geometry import MultiPolygon, Polygon
 
 from mineplan.io.coordinates.degrees import format_dms
 from mineplan.vocab import AREA_DECIMALS_KM2, AREA_UNITS_KM2, DMS_SECONDS_DECIMALS, PLANE_DECIMALS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["area_decimals", "describe_coordinates"]
 
