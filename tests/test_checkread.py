@@ -104,3 +104,20 @@ def test_large_layers_are_read_near_the_proposal_with_the_same_findings(
         assert red["verdict_key"] != "pass" and "演示" in red["data_note"]
     far = StoreFrames(path, bbox=(90.0, 40.0, 90.1, 40.1))
     assert len(far["STHX"]) == 100 and far.near == []  # nothing near: read whole
+
+
+def test_the_layer_list_is_read_once_per_version_of_the_file(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GDAL lists the GeoPackage once however often a check asks (issue 16: 17 times per
+    ``check --proposal``), and afresh once the file changes (a layer added in place)."""
+    calls: list[object] = []
+    real = pyogrio.list_layers
+    monkeypatch.setattr(pyogrio, "list_layers", lambda path: calls.append(path) or real(path))
+    first = mineplan.store.list_layers(store)
+    assert mineplan.store.list_layers(store) == first == ["STHX", "TKGH", "XZQ"]
+    assert len(calls) == 1
+    frame = gpd.GeoDataFrame({"name": ["CKGH"]}, geometry=[box(83, 40, 84, 41)],
+                             crs="EPSG:4490")
+    pyogrio.write_dataframe(frame, store, layer="CKGH", driver="GPKG")
+    assert mineplan.store.list_layers(store) == [*first, "CKGH"]
+    assert mineplan.store.read_layer(store, "CKGH")["name"].tolist() == ["CKGH"]

@@ -16,6 +16,7 @@ May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atom
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shutil
@@ -236,9 +237,22 @@ def _replace_in_copy(path: Path, code: str, frame: gpd.GeoDataFrame, *, spec: La
 
 
 def list_layers(path: str | Path) -> list[str]:
-    """Names of the feature layers in a GeoPackage (styles and meta tables excluded)."""
+    """Names of the feature layers in a GeoPackage (styles and meta tables excluded).
+
+    Listed once per version of the file (GDAL opens the whole dataset to list it, ~10 ms;
+    a check asks before every layer it reads): every write replaces the file, so a
+    changed (inode, size, mtime) lists it afresh.
+    """
     path = _existing(path)
-    return [str(name) for name, geom in pyogrio.list_layers(path) if geom]
+    stat = path.stat()
+    return list(_listed_layers(str(path.resolve()), stat.st_ino, stat.st_size,
+                               stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _listed_layers(path: str, inode: int, size: int, mtime_ns: int) -> tuple[str, ...]:
+    del inode, size, mtime_ns  # the cache key: this version of the file
+    return tuple(str(name) for name, geom in pyogrio.list_layers(path) if geom)
 
 
 def read_layer(path: str | Path, code: str, *,
