@@ -63,7 +63,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -134,6 +134,10 @@ class PreparedLayer:
     frame
         The layer's features, any CRS (reprojected to EPSG:4490); invalid
         geometry is repaired with ``make_valid`` (the caller reports it).
+    invalid
+        What the store knows of this very frame's validity (positions of its invalid
+        geometries, :func:`mineplan.store.layer_facts`): every other feature is taken as
+        checked, so a cold check does not validate again. None: validate on first use.
 
     Examples
     --------
@@ -145,13 +149,19 @@ class PreparedLayer:
     50.0
     """
 
-    def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+    def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+                 invalid: Sequence[int] | None = None) -> None:
         if frame.crs is None:
             raise CRSError(f"control layer has no CRS; set it (e.g. {STORE_CRS}) before checking")
         geoms = np.asarray(frame.to_crs(STORE_CRS).geometry.array, dtype=object)
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self._geoms: _GeomArray = geoms[keep]
-        self._checked = np.zeros(len(self._geoms), dtype=bool)
+        if invalid is None:
+            self._checked = np.zeros(len(self._geoms), dtype=bool)
+        else:  # known: only these may need repair (positions in the frame, then kept ones)
+            unchecked = np.zeros(len(geoms), dtype=bool)
+            unchecked[np.asarray(invalid, dtype=np.intp)] = True
+            self._checked = ~unchecked[keep]
         self._vertices = shapely.get_num_coordinates(self._geoms)
         self._chunked: dict[int, _Chunked] = {}
         self._lock = threading.Lock()
@@ -369,8 +379,11 @@ _cache: OrderedDict[tuple[str, str, int], tuple[PreparedLayer, _GeomArray]] = Or
 _cache_lock = threading.Lock()
 
 
-def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
+def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+                   invalid: Sequence[int] | None = None) -> PreparedLayer:
     """A :class:`PreparedLayer` of ``frame``, shared with earlier calls on the same layer.
+
+    ``invalid``: as :class:`PreparedLayer`, what the store knows of the frame's validity.
 
     The key is the layer's geometries — the very geometry objects, in order, and the
     CRS — so it costs a hash of one pointer per feature, not of the coordinates. The
@@ -378,7 +391,7 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
     last :data:`_CACHE_SIZE` layers are kept; their repairs and chunked rings are reused.
     """
     if frame.crs is None:
-        return PreparedLayer(frame)  # raises the CRSError
+        return PreparedLayer(frame, invalid=invalid)  # raises the CRSError
     geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame)
                        else frame.array, dtype=object)
     key = (hashlib.blake2b(geoms.tobytes(), digest_size=16).hexdigest(),
@@ -388,7 +401,7 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
         if hit is not None:
             _cache.move_to_end(key)
             return hit[0]
-    layer = PreparedLayer(frame)
+    layer = PreparedLayer(frame, invalid=invalid)
     with _cache_lock:
         _cache[key] = (layer, geoms.copy())
         while len(_cache) > _CACHE_SIZE:
