@@ -491,6 +491,17 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` on this machine (the PostgreSQL
+    backend serving the benchmark's connection); NaN when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
                   polygons: int, subdivide: int) -> list[Row]:
     """PostGIS on an ``ST_Subdivide``d, GiST-indexed copy of the red line: the one-off
@@ -523,6 +534,9 @@ def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
                                         f"SRID=4490;{wkb}"))
             con.execute(sql.SQL("CREATE INDEX ON {}.blk USING gist (geom)").format(ident))
             con.execute(sql.SQL("ANALYZE {}.blk").format(ident))
+            row = con.execute("SELECT pg_backend_pid()").fetchone()
+            backend = int(row[0]) if row else 0
+            server_cpu = _process_cpu(backend)
             start = time.perf_counter()
             con.execute(sql.SQL("CREATE TABLE {}.red_sub AS SELECT id, ST_Subdivide(geom, {}) "
                                 "AS geom FROM {}.red").format(ident, sql.Literal(subdivide),
@@ -530,6 +544,7 @@ def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
             con.execute(sql.SQL("CREATE INDEX ON {}.red_sub USING gist (geom)").format(ident))
             con.execute(sql.SQL("ANALYZE {}.red_sub").format(ident))
             prepared = time.perf_counter() - start
+            prepared_cpu = _process_cpu(backend) - server_cpu
             query = sql.SQL(
                 "SELECT b.id, ST_AsBinary(ST_Union(ST_CollectionExtract("
                 "ST_Intersection(b.geom, r.geom), 3))) FROM {}.blk b JOIN {}.red_sub r"
@@ -546,15 +561,17 @@ def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
             km2 = ellipsoidal_area_km2(pieces, validate=False).fillna(0.0)
             km2 = km2.reindex(blocks["block"], fill_value=0.0).rename("overlap_km2")
             queried = time.perf_counter() - start
+            queried_cpu = _process_cpu(backend) - server_cpu - prepared_cpu
         finally:
             con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(ident))
     n = len(blocks)
-    rows.append(Row("PostGIS query", polygons, n, queried, float("nan"), km2,
-                    "ST_Intersection + ST_Union per block, pieces fetched and measured"))
-    rows.append(Row("PostGIS prepare", polygons, n, prepared, float("nan"), km2,
+    rows.append(Row("PostGIS query", polygons, n, queried, queried_cpu, km2,
+                    "ST_Intersection + ST_Union per block, pieces fetched and measured "
+                    "(CPU: the server's backend)"))
+    rows.append(Row("PostGIS prepare", polygons, n, prepared, prepared_cpu, km2,
                     f"ST_Subdivide({subdivide}) + GiST + ANALYZE, once per red line"))
-    rows.append(Row("PostGIS total", polygons, n, prepared + queried, float("nan"), km2,
-                    "preparation counted"))
+    rows.append(Row("PostGIS total", polygons, n, prepared + queried,
+                    prepared_cpu + queried_cpu, km2, "preparation counted"))
     return rows
 
 
@@ -607,6 +624,14 @@ def _size_rows(redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, data_mb: flo
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     rows.append(Row("mineplan warm", polygons, n_blocks, wall, cpu, km2))
     del layer  # its windows and repairs: not held while the others run
+    # cold again, with the validity the store records when it writes the layer
+    # (mineplan.store.layer_facts), as `check --plan all` reads a GeoPackage store
+    geoms = redline.geometry.to_numpy()
+    invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)).tolist()
+    km2, wall, cpu = _timed_cpu(lambda: PreparedLayer(redline, invalid=invalid).plan_overlap(
+        indexed)["overlap_km2"])
+    rows.append(Row("mineplan cold+facts", polygons, n_blocks, wall, cpu, km2,
+                    "validity from the store's layer facts"))
     (km2, _), wall, cpu = _timed_cpu(lambda: simple_overlap(blocks, redline))
     rows.append(Row("simple STRtree", polygons, n_blocks, wall, cpu, km2))
     pairs = len(shapely.STRtree(redline.geometry.to_numpy()).query(
