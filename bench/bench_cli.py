@@ -27,6 +27,8 @@ interleaved: each round runs every command once (of every checkout, with
 untimed round warms the file cache and runs each command under ``-X importtime``;
 the *import share* is the cumulative time of the top-level imports in that run, as
 a share of the command's median wall time (``-X importtime`` itself adds ~10 %).
+The children write and read their bytecode under a temporary ``PYTHONPYCACHEPREFIX``
+(``PYTHONDONTWRITEBYTECODE`` is dropped), as an installed package has its ``.pyc``.
 
 Printed per command: median and fastest wall time, median CPU time (user + system
 of the child: steadier than wall time on a shared machine), the import share and,
@@ -90,9 +92,19 @@ def _run(argv: Sequence[str], cwd: Path, *, importtime: bool = False) -> tuple[f
     return wall, cpu, done.stderr
 
 
+#: Where the children keep their bytecode (set in :func:`main`): an installed package
+#: has its ``.pyc`` files (pip compiles them), so a run that recompiled mineplan from
+#: source every time (``PYTHONDONTWRITEBYTECODE``, set on the shared machine) would time
+#: the compiler, ~0.3 s of a command; the warm-up round writes them here instead.
+PYCACHE: list[str] = []
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if PYCACHE:
+        env["PYTHONPYCACHEPREFIX"] = PYCACHE[0]
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
@@ -128,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkouts["against"] = args.against.resolve()
 
     with tempfile.TemporaryDirectory(prefix="bench_cli_") as tmp:
+        PYCACHE[:] = [os.environ.get("PYTHONPYCACHEPREFIX") or str(Path(tmp) / "pycache")]
         store = args.store
         if store is None and any("{store}" in " ".join(COMMANDS[k][0]) for k in labels):
             store = Path(tmp) / "store.gpkg"

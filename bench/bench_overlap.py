@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import resource
 import statistics
 import sys
@@ -275,6 +276,10 @@ class SimpleLayer:
         """Per block (EPSG:4490), the union of its intersections with the layer."""
         result = np.empty(len(blocks), dtype=object)
         result[:] = [shapely.Polygon()] * len(blocks)
+        bad = np.flatnonzero(~shapely.is_valid(blocks) & ~shapely.is_missing(blocks))
+        if len(bad):  # an invalid block is repaired, as overlay and mineplan do
+            blocks = blocks.copy()
+            blocks[bad] = [_polygonal(g) for g in shapely.make_valid(blocks[bad])]
         at, feature = self.tree.query(blocks)
         todo = np.unique(feature[~self.checked[feature]])
         bad = todo[~shapely.is_valid(self.geoms[todo])]
@@ -427,6 +432,250 @@ def cold_check_latency(redline: gpd.GeoDataFrame, one: gpd.GeoDataFrame) -> floa
     return time.perf_counter() - start
 
 
+# ------------------------------------------------------------------ size table
+
+#: ``--sizes`` presets: (polygons, blocks, huge-polygon vertex range).
+SIZE_PRESETS: dict[str, list[tuple[int, int]]] = {
+    "quick": [(600, 200), (2_000, 200), (2_000, 2_000)],
+    "issue": [(p, b) for b in (2_000, 20_000) for p in (2_000, 20_000, 60_000)],
+}
+#: Huge-polygon vertex range of ``--sizes quick`` (the other sizes use the full range).
+QUICK_HUGE = (5_000, 10_000)
+
+
+def parse_sizes(specs: list[str]) -> list[tuple[int, int]]:
+    """``["issue"]``, ``["quick"]`` or ``["2000x2000", "20000x20000", …]`` as pairs."""
+    sizes: list[tuple[int, int]] = []
+    for spec in specs or ["quick"]:
+        if spec in SIZE_PRESETS:
+            sizes += SIZE_PRESETS[spec]
+            continue
+        try:
+            polygons, blocks = (int(v.replace(",", "").replace("_", ""))
+                                for v in spec.lower().split("x"))
+        except ValueError:
+            raise SystemExit(f"--sizes: {spec!r} is not POLYGONSxBLOCKS (e.g. 20000x2000), "
+                             f"nor one of {', '.join(SIZE_PRESETS)}") from None
+        sizes.append((polygons, blocks))
+    return sizes
+
+
+@dataclass
+class Row:
+    """One method at one size: seconds (wall), CPU seconds of this process, areas."""
+
+    method: str
+    polygons: int
+    blocks: int
+    wall: float
+    cpu: float
+    km2: pd.Series
+    note: str = ""
+
+
+def _timed_cpu(func: Callable[[], T]) -> tuple[T, float, float]:
+    """The value, wall seconds and CPU seconds (every thread of this process)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    value = func()
+    return value, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` on this machine (the PostgreSQL
+    backend serving the benchmark's connection); NaN when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
+                  polygons: int, subdivide: int) -> list[Row]:
+    """PostGIS on an ``ST_Subdivide``d, GiST-indexed copy of the red line: the one-off
+    preparation (subdivide + index + analyse, the red line already in the database) and
+    the plan-wide ``ST_Intersection`` + ``ST_Union`` per block, measured here."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from mineplan.location import parse_postgres
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    conninfo = parse_postgres(url).conninfo
+    ident = sql.Identifier(schema)
+    rows: list[Row] = []
+    with psycopg.connect(conninfo, autocommit=True) as con:
+        try:
+            con.execute(sql.SQL("CREATE SCHEMA {}").format(ident))
+            for table, frame, key in (("red", redline, "redline_id"), ("blk", blocks, "block")):
+                kind = "bigint" if table == "red" else "text"
+                con.execute(sql.SQL("CREATE TABLE {}.{} (id {} , geom geometry(Geometry, 4490))")
+                            .format(ident, sql.Identifier(table), sql.SQL(kind)))
+                with con.cursor().copy(sql.SQL("COPY {}.{} (id, geom) FROM STDIN").format(
+                        ident, sql.Identifier(table))) as copy:
+                    for value, wkb in zip(frame[key], shapely.to_wkb(
+                            frame.geometry.to_numpy(), hex=True, include_srid=False),
+                            strict=True):
+                        copy.write_row((value if table == "blk" else int(value),
+                                        f"SRID=4490;{wkb}"))
+            con.execute(sql.SQL("CREATE INDEX ON {}.blk USING gist (geom)").format(ident))
+            con.execute(sql.SQL("ANALYZE {}.blk").format(ident))
+            row = con.execute("SELECT pg_backend_pid()").fetchone()
+            backend = int(row[0]) if row else 0
+            server_cpu = _process_cpu(backend)
+            start = time.perf_counter()
+            con.execute(sql.SQL("CREATE TABLE {}.red_sub AS SELECT id, ST_Subdivide(geom, {}) "
+                                "AS geom FROM {}.red").format(ident, sql.Literal(subdivide),
+                                                               ident))
+            con.execute(sql.SQL("CREATE INDEX ON {}.red_sub USING gist (geom)").format(ident))
+            con.execute(sql.SQL("ANALYZE {}.red_sub").format(ident))
+            prepared = time.perf_counter() - start
+            prepared_cpu = _process_cpu(backend) - server_cpu
+            query = sql.SQL(
+                "SELECT b.id, ST_AsBinary(ST_Union(ST_CollectionExtract("
+                "ST_Intersection(b.geom, r.geom), 3))) FROM {}.blk b JOIN {}.red_sub r"
+                " ON ST_Intersects(b.geom, r.geom) GROUP BY b.id").format(ident, ident)
+            start = time.perf_counter()
+            # an invalid block (two parts that cross) is repaired, as mineplan and
+            # geopandas.overlay repair it; GEOS in PostGIS would raise otherwise
+            con.execute(sql.SQL("UPDATE {}.blk SET geom = ST_CollectionExtract("
+                                "ST_MakeValid(geom), 3) WHERE NOT ST_IsValid(geom)")
+                        .format(ident))
+            fetched = con.execute(query).fetchall()
+            pieces = gpd.GeoSeries([shapely.from_wkb(bytes(g)) for _, g in fetched],
+                                   index=[b for b, _ in fetched], crs=CRS)
+            km2 = ellipsoidal_area_km2(pieces, validate=False).fillna(0.0)
+            km2 = km2.reindex(blocks["block"], fill_value=0.0).rename("overlap_km2")
+            queried = time.perf_counter() - start
+            queried_cpu = _process_cpu(backend) - server_cpu - prepared_cpu
+        finally:
+            con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(ident))
+    n = len(blocks)
+    rows.append(Row("PostGIS query", polygons, n, queried, queried_cpu, km2,
+                    "ST_Intersection + ST_Union per block, pieces fetched and measured "
+                    "(CPU: the server's backend)"))
+    rows.append(Row("PostGIS prepare", polygons, n, prepared, prepared_cpu, km2,
+                    f"ST_Subdivide({subdivide}) + GiST + ANALYZE, once per red line"))
+    rows.append(Row("PostGIS total", polygons, n, prepared + queried,
+                    prepared_cpu + queried_cpu, km2, "preparation counted"))
+    return rows
+
+
+def run_sizes(sizes: list[tuple[int, int]], *, seed: int, pg: str, subdivide: int,
+              huge: tuple[int, int], baseline_max_pairs: int) -> int:
+    """Every method at every size; one table, area agreement and growth exponents."""
+    rows: list[Row] = []
+    libs = _rss_mb()
+    print(f"load average {os.getloadavg()[0]:.1f}; PostGIS: {pg or 'none (give --pg)'}")
+    for polygons, n_blocks in sizes:
+        redline = make_redline(polygons, seed=seed, huge_vertices=huge)
+        blocks = make_blocks(n_blocks, redline, seed=seed)
+        vertices = int(shapely.get_num_coordinates(redline.geometry.to_numpy()).sum())
+        block_vertices = int(shapely.get_num_coordinates(blocks.geometry.to_numpy()).sum())
+        # the input: its coordinates (x, y float64), as GEOS holds them
+        data_mb = (vertices + block_vertices) * 16 / 2**20
+        print(f"\n{polygons:,} polygons ({vertices:,} vertices) × {n_blocks:,} blocks; "
+              f"input coordinates {data_mb:,.0f} MB; process {_rss_mb() - libs:,.0f} MB over "
+              "the libraries", flush=True)
+        measured = _size_rows(redline, blocks, data_mb, baseline_max_pairs)
+        if pg:
+            measured += _postgis_rows(pg, redline, blocks, polygons, subdivide)
+        for row in measured:
+            cpu = "" if row.cpu != row.cpu else f"{row.cpu:7.2f} s CPU"
+            print(f"  {row.method:<18} {row.wall:8.2f} s wall  {cpu:>13}  "
+                  f"total {row.km2.sum():.4f} km²  {row.note}", flush=True)
+        rows += measured
+    _print_table(rows)
+    return 0
+
+
+def _size_rows(redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, data_mb: float,
+               baseline_max_pairs: int) -> list[Row]:
+    """mineplan cold (fresh layer) and warm (the same layer again), the simple path and
+    geopandas.overlay + dissolve, at one size, in this process."""
+    polygons, n_blocks = len(redline), len(blocks)
+    indexed = blocks.set_index("block")
+    reset = _reset_peak_rss()
+    before = _rss_mb()
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    layer = PreparedLayer(redline)
+    km2 = layer.plan_overlap(indexed)["overlap_km2"]
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    peak = _peak_rss_mb() - before if reset else float("nan")
+    rows = [Row("mineplan cold", polygons, n_blocks, wall, cpu, km2,
+                f"peak RSS +{peak:,.0f} MB over the run's start (input coordinates "
+                f"{data_mb:,.0f} MB; --only mineplan for a fresh process)")]
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    km2 = layer.plan_overlap(indexed)["overlap_km2"]
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    rows.append(Row("mineplan warm", polygons, n_blocks, wall, cpu, km2))
+    del layer  # its windows and repairs: not held while the others run
+    # cold again, with the validity the store records when it writes the layer
+    # (mineplan.store.layer_facts), as `check --plan all` reads a GeoPackage store
+    geoms = redline.geometry.to_numpy()
+    invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)).tolist()
+    km2, wall, cpu = _timed_cpu(lambda: PreparedLayer(redline, invalid=invalid).plan_overlap(
+        indexed)["overlap_km2"])
+    rows.append(Row("mineplan cold+facts", polygons, n_blocks, wall, cpu, km2,
+                    "validity from the store's layer facts"))
+    (km2, _), wall, cpu = _timed_cpu(lambda: simple_overlap(blocks, redline))
+    rows.append(Row("simple STRtree", polygons, n_blocks, wall, cpu, km2))
+    pairs = len(shapely.STRtree(redline.geometry.to_numpy()).query(
+        blocks.geometry.to_numpy())[0])
+    if pairs <= baseline_max_pairs:
+        km2, wall, cpu = _timed_cpu(lambda: baseline_overlap(blocks, redline))
+        rows.append(Row("geopandas overlay", polygons, n_blocks, wall, cpu, km2))
+    else:
+        print(f"  geopandas overlay skipped: {pairs:,} pairs > --baseline-max-pairs")
+    return rows
+
+
+def _print_table(rows: list[Row]) -> None:
+    print("\n| polygons | blocks | method | wall s | CPU s | total overlap km² | "
+          "Δ area vs overlay | Δ area vs mineplan | note |\n|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        same = [r for r in rows if (r.polygons, r.blocks) == (row.polygons, row.blocks)]
+        ref = next((r.km2 for r in same if r.method == "geopandas overlay"), None)
+        ours = next(r.km2 for r in same if r.method == "mineplan cold")
+        vs_ref = "" if ref is None else f"{relative_difference(row.km2, ref):.1e}"
+        cpu = "" if row.cpu != row.cpu else f"{row.cpu:.2f}"
+        print(f"| {row.polygons:,} | {row.blocks:,} | {row.method} | {row.wall:.2f} | {cpu} | "
+              f"{row.km2.sum():.4f} | {vs_ref} | {relative_difference(row.km2, ours):.1e} | "
+              f"{row.note} |")
+    print("\nΔ area: the largest |a − b| / max(a, b) of the overlap area over the blocks.")
+    print("\ngrowth exponents (slope of log time over log size; CPU where measured, "
+          "else wall):")
+    for method in dict.fromkeys(r.method for r in rows):
+        mine = [r for r in rows if r.method == method]
+        parts = []
+        for fixed, key, other in (("blocks", "polygons", "blocks"),
+                                  ("polygons", "blocks", "polygons")):
+            for value in sorted({getattr(r, other) for r in mine}):
+                points = sorted((getattr(r, key), r.cpu if r.cpu == r.cpu else r.wall)
+                                for r in mine if getattr(r, other) == value)
+                if len(points) >= 2 and points[0][0] != points[-1][0]:
+                    x = np.log([p[0] for p in points])
+                    y = np.log([max(p[1], 1e-6) for p in points])
+                    slope = float(np.polyfit(x, y, 1)[0])
+                    parts.append(f"n_{key}^{slope:.2f} at {value:,} {fixed}")
+        if parts:
+            print(f"  {method:<18} " + "; ".join(parts))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polygons", type=int, default=20_000)
@@ -456,7 +705,29 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("MIN", "MAX"),
         help="vertex range of the huge polygons (default 50,000 100,000; --quick 5,000 10,000)",
     )
+    parser.add_argument(
+        "--sizes",
+        nargs="*",
+        metavar="SIZE",
+        help="the size table instead: every method at each POLYGONSxBLOCKS, or the presets "
+        "'quick' (the default with no SIZE) and 'issue' (2,000/20,000/60,000 polygons × "
+        "2,000/20,000 blocks)",
+    )
+    parser.add_argument("--pg", default=os.environ.get("MINEPLAN_TEST_PG", ""),
+                        help="with --sizes: PostgreSQL URL for the PostGIS rows "
+                        "(default $MINEPLAN_TEST_PG; none: no PostGIS rows)")
+    parser.add_argument("--subdivide", type=int, default=256,
+                        help="with --sizes: max vertices per piece for ST_Subdivide")
+    parser.add_argument("--baseline-max-pairs", type=int, default=10**9,
+                        help="with --sizes: skip geopandas.overlay above this many pairs")
     args = parser.parse_args(argv)
+    if args.sizes is not None:
+        sizes = parse_sizes(args.sizes)
+        quick = not args.sizes or args.sizes == ["quick"]
+        huge_range = (min(args.huge), max(args.huge)) if args.huge else (
+            QUICK_HUGE if quick else (50_000, 100_000))
+        return run_sizes(sizes, seed=args.seed, pg=args.pg, subdivide=args.subdivide,
+                         huge=huge_range, baseline_max_pairs=args.baseline_max_pairs)
     huge = (50_000, 100_000)
     if args.quick:
         args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)

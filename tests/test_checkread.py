@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -104,3 +105,66 @@ def test_large_layers_are_read_near_the_proposal_with_the_same_findings(
         assert red["verdict_key"] != "pass" and "演示" in red["data_note"]
     far = StoreFrames(path, bbox=(90.0, 40.0, 90.1, 40.1))
     assert len(far["STHX"]) == 100 and far.near == []  # nothing near: read whole
+
+
+def test_the_layer_list_is_read_once_per_version_of_the_file(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GDAL lists the GeoPackage once however often a check asks (issue 16: 17 times per
+    ``check --proposal``), and afresh once the file changes (a layer added in place)."""
+    calls: list[object] = []
+    real = pyogrio.list_layers
+
+    def counted(path: object) -> object:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(pyogrio, "list_layers", counted)
+    first = mineplan.store.list_layers(store)
+    assert mineplan.store.list_layers(store) == first == ["STHX", "TKGH", "XZQ"]
+    assert len(calls) == 1
+    frame = gpd.GeoDataFrame({"name": ["CKGH"]}, geometry=[box(83, 40, 84, 41)],
+                             crs="EPSG:4490")
+    pyogrio.write_dataframe(frame, store, layer="CKGH", driver="GPKG")
+    assert mineplan.store.list_layers(store) == [*first, "CKGH"]
+    assert mineplan.store.read_layer(store, "CKGH")["name"].tolist() == ["CKGH"]
+
+
+def test_a_cold_plan_check_takes_validity_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer written by mineplan carries its validity (issue 16): the plan-wide check
+    validates only the features the store recorded as invalid (and repairs them), and
+    measures exactly what validating every feature measures."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from mineplan.checks import overlay
+    from mineplan.checks.planwide import _Shared
+    from mineplan.layers import FieldSpec, LayerSpec
+    from mineplan.store import write_store
+
+    spec = LayerSpec(code="STHX", name="生态保护红线", geometry="MultiPolygon", group="control",
+                     order=0, style="STHX", fields=(FieldSpec("name", "text", "名称"),))
+    bowtie = Polygon([(80.0, 40.0), (81.0, 41.0), (81.0, 40.0), (80.0, 41.0)])
+    red = gpd.GeoDataFrame({"name": ["a", "b", "c"]}, geometry=[
+        MultiPolygon([box(79.5, 39.5, 79.9, 39.9)]), MultiPolygon([bowtie]),
+        MultiPolygon([box(80.6, 40.1, 81.4, 40.9)])], crs="EPSG:4490")
+    path = write_store(tmp_path / "s.gpkg", {"STHX": red}, specs={"STHX": spec}, qml={})
+    blocks = gpd.GeoSeries([box(79.8, 39.8, 80.9, 40.9), box(80.2, 40.6, 80.3, 40.7)],
+                           index=["B1", "B2"], crs="EPSG:4490")
+    validated: list[int] = []
+    real = overlay._is_valid
+
+    def counted(geoms: np.ndarray) -> np.ndarray:
+        validated.append(len(geoms))
+        return real(geoms)
+
+    monkeypatch.setattr(overlay, "_is_valid", counted)
+
+    frames = StoreFrames(path)
+    assert frames.invalid_features("STHX") == [1]
+    cold = _Shared(frames, {}).prepared("STHX").plan_overlap(blocks)
+    assert validated == [1]  # the bowtie only
+    validated.clear()
+    every = overlay.PreparedLayer(mineplan.store.read_layer(path, "STHX")).plan_overlap(blocks)
+    assert sum(validated) == 3
+    pd.testing.assert_frame_equal(cold, every)
+    assert cold["overlap_km2"].iloc[0] > 0

@@ -116,3 +116,42 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out == f"mineplan {mineplan.__version__}\n"
+
+
+#: The frame libraries ``coords info`` of a strict coordinate TXT does without (issue 16).
+FRAME_LIBRARIES = ("geopandas", "pandas", "pyogrio", "matplotlib", "folium", "pyarrow")
+
+
+@pytest.mark.parametrize("name", ["multi_plot_hole_gbk.txt", "dms_symbols_gbk.txt",
+                                  "reference_registration_gbk.txt"])
+def test_coords_info_of_a_coordinate_txt_loads_no_frame_library(name: str) -> None:
+    """A boundary or registration TXT is described from the parsed file: geopandas,
+    pandas and GDAL never load (they took 0.45 s of a 0.77 s ``coords info``). Fails
+    when a module on that path imports one of them at module level again."""
+    probe = (
+        "import sys, mineplan.cli\n"
+        f"code = mineplan.cli.main(['coords', 'info', {str(FIXTURE.parent / name)!r}])\n"
+        f"print({{'code': code, 'loaded': sorted(m for m in {FRAME_LIBRARIES!r} "
+        "if m in sys.modules)}, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert "{'code': 0, 'loaded': []}" in done.stderr
+    assert "ellipsoidal km²" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["multi_plot_hole_gbk.txt", "dms_symbols_gbk.txt",
+                                  "reference_registration_gbk.txt",
+                                  "reference_boundary_gbk.txt"])
+def test_coords_info_prints_the_same_as_through_the_geodataframe(
+        name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The light path prints what the frame path prints. A --crs given for a file that
+    states its own CRS changes nothing but sends the file through read_geometry_file and
+    its GeoDataFrame (areas from to_geodataframe), so both outputs must agree line by line.
+    """
+    path = str(FIXTURE.parent / name)
+    assert main(["coords", "info", path]) == 0
+    light = capsys.readouterr().out
+    assert main(["coords", "info", path, "--crs", "EPSG:4490"]) == 0
+    assert capsys.readouterr().out == light
+    assert light.count("\n") >= 6

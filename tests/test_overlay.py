@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -346,3 +347,78 @@ def test_one_prepared_layer_shared_by_threads_gives_serial_answers(tiny_windows:
         results = list(pool.map(lambda _: shared.plan_overlap(blocks)["overlap_km2"], range(8)))
     for got in results:
         np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+
+
+def test_batches_split_between_blocks_only() -> None:
+    """A block's pairs are never split over two batches (its pieces are dissolved together),
+    every pair is in exactly one batch, and batches stay near the size asked for."""
+    rng = np.random.default_rng(5)
+    block_at = np.sort(rng.integers(0, 300, 5_000))
+    block_at[1000:1700] = block_at[1000]  # one block meeting 700 features
+    block_at = np.sort(block_at)
+    with mock.patch.object(overlay, "_BATCH_PAIRS", 128), mock.patch.object(overlay, "_THREADS", 2):
+        batches = overlay._batches(block_at)
+    assert batches[0][0] == 0 and batches[-1][1] == len(block_at)
+    assert all(hi == lo for (_, hi), (lo, _) in itertools.pairwise(batches))
+    for lo, hi in batches:
+        assert hi > lo
+        assert lo == 0 or block_at[lo] != block_at[lo - 1]
+        assert hi - lo <= 128 or len(set(block_at[lo:hi])) == 1
+    assert max(hi - lo for lo, hi in batches) >= 700  # the big block, whole
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_batched_threaded_overlap_is_bit_identical_to_one_pass(
+        tiny_windows: object, threads: int) -> None:
+    """Cutting the pairs into batches run by threads changes no figure and no piece: each
+    block's pieces are dissolved in feature order whatever the batch, as in one pass."""
+    features = [_star(80.5 + 0.4 * i, 40.5 + 0.1 * (i % 3), 0.3, 60, seed=i, hole=i % 2 == 0)
+                for i in range(10)]
+    blocks = _blocks(*(_rotated_box(80.4 + 0.13 * k, 40.5 + 0.05 * (k % 5), 0.25, 0.15, k)
+                       for k in range(40)))
+    with mock.patch.object(overlay, "_BATCH_PAIRS", 10**9), \
+            mock.patch.object(overlay, "_THREADS", 1):
+        one_pass = _layer(*features).overlap(blocks)
+    with mock.patch.object(overlay, "_BATCH_PAIRS", 8), \
+            mock.patch.object(overlay, "_THREADS", threads), \
+            mock.patch.object(overlay, "_VALIDATE_CHUNK", 2), \
+            mock.patch.object(overlay, "_AREA_VERTICES", 50):
+        batched = _layer(*features).overlap(blocks)
+    assert (one_pass["overlap_km2"] > 0).sum() > 20
+    for column in ("block_km2", "overlap_km2", "overlap_pct"):
+        np.testing.assert_array_equal(batched[column].to_numpy(), one_pass[column].to_numpy())
+    assert all(a.equals_exact(b, 0) for a, b in zip(batched["pieces"], one_pass["pieces"],
+                                                    strict=True))
+
+
+def test_areas_in_bounded_runs_are_the_areas_of_one_pass() -> None:
+    """The area stage measures in runs of vertices; every figure is the one pass's, bit for
+    bit, whatever the run length (a run always holds whole geometries)."""
+    geoms = np.asarray([_star(80 + i, 40, 0.3, 30 + 7 * i, seed=i, hole=i % 3 == 0)
+                        for i in range(12)] + [Polygon()], dtype=object)
+    expected = ellipsoidal_area_km2(gpd.GeoSeries(geoms, crs=CRS), validate=False).to_numpy()
+    for run in (1, 40, 200, 10**9):
+        with mock.patch.object(overlay, "_AREA_VERTICES", run):
+            np.testing.assert_array_equal(overlay._areas_km2(geoms), expected)
+
+
+def test_benchmark_size_table_agrees_and_fits_growth(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--sizes`` runs every method at each size in one table (PostGIS only with a URL),
+    with mineplan cold and warm, the same areas, and a growth exponent per method."""
+    monkeypatch.delenv("MINEPLAN_TEST_PG", raising=False)
+    bench = _bench()
+    assert bench.parse_sizes(["issue"]) == [(2_000, 2_000), (20_000, 2_000), (60_000, 2_000),
+                                            (2_000, 20_000), (20_000, 20_000), (60_000, 20_000)]
+    assert bench.parse_sizes(["300x40", "1,000x20"]) == [(300, 40), (1_000, 20)]
+    with pytest.raises(SystemExit, match="POLYGONSxBLOCKS"):
+        bench.parse_sizes(["300by40"])
+    assert bench.main(["--sizes", "120x40", "240x40", "--huge", "3000", "4000"]) == 0
+    out = capsys.readouterr().out
+    for method in ("mineplan cold", "mineplan warm", "simple STRtree", "geopandas overlay"):
+        assert out.count(f"| {method} |") == 2
+        assert f"  {method:<18} n_polygons^" in out
+    assert "PostGIS" not in out.split("PostGIS:")[1].split("\n", 1)[1]
+    rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| 240 | 40 |")]
+    totals = {row[2]: float(row[5]) for row in rows}
+    assert len(set(totals.values())) == 1 and totals["mineplan cold"] > 0  # areas agree

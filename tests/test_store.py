@@ -21,7 +21,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import MultiPolygon, box
+from shapely.geometry import MultiPolygon, Polygon, box
 
 from mineplan.errors import StoreError
 from mineplan.layers import FieldSpec, LayerSpec
@@ -349,3 +349,32 @@ def test_reading_a_missing_store_says_how_to_build_it(tmp_path: Path):
 def test_reading_an_unknown_layer_lists_the_layers(store: Path):
     with pytest.raises(StoreError, match=r"no layer 'CCC'.*'AAA', 'BBB'"):
         read_layer(store, "CCC")
+
+
+# --------------------------------------------------------------------------- layer facts
+
+
+def test_the_store_records_each_layers_content_and_invalid_geometries(tmp_path: Path) -> None:
+    """Validity is worked out once, when a layer is written (issue 16: a cold plan-wide
+    check re-validated a provincial red line every run), keyed on the layer's content;
+    an edit by another program (a feature added in place) makes the record stale."""
+    from mineplan.store import layer_facts, replace_layer
+
+    frame = layer_frame(4)
+    bowtie = MultiPolygon([Polygon([(84, 44), (84.01, 44.01), (84.01, 44), (84, 44.01)])])
+    frame.loc[2, "geometry"] = bowtie  # a ring that crosses itself
+    path = write_store(tmp_path / "f.gpkg", {"AAA": frame, "BBB": layer_frame(2)},
+                       specs=SPECS, qml=QML)
+    features, content, invalid = layer_facts(path, "AAA")  # type: ignore[misc]
+    assert (features, invalid) == (4, [2])
+    assert layer_facts(path, "BBB")[2] == []  # type: ignore[index]
+    assert layer_facts(path, "CCC") is None
+    same = write_store(tmp_path / "g.gpkg", {"AAA": frame}, specs=SPECS, qml=QML)
+    assert layer_facts(same, "AAA")[1] == content  # type: ignore[index]
+    moved = frame.copy()
+    moved.loc[0, "geometry"] = square(84.5, 44.5)
+    replace_layer(path, "AAA", moved, spec=SPECS["AAA"])
+    after = layer_facts(path, "AAA")
+    assert after is not None and after[1] != content and after[2] == [2]
+    pyogrio.write_dataframe(layer_frame(1, x0=86.0), path, layer="AAA", append=True)
+    assert layer_facts(path, "AAA") is None  # edited outside mineplan: not trusted

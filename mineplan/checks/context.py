@@ -114,6 +114,20 @@ class StoreFrames(Mapping[str, gpd.GeoDataFrame]):
     def __len__(self) -> int:
         return len(self._codes)
 
+    def invalid_features(self, code: str) -> list[int] | None:
+        """Positions of the invalid geometries of layer ``code`` as read, from what the
+        store recorded when it wrote the layer (:func:`mineplan.store.layer_facts`);
+        None when the store does not know, or the layer was read near a box only."""
+        from mineplan.store import layer_facts
+
+        frame = self[code]
+        if code in self.near:
+            return None
+        facts = layer_facts(self._path, code)
+        if facts is None or facts[0] != len(frame):
+            return None
+        return facts[2]
+
     @property
     def read(self) -> list[str]:
         """The codes of the layers read so far, in the order they were read."""

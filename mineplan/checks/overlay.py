@@ -34,7 +34,13 @@ changes is how much of a feature each intersection has to read:
   the result, as ``geopandas.overlay`` repairs it — never a GEOS error;
 * pieces are dissolved per block in feature order, as ``dissolve`` does. Order
   matters at the 1e-6 level: GEOS keeps nodes where pieces meet on a block's edge,
-  and the vertex-based ellipsoidal area sees them.
+  and the vertex-based ellipsoidal area sees them;
+* the (block, feature) pairs are cut and dissolved in batches (never splitting a
+  block's pairs) on a few threads: shapely's vectorised GEOS calls release the GIL,
+  so one batch intersects while another builds its windows, and only the batches in
+  flight hold pieces. Validity is checked on the threads too, and areas are measured
+  in runs of :data:`_AREA_VERTICES` vertices. Figures and pieces are bit for bit
+  those of one serial pass (``tests/test_overlay.py``).
 
 A prepared layer caches repairs and chunked rings as it goes (repairs under a lock,
 so threads may share one). :func:`prepared_layer` keeps the last few prepared
@@ -52,10 +58,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import math
+import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -82,6 +91,17 @@ _CHUNK = 128
 _WINDOW_MARGIN_SHARE = 0.1
 #: … and at least this many degrees (≈ 10 m), so its edges never touch the block.
 _WINDOW_MARGIN_MIN = 1e-4
+
+#: (block, feature) pairs cut and dissolved per batch, at most: only one batch's pieces
+#: per thread are alive at a time, so memory stays near the size of the data.
+_BATCH_PAIRS = 4_096
+#: Threads that cut and dissolve batches (GEOS releases the GIL in shapely's vectorised
+#: functions: one thread's intersections run while another builds its windows).
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+#: Vertices measured per run of the area stage (bounds its temporary arrays, ~25 × 8 B each).
+_AREA_VERTICES = 250_000
+#: Features validated per task when several threads check validity.
+_VALIDATE_CHUNK = 256
 
 _IntArray = NDArray[np.intp]
 _GeomArray = NDArray[np.object_]
@@ -114,6 +134,10 @@ class PreparedLayer:
     frame
         The layer's features, any CRS (reprojected to EPSG:4490); invalid
         geometry is repaired with ``make_valid`` (the caller reports it).
+    invalid
+        What the store knows of this very frame's validity (positions of its invalid
+        geometries, :func:`mineplan.store.layer_facts`): every other feature is taken as
+        checked, so a cold check does not validate again. None: validate on first use.
 
     Examples
     --------
@@ -125,27 +149,36 @@ class PreparedLayer:
     50.0
     """
 
-    def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+    def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+                 invalid: Sequence[int] | None = None) -> None:
         if frame.crs is None:
             raise CRSError(f"control layer has no CRS; set it (e.g. {STORE_CRS}) before checking")
         geoms = np.asarray(frame.to_crs(STORE_CRS).geometry.array, dtype=object)
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self._geoms: _GeomArray = geoms[keep]
-        self._checked = np.zeros(len(self._geoms), dtype=bool)
+        if invalid is None:
+            self._checked = np.zeros(len(self._geoms), dtype=bool)
+        else:  # known: only these may need repair (positions in the frame, then kept ones)
+            unchecked = np.zeros(len(geoms), dtype=bool)
+            unchecked[np.asarray(invalid, dtype=np.intp)] = True
+            self._checked = ~unchecked[keep]
         self._vertices = shapely.get_num_coordinates(self._geoms)
         self._chunked: dict[int, _Chunked] = {}
         self._lock = threading.Lock()
+        self._timing_lock = threading.Lock()
         self.tree = shapely.STRtree(self._geoms)
         #: Seconds spent per stage by the last :meth:`plan_overlap` (for benchmarks).
         self.timings: dict[str, float] = {}
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
+        """Add the time spent in the block to stage ``name`` (summed over threads)."""
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            with self._timing_lock:
+                self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     def __len__(self) -> int:
         return len(self._geoms)
@@ -221,8 +254,7 @@ class PreparedLayer:
             geoms, notes = _repaired(np.asarray(series.array, dtype=object))
         pieces = self._overlap_geometries(geoms)
         with self._stage("area"):
-            both = gpd.GeoSeries(np.concatenate([geoms, pieces]), crs=STORE_CRS)
-            km2 = ellipsoidal_area_km2(both, validate=False).to_numpy()
+            km2 = _areas_km2(np.concatenate([geoms, pieces]))
         block_km2 = pd.Series(km2[: len(geoms)], index=series.index)
         overlap_km2 = pd.Series(km2[len(geoms) :], index=series.index).fillna(0.0)
         pct = (overlap_km2 / block_km2.where(block_km2 > 0)).fillna(0.0) * 100
@@ -249,7 +281,7 @@ class PreparedLayer:
             todo = np.unique(indices[~self._checked[indices]])
             if len(todo) == 0:
                 return
-            invalid = todo[~shapely.is_valid(self._geoms[todo])]
+            invalid = todo[~_is_valid(self._geoms[todo])]
             if len(invalid):
                 logger.debug("repairing %d invalid control-layer features", len(invalid))
                 repaired = shapely.make_valid(self._geoms[invalid])
@@ -274,25 +306,45 @@ class PreparedLayer:
             return result
         with self._stage("validate"):
             self._validate(feature)
-        with self._stage("windows"):
-            parts = self._features_near(blocks[block_at], feature)
-        with self._stage("intersect"):
-            cut = _areal_array(shapely.intersection(blocks[block_at], parts))
-        nonempty = ~shapely.is_empty(cut)
-        block_at, feature, cut = block_at[nonempty], feature[nonempty], cut[nonempty]
         # Dissolve in feature order, as overlay + dissolve does: GEOS keeps the nodes
         # where pieces meet on a block edge, and which nodes survive depends on the
         # order; the vertex-based ellipsoidal area sees them (up to ~1e-6 relative).
         order = np.lexsort((feature, block_at))
-        block_at, cut = block_at[order], cut[order]
-        if len(block_at) == 0:
+        block_at, feature = block_at[order], feature[order]
+        batches = _batches(block_at)
+
+        def run(batch: tuple[int, int]) -> tuple[_IntArray, _GeomArray]:
+            lo, hi = batch
+            return self._dissolved(blocks, block_at[lo:hi], feature[lo:hi])
+
+        if len(batches) == 1 or _THREADS == 1:
+            for at, pieces in map(run, batches):
+                result[at] = pieces
             return result
-        bounds = np.flatnonzero(np.r_[True, block_at[1:] != block_at[:-1], True])
-        with self._stage("dissolve"):
-            for lo, hi in itertools.pairwise(bounds):
-                one = hi - lo == 1
-                result[block_at[lo]] = cut[lo] if one else shapely.union_all(cut[lo:hi])
+        with ThreadPoolExecutor(_THREADS, thread_name_prefix="overlap") as pool:
+            for at, pieces in pool.map(run, batches):  # in order, as each batch is done
+                result[at] = pieces
         return result
+
+    def _dissolved(self, blocks: _GeomArray, block_at: _IntArray,
+                   feature: _IntArray) -> tuple[_IntArray, _GeomArray]:
+        """One batch of (block, feature) pairs, sorted by block then feature, every block's
+        pairs in it: the blocks met and, per block, the union of its pieces."""
+        with self._stage("windows"):
+            parts = self._features_near(blocks[block_at], feature)
+        with self._stage("intersect"):
+            cut = _areal_array(shapely.intersection(blocks[block_at], parts))
+        del parts
+        nonempty = ~shapely.is_empty(cut)
+        block_at, cut = block_at[nonempty], cut[nonempty]
+        if len(block_at) == 0:
+            return block_at, cut
+        bounds = np.flatnonzero(np.r_[True, block_at[1:] != block_at[:-1], True])
+        pieces = np.empty(len(bounds) - 1, dtype=object)
+        with self._stage("dissolve"):
+            for k, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+                pieces[k] = cut[lo] if hi - lo == 1 else shapely.union_all(cut[lo:hi])
+        return block_at[bounds[:-1]], pieces
 
     def _features_near(self, blocks: _GeomArray, feature: _IntArray) -> _GeomArray:
         """Each feature, or for large ones its part in a window around the block."""
@@ -327,8 +379,11 @@ _cache: OrderedDict[tuple[str, str, int], tuple[PreparedLayer, _GeomArray]] = Or
 _cache_lock = threading.Lock()
 
 
-def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
+def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+                   invalid: Sequence[int] | None = None) -> PreparedLayer:
     """A :class:`PreparedLayer` of ``frame``, shared with earlier calls on the same layer.
+
+    ``invalid``: as :class:`PreparedLayer`, what the store knows of the frame's validity.
 
     The key is the layer's geometries — the very geometry objects, in order, and the
     CRS — so it costs a hash of one pointer per feature, not of the coordinates. The
@@ -336,7 +391,7 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
     last :data:`_CACHE_SIZE` layers are kept; their repairs and chunked rings are reused.
     """
     if frame.crs is None:
-        return PreparedLayer(frame)  # raises the CRSError
+        return PreparedLayer(frame, invalid=invalid)  # raises the CRSError
     geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame)
                        else frame.array, dtype=object)
     key = (hashlib.blake2b(geoms.tobytes(), digest_size=16).hexdigest(),
@@ -346,7 +401,7 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> PreparedLayer:
         if hit is not None:
             _cache.move_to_end(key)
             return hit[0]
-    layer = PreparedLayer(frame)
+    layer = PreparedLayer(frame, invalid=invalid)
     with _cache_lock:
         _cache[key] = (layer, geoms.copy())
         while len(_cache) > _CACHE_SIZE:
@@ -368,6 +423,51 @@ def _repaired(blocks: _GeomArray) -> tuple[_GeomArray, list[str]]:
         notes[i] = f"区块图形无效（{reason}），已修复（make_valid）后计算"
     logger.info("repaired %d invalid blocks before measuring their overlap", len(invalid))
     return blocks, notes
+
+
+def _areas_km2(geoms: _GeomArray) -> NDArray[np.float64]:
+    """Ellipsoidal areas (km², EPSG:4490) in runs of about :data:`_AREA_VERTICES` vertices:
+    the same figures, bit for bit (each ring is summed whole, in order), without holding
+    a dozen arrays the size of every vertex of a plan at once."""
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    cuts = [0]
+    while cuts[-1] < len(geoms):
+        base = int(ends[cuts[-1] - 1]) if cuts[-1] else 0
+        cuts.append(max(cuts[-1] + 1, int(np.searchsorted(ends, base + _AREA_VERTICES))))
+    cuts[-1] = min(cuts[-1], len(geoms))
+    return np.concatenate([
+        ellipsoidal_area_km2(gpd.GeoSeries(geoms[lo:hi], crs=STORE_CRS), validate=False)
+        .to_numpy() for lo, hi in itertools.pairwise(cuts)
+    ])
+
+
+def _batches(block_at: _IntArray) -> list[tuple[int, int]]:
+    """(start, stop) of batches of the sorted pairs, split only between blocks: about
+    four per thread, at most :data:`_BATCH_PAIRS` pairs (more only for a single block
+    that meets more features)."""
+    n = len(block_at)
+    size = _BATCH_PAIRS
+    if _THREADS > 1:
+        size = min(size, max(64, math.ceil(n / (4 * _THREADS))))
+    starts = np.flatnonzero(np.r_[True, block_at[1:] != block_at[:-1]])  # each block's first
+    cuts = [0]
+    while cuts[-1] < n:
+        if cuts[-1] + size >= n:
+            cuts.append(n)
+            break
+        at = int(np.searchsorted(starts, cuts[-1] + size, side="right")) - 1
+        cuts.append(int(starts[at]) if starts[at] > cuts[-1] else
+                    (int(starts[at + 1]) if at + 1 < len(starts) else n))
+    return list(itertools.pairwise(cuts))
+
+
+def _is_valid(geoms: _GeomArray) -> NDArray[np.bool_]:
+    """``shapely.is_valid``, in chunks over the threads when there are many features."""
+    if _THREADS == 1 or len(geoms) <= _VALIDATE_CHUNK:
+        return np.asarray(shapely.is_valid(geoms), dtype=bool)
+    chunks = [geoms[i : i + _VALIDATE_CHUNK] for i in range(0, len(geoms), _VALIDATE_CHUNK)]
+    with ThreadPoolExecutor(_THREADS, thread_name_prefix="validate") as pool:
+        return np.concatenate(list(pool.map(shapely.is_valid, chunks))).astype(bool)
 
 
 def _windows(bounds: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -115,7 +115,10 @@ class _Shared:
     def prepared(self, code: str) -> PreparedLayer:
         """The store's layer ``code``, prepared for overlap queries."""
         if code not in self._prepared:
-            self._prepared[code] = prepared_layer(self._store[code])
+            frame = self._store[code]
+            known = getattr(self._store, "invalid_features", None)  # StoreFrames knows
+            invalid = known(code) if callable(known) else None
+            self._prepared[code] = prepared_layer(frame, invalid=invalid)
         return self._prepared[code]
 
     def zones(self, region: str) -> gpd.GeoDataFrame:

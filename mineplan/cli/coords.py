@@ -7,14 +7,17 @@ the coordinate and GIS readers and writers.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mineplan.cli.common import EXIT_OK, Subparsers, usage
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+
+    from mineplan.io.coordinates import CoordinateFile
 
 __all__ = ["add_coords_commands", "register", "run_convert", "run_info"]
 
@@ -68,6 +71,9 @@ def run_info(args: argparse.Namespace) -> int:
     from mineplan.io.readers import coordinate_file_kind, read_geometry_file
     from mineplan.vocab import format_area
 
+    kind = coordinate_file_kind(args.file) if args.file.is_file() else None
+    if kind is not None and args.crs is None and args.zone is None:
+        return _info_coordinate_txt(args, kind)
     result = read_geometry_file(args.file, fix=args.fix, zone=args.zone, crs=args.crs,
                                 layer=args.layer)
     frame = result.frame
@@ -83,30 +89,10 @@ def run_info(args: argparse.Namespace) -> int:
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
     print(f"CRS:       {frame.crs.name if frame.crs is not None else '?'} (EPSG:{epsg}; "
           f"from {result.crs_source})")
-    kind = coordinate_file_kind(args.file) if args.file.is_file() else None
     if kind is not None:
         cf = (coordfiles.read_registration_txt(args.file, fix=args.fix) if kind == "registration"
               else coordfiles.read_boundary_txt(args.file, fix=args.fix))
-        points = sum(len(r.points) for p in cf.plots for r in p.rings)
-        if getattr(cf.crs, "geographic", False):
-            where = "geographic (latitude/longitude, 度分秒 or degrees)"
-        else:
-            where = (f"zone {cf.crs.zone} ({cf.crs.width}-degree"
-                     f"{', prefixed' if cf.crs.prefixed else ''})")
-        print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; {where}")
-        print(f"plots:     {len(cf.plots)}; points {points}")
-        print("  no.  name                   rings  points  stated          ellipsoidal km²"
-              "     difference")
-        for plot, row in zip(cf.plots, frame.itertuples(), strict=True):
-            unit = plot.stated_area_unit or "公顷（默认单位）"
-            stated = "" if plot.stated_area is None else f"{plot.stated_area:g} {unit}"
-            known = plot.stated_area_unit or "公顷"
-            diff = "" if row.area_difference != row.area_difference else (
-                ("+" if row.area_difference >= 0 else "")
-                + format_area(row.area_difference, known, with_unit=False) + f" {unit}")
-            print(f"  {plot.number or '-':<4} {plot.name[:20]:<22} {len(plot.rings):>5} "
-                  f"{sum(len(r.points) for r in plot.rings):>7}  {stated:<15} "
-                  f"{format_area(row.area_km2, with_unit=False):>12}     {diff}")
+        _print_plots(cf, frame.to_dict("records"))
     else:
         areas = _areas_km2(frame)
         kinds = sorted(set(frame.geom_type.dropna()))
@@ -123,6 +109,54 @@ def run_info(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning:   {warning}")
     return EXIT_OK
+
+
+def _info_coordinate_txt(args: argparse.Namespace, kind: str) -> int:
+    """``coords info`` of a boundary or registration TXT that states its CRS: the same
+    lines as through :func:`~mineplan.io.readers.read_geometry_file`, from the parsed
+    file alone (read once; no GeoDataFrame, so geopandas and pandas never load)."""
+    import pyproj
+
+    from mineplan.io.coordinates.geometry import plot_records
+    from mineplan.io.readers import read_coordinate_txt
+
+    cf = read_coordinate_txt(args.file, kind, fix=args.fix)
+    assert cf.crs.epsg is not None  # read_coordinate_txt raises otherwise
+    crs = pyproj.CRS.from_epsg(cf.crs.epsg)
+    print(f"file:      {args.file}")
+    print(f"format:    coordinate TXT ({cf.format}, {cf.encoding})")
+    print(f"CRS:       {crs.name} (EPSG:{crs.to_epsg()}; from file)")
+    _print_plots(cf, plot_records(cf))
+    for warning in cf.warnings:
+        print(f"warning:   {warning}")
+    return EXIT_OK
+
+
+def _print_plots(cf: CoordinateFile, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The encoding, datum, zone and the table of plots with stated and official area."""
+    from mineplan.vocab import format_area
+
+    points = sum(len(r.points) for p in cf.plots for r in p.rings)
+    if getattr(cf.crs, "geographic", False):
+        where = "geographic (latitude/longitude, 度分秒 or degrees)"
+    else:
+        where = (f"zone {cf.crs.zone} ({cf.crs.width}-degree"
+                 f"{', prefixed' if cf.crs.prefixed else ''})")
+    print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; {where}")
+    print(f"plots:     {len(cf.plots)}; points {points}")
+    print("  no.  name                   rings  points  stated          ellipsoidal km²"
+          "     difference")
+    for plot, row in zip(cf.plots, rows, strict=True):
+        unit = plot.stated_area_unit or "公顷（默认单位）"
+        stated = "" if plot.stated_area is None else f"{plot.stated_area:g} {unit}"
+        known = plot.stated_area_unit or "公顷"
+        difference = row["area_difference"]
+        diff = "" if difference != difference else (
+            ("+" if difference >= 0 else "")
+            + format_area(difference, known, with_unit=False) + f" {unit}")
+        print(f"  {plot.number or '-':<4} {plot.name[:20]:<22} {len(plot.rings):>5} "
+              f"{sum(len(r.points) for r in plot.rings):>7}  {stated:<15} "
+              f"{format_area(row['area_km2'], with_unit=False):>12}     {diff}")
 
 
 def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:

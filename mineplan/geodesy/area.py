@@ -17,7 +17,9 @@ Written with numpy, all geometries of a frame are measured in one vectorised
 pass.
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.errors`,
-:mod:`mineplan.geodesy.zones`, pyproj, shapely, numpy, pandas, geopandas.
+:mod:`mineplan.geodesy.zones`, pyproj, shapely, numpy; pandas and geopandas only
+inside the functions that take or return a frame (``coords info`` measures plots
+without loading them).
 """
 
 from __future__ import annotations
@@ -25,11 +27,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import shapely
 from numpy.typing import NDArray
@@ -45,6 +45,10 @@ from mineplan.geodesy.zones import (
     zone_from_easting,
 )
 from mineplan.vocab import STORE_CRS
+
+if TYPE_CHECKING:  # geopandas and pandas load only when a frame is measured
+    import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "CGCS2000_INVERSE_FLATTENING",
@@ -382,6 +386,8 @@ def ellipsoidal_area(
 
 
 def _geoseries(data: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
+    import geopandas as gpd
+
     if isinstance(data, gpd.GeoDataFrame):
         return data.geometry
     if isinstance(data, gpd.GeoSeries):
@@ -447,6 +453,8 @@ def ellipsoidal_area_km2(
     areas = _ellipsoidal_areas(
         geoms, crs, labels=list(series.index), densify=densify, validate=validate
     )
+    import pandas as pd
+
     return pd.Series(areas / 1e6, index=series.index, name="area_km2")
 
 
@@ -508,6 +516,8 @@ def projected_area_km2(
         _check_areal_scale(geoms[present], target, label)
     to_metre = target.axis_info[0].unit_conversion_factor
     areas = shapely.area(geoms) * to_metre**2 / 1e6
+    import pandas as pd
+
     return pd.Series(areas, index=series.index, name="projected_area_km2")
 
 

@@ -15,14 +15,17 @@ May import: vocab, geodesy. Pure: no file is read or written.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.vocab import STORE_CRS
+
+if TYPE_CHECKING:  # pandas loads when a table is made, not when a coordinate TXT is read
+    import pandas as pd
 
 __all__ = ["CORNER_COLUMNS", "corner_table"]
 
@@ -80,4 +83,6 @@ def corner_table(
                 for k in range(len(coords)):
                     rows.append((plot, ring_no, f"J{k + 1}", hole, float(north[k]),
                                  float(east[k]), float(coords[k, 0]), float(coords[k, 1])))
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=list(CORNER_COLUMNS))

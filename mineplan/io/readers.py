@@ -13,17 +13,20 @@ May import: ``errors``, the other io modules.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mineplan.errors import CRSError
 from mineplan.io import coordinates as coordfiles
 from mineplan.io.coordinates import coordinate_text_layout, read_coordinates
-from mineplan.io.gis import ReadResult, read_gis_file
-from mineplan.io.gis.crs import CRSSource
 from mineplan.io.sniff import coordinate_head, coordinate_layout
 from mineplan.io.text import HEAD_BYTES
 
-__all__ = ["TEXT_SUFFIXES", "coordinate_file_kind", "read_geometry_file"]
+if TYPE_CHECKING:  # the GDAL side (pyogrio, geopandas) loads only for a GIS file
+    from mineplan.io.coordinates import CoordinateFile
+    from mineplan.io.gis import ReadResult
+    from mineplan.io.gis.crs import CRSSource
+
+__all__ = ["TEXT_SUFFIXES", "coordinate_file_kind", "read_coordinate_txt", "read_geometry_file"]
 
 #: File endings that may hold a coordinate TXT in a strict layout; a ``.txt`` in none
 #: of them is read as a coordinate table, the others go to GDAL.
@@ -75,6 +78,8 @@ def read_geometry_file(
     CoordinateFileError, CRSError
         With the file, line and what to do.
     """
+    from mineplan.io.gis import ReadResult, read_gis_file
+
     path = Path(path)
     kind = coordinate_file_kind(path) if path.is_file() else None
     if kind is None and path.is_file() and path.suffix.lower() == ".txt":
@@ -82,28 +87,42 @@ def read_geometry_file(
     if kind is None:
         return read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                              expect=expect, fix=fix)
-    if crs is not None or zone is not None:
-        cf_crs = (coordfiles.read_registration_txt(path, fix=fix) if kind == "registration"
-                  else coordfiles.read_boundary_txt(path, fix=fix)).crs
-        if cf_crs.epsg is None:  # the file does not say: the caller does
-            return _read_table(path, crs=crs, zone=zone)
+    cf = read_coordinate_txt(path, kind, fix=fix, required=crs is None and zone is None)
+    if cf.crs.epsg is None:  # the file does not say: the caller does
+        return _read_table(path, crs=crs, zone=zone)
+    frame = coordfiles.to_geodataframe(cf)
+    return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
+                      layer=None, crs_source="file", warnings=list(cf.warnings))
+
+
+def read_coordinate_txt(
+    path: Path, kind: str, *, fix: bool = False, required: bool = True
+) -> CoordinateFile:
+    """A coordinate TXT in a strict layout (`kind` from :func:`coordinate_file_kind`),
+    parsed, without building a frame (no geopandas: ``coords info`` prints from it).
+
+    Raises
+    ------
+    CRSError
+        When `required` and the file does not state its coordinate system.
+    """
     if kind == "registration":
         cf = coordfiles.read_registration_txt(path, fix=fix)
     else:
         cf = coordfiles.read_boundary_txt(path, fix=fix)
-    frame = coordfiles.to_geodataframe(cf)
-    if frame.crs is None:
+    if required and cf.crs.epsg is None:
         raise CRSError(
             f"{path}: the coordinate system cannot be determined (坐标系 "
             f"{cf.header.get('坐标系', '') or 'missing'}, 带号 {cf.crs.zone}); "
             "state 坐标系 and 带号 in [属性描述]"
         )
-    return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
-                      layer=None, crs_source="file", warnings=list(cf.warnings))
+    return cf
 
 
 def _read_table(path: Path, *, crs: str | None, zone: int | None) -> ReadResult:
     """A coordinate text read by :func:`~mineplan.io.coordinates.read_coordinates`."""
+    from mineplan.io.gis import ReadResult
+
     frame = read_coordinates(path, crs=crs, zone=zone)
     sources: dict[str, CRSSource] = {"argument": "argument", "zone argument": "zone argument"}
     source = sources.get(frame.attrs.get("crs_source", ""), "file")

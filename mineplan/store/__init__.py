@@ -21,6 +21,8 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
                      (:mod:`mineplan.store.overviews`); None for small layers
 :func:`overview_layers` the layers that have such copies (drawn per view)
 :func:`list_layers`  the codes of the feature layers present
+:func:`layer_facts`  a layer's content hash and invalid geometries, recorded when
+                     written (GeoPackage; the overlap check skips re-validating)
 :func:`read_meta`    the build metadata, key → value (:data:`META_TABLE`)
 :func:`read_styles_table` the QGIS ``layer_styles`` rows, as QGIS reads them
 :func:`read_edits`   the edit log: time, user, command, layer, features, source
@@ -72,6 +74,7 @@ __all__ = [
     "can_write",
     "copy_store",
     "is_postgres",
+    "layer_facts",
     "layer_profile",
     "list_layers",
     "location_text",
@@ -168,6 +171,15 @@ def read_overview(location: str | Path, code: str, *, zoom: float,
 def list_layers(location: str | Path) -> list[str]:
     """The codes of the feature layers present."""
     return _backend(location).list_layers(location)
+
+
+def layer_facts(location: str | Path, code: str) -> tuple[int, str, list[int]] | None:
+    """(features, content hash, positions of invalid geometries) of a layer as recorded
+    when it was written, None when unknown or stale (GeoPackage only; a PostGIS store
+    records none yet). See :func:`mineplan.store.gpkg.layer_facts`."""
+    if is_postgres(location):
+        return None
+    return gpkg.layer_facts(location, code)
 
 
 def layer_profile(location: str | Path, code: str,

@@ -18,9 +18,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import numpy as np
 import pyproj
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon
@@ -33,10 +32,14 @@ from mineplan.io.coordinates.parsing import Problems
 from mineplan.io.corners import corner_table
 from mineplan.vocab import STORE_EPSG
 
+if TYPE_CHECKING:  # geopandas loads only when a frame is built or read
+    import geopandas as gpd
+
 __all__ = [
     "assemble_rings",
     "check_plot_geometry",
     "plot_geometry",
+    "plot_records",
     "plots_from_frame",
     "plots_from_gdf",
     "ring_xy",
@@ -111,6 +114,47 @@ def plot_geometry(plot: Plot) -> BaseGeometry:
     return MultiPolygon(polygons)
 
 
+#: The columns of :func:`to_geodataframe`, in order.
+PLOT_COLUMNS = (
+    "number",
+    "name",
+    "kind",
+    "stated_area",
+    "stated_area_unit",
+    "area_km2",
+    "area_difference",
+    "geometry",
+)
+
+
+def plot_records(cf: CoordinateFile) -> list[dict[str, Any]]:
+    """The rows of :func:`to_geodataframe` (keys :data:`PLOT_COLUMNS`), without geopandas."""
+    rows = []
+    for plot in cf.plots:
+        geom = plot_geometry(plot)
+        area_m2 = math.nan
+        if cf.crs.epsg is not None and geom.geom_type in ("Polygon", "MultiPolygon"):
+            try:
+                area_m2 = ellipsoidal_area(geom, crs=cf.crs.epsg)
+            except MineplanError as exc:  # a wrong CRS or invalid geometry: no area
+                log.warning("plot %s: no ellipsoidal area: %s", plot.number, exc)
+        per_unit = AREA_UNITS_M2.get(plot.stated_area_unit.lower(), math.nan)
+        diff = area_m2 / per_unit - plot.stated_area if plot.stated_area is not None else math.nan
+        rows.append(
+            {
+                "number": plot.number,
+                "name": plot.name,
+                "kind": plot.kind,
+                "stated_area": plot.stated_area if plot.stated_area is not None else math.nan,
+                "stated_area_unit": plot.stated_area_unit,
+                "area_km2": area_m2 / 1e6,
+                "area_difference": diff,
+                "geometry": geom,
+            }
+        )
+    return rows
+
+
 def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
     """One row per plot, with stated and ellipsoidal area, in the file's CRS.
 
@@ -130,41 +174,11 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
         y = latitude, with the area computed on that geographic CRS);
         crs = EPSG:`cf.crs.epsg` or None.
     """
-    rows = []
-    for plot in cf.plots:
-        geom = plot_geometry(plot)
-        area_m2 = math.nan
-        if cf.crs.epsg is not None and geom.geom_type in ("Polygon", "MultiPolygon"):
-            try:
-                area_m2 = ellipsoidal_area(geom, crs=cf.crs.epsg)
-            except MineplanError as exc:  # a wrong CRS or invalid geometry: no area
-                log.warning("plot %s: no ellipsoidal area: %s", plot.number, exc)
-        per_unit = AREA_UNITS_M2.get(plot.stated_area_unit.lower(), math.nan)
-        diff = area_m2 / per_unit - plot.stated_area if plot.stated_area is not None else math.nan
-        rows.append(
-            {
-                "number": plot.number,
-                "name": plot.name,
-                "kind": plot.kind,
-                "stated_area": plot.stated_area if plot.stated_area is not None else np.nan,
-                "stated_area_unit": plot.stated_area_unit,
-                "area_km2": area_m2 / 1e6,
-                "area_difference": diff,
-                "geometry": geom,
-            }
-        )
+    import geopandas as gpd
+
     crs = pyproj.CRS.from_epsg(cf.crs.epsg) if cf.crs.epsg is not None else None
-    columns = [
-        "number",
-        "name",
-        "kind",
-        "stated_area",
-        "stated_area_unit",
-        "area_km2",
-        "area_difference",
-        "geometry",
-    ]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=crs)
+    return gpd.GeoDataFrame(plot_records(cf), columns=list(PLOT_COLUMNS), geometry="geometry",
+                            crs=crs)
 
 
 def plots_from_frame(gdf: gpd.GeoDataFrame, *, zone: int, width: int = 3) -> list[Plot]:

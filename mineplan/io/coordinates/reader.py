@@ -26,10 +26,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
-import numpy as np
 import pyproj
 
 from mineplan.errors import CoordinateFileError, MineplanError
@@ -54,6 +52,9 @@ from mineplan.io.coordinates.registration import parse_registration_txt
 from mineplan.io.coordinates.tables import TableRecord, TableScan, scan_table
 from mineplan.io.text import decode_text, split_fields
 from mineplan.vocab import AREA_UNITS_KM2, format_area
+
+if TYPE_CHECKING:  # geopandas loads only when a frame is built
+    import geopandas as gpd
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -421,16 +422,18 @@ def _frame(
                 "kind": plot.kind,
                 "rings": len(plot.rings),
                 "points": sum(len(r.points) for r in plot.rings),
-                "stated_area": block.stated_area if block.stated_area is not None else np.nan,
+                "stated_area": block.stated_area if block.stated_area is not None else math.nan,
                 "stated_area_unit": unit,
                 "area_km2": area_m2 / 1e6,
                 "area_difference": difference,
-                "top_m": block.top_m if block.top_m is not None else np.nan,
-                "bottom_m": block.bottom_m if block.bottom_m is not None else np.nan,
+                "top_m": block.top_m if block.top_m is not None else math.nan,
+                "bottom_m": block.bottom_m if block.bottom_m is not None else math.nan,
                 "datum": settled.datum,
                 "geometry": geom,
             }
         )
+    import geopandas as gpd
+
     frame = gpd.GeoDataFrame(
         rows, columns=list(FRAME_COLUMNS), geometry="geometry", crs=pyproj.CRS.from_epsg(
             settled.epsg

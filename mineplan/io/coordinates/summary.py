@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 from shapely.geometry import MultiPolygon, Polygon
 
 from mineplan.io.coordinates.degrees import format_dms
@@ -25,6 +25,9 @@ from mineplan.vocab import (
     area_steps,
     format_area,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["area_decimals", "describe_coordinates"]
 

@@ -18,12 +18,12 @@ modules of this package.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
 import pyproj
 
 from mineplan.atomic import atomic_write_bytes
@@ -40,12 +40,22 @@ from mineplan.io.coordinates.model import DATUM_NAMES, PLOT_FIELD_NAMES, Plot, R
 from mineplan.io.text import format_optional
 from mineplan.vocab import DMS_SECONDS_DECIMALS, GEOGRAPHIC_EPSG, PLANE_DECIMALS
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from typing_extensions import TypeIs
+
 __all__ = [
     "format_boundary_txt",
     "format_registration_txt",
     "write_boundary_txt",
     "write_registration_txt",
 ]
+
+
+def _is_frame(plots: object) -> TypeIs[gpd.GeoDataFrame]:
+    """Whether `plots` is a GeoDataFrame (without importing geopandas for a list of plots)."""
+    gpd = sys.modules.get("geopandas")
+    return gpd is not None and isinstance(plots, gpd.GeoDataFrame)
 
 
 def _crs_for_writing(
@@ -133,7 +143,7 @@ def format_boundary_txt(
         )
     if zone is None:
         raise CoordinateFileError("zone is required to write plane coordinates (units='metre')")
-    if isinstance(plots, gpd.GeoDataFrame):
+    if _is_frame(plots):
         target = projected_epsg(datum, width=width, zone=zone, prefixed=True)
         plot_list = plots_from_gdf(plots, target)
     else:
@@ -234,7 +244,7 @@ def _format_geographic(
 ) -> bytes:
     """:func:`format_boundary_txt` with latitude/longitude (``units`` dms / degree)."""
     epsg = GEOGRAPHIC_EPSG[datum]
-    if isinstance(plots, gpd.GeoDataFrame):
+    if _is_frame(plots):
         plot_list = plots_from_gdf(plots, epsg)
     else:
         plot_list = list(plots)
