@@ -16,20 +16,20 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 
-import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
     chinese_chrome,
     layer_definitions,
-    load_frames,
+    map_frames,
     max_upload_mb,
     page_guard,
     require_store,
     show_error,
     zone_input,
 )
+from mineplan.checks.context import proposal_frames
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -86,7 +86,7 @@ def _show_error(err: MineplanError) -> None:
 @st.cache_resource(max_entries=2, show_spinner="准备绘制地图 …")
 def _draw_layers(path: str, mtime_ns: int) -> tuple[list[MapLayer], Extent | None]:
     specs, styles, schematic = layer_definitions()
-    frames = load_frames(path, mtime_ns)
+    frames = map_frames(path, mtime_ns)  # large layers (display copies) left out
     return context_layers(frames, specs, styles, schematic), zone_extent(frames, specs)
 
 
@@ -182,7 +182,6 @@ def _show_result(result: CheckOutcome) -> None:
 def main() -> None:
     path, mtime = require_store()
     specs, styles, schematic = layer_definitions()
-    frames = load_frames(path, mtime)
     st.title("检查（报批前检查）")
     st.info("对照规划分区与三区三线逐条检查拟设矿业权：行政区、生态保护红线、永久基本农田、"
             "城镇开发边界、勘查/开采规划区块、砂石土集中开采区、已设矿权、最低开采规模、"
@@ -213,7 +212,7 @@ def main() -> None:
         for problem in problems:
             st.error(problem)
         if not problems:
-            _run(proposal, inputs, key, frames, specs, styles, schematic)
+            _run(proposal, inputs, key, specs, styles, schematic)
     result = st.session_state.get(_RESULT)
     if isinstance(result, CheckOutcome) and result.key == key:
         _show_result(result)
@@ -222,10 +221,15 @@ def main() -> None:
 
 
 def _run(proposal: ParsedProposal, inputs: Mapping[str, object], key: str,
-         frames: dict[str, gpd.GeoDataFrame], specs: dict[str, LayerSpec],
-         styles: dict[str, LayerStyle], schematic: SchematicStyle) -> None:
-    """Check, draw the map and make the downloads; keep them in the session under ``key``."""
+         specs: dict[str, LayerSpec], styles: dict[str, LayerStyle],
+         schematic: SchematicStyle) -> None:
+    """Check, draw the map and make the downloads; keep them in the session under ``key``.
+
+    The store is read for this proposal only: large layers (a provincial red line) near
+    it and its surroundings, as the command line's check does.
+    """
     request = CheckRequest.from_inputs(inputs)
+    frames = proposal_frames(str(inputs["store"]), proposal.frame, surroundings=True)
     if not request.name:  # the plot's own name from the file
         request = replace(request, name=file_plot_name(proposal.frame))
     try:

@@ -107,6 +107,23 @@ def test_large_layers_are_read_near_the_proposal_with_the_same_findings(
     assert len(far["STHX"]) == 100 and far.near == []  # nothing near: read whole
 
 
+@pytest.mark.parametrize(("surroundings", "cells"), [(False, 2), (True, 42)])
+def test_a_pre_grant_check_reads_a_large_layer_around_the_proposal_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, surroundings: bool, cells: int) -> None:
+    """CLI and web check read a provincial layer near the proposal (issue 15); with a map
+    or figure drawn, its surroundings too: 0.1° around (hand count: 2 cells meet the
+    proposal's box 84.005–84.025 × 44.005–44.015; 7 × 6 meet 83.905–84.125 ×
+    43.905–44.115), never the whole 100."""
+    from mineplan.checks import context
+
+    path = _grid_store(tmp_path)
+    monkeypatch.setattr(context, "NEAR_MIN_FEATURES", 50)
+    proposal = gpd.GeoDataFrame(geometry=[box(84.005, 44.005, 84.025, 44.015)], crs="EPSG:4490")
+    frames = context.proposal_frames(path, proposal, surroundings=surroundings)
+    assert len(frames["STHX"]) == cells and frames.near == ["STHX"]
+    assert len(frames["XZQ"]) == 1  # boundaries always whole
+
+
 def test_the_layer_list_is_read_once_per_version_of_the_file(
         store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """GDAL lists the GeoPackage once however often a check asks (issue 16: 17 times per

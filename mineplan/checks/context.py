@@ -1,7 +1,8 @@
 """What a check reads besides its subject: store layers, the county, notes and sources.
 
 * :class:`StoreFrames` reads the store's layers a check needs, each on first use (a
-  large one only around the proposal), and :func:`read_store_frames` all of them at once;
+  large one only around the proposal), :func:`proposal_frames` sets it up for one
+  pre-grant check (CLI and web alike), and :func:`read_store_frames` reads all at once;
 * :func:`detect_region` / :func:`parent_of` tell the county (and prefecture) of a shape;
 * :class:`ProposalContext` holds what every pre-grant rule needs about one proposal;
 * :func:`layer_note`, :func:`zone_note`, :func:`boundary_note` say when a finding rests
@@ -43,6 +44,7 @@ __all__ = [
     "layer_note",
     "parent_of",
     "polygonal",
+    "proposal_frames",
     "read_store_frames",
     "with_zone_source",
     "zone_note",
@@ -54,6 +56,31 @@ def read_store_frames(path: str | Path, *, codes: Iterable[str] | None = None
                       ) -> dict[str, gpd.GeoDataFrame]:
     """Read the store's layers (all, or ``codes``) as ``{code: frame}`` for the checks."""
     return dict(StoreFrames(path, codes=codes))
+
+
+def proposal_frames(store: str | Path, proposal: gpd.GeoDataFrame, *,
+                    surroundings: bool = False) -> StoreFrames:
+    """The store for a pre-grant check of ``proposal``: large layers read near it only.
+
+    Read whole: the administrative boundaries (the county is found and measured
+    against them) and the layers the urban rule measures a distance to. With
+    ``surroundings`` (a check figure or map is drawn) the box is widened to the
+    neighbourhood such a map shows — three times the proposal's size on every side,
+    at least 0.1° — so a province-sized layer is still never read whole.
+    """
+    from mineplan.rules import load_rules
+
+    if proposal.crs is None:  # check_proposal says what is wrong
+        return StoreFrames(store)
+    bbox = np.asarray(proposal.to_crs(STORE_CRS).total_bounds, dtype=float)
+    if not np.isfinite(bbox).all():
+        return StoreFrames(store)
+    if surroundings:
+        pad = max(3 * float(max(bbox[2] - bbox[0], bbox[3] - bbox[1])), 0.1)
+        bbox = bbox + np.array([-pad, -pad, pad, pad])
+    urban = load_rules().rule("urban")
+    whole = {"XZQ", str(urban["layer"]), *(str(e["layer"]) for e in urban.get("extra", []))}
+    return StoreFrames(store, bbox=[float(v) for v in bbox], whole=whole)
 
 
 #: A layer with more features than this is read only near the proposal, when a

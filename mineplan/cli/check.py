@@ -95,7 +95,7 @@ add_check_commands = register
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
     from mineplan.checks import check_plan, check_plots, check_proposal
-    from mineplan.checks.context import StoreFrames
+    from mineplan.checks.context import StoreFrames, proposal_frames
     from mineplan.checks.findings import format_summary, has_failures, write_findings
     from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels
 
@@ -131,8 +131,8 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
-        frames = _proposal_frames(store, proposal,
-                                  figure=args.figure is not None or args.report is not None)
+        frames = proposal_frames(
+            store, proposal, surroundings=args.figure is not None or args.report is not None)
         title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
         labels = plot_labels(proposal, args.plot_field)
         named = args.plot_field is not None or any(c in proposal.columns for c in PLOT_COLUMNS)
@@ -204,29 +204,6 @@ def _write_report(args: argparse.Namespace,
                             date=settings.today())
     write_report(report, args.report)
     print(f"wrote {args.report}")
-
-
-def _proposal_frames(store: Path, proposal: gpd.GeoDataFrame, *, figure: bool) -> StoreFrames:
-    """The store for a pre-grant check: large layers read only around the proposal.
-
-    Read whole: the administrative boundaries (the county is found and measured
-    against them) and the layers a distance is measured to (the urban rule's); all
-    of them for a figure, which maps the neighbourhood.
-    """
-    import numpy as np
-
-    from mineplan.checks.context import StoreFrames
-    from mineplan.rules import load_rules
-    from mineplan.vocab import STORE_CRS
-
-    if figure or proposal.crs is None:  # without a CRS, check_proposal says what is wrong
-        return StoreFrames(store)
-    bbox = proposal.to_crs(STORE_CRS).total_bounds
-    if not np.isfinite(bbox).all():
-        return StoreFrames(store)
-    urban = load_rules().rule("urban")
-    whole = {"XZQ", str(urban["layer"]), *(str(e["layer"]) for e in urban.get("extra", []))}
-    return StoreFrames(store, bbox=bbox, whole=whole)
 
 
 def read_proposal_file(
