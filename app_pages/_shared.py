@@ -9,6 +9,7 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,15 +35,29 @@ from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 MAP_HEIGHT = 700
 log = logging.getLogger("mineplan.app")
 
-#: Streamlit's own English (the file uploader, the keyboard users' skip link), said in
-#: Chinese (CSS only: the English text is hidden, the Chinese drawn in its place).
+#: Streamlit's own English (the file uploader — its instructions, its "Limit 200MB per
+#: file", a refused file's "File must be 200.0MB or smaller." under the file and in its
+#: tooltip —, the keyboard users' skip link), said in Chinese (CSS only: the English
+#: text is hidden, the Chinese drawn in its place). ``{limit}``: the upload limit, MB.
 _CHINESE_CHROME = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {
-  content: "将文件拖放到此处"; }
+  content: "将文件拖放到此处（单个文件不超过 {limit} MB）"; }
 [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stFileChip"] [role="alert"], [data-testid="stTooltipErrorContent"] {
+  font-size: 0; }
+[data-testid="stFileChip"] [role="alert"]::after {
+  content: "未上传：文件超过上限 {limit} MB"; font-size: 0.8rem; }
+[data-testid="stFileChip"][aria-invalid="true"]::after {
+  content: "未上传：超过上限 {limit} MB"; font-size: 0.8rem; color: #D7191C;
+  margin-left: 0.5rem; white-space: nowrap; }
+[data-testid="stTooltipErrorContent"]::after {
+  content: "文件超过上限 {limit} MB，未上传。请只上传需要的图层，或请管理员调高上限。";
+  font-size: 0.9rem; }
+[data-testid="stFileUploader"] [data-testid="stBaseButton-borderlessIcon"] span span:first-child
+  { font-size: 0; }
 [data-testid="stSkipToContent"] { font-size: 0; }
 [data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 </style>"""
@@ -50,7 +65,7 @@ _CHINESE_CHROME = """<style>
 
 def chinese_chrome() -> None:
     """Put Streamlit's own widget texts (the uploader's) in Chinese, once per page."""
-    st.html(_CHINESE_CHROME)
+    st.html(_CHINESE_CHROME.replace("{limit}", f"{max_upload_mb():g}"))
 
 
 def show_error(err: BaseException, *, prefix: str = "") -> None:
@@ -83,6 +98,18 @@ def store_path() -> str | Path:
 def max_upload_mb() -> float:
     """Upload limit, MB: ``MINEPLAN_MAX_UPLOAD_MB`` or the default (200)."""
     return settings.max_upload_mb()
+
+
+#: The upload controls' label (before the accepted types and the limit); the
+#: refusal of a file over the limit names it.
+UPLOAD_CONTROL = "选择文件"
+
+
+def upload_widget_mb() -> int:
+    """The uploaders' own limit, whole MB (Streamlit's ``max_upload_size``): the
+    browser refuses a larger file before sending it (in Chinese: :func:`chinese_chrome`),
+    a file between it and :func:`max_upload_mb` is refused by the page."""
+    return max(1, math.ceil(max_upload_mb()))
 
 
 def require_store() -> tuple[str, int]:

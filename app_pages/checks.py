@@ -12,14 +12,15 @@ the inputs, so a download or any other rerun does not check again.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    UPLOAD_CONTROL,
     chinese_chrome,
     layer_definitions,
     load_frames,
@@ -27,6 +28,7 @@ from app_pages._shared import (
     page_guard,
     require_store,
     show_error,
+    upload_widget_mb,
 )
 from mineplan.errors import MineplanError
 from mineplan.io.proposals import ParsedProposal, parse_pasted_proposal
@@ -48,7 +50,13 @@ from mineplan.web.presentation import (
     verdict_style,
 )
 from mineplan.web.report import CheckOutcome, check_input_key, report_files
-from mineplan.web.uploading import accepted_types, read_proposal_upload, upload_layer_names
+from mineplan.web.uploading import (
+    accepted_types,
+    file_sha256,
+    read_proposal_upload,
+    saved_upload,
+    upload_layer_names,
+)
 from mineplan.web.webmap import MapLayer
 
 _RESULT = "check_result"
@@ -62,9 +70,10 @@ _PLACEHOLDER = "J1,4868302.752,27521834.400\nJ2,4868306.272,27522877.957\n…"
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str) -> ParsedProposal:
-    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    return read_proposal_upload(name, _data, layer=layer, crs=crs, max_mb=max_upload_mb())
+def _read_upload(name: str, digest: str, _file: Path, layer: str, crs: str) -> ParsedProposal:
+    """Check and read an upload saved to ``_file`` (cached on its SHA-256 ``digest``
+    and the options)."""
+    return read_proposal_upload(name, _file, layer=layer, crs=crs, max_mb=max_upload_mb())
 
 
 def _show_error(err: MineplanError) -> None:
@@ -112,21 +121,24 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
                 return None
             return parse_pasted_proposal(text, zone=None if zone is None else int(zone))
         upload = st.file_uploader(
-            f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="check_upload",
+            f"{UPLOAD_CONTROL}（{accepted_types()}；不超过 {max_upload_mb():g} MB）",
+            key="check_upload", max_upload_size=upload_widget_mb(),
             help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8）。Shapefile 请把 .shp、.shx、"
-            ".dbf、.prj 一起压缩为一个 zip。",
+            f".dbf、.prj 一起压缩为一个 zip。单个文件不超过 {max_upload_mb():g} MB，超过时不上传。",
         )
         with st.expander("文件选项"):
             crs = st.text_input("坐标系（GIS 文件未声明时填写，如 EPSG:4490、EPSG:4515）", "")
             source_layer = st.text_input("源图层（多图层文件时填写）", "")
         if upload is None:
             return None
-        data = upload.getvalue()
-        layers = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
-        if len(layers) > 1 and not source_layer:
-            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
-        digest = hashlib.sha256(data).hexdigest()
-        return _read_upload(upload.name, digest, data, source_layer, crs.strip())
+        # streamed to a private file: a large upload is not copied whole in memory
+        with saved_upload(upload, upload.name, max_mb=max_upload_mb(),
+                          control=UPLOAD_CONTROL) as saved:
+            layers = upload_layer_names(upload.name, saved, max_mb=max_upload_mb())
+            if len(layers) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
+            return _read_upload(upload.name, file_sha256(saved), saved, source_layer,
+                                crs.strip())
     except MineplanError as err:
         _show_error(err)
         return None

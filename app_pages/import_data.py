@@ -3,13 +3,14 @@ replaces the demo one — after a preview, atomically."""
 
 from __future__ import annotations
 
-import hashlib
+from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    UPLOAD_CONTROL,
     chinese_chrome,
     layer_definitions,
     load_frames,
@@ -18,12 +19,13 @@ from app_pages._shared import (
     preview_map_html,
     require_store,
     show_error,
+    upload_widget_mb,
 )
 from mineplan.errors import MineplanError
 from mineplan.importing import match_features
 from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
-from mineplan.io.uploads import UploadError
+from mineplan.io.uploads import UploadError, file_sha256
 from mineplan.store import can_write
 from mineplan.web.importview import (
     CRS_SOURCES,
@@ -36,13 +38,19 @@ from mineplan.web.importview import (
 )
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import readable_notes
-from mineplan.web.uploading import accepted_types, read_features_upload, upload_layer_names
+from mineplan.web.uploading import (
+    accepted_types,
+    read_features_upload,
+    saved_upload,
+    upload_layer_names,
+)
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool) -> ReadResult:
-    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    return read_features_upload(name, _data, layer=layer, crs=crs, fix=fix,
+def _read(name: str, digest: str, _file: Path, layer: str, crs: str, fix: bool) -> ReadResult:
+    """Check and read an upload saved to ``_file`` (cached on its SHA-256 ``digest``
+    and the options)."""
+    return read_features_upload(name, _file, layer=layer, crs=crs, fix=fix,
                                 max_mb=max_upload_mb())
 
 
@@ -82,9 +90,11 @@ def main() -> None:
     # No type= filter: Streamlit would refuse other files with an English exception;
     # check_upload refuses them in Chinese, by content as well as by name.
     upload = st.file_uploader(
-        f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
+        f"{UPLOAD_CONTROL}（{accepted_types()}；不超过 {max_upload_mb():g} MB）",
+        key="zone_upload", max_upload_size=upload_widget_mb(),
         help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8），按地块编号或名称匹配。"
-        "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。",
+        "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。"
+        f"单个文件不超过 {max_upload_mb():g} MB，超过时不上传。",
     )
     with st.expander("导入选项"):
         source_layer = st.text_input("源图层（多图层文件时填写）", "")
@@ -96,13 +106,14 @@ def main() -> None:
         st.info("请选择要导入的文件。")
         return
 
-    data = upload.getvalue()
-    try:
-        layers_in_file = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
-        if len(layers_in_file) > 1 and not source_layer:
-            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
-        digest = hashlib.sha256(data).hexdigest()
-        result = _read(upload.name, digest, data, source_layer, crs.strip(), fix)
+    try:  # streamed to a private file: a large upload is not copied whole in memory
+        with saved_upload(upload, upload.name, max_mb=max_upload_mb(),
+                          control=UPLOAD_CONTROL) as saved:
+            layers_in_file = upload_layer_names(upload.name, saved, max_mb=max_upload_mb())
+            if len(layers_in_file) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
+            result = _read(upload.name, file_sha256(saved), saved, source_layer, crs.strip(),
+                           fix)
     except UploadError as err:
         _show_upload_error(err)
         return

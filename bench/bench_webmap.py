@@ -10,6 +10,13 @@ Run from the checkout (after `mineplan build`):
 action (first render, filter change, plan removed, search) and whether a zoom survives
 a filter change (:mod:`bench.webmap_interactions`).
 
+``--cold N`` starts a new server N times (each with an empty temporary folder, so no
+prepared layer or map page is on disk) and prints, per milestone of the first visit,
+the median seconds from navigation (Streamlit's page, the map's arguments — the
+server's work —, the map's page, every layer drawn) and the server process's CPU
+seconds until the map was drawn; ``--against DIR`` also runs another checkout's
+``app.py`` (e.g. ``git worktree add DIR main``), interleaved round by round.
+
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
 page mineplan sends (geometry clipped to the view and simplified to half a screen
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -134,6 +142,55 @@ def _interactions(store: Path, chromium: str | None) -> int:
     return 0
 
 
+def _server_cpu(port: int) -> float:
+    """CPU seconds (user + system) used so far by the streamlit server on ``port``."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return math.nan
+
+
+def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None) -> int:
+    """Cold first renders: a new server each time, nothing prepared on disk."""
+    if chromium is None or not store.is_file():
+        print("needs Chromium and a store (run `mineplan build`)")
+        return 1
+    sys.path.insert(0, str(home()))
+    from webmap_interactions import MILESTONES, cold_render  # beside this script
+
+    from tests.browser import APP, serve_app
+
+    apps = {"this checkout": APP, **({str(against): against / "app.py"} if against else {})}
+    results: dict[str, list[dict[str, float]]] = {label: [] for label in apps}
+    for _ in range(rounds):
+        for label, app in apps.items():
+            with tempfile.TemporaryDirectory() as tmp, serve_app(
+                    {"MINEPLAN_STORE": str(store), "TMPDIR": tmp}, log=Path(tmp) / "st.log",
+                    app=app) as url:
+                port = int(url.rsplit(":", 1)[1])
+                before = _server_cpu(port)
+                marks = cold_render(url, chromium=chromium, chromium_args=CHROMIUM_ARGS)
+                marks["server CPU"] = _server_cpu(port) - before
+                results[label].append(marks)
+    print(f"\n== cold first render on {store.name}: median of {rounds} new servers "
+          "(seconds from navigation; target: map drawn ≤ 3 s)")
+    names = [*MILESTONES, "server", "server CPU"]
+    print(f"{'':<22}" + "".join(f"{label[-24:]:>26}" for label in apps))
+    for name in names:
+        print(f"{name:<22}" + "".join(
+            f"{float(np.median([m[name] for m in results[label]])):>26.2f}" for label in apps))
+    print("server = session open → map arguments; server CPU = the streamlit process's "
+          "user + system seconds until the map was drawn")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--polygons", type=int, default=20_000)
@@ -142,11 +199,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=home() / DEFAULT_STORE)
     parser.add_argument("--interactions", action="store_true",
                         help="only the browse page's interactions (bytes and time each)")
+    parser.add_argument("--cold", type=int, metavar="N", default=0,
+                        help="only the cold first render: N new servers, medians")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="with --cold: also another checkout's app.py, interleaved")
     args = parser.parse_args(argv)
     chromium = shutil.which("chromium") or ("/usr/bin/chromium"
                                             if Path("/usr/bin/chromium").exists() else None)
     if args.interactions:
         return _interactions(args.store, chromium)
+    if args.cold:
+        return _cold(args.store.resolve(), chromium, args.cold, args.against)
     if args.store.is_file():
         frames = {c: read_layer(args.store, c) for c in list_layers(args.store)}
         frames["XZQ"] = frames["XZQ"][frames["XZQ"]["level"] != "province"]
