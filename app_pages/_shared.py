@@ -27,7 +27,7 @@ from mineplan.location import as_location
 from mineplan.store import list_layers, read_layer, store_version
 from mineplan.web.browsing import visible_frames
 from mineplan.web.exports import ExportFile, export_zones
-from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
+from mineplan.web.livemap import LiveLayer, component_dir, published_layers
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import error_message
 from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
@@ -158,10 +158,13 @@ def raster_from_bytes(data: bytes) -> RasterImage:
 
 @st.cache_resource(max_entries=2, show_spinner="准备地图图层 …")
 def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
-    """Every store layer published for the live map, bottom first (once per store version)."""
+    """Every store layer published for the live map, bottom first (once per store version;
+    a new server on the same version reads them back from disk)."""
     specs, styles, schematic = layer_definitions()
-    return publish_layers(map_layers(load_frames(path, mtime_ns), specs, styles, schematic),
-                          component_dir())
+    key = f"{path}#{mtime_ns}#{specs!r}#{styles!r}#{schematic!r}"
+    return published_layers(
+        key, lambda: map_layers(load_frames(path, mtime_ns), specs, styles, schematic),
+        component_dir())
 
 
 @st.cache_resource

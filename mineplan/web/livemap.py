@@ -27,8 +27,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ __all__ = [
     "page_key",
     "publish_image",
     "publish_layers",
+    "published_layers",
     "visible_ids",
 ]
 
@@ -224,6 +225,27 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path) -> list[LiveLayer]:
                                                   3)},
             schematic=extent, ids=ids, map_style=dict(layer.style)))
     return out
+
+
+def published_layers(key: str, make: Callable[[], Sequence[MapLayer]],
+                     folder: Path) -> list[LiveLayer]:
+    """:func:`publish_layers` of ``make()``, kept on disk under ``key``: a new server
+    on the same store (``key`` names it and its version) reads the list back instead
+    of preparing every layer again; nothing is read back when a file is missing or
+    mineplan's web code changed (:func:`page_key`).
+    """
+    digest = hashlib.sha256(f"{key}\0{page_key()}".encode()).hexdigest()[:24]
+    manifest = folder / _DATA / f"layers-{digest}.json"
+    try:
+        stored = json.loads(manifest.read_text(encoding="utf-8"))
+        layers = [LiveLayer(**{**x, "ids": tuple(x["ids"])}) for x in stored]
+        if all((folder / x.url).is_file() for x in layers):
+            return layers
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    layers = publish_layers(make(), folder)
+    _write(manifest, json.dumps([asdict(x) for x in layers], ensure_ascii=False).encode())
+    return layers
 
 
 def publish_image(image: ImageLayer, folder: Path) -> dict[str, Any]:
