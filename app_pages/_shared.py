@@ -37,7 +37,8 @@ log = logging.getLogger("mineplan.app")
 
 #: Streamlit's own English (the file uploader — its instructions, its "Limit 200MB per
 #: file", a refused file's "File must be 200.0MB or smaller." under the file and in its
-#: tooltip —, the keyboard users' skip link), said in Chinese (CSS only: the English
+#: tooltip —, the "Stop" button beside a running page's spinner, the keyboard users'
+#: skip link), said in Chinese (CSS only: the English
 #: text is hidden, the Chinese drawn in its place). ``{limit}``: the upload limit, MB.
 _CHINESE_CHROME = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
@@ -58,6 +59,8 @@ _CHINESE_CHROME = """<style>
   font-size: 0.9rem; }
 [data-testid="stFileUploader"] [data-testid="stBaseButton-borderlessIcon"] span span:first-child
   { font-size: 0; }
+[data-testid="stStatusWidget"] button { font-size: 0; }
+[data-testid="stStatusWidget"] button::after { content: "停止运行"; font-size: 0.875rem; }
 [data-testid="stSkipToContent"] { font-size: 0; }
 [data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 </style>"""

@@ -46,10 +46,11 @@ from mineplan.web.uploading import (
 )
 
 
-@st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
+@st.cache_resource(max_entries=2, show_spinner="读取上传的文件 …")
 def _read(name: str, digest: str, _file: Path, layer: str, crs: str, fix: bool) -> ReadResult:
     """Check and read an upload saved to ``_file`` (cached on its SHA-256 ``digest``
-    and the options)."""
+    and the options). Shared, never modified: not pickled and copied on every rerun as
+    ``st.cache_data`` would (a 200 MB upload's frame is a few hundred MB)."""
     return read_features_upload(name, _file, layer=layer, crs=crs, fix=fix,
                                 max_mb=max_upload_mb())
 

@@ -15,7 +15,9 @@ prepared layer or map page is on disk) and prints, per milestone of the first vi
 the median seconds from navigation (Streamlit's page, the map's arguments — the
 server's work —, the map's page, every layer drawn) and the server process's CPU
 seconds until the map was drawn; ``--against DIR`` also runs another checkout's
-``app.py`` (e.g. ``git worktree add DIR main``), interleaved round by round.
+``app.py`` (e.g. ``git archive main | tar -x -C DIR``), interleaved round by round;
+``--restart`` lets each server find what the previous one left in its temporary folder
+(the map's page, the prepared layers), as when a bureau's server is restarted.
 
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
@@ -157,8 +159,10 @@ def _server_cpu(port: int) -> float:
     return math.nan
 
 
-def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None) -> int:
-    """Cold first renders: a new server each time, nothing prepared on disk."""
+def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None,
+          restart: bool = False) -> int:
+    """Cold first renders: a new server each time, nothing prepared on disk (or, with
+    ``restart``, what an earlier server on the same store left in the temporary folder)."""
     if chromium is None or not store.is_file():
         print("needs Chromium and a store (run `mineplan build`)")
         return 1
@@ -169,17 +173,24 @@ def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None) 
 
     apps = {"this checkout": APP, **({str(against): against / "app.py"} if against else {})}
     results: dict[str, list[dict[str, float]]] = {label: [] for label in apps}
-    for _ in range(rounds):
+    kept = {label: tempfile.mkdtemp(prefix="bench-cold-") for label in apps}
+    for round_ in range(rounds + (1 if restart else 0)):
         for label, app in apps.items():
-            with tempfile.TemporaryDirectory() as tmp, serve_app(
-                    {"MINEPLAN_STORE": str(store), "TMPDIR": tmp}, log=Path(tmp) / "st.log",
-                    app=app) as url:
+            tmp = kept[label] if restart else tempfile.mkdtemp(prefix="bench-cold-")
+            with serve_app({"MINEPLAN_STORE": str(store), "TMPDIR": tmp},
+                           log=Path(tmp) / "st.log", app=app) as url:
                 port = int(url.rsplit(":", 1)[1])
                 before = _server_cpu(port)
                 marks = cold_render(url, chromium=chromium, chromium_args=CHROMIUM_ARGS)
                 marks["server CPU"] = _server_cpu(port) - before
-                results[label].append(marks)
-    print(f"\n== cold first render on {store.name}: median of {rounds} new servers "
+                if not (restart and round_ == 0):  # the first server fills the folder
+                    results[label].append(marks)
+            if not restart:
+                shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in kept.values():
+        shutil.rmtree(tmp, ignore_errors=True)
+    what = "restarted servers (the folder an earlier one left)" if restart else "new servers"
+    print(f"\n== cold first render on {store.name}: median of {rounds} {what} "
           "(seconds from navigation; target: map drawn ≤ 3 s)")
     names = [*MILESTONES, "server", "server CPU"]
     print(f"{'':<22}" + "".join(f"{label[-24:]:>26}" for label in apps))
@@ -201,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the browse page's interactions (bytes and time each)")
     parser.add_argument("--cold", type=int, metavar="N", default=0,
                         help="only the cold first render: N new servers, medians")
+    parser.add_argument("--restart", action="store_true",
+                        help="with --cold: each server finds what the last one left on disk")
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="with --cold: also another checkout's app.py, interleaved")
     args = parser.parse_args(argv)
@@ -209,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.interactions:
         return _interactions(args.store, chromium)
     if args.cold:
-        return _cold(args.store.resolve(), chromium, args.cold, args.against)
+        return _cold(args.store.resolve(), chromium, args.cold, args.against,
+                     restart=args.restart)
     if args.store.is_file():
         frames = {c: read_layer(args.store, c) for c in list_layers(args.store)}
         frames["XZQ"] = frames["XZQ"][frames["XZQ"]["level"] != "province"]

@@ -7,7 +7,8 @@ a confirmed import to the store (atomically). The page (``app_pages/import_data.
 only lays out.
 
 May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styles`,
-:mod:`mineplan.layers` and :mod:`mineplan.web.webmap`.
+:mod:`mineplan.layers`, :mod:`mineplan.web.display`, :mod:`mineplan.web.maplayers` and
+:mod:`mineplan.web.webmap`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from mineplan.importing import (
     ImportIssue,
@@ -30,6 +32,8 @@ from mineplan.importing import (
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.store import EditRecord, list_layers, replace_layer, update_layer
 from mineplan.styles import layer_qml
+from mineplan.web.display import display_frame
+from mineplan.web.maplayers import DISPLAY_VERTEX_BUDGET
 from mineplan.web.webmap import MapLayer
 
 __all__ = [
@@ -178,8 +182,14 @@ def preview_problems(report: ImportReport, zones: pd.DataFrame,
 
 def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入图形"
                          ) -> MapLayer:
-    """The uploaded features as a map layer (every attribute in the popup, escaped)."""
+    """The uploaded features as a map layer (every attribute in the popup, escaped);
+    above :data:`~mineplan.web.maplayers.DISPLAY_VERTEX_BUDGET` vertices, a copy
+    simplified to the screen (:func:`~mineplan.web.display.display_frame`) — a 200 MB
+    upload drawn whole would make a page of hundreds of MB."""
     columns = [c for c in features.columns if c != features.geometry.name][:12]
+    if int(shapely.get_num_coordinates(features.geometry.to_numpy()).sum()) \
+            > DISPLAY_VERTEX_BUDGET:
+        features = display_frame(features)
     return MapLayer(
         code="UPLOAD", title=title, gdf=features,
         style={"fill": "#FF7F00", "stroke": "#D95F00", "fill_opacity": 0.25, "weight": 1.0},
