@@ -32,6 +32,7 @@ from mineplan.web.importview import (
     import_preview_layer,
     import_report_table,
     merge_control_region,
+    preview_copy,
     preview_problems,
     store_control_layer,
     store_zone_import,
@@ -211,7 +212,8 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
         st.info(f"只替换{scope}的“{spec.name}”要素；其他县市的要素保持不变。")
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{frame['geom_area_km2'].sum():,.4f} km²")
     try:
-        st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
+        st.iframe(preview_map_html(map_layers({code: preview_copy(frame)}, specs, styles,
+                                              schematic)),
                   height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
         show_error(err, prefix="预览地图无法生成：")
