@@ -9,6 +9,7 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ from mineplan.location import as_location
 from mineplan.store import list_layers, overview_layers, read_layer, store_version
 from mineplan.web.browsing import visible_frames
 from mineplan.web.exports import ExportFile, export_zones
-from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
+from mineplan.web.livemap import LiveLayer, component_dir, publish_layers, published_layers
 from mineplan.web.maplayers import drawing_order, map_layers
 from mineplan.web.mapview import MapView, view_layers
 from mineplan.web.messages import error_message
@@ -35,15 +36,32 @@ from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
 MAP_HEIGHT = 700
 log = logging.getLogger("mineplan.app")
 
-#: Streamlit's own English (the file uploader, the keyboard users' skip link), said in
-#: Chinese (CSS only: the English text is hidden, the Chinese drawn in its place).
+#: Streamlit's own English (the file uploader — its instructions, its "Limit 200MB per
+#: file", a refused file's "File must be 200.0MB or smaller." under the file and in its
+#: tooltip —, the "Stop" button beside a running page's spinner, the keyboard users'
+#: skip link), said in Chinese (CSS only: the English
+#: text is hidden, the Chinese drawn in its place). ``{limit}``: the upload limit, MB.
 _CHINESE_CHROME = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {
-  content: "将文件拖放到此处"; }
+  content: "将文件拖放到此处（单个文件不超过 {limit} MB）"; }
 [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stFileChip"] [role="alert"], [data-testid="stTooltipErrorContent"] {
+  font-size: 0; }
+[data-testid="stFileChip"] [role="alert"]::after {
+  content: "未上传：文件超过上限 {limit} MB"; font-size: 0.8rem; }
+[data-testid="stFileChip"][aria-invalid="true"]::after {
+  content: "未上传：超过上限 {limit} MB"; font-size: 0.8rem; color: #D7191C;
+  margin-left: 0.5rem; white-space: nowrap; }
+[data-testid="stTooltipErrorContent"]::after {
+  content: "文件超过上限 {limit} MB，未上传。请只上传需要的图层，或请管理员调高上限。";
+  font-size: 0.9rem; }
+[data-testid="stFileUploader"] [data-testid="stBaseButton-borderlessIcon"] span span:first-child
+  { font-size: 0; }
+[data-testid="stStatusWidget"] button { font-size: 0; }
+[data-testid="stStatusWidget"] button::after { content: "停止运行"; font-size: 0.875rem; }
 [data-testid="stSkipToContent"] { font-size: 0; }
 [data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 </style>"""
@@ -51,7 +69,7 @@ _CHINESE_CHROME = """<style>
 
 def chinese_chrome() -> None:
     """Put Streamlit's own widget texts (the uploader's) in Chinese, once per page."""
-    st.html(_CHINESE_CHROME)
+    st.html(_CHINESE_CHROME.replace("{limit}", f"{max_upload_mb():g}"))
 
 
 def show_error(err: BaseException, *, prefix: str = "") -> None:
@@ -98,6 +116,18 @@ def zone_input(key: str) -> int | None:
                            help="东坐标（Y）前两位是带号时不必填写；坐标没有带号前缀时，"
                            "填写其所在的高斯-克吕格投影带号。")
     return None if zone is None else int(zone)
+
+
+#: The upload controls' label (before the accepted types and the limit); the
+#: refusal of a file over the limit names it.
+UPLOAD_CONTROL = "选择文件"
+
+
+def upload_widget_mb() -> int:
+    """The uploaders' own limit, whole MB (Streamlit's ``max_upload_size``): the
+    browser refuses a larger file before sending it (in Chinese: :func:`chinese_chrome`),
+    a file between it and :func:`max_upload_mb` is refused by the page."""
+    return max(1, math.ceil(max_upload_mb()))
 
 
 def require_store() -> tuple[str, int]:
@@ -179,10 +209,13 @@ def raster_from_bytes(data: bytes) -> RasterImage:
 @st.cache_resource(max_entries=2, show_spinner="准备地图图层 …")
 def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
     """Every store layer but the large ones published for the live map, bottom first
-    (once per store version)."""
+    (once per store version; a new server on the same version reads them back from
+    disk)."""
     specs, styles, schematic = layer_definitions()
-    return publish_layers(map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
-                          component_dir())
+    key = f"{path}#{mtime_ns}#{specs!r}#{styles!r}#{schematic!r}"
+    return published_layers(
+        key, lambda: map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
+        component_dir())
 
 
 @st.cache_resource

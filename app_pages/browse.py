@@ -19,6 +19,7 @@ from app_pages._shared import (
     live_layers,
     live_map,
     map_frames,
+    max_upload_mb,
     page_guard,
     plan_order,
     raster_from_bytes,
@@ -26,6 +27,7 @@ from app_pages._shared import (
     reported_view,
     require_store,
     show_error,
+    upload_widget_mb,
     view_live_layers,
 )
 from mineplan import settings
@@ -73,7 +75,8 @@ def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
         help=f"放在 {folder} 的 GeoTIFF（DEM、晕渲、影像）；"
         "可用环境变量 MINEPLAN_RASTERS 指定文件夹。",
     )
-    upload = st.file_uploader("或上传 GeoTIFF（.tif）", key="raster_upload")
+    upload = st.file_uploader(f"或上传 GeoTIFF（.tif；不超过 {max_upload_mb():g} MB）",
+                              key="raster_upload", max_upload_size=upload_widget_mb())
     opacity = st.slider("栅格不透明度", 0.1, 1.0, 0.8, 0.05)
     try:
         if upload is not None:

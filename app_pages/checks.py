@@ -12,14 +12,15 @@ the inputs, so a download or any other rerun does not check again.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    UPLOAD_CONTROL,
     chinese_chrome,
     layer_definitions,
     map_frames,
@@ -27,6 +28,7 @@ from app_pages._shared import (
     page_guard,
     require_store,
     show_error,
+    upload_widget_mb,
     zone_input,
 )
 from mineplan.checks.context import proposal_frames
@@ -57,7 +59,13 @@ from mineplan.web.presentation import (
     verdict_style,
 )
 from mineplan.web.report import CheckOutcome, check_input_key, report_files
-from mineplan.web.uploading import accepted_types, read_proposal_upload, upload_layer_names
+from mineplan.web.uploading import (
+    accepted_types,
+    file_sha256,
+    read_proposal_upload,
+    saved_upload,
+    upload_layer_names,
+)
 from mineplan.web.webmap import MapLayer
 
 _RESULT = "check_result"
@@ -71,10 +79,11 @@ _PLACEHOLDER = "J1,4868302.752,27521834.400\nJ2,4868306.272,27522877.957\n…"
 
 
 @st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read_upload(name: str, digest: str, _data: bytes, layer: str, crs: str,
+def _read_upload(name: str, digest: str, _file: Path, layer: str, crs: str,
                  zone: int | None) -> ParsedProposal:
-    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    return read_proposal_upload(name, _data, layer=layer, crs=crs, max_mb=max_upload_mb(),
+    """Check and read an upload saved to ``_file`` (cached on its SHA-256 ``digest``
+    and the options)."""
+    return read_proposal_upload(name, _file, layer=layer, crs=crs, max_mb=max_upload_mb(),
                                 zone=zone)
 
 
@@ -122,9 +131,10 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
                 return None
             return parse_pasted_proposal(text, zone=zone)
         upload = st.file_uploader(
-            f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="check_upload",
+            f"{UPLOAD_CONTROL}（{accepted_types()}；不超过 {max_upload_mb():g} MB）",
+            key="check_upload", max_upload_size=upload_widget_mb(),
             help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8）。Shapefile 请把 .shp、.shx、"
-            ".dbf、.prj 一起压缩为一个 zip。",
+            f".dbf、.prj 一起压缩为一个 zip。单个文件不超过 {max_upload_mb():g} MB，超过时不上传。",
         )
         zone = zone_input("check_upload_zone")
         with st.expander("文件选项"):
@@ -132,12 +142,14 @@ def _proposal_input(path: str, mtime_ns: int) -> ParsedProposal | None:
             source_layer = st.text_input("源图层（多图层文件时填写）", "")
         if upload is None:
             return None
-        data = upload.getvalue()
-        layers = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
-        if len(layers) > 1 and not source_layer:
-            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
-        digest = hashlib.sha256(data).hexdigest()
-        return _read_upload(upload.name, digest, data, source_layer, crs.strip(), zone)
+        # streamed to a private file: a large upload is not copied whole in memory
+        with saved_upload(upload, upload.name, max_mb=max_upload_mb(),
+                          control=UPLOAD_CONTROL) as saved:
+            layers = upload_layer_names(upload.name, saved, max_mb=max_upload_mb())
+            if len(layers) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers)
+            return _read_upload(upload.name, file_sha256(saved), saved, source_layer,
+                                crs.strip(), zone)
     except MineplanError as err:
         _show_error(err)
         return None

@@ -3,13 +3,14 @@ replaces the demo one — after a preview, atomically."""
 
 from __future__ import annotations
 
-import hashlib
+from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
 from app_pages._shared import (
     MAP_HEIGHT,
+    UPLOAD_CONTROL,
     chinese_chrome,
     layer_definitions,
     load_frames,
@@ -18,13 +19,14 @@ from app_pages._shared import (
     preview_map_html,
     require_store,
     show_error,
+    upload_widget_mb,
     zone_input,
 )
 from mineplan.errors import MineplanError
 from mineplan.importing import match_features
 from mineplan.importing.control import control_layer_frame
 from mineplan.io.gis import ReadResult
-from mineplan.io.uploads import UploadError
+from mineplan.io.uploads import UploadError, file_sha256
 from mineplan.store import can_write
 from mineplan.vocab import format_area
 from mineplan.web.importview import (
@@ -32,20 +34,28 @@ from mineplan.web.importview import (
     import_preview_layer,
     import_report_table,
     merge_control_region,
+    preview_copy,
     preview_problems,
     store_control_layer,
     store_zone_import,
 )
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import readable_notes
-from mineplan.web.uploading import accepted_types, read_features_upload, upload_layer_names
+from mineplan.web.uploading import (
+    accepted_types,
+    read_features_upload,
+    saved_upload,
+    upload_layer_names,
+)
 
 
-@st.cache_data(max_entries=4, show_spinner="读取上传的文件 …")
-def _read(name: str, digest: str, _data: bytes, layer: str, crs: str, fix: bool,
+@st.cache_resource(max_entries=2, show_spinner="读取上传的文件 …")
+def _read(name: str, digest: str, _file: Path, layer: str, crs: str, fix: bool,
           zone: int | None) -> ReadResult:
-    """Check and read an upload (cached on its SHA-256 ``digest`` and the options)."""
-    return read_features_upload(name, _data, layer=layer, crs=crs, fix=fix,
+    """Check and read an upload saved to ``_file`` (cached on its SHA-256 ``digest``
+    and the options). Shared, never modified: not pickled and copied on every rerun as
+    ``st.cache_data`` would (a 200 MB upload's frame is a few hundred MB)."""
+    return read_features_upload(name, _file, layer=layer, crs=crs, fix=fix,
                                 max_mb=max_upload_mb(), zone=zone)
 
 
@@ -85,9 +95,11 @@ def main() -> None:
     # No type= filter: Streamlit would refuse other files with an English exception;
     # check_upload refuses them in Chinese, by content as well as by name.
     upload = st.file_uploader(
-        f"选择文件（{accepted_types()}；不超过 {max_upload_mb():g} MB）", key="zone_upload",
+        f"{UPLOAD_CONTROL}（{accepted_types()}；不超过 {max_upload_mb():g} MB）",
+        key="zone_upload", max_upload_size=upload_widget_mb(),
         help="坐标 TXT：报盘格式或矿业权登记格式（GBK 或 UTF-8），按地块编号或名称匹配。"
-        "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。",
+        "Shapefile 请把 .shp、.shx、.dbf、.prj（及 .cpg）一起压缩为一个 zip。"
+        f"单个文件不超过 {max_upload_mb():g} MB，超过时不上传。",
     )
     zone = zone_input("import_zone")
     with st.expander("导入选项"):
@@ -100,13 +112,14 @@ def main() -> None:
         st.info("请选择要导入的文件。")
         return
 
-    data = upload.getvalue()
-    try:
-        layers_in_file = upload_layer_names(upload.name, data, max_mb=max_upload_mb())
-        if len(layers_in_file) > 1 and not source_layer:
-            source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
-        digest = hashlib.sha256(data).hexdigest()
-        result = _read(upload.name, digest, data, source_layer, crs.strip(), fix, zone)
+    try:  # streamed to a private file: a large upload is not copied whole in memory
+        with saved_upload(upload, upload.name, max_mb=max_upload_mb(),
+                          control=UPLOAD_CONTROL) as saved:
+            layers_in_file = upload_layer_names(upload.name, saved, max_mb=max_upload_mb())
+            if len(layers_in_file) > 1 and not source_layer:
+                source_layer = st.selectbox("文件中有多个图层，请选择一个", layers_in_file)
+            result = _read(upload.name, file_sha256(saved), saved, source_layer, crs.strip(),
+                           fix, zone)
     except UploadError as err:
         _show_upload_error(err)
         return
@@ -204,7 +217,8 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
     total = format_area(frame["geom_area_km2"].sum(), thousands=True)
     st.metric("要素数与椭球面积", f"{len(frame)} 个，{total}")
     try:
-        st.iframe(preview_map_html(map_layers({code: frame}, specs, styles, schematic)),
+        st.iframe(preview_map_html(map_layers({code: preview_copy(frame)}, specs, styles,
+                                              schematic)),
                   height=MAP_HEIGHT - 150)
     except (MineplanError, ValueError) as err:
         show_error(err, prefix="预览地图无法生成：")

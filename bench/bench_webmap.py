@@ -27,6 +27,15 @@ simplified with topology preservation for the view).
 action (first render, filter change, plan removed, search) and whether a zoom survives
 a filter change (:mod:`bench.webmap_interactions`).
 
+``--cold N`` starts a new server N times (each with an empty temporary folder, so no
+prepared layer or map page is on disk) and prints, per milestone of the first visit,
+the median seconds from navigation (Streamlit's page, the map's arguments — the
+server's work —, the map's page, every layer drawn) and the server process's CPU
+seconds until the map was drawn; ``--against DIR`` also runs another checkout's
+``app.py`` (e.g. ``git archive main | tar -x -C DIR``), interleaved round by round;
+``--restart`` lets each server find what the previous one left in its temporary folder
+(the map's page, the prepared layers), as when a bureau's server is restarted.
+
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
 page mineplan sends (geometry clipped to the view and simplified to half a screen
@@ -287,6 +296,64 @@ def _interactions(store: Path, chromium: str | None) -> int:
     return 0
 
 
+def _server_cpu(port: int) -> float:
+    """CPU seconds (user + system) used so far by the streamlit server on ``port``."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return math.nan
+
+
+def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None,
+          restart: bool = False) -> int:
+    """Cold first renders: a new server each time, nothing prepared on disk (or, with
+    ``restart``, what an earlier server on the same store left in the temporary folder)."""
+    if chromium is None or not store.is_file():
+        print("needs Chromium and a store (run `mineplan build`)")
+        return 1
+    sys.path.insert(0, str(home()))
+    from webmap_interactions import MILESTONES, cold_render  # beside this script
+
+    from tests.browser import APP, serve_app
+
+    apps = {"this checkout": APP, **({str(against): against / "app.py"} if against else {})}
+    results: dict[str, list[dict[str, float]]] = {label: [] for label in apps}
+    kept = {label: tempfile.mkdtemp(prefix="bench-cold-") for label in apps}
+    for round_ in range(rounds + (1 if restart else 0)):
+        for label, app in apps.items():
+            tmp = kept[label] if restart else tempfile.mkdtemp(prefix="bench-cold-")
+            with serve_app({"MINEPLAN_STORE": str(store), "TMPDIR": tmp},
+                           log=Path(tmp) / "st.log", app=app) as url:
+                port = int(url.rsplit(":", 1)[1])
+                before = _server_cpu(port)
+                marks = cold_render(url, chromium=chromium, chromium_args=CHROMIUM_ARGS)
+                marks["server CPU"] = _server_cpu(port) - before
+                if not (restart and round_ == 0):  # the first server fills the folder
+                    results[label].append(marks)
+            if not restart:
+                shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in kept.values():
+        shutil.rmtree(tmp, ignore_errors=True)
+    what = "restarted servers (the folder an earlier one left)" if restart else "new servers"
+    print(f"\n== cold first render on {store.name}: median of {rounds} {what} "
+          "(seconds from navigation; target: map drawn ≤ 3 s)")
+    names = [*MILESTONES, "server", "server CPU"]
+    print(f"{'':<22}" + "".join(f"{label[-24:]:>26}" for label in apps))
+    for name in names:
+        print(f"{name:<22}" + "".join(
+            f"{float(np.median([m[name] for m in results[label]])):>26.2f}" for label in apps))
+    print("server = session open → map arguments; server CPU = the streamlit process's "
+          "user + system seconds until the map was drawn")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--polygons", type=int, default=20_000)
@@ -299,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the server-side time per map view of a provincial layer")
     parser.add_argument("--pg", default=os.environ.get("MINEPLAN_TEST_PG"),
                         help="also a PostGIS store (postgresql://…?schema=…) for --views")
+    parser.add_argument("--cold", type=int, metavar="N", default=0,
+                        help="only the cold first render: N new servers, medians")
+    parser.add_argument("--restart", action="store_true",
+                        help="with --cold: each server finds what the last one left on disk")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="with --cold: also another checkout's app.py, interleaved")
     args = parser.parse_args(argv)
     chromium = shutil.which("chromium") or ("/usr/bin/chromium"
                                             if Path("/usr/bin/chromium").exists() else None)
@@ -307,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.views:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         return _views(args.pg, 2_000 if args.quick else args.polygons, args.seed)
+    if args.cold:
+        return _cold(args.store.resolve(), chromium, args.cold, args.against,
+                     restart=args.restart)
     if args.store.is_file():
         frames = {c: read_layer(args.store, c) for c in list_layers(args.store)}
         frames["XZQ"] = frames["XZQ"][frames["XZQ"]["level"] != "province"]

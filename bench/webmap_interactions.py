@@ -125,6 +125,75 @@ def _open(browser: Any, url: str, traffic: Traffic) -> tuple[Any, float]:
     return page, time.perf_counter() - start
 
 
+#: The milestones of :func:`cold_render`, in order, with what each marks.
+MILESTONES = {
+    "frontend": "Streamlit's page loaded, session open (websocket)",
+    "first element": "the server's first element of the page (script started)",
+    "map element": "the map component's arguments (the server's work done)",
+    "map page": "the component's page loaded (Leaflet ready)",
+    "map drawn": "every layer fetched and drawn",
+}
+
+
+def cold_render(url: str, *, chromium: str, chromium_args: list[str]) -> dict[str, float]:
+    """Seconds from navigation to each of :data:`MILESTONES`, on the first visit.
+
+    Call on a freshly started server (nothing cached): the first visit pays the
+    page's imports, the store read and the layers' preparation. "server" is the
+    time from the session opening to the map's arguments arriving.
+    """
+    marks: dict[str, float] = {}
+    with _browser(chromium, chromium_args) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", lambda route, request: route.continue_()
+                   if request.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))
+                   else route.abort())
+        start = time.perf_counter()
+
+        def mark(name: str) -> None:
+            marks.setdefault(name, time.perf_counter() - start)
+
+        def on_frame(payload: bytes | str) -> None:
+            data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+            if len(data) > 200:  # not a heartbeat or a status message
+                mark("first element")
+            if b"mineplan_map" in data:
+                mark("map element")
+
+        def on_ws(ws: Any) -> None:
+            mark("frontend")
+            ws.on("framereceived", on_frame)
+
+        page.on("websocket", on_ws)
+        page.on("requestfinished", lambda request: mark("map page")
+                if "mineplan_map/index.html" in request.url else None)
+        page.goto(url, wait_until="commit")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if map_frame(page, 1).evaluate(
+                        "() => !!window.mineplanLiveMap && window.mineplanLiveMap.loaded()"
+                        " && document.querySelectorAll('path.leaflet-interactive').length > 0"):
+                    mark("map drawn")
+                    break
+            except Exception:
+                pass
+            page.wait_for_timeout(10)
+        page.close()
+    if "map drawn" not in marks:
+        raise TimeoutError("the map was not drawn within 120 s")
+    marks["server"] = marks.get("map element", 0.0) - marks.get("frontend", 0.0)
+    return marks
+
+
+def print_cold(marks: dict[str, float]) -> None:
+    print(f"{'cold first render':<24}{'seconds':>10}")
+    for name, what in MILESTONES.items():
+        print(f"{name:<24}{marks.get(name, float('nan')):>10.2f}   {what}")
+    print(f"{'server (session → map)':<24}{marks['server']:>10.2f}   "
+          "imports, store read, layers prepared, page run")
+
+
 def measure(url: str, *, chromium: str, chromium_args: list[str]) -> dict[str, Any]:
     """Every interaction's seconds and bytes, and whether the zoom was kept."""
     out: dict[str, Any] = {}

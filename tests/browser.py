@@ -59,8 +59,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(env: Mapping[str, str], *, log: Path, timeout_s: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free loopback port; yields its URL.
+def serve_app(env: Mapping[str, str], *, log: Path, timeout_s: float = 60.0,
+              app: Path = APP) -> Iterator[str]:
+    """Run ``streamlit run app.py`` (this checkout's, or ``app``) on a free loopback port;
+    yields its URL.
 
     The server's output goes to ``log`` (a pipe nobody reads would fill up and stall
     the server); its tail is shown when the server does not come up.
@@ -68,7 +70,7 @@ def serve_app(env: Mapping[str, str], *, log: Path, timeout_s: float = 60.0) -> 
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
             env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,

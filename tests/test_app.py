@@ -163,7 +163,7 @@ def test_the_map_gets_ids_not_geometry_on_a_rerun(app_env: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import app_pages._shared as shared
 
-    calls = {"read_layer": 0, "publish_layers": 0}
+    calls = {"read_layer": 0, "published_layers": 0}
 
     def counting(name, real):
         def wrapper(*args, **kwargs):
@@ -172,8 +172,8 @@ def test_the_map_gets_ids_not_geometry_on_a_rerun(app_env: Path,
         return wrapper
 
     monkeypatch.setattr(shared, "read_layer", counting("read_layer", shared.read_layer))
-    monkeypatch.setattr(shared, "publish_layers",
-                        counting("publish_layers", shared.publish_layers))
+    monkeypatch.setattr(shared, "published_layers",
+                        counting("published_layers", shared.published_layers))
     at = _app().run()
     first = _map_args(at)
     fit = first["fit"]
@@ -189,7 +189,7 @@ def test_the_map_gets_ids_not_geometry_on_a_rerun(app_env: Path,
     before = dict(calls)
     at.run()  # a plain rerun (any click) publishes and reads nothing
     assert not at.exception, at.exception
-    assert calls == before and calls["publish_layers"] <= 1
+    assert calls == before and calls["published_layers"] <= 1
 
 
 @pytest.mark.slow

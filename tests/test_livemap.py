@@ -19,7 +19,13 @@ from shapely.geometry import box
 from mineplan.cli import main as cli_main
 from mineplan.settings import home
 from mineplan.store import list_layers, read_layer
-from mineplan.web.livemap import layer_geojson, live_map_args, publish_layers, visible_ids
+from mineplan.web.livemap import (
+    layer_geojson,
+    live_map_args,
+    publish_layers,
+    published_layers,
+    visible_ids,
+)
 from mineplan.web.messages import planner_words
 from mineplan.web.webmap import MapLayer
 from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
@@ -55,6 +61,23 @@ def test_published_files_are_named_by_content(tmp_path: Path) -> None:
     again = publish_layers([_layer()], tmp_path)[0]
     assert first.url == again.url and (tmp_path / first.url).is_file()
     assert first.schematic_style["dashArray"] and not first.style["dashArray"]
+
+
+def test_prepared_layers_are_read_back_by_a_new_server(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    made: list[int] = []
+
+    def make() -> list[MapLayer]:
+        made.append(1)
+        return [_layer("A"), _layer("B")]
+
+    first = published_layers("store.gpkg#1", make, tmp_path)
+    assert published_layers("store.gpkg#1", make, tmp_path) == first and len(made) == 1
+    assert [x.code for x in first] == ["A", "B"] and first[0].ids == ("0", "1")
+    published_layers("store.gpkg#2", make, tmp_path)  # a new store version: made again
+    assert len(made) == 2
+    (tmp_path / first[1].url).unlink()  # a file gone (temporary folder cleaned): made again
+    assert published_layers("store.gpkg#1", make, tmp_path) == first and len(made) == 3
 
 
 def test_args_carry_ids_not_geometry(tmp_path: Path) -> None:
@@ -231,3 +254,42 @@ def test_every_page_speaks_chinese_in_chromium(served: str) -> None:
                                    if planner_words(line)})
         browser.close()
     assert not any(found.values()), found
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_an_oversize_upload_is_refused_in_chinese_in_chromium(
+        small_store: Path, tmp_path: Path) -> None:
+    """The limit 0.5 MB: the uploader's own (1 MB, whole MB) refuses a 1.5 MB file in the
+    browser — Streamlit's English "File must be 1.0MB or smaller." under the file and
+    in its tooltip said in Chinese —, the page refuses a 0.7 MB one naming 选择文件."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    big, middle = tmp_path / "big.zip", tmp_path / "middle.zip"
+    big.write_bytes(b"PK\x03\x04" + bytes(3 * 2**19))
+    middle.write_bytes(b"PK\x03\x04" + bytes(7 * 2**17))
+    outside: list[str] = []
+    env = {"MINEPLAN_STORE": str(small_store), "MINEPLAN_MAX_UPLOAD_MB": "0.5"}
+    with serve_app(env, log=tmp_path / "streamlit.log") as url, \
+            sync_api.sync_playwright() as p:
+        browser, page = _page(p, url, outside)
+        page.get_by_text("导入图形").first.click()
+        page.get_by_text("请选择要导入的文件").wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(big))
+        chip = page.locator('[data-testid="stFileChip"][aria-invalid="true"]')
+        chip.wait_for(timeout=30_000)
+        chip.hover()
+        page.locator('[data-testid="stTooltipErrorContent"]').wait_for(timeout=10_000)
+        text = _visible_text(page.main_frame)  # English hidden (font-size 0) …
+        assert not [line for line in text.splitlines() if planner_words(line)], text
+        said = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stFileChip"][aria-invalid="true"], [data-testid="stFileChip"] '
+            + '[role="alert"], [data-testid="stTooltipErrorContent"]')].map(
+            e => getComputedStyle(e, "::after").content).join("|")""")
+        assert said.count("超过上限 0.5 MB") == 3, said  # … Chinese drawn in its place
+        page.locator('[data-testid="stFileChipDeleteBtn"] button').click()
+        page.locator("input[type=file]").set_input_files(str(middle))
+        page.get_by_text("“选择文件”中的文件过大").wait_for(timeout=60_000)
+        text = _visible_text(page.main_frame)
+        assert not [line for line in text.splitlines() if planner_words(line)], text
+        browser.close()
+    assert not outside, outside[:5]

@@ -260,3 +260,16 @@ def test_preview_problems_are_found_before_the_import() -> None:
     assert any("没有图形" in w for w in found.warnings)
     empty = features.assign(geometry=[Polygon()] * 4)
     assert preview_problems(match_features(zones, empty), zones, empty).blocking
+
+
+def test_a_heavy_upload_is_previewed_simplified() -> None:
+    # 300,000 vertices (over the 200,000 drawn exactly) on a ~0.1° circle: the preview
+    # draws a lighter copy; a small upload is drawn as it is
+    t = np.linspace(0, 2 * np.pi, 300_000, endpoint=False)
+    ring = Polygon(np.column_stack([82 + 0.1 * np.cos(t), 43 + 0.1 * np.sin(t)]))
+    heavy = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[ring], crs="EPSG:4490")
+    shown = import_preview_layer(heavy).gdf
+    assert len(shown) == 1 and shown.geometry.iloc[0].exterior.coords.__len__() < 30_000
+    small = gpd.GeoDataFrame({"name": ["乙"]}, geometry=[box(82, 43, 82.1, 43.1)],
+                             crs="EPSG:4490")
+    assert import_preview_layer(small).gdf is small

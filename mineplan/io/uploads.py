@@ -10,9 +10,14 @@ memory: a GeoJSON is never parsed here (GDAL does that once). Every refusal is a
 :class:`UploadError` whose message is plain Chinese for the planner, followed by the
 technical detail.
 
-:func:`read_upload` then writes the bytes under a safe name in a private
-temporary folder and reads them with :func:`~mineplan.io.gis.read_gis_file`,
-so an upload gets exactly the validation and messages of ``mineplan import``.
+:func:`read_upload` then reads them with :func:`~mineplan.io.gis.read_gis_file`
+(from a private temporary folder, under a safe name), so an upload gets exactly the
+validation and messages of ``mineplan import``.
+
+A large upload is never copied whole in memory: :func:`save_upload` streams it to a
+private file in 1 MiB chunks (refused as soon as it passes the limit), and
+:func:`check_upload`, :func:`upload_layers` and :func:`read_upload` take that file's
+path as well as bytes (checked through a read-only memory map; GDAL reads the file).
 
 Attribute values are never trusted either: the web map escapes every popup value
 (:mod:`mineplan.web.webmap`), and the app shows tables as data, never as HTML.
@@ -23,14 +28,18 @@ May import: ``errors``, ``settings``, ``geodesy``, the other io modules.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
+import mmap
 import re
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from mineplan import settings
 from mineplan.errors import CoordinateFileError, CRSError, UploadError
@@ -46,8 +55,11 @@ __all__ = [
     "UploadCheck",
     "UploadError",
     "check_upload",
+    "file_sha256",
     "read_upload",
     "safe_filename",
+    "save_upload",
+    "too_big_message",
     "upload_layers",
 ]
 
@@ -79,6 +91,7 @@ _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 _SCAN_BYTES = 1 << 20
 _ENTITY_OVERLAP = 4096  # a declaration cut by a chunk's end is still found
 _CHUNK = 1 << 20
+_HEAD = 1 << 16  # what sniff() looks at
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-]+")
 
 
@@ -127,7 +140,7 @@ def safe_filename(name: str) -> str:
 
 def check_upload(
     name: str,
-    data: bytes,
+    data: bytes | Path,
     *,
     max_mb: float = DEFAULT_MAX_UPLOAD_MB,
     zip_limits: ZipLimits | None = None,
@@ -139,7 +152,8 @@ def check_upload(
     name
         The file name the browser sent (never used as a path).
     data
-        The file's bytes.
+        The file's bytes, or the file (from :func:`save_upload`: looked at through a
+        read-only memory map, never read whole into memory).
     max_mb
         Largest accepted upload, MB (2**20 bytes).
     zip_limits
@@ -155,14 +169,36 @@ def check_upload(
         With a Chinese explanation: too big, empty, unsupported or disguised file
         type, unsafe archive entry names, zip bomb, KML entity declarations.
     """
+    if isinstance(data, Path):
+        size = data.stat().st_size
+        if size > max_mb * 2**20:
+            raise UploadError(too_big_message(size, max_mb))
+        if size == 0:
+            raise UploadError("文件是空的（0 字节），请检查是否选错了文件。")
+        with data.open("rb") as handle, mmap.mmap(handle.fileno(), 0,
+                                                  access=mmap.ACCESS_READ) as view:
+            return _check(name, view, data, max_mb=max_mb, zip_limits=zip_limits)
+    return _check(name, data, None, max_mb=max_mb, zip_limits=zip_limits)
+
+
+def too_big_message(size: int, max_mb: float, *, control: str = "") -> str:
+    """The refusal of an upload of ``size`` bytes over the limit (Chinese), naming the
+    page's upload control when given."""
+    where = f"“{control}”中的" if control else ""
+    return (f"{where}文件过大：{size / 2**20:.1f} MB，超过上限 {max_mb:g} MB，未读取。"
+            "请只上传需要导入的图层，或请管理员调高上限（MINEPLAN_MAX_UPLOAD_MB）。")
+
+
+def _check(
+    name: str, data: bytes | mmap.mmap, path: Path | None, *, max_mb: float,
+    zip_limits: ZipLimits | None,
+) -> UploadCheck:
+    """:func:`check_upload` on the bytes, or on a memory map of ``path``."""
     safe = safe_filename(name)
     suffix = PurePosixPath(safe).suffix
     size = len(data)
     if size > max_mb * 2**20:
-        raise UploadError(
-            f"文件过大：{size / 2**20:.1f} MB，超过上限 {max_mb:g} MB。"
-            "请只上传需要导入的图层，或请管理员调高上限（MINEPLAN_MAX_UPLOAD_MB）。"
-        )
+        raise UploadError(too_big_message(size, max_mb))
     if size == 0:
         raise UploadError("文件是空的（0 字节），请检查是否选错了文件。")
     if suffix not in ACCEPTED_SUFFIXES:
@@ -171,7 +207,7 @@ def check_upload(
             f"不支持的文件类型“{suffix or '无扩展名'}”。可导入：{accepted}。"
             "Shapefile 请把 .shp、.shx、.dbf、.prj 等文件一起压缩成一个 zip 上传。"
         )
-    other = sniff(data)
+    other = sniff(data[:_HEAD])
     if other is not None and other != _EXPECTED_KIND.get(suffix):
         raise UploadError(
             f"文件名是“{suffix}”，但内容是{KINDS_ZH[other]}，不是 GIS 数据文件。请确认上传的文件。"
@@ -182,12 +218,14 @@ def check_upload(
                 "文件名是“.csv”，但内容不是文本。请从 Excel 或 WPS 另存为 CSV 后上传。")
         return UploadCheck(safe, "csv", size)
     if suffix == ".xlsx":
-        members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
+        source = path if path is not None else bytes(data)
+        members = _check_archive(source, zip_limits or ZipLimits(), suffix=suffix)
         return UploadCheck(safe, "xlsx", size, members)
     if suffix in (".zip", ".kmz"):
-        members = _check_archive(data, zip_limits or ZipLimits(), suffix=suffix)
+        source = path if path is not None else bytes(data)
+        members = _check_archive(source, zip_limits or ZipLimits(), suffix=suffix)
         if suffix == ".kmz":
-            _check_kmz_documents(data, members)
+            _check_kmz_documents(source, members)
         return UploadCheck(safe, "zip" if suffix == ".zip" else "kmz", size, members)
     if suffix == ".gpkg":
         if other != "sqlite":
@@ -202,7 +240,7 @@ def check_upload(
 
 def read_upload(
     check: UploadCheck,
-    data: bytes,
+    data: bytes | Path,
     *,
     layer: str | None = None,
     crs: CRSLike | None = None,
@@ -211,8 +249,9 @@ def read_upload(
 ) -> ReadResult:
     """Read a checked upload as polygons, exactly as ``mineplan import`` reads a file.
 
-    The bytes are written under ``check.name`` in a private temporary folder that is
-    removed afterwards; the returned frame is in memory.
+    Bytes are written under ``check.name`` in a private temporary folder that is
+    removed afterwards; a file (from :func:`save_upload`) is read where it is. The
+    returned frame is in memory.
 
     Parameters
     ----------
@@ -239,9 +278,8 @@ def read_upload(
     UploadError
         The file cannot be read (Chinese reason; the CLI's message as detail).
     """
-    with tempfile.TemporaryDirectory(prefix="mineplan-upload-") as folder:
-        path = Path(folder) / check.name
-        path.write_bytes(data)
+    with _on_disk(check, data) as path:
+        folder = str(path.parent)
         try:
             return read_gis_file(
                 path, layer=layer, crs=crs, expect="polygon", fix=fix, zip_limits=zip_limits
@@ -270,7 +308,7 @@ _READ_REFUSALS = {
 }
 
 
-def upload_layers(check: UploadCheck, data: bytes) -> list[str]:
+def upload_layers(check: UploadCheck, data: bytes | Path) -> list[str]:
     """Names of the layers holding features in a checked GeoPackage, KML, KMZ or XLSX
     upload ([] for others), to choose one.
 
@@ -280,9 +318,8 @@ def upload_layers(check: UploadCheck, data: bytes) -> list[str]:
     """
     if check.kind not in ("gpkg", "kml", "kmz", "xlsx"):
         return []
-    with tempfile.TemporaryDirectory(prefix="mineplan-upload-") as folder:
-        path = Path(folder) / check.name
-        path.write_bytes(data)
+    with _on_disk(check, data) as path:
+        folder = str(path.parent)
         try:
             return readable_layers(path)
         except (CoordinateFileError, UnicodeDecodeError) as exc:
@@ -291,15 +328,74 @@ def upload_layers(check: UploadCheck, data: bytes) -> list[str]:
             ) from exc
 
 
+def save_upload(stream: BinaryIO, name: str, folder: Path, *, max_mb: float,
+                control: str = "") -> Path:
+    """Copy an upload (a binary stream, e.g. Streamlit's ``UploadedFile``) to
+    ``folder`` under :func:`safe_filename` of ``name``, 1 MiB at a time — never
+    the whole file in memory again.
+
+    Raises
+    ------
+    UploadError
+        The stream passed ``max_mb`` (checked as it is copied; the part written is
+        removed); the message names ``control``, the page's upload control.
+    """
+    path = folder / safe_filename(name)
+    limit = max_mb * 2**20
+    written = 0
+    stream.seek(0)
+    with path.open("wb") as out:
+        while chunk := stream.read(_CHUNK):
+            written += len(chunk)
+            if written > limit:
+                break
+            out.write(chunk)
+    if written > limit:
+        size = written
+        with suppress(OSError, ValueError):  # the whole size, without reading the rest
+            size = max(size, stream.seek(0, io.SEEK_END))
+        path.unlink()
+        raise UploadError(too_big_message(size, max_mb, control=control))
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read 1 MiB at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+@contextmanager
+def _on_disk(check: UploadCheck, data: bytes | Path) -> Iterator[Path]:
+    """The upload as a file named ``check.name``: the file itself, or the bytes written
+    to a private temporary folder (removed afterwards)."""
+    if isinstance(data, Path):
+        yield data
+        return
+    with tempfile.TemporaryDirectory(prefix="mineplan-upload-") as folder:
+        path = Path(folder) / check.name
+        path.write_bytes(data)
+        yield path
+
 
 
 def _without_folder(message: str, folder: str) -> str:
     return message.replace(f"{folder}/", "").replace(folder, "")
 
 
-def _check_archive(data: bytes, limits: ZipLimits, *, suffix: str) -> tuple[str, ...]:
-    if sniff(data) != "zip":
+def _check_archive(data: bytes | Path, limits: ZipLimits, *, suffix: str) -> tuple[str, ...]:
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            head = handle.read(_HEAD)
+    else:
+        head = data[:_HEAD]
+    if sniff(head) != "zip":
         what = "Excel 工作簿" if suffix == ".xlsx" else "zip 压缩包"
         raise UploadError(f"文件名是“{suffix}”，但内容不是 {what}。")
     try:
@@ -347,14 +443,14 @@ def _archive_refusal(exc: UnsafeArchiveError) -> UploadError:
     )
 
 
-def _text_head(data: bytes, what: str) -> str:
-    head = text_head(data)  # a character cut by the head's end is not binary
+def _text_head(data: bytes | mmap.mmap, what: str) -> str:
+    head = text_head(data[:_HEAD])  # a character cut by the head's end is not binary
     if head is None:
         raise UploadError(f"{what} 文件应为 UTF-8 文本，但内容不是文本。")
     return head.lstrip()
 
 
-def _check_geojson(data: bytes) -> None:
+def _check_geojson(data: bytes | mmap.mmap) -> None:
     """A courtesy look at a GeoJSON upload, in bounded memory: UTF-8 throughout (checked
     in chunks), not cut short, and a top-level ``"type"`` (looked for in the first
     :data:`_SCAN_BYTES`) that is a feature collection or polygons. GDAL parses it
@@ -380,7 +476,7 @@ def _check_geojson(data: bytes) -> None:
         )
 
 
-def _first_non_utf8_line(data: bytes) -> int | None:
+def _first_non_utf8_line(data: bytes | mmap.mmap) -> int | None:
     """The line of the first byte that is not UTF-8, or None; decoded in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     for start in range(0, len(data), _CHUNK):
@@ -388,7 +484,8 @@ def _first_non_utf8_line(data: bytes) -> int | None:
             decoder.decode(data[start : start + _CHUNK], final=start + _CHUNK >= len(data))
         except UnicodeDecodeError as exc:
             at = start + max(exc.start, 0)
-            return data.count(b"\n", 0, at) + 1
+            return sum(data[i : min(i + _CHUNK, at)].count(b"\n")
+                       for i in range(0, at, _CHUNK)) + 1
     return None
 
 
@@ -421,10 +518,10 @@ def _top_level_type(data: bytes) -> str | None:
     return None
 
 
-def _check_kmz_documents(data: bytes, members: tuple[str, ...]) -> None:
+def _check_kmz_documents(data: bytes | Path, members: tuple[str, ...]) -> None:
     """The entity check of :func:`_check_kml` on every XML document inside a KMZ,
     streamed (the archive's real sizes were bounded by :func:`check_zip`)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as archive:
         for name in members:
             if not name.lower().endswith((".kml", ".xml", ".dae")):
                 continue
@@ -440,7 +537,7 @@ def _check_kmz_documents(data: bytes, members: tuple[str, ...]) -> None:
                     tail = chunk[-_ENTITY_OVERLAP:]
 
 
-def _check_kml(data: bytes) -> None:
+def _check_kml(data: bytes | mmap.mmap) -> None:
     head = _text_head(data, "KML")
     if not head.startswith("<"):
         raise UploadError("文件内容不是 KML（应为 XML 文本）。")

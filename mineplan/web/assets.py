@@ -18,7 +18,8 @@ Two ways to use them, one per map:
 Either way stylesheet images become ``data:`` URIs (:func:`css_with_inlined_urls`)
 and whatever would still reach the network is refused (``ValueError``).
 
-May import folium, branca and the standard library; nothing of mineplan but this.
+May import folium, branca (inside the functions that take a folium map: the live map
+imports none of it) and the standard library; nothing of mineplan but this.
 """
 
 from __future__ import annotations
@@ -33,11 +34,10 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import branca
-import folium
-import folium.elements
+if TYPE_CHECKING:
+    import folium
 
 __all__ = [
     "css_data_url",
@@ -219,6 +219,8 @@ def _leaflet_icon_script() -> str:
 
 def _dropped_asset_users(m: folium.Map) -> list[str]:
     """Elements of ``m`` that would need an asset the offline page leaves out."""
+    import folium
+
     users = []
     if getattr(m, "objects_to_stay_in_front", None):
         users.append("Map.keep_in_front (needs jQuery)")
@@ -382,6 +384,9 @@ def local_asset_urls(assets: Iterable[tuple[str, str]]) -> list[tuple[str, str]]
 
 def _asset_elements(m: folium.Map) -> list[Any]:
     """The map and every element under it that names scripts or stylesheets to load."""
+    import branca.colormap
+    import folium.elements
+
     found: list[Any] = []
     stack: list[Any] = [m]
     while stack:
@@ -394,6 +399,8 @@ def _asset_elements(m: folium.Map) -> list[Any]:
 
 def remote_assets(m: folium.Map) -> list[str]:
     """Every ``http(s)`` script or stylesheet URL the map's elements would load."""
+    import branca.colormap
+
     urls = []
     for element in _asset_elements(m):
         if isinstance(element, branca.colormap.ColorMap):
@@ -415,6 +422,8 @@ def use_local_assets(m: folium.Map) -> None:
     ValueError
         Something in the map would still load from the network.
     """
+    import folium.elements
+
     for element in _asset_elements(m):
         if isinstance(element, folium.elements.JSCSSMixin):
             element.default_js = local_asset_urls(getattr(element, "default_js", []))

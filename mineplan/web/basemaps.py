@@ -4,14 +4,16 @@ A basemap is the only thing a zone map may load from the network; ``"none"`` (pl
 light background) works offline. A 天地图 basemap needs a browser key (tk); when its
 tiles fail to load the map says, in Chinese, what the likely causes are.
 
-May import folium only.
+May import folium only (inside :func:`add_basemap`: the live map needs none of it).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import folium
+if TYPE_CHECKING:
+    import folium
 
 __all__ = ["BASEMAPS", "add_basemap", "basemap_tiles", "check_basemap"]
 
@@ -85,6 +87,8 @@ def add_basemap(m: folium.Map, basemap: str, key: str | None) -> list[tuple[str,
         (JavaScript variable of a tile layer, Chinese message to show when its tiles
         fail to load); empty for ``"none"``.
     """
+    import folium
+
     if basemap == "none":
         return []
     if basemap == "osm":

@@ -50,7 +50,8 @@ from mineplan.web.assets import (
     use_local_assets,
 )
 from mineplan.web.browsing import visible_frames
-from mineplan.web.legend import MapDecorations, leaflet_style, legend_html
+from mineplan.web.decorations import MapDecorations
+from mineplan.web.legend import leaflet_style, legend_html
 from mineplan.web.maplayers import map_layers
 from mineplan.web.webmap import MapLayer, add_tools
 

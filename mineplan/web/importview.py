@@ -7,7 +7,7 @@ a confirmed import to the store (atomically). The page (``app_pages/import_data.
 only lays out.
 
 May import :mod:`mineplan.importing`, :mod:`mineplan.store`, :mod:`mineplan.styles`,
-:mod:`mineplan.layers` and :mod:`mineplan.web.webmap`.
+:mod:`mineplan.layers`, :mod:`mineplan.web.maplayers` and :mod:`mineplan.web.webmap`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from mineplan.importing import (
     ImportIssue,
@@ -30,6 +32,7 @@ from mineplan.importing import (
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.store import EditRecord, list_layers, replace_layer, update_layer
 from mineplan.styles import layer_qml
+from mineplan.web.maplayers import DISPLAY_VERTEX_BUDGET
 from mineplan.web.webmap import MapLayer
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "issue_text",
     "matched_by_text",
     "merge_control_region",
+    "preview_copy",
     "preview_problems",
     "store_control_layer",
     "store_zone_import",
@@ -178,13 +182,37 @@ def preview_problems(report: ImportReport, zones: pd.DataFrame,
 
 def import_preview_layer(features: gpd.GeoDataFrame, *, title: str = "待导入图形"
                          ) -> MapLayer:
-    """The uploaded features as a map layer (every attribute in the popup, escaped)."""
+    """The uploaded features as a map layer (every attribute in the popup, escaped);
+    above :data:`~mineplan.web.maplayers.DISPLAY_VERTEX_BUDGET` vertices, a copy
+    simplified to about 1/4000 of its extent — a 200 MB upload drawn whole would make
+    a page of hundreds of MB."""
     columns = [c for c in features.columns if c != features.geometry.name][:12]
     return MapLayer(
-        code="UPLOAD", title=title, gdf=features,
+        code="UPLOAD", title=title, gdf=preview_copy(features),
         style={"fill": "#FF7F00", "stroke": "#D95F00", "fill_opacity": 0.25, "weight": 1.0},
         popup_fields=[(c, str(c)) for c in columns],
     )
+
+
+_PREVIEW_BATCH = 2048  # features simplified at a time (bounded memory)
+
+
+def preview_copy(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``features`` as they are when light (at most
+    :data:`~mineplan.web.maplayers.DISPLAY_VERTEX_BUDGET` vertices), else a copy with
+    every geometry simplified to 1/4000 of the extent (topology kept), a few thousand
+    features at a time: for a preview map, never stored or measured."""
+    if int(shapely.get_num_coordinates(features.geometry.to_numpy()).sum()) \
+            <= DISPLAY_VERTEX_BUDGET:
+        return features
+    minx, miny, maxx, maxy = features.total_bounds
+    tolerance = max(maxx - minx, maxy - miny) / 4000
+    geometries = features.geometry.to_numpy()
+    simple = np.concatenate([
+        shapely.simplify(geometries[i:i + _PREVIEW_BATCH], tolerance, preserve_topology=True)
+        for i in range(0, len(geometries), _PREVIEW_BATCH)])
+    return features.set_geometry(gpd.GeoSeries(simple, index=features.index,
+                                                crs=features.crs))
 
 
 def store_zone_import(store: str | Path, code: str, zones: gpd.GeoDataFrame,

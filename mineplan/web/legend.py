@@ -5,11 +5,12 @@
   :func:`style_problems` says what is wrong with one;
 * :func:`popup_html` is a feature's popup (escaped values under Chinese labels),
   bound by the script ``static/mineplan/bind-popup.js`` (:data:`BIND_POPUP_JS`);
-* :func:`legend_html` and :class:`MapDecorations` add the legend, the schematic
-  banner, the metric scale and the tile-error notice, whose stylesheet and script
-  are ``static/mineplan/zone-map.css`` and ``zone-map-decorations.js``.
+* :func:`legend_html` is the legend; :class:`mineplan.web.decorations.MapDecorations`
+  adds it, the schematic banner, the metric scale and the tile-error notice to a
+  folium map.
 
-May import folium/branca, :mod:`mineplan.vocab` and :mod:`mineplan.web.assets`.
+No folium here (the browse page's live map needs none of it: start-up is measured).
+May import :mod:`mineplan.vocab` and :mod:`mineplan.web.assets`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from folium.template import Template
 
 from mineplan.layers import LINE_DASHES_MM
 from mineplan.vocab import area_column_unit, area_display_decimals, format_area
@@ -35,7 +34,6 @@ __all__ = [
     "SCHEMATIC_DASH",
     "SCHEMATIC_FILL_FACTOR",
     "SCHEMATIC_POPUP_NOTE",
-    "MapDecorations",
     "area_number_formats",
     "bind_popup_js",
     "format_value",
@@ -217,45 +215,3 @@ def legend_html(layers: Sequence[tuple[str, str, Mapping[str, Any]]],
         suffix = {"all": "（示意）", "some": "（含示意）"}.get(extent, "")
         items.append(f"<li>{swatch}{html.escape(title)}{suffix}</li>")
     return f'<div class="mp-legend-title">图例</div><ul>{"".join(items)}</ul>'
-
-
-class MapDecorations(MacroElement):
-    """Legend, schematic banner, metric scale and tile-error notice of a zone map.
-
-    Parameters
-    ----------
-    legend_html
-        From :func:`legend_html`.
-    banner
-        Text of the red banner across the top (schematic data), or None.
-    tile_notices
-        (JavaScript variable of a tile layer, message shown when its tiles fail).
-    """
-
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
-#{{ this._parent.get_name() }}.leaflet-container { background: #f7f7f4; }
-{{ this.css }}
-</style>
-{% endmacro %}
-
-{% macro script(this, kwargs) %}
-;{{ this.js }}({{ this._parent.get_name() }}, {{ this.legend_html|tojson }},
-    {{ this.banner|tojson }},
-    [{%- for name, message in this.tile_notices %}[{{ name }}, {{ message|tojson }}],{% endfor %}]);
-{% endmacro %}
-"""
-    )
-
-    def __init__(
-        self, *, legend_html: str, banner: str | None, tile_notices: Sequence[tuple[str, str]]
-    ) -> None:
-        super().__init__()
-        self._name = "MapDecorations"
-        self.legend_html = legend_html
-        self.banner = banner
-        self.tile_notices = list(tile_notices)
-        self.css = static_text("zone-map.css")
-        self.js = static_text("zone-map-decorations.js")

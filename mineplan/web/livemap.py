@@ -28,8 +28,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +55,10 @@ __all__ = [
     "layer_geojson",
     "live_map_args",
     "live_map_page",
+    "page_key",
     "publish_image",
     "publish_layers",
+    "published_layers",
     "visible_ids",
 ]
 
@@ -101,16 +103,48 @@ class LiveLayer:
 def component_dir() -> Path:
     """The folder Streamlit serves the live map from (page and layer files).
 
-    Per user, in the temporary folder; the page is rewritten when mineplan's changes.
+    Per user, in the temporary folder; the page is rewritten when what makes it
+    changes (:func:`page_key`), so a new server does not render it again (folium).
     """
     uid = os.getuid() if hasattr(os, "getuid") else 0
     folder = Path(tempfile.gettempdir()) / f"mineplan-livemap-{uid}"
     (folder / _DATA).mkdir(parents=True, exist_ok=True)
-    page = live_map_page()
-    index = folder / "index.html"
-    if not index.is_file() or index.read_text(encoding="utf-8") != page:
-        _write(index, page.encode("utf-8"))
+    index, stamp = folder / "index.html", folder / "index.key"
+    key = page_key()
+    try:
+        current = index.is_file() and stamp.read_text(encoding="utf-8") == key
+    except OSError:
+        current = False
+    if not current:
+        _write(index, live_map_page().encode("utf-8"))
+        _write(stamp, key.encode("utf-8"))
     return folder
+
+
+_KEY: str | None = None
+
+
+def page_key() -> str:
+    """A digest of everything :func:`live_map_page` is made of: mineplan's web modules
+    and static files, and the folium, branca and Leaflet versions (without importing them).
+    """
+    global _KEY
+    if _KEY is None:
+        from importlib import metadata
+
+        digest = hashlib.sha256()
+        web = Path(__file__).parent
+        for path in sorted([*web.glob("*.py"), *(p for p in (web / "static").rglob("*")
+                                                 if p.is_file())]):
+            digest.update(str(path.relative_to(web)).encode("utf-8"))
+            digest.update(path.read_bytes())
+        for dist in ("folium", "branca", "xstatic-leaflet"):
+            try:
+                digest.update(f"{dist}={metadata.version(dist)}".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"{dist}=none".encode())
+        _KEY = digest.hexdigest()
+    return _KEY
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -208,6 +242,27 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path, *,
             schematic=extent, ids=ids, map_style=dict(layer.style),
             view=dict(views[layer.code]) if layer.code in views else None))
     return out
+
+
+def published_layers(key: str, make: Callable[[], Sequence[MapLayer]],
+                     folder: Path) -> list[LiveLayer]:
+    """:func:`publish_layers` of ``make()``, kept on disk under ``key``: a new server
+    on the same store (``key`` names it and its version) reads the list back instead
+    of preparing every layer again; nothing is read back when a file is missing or
+    mineplan's web code changed (:func:`page_key`).
+    """
+    digest = hashlib.sha256(f"{key}\0{page_key()}".encode()).hexdigest()[:24]
+    manifest = folder / _DATA / f"layers-{digest}.json"
+    try:
+        stored = json.loads(manifest.read_text(encoding="utf-8"))
+        layers = [LiveLayer(**{**x, "ids": tuple(x["ids"])}) for x in stored]
+        if all((folder / x.url).is_file() for x in layers):
+            return layers
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    layers = publish_layers(make(), folder)
+    _write(manifest, json.dumps([asdict(x) for x in layers], ensure_ascii=False).encode())
+    return layers
 
 
 def publish_image(image: ImageLayer, folder: Path) -> dict[str, Any]:

@@ -10,7 +10,8 @@ popups, legend) is :mod:`mineplan.web.legend`; the online basemaps are
 
 Geometry is reprojected to EPSG:4326 for display only; nothing here measures.
 
-May import folium, :mod:`mineplan.vocab`, :mod:`mineplan.errors` and the web modules
+May import folium (inside the functions that draw: the types here and the live map
+need none of it), :mod:`mineplan.vocab`, :mod:`mineplan.errors` and the web modules
 named above.
 """
 
@@ -21,16 +22,12 @@ import html
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from folium import plugins
-from folium.raster_layers import ImageOverlay
-from folium.utilities import JsCode
 
 from mineplan.errors import CRSError, LayerDefinitionError, problem_list
 from mineplan.vocab import CHINA_DEFAULT_VIEW, SCHEMATIC, STORE_CRS, WEB_CRS
@@ -39,7 +36,6 @@ from mineplan.web.basemaps import BASEMAPS, add_basemap, check_basemap
 from mineplan.web.legend import (
     SCHEMATIC_BANNER,
     SCHEMATIC_FILL_FACTOR,
-    MapDecorations,
     bind_popup_js,
     is_number,
     leaflet_style,
@@ -47,6 +43,9 @@ from mineplan.web.legend import (
     popup_html,
     style_problems,
 )
+
+if TYPE_CHECKING:
+    import folium
 
 __all__ = [
     "BASEMAPS",
@@ -190,6 +189,11 @@ def zone_map(
     ValueError
         Unknown basemap, or a tianditu basemap without a usable key.
     """
+    import folium
+    from folium.raster_layers import ImageOverlay
+
+    from mineplan.web.decorations import MapDecorations
+
     check_basemap(basemap, tianditu_key)
     _validate_layers([*layers, focus] if focus is not None else layers)
     _validate_images(images)
@@ -252,6 +256,9 @@ def _validate_images(images: Sequence[ImageLayer]) -> None:
 
 def _add_focus(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> None:
     """Outline the focused features on top (clicks inside reach the zone beneath)."""
+    import folium
+    from folium.utilities import JsCode
+
     features = [
         {"type": "Feature", "id": str(i), "geometry": shapely.geometry.mapping(geometry),
          "properties": {"popup_html": popup_html(
@@ -277,6 +284,9 @@ def _is_schematic(row: pd.Series) -> bool:
 def add_tools(m: folium.Map) -> None:
     """Fullscreen, measure (m / km², Chinese) and mouse position (degrees and the
     Gauss-Krüger X/Y of the point) controls; every zone map and the drawing map have them."""
+    from folium import plugins
+    from folium.utilities import JsCode
+
     plugins.Fullscreen(
         position="topleft", title="全屏显示", title_cancel="退出全屏",
     ).add_to(m)
@@ -353,6 +363,9 @@ def _bounds(frames: Iterator[gpd.GeoDataFrame]) -> list[list[float]] | None:
 
 def _add_layer(m: folium.Map, layer: MapLayer, frame: gpd.GeoDataFrame) -> str:
     """Draw one layer; return how much of it is schematic: "all", "some" or "none"."""
+    import folium
+    from folium.utilities import JsCode
+
     status = np.zeros(len(frame), dtype=bool)
     if "geometry_status" in frame.columns:
         is_schematic = frame["geometry_status"].astype("string").eq(SCHEMATIC)

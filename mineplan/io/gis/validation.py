@@ -91,6 +91,11 @@ def _capped(lines: list[str], what: str) -> list[str]:
     return [*lines[:WARNING_LIMIT], f"… and {len(lines) - WARNING_LIMIT} more {what}"]
 
 
+#: Features whose coordinates :func:`check_finite` copies at a time (all at once, a
+#: 200 MB upload's 7 million vertices took ~180 MB more than the frame itself).
+_FINITE_BATCH = 2048
+
+
 def check_finite(frame: gpd.GeoDataFrame, *, path: Path) -> None:
     """Refuse coordinates that are NaN or infinite, naming the features.
 
@@ -101,8 +106,13 @@ def check_finite(frame: gpd.GeoDataFrame, *, path: Path) -> None:
     CoordinateFileError
         Some feature has a NaN or infinite x or y.
     """
-    coords, index = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
-    bad = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    geometries = np.asarray(frame.geometry.array)
+    found = []
+    for start in range(0, len(geometries), _FINITE_BATCH):  # bounded: never every coordinate
+        coords, index = shapely.get_coordinates(geometries[start:start + _FINITE_BATCH],
+                                                return_index=True)
+        found.append(np.unique(index[~np.isfinite(coords).all(axis=1)]) + start)
+    bad = np.concatenate(found) if found else np.array([], dtype=int)
     if len(bad):
         raise CoordinateFileError(
             f"{len(bad)} feature(s) have coordinates that are not numbers (NaN or "

@@ -31,7 +31,7 @@
   }
 
   function load(spec) {
-    var entry = {spec: spec, geo: null, byId: {}, loading: true, shown: false};
+    var entry = {spec: spec, geo: null, byId: {}, loading: true, shown: false, drawn: null};
     layers[spec.code] = entry;
     fetch(spec.url).then(function (r) { return r.json(); }).then(function (data) {
       entry.geo = L.geoJSON(null, {
@@ -56,29 +56,51 @@
       });
       entry.all = data.features;
       entry.loading = false;
-      apply();
+      apply();    // draws this layer only: the others are as they were
     }).catch(function () { entry.loading = false; });
   }
 
+  // What a layer shows: "-" (hidden), "*" (every feature) or its visible ids.
+  function shownKey(code) {
+    if (order.indexOf(code) < 0) { return "-"; }
+    var ids = visible[code];
+    return ids ? Array.from(ids).join("\u0001") : "*";
+  }
+
+  // (Re)draws a layer when what it shows changed; true when it did.
   function applyLayer(code) {
     var entry = layers[code];
-    if (!entry || !entry.geo) { return; }
-    var want = order.indexOf(code) >= 0;
+    if (!entry || !entry.geo) { return false; }
+    var key = shownKey(code);
+    if (entry.drawn === key) { return false; }
+    entry.drawn = key;
     var ids = visible[code];
     entry.geo.clearLayers();
-    if (want) {
-      entry.all.forEach(function (f) {
-        if (!ids || ids.has(String(f.id))) { entry.geo.addData(f); }
-      });
+    if (key !== "-") {
+      entry.geo.addData(entry.all.filter(function (f) {
+        return !ids || ids.has(String(f.id));
+      }));
       if (!entry.shown) { entry.geo.addTo(map); entry.shown = true; }
     } else if (entry.shown) {
       map.removeLayer(entry.geo); entry.shown = false;
     }
+    return true;
   }
 
+  var stacked = "";       // the drawing order last stacked
   function apply() {
-    Object.keys(layers).forEach(applyLayer);
-    order.forEach(function (code) {     // bottom first: each brought above the last
+    var changed = Object.keys(layers).filter(applyLayer);
+    // Bottom first, each brought above the last — from the lowest redrawn layer up
+    // (a redrawn layer's paths were appended on top of every other layer's).
+    var from = order.length;
+    changed.forEach(function (code) {
+      var i = order.indexOf(code);
+      if (i >= 0 && i < from) { from = i; }
+    });
+    // a new order, or a new focus (the last one's zones were brought to the top): all
+    var now = order.join() + "#" + JSON.stringify((lastArgs && lastArgs.focus) || []);
+    if (now !== stacked) { from = 0; stacked = now; }
+    order.slice(from).forEach(function (code) {
       var entry = layers[code];
       if (entry && entry.geo && entry.shown) { entry.geo.bringToFront(); }
     });
