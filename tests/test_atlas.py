@@ -28,8 +28,8 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.whic
                                 reason="poppler-utils and ghostscript are needed")
 
 # The layout the atlas promises (issue 13 §4): cover + index map, 28 contents rows a page,
-# 20 corners on a sheet and 3 × 46 on each 续表 page.
-FRONT, CONTENTS_ROWS, ON_SHEET, PER_CONTINUATION = 2, 28, 20, 138
+# 40 corners on a sheet (two blocks) and 3 × 46 on each 续表 page.
+FRONT, CONTENTS_ROWS, ON_SHEET, PER_CONTINUATION = 2, 28, 40, 138
 _ROW = re.compile(r"(?:(\d+) +)?(J\d+) +(\d+\.\d{2}) +(\d+\.\d{2})")
 
 

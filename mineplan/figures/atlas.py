@@ -49,7 +49,7 @@ from mineplan.vocab import SCHEMATIC
 __all__ = ["AtlasResult", "save_atlas", "zone_atlas"]
 
 #: Corner rows on a zone sheet itself; the rest go to 续表 pages.
-SHEET_CORNERS = 20
+SHEET_CORNERS = 40
 
 
 def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:

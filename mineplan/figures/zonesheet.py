@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from mineplan import settings
 from mineplan.errors import FigureError
@@ -170,19 +171,32 @@ def _zone_sheet(
         corners = shown
         table_ax.text(0, 0.95, "本分区规划未载明面积，图中以点示意大致位置，不列拐点坐标。",
                       fontsize=7.5, transform=table_ax.transAxes, va="top")
-    if len(shown):
-        cells = [([str(r.ring)] if with_ring else [])
-                 + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
-                 for r in shown.itertuples()]
-        table = table_ax.table(
-            cellText=cells,
-            colLabels=["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"],
-            loc="upper center", cellLoc="center",
-            colWidths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
-        )
+    col_labels = ["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"]
+    col_widths = [0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41]
+
+    def cells_of(block: pd.DataFrame) -> list[list[str]]:
+        return [([str(r.ring)] if with_ring else [])
+                + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
+                for r in block.itertuples()]
+
+    if 0 < len(shown) <= 20:
+        table = table_ax.table(cellText=cells_of(shown), colLabels=col_labels,
+                               loc="upper center", cellLoc="center", colWidths=col_widths)
         table.auto_set_font_size(False)
         table.set_fontsize(6)
         table.scale(1, 0.85 * 20 / max(len(shown), 20) * 1.0)
+    elif len(shown) > 20:  # an atlas lists up to 40 here: two blocks of 20 side by side
+        for k, block in enumerate((shown.iloc[:20], shown.iloc[20:40])):
+            if block.empty:
+                continue
+            block_ax = fig.add_axes((0.60 + k * 0.1875, 0.14, 0.1825, 0.40))
+            block_ax.set_axis_off()
+            height = 0.95 * (len(block) + 1) / 21
+            table = block_ax.table(cellText=cells_of(block), colLabels=col_labels,
+                                   cellLoc="center", colWidths=col_widths,
+                                   bbox=Bbox.from_bounds(0.0, 1.0 - height, 1.0, height))
+            table.auto_set_font_size(False)
+            table.set_fontsize(5.5)
     more = len(corners) - len(shown)
     if more > 0:
         table_ax.text(0, -0.04, f"续表见后页（共 {len(corners)} 个拐点）" if continued
