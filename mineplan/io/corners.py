@@ -8,9 +8,10 @@ Numbering: plots 1…n in the order given; within a plot, rings 1…m (圈号: e
 exterior, then its holes, part after part); within a ring, points J1…Jk in the ring's
 own order, the closing repeat dropped. Vertices keep their original order — nothing
 is re-oriented here. A vertex that coincides with the one before it at the printed
-precision (:data:`~mineplan.vocab.PLANE_DECIMALS` in the plane) is not a corner of its
-own and is not listed: clipping and union leave runs of such sub-centimetre vertices
-(on the 伊宁市 国家规划矿区 J10–J12 were one point printed three times).
+precision (:data:`~mineplan.vocab.PLANE_DECIMALS` metres, when ``plane_crs`` is
+projected) is not a corner of its own and is not listed: clipping and union leave runs
+of such sub-centimetre vertices (on the 伊宁市 国家规划矿区 J10–J12 were one point
+printed three times).
 
 May import: vocab, geodesy. Pure: no file is read or written.
 """
@@ -68,6 +69,7 @@ def corner_table(
     28
     """
     to_plane = pyproj.Transformer.from_crs(crs, plane_crs, always_xy=True)
+    metres = pyproj.CRS.from_user_input(plane_crs).is_projected  # degrees: nothing merged
     rows: list[tuple[int, int, str, bool, float, float, float, float]] = []
     for plot, geom in enumerate(geometries, start=1):
         if geom is None or geom.is_empty:
@@ -80,8 +82,9 @@ def corner_table(
                 ring_no += 1
                 coords = np.asarray(ring.coords)[:-1]
                 east, north = to_plane.transform(coords[:, 0], coords[:, 1])
-                keep = _distinct_as_printed(np.round(north, PLANE_DECIMALS),
-                                            np.round(east, PLANE_DECIMALS))
+                keep = (_distinct_as_printed(np.round(north, PLANE_DECIMALS),
+                                             np.round(east, PLANE_DECIMALS)) if metres
+                        else np.ones(len(coords), dtype=bool))
                 for j, k in enumerate(np.flatnonzero(keep)):
                     rows.append((plot, ring_no, f"J{j + 1}", hole, float(north[k]),
                                  float(east[k]), float(coords[k, 0]), float(coords[k, 1])))
