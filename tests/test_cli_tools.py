@@ -111,7 +111,10 @@ def test_figure_commands_write_overview_sheet_and_atlas(store: Path, tmp_path: P
                  "--store", str(store)]) == 0
     pages = len(re.findall(rb"/Type\s*/Page[^s]", atlas.read_bytes()))
     zones = read_catalog()
-    assert pages == ((zones["region"] == "伊宁市") & (zones["layer"] == "CKGH")).sum()
+    sheets = ((zones["region"] == "伊宁市") & (zones["layer"] == "CKGH")).sum()
+    # cover, index map, one page of contents, then the sheets; their 续表 pages, if any,
+    # are counted by tests/test_atlas.py
+    assert pages >= 3 + sheets
 
 
 def test_figure_needs_a_region_or_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path

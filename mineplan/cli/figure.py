@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mineplan.cli.common import EXIT_OK, Subparsers, add_store_option
 from mineplan.errors import MineplanError
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["add_figure_command", "register", "run"]
 
@@ -33,7 +28,8 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
     fig.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     fig.add_argument("--zone", default=None, help="zone_id for a zone sheet")
     fig.add_argument("--atlas", action="store_true",
-                     help="one zone sheet per zone of REGION (and --layer) as a multi-page PDF")
+                     help="one zone sheet per zone of REGION (and --layer) as a multi-page PDF, "
+                     "after a cover, an index map and the contents")
     fig.add_argument("--layer", action="append", default=None,
                      help="zone layer code(s) to draw (repeatable; default all)")
     fig.add_argument("--paper", choices=["A4", "A3", "A2", "A1", "A0"], default=None,
@@ -47,8 +43,10 @@ def register(subparsers: Subparsers, common: argparse.ArgumentParser) -> None:
                      help="frame marks: degrees-minutes (default) or Gauss-Kruger km grid")
     fig.add_argument("--background", type=Path, default=None,
                      help="local GeoTIFF (DEM → hillshade, or imagery) under an overview")
-    fig.add_argument("--title", default=None, help="title of an overview")
-    fig.add_argument("--producer", default="mineplan", help="制图单位 in the footnote")
+    fig.add_argument("--title", default=None, help="title of an overview or of an atlas's cover")
+    fig.add_argument("--producer", default=None,
+                     help="制图单位 in the footnote (and on an atlas's cover, left blank "
+                     "when not given; other figures say mineplan)")
     add_store_option(fig, help="store to read")
     fig.set_defaults(run=run)
 
@@ -73,7 +71,7 @@ add_figure_command = register
 
 def run(args: argparse.Namespace) -> int:
     """Draw a zone sheet (``--zone``), an atlas (``--atlas``) or a region overview."""
-    from mineplan.figures import region_overview, save_atlas, save_figure, zone_sheet
+    from mineplan.figures import region_overview, save_figure, zone_atlas, zone_sheet
     from mineplan.layers import read_layer_specs, read_styles
     from mineplan.store import list_layers, read_layer
     from mineplan.web.browsing import find_zone
@@ -99,31 +97,32 @@ def run(args: argparse.Namespace) -> int:
             raise MineplanError(f"no zone {args.zone!r} in the store; see `mineplan layers`")
         layer, row = found[0], found[1].iloc[0]
         fig = zone_sheet(row, frames, layer=layer, specs=specs, styles=styles, paper=paper,
-                         orientation=orientation, producer=args.producer, grid=args.grid)
+                         orientation=orientation, producer=args.producer or "mineplan",
+                         grid=args.grid)
         save_figure(fig, args.output, dpi=args.dpi)
     elif args.region is None:
         raise MineplanError("name a region (e.g. `mineplan figure 新源县 -o 新源县.pdf`) "
                             "or a zone (--zone ZONE_ID)")
     elif args.atlas:
-        rows = [(c, r) for c in wanted for _, r in frames[c].iterrows()
+        rows = [(c, r) for c in wanted if c in frames for _, r in frames[c].iterrows()
                 if r["region"] == args.region]
         if not rows:
             raise MineplanError(f"no zone of {wanted} in region {args.region!r}")
 
-        def pages() -> Iterator[Figure]:
-            for i, (code, row) in enumerate(rows, start=1):
-                print(f"[{i}/{len(rows)}] {row['zone_id']} {row['name']}", file=sys.stderr)
-                yield zone_sheet(row, frames, layer=code, specs=specs, styles=styles,
-                                 paper=paper, orientation=orientation,
-                                 producer=args.producer, grid=args.grid)
+        def progress(i: int, n: int, text: str) -> None:
+            print(f"[{i}/{n}] {text}", file=sys.stderr)
 
-        _, count = save_atlas(pages(), args.output)
-        print(f"wrote {args.output}: {count} pages")
+        result = zone_atlas(rows, frames, args.output, region=args.region, specs=specs,
+                            styles=styles, paper=paper, orientation=orientation,
+                            producer=args.producer, grid=args.grid, title=args.title,
+                            progress=progress)
+        print(f"wrote {args.output}: {result.pages} pages ({len(result.sheets)} zone sheets, "
+              f"cover, index map and contents first)")
         return EXIT_OK
     else:
         fig = region_overview(shown, region=args.region, specs=specs, styles=styles,
                               paper=paper, orientation=orientation, title=args.title,
-                              producer=args.producer, grid=args.grid,
+                              producer=args.producer or "mineplan", grid=args.grid,
                               background=args.background, scale=args.scale,
                               fit_paper=args.paper is None)
         save_figure(fig, args.output, dpi=args.dpi)

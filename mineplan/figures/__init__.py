@@ -10,7 +10,9 @@ Every map is drawn in a CGCS2000 3-degree Gauss-Kruger zone *without* zone prefi
   attribute box and its corner-point table (from :func:`mineplan.io.corners.corner_table`).
 * :func:`check_figure` (:mod:`.checkfigure`) — a proposed block, its conflict pieces
   and the findings, for a pre-grant report.
-* :func:`save_atlas` (:mod:`.atlas`) — many figures as the pages of one PDF.
+* :func:`zone_atlas` (:mod:`.atlas`) — a region's zone sheets as one PDF with cover,
+  index map, contents, 续表 pages and page numbers (:mod:`.atlaspages`);
+  :func:`save_atlas` writes any figures as the pages of one PDF.
 
 What they are built from: :mod:`.fonts` (the CJK font, Noto Sans CJK SC with
 TrueType outlines made once at set-up by ``python -m mineplan.figures make-font``, so
@@ -31,7 +33,7 @@ Never web or cli (they import this package, not the reverse).
 from __future__ import annotations
 
 from mineplan.errors import FigureError
-from mineplan.figures.atlas import save_atlas
+from mineplan.figures.atlas import AtlasResult, save_atlas, zone_atlas
 from mineplan.figures.cartography import ScaleBar
 from mineplan.figures.checkfigure import check_figure
 from mineplan.figures.info import FigureInfo, figure_info
@@ -44,6 +46,7 @@ __all__ = [
     "CJK_FONT",
     "PAPER_SIZES_MM",
     "SCHEMATIC_SENTENCE",
+    "AtlasResult",
     "FigureError",
     "FigureInfo",
     "ScaleBar",
@@ -53,5 +56,6 @@ __all__ = [
     "region_overview",
     "save_atlas",
     "save_figure",
+    "zone_atlas",
     "zone_sheet",
 ]

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from mineplan.errors import FigureError
 from mineplan.figures.cartography import ScaleBar
 
-__all__ = ["FigureInfo", "figure_info", "record_figure"]
+__all__ = ["FigureInfo", "figure_info", "forget_figure", "record_figure"]
 
 
 @dataclass
@@ -66,6 +66,15 @@ def record_figure(fig: Figure, info: FigureInfo) -> Figure:
     """Remember what `fig` drew (for :func:`figure_info`); returns `fig`."""
     _INFO[fig] = info
     return fig
+
+
+def forget_figure(fig: Figure) -> None:
+    """Drop the record of `fig` (an atlas does so once a page is written).
+
+    The record holds the map axes, which hold the figure: without this a written
+    page would stay in memory until the program ends.
+    """
+    _INFO.pop(fig, None)
 
 
 def figure_info(fig: Figure) -> FigureInfo:

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as _dt
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from mineplan import settings
 from mineplan.errors import FigureError
+from mineplan.figures.canvas import quiet_canvas
 from mineplan.figures.cartography import convergence_deg
 from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, point_zones, split_styles
@@ -32,7 +34,7 @@ from mineplan.io.corners import corner_table
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import PLANE_DECIMALS, SCHEMATIC, STORE_CRS
 
-__all__ = ["zone_sheet"]
+__all__ = ["SheetCorners", "sheet_corners", "zone_sheet"]
 
 
 def zone_sheet(
@@ -48,6 +50,7 @@ def zone_sheet(
     date: _dt.date | None = None,
     max_corners: int = 20,
     grid: str = "graticule",
+    continued: bool = False,
 ) -> Figure:
     """A sheet for one zone: map of its neighbourhood, attributes and corner coordinates.
 
@@ -68,6 +71,9 @@ def zone_sheet(
         the zone has more than one ring.
     grid
         As in :func:`~mineplan.figures.region_overview`.
+    continued
+        The corners beyond ``max_corners`` follow on 续表 pages (an atlas): the sheet
+        says so instead of counting them as not listed.
 
     Returns
     -------
@@ -87,6 +93,7 @@ def zone_sheet(
             zone_row, frames, layer=layer, specs=specs, styles=style_map, schematic=schematic,
             size=paper_inches(paper, orientation), producer=producer,
             date=date or settings.today(), max_corners=max_corners, grid=grid,
+            continued=continued,
         )
 
 
@@ -95,7 +102,7 @@ def _zone_sheet(
     zone_row: pd.Series, frames: Mapping[str, gpd.GeoDataFrame], *, layer: str,
     specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
-    max_corners: int, grid: str,
+    max_corners: int, grid: str, continued: bool = False,
 ) -> Figure:
     geom = zone_row["geometry"]
     rep = geom.representative_point()
@@ -107,8 +114,7 @@ def _zone_sheet(
 
     status = str(zone_row.get("geometry_status", "") or "")
     is_point = bool(point_zones(zone).iloc[0])
-    fig = Figure(figsize=size)
-    FigureCanvasAgg(fig)
+    fig = quiet_canvas(Figure(figsize=size))
     hood = neighbourhood_map(
         fig, shape, frames, crs=crs, specs=specs, styles=styles, schematic=schematic,
         size=size, grid=grid,
@@ -152,19 +158,10 @@ def _zone_sheet(
     fig.text(0.60, 0.85, "\n".join(lines), fontsize=7, va="top", linespacing=1.5,
              bbox={"facecolor": "#FAFAFA", "edgecolor": "#808080", "boxstyle": "square,pad=0.6"})
 
-    # The one corner-point table (mineplan.io.corners), exterior rings listed. Point names
-    # restart at J1 on every ring, so the ring (圈号, holes counted as everywhere else) is
-    # shown whenever the zone has more than one.
-    rings = corner_table([geom], plane_crs=crs_prefixed)
-    corners = rings[~rings["hole"]]
-    with_ring = rings["ring"].nunique() > 1
+    listed = sheet_corners(zone_row)
+    corners, with_ring, header = listed.corners, listed.with_ring, listed.header
     shown = corners.head(max_corners)
     epsg = crs_prefixed.to_epsg()
-    header = f"拐点坐标（EPSG:{epsg}，X 北坐标 / Y 东坐标，米）"
-    if is_point:
-        header = "拐点坐标"
-    elif status == SCHEMATIC:
-        header += "——示意图形，非实测"
     table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.40))
     table_ax.set_axis_off()
     table_ax.set_title(header, fontsize=7.5, loc="left")
@@ -174,22 +171,36 @@ def _zone_sheet(
         corners = shown
         table_ax.text(0, 0.95, "本分区规划未载明面积，图中以点示意大致位置，不列拐点坐标。",
                       fontsize=7.5, transform=table_ax.transAxes, va="top")
-    if len(shown):
-        cells = [([str(r.ring)] if with_ring else [])
-                 + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
-                 for r in shown.itertuples()]
-        table = table_ax.table(
-            cellText=cells,
-            colLabels=["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"],
-            loc="upper center", cellLoc="center",
-            colWidths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
-        )
+    col_labels = ["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"]
+    col_widths = [0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41]
+
+    def cells_of(block: pd.DataFrame) -> list[list[str]]:
+        return [([str(r.ring)] if with_ring else [])
+                + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
+                for r in block.itertuples()]
+
+    if 0 < len(shown) <= 20:
+        table = table_ax.table(cellText=cells_of(shown), colLabels=col_labels,
+                               loc="upper center", cellLoc="center", colWidths=col_widths)
         table.auto_set_font_size(False)
         table.set_fontsize(6)
         table.scale(1, 0.85 * 20 / max(len(shown), 20) * 1.0)
+    elif len(shown) > 20:  # an atlas lists up to 40 here: two blocks of 20 side by side
+        for k, block in enumerate((shown.iloc[:20], shown.iloc[20:40])):
+            if block.empty:
+                continue
+            block_ax = fig.add_axes((0.60 + k * 0.1875, 0.14, 0.1825, 0.40))
+            block_ax.set_axis_off()
+            height = 0.95 * (len(block) + 1) / 21
+            table = block_ax.table(cellText=cells_of(block), colLabels=col_labels,
+                                   cellLoc="center", colWidths=col_widths,
+                                   bbox=Bbox.from_bounds(0.0, 1.0 - height, 1.0, height))
+            table.auto_set_font_size(False)
+            table.set_fontsize(5.5)
     more = len(corners) - len(shown)
     if more > 0:
-        table_ax.text(0, -0.04, f"另有 {more} 个拐点未列出（共 {len(corners)} 个）",
+        table_ax.text(0, -0.04, f"续表见后页（共 {len(corners)} 个拐点）" if continued
+                      else f"另有 {more} 个拐点未列出（共 {len(corners)} 个）",
                       fontsize=7, transform=table_ax.transAxes, va="top")
 
     convergence = convergence_deg(crs, (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2)
@@ -205,3 +216,36 @@ def _zone_sheet(
         crs=crs, map_ax=ax, inset_ax=None, drawn_layers=drawn, legend_labels=labels,
         scale_bar=bar, footnote=footnote, title=title,
     ))
+
+
+@dataclass(frozen=True)
+class SheetCorners:
+    """The corners a zone sheet lists: rows of :func:`mineplan.io.corners.corner_table`."""
+
+    corners: pd.DataFrame  # exterior rings only, none for a zone without area
+    with_ring: bool  # more than one ring: the 圈号 column is shown
+    header: str  # the table's heading (CRS, axes, schematic note)
+
+
+def sheet_corners(zone_row: pd.Series) -> SheetCorners:
+    """The corner rows of a zone's sheet (and of its 续表 pages in an atlas).
+
+    The one corner-point table (:mod:`mineplan.io.corners`), exterior rings listed, each
+    vertex once (the ring's closing repeat is not a corner). Point names restart at J1
+    on every ring, so the ring (圈号, holes counted as everywhere else) is shown whenever
+    the zone has more than one. A zone without area lists none.
+    """
+    geom = zone_row["geometry"]
+    rep = geom.representative_point()
+    crs_prefixed = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
+    rings = corner_table([geom], plane_crs=crs_prefixed)
+    corners = rings[~rings["hole"]]
+    with_ring = bool(rings["ring"].nunique() > 1)
+    status = str(zone_row.get("geometry_status", "") or "")
+    zone = gpd.GeoDataFrame([zone_row], geometry="geometry", crs=STORE_CRS)
+    if bool(point_zones(zone).iloc[0]):
+        return SheetCorners(corners.iloc[0:0], False, "拐点坐标")
+    header = f"拐点坐标（EPSG:{crs_prefixed.to_epsg()}，X 北坐标 / Y 东坐标，米）"
+    if status == SCHEMATIC:
+        header += "——示意图形，非实测"
+    return SheetCorners(corners, with_ring, header)

@@ -7,7 +7,11 @@ rows from :func:`corner_table`, so a point called J3 in one is J3 in all.
 Numbering: plots 1…n in the order given; within a plot, rings 1…m (圈号: each part's
 exterior, then its holes, part after part); within a ring, points J1…Jk in the ring's
 own order, the closing repeat dropped. Vertices keep their original order — nothing
-is re-oriented here.
+is re-oriented here. A vertex that coincides with the one before it at the printed
+precision (:data:`~mineplan.vocab.PLANE_DECIMALS` metres, when ``plane_crs`` is
+projected) is not a corner of its own and is not listed: clipping and union leave runs
+of such sub-centimetre vertices (on the 伊宁市 国家规划矿区 J10–J12 were one point
+printed three times).
 
 May import: vocab, geodesy. Pure: no file is read or written.
 """
@@ -22,7 +26,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from mineplan.vocab import STORE_CRS
+from mineplan.vocab import PLANE_DECIMALS, STORE_CRS
 
 if TYPE_CHECKING:  # pandas loads when a table is made, not when a coordinate TXT is read
     import pandas as pd
@@ -68,6 +72,7 @@ def corner_table(
     28
     """
     to_plane = pyproj.Transformer.from_crs(crs, plane_crs, always_xy=True)
+    metres = pyproj.CRS.from_user_input(plane_crs).is_projected  # degrees: nothing merged
     rows: list[tuple[int, int, str, bool, float, float, float, float]] = []
     for plot, geom in enumerate(geometries, start=1):
         if geom is None or geom.is_empty:
@@ -80,9 +85,31 @@ def corner_table(
                 ring_no += 1
                 coords = np.asarray(ring.coords)[:-1]
                 east, north = to_plane.transform(coords[:, 0], coords[:, 1])
-                for k in range(len(coords)):
-                    rows.append((plot, ring_no, f"J{k + 1}", hole, float(north[k]),
+                keep = (_distinct_as_printed(np.round(north, PLANE_DECIMALS),
+                                             np.round(east, PLANE_DECIMALS)) if metres
+                        else np.ones(len(coords), dtype=bool))
+                for j, k in enumerate(np.flatnonzero(keep)):
+                    rows.append((plot, ring_no, f"J{j + 1}", hole, float(north[k]),
                                  float(east[k]), float(coords[k, 0]), float(coords[k, 1])))
     import pandas as pd
 
     return pd.DataFrame(rows, columns=list(CORNER_COLUMNS))
+
+
+def _distinct_as_printed(north: np.ndarray, east: np.ndarray) -> np.ndarray:
+    """Which vertices of a ring (closing repeat already dropped) are corners of their own:
+    not equal, as printed, to the last one kept, nor (at the end) to the first."""
+    keep = np.zeros(len(north), dtype=bool)
+    last: tuple[float, float] | None = None
+    for k in range(len(north)):
+        here = (float(north[k]), float(east[k]))
+        if here != last:
+            keep[k] = True
+            last = here
+    kept = np.flatnonzero(keep)
+    first = (float(north[kept[0]]), float(east[kept[0]])) if len(kept) else None
+    for k in kept[:0:-1]:  # a run at the end that closes onto the first point
+        if (float(north[k]), float(east[k])) != first:
+            break
+        keep[k] = False
+    return keep
