@@ -34,7 +34,7 @@ def pdfium() -> ModuleType:
     except ImportError:
         if os.environ.get("CI"):
             pytest.fail("pypdfium2 (PDFium) is needed in CI: scripts/setup.sh --test")
-        pytest.skip("pypdfium2 not installed (pip install -e '.[test]')")
+        pytest.skip("pypdfium2 not installed (bash scripts/setup.sh --test)")
     return pypdfium2
 
 
