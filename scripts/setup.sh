@@ -4,7 +4,8 @@
 #   bash scripts/setup.sh          # app: a CJK font, .venv with mineplan
 #   bash scripts/setup.sh --test   # also Chromium (browser tests), Ghostscript, PostgreSQL +
 #                                  # PostGIS (store tests), LibreOffice Writer (report
-#                                  # conversion test) and the test tools
+#                                  # conversion test) and the test tools (the [test] extra:
+#                                  # pytest, Playwright, pypdfium2 for the PDFium PDF tests …)
 #
 # System packages come from Debian (fonts-noto-cjk: SIL OFL; chromium for the
 # Playwright tests — Playwright never downloads a browser here). Python packages

@@ -1,11 +1,12 @@
 """PDFs that print anywhere, SVGs whose text can be edited (issue 13 §1).
 
 Every figure kind is saved as PDF and read by the two PDF engines behind most
-viewers and print chains: poppler (``pdffonts``, ``pdftoppm``) and Ghostscript
-(``gs``). The fonts must be embedded and be what they say they are, Ghostscript
-must extract the Chinese title and legend, and both must draw the same page.
+viewers and print chains: poppler (``pdffonts``, ``pdftoppm``), Ghostscript
+(``gs``) and PDFium, Chromium's viewer (``pypdfium2``, tests/pdfengines.py). The fonts
+must be embedded and be what they say they are, Ghostscript and PDFium must extract
+the Chinese title and legend poppler does, and all must draw the same page.
 
-Needs poppler-utils and ghostscript (skipped without them, failed in CI), and the
+Needs poppler-utils, ghostscript and pypdfium2 (skipped without them, failed in CI), and the
 TrueType CJK font made at set-up (``python -m mineplan.figures make-font``).
 """
 
@@ -41,6 +42,7 @@ from mineplan.figures import (
 )
 from mineplan.layers import read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
+from tests.pdfengines import assert_pdfium_draws_like_poppler, assert_pdfium_reads_like_poppler
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 KINDS = ("overview", "zone_sheet", "check_figure", "atlas")
@@ -359,6 +361,21 @@ def test_ghostscript_extracts_title_and_legend_of_every_kind(saved, kind: str) -
 def test_poppler_and_ghostscript_draw_every_kind_alike(saved, kind: str, tmp_path: Path) -> None:
     poppler, ghostscript = rendered_pages(saved[kind][0], tmp_path, dpi=100)
     assert_pages_agree(poppler, ghostscript, dpi=100)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_pdfium_extracts_the_title_and_legend_poppler_does(saved, kind: str) -> None:
+    path, title, legend = saved[kind]
+    assert legend, "the figure has no legend to look for"
+    text = assert_pdfium_reads_like_poppler(path, [title, *legend])
+    assert re.search(r"比例尺1:\d", text), "the numeric scale is not extracted"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_pdfium_draws_every_kind_like_poppler(saved, kind: str, tmp_path: Path) -> None:
+    assert_pdfium_draws_like_poppler(saved[kind][0], tmp_path, dpi=100)
 
 
 def test_make_font_keeps_fonts_already_made_and_explains_a_missing_source(

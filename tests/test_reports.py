@@ -18,6 +18,7 @@ import pytest
 
 from mineplan.cli import main
 from mineplan.vocab import VERDICTS
+from tests.pdfengines import assert_pdfium_draws_like_poppler, assert_pdfium_reads_like_poppler
 
 pytestmark = pytest.mark.slow
 
@@ -146,12 +147,22 @@ def test_the_docx_report_holds_verdict_sources_corners_versions_and_signature(
     shutil.copyfile(out, artifacts / "report" / "预审意见.docx")
 
 
-def test_the_pdf_report_holds_the_same_text(built_store: Path, proposal_txt: Path,
-                                            tmp_path: Path, artifacts: Path) -> None:
+@pytest.fixture(scope="module")
+def pdf_report(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The PDF report of the proposal, written once: (the PDF, the proposal TXT)."""
+    folder = tmp_path_factory.mktemp("pdf-report")
+    txt = folder / "申请范围.txt"
+    txt.write_bytes((HEADER + _plot(1, NAME, "672.2140", CORNERS)).encode("gbk"))
+    out = folder / "预审意见.pdf"
+    _run(built_store, txt, out)
+    return out, txt
+
+
+def test_the_pdf_report_holds_the_same_text(built_store: Path, pdf_report: tuple[Path, Path],
+                                            artifacts: Path) -> None:
     _need("pdftotext", "poppler-utils")
+    out, proposal_txt = pdf_report
     findings = _expected_findings(built_store, proposal_txt)
-    out = tmp_path / "预审意见.pdf"
-    _run(built_store, proposal_txt, out)
     raw = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True,
                          check=True).stdout
     text = _squash(raw)
@@ -172,6 +183,18 @@ def test_the_pdf_report_holds_the_same_text(built_store: Path, proposal_txt: Pat
     assert len(images.splitlines()) > 2  # header lines + the check figure
     (artifacts / "report").mkdir(exist_ok=True)
     shutil.copyfile(out, artifacts / "report" / "预审意见.pdf")
+
+
+def test_pdfium_reads_and_draws_the_pdf_report_as_poppler_does(
+        built_store: Path, pdf_report: tuple[Path, Path], tmp_path: Path) -> None:
+    """What Chromium's PDF viewer (PDFium) shows of the report is what poppler shows."""
+    out, proposal_txt = pdf_report
+    findings = _expected_findings(built_store, proposal_txt)
+    expected = [f"预审结论：{_worst(findings)}", NAME, "审查人：",
+                *(f.source or "—" for f in findings.itertuples()),
+                *(f"{p} {x} {y}" for p, x, y in CORNERS)]
+    assert_pdfium_reads_like_poppler(out, expected)
+    assert_pdfium_draws_like_poppler(out, tmp_path, dpi=100)
 
 
 def test_libreoffice_converts_the_docx_with_its_figure_and_tables(
