@@ -48,8 +48,10 @@ def test_an_overview_prints_at_the_scale_asked(frames, tmp_path: Path) -> None:
     assert width_m / paper_m == pytest.approx(250_000, rel=2e-3)
     assert info.scale_bar.length_m > 0  # the bar stays
     # 伊宁市's plan spans ~35 × 54 km: at 1:250 000 that is ~224 mm of frame height with
-    # margins; the landscape frame is 72 % of the page height: A4 151 mm, A3 214 mm, A2 302 mm
-    assert tuple(round(v * 25.4) for v in fig.get_size_inches()) == (594, 420)
+    # margins; a landscape page gives the map its height less a 31 mm title block, a
+    # ~19 mm footnote and the double frame: A4 ~136 mm, A3 ~235 mm
+    assert tuple(round(v * 25.4) for v in fig.get_size_inches()) == (420, 297)
+    assert 224 <= frame.height / fig.dpi * 25.4 <= 240
     with pytest.raises(FigureError, match=r"does not fit the map frame"):
         region_overview(frames, region="伊宁市", specs=SPECS, styles=read_styles(),
                         scale=250_000)
@@ -76,7 +78,7 @@ def test_cli_scale_picks_the_paper_and_prints_the_scale(built_store: Path,
     assert main(["figure", "伊宁市", "--scale", "1:250000", "-o", str(out),
                  "--store", str(built_store), "-q"]) == 0
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True)
-    assert re.search(r"Page size:\s+1683\.78 x 1190\.55 pts \(A2\)", info.stdout), info.stdout
+    assert re.search(r"Page size:\s+1190\.55 x 841\.89 pts \(A3\)", info.stdout), info.stdout
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "比例尺 1:250 000" in text

@@ -183,8 +183,10 @@ def test_numeric_scale_follows_the_paper(frames, specs, styles) -> None:
     a4 = figure_info(region_overview(frames, region="伊宁市", specs=specs, styles=styles))
     a3 = figure_info(region_overview(frames, region="伊宁市", specs=specs, styles=styles,
                                      paper="A3"))
-    # the same region on paper √2 larger each way: a scale about √2 larger (1:n smaller)
-    assert a4.scale_bar.denominator / a3.scale_bar.denominator == pytest.approx(2**0.5, rel=0.1)
+    # the same region on paper √2 larger each way: a scale at least √2 larger (1:n smaller);
+    # more, since margins, title and footnote keep their size in mm and the map takes the rest
+    ratio = a4.scale_bar.denominator / a3.scale_bar.denominator
+    assert 2**0.5 * 0.97 <= ratio <= 2.0
 
 
 @pytest.mark.parametrize(
@@ -259,14 +261,12 @@ def test_footnote_names_crs_and_schematic_caveat(overviews, frames, specs,
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_graticule_labels_are_degrees_and_minutes(overviews, region: str) -> None:
+    # in the double-line frame, as Chinese maps print them: 84°30′, no hemisphere letter
     texts = _texts(overviews[region])
-    east = [t for t in texts if re.fullmatch(r"\d{2,3}°\d{2}′E", t)]
-    north = [t for t in texts if re.fullmatch(r"\d{2}°\d{2}′N", t)]
-    assert len(east) >= 2 and len(north) >= 2
-    for t in east:
-        assert 73 <= int(t.split("°")[0]) <= 96  # Xinjiang longitudes
-    for t in north:
-        assert 34 <= int(t.split("°")[0]) <= 50
+    marks = [int(t.split("°")[0]) for t in texts if re.fullmatch(r"\d{2,3}°\d{2}′", t)]
+    east = [d for d in marks if 73 <= d <= 96]  # Xinjiang longitudes
+    north = [d for d in marks if 34 <= d <= 50]  # and latitudes
+    assert len(east) >= 2 and len(north) >= 2 and len(east) + len(north) == len(marks)
 
 
 @pytest.mark.parametrize("region", REGIONS)

@@ -22,7 +22,7 @@ May import: errors, geodesy. Never web or cli.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from mineplan.errors import FigureError, MineplanError
 from mineplan.geodesy import GKZone, gk_zone_from_epsg
 
 __all__ = [
+    "FRAME_GAP_PT",
     "GRIDS",
     "STANDARD_SCALES",
     "ScaleBar",
@@ -44,6 +45,7 @@ __all__ = [
     "crs_text",
     "dm",
     "draw_grid",
+    "draw_neat_frame",
     "draw_north_arrow",
     "draw_scale_bar",
     "extent_at_scale",
@@ -63,6 +65,10 @@ GRIDS = ("graticule", "km")
 
 _NICE_STEPS_MIN = (60, 30, 20, 15, 10, 5, 2, 1)  # graticule spacing, minutes of arc
 _FURNITURE = "map-furniture"  # gid of scale bar and north arrow patches: labels avoid them
+#: Gap between the thin inner neat line (内图廓) and the thick outer line (外图廓), points;
+#: the grid ticks and their degree / km labels sit in it.
+FRAME_GAP_PT = 13.0
+_INNER_LW, _OUTER_LW = 0.5, 2.0  # points
 
 
 @dataclass(frozen=True)
@@ -305,13 +311,63 @@ def check_grid(grid: str) -> None:
         raise FigureError(f"grid {grid!r} is not one of {GRIDS}")
 
 
-def draw_grid(ax: Axes, crs: pyproj.CRS, grid: str) -> None:
-    """Draw the frame grid named `grid` (one of :data:`GRIDS`) over the whole map."""
+def draw_grid(ax: Axes, crs: pyproj.CRS, grid: str, *, frame: bool = False) -> None:
+    """Draw the frame grid named `grid` (one of :data:`GRIDS`) over the whole map.
+
+    With `frame`, the map gets a double-line 图廓 (:func:`draw_neat_frame`): each grid
+    line gets a tick outside the thin inner line and its label (``84°30′``, no
+    hemisphere letter, as Chinese maps print them; km values) sits between the lines.
+    """
     check_grid(grid)
     if grid == "km":
-        _draw_km_grid(ax, crs)
+        _draw_km_grid(ax, crs, frame=frame)
     else:
-        _draw_graticule(ax, crs)
+        _draw_graticule(ax, crs, frame=frame)
+    if frame:
+        draw_neat_frame(ax)
+
+
+def draw_neat_frame(ax: Axes) -> Rectangle:
+    """The double-line 图廓 of a map: the axes' own spines as the thin inner neat line
+    (内图廓, 0.5 pt) and a thick outer line (外图廓, 2 pt) :data:`FRAME_GAP_PT` outside it.
+
+    Returns the outer line, a figure artist with gid ``"outer-frame"``.
+    """
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    for spine in ax.spines.values():
+        spine.set_linewidth(_INNER_LW)
+    ax.apply_aspect()
+    pos = ax.get_position()
+    fw, fh = fig.get_size_inches()
+    gap = FRAME_GAP_PT / 72
+    outer = Rectangle(
+        (pos.x0 * fw - gap, pos.y0 * fh - gap), pos.width * fw + 2 * gap,
+        pos.height * fh + 2 * gap, transform=fig.dpi_scale_trans, fill=False,
+        edgecolor="black", linewidth=_OUTER_LW, joinstyle="miter", gid="outer-frame",
+        zorder=5,
+    )
+    fig.add_artist(outer)
+    return outer
+
+
+def _edge_mark(ax: Axes, text: str, xy: tuple[float, float], side: str, frame: bool,
+               label_kw: Mapping[str, Any]) -> None:
+    """A grid label at the frame edge `side` (bottom/top/left/right) at data point `xy`;
+    with `frame`, a 3 pt tick outward from the inner line and the label in the gap."""
+    out = {"bottom": (0, -1), "top": (0, 1), "left": (-1, 0), "right": (1, 0)}[side]
+    if frame:
+        ax.annotate("", xy, xytext=(out[0] * 3, out[1] * 3), textcoords="offset points",
+                    arrowprops={"arrowstyle": "-", "linewidth": 0.5, "color": "black",
+                                "shrinkA": 0, "shrinkB": 0}, annotation_clip=False)
+    dist = 4.5 if frame else 3
+    kw: dict[str, Any] = dict(label_kw)
+    if side in ("bottom", "top"):
+        kw.update(ha="center", va="top" if side == "bottom" else "bottom")
+    else:
+        kw.update(ha="right" if side == "left" else "left", va="center", rotation=90)
+    ax.annotate(text, xy, xytext=(out[0] * dist, out[1] * dist), textcoords="offset points",
+                gid="grid-label", **kw)
 
 
 def _km_step(span_m: float) -> float:
@@ -321,7 +377,7 @@ def _km_step(span_m: float) -> float:
     return 500_000.0
 
 
-def _draw_km_grid(ax: Axes, crs: pyproj.CRS) -> None:
+def _draw_km_grid(ax: Axes, crs: pyproj.CRS, *, frame: bool = False) -> None:
     """Gauss-Kruger kilometre grid, labelled in km (Y with its zone prefix), at the frame."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -334,14 +390,13 @@ def _draw_km_grid(ax: Axes, crs: pyproj.CRS) -> None:
     for x in np.arange(math.ceil(x0 / step) * step, x1, step):
         ax.plot([x, x], [y0, y1], **style)
         km = (x - false_easting + 500000.0) / 1000 + (zone * 1000 if zone else 0)
-        for edge, va, dy in ((y0, "top", -3), (y1, "bottom", 3)):
-            ax.annotate(f"{km:,.0f}".replace(",", " "), (x, edge), xytext=(0, dy),
-                        textcoords="offset points", ha="center", va=va, **label_kw)
+        for edge, side in ((y0, "bottom"), (y1, "top")):
+            _edge_mark(ax, f"{km:,.0f}".replace(",", " "), (x, edge), side, frame, label_kw)
     for y in np.arange(math.ceil(y0 / step) * step, y1, step):
         ax.plot([x0, x1], [y, y], **style)
-        for edge, ha, dx in ((x0, "right", -3), (x1, "left", 3)):
-            ax.annotate(f"{y / 1000:,.0f}".replace(",", " "), (edge, y), xytext=(dx, 0),
-                        textcoords="offset points", ha=ha, va="center", rotation=90, **label_kw)
+        for edge, side in ((x0, "left"), (x1, "right")):
+            _edge_mark(ax, f"{y / 1000:,.0f}".replace(",", " "), (edge, y), side, frame,
+                       label_kw)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
 
@@ -354,7 +409,7 @@ def _gk_zone(crs: pyproj.CRS) -> GKZone | None:
         return None
 
 
-def _draw_graticule(ax: Axes, crs: pyproj.CRS) -> None:
+def _draw_graticule(ax: Axes, crs: pyproj.CRS, *, frame: bool = False) -> None:
     """Meridians and parallels at a round spacing, labelled at the frame edges."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -375,22 +430,20 @@ def _draw_graticule(ax: Axes, crs: pyproj.CRS) -> None:
     for meridian in np.arange(math.ceil(lon_min / step) * step, lon_max, step):
         mx, my = to_map.transform(np.full_like(lats, meridian), lats)
         ax.plot(mx, my, **style)
-        text = dm(meridian, "E", "W")
-        for edge, va, dy in ((y0, "top", -3), (y1, "bottom", 3)):
+        text = dm(meridian, "", "") if frame else dm(meridian, "E", "W")
+        for edge, side in ((y0, "bottom"), (y1, "top")):
             x_at = float(np.interp(edge, my, mx))
             if x0 < x_at < x1:
-                ax.annotate(text, (x_at, edge), xytext=(0, dy), textcoords="offset points",
-                            ha="center", va=va, **label_kw)
+                _edge_mark(ax, text, (x_at, edge), side, frame, label_kw)
     lons = np.linspace(lon_min, lon_max, 200)
     for parallel in np.arange(math.ceil(lat_min / step) * step, lat_max, step):
         px, py = to_map.transform(lons, np.full_like(lons, parallel))
         ax.plot(px, py, **style)
-        text = dm(parallel, "N", "S")
-        for edge, ha, dx in ((x0, "right", -3), (x1, "left", 3)):
+        text = dm(parallel, "", "") if frame else dm(parallel, "N", "S")
+        for edge, side in ((x0, "left"), (x1, "right")):
             y_at = float(np.interp(edge, px, py))
             if y0 < y_at < y1:
-                ax.annotate(text, (edge, y_at), xytext=(dx, 0), textcoords="offset points",
-                            ha=ha, va="center", rotation=90, **label_kw)
+                _edge_mark(ax, text, (edge, y_at), side, frame, label_kw)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
 

