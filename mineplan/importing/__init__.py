@@ -57,6 +57,11 @@ _NAME_FIELDS = ("name", "名称", "NAME", "Name", "GHQMC", "KQMC", "XMMC", "DKMC
                 "plot_name")
 _ID_FIELDS = ("zone_id", "编号", "GHQBH", "DKBH", "number", "plot_number", "地块编号", "序号",
               "seq")
+# A plot column of a vertex table (地块, 宗地号 …: the reader keeps it on each polygon)
+# holds a number or a name; with no number or name column it is matched by whichever
+# its values fit in the target layer (zone ids and 序号, or names).
+_PLOT_FIELDS = ("地块", "地块号", "plot", "plot_id", "宗地号", "宗地编号", "图斑编号", "区块",
+                "区块编号", "矿区编号")
 # MJ 面积 (stated area, compared with the computed one) and DKYT 地块用途 (reported), in
 # any letter case; a unit in the column name (面积(平方米), MJ（公顷）) is the area's unit.
 _AREA_FIELDS = ("MJ", "面积", "地块面积", "area")
@@ -241,7 +246,9 @@ def match_features(
         The imported features.
     id_field, name_field
         Columns of ``features`` holding a zone number / a name; by default the
-        first present of the usual names (``zone_id``/编号/GHQBH…, name/名称/GHQMC…).
+        first present of the usual names (``zone_id``/编号/GHQBH…, name/名称/GHQMC…);
+        with neither, a plot column (地块, 宗地号 …) as a number or a name, by which
+        its values fit more of the layer's zones.
 
     Returns
     -------
@@ -250,6 +257,17 @@ def match_features(
     """
     id_col = id_field or _first_present(features, _ID_FIELDS)
     name_col = name_field or _first_present(features, _NAME_FIELDS)
+    by_id, by_name = _zone_keys(zones)
+    if id_col is None and name_col is None:
+        plot_col = _first_present(features, _PLOT_FIELDS)
+        if plot_col is not None:
+            values = features[plot_col].dropna()
+            ids = sum(_number(v) in by_id for v in values)
+            names = sum(normalise_name(v) in by_name for v in values)
+            if names > ids:
+                name_col = plot_col
+            else:
+                id_col = plot_col
     if id_col is None and name_col is None:
         columns = [str(c) for c in features.columns if c != features.geometry.name]
         raise GeometryError(
@@ -257,24 +275,14 @@ def match_features(
             f"{columns} — pass --id-field or --name-field",
             code="no_match_field", fields={"columns": columns},
         )
-    by_id = {str(z): [str(z)] for z in zones["zone_id"]}
-    one_plan = zones["region"].nunique() == 1
-    if one_plan:
-        for zid, seq in zip(zones["zone_id"], zones["seq"], strict=True):
-            if str(seq).strip():
-                by_id.setdefault(str(seq).strip().rstrip(".、"), []).append(str(zid))
-    by_name: dict[str, list[str]] = {}
-    for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
-        by_name.setdefault(normalise_name(name), []).append(str(zid))
-
     report = ImportReport(id_column=id_col, name_column=name_col)
     claims: dict[str, list[object]] = {}
     for idx, feature in features.iterrows():
         keys = tuple((c, feature[c]) for c in (id_col, name_col) if c is not None)
         candidates: list[str] = []
         how: MatchedBy | None = None
-        if id_col is not None and str(feature[id_col]).strip() in by_id:
-            candidates, how = by_id[str(feature[id_col]).strip()], ("id", id_col)
+        if id_col is not None and _number(feature[id_col]) in by_id:
+            candidates, how = by_id[_number(feature[id_col])], ("id", id_col)
         elif name_col is not None and normalise_name(feature[name_col]) in by_name:
             candidates, how = by_name[normalise_name(feature[name_col])], ("name", name_col)
         if not candidates:
@@ -295,6 +303,28 @@ def match_features(
             report.matched[zid] = idxs[0]
     _stated_areas_and_uses(features, report)
     return report
+
+
+def _number(value: object) -> str:
+    """A feature's number as text: a whole float (2.0, from a number column with a
+    gap) is written as the whole number ``2``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _zone_keys(zones: pd.DataFrame) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Number (zone id; also 序号 when the layer holds one plan) → zone ids, and
+    normalised name → zone ids."""
+    by_id = {str(z): [str(z)] for z in zones["zone_id"]}
+    if zones["region"].nunique() == 1:
+        for zid, seq in zip(zones["zone_id"], zones["seq"], strict=True):
+            if str(seq).strip():
+                by_id.setdefault(str(seq).strip().rstrip(".、"), []).append(str(zid))
+    by_name: dict[str, list[str]] = {}
+    for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
+        by_name.setdefault(normalise_name(name), []).append(str(zid))
+    return by_id, by_name
 
 
 def area_unit_of_column(name: str) -> tuple[str, bool]:
