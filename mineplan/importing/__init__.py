@@ -16,7 +16,7 @@ renders the same records in Chinese (:mod:`mineplan.web.importview`): nobody rea
 the other's sentences.
 
 May import :mod:`mineplan.vocab`, :mod:`mineplan.errors`, :mod:`mineplan.geodesy`,
-:mod:`mineplan.layers`. Never the web app or the CLI.
+:mod:`mineplan.layers`, :mod:`mineplan.io.areas`. Never the web app or the CLI.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.io.areas import DEFAULT_AREA_UNIT, area_column, area_unit_of_column
 from mineplan.vocab import AREA_UNITS_KM2, IMPORTED, STORE_CRS
 
 __all__ = [
@@ -62,13 +63,9 @@ _ID_FIELDS = ("zone_id", "编号", "GHQBH", "DKBH", "number", "plot_number", "�
 # its values fit in the target layer (zone ids and 序号, or names).
 _PLOT_FIELDS = ("地块", "地块号", "plot", "plot_id", "宗地号", "宗地编号", "图斑编号", "区块",
                 "区块编号", "矿区编号")
-# MJ 面积 (stated area, compared with the computed one) and DKYT 地块用途 (reported), in
-# any letter case; a unit in the column name (面积(平方米), MJ（公顷）) is the area's unit.
-_AREA_FIELDS = ("MJ", "面积", "地块面积", "area")
+# MJ 面积 (stated area, compared with the computed one; its column and unit are read by
+# mineplan.io.areas) and DKYT 地块用途 (reported), in any letter case.
 _USE_FIELDS = ("DKYT", "地块用途", "用途")
-#: The exchange standard's unit of an area field whose name states none.
-DEFAULT_AREA_UNIT = "公顷"
-_UNIT_IN_NAME = re.compile(r"^(.*?)\s*[（(\[]\s*([^)）\]]+?)\s*[)）\]]\s*$")
 
 
 def normalise_name(text: str) -> str:
@@ -327,34 +324,9 @@ def _zone_keys(zones: pd.DataFrame) -> tuple[dict[str, list[str]], dict[str, lis
     return by_id, by_name
 
 
-def area_unit_of_column(name: str) -> tuple[str, bool]:
-    """The area unit a column's name states (``面积(平方米)`` → 平方米), else
-    :data:`DEFAULT_AREA_UNIT`; and whether it was assumed.
-
-    >>> area_unit_of_column("面积（平方米）")
-    ('平方米', False)
-    >>> area_unit_of_column("MJ")
-    ('公顷', True)
-    """
-    found = _UNIT_IN_NAME.match(unicodedata.normalize("NFC", str(name)))
-    if found and found.group(2).strip() in AREA_UNITS_KM2:
-        return found.group(2).strip(), False
-    return DEFAULT_AREA_UNIT, True
-
-
-def _area_column(frame: pd.DataFrame) -> str | None:
-    """The stated-area column: MJ/面积…, also with a unit in brackets."""
-    by_stem: dict[str, str] = {}
-    for column in frame.columns:
-        text = str(column)
-        found = _UNIT_IN_NAME.match(text)
-        by_stem.setdefault((found.group(1) if found else text).strip().casefold(), text)
-    return next((by_stem[n.casefold()] for n in _AREA_FIELDS if n.casefold() in by_stem), None)
-
-
 def _stated_areas_and_uses(features: gpd.GeoDataFrame, report: ImportReport) -> None:
     """Each matched feature's stated area (MJ) beside its computed one, and its use (DKYT)."""
-    area_col = _area_column(features)
+    area_col = area_column(c for c in features.columns if c != features.geometry.name)
     use_col = _first_present(features, _USE_FIELDS)
     report.use_column = use_col
     if use_col is not None:
