@@ -374,6 +374,21 @@ def test_check_proposal_compares_a_gis_files_stated_area(
         assert f"不符（差 {diff_m2:+.0f} m²）" in row["message"]
 
 
+def test_a_bare_area_field_is_not_taken_as_a_stated_area(tmp_path: Path) -> None:
+    from mineplan.cli.check import read_proposal_file
+
+    # GIS software writes AREA (plane m²) itself; only MJ/面积 or a named unit is stated
+    path = _gis_proposal(tmp_path, "geojson", "AREA", 1_000_000.0)
+    f = check_proposal(read_proposal_file(path), right_type="探矿权", mineral="金",
+                       store_frames=_store(), region="乌苏市")
+    row = _one(f, "geometry")
+    assert row["verdict_key"] == "pass" and "申报面积" not in row["message"]
+    path = _gis_proposal(tmp_path, "geojson", "area_m2", 1_000_000.0)
+    row = _one(check_proposal(read_proposal_file(path), right_type="探矿权", mineral="金",
+                              store_frames=_store(), region="乌苏市"), "geometry")
+    assert "申报面积 1.0000 km²（字段“area_m2”，m2）" in row["message"]
+
+
 def test_demo_and_schematic_data_are_flagged() -> None:
     store = _store(STHX=_control(REDLINE, "红线", status="演示"))
     store["TKGH"] = store["TKGH"].assign(geometry_status="示意")

@@ -145,4 +145,6 @@ def stated_area_source(frame: gpd.GeoDataFrame) -> tuple[str, str, bool] | None:
     if column is None:
         return None
     unit, assumed = area_unit_of_column(column)
+    if assumed and column.strip().casefold() == "area":
+        return None  # GIS software's own AREA field (often m² of the plane): not stated
     return column, unit, assumed
