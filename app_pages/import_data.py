@@ -36,6 +36,8 @@ from mineplan.web.importview import (
     merge_control_region,
     preview_copy,
     preview_problems,
+    stated_area_note,
+    stated_area_table,
     store_control_layer,
     store_zone_import,
 )
@@ -150,6 +152,13 @@ def main() -> None:
     cols[1].metric("未匹配要素", len(report.unmatched))
     cols[2].metric("不确定", len(report.ambiguous))
     st.dataframe(import_report_table(report, zones), hide_index=True, width="stretch")
+    stated = stated_area_table(report, zones)
+    if not stated.empty:
+        st.subheader("文件所注面积与地块用途")
+        note = stated_area_note(report)
+        if note:
+            st.caption(note)
+        st.dataframe(stated, hide_index=True, width="stretch")
 
     st.subheader("预览")
     preview = [*map_layers({code: zones}, specs, styles, schematic),

@@ -294,6 +294,27 @@ def test_import_page_reports_matches_and_replaces_geometry(import_env: Path) -> 
 
 
 @pytest.mark.slow
+def test_import_page_shows_the_files_stated_area_and_use(import_env: Path) -> None:
+    import pyproj
+
+    at = _import_page()
+    data = _geojson([{"zone_id": "tekes-TKGH-001", "MJ": 100.0, "DKYT": "采矿用地"}])
+    at.file_uploader[0].set_value(("zones.geojson", data, "application/geo+json")).run()
+    assert not at.exception, at.exception
+    assert any(s.value == "文件所注面积与地块用途" for s in at.subheader)
+    assert any("“MJ”" in c.value and "未注明单位，按公顷" in c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "地块用途" in d.value.columns)
+    row = table.iloc[0]
+    assert (row["编号"], row["地块用途"], row["文件面积（公顷）"]) == (
+        "tekes-TKGH-001", "采矿用地", "100")
+    # the 0.01° square at 42.9°N by pyproj.Geod on the GRS80 (CGCS2000) ellipsoid, 公顷
+    area, _ = pyproj.Geod(ellps="GRS80").polygon_area_perimeter(
+        [82.0, 82.01, 82.01, 82.0], [42.9, 42.9, 42.91, 42.91])
+    assert float(row["计算面积（公顷）"]) == pytest.approx(abs(area) / 1e4, abs=1e-4)
+    assert float(row["差值（公顷）"]) == pytest.approx(abs(area) / 1e4 - 100, abs=1e-4)
+
+
+@pytest.mark.slow
 def test_import_page_takes_a_coordinate_txt(import_env: Path) -> None:
     from mineplan.io import coordinates as coordfiles
 

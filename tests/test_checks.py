@@ -324,6 +324,71 @@ def test_geometry_stated_area_compared_with_ellipsoidal() -> None:
     assert row["verdict_key"] == "conditional" and "申报面积" in row["message"]
 
 
+# A 1000 m square on the central meridian of GK zone 27 (81°E, EPSG:4515) at 43.9°N:
+# 1 km² on the plane, and its TD/T 1055 area differs by ~1e-8 (scale factor 1 on the
+# meridian), so 1.0000 km² at the official 4 decimals = 100 公顷 = 1,000,000 m².
+_GK_SQUARE = box(27_500_000, 4_860_000, 27_501_000, 4_861_000)
+
+
+def _gis_proposal(tmp_path: Path, kind: str, column: str, value: float) -> Path:
+    frame = gpd.GeoDataFrame({"名称": ["甲"], column: [value]}, geometry=[_GK_SQUARE],
+                             crs="EPSG:4515")
+    if kind == "csv":  # a vertex table: 点号,X,Y with the area on each row
+        path = tmp_path / "p.csv"
+        rows = [f"点号,X,Y,{column}"] + [f"{n},{y:.2f},{x:.2f},{value}" for n, (x, y)
+                                          in enumerate(list(_GK_SQUARE.exterior.coords)[:-1], 1)]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        return path
+    path = tmp_path / f"p.{kind}"
+    frame.to_file(path, engine="pyogrio", **({"encoding": "UTF-8"} if kind == "shp" else {}))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["geojson", "shp", "csv"])
+@pytest.mark.parametrize(("column", "value", "verdict", "said"), [
+    ("MJ", 100.0, "pass", "（字段“MJ”未注明单位，按公顷）"),            # 100 公顷 = 1 km²
+    ("mj", 1.0, "conditional", "（字段“mj”未注明单位，按公顷）"),         # 1 公顷 ≠ 1 km²
+    ("面积（平方米）", 1_000_000.0, "pass", "（字段“面积（平方米）”，平方米）"),
+    ("MJ(公顷)", 99.99, "conditional", "（字段“MJ(公顷)”，公顷）"),       # 100 m² short
+])
+def test_check_proposal_compares_a_gis_files_stated_area(
+    tmp_path: Path, kind: str, column: str, value: float, verdict: str, said: str
+) -> None:
+    from mineplan.cli.check import read_proposal_file
+
+    if kind == "shp" and len(column.encode()) > 10:
+        pytest.skip("a DBF field name holds 10 bytes")
+    assert ellipsoidal_area_km2(gpd.GeoSeries([_GK_SQUARE], crs="EPSG:4515")).iloc[0] \
+        == pytest.approx(1.0, abs=1e-6)
+    proposal = read_proposal_file(_gis_proposal(tmp_path, kind, column, value))
+    f = check_proposal(proposal, right_type="探矿权", mineral="金", store_frames=_store(),
+                       region="乌苏市")
+    row = _one(f, "geometry")
+    assert row["verdict_key"] == verdict, row["message"]
+    stated_km2 = value * {"MJ": 0.01, "mj": 0.01, "面积（平方米）": 1e-6, "MJ(公顷)": 0.01}[column]
+    assert f"申报面积 {stated_km2:.4f} km²{said}" in row["message"]
+    if verdict == "pass":
+        assert "在 4 位小数精度下一致" in row["message"]
+    else:
+        diff_m2 = (stated_km2 - 1.0) * 1e6
+        assert f"不符（差 {diff_m2:+.0f} m²）" in row["message"]
+
+
+def test_a_bare_area_field_is_not_taken_as_a_stated_area(tmp_path: Path) -> None:
+    from mineplan.cli.check import read_proposal_file
+
+    # GIS software writes AREA (plane m²) itself; only MJ/面积 or a named unit is stated
+    path = _gis_proposal(tmp_path, "geojson", "AREA", 1_000_000.0)
+    f = check_proposal(read_proposal_file(path), right_type="探矿权", mineral="金",
+                       store_frames=_store(), region="乌苏市")
+    row = _one(f, "geometry")
+    assert row["verdict_key"] == "pass" and "申报面积" not in row["message"]
+    path = _gis_proposal(tmp_path, "geojson", "area_m2", 1_000_000.0)
+    row = _one(check_proposal(read_proposal_file(path), right_type="探矿权", mineral="金",
+                              store_frames=_store(), region="乌苏市"), "geometry")
+    assert "申报面积 1.0000 km²（字段“area_m2”，m2）" in row["message"]
+
+
 def test_demo_and_schematic_data_are_flagged() -> None:
     store = _store(STHX=_control(REDLINE, "红线", status="演示"))
     store["TKGH"] = store["TKGH"].assign(geometry_status="示意")

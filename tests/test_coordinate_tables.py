@@ -97,6 +97,18 @@ def test_one_cell_per_line():
     assert_square(read_coordinates("".join(f"{n}\n{x:.2f}\n{y:.2f}\n" for n, x, y in SQUARE)))
 
 
+def test_one_cell_per_line_in_the_headers_column_order():
+    # the header puts 点号 last (X, Y, 点号) or Y first (Y, X, 点号); each run of three
+    # cells is one point in that order — the same square as printed (SQUARE)
+    text = "X\nY\n点号\n" + "".join(f"{x:.2f}\n{y:.2f}\n{n}\n" for n, x, y in SQUARE)
+    assert text.startswith("X\nY\n点号\n4851234.56\n28512345.67\n1\n4851234.56\n")
+    frame = read_coordinates(text)
+    assert_square(frame)
+    assert frame.attrs["point_names"] == [[["1", "2", "3", "4"]]]
+    text = "Y\nX\n点号\n" + "".join(f"{y:.2f}\n{x:.2f}\n{n}\n" for n, x, y in SQUARE)
+    assert_square(read_coordinates(text))
+
+
 def test_glued_numbers_semicolons_full_stop():
     text = ";".join(f"{n}.{x:.2f},{y:.2f}" for n, x, y in SQUARE) + "。"
     assert text.startswith("1.4851234.56,28512345.67;2.4851234.56,28513345.67;")
@@ -438,6 +450,10 @@ def _render(points: list[tuple[str, float, float]], style: str) -> str:
         return "点号\tX坐标\tY坐标\n" + "".join(f"{n}\t{x:.2f}\t{y:.2f}\n" for n, x, y in points)
     if style == "cells":
         return "".join(f"{n}\n{x:.2f}\n{y:.2f}\n" for n, x, y in points)
+    if style == "cells-name-last":  # header and cells one per line, 点号 after X and Y
+        return "X\nY\n点号\n" + "".join(f"{x:.2f}\n{y:.2f}\n{n}\n" for n, x, y in points)
+    if style == "cells-y-first":  # Y, X, 点号 one per line
+        return "Y\nX\n点号\n" + "".join(f"{y:.2f}\n{x:.2f}\n{n}\n" for n, x, y in points)
     if style == "glued":
         return ";".join(f"{n}.{x:.2f},{y:.2f}" for n, x, y in points) + "。"
     if style == "spaces":
@@ -474,7 +490,8 @@ def test_repasted_with_other_separators_reads_to_the_same_polygon(
         y = round(zone * 1e6 + east + radius * math.sin(angle), 2)
         points.append((str(k + 1), x, y))
     expected = [(y, x) for _, x, y in points]
-    for style in ("pipes", "tabs", "cells", "glued", "spaces", "two-per-row"):
+    for style in ("pipes", "tabs", "cells", "cells-name-last", "cells-y-first", "glued",
+                  "spaces", "two-per-row"):
         frame = read_coordinates(_render(points, style))
         assert len(frame) == 1, style
         assert frame.crs.to_epsg() == 4513 + zone - 25 + 0, style  # CGCS2000 zone 25 = 4513
@@ -511,7 +528,12 @@ def test_coords_info_prints_a_table_txt(tmp_path, capsys):
     path.write_text(text + "面积 1.0000平方千米\n", encoding="utf-8")
     assert main(["coords", "info", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "EPSG:4516" in out and "1.0000 km²" in out and "stated area 1 平方千米" in out
+    assert "EPSG:4516" in out and "1.0000 km²" in out
+    # the stated area is compared once (in the block's lines), not again as a note; the
+    # other reader notes are printed, each once
+    assert out.count("stated area") == 1 and "  stated area: 1 平方千米;" in out
+    notes = [line for line in out.splitlines() if line.startswith(("note:", "warning:"))]
+    assert notes == ["note:      line 2: datum not stated: assumed CGCS2000 (2000国家大地坐标系)"]
 
 
 def test_describe_coordinates_lists_blocks_corners_and_areas():

@@ -214,3 +214,61 @@ def test_exchange_field_codes_are_recognised_without_options(columns: tuple[str,
     report = match_features(_zones(), features)
     assert report.id_column == id_col and report.name_column == name_col
     assert list(report.matched) == ["yn-CKGH-002"]
+
+
+# A CSV of two plots' corners, grouped by a 地块 column (zone 27, EPSG:4515, 81°E):
+# plot values are the layer's 序号 ("2", "3") or its names.
+def _plot_csv(tmp_path: Path, column: str, plots: tuple[str, str]) -> Path:
+    rows = [f"{column},点号,X,Y"]
+    for plot, east in zip(plots, (27_500_000, 27_505_000), strict=True):
+        corners = [(4_860_000, east), (4_860_000, east + 1000), (4_861_000, east + 1000),
+                   (4_861_000, east)]
+        rows += [f"{plot},{n},{x},{y}" for n, (x, y) in enumerate(corners, 1)]
+    path = tmp_path / "plots.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("column", "plots", "by"), [
+    ("地块", ("2", "3"), "id"),                           # 序号 of a one-plan layer
+    ("地块号", ("yn-CKGH-002", "yn-CKGH-003"), "id"),       # zone ids
+    ("宗地号", ("新疆伊宁市铁厂沟１号页岩矿", "伊宁煤炭国家规划区（北区）"), "name"),
+])
+def test_a_plot_column_of_a_vertex_table_is_a_match_field(
+    tmp_path: Path, column: str, plots: tuple[str, str], by: str
+) -> None:
+    from mineplan.io.gis.reading import read_gis_file
+
+    features = read_gis_file(_plot_csv(tmp_path, column, plots), crs="EPSG:4515").frame
+    assert len(features) == 2 and column in features.columns
+    report = match_features(_zones(), features)
+    assert (report.id_column, report.name_column) == (
+        (column, None) if by == "id" else (None, column))
+    assert report.matched == {"yn-CKGH-002": 0, "yn-CKGH-003": 1}
+    assert {how for how, _ in report.matched_by.values()} == {by}
+    # the 1000 m squares replace the zones (1 km² each, TD/T 1055 near the meridian)
+    out = apply_import(_zones(), features, report, source="plots.csv")
+    assert out.loc[1:, "geom_area_km2"].tolist() == pytest.approx([1.0, 1.0], rel=2e-3)
+
+
+def test_a_plot_column_matching_nothing_is_reported_not_refused(tmp_path: Path) -> None:
+    from mineplan.io.gis.reading import read_gis_file
+
+    features = read_gis_file(_plot_csv(tmp_path, "地块", ("甲", "乙")), crs="EPSG:4515").frame
+    report = match_features(_zones(), features)
+    assert report.id_column == "地块" and not report.matched
+    assert len(report.unmatched) == 2 and "地块='甲'" in report.unmatched[0]
+
+
+@pytest.mark.slow
+def test_cli_import_of_a_csv_grouped_by_plot_needs_no_id_field(
+    store_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zones = pyogrio.read_dataframe(store_copy, layer="CKGH")
+    ids = tuple(str(z) for z in zones["zone_id"][:2])
+    path = _plot_csv(tmp_path, "地块", (ids[0], ids[1]))
+    assert cli_main(["import", "CKGH", str(path), "--store", str(store_copy),
+                     "--crs", "EPSG:4515", "--dry-run"]) == 0
+    printed = capsys.readouterr()
+    assert "--id-field" not in printed.out + printed.err
+    assert f"2 of {len(zones)} zones" in printed.out

@@ -26,8 +26,14 @@ from mineplan.web.browsing import (
     zone_table,
     zone_totals,
 )
-from mineplan.web.importview import import_preview_layer, import_report_table
+from mineplan.web.importview import (
+    import_preview_layer,
+    import_report_table,
+    stated_area_note,
+    stated_area_table,
+)
 from mineplan.web.maplayers import map_layers
+from mineplan.web.messages import planner_words
 from mineplan.web.webmap import FOCUS_STYLE, ImageLayer, render_offline_html, zone_map
 
 
@@ -166,6 +172,42 @@ def test_import_report_in_chinese(frames) -> None:
     assert table["名称"].iloc[0] == "伊宁市铁厂沟煤矿勘查区"
     assert table["说明"].iloc[1].startswith("要素 1") and "本图层没有此编号或名称" in \
         table["说明"].iloc[1]
+
+
+@pytest.mark.parametrize(("column", "value", "unit", "assumed"), [
+    ("MJ", 100.0, "公顷", True),
+    ("面积（平方米）", 999_000.0, "平方米", False),
+])
+def test_import_page_shows_stated_area_and_use_in_chinese(
+    column: str, value: float, unit: str, assumed: bool
+) -> None:
+    # a 1000 m square on zone 27's central meridian (81°E, EPSG:4515): 1 km² = 100 公顷
+    # = 1,000,000 m² (plane and TD/T 1055 area agree to 1e-5 on the meridian)
+    zones = gpd.GeoDataFrame({"zone_id": ["z-1", "z-2"], "name": ["甲矿", "乙矿"],
+                              "seq": ["1", "2"], "region": ["某县", "某县"]},
+                             geometry=[box(81.3, 43.9, 81.31, 43.91)] * 2, crs="EPSG:4490")
+    features = gpd.GeoDataFrame(
+        {"DKBH": ["z-1"], column: [value], "DKYT": ["采矿用地"]},
+        geometry=[box(27_500_000, 4_860_000, 27_501_000, 4_861_000)], crs="EPSG:4515")
+    report = match_features(zones, features)
+    table = stated_area_table(report, zones)
+    expected = {"公顷": 100.0, "平方米": 1_000_000.0}[unit]
+    assert list(table.columns) == ["编号", "名称", "地块用途", f"文件面积（{unit}）",
+                                   f"计算面积（{unit}）", f"差值（{unit}）"]
+    row = table.iloc[0]
+    assert (row["编号"], row["名称"], row["地块用途"]) == ("z-1", "甲矿", "采矿用地")
+    assert float(row[f"文件面积（{unit}）"]) == value
+    assert float(row[f"计算面积（{unit}）"]) == pytest.approx(expected, rel=1e-5)
+    assert float(row[f"差值（{unit}）"]) == pytest.approx(expected - value, abs=expected * 1e-5)
+    assert len(table) == 1  # 乙矿 was not in the file
+    note = stated_area_note(report)
+    assert note is not None and f"“{column}”" in note and unit in note
+    assert ("未注明单位" in note) == assumed
+    assert planner_words(note) == [] and not any(
+        planner_words(str(v)) for v in table.to_numpy().ravel())
+    # a file stating neither shows nothing
+    plain = match_features(zones, features[["DKBH", "geometry"]])
+    assert stated_area_table(plain, zones).empty and stated_area_note(plain) is None
 
 
 def test_preview_popups_escape_hostile_attributes() -> None:

@@ -22,12 +22,11 @@ from mineplan.checks.area import areas_agree
 from mineplan.checks.context import ProposalContext, polygonal
 from mineplan.checks.findings import Finding
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.io.areas import area_column, area_unit_of_column
 from mineplan.vocab import AREA_UNITS_KM2, STORE_CRS
 
-__all__ = ["check_geometry", "stated_areas"]
+__all__ = ["check_geometry", "stated_area_source", "stated_areas"]
 
-# Columns a proposal file may state its area in (km²), when it has no ``stated_area``.
-_STATED_AREA_COLUMNS = ("area_km2", "面积", "面积km2", "MJ", "mj")
 # ``stated_area_unit`` of a coordinate file (lower case) → km² per unit; "" is 公顷 by
 # the coordinate file specification.
 _AREA_UNITS = {"": AREA_UNITS_KM2["公顷"],
@@ -41,6 +40,12 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
     out: list[Finding] = []
     decimals = int(rule["area_decimals"])
     stated = stated_areas(ctx.frame)
+    source = stated_area_source(ctx.frame)
+    where = ""  # which column a GIS file's area came from, and its unit
+    if source is not None:
+        column, unit, assumed = source
+        where = (f"（字段“{column}”未注明单位，按{unit}）" if assumed
+                 else f"（字段“{column}”，{unit}）")
     for n, (idx, feat) in enumerate(ctx.frame.iterrows(), start=1):
         geom = feat.geometry
         label = f"第{n}块" if len(ctx.frame) > 1 else "申请范围"
@@ -65,16 +70,20 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
         if round(area, decimals) <= 0:
             problems.append(("fail", f"面积 {area:.6f} km² 在 {decimals} 位小数精度下为 0"))
         said = stated.loc[idx]
+        agreed = ""
         if pd.notna(said) and not areas_agree(float(said), area, decimals):
             diff_m2 = (float(said) - area) * 1e6
             problems.append(("conditional",
-                             f"申报面积 {float(said):.{decimals}f} km² 与椭球面积 "
+                             f"申报面积 {float(said):.{decimals}f} km²{where} 与椭球面积 "
                              f"{area:.{decimals}f} km² 在 {decimals} 位小数精度下不符"
                              f"（差 {diff_m2:+.0f} m²）"))
+        elif pd.notna(said):
+            agreed = (f"；申报面积 {float(said):.{decimals}f} km²{where} 与椭球面积在 "
+                      f"{decimals} 位小数精度下一致")
         measured = f"{area:.{decimals}f} km²（椭球），拐点 {vertices} 个"
         if not problems:
-            out.append(ctx.finding(key, "pass", measured, f"{label}图形有效", value=area,
-                                   unit="km²"))
+            out.append(ctx.finding(key, "pass", measured, f"{label}图形有效{agreed}",
+                                   value=area, unit="km²"))
             continue
         verdict = "fail" if any(v == "fail" for v, _ in problems) else "conditional"
         out.append(ctx.finding(key, verdict, measured,
@@ -108,11 +117,34 @@ def _duplicate_points(geom: BaseGeometry) -> int:
 
 
 def stated_areas(frame: gpd.GeoDataFrame) -> pd.Series:
-    """Stated area of each feature in km² (NaN when none or in an unknown unit)."""
+    """Stated area of each feature in km² (NaN when none or in an unknown unit).
+
+    A coordinate text's ``stated_area`` in its ``stated_area_unit``; else a GIS file's
+    area column (MJ, 面积 … :func:`mineplan.io.areas.area_column`) in the unit its name
+    states (面积（平方米）, MJ(公顷), area_km2), or 公顷 when it states none
+    (:func:`stated_area_source` says which).
+    """
     nan = pd.Series(np.nan, index=frame.index, dtype="float64")
     if "stated_area" in frame.columns:
         units = frame.get("stated_area_unit", pd.Series("", index=frame.index))
         factor = units.fillna("").astype(str).str.strip().str.lower().map(_AREA_UNITS)
         return pd.to_numeric(frame["stated_area"], errors="coerce") * factor.astype(float)
-    col = next((c for c in _STATED_AREA_COLUMNS if c in frame.columns), None)
-    return nan if col is None else pd.to_numeric(frame[col], errors="coerce").astype(float)
+    source = stated_area_source(frame)
+    if source is None:
+        return nan
+    column, unit, _ = source
+    return pd.to_numeric(frame[column], errors="coerce").astype(float) * AREA_UNITS_KM2[unit]
+
+
+def stated_area_source(frame: gpd.GeoDataFrame) -> tuple[str, str, bool] | None:
+    """(column, unit, unit assumed?) of a GIS file's stated-area column, or None when
+    the frame has none (or is a coordinate text's, with ``stated_area``)."""
+    if "stated_area" in frame.columns:
+        return None
+    column = area_column(c for c in frame.columns if c != frame.geometry.name)
+    if column is None:
+        return None
+    unit, assumed = area_unit_of_column(column)
+    if assumed and column.strip().casefold() == "area":
+        return None  # GIS software's own AREA field (often m² of the plane): not stated
+    return column, unit, assumed

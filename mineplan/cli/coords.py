@@ -83,8 +83,11 @@ def run_info(args: argparse.Namespace) -> int:
         # a pasted or exported table: blocks, corners, official and stated areas
         for line in coordfiles.describe_coordinates(frame):
             print(line)
-        for warning in result.warnings:
-            print(f"note:      {warning}")
+        # each note once; a block's stated-area comparison is already in its lines above
+        described = set(frame.attrs.get("described_notes", ()))
+        for warning in dict.fromkeys(result.warnings):
+            if warning not in described:
+                print(f"note:      {warning}")
         return EXIT_OK
     epsg = frame.crs.to_epsg() if frame.crs is not None else None
     print(f"CRS:       {frame.crs.name if frame.crs is not None else '?'} (EPSG:{epsg}; "
@@ -106,7 +109,7 @@ def run_info(args: argparse.Namespace) -> int:
             print("area:      none: no polygon (a boundary must be drawn as a polygon or a "
                   "closed line; corner points belong in a coordinate table, .csv/.xlsx/.txt "
                   "with columns 点号,X,Y)")
-    for warning in result.warnings:
+    for warning in dict.fromkeys(result.warnings):  # each once
         print(f"warning:   {warning}")
     return EXIT_OK
 

@@ -16,7 +16,7 @@ renders the same records in Chinese (:mod:`mineplan.web.importview`): nobody rea
 the other's sentences.
 
 May import :mod:`mineplan.vocab`, :mod:`mineplan.errors`, :mod:`mineplan.geodesy`,
-:mod:`mineplan.layers`. Never the web app or the CLI.
+:mod:`mineplan.layers`, :mod:`mineplan.io.areas`. Never the web app or the CLI.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import GeometryError
 from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.io.areas import DEFAULT_AREA_UNIT, area_column, area_unit_of_column
 from mineplan.vocab import AREA_UNITS_KM2, IMPORTED, STORE_CRS
 
 __all__ = [
@@ -57,13 +58,14 @@ _NAME_FIELDS = ("name", "名称", "NAME", "Name", "GHQMC", "KQMC", "XMMC", "DKMC
                 "plot_name")
 _ID_FIELDS = ("zone_id", "编号", "GHQBH", "DKBH", "number", "plot_number", "地块编号", "序号",
               "seq")
-# MJ 面积 (stated area, compared with the computed one) and DKYT 地块用途 (reported), in
-# any letter case; a unit in the column name (面积(平方米), MJ（公顷）) is the area's unit.
-_AREA_FIELDS = ("MJ", "面积", "地块面积", "area")
+# A plot column of a vertex table (地块, 宗地号 …: the reader keeps it on each polygon)
+# holds a number or a name; with no number or name column it is matched by whichever
+# its values fit in the target layer (zone ids and 序号, or names).
+_PLOT_FIELDS = ("地块", "地块号", "plot", "plot_id", "宗地号", "宗地编号", "图斑编号", "区块",
+                "区块编号", "矿区编号")
+# MJ 面积 (stated area, compared with the computed one; its column and unit are read by
+# mineplan.io.areas) and DKYT 地块用途 (reported), in any letter case.
 _USE_FIELDS = ("DKYT", "地块用途", "用途")
-#: The exchange standard's unit of an area field whose name states none.
-DEFAULT_AREA_UNIT = "公顷"
-_UNIT_IN_NAME = re.compile(r"^(.*?)\s*[（(\[]\s*([^)）\]]+?)\s*[)）\]]\s*$")
 
 
 def normalise_name(text: str) -> str:
@@ -241,7 +243,9 @@ def match_features(
         The imported features.
     id_field, name_field
         Columns of ``features`` holding a zone number / a name; by default the
-        first present of the usual names (``zone_id``/编号/GHQBH…, name/名称/GHQMC…).
+        first present of the usual names (``zone_id``/编号/GHQBH…, name/名称/GHQMC…);
+        with neither, a plot column (地块, 宗地号 …) as a number or a name, by which
+        its values fit more of the layer's zones.
 
     Returns
     -------
@@ -250,6 +254,17 @@ def match_features(
     """
     id_col = id_field or _first_present(features, _ID_FIELDS)
     name_col = name_field or _first_present(features, _NAME_FIELDS)
+    by_id, by_name = _zone_keys(zones)
+    if id_col is None and name_col is None:
+        plot_col = _first_present(features, _PLOT_FIELDS)
+        if plot_col is not None:
+            values = features[plot_col].dropna()
+            ids = sum(_number(v) in by_id for v in values)
+            names = sum(normalise_name(v) in by_name for v in values)
+            if names > ids:
+                name_col = plot_col
+            else:
+                id_col = plot_col
     if id_col is None and name_col is None:
         columns = [str(c) for c in features.columns if c != features.geometry.name]
         raise GeometryError(
@@ -257,24 +272,14 @@ def match_features(
             f"{columns} — pass --id-field or --name-field",
             code="no_match_field", fields={"columns": columns},
         )
-    by_id = {str(z): [str(z)] for z in zones["zone_id"]}
-    one_plan = zones["region"].nunique() == 1
-    if one_plan:
-        for zid, seq in zip(zones["zone_id"], zones["seq"], strict=True):
-            if str(seq).strip():
-                by_id.setdefault(str(seq).strip().rstrip(".、"), []).append(str(zid))
-    by_name: dict[str, list[str]] = {}
-    for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
-        by_name.setdefault(normalise_name(name), []).append(str(zid))
-
     report = ImportReport(id_column=id_col, name_column=name_col)
     claims: dict[str, list[object]] = {}
     for idx, feature in features.iterrows():
         keys = tuple((c, feature[c]) for c in (id_col, name_col) if c is not None)
         candidates: list[str] = []
         how: MatchedBy | None = None
-        if id_col is not None and str(feature[id_col]).strip() in by_id:
-            candidates, how = by_id[str(feature[id_col]).strip()], ("id", id_col)
+        if id_col is not None and _number(feature[id_col]) in by_id:
+            candidates, how = by_id[_number(feature[id_col])], ("id", id_col)
         elif name_col is not None and normalise_name(feature[name_col]) in by_name:
             candidates, how = by_name[normalise_name(feature[name_col])], ("name", name_col)
         if not candidates:
@@ -297,34 +302,31 @@ def match_features(
     return report
 
 
-def area_unit_of_column(name: str) -> tuple[str, bool]:
-    """The area unit a column's name states (``面积(平方米)`` → 平方米), else
-    :data:`DEFAULT_AREA_UNIT`; and whether it was assumed.
-
-    >>> area_unit_of_column("面积（平方米）")
-    ('平方米', False)
-    >>> area_unit_of_column("MJ")
-    ('公顷', True)
-    """
-    found = _UNIT_IN_NAME.match(unicodedata.normalize("NFC", str(name)))
-    if found and found.group(2).strip() in AREA_UNITS_KM2:
-        return found.group(2).strip(), False
-    return DEFAULT_AREA_UNIT, True
+def _number(value: object) -> str:
+    """A feature's number as text: a whole float (2.0, from a number column with a
+    gap) is written as the whole number ``2``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
-def _area_column(frame: pd.DataFrame) -> str | None:
-    """The stated-area column: MJ/面积…, also with a unit in brackets."""
-    by_stem: dict[str, str] = {}
-    for column in frame.columns:
-        text = str(column)
-        found = _UNIT_IN_NAME.match(text)
-        by_stem.setdefault((found.group(1) if found else text).strip().casefold(), text)
-    return next((by_stem[n.casefold()] for n in _AREA_FIELDS if n.casefold() in by_stem), None)
+def _zone_keys(zones: pd.DataFrame) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Number (zone id; also 序号 when the layer holds one plan) → zone ids, and
+    normalised name → zone ids."""
+    by_id = {str(z): [str(z)] for z in zones["zone_id"]}
+    if zones["region"].nunique() == 1:
+        for zid, seq in zip(zones["zone_id"], zones["seq"], strict=True):
+            if str(seq).strip():
+                by_id.setdefault(str(seq).strip().rstrip(".、"), []).append(str(zid))
+    by_name: dict[str, list[str]] = {}
+    for zid, name in zip(zones["zone_id"], zones["name"], strict=True):
+        by_name.setdefault(normalise_name(name), []).append(str(zid))
+    return by_id, by_name
 
 
 def _stated_areas_and_uses(features: gpd.GeoDataFrame, report: ImportReport) -> None:
     """Each matched feature's stated area (MJ) beside its computed one, and its use (DKYT)."""
-    area_col = _area_column(features)
+    area_col = area_column(c for c in features.columns if c != features.geometry.name)
     use_col = _first_present(features, _USE_FIELDS)
     report.use_column = use_col
     if use_col is not None:

@@ -33,6 +33,7 @@ from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.store import EditRecord, list_layers, replace_layer, update_layer
 from mineplan.styles import layer_qml
 from mineplan.web.maplayers import DISPLAY_VERTEX_BUDGET
+from mineplan.web.messages import IMPORT_AREA_NOTES
 from mineplan.web.webmap import MapLayer
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "merge_control_region",
     "preview_copy",
     "preview_problems",
+    "stated_area_note",
+    "stated_area_table",
     "store_control_layer",
     "store_zone_import",
 ]
@@ -121,6 +124,45 @@ def import_report_table(report: ImportReport, zones: pd.DataFrame) -> pd.DataFra
     rows += [{"结果": _OUTCOME[issue.kind], "编号": "", "名称": "", "要素": "",
               "说明": issue_text(issue)} for issue in issues]
     return pd.DataFrame(rows, columns=["结果", "编号", "名称", "要素", "说明"])
+
+
+def stated_area_table(report: ImportReport, zones: pd.DataFrame) -> pd.DataFrame:
+    """The file's stated areas (MJ/面积) beside the computed TD/T 1055 ones, and its
+    地块用途 (DKYT), one row per matched zone that has either; in Chinese.
+
+    Columns ``编号``, ``名称``, ``地块用途``, ``文件面积（unit）``, ``计算面积（unit）``,
+    ``差值（unit）`` (计算 − 文件), areas in the file's unit (:attr:`ImportReport.area_unit`),
+    computed ones to 4 decimals; empty when the file states neither.
+    """
+    unit = report.area_unit or ""
+    names = dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+    stated, computed, diff = (f"文件面积（{unit}）", f"计算面积（{unit}）", f"差值（{unit}）")
+    columns = ["编号", "名称", "地块用途", stated, computed, diff]
+    rows = []
+    for zid in report.matched:
+        if zid not in report.areas and zid not in report.uses:
+            continue
+        row = {"编号": zid, "名称": names.get(zid, ""), "地块用途": report.uses.get(zid, ""),
+               stated: "", computed: "", diff: ""}
+        if zid in report.areas:
+            given, measured = report.areas[zid]
+            row |= {stated: f"{given:g}", computed: f"{measured:.4f}",
+                    diff: f"{measured - given:+.4f}"}
+        rows.append(row)
+    if not report.areas:
+        columns = columns[:3]
+    elif not report.uses:
+        columns.remove("地块用途")
+    return pd.DataFrame(rows, columns=columns)
+
+
+def stated_area_note(report: ImportReport) -> str | None:
+    """Where the 文件面积 came from and in which unit (named or assumed), in Chinese;
+    None when the file states no area."""
+    if not report.areas or report.area_column is None:
+        return None
+    return IMPORT_AREA_NOTES[report.area_unit_assumed].format(
+        column=report.area_column, unit=report.area_unit)
 
 
 @dataclass(frozen=True)

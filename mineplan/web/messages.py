@@ -33,6 +33,7 @@ __all__ = [
     "CLASS_HINTS",
     "CLASS_MESSAGES",
     "CODE_MESSAGES",
+    "IMPORT_AREA_NOTES",
     "INTERNAL_ERROR",
     "MADE_NOTES",
     "error_message",
@@ -120,6 +121,16 @@ MADE_NOTES: dict[str, str] = {
     "corners": "坐标表中的拐点已按文件中的顺序连成一个面。",
     "plots": "坐标表中的拐点已按地块列分组，按文件中的顺序连成 {count} 个面。",
     "closed_lines": "{count} 条首尾相接的线（以路径绘制的范围）已作为面读取。",
+}
+
+#: Where the import page's 文件面积 came from (``ImportReport.area_unit_assumed``): the
+#: unit named in the column's name, or the exchange standard's 公顷 assumed.
+IMPORT_AREA_NOTES: dict[bool, str] = {
+    False: "文件面积取自字段“{column}”，单位为{unit}（字段名注明）；计算面积为按 TD/T 1055 "
+           "计算的椭球面积，换算为同一单位。",
+    True: "文件面积取自字段“{column}”，字段名未注明单位，按{unit}理解；计算面积为按 TD/T 1055 "
+          "计算的椭球面积，换算为同一单位。如文件用其他单位，请把字段名改为如“面积(平方米)”"
+          "“MJ(平方千米)”后重新上传。",
 }
 
 #: What the page says when something that is not a mineplan error goes wrong.

@@ -144,7 +144,8 @@ def read_coordinates(
         ``stated_area`` / ``stated_area_unit`` as written (unit None when the text
         gives none); ``area_km2`` the TD/T 1055 ellipsoidal area, unrounded;
         ``area_difference`` computed − stated in the stated unit.
-        ``attrs``: ``notes`` (``"line n: …"``), ``source_format``, ``crs_source``,
+        ``attrs``: ``notes`` (``"line n: …"``), ``described_notes`` (those of them
+        :func:`describe_coordinates` restates), ``source_format``, ``crs_source``,
         ``encoding``, ``point_names`` (per block, per ring, in the source order).
 
     Raises
@@ -393,6 +394,7 @@ def _frame(
         plots.append(plot)
     problems.raise_if_any()
     notes = [*settled.notes, *problems.warnings]
+    described: list[str] = []  # notes that describe_coordinates restates per block
     rows: list[dict[str, object]] = []
     for block, plot in zip(blocks, plots, strict=True):
         geom = plot_geometry(plot)
@@ -409,11 +411,12 @@ def _frame(
         if block.stated_area is not None and unit is not None:
             in_unit = area_m2 / (AREA_UNITS_KM2[unit] * 1e6)
             difference = in_unit - block.stated_area
-            notes.append(
+            described.append(
                 f"line {block.stated_area_line}: block {block.number}: stated area "
                 f"{block.stated_area:g} {unit}, computed {format_area(in_unit, unit)} "
                 f"(TD/T 1055), difference {_signed_area(difference, unit)}"
             )
+            notes.append(described[-1])
         rows.append(
             {
                 "block": len(rows) + 1,
@@ -440,6 +443,7 @@ def _frame(
         )
     )
     frame.attrs["notes"] = notes
+    frame.attrs["described_notes"] = described
     frame.attrs["crs_source"] = settled.crs_source
     frame.attrs["point_names"] = [
         [[p.name for p in r.points] for r in plot.rings] for plot in plots

@@ -134,13 +134,18 @@ def _name_after_coordinates(header: Sequence[Column] | None) -> bool:
     return first_coordinate is not None and roles.index("name") > first_coordinate
 
 
-def _names_first(cells: list[Cell]) -> list[Cell]:
-    """Each line's cells with its point number first, as the records are read."""
-    by_line: dict[int, list[Cell]] = {}
-    for cell in cells:
-        by_line.setdefault(cell.line, []).append(cell)
-    return [cell for line in by_line.values()
-            for cell in sorted(line, key=lambda c: c.kind != "name")]
+def _names_first(cells: list[Cell], width: int) -> list[Cell]:
+    """Each row's cells with its point number first, as the records are read.
+
+    A row is a line; in a paste of one cell per line, it is each run of ``width``
+    cells (the header's columns, in the header's order).
+    """
+    one_per_line = width > 1 and len({c.line for c in cells}) == len(cells)
+    rows: dict[int, list[Cell]] = {}
+    for i, cell in enumerate(cells):
+        rows.setdefault(i // width if one_per_line else cell.line, []).append(cell)
+    return [cell for row in rows.values()
+            for cell in sorted(row, key=lambda c: c.kind != "name")]
 
 
 def _raw_records(
@@ -211,7 +216,8 @@ def group_records(block: TableBlock, problems: Problems, scan: TableScan) -> Non
     rings: list[TableRing] = []
     name_last = _name_after_coordinates(block.header)
     for ring in block.rings:
-        cells = _names_first(ring.cells) if name_last else ring.cells
+        cells = (_names_first(ring.cells, len(resolve_header(block.header or [])))
+                 if name_last else ring.cells)
         records = _raw_records(cells, per_point, has_ring, problems, noted)
         named = [r for r in records if r[0] is not None]
         unnamed = [r for r in records if r[0] is None]

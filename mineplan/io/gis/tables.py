@@ -427,8 +427,10 @@ def _plot_polygons(
                 line=int(group["_line"].iloc[0]),
             )
         geoms.append(shapely.Polygon(coords))
-        rows.append(group.iloc[0].drop(labels=[*drop, "_e", "_n", "_line"]))
+        # the first row as a frame, not a Series: a row Series would cast the plot's
+        # number to float with the coordinates (plot 2 → 2.0)
+        rows.append(group.iloc[:1].drop(columns=[*drop, "_e", "_n", "_line"]))
     warnings.append(f"joined the corners of each value of column {plot_col!r} into a "
                     f"polygon, in file order: {len(geoms)} polygon(s)")
-    attrs = pd.DataFrame(rows).reset_index(drop=True)
+    attrs = pd.concat(rows).reset_index(drop=True)
     return gpd.GeoDataFrame(attrs, geometry=geoms, crs=None)
