@@ -8,6 +8,7 @@ under test), from the store's own columns (``area_km2``, ``name``) and from popp
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import re
@@ -252,3 +253,27 @@ def test_a_zone_sheet_draws_its_schematic_subject_dashed(frames) -> None:
     for collection in outlines:
         _offset, dashes = collection.get_linestyle()[0]
         assert dashes is not None and len(dashes) >= 2, "drawn solid"
+
+
+def test_haloed_labels_stay_text_in_pdf_and_svg(overview, tmp_path: Path) -> None:
+    """Zone codes and county names carry a white halo, yet stay text: pdftotext finds
+    the county names and the SVG holds every code as a <text> element, editable in
+    Inkscape/Illustrator (matplotlib turns text with path effects into outlines)."""
+    from mineplan.figures.text import HaloText
+
+    info = figure_info(overview)
+    labels = [t for t in info.map_ax.texts if isinstance(t, HaloText)]
+    assert labels and {t.get_text() for t in labels} >= set(info.labels_placed)
+    counties = [t.get_text() for t in labels if t.get_text() not in info.labels_placed]
+    assert counties  # county names are placed too
+    svg = save_figure(overview, tmp_path / "overview.svg").read_text(encoding="utf-8")
+    texts = {html.unescape(m) for m in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    assert set(info.labels_placed) <= texts and set(counties) <= texts
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext (poppler-utils) is needed in CI")
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    pdf = save_figure(overview, tmp_path / "overview.pdf")
+    extracted = re.sub(r"\s+", "", subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert all(name in extracted for name in counties)

@@ -36,6 +36,7 @@ __all__ = [
     "SCHEMATIC_SENTENCE",
     "SCHEMATIC_TITLE",
     "ZONE_LABEL",
+    "HaloText",
     "boundary_source_zh",
     "break_lines",
     "draw_footnote",
@@ -61,8 +62,34 @@ REVIEW_NOTE = "本图未经审图，不得公开出版或对外提供"
 #: Appended to the title of a map showing schematic zones or demo red lines.
 SCHEMATIC_TITLE = "（示意图）"
 
-#: A white halo around map text, so it reads over fills, hatches and lines.
-HALO = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+#: A white halo around map text, so it reads over fills, hatches and lines. Give it
+#: to a :class:`HaloText` (as :func:`place_labels` does): on a plain ``Text`` matplotlib
+#: would turn the whole label into outlines in PDF and SVG.
+HALO = [patheffects.Stroke(linewidth=2.0, foreground="white")]
+
+
+class HaloText(Text):
+    """Text whose halo (its path effects) is drawn under it while the text itself
+    stays text: searchable and copyable in a PDF, editable in Illustrator/Inkscape
+    from an SVG. matplotlib draws text with path effects as outlines, so the halo is
+    drawn in a first pass and the plain text on top in a second.
+    """
+
+    def draw(self, renderer: Any) -> None:
+        effects = self.get_path_effects()
+        if not effects or not self.get_visible():
+            super().draw(renderer)
+            return
+        colour = self.get_color()
+        self.set_color("none")  # first pass: only the halo's outlines
+        super().draw(renderer)
+        self.set_color(colour)
+        self.set_path_effects([])
+        try:
+            super().draw(renderer)
+        finally:
+            self.set_path_effects(effects)
+        self.stale = False
 
 #: Text properties of zone codes and county names on an overview.
 ZONE_LABEL: dict[str, Any] = {"fontsize": 6, "zorder": 28, "fontweight": "bold",
@@ -244,8 +271,9 @@ def place_labels(
     for _, x, y, text in sorted(candidates, key=lambda c: -c[0]):
         for dx, dy in offsets:
             shift = ScaledTranslation(dx / 72, dy / 72, fig.dpi_scale_trans)
-            artist: Text = ax.text(x, y, text, ha="center", va="center", clip_on=True,
-                                   transform=ax.transData + shift, **text_kw)
+            artist: Text = HaloText(x, y, text, ha="center", va="center", clip_on=True,
+                                    transform=ax.transData + shift, **text_kw)
+            ax.add_artist(artist)
             extent = artist.get_window_extent(renderer).padded(pad)
             inside = (extent.x0 >= frame_box.x0 and extent.x1 <= frame_box.x1
                       and extent.y0 >= frame_box.y0 and extent.y1 <= frame_box.y1)
