@@ -39,7 +39,7 @@ from mineplan.figures.atlaspages import (
     stamp_page_number,
 )
 from mineplan.figures.info import forget_figure
-from mineplan.figures.layers import check_frames, split_styles
+from mineplan.figures.layers import ProjectedLayers, check_frames, split_styles
 from mineplan.figures.output import figure_context, paper_inches, rc_params
 from mineplan.figures.zonesheet import sheet_corners, zone_sheet
 from mineplan.geodesy import gk_crs_for_lonlat
@@ -171,6 +171,7 @@ def zone_atlas(
         sources.append(f"行政界线据 {xzq['source'].iloc[0]}（非官方来源，仅示意位置）")
     atlas_title = title or f"{region}矿产资源总体规划分区图集"
     result = AtlasResult(Path(path), 0, front, entries, 0)
+    projected = ProjectedLayers()  # every layer reprojected once per GK zone, not per sheet
 
     def pages() -> Iterator[Figure]:
         n = 0
@@ -202,7 +203,7 @@ def zone_atlas(
                                       styles=(style_map, schematic), paper=paper,
                                       orientation=orientation, producer=producer or "—",
                                       date=date, max_corners=SHEET_CORNERS, grid=grid,
-                                      continued=entry.pages > 1))
+                                      continued=entry.pages > 1, projected=projected))
             if entry.pages > 1:
                 listed = sheet_corners(row)
                 rest = listed.corners.iloc[SHEET_CORNERS:]

@@ -31,11 +31,11 @@ from mineplan.figures.cartography import (
     set_map_extent,
 )
 from mineplan.figures.layers import (
+    ProjectedLayers,
     draw_in_order,
     legend_entries,
     legend_handle,
     point_zones,
-    to_map_crs,
 )
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 
@@ -73,15 +73,18 @@ def neighbourhood_map(
     crs: pyproj.CRS, specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], grid: str, outline_label: str,
     extra_handles: Sequence[tuple[Patch | Line2D, str]] = (),
-    outline: str = "solid", frame: bool = False,
+    outline: str = "solid", frame: bool = False, projected: ProjectedLayers | None = None,
 ) -> Neighbourhood:
     """The left-hand map of a sheet: every layer around ``shape`` (map CRS), outlined in red.
 
     ``outline`` is how the shape is drawn: ``"solid"``, ``"dash"`` (a schematic shape)
     or ``"point"`` (a zone without area: a red point at its place, no outline).
     ``frame`` draws the double-line 图廓 with the grid labels between its lines
-    (:func:`~mineplan.figures.cartography.draw_grid`).
+    (:func:`~mineplan.figures.cartography.draw_grid`). ``projected`` keeps the layers'
+    reprojections for the next map (an atlas); a fresh one is used when not given.
     """
+    if projected is None:
+        projected = ProjectedLayers()
     ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
     minx, miny, maxx, maxy = shape.bounds
     # a point (zone without area) is shown with ~10 km around it, so its setting reads
@@ -99,20 +102,19 @@ def neighbourhood_map(
                    key=lambda c: (specs[c].group != "control", specs[c].order))
     for code in order:
         spec = specs[code]
-        projected = to_map_crs(frames[code], crs)
-        projected = projected[projected.intersects(view)]
-        if projected.empty:
+        near = projected.around(frames[code], crs, view)
+        if near.empty:
             continue
-        faint = draw_in_order(ax, projected, spec, styles[spec.style], schematic,
+        faint = draw_in_order(ax, near, spec, styles[spec.style], schematic,
                               metres_per_mm=metres_per_mm)
         if spec.group == "control":
             demo_drawn |= faint
         else:
             schematic_drawn |= faint
-        points_drawn |= spec.is_zone_layer and bool(point_zones(projected).any())
-        entries = legend_entries(spec, projected, styles[spec.style], schematic, faint=faint)
+        points_drawn |= spec.is_zone_layer and bool(point_zones(near).any())
+        entries = legend_entries(spec, near, styles[spec.style], schematic, faint=faint)
         drawn[code] = entries[0][1]
-        used[code] = projected
+        used[code] = near
         for handle, label in entries:
             handles.append(handle)
             if label != drawn[code]:
@@ -130,7 +132,8 @@ def neighbourhood_map(
         gpd.GeoSeries([shape], crs=crs).boundary.plot(ax=ax, color=OUTLINE_COLOUR,
                                                       linewidth=1.8, linestyle=dash, zorder=26)
         subject = Line2D([], [], color=OUTLINE_COLOUR, linewidth=1.8, linestyle=dash)
-    counties = frames["XZQ"][frames["XZQ"]["level"] == "county"].to_crs(crs)
+    xzq = projected.projected(frames["XZQ"], crs)
+    counties = xzq[xzq["level"] == "county"]
     counties = counties[counties.boundary.intersects(view)]  # only lines that show
     if not counties.empty:
         counties.boundary.plot(ax=ax, color=styles[specs["XZQ"].style].stroke, linewidth=0.6,

@@ -25,7 +25,7 @@ from mineplan.errors import FigureError
 from mineplan.figures.canvas import quiet_canvas
 from mineplan.figures.cartography import convergence_deg
 from mineplan.figures.info import FigureInfo, record_figure
-from mineplan.figures.layers import check_frames, point_zones, split_styles
+from mineplan.figures.layers import ProjectedLayers, check_frames, point_zones, split_styles
 from mineplan.figures.neighbourhood import neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import SCHEMATIC_TITLE, draw_footnote, format_km2
@@ -51,6 +51,7 @@ def zone_sheet(
     max_corners: int = 20,
     grid: str = "graticule",
     continued: bool = False,
+    projected: ProjectedLayers | None = None,
 ) -> Figure:
     """A sheet for one zone: map of its neighbourhood, attributes and corner coordinates.
 
@@ -74,6 +75,8 @@ def zone_sheet(
     continued
         The corners beyond ``max_corners`` follow on 续表 pages (an atlas): the sheet
         says so instead of counting them as not listed.
+    projected
+        Reprojected layers kept from sheet to sheet (an atlas); fresh when not given.
 
     Returns
     -------
@@ -93,7 +96,7 @@ def zone_sheet(
             zone_row, frames, layer=layer, specs=specs, styles=style_map, schematic=schematic,
             size=paper_inches(paper, orientation), producer=producer,
             date=date or settings.today(), max_corners=max_corners, grid=grid,
-            continued=continued,
+            continued=continued, projected=projected,
         )
 
 
@@ -103,6 +106,7 @@ def _zone_sheet(
     specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
     max_corners: int, grid: str, continued: bool = False,
+    projected: ProjectedLayers | None = None,
 ) -> Figure:
     geom = zone_row["geometry"]
     rep = geom.representative_point()
@@ -121,7 +125,7 @@ def _zone_sheet(
         outline_label=("本分区位置（无面积，位置示意）" if is_point
                        else "本分区范围（示意）" if status == SCHEMATIC else "本分区范围"),
         outline="point" if is_point else "dash" if status == SCHEMATIC else "solid",
-        frame=True,
+        frame=True, projected=projected,
     )
     ax, extent, bar, drawn, used, labels = (hood.ax, hood.extent, hood.bar, hood.drawn,
                                             hood.used, hood.labels)
