@@ -12,7 +12,6 @@ TrueType CJK font made at set-up (``python -m mineplan.figures make-font``).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -42,19 +41,16 @@ from mineplan.figures import (
 )
 from mineplan.layers import read_layer_specs, read_styles
 from mineplan.store import list_layers, read_layer
-from tests.pdfengines import assert_pdfium_draws_like_poppler, assert_pdfium_reads_like_poppler
+from tests.pdfengines import (
+    assert_pdfium_draws_like_poppler,
+    assert_pdfium_reads_like_poppler,
+    need,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 KINDS = ("overview", "zone_sheet", "check_figure", "atlas")
 _FONT_ROW = re.compile(r"^(?P<name>\S+)\s+(?P<type>.+?)\s{2,}(?P<enc>\S+)\s+"
                        r"(?P<emb>yes|no)\s+(?P<sub>yes|no)\s+(?P<uni>yes|no)\s+\d+\s+\d+\s*$")
-
-
-def _need(tool: str, package: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} ({package}) is needed in CI")
-        pytest.skip(f"{tool} not installed (apt-get install {package})")
 
 
 def _squash(text: str) -> str:
@@ -63,7 +59,7 @@ def _squash(text: str) -> str:
 
 def pdf_fonts(path: Path) -> tuple[list[dict[str, str]], str]:
     """The font rows of ``pdffonts`` and what it said on stderr."""
-    _need("pdffonts", "poppler-utils")
+    need("pdffonts", "poppler-utils")
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
     rows = [m.groupdict() for line in out.stdout.splitlines()[2:]
             if (m := _FONT_ROW.match(line))]
@@ -73,7 +69,7 @@ def pdf_fonts(path: Path) -> tuple[list[dict[str, str]], str]:
 
 def gs_text(path: Path) -> str:
     """The text Ghostscript extracts from ``path`` (its txtwrite device)."""
-    _need("gs", "ghostscript")
+    need("gs", "ghostscript")
     out = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=txtwrite",
                           "-sOutputFile=-", str(path)], capture_output=True, check=True)
     return out.stdout.decode("utf-8", errors="replace")
@@ -82,8 +78,8 @@ def gs_text(path: Path) -> str:
 def rendered_pages(path: Path, folder: Path, *, dpi: int = 40) -> tuple[list[np.ndarray],
                                                                         list[np.ndarray]]:
     """Every page of ``path`` as grey levels 0–255, drawn by poppler and by Ghostscript."""
-    _need("pdftoppm", "poppler-utils")
-    _need("gs", "ghostscript")
+    need("pdftoppm", "poppler-utils")
+    need("gs", "ghostscript")
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(folder / "pp")],
                    check=True, capture_output=True)

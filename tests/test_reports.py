@@ -8,7 +8,6 @@ ones typed below; longitudes/latitudes are computed here with pyproj.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,11 @@ import pytest
 
 from mineplan.cli import main
 from mineplan.vocab import VERDICTS
-from tests.pdfengines import assert_pdfium_draws_like_poppler, assert_pdfium_reads_like_poppler
+from tests.pdfengines import (
+    assert_pdfium_draws_like_poppler,
+    assert_pdfium_reads_like_poppler,
+    need,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -77,14 +80,6 @@ def _run(built_store: Path, txt: Path, out: Path) -> int:
     return main(["check", "--proposal", str(txt), "--right", "采矿权", "--mineral", "金",
                  "--scale", "5", "--unit", "万吨/年", "--store", str(built_store),
                  "--report", str(out), "--limit", "0"])
-
-
-def _need(tool: str, package: str) -> None:
-    """Skip where the tool is missing on a developer's machine; in CI it must be there."""
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} ({package}) is needed in CI: scripts/setup.sh --test")
-        pytest.skip(f"{tool} is not installed (apt-get install {package})")
 
 
 def _squash(text: str) -> str:
@@ -160,7 +155,7 @@ def pdf_report(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 
 def test_the_pdf_report_holds_the_same_text(built_store: Path, pdf_report: tuple[Path, Path],
                                             artifacts: Path) -> None:
-    _need("pdftotext", "poppler-utils")
+    need("pdftotext", "poppler-utils")
     out, proposal_txt = pdf_report
     findings = _expected_findings(built_store, proposal_txt)
     raw = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True,
@@ -199,8 +194,8 @@ def test_pdfium_reads_and_draws_the_pdf_report_as_poppler_does(
 
 def test_libreoffice_converts_the_docx_with_its_figure_and_tables(
         built_store: Path, proposal_txt: Path, tmp_path: Path) -> None:
-    _need("soffice", "libreoffice-writer-nogui")
-    _need("pdftotext", "poppler-utils")
+    need("soffice", "libreoffice-writer-nogui")
+    need("pdftotext", "poppler-utils")
     soffice = shutil.which("soffice")
     assert soffice is not None
     out = tmp_path / "预审意见.docx"

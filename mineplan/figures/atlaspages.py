@@ -34,6 +34,7 @@ from mineplan.figures.cartography import (
     set_map_extent,
 )
 from mineplan.figures.layers import (
+    draw_county_lines,
     draw_in_order,
     legend_entries,
     legend_handle,
@@ -156,12 +157,9 @@ def index_page(
             anchor = geom.representative_point()
             anchors.append((float(geom.area), anchor.x, anchor.y, str(entry.number)))
     xzq = frames["XZQ"]
-    counties = xzq[xzq["level"] == "county"].to_crs(crs)
-    counties = counties[counties.intersects(view)]
     xzq_style = styles[specs["XZQ"].style]
+    counties = draw_county_lines(ax, xzq, xzq_style, crs=crs, view=view)
     if not counties.empty:
-        counties.boundary.plot(ax=ax, color=xzq_style.stroke, linewidth=0.6,
-                               linestyle=(0, (5, 2)), zorder=20)
         entries.append((legend_handle(specs["XZQ"], xzq_style, schematic, False),
                         legend_label(specs["XZQ"], counties, schematic)))
     gpd.GeoSeries([region_shape], crs=crs).boundary.plot(ax=ax, color="#202020",

@@ -35,6 +35,7 @@ __all__ = [
     "ProjectedLayers",
     "check_frames",
     "draw_background",
+    "draw_county_lines",
     "draw_in_order",
     "legend_entries",
     "legend_handle",
@@ -265,6 +266,19 @@ def _point_kw(style: LayerStyle, schematic: SchematicStyle) -> dict[str, Any]:
     size_pt = schematic.point_size_mm * _MM_TO_PT
     return {"s": size_pt**2, "marker": schematic.point_marker, "facecolor": style.stroke,
             "edgecolor": "white", "linewidth": 0.6}
+
+
+def draw_county_lines(ax: Axes, xzq: gpd.GeoDataFrame, style: LayerStyle, *,
+                      crs: pyproj.CRS, view: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Draw the county boundaries of ``xzq`` that meet ``view`` (map CRS) as the
+    administrative line (``style``'s stroke, dashed, under the labels); returns those
+    counties in the map CRS."""
+    counties = xzq[xzq["level"] == "county"].to_crs(crs)
+    counties = counties[counties.intersects(view)]
+    if not counties.empty:
+        counties.boundary.plot(ax=ax, color=style.stroke, linewidth=0.6,
+                               linestyle=(0, (5, 2)), zorder=20)
+    return counties
 
 
 def draw_in_order(ax: Axes, projected: gpd.GeoDataFrame, spec: LayerSpec, style: LayerStyle,

@@ -48,6 +48,7 @@ from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import (
     check_frames,
     draw_background,
+    draw_county_lines,
     draw_in_order,
     legend_entries,
     legend_handle,
@@ -230,12 +231,8 @@ def _region_overview(
         entries.extend(layer_entries)
 
     # County boundaries clipped to the view, the region itself in a heavier line.
-    counties = xzq[xzq["level"] == "county"].to_crs(crs)
-    counties = counties[counties.intersects(view)]
     xzq_style = styles[specs["XZQ"].style]
-    if not counties.empty:
-        counties.boundary.plot(ax=ax, color=xzq_style.stroke, linewidth=0.6,
-                               linestyle=(0, (5, 2)), zorder=20)
+    counties = draw_county_lines(ax, xzq, xzq_style, crs=crs, view=view)
     gpd.GeoSeries([region_shape], crs=crs).boundary.plot(
         ax=ax, color="#202020", linewidth=1.6, zorder=21)
     drawn["XZQ"] = legend_label(specs["XZQ"], counties, schematic)
