@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.build.shapes import (
     LocalFrame,
     as_multipolygon,
-    distance_to_edge,
+    deepest,
     local_frame,
     reproject,
     seeded_rng,
@@ -238,9 +238,8 @@ def _pick_centre(available: BaseGeometry, rng: np.random.Generator,
     if len(xs) == 0:
         return available.representative_point()
     points = shapely.points(xs, ys)
-    depth = distance_to_edge(points, available)
-    score = depth * rng.uniform(0.6, 1.0, len(depth))
-    return points[int(np.argmax(score))]
+    # the best of depth × a random weight (drawn before any depth is measured)
+    return points[deepest(points, available, rng.uniform(0.6, 1.0, len(points)))]
 
 
 def _unit_shape(rng: np.random.Generator, *, shape: str, vertices: int) -> Polygon:
