@@ -123,7 +123,7 @@ def schematic_zone_geometries(
         order = group.assign(_a=group["area_km2"].fillna(-1.0)).sort_values(
             ["_a", "zone_id"], ascending=[False, True]
         )
-        placed: list[BaseGeometry] = []
+        placed = _Placed()
         keys = ["、".join(_area_names(z, areas)) for _, z in order.iterrows()]
         demand = (order["area_km2"].fillna(0.0) * 1e6).to_numpy()
         for i, (idx, zone) in enumerate(order.iterrows()):
@@ -164,10 +164,32 @@ def _unplaceable(zones: pd.DataFrame, areas: Mapping[str, BaseGeometry]) -> list
     return out
 
 
+class _Placed:
+    """The zones of one layer and plan placed so far, and what each place keeps clear.
+
+    Each later zone of a place keeps clear of every zone placed before that meets
+    the place, buffered by the gap in the place's local projection; those buffers are
+    made once per place and zone, not again for every later zone.
+    """
+
+    def __init__(self) -> None:
+        self.geoms: list[BaseGeometry] = []
+        self._taken: dict[str, tuple[int, list[BaseGeometry]]] = {}
+
+    def taken(self, where: str, frame: LocalFrame, gap: float) -> list[BaseGeometry]:
+        """Placed zones meeting ``frame``'s place, in the order placed, projected, buffered."""
+        seen, buffered = self._taken.get(where, (0, []))
+        for g in self.geoms[seen:]:
+            if g.intersects(frame.geom):
+                buffered.append(reproject(frame.fwd, g).buffer(gap))
+        self._taken[where] = (len(self.geoms), buffered)
+        return list(buffered)
+
+
 def _place_zone(
     zone: pd.Series,
     frame: LocalFrame,
-    placed: list[BaseGeometry],
+    placed: _Placed,
     *,
     reserve: float,
     shape: str,
@@ -175,9 +197,8 @@ def _place_zone(
     options: SchematicOptions,
 ) -> tuple[MultiPolygon, str]:
     rng = seeded_rng(str(zone["zone_id"]))
-    region_geom, region_local, fwd, inv = frame.geom, frame.local, frame.fwd, frame.inv
-    near = [g for g in placed if g.intersects(region_geom)]
-    taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]
+    region_geom, region_local, inv = frame.geom, frame.local, frame.inv
+    taken = placed.taken(where, frame, options.gap_m)
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
 
     stated = zone["area_km2"]
@@ -221,7 +242,7 @@ def _place_zone(
     # A straight edge in one projection is not straight in the other: clip again
     # in geographic coordinates so the shape never leaves its county.
     geom = as_multipolygon(reproject(inv, local).intersection(region_geom))
-    placed.append(geom)
+    placed.geoms.append(geom)
     return geom, note
 
 
@@ -233,7 +254,13 @@ def _pick_centre(available: BaseGeometry, rng: np.random.Generator,
     minx, miny, maxx, maxy = available.bounds
     xs = rng.uniform(minx, maxx, options.samples * 4)
     ys = rng.uniform(miny, maxy, options.samples * 4)
-    inside = shapely.contains_xy(available, xs, ys)
+    # the first ``samples`` candidates inside, testing no more than that needs
+    inside = np.zeros(len(xs), dtype=bool)
+    for lo in range(0, len(xs), options.samples):
+        inside[lo:lo + options.samples] = shapely.contains_xy(
+            available, xs[lo:lo + options.samples], ys[lo:lo + options.samples])
+        if np.count_nonzero(inside) >= options.samples:
+            break
     xs, ys = xs[inside][: options.samples], ys[inside][: options.samples]
     if len(xs) == 0:
         return available.representative_point()
