@@ -226,12 +226,12 @@ def _place_zone(
         fair = available.area * float(stated) * 1e6 / (float(stated) * 1e6 + reserve)
         target = min(float(stated) * 1e6, max(share, fair)) / count
         short = float(stated) * 1e6 - target * count
-        for _ in range(count):
+        for n in range(count):
             part, got = _sized_part(available, target, rng, shape=shape, options=options)
             parts.append(part)
             short += max(target - got, 0.0)
-            if available.is_empty:
-                break
+            if n == count - 1 or available.is_empty:
+                break  # (the room left after the last block is never used)
             available = available.difference(part.buffer(options.gap_m))
         block = f"，{count}个区块合计" if count > 1 else ""
         note = (f"示意图形：按规划面积{float(stated):g}平方千米{block}在{where}范围内自动生成，"
