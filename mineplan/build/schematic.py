@@ -20,6 +20,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -124,9 +125,10 @@ def schematic_zone_geometries(
             ["_a", "zone_id"], ascending=[False, True]
         )
         placed = _Placed()
-        keys = ["、".join(_area_names(z, areas)) for _, z in order.iterrows()]
+        rows = order.to_dict("records")  # plain values: a Series per row costs far more
+        keys = ["、".join(_area_names(z, areas)) for z in rows]
         demand = (order["area_km2"].fillna(0.0) * 1e6).to_numpy()
-        for i, (idx, zone) in enumerate(order.iterrows()):
+        for i, (idx, zone) in enumerate(zip(order.index, rows, strict=True)):
             key = keys[i]
             later = sum(d for k, d in zip(keys[i + 1 :], demand[i + 1 :], strict=True) if k == key)
             if key not in frames:
@@ -148,7 +150,7 @@ def schematic_zone_geometries(
 # --------------------------------------------------------------------------- placement
 
 
-def _area_names(zone: pd.Series, areas: Mapping[str, BaseGeometry]) -> list[str]:
+def _area_names(zone: Mapping[str, Any], areas: Mapping[str, BaseGeometry]) -> list[str]:
     names = [n.strip() for n in str(zone.get("county", "")).split("、") if n.strip()]
     known = [n for n in names if n in areas]
     return known or [str(zone["region"])]
@@ -187,7 +189,7 @@ class _Placed:
 
 
 def _place_zone(
-    zone: pd.Series,
+    zone: Mapping[str, Any],
     frame: LocalFrame,
     placed: _Placed,
     *,
