@@ -128,10 +128,12 @@ def deepest(points: NDArray[np.object_], area: BaseGeometry,
     Parameters
     ----------
     points
-        Shapely points (at least one), in the CRS of ``area``.
+        Shapely points (at least one, none empty), in the CRS of ``area``.
     weights
         One positive weight per point.
     """
+    if len(points) == 0:
+        raise ValueError("deepest of no points")
     boundary = area.boundary
     vertices = shapely.get_coordinates(boundary)
     if len(vertices) == 0:
