@@ -22,8 +22,9 @@ from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from mineplan.build import shapes
 from mineplan.build.schematic import schematic_zone_geometries
-from mineplan.build.shapes import distance_to_edge, local_equal_area_crs, local_frame
+from mineplan.build.shapes import deepest, local_equal_area_crs, local_frame
 from mineplan.errors import GeometryError
 from mineplan.vocab import SCHEMATIC, STORE_CRS
 
@@ -324,11 +325,20 @@ AWKWARD = {
     "multipart": MultiPolygon([box(0, 0, 900, 900), shapely.Point(3000, 0).buffer(600)]),
     "many segments": shapely.Point(0, 0).buffer(4000, quad_segs=200),
     "tiny": box(0, 0, 1e-6, 1e-6),
+    "far from the origin": box(2_000_000, -3_000_000, 2_004_000, -2_997_000),
 }
 
 
+def shapely_deepest(points: np.ndarray, area: BaseGeometry, weights: np.ndarray) -> int:
+    """What :func:`deepest` must answer: argmax of every distance, measured by shapely."""
+    return int(np.argmax(shapely.distance(points, area.boundary) * weights))
+
+
 @pytest.mark.parametrize("name", sorted(AWKWARD))
-def test_distance_to_edge_is_shapelys_distance_to_the_boundary_exactly(name: str):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_deepest_is_the_argmax_of_shapelys_distance_to_the_boundary(name: str, weighted: bool):
+    # a grid over the box: points inside, in holes and outside; unweighted, the
+    # symmetric shapes give many equal distances and the first of them must win
     area = AWKWARD[name]
     minx, miny, maxx, maxy = area.bounds
     grid = itertools.product(
@@ -336,23 +346,44 @@ def test_distance_to_edge_is_shapelys_distance_to_the_boundary_exactly(name: str
         [miny + (maxy - miny) * j / 19 for j in range(20)],
     )
     points = shapely.points(list(grid))
-    expected = shapely.distance(points, area.boundary)
-    assert (distance_to_edge(points, area) == expected).all()  # to the bit, not approximately
+    weights = (np.random.default_rng(7).uniform(0.6, 1.0, len(points)) if weighted
+               else np.ones(len(points)))
+    assert deepest(points, area, weights) == shapely_deepest(points, area, weights)
+
+
+def test_deepest_measures_only_the_points_that_can_win(monkeypatch: pytest.MonkeyPatch):
+    area = shapely.Point(0, 0).buffer(4000, quad_segs=200)  # 800 segments
+    rng = np.random.default_rng(3)
+    points = shapely.points(rng.uniform(-2800, 2800, (300, 2)))
+    weights = rng.uniform(0.6, 1.0, 300)
+    measured = []
+    real = shapely.distance
+
+    def counting(a: np.ndarray, b: BaseGeometry) -> np.ndarray:
+        measured.append(len(a))
+        return real(a, b)
+
+    monkeypatch.setattr(shapes.shapely, "distance", counting)
+    got = deepest(points, area, weights)
+    monkeypatch.undo()
+    assert got == shapely_deepest(points, area, weights)
+    assert 0 < sum(measured) <= 30  # of 300
 
 
 METRES = st.integers(-50_000, 50_000).map(float)  # whole metres: no underflowing squares
 
 
-@given(st.lists(st.tuples(METRES, METRES), min_size=3, max_size=60), METRES, METRES)
-@settings(max_examples=60, deadline=None)
-def test_distance_to_edge_equals_shapely_on_any_polygon(coords: list[tuple[float, float]],
-                                                        x: float, y: float):
+@given(st.lists(st.tuples(METRES, METRES), min_size=3, max_size=60),
+       st.lists(st.tuples(METRES, METRES, st.floats(0.6, 1.0)), min_size=1, max_size=40))
+@settings(max_examples=80, deadline=None)
+def test_deepest_equals_shapely_on_any_polygon(coords: list[tuple[float, float]],
+                                               candidates: list[tuple[float, float, float]]):
     area = shapely.make_valid(Polygon(coords)) if len(set(coords)) >= 3 else box(0, 0, 1, 1)
     if area.is_empty or not isinstance(area, Polygon | MultiPolygon):
         area = box(0, 0, 1, 1)
-    points = shapely.points([(x, y), (0.0, 0.0)])
-    expected = shapely.distance(points, area.boundary)
-    assert (distance_to_edge(points, area) == expected).all()
+    points = shapely.points([(x, y) for x, y, _ in candidates])
+    weights = np.array([w for _, _, w in candidates])
+    assert deepest(points, area, weights) == shapely_deepest(points, area, weights)
 
 
 def test_a_local_frame_projects_its_place_once_with_area_kept():

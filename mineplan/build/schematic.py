@@ -20,6 +20,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from mineplan.build.shapes import (
     LocalFrame,
     as_multipolygon,
-    distance_to_edge,
+    deepest,
     local_frame,
     reproject,
     seeded_rng,
@@ -123,10 +124,11 @@ def schematic_zone_geometries(
         order = group.assign(_a=group["area_km2"].fillna(-1.0)).sort_values(
             ["_a", "zone_id"], ascending=[False, True]
         )
-        placed: list[BaseGeometry] = []
-        keys = ["、".join(_area_names(z, areas)) for _, z in order.iterrows()]
+        placed = _Placed()
+        rows = order.to_dict("records")  # plain values: a Series per row costs far more
+        keys = ["、".join(_area_names(z, areas)) for z in rows]
         demand = (order["area_km2"].fillna(0.0) * 1e6).to_numpy()
-        for i, (idx, zone) in enumerate(order.iterrows()):
+        for i, (idx, zone) in enumerate(zip(order.index, rows, strict=True)):
             key = keys[i]
             later = sum(d for k, d in zip(keys[i + 1 :], demand[i + 1 :], strict=True) if k == key)
             if key not in frames:
@@ -148,7 +150,7 @@ def schematic_zone_geometries(
 # --------------------------------------------------------------------------- placement
 
 
-def _area_names(zone: pd.Series, areas: Mapping[str, BaseGeometry]) -> list[str]:
+def _area_names(zone: Mapping[str, Any], areas: Mapping[str, BaseGeometry]) -> list[str]:
     names = [n.strip() for n in str(zone.get("county", "")).split("、") if n.strip()]
     known = [n for n in names if n in areas]
     return known or [str(zone["region"])]
@@ -164,10 +166,32 @@ def _unplaceable(zones: pd.DataFrame, areas: Mapping[str, BaseGeometry]) -> list
     return out
 
 
+class _Placed:
+    """The zones of one layer and plan placed so far, and what each place keeps clear.
+
+    Each later zone of a place keeps clear of every zone placed before that meets
+    the place, buffered by the gap in the place's local projection; those buffers are
+    made once per place and zone, not again for every later zone.
+    """
+
+    def __init__(self) -> None:
+        self.geoms: list[BaseGeometry] = []
+        self._taken: dict[str, tuple[int, list[BaseGeometry]]] = {}
+
+    def taken(self, where: str, frame: LocalFrame, gap: float) -> list[BaseGeometry]:
+        """Placed zones meeting ``frame``'s place, in the order placed, projected, buffered."""
+        seen, buffered = self._taken.get(where, (0, []))
+        for g in self.geoms[seen:]:
+            if g.intersects(frame.geom):
+                buffered.append(reproject(frame.fwd, g).buffer(gap))
+        self._taken[where] = (len(self.geoms), buffered)
+        return list(buffered)
+
+
 def _place_zone(
-    zone: pd.Series,
+    zone: Mapping[str, Any],
     frame: LocalFrame,
-    placed: list[BaseGeometry],
+    placed: _Placed,
     *,
     reserve: float,
     shape: str,
@@ -175,9 +199,8 @@ def _place_zone(
     options: SchematicOptions,
 ) -> tuple[MultiPolygon, str]:
     rng = seeded_rng(str(zone["zone_id"]))
-    region_geom, region_local, fwd, inv = frame.geom, frame.local, frame.fwd, frame.inv
-    near = [g for g in placed if g.intersects(region_geom)]
-    taken = [reproject(fwd, g).buffer(options.gap_m) for g in near]
+    region_geom, region_local, inv = frame.geom, frame.local, frame.inv
+    taken = placed.taken(where, frame, options.gap_m)
     available = region_local.difference(shapely.union_all(taken)) if taken else region_local
 
     stated = zone["area_km2"]
@@ -205,12 +228,12 @@ def _place_zone(
         fair = available.area * float(stated) * 1e6 / (float(stated) * 1e6 + reserve)
         target = min(float(stated) * 1e6, max(share, fair)) / count
         short = float(stated) * 1e6 - target * count
-        for _ in range(count):
+        for n in range(count):
             part, got = _sized_part(available, target, rng, shape=shape, options=options)
             parts.append(part)
             short += max(target - got, 0.0)
-            if available.is_empty:
-                break
+            if n == count - 1 or available.is_empty:
+                break  # (the room left after the last block is never used)
             available = available.difference(part.buffer(options.gap_m))
         block = f"，{count}个区块合计" if count > 1 else ""
         note = (f"示意图形：按规划面积{float(stated):g}平方千米{block}在{where}范围内自动生成，"
@@ -221,7 +244,7 @@ def _place_zone(
     # A straight edge in one projection is not straight in the other: clip again
     # in geographic coordinates so the shape never leaves its county.
     geom = as_multipolygon(reproject(inv, local).intersection(region_geom))
-    placed.append(geom)
+    placed.geoms.append(geom)
     return geom, note
 
 
@@ -233,14 +256,19 @@ def _pick_centre(available: BaseGeometry, rng: np.random.Generator,
     minx, miny, maxx, maxy = available.bounds
     xs = rng.uniform(minx, maxx, options.samples * 4)
     ys = rng.uniform(miny, maxy, options.samples * 4)
-    inside = shapely.contains_xy(available, xs, ys)
+    # the first ``samples`` candidates inside, testing no more than that needs
+    inside = np.zeros(len(xs), dtype=bool)
+    for lo in range(0, len(xs), options.samples):
+        inside[lo:lo + options.samples] = shapely.contains_xy(
+            available, xs[lo:lo + options.samples], ys[lo:lo + options.samples])
+        if np.count_nonzero(inside) >= options.samples:
+            break
     xs, ys = xs[inside][: options.samples], ys[inside][: options.samples]
     if len(xs) == 0:
         return available.representative_point()
     points = shapely.points(xs, ys)
-    depth = distance_to_edge(points, available)
-    score = depth * rng.uniform(0.6, 1.0, len(depth))
-    return points[int(np.argmax(score))]
+    # the best of depth × a random weight (drawn before any depth is measured)
+    return points[deepest(points, available, rng.uniform(0.6, 1.0, len(points)))]
 
 
 def _unit_shape(rng: np.random.Generator, *, shape: str, vertices: int) -> Polygon:
