@@ -30,12 +30,11 @@ def test_layers_are_listed_once_and_read_when_first_used(
         store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed: list[object] = []
     read: list[str] = []
-    real_list, real_read = mineplan.store.list_layers, pyogrio.read_dataframe
+    real_list, real_read = mineplan.store.list_layers, mineplan.store.gpkg.read_layer
     monkeypatch.setattr(mineplan.store, "list_layers",
                         lambda path: listed.append(path) or real_list(path))
-    monkeypatch.setattr(pyogrio, "read_dataframe",
-                        lambda path, layer, **kw: read.append(layer) or real_read(path, layer=layer,
-                                                                                  **kw))
+    monkeypatch.setattr(mineplan.store.gpkg, "read_layer",  # the backend's reader
+                        lambda path, code, **kw: read.append(code) or real_read(path, code, **kw))
     frames = StoreFrames(store)
     assert list(frames) == ["STHX", "TKGH", "XZQ"] and len(frames) == 3
     assert "STHX" in frames and "YJJBNT" not in frames and frames.get("YJJBNT") is None

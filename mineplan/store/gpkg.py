@@ -281,11 +281,102 @@ def _listed_layers(path: str, inode: int, size: int, mtime_ns: int) -> tuple[str
 
 def read_layer(path: str | Path, code: str, *,
                bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
-    """Read one layer of the store as a GeoDataFrame in EPSG:4490 (``bbox``: what meets it)."""
+    """Read one layer of the store as a GeoDataFrame in EPSG:4490 (``bbox``: what meets it).
+
+    The frame is the one ``pyogrio.read_dataframe`` gives — same columns, dtypes, values,
+    geometries and row order — read straight from the tables with sqlite3 when every
+    column is plain (:func:`_read_plain`), which spares the ~5 ms GDAL takes to open
+    the file for each layer; through GDAL otherwise.
+    """
     path = _existing(path)
     if code not in list_layers(path):
         raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
+    frame = _read_plain(path, code, bbox)
+    if frame is not None:
+        return frame
     return pyogrio.read_dataframe(path, layer=code, bbox=bbox)
+
+
+#: Declared column types read without GDAL → the numpy dtype GDAL's reader gives them
+#: (an integer column holding NULL comes as float64 with NaN, as from GDAL). Any other
+#: type (BOOLEAN, DATE, DATETIME, FLOAT, SMALLINT, BLOB …) is read through GDAL.
+_PLAIN_TYPES = {"INTEGER": "int64", "INT": "int64", "REAL": "float64", "DOUBLE": "float64",
+                "TEXT": "object"}
+
+
+def _read_plain(path: Path, code: str,
+                bbox: tuple[float, float, float, float] | None) -> gpd.GeoDataFrame | None:
+    """Layer ``code`` read with sqlite3 as GDAL reads it, or None when it is not plain:
+    a geometry column in an EPSG CRS, an integer primary key (the FID, left out as
+    GDAL leaves it out), columns of :data:`_PLAIN_TYPES` only and, for ``bbox``, an
+    R-tree (features in R-tree order, those whose geometry meets the box, as GDAL's
+    spatial filter gives them)."""
+    quoted = '"' + code.replace('"', '""') + '"'
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as con:
+        found = con.execute(
+            "SELECT g.column_name, s.organization, s.organization_coordsys_id"
+            " FROM gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id"
+            " WHERE g.table_name = ?", (code,)).fetchone()
+        if found is None or str(found[1]).upper() != "EPSG":
+            return None
+        geom_col, crs = str(found[0]), f"EPSG:{int(found[2])}"
+        info = con.execute(f"PRAGMA table_info({quoted})").fetchall()
+        keys = [name for _, name, kind, _, _, pk in info if pk]
+        if len(keys) != 1 or not any(str(kind).upper() == "INTEGER"
+                                     for _, name, kind, _, _, pk in info if pk):
+            return None
+        fields = [(str(name), str(kind).upper().split("(")[0].strip())
+                  for _, name, kind, _, _, pk in info if not pk and name != geom_col]
+        if any(kind not in _PLAIN_TYPES for _, kind in fields):
+            return None
+        names = ", ".join(f'm."{name.replace(chr(34), chr(34) * 2)}"'
+                          for name in [geom_col, *(n for n, _ in fields)])
+        sql = f"SELECT {names} FROM {quoted} m"
+        args: tuple[float, ...] = ()
+        if bbox is not None:
+            rtree = f"rtree_{code}_{geom_col}"
+            if not _has_table(con, rtree):
+                return None
+            key = keys[0].replace('"', '""')
+            sql += (f' JOIN "{rtree.replace(chr(34), chr(34) * 2)}" r ON m."{key}" = r.id'
+                    " WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
+            args = (bbox[0], bbox[2], bbox[1], bbox[3])
+        rows = con.execute(sql, args).fetchall()
+    geoms = shapely.from_wkb(np.array([_gpkg_wkb(r[0]) for r in rows], dtype=object))
+    if bbox is not None:
+        meets = shapely.intersects(geoms, shapely.box(*bbox))
+        rows = [r for r, keep in zip(rows, meets, strict=True) if keep]
+        geoms = geoms[meets]
+    data = {}
+    for i, (name, kind) in enumerate(fields, start=1):
+        values = [r[i] for r in rows]
+        dtype = _PLAIN_TYPES[kind]
+        if dtype == "int64" and None in values:
+            dtype = "float64"
+        if dtype == "object":
+            if any(v is not None and not isinstance(v, str) for v in values):
+                return None  # a number stored in a TEXT column: GDAL's reading rules apply
+            data[name] = np.array(values, dtype=object)
+        else:
+            kinds = (int,) if dtype == "int64" else (int, float)
+            if any(v is not None and (isinstance(v, bool) or not isinstance(v, kinds))
+                   for v in values):
+                return None  # e.g. a fraction in an INTEGER column: read as GDAL reads it
+            data[name] = np.array([np.nan if v is None else v for v in values], dtype=dtype)
+    frame = pd.DataFrame(data, columns=[n for n, _ in fields])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)
+
+
+def _gpkg_wkb(blob: bytes | None) -> bytes | None:
+    """The WKB inside a GeoPackage geometry blob (magic, version, flags, SRS id, envelope)."""
+    if blob is None:
+        return None
+    data = bytes(blob)
+    if data[:2] != b"GP":
+        raise StoreError("a geometry in the GeoPackage is not a GeoPackage geometry blob")
+    envelope = (data[3] >> 1) & 0b111
+    return data[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[envelope]:]
 
 
 def overview_layers(path: str | Path) -> list[str]:
