@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,8 @@ import pyogrio
 import pytest
 import shapely
 
+import mineplan.store
+from mineplan.errors import StoreError
 from mineplan.store import gpkg, read_layer
 
 BOXES = [None, (84.0, 42.0, 85.0, 43.0), (80.0, 40.0, 80.2, 40.2), (0.0, 0.0, 1.0, 1.0)]
@@ -107,3 +110,44 @@ def test_a_value_of_another_type_in_a_column_goes_through_gdal(tmp_path: Path):
         assert gpkg._read_plain(path, "MIXED", None) is None
         _assert_as_gdal_reads(path, "MIXED")
     assert gpkg._read_plain(path, "MIXED", (0, 0, 1, 1)) is None  # a box needs the R-tree
+
+
+def test_reads_inside_reading_share_one_connection(store_copy: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    opened: list[object] = []
+    real = sqlite3.connect
+
+    def counted(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", counted)
+    codes = gpkg.list_layers(store_copy)[:4]
+    outside = [read_layer(store_copy, code) for code in codes]
+    assert len(opened) == len(codes)  # one connection per read, as before
+    opened.clear()
+    with mineplan.store.reading(store_copy):
+        inside = [read_layer(store_copy, code) for code in codes]
+        mineplan.store.layer_profile(store_copy, codes[0], ("geometry_status",))
+        mineplan.store.layer_facts(store_copy, codes[0])
+    assert len(opened) == 1
+    for a, b in zip(outside, inside, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert not gpkg._HELD.connections  # closed at the end of the block
+
+
+def test_a_store_replaced_inside_reading_is_read_afresh(store_copy: Path, tmp_path: Path):
+    code = gpkg.list_layers(store_copy)[0]
+    before = read_layer(store_copy, code)
+    other = tmp_path / "other.gpkg"
+    pyogrio.write_dataframe(before.iloc[:1], other, layer=code)
+    with mineplan.store.reading(store_copy):
+        assert len(read_layer(store_copy, code)) == len(before) > 1
+        other.replace(store_copy)  # another program writes the store (a new file)
+        assert len(read_layer(store_copy, code)) == 1
+
+
+def test_reading_a_missing_store_still_says_how_to_build_it(tmp_path: Path):
+    missing = tmp_path / "none.gpkg"
+    with mineplan.store.reading(missing), pytest.raises(StoreError, match="mineplan build"):
+        read_layer(missing, "XZQ")

@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -61,6 +62,7 @@ __all__ = [
     "read_meta",
     "read_overview",
     "read_styles_table",
+    "reading",
     "replace_layer",
     "update_layer",
     "write_store",
@@ -312,8 +314,7 @@ def _read_plain(path: Path, code: str,
     R-tree (features in R-tree order, those whose geometry meets the box, as GDAL's
     spatial filter gives them)."""
     quoted = '"' + code.replace('"', '""') + '"'
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                            uri=True)) as con:
+    with _read_only(path) as con:
         found = con.execute(
             "SELECT g.column_name, s.organization, s.organization_coordsys_id"
             " FROM gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id"
@@ -382,8 +383,7 @@ def _gpkg_wkb(blob: bytes | None) -> bytes | None:
 def overview_layers(path: str | Path) -> list[str]:
     """The layers with current display copies (:mod:`mineplan.store.overviews`)."""
     path = _existing(path)
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                            uri=True)) as con:
+    with _read_only(path) as con:
         if not _has_table(con, OVERVIEW_LAYERS):
             return []
         rows = con.execute(f"SELECT layer, source_key FROM {OVERVIEW_LAYERS} ORDER BY layer")
@@ -400,8 +400,7 @@ def read_overview(path: str | Path, code: str, *, zoom: float,
     or copies older than the layer). See :mod:`mineplan.store.overviews`.
     """
     path = _existing(path)
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                            uri=True)) as con:
+    with _read_only(path) as con:
         if not _has_table(con, OVERVIEW_LAYERS):
             return None
         row = con.execute(f"SELECT source_key, zooms FROM {OVERVIEW_LAYERS} WHERE layer = ?",
@@ -438,8 +437,7 @@ def layer_profile(path: str | Path, code: str,
     path = _existing(path)
     if code not in list_layers(path):
         raise StoreError(f"no layer {code!r}; it has {list_layers(path)}", path=path)
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                            uri=True)) as con:
+    with _read_only(path) as con:
         quoted = '"' + code.replace('"', '""') + '"'
         count = int(con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
         present = {row[1] for row in con.execute(f"PRAGMA table_info({quoted})")}
@@ -463,8 +461,7 @@ def layer_facts(path: str | Path, code: str) -> tuple[int, str, list[int]] | Non
     the facts are ignored and the checks validate as before.
     """
     path = _existing(path)
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
-                                            uri=True)) as con:
+    with _read_only(path) as con:
         if not _has_table(con, FACTS_TABLE):
             return None
         row = con.execute(
@@ -626,6 +623,54 @@ def _insert_styles(
             for code, text in qml.items()
         ],
     )
+
+
+#: Read-only connections held by :func:`reading`, per thread: path → (file version, connection).
+_HELD = threading.local()
+
+
+def _version(path: Path) -> tuple[str, int, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+@contextlib.contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """Within the block, this thread's reads of the GeoPackage share one connection.
+
+    Opening the file costs ~1.5 ms of CPU (SQLite reads the schema: a GeoPackage has
+    dozens of tables and triggers); a pre-grant check reads it some twenty times. A
+    read after the file was replaced (every write replaces it) opens the new file as
+    before. A missing file is left to the reads to report. Write nothing to the store
+    inside the block: Windows cannot replace a file that is open.
+    """
+    path = Path(path)
+    held: dict[str, tuple[tuple[str, int, int, int], sqlite3.Connection]] = \
+        _HELD.__dict__.setdefault("connections", {})
+    if not path.is_file() or str(path.resolve()) in held:
+        yield
+        return
+    version = _version(path)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    held[version[0]] = (version, con)
+    try:
+        yield
+    finally:
+        del held[version[0]]
+        con.close()
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection: the one :func:`reading` holds for this file, else a new one."""
+    version = _version(path)
+    held = _HELD.__dict__.get("connections", {}).get(version[0])
+    if held is not None and held[0] == version:
+        yield held[1]
+        return
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as con:
+        yield con
 
 
 def _has_table(con: sqlite3.Connection, name: str) -> bool:
