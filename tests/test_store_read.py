@@ -151,3 +151,15 @@ def test_reading_a_missing_store_still_says_how_to_build_it(tmp_path: Path):
     missing = tmp_path / "none.gpkg"
     with mineplan.store.reading(missing), pytest.raises(StoreError, match="mineplan build"):
         read_layer(missing, "XZQ")
+
+
+def test_a_geometry_blob_that_is_not_standard_goes_through_gdal(tmp_path: Path):
+    frame = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:4490")
+    path = tmp_path / "extended.gpkg"
+    pyogrio.write_dataframe(frame, path, layer="EXT", layer_options={"SPATIAL_INDEX": "NO"})
+    assert gpkg._read_plain(path, "EXT", None) is not None
+    with sqlite3.connect(path) as con:  # set the ExtendedGeoPackageBinary flag (bit 5)
+        blob = bytearray(con.execute('SELECT geom FROM "EXT"').fetchone()[0])
+        blob[3] |= 0b100000
+        con.execute('UPDATE "EXT" SET geom = ? WHERE fid = 1', (bytes(blob),))
+    assert gpkg._read_plain(path, "EXT", None) is None

@@ -344,7 +344,11 @@ def _read_plain(path: Path, code: str,
                     " WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
             args = (bbox[0], bbox[2], bbox[1], bbox[3])
         rows = con.execute(sql, args).fetchall()
-    geoms = shapely.from_wkb(np.array([_gpkg_wkb(r[0]) for r in rows], dtype=object))
+    try:
+        wkb = np.array([_gpkg_wkb(r[0]) for r in rows], dtype=object)
+    except ValueError:  # not a standard GeoPackage geometry: GDAL reads what it can
+        return None
+    geoms = shapely.from_wkb(wkb)
     if bbox is not None:
         meets = shapely.intersects(geoms, shapely.box(*bbox))
         rows = [r for r, keep in zip(rows, meets, strict=True) if keep]
@@ -369,15 +373,22 @@ def _read_plain(path: Path, code: str,
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)
 
 
+#: Bytes of the envelope of a GeoPackage geometry blob, by its flags' envelope indicator.
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
 def _gpkg_wkb(blob: bytes | None) -> bytes | None:
-    """The WKB inside a GeoPackage geometry blob (magic, version, flags, SRS id, envelope)."""
+    """The WKB inside a standard GeoPackage geometry blob (magic, version, flags, SRS id,
+    envelope); ValueError for anything else (an extended geometry type, another format)."""
     if blob is None:
         return None
     data = bytes(blob)
-    if data[:2] != b"GP":
-        raise StoreError("a geometry in the GeoPackage is not a GeoPackage geometry blob")
+    if len(data) < 8 or data[:2] != b"GP" or data[3] & 0b100000:
+        raise ValueError("not a standard GeoPackage geometry blob")
     envelope = (data[3] >> 1) & 0b111
-    return data[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[envelope]:]
+    if envelope not in _ENVELOPE_BYTES:
+        raise ValueError("invalid envelope indicator")
+    return data[8 + _ENVELOPE_BYTES[envelope]:]
 
 
 def overview_layers(path: str | Path) -> list[str]:
