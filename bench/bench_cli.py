@@ -24,7 +24,9 @@ Each command runs as a new process, ``python -m mineplan.cli …`` with the chec
 as the working folder, so that checkout's package is the one timed. Runs are
 interleaved: each round runs every command once (of every checkout, with
 ``--against``), so a change in the machine's load hits them alike. A first,
-untimed round warms the file cache and runs each command under ``-X importtime``;
+untimed round warms the file cache and the bytecode cache (every imported module, site
+packages included, is compiled into the fresh cache once), then a second runs each
+command under ``-X importtime``;
 the *import share* is the cumulative time of the top-level imports in that run, as
 a share of the command's median wall time (``-X importtime`` itself adds ~10 %).
 The children write and read their bytecode under a temporary ``PYTHONPYCACHEPREFIX``
@@ -149,8 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fill = {"store": str(store), "tmp": tmp, "proposal": str(PROPOSAL)}
         commands = {k: [a.format(**fill) for a in COMMANDS[k][0]] for k in labels}
         results = {(name, k): Timings() for name in checkouts for k in labels}
-        for label in labels:  # warm-up round, with -X importtime
+        for label in labels:  # warm-up round, then one with -X importtime
             for name, where in checkouts.items():
+                _run(commands[label], where)  # compiles bytecode into the fresh PYCACHE
                 _, _, err = _run(commands[label], where, importtime=True)
                 results[name, label].imports = import_seconds(err)
         for round_ in range(args.runs):

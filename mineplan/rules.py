@@ -17,6 +17,7 @@ May import: vocab, settings, errors, catalog. Never store, checks, web, figures 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -215,8 +216,10 @@ class CheckRules:
     min_scale: pd.DataFrame = field(default_factory=pd.DataFrame)
     policy: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    @property
+    @functools.cached_property
     def minerals(self) -> MineralNames:
+        """The mineral names of ``config``'s ``[minerals]`` table, built on first use (a
+        check asks for them once per rule row; building them takes ~0.3 ms)."""
         return MineralNames.from_config(self.config)
 
     def rule(self, key: str) -> dict[str, Any]:

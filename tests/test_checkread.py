@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,12 +31,18 @@ def test_layers_are_listed_once_and_read_when_first_used(
         store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed: list[object] = []
     read: list[str] = []
-    real_list, real_read = mineplan.store.list_layers, pyogrio.read_dataframe
-    monkeypatch.setattr(mineplan.store, "list_layers",
-                        lambda path: listed.append(path) or real_list(path))
-    monkeypatch.setattr(pyogrio, "read_dataframe",
-                        lambda path, layer, **kw: read.append(layer) or real_read(path, layer=layer,
-                                                                                  **kw))
+    real_list, real_read = mineplan.store.list_layers, mineplan.store.gpkg.read_layer
+
+    def counted_list(path: Path) -> list[str]:
+        listed.append(path)
+        return real_list(path)
+
+    def counted_read(path: Path, code: str, **kw: Any) -> Any:
+        read.append(code)
+        return real_read(path, code, **kw)
+
+    monkeypatch.setattr(mineplan.store, "list_layers", counted_list)
+    monkeypatch.setattr(mineplan.store.gpkg, "read_layer", counted_read)  # the backend's reader
     frames = StoreFrames(store)
     assert list(frames) == ["STHX", "TKGH", "XZQ"] and len(frames) == 3
     assert "STHX" in frames and "YJJBNT" not in frames and frames.get("YJJBNT") is None

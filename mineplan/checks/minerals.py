@@ -128,8 +128,8 @@ def check_mineral_policy(ctx: ProposalContext, project: str = "新建") -> list[
     check_project(project)
     activity = "勘查" if ctx.right_type == "探矿权" else "开采"
     table = ctx.rules.policy
-    hits: list[tuple[str, pd.Series]] = []
-    for _, row in table.iterrows():
+    hits: list[tuple[str, Mapping[str, Any]]] = []
+    for row in table.to_dict("records"):
         if row["category"] not in ("禁止", "限制") or activity not in row["activity"]:
             continue
         how = ctx.rules.minerals.policy_match(row["mineral"], ctx.mineral)
@@ -179,7 +179,7 @@ def check_mineral_policy(ctx: ProposalContext, project: str = "新建") -> list[
     return out
 
 
-def _condition_state(ctx: ProposalContext, row: pd.Series, project: str
+def _condition_state(ctx: ProposalContext, row: Mapping[str, Any], project: str
                      ) -> tuple[Literal["met", "unmet", "unknown"], str, str]:
     """Whether a policy row's condition holds: (state, why, data note)."""
     name = str(row.get("condition_field", "") or "").strip()
@@ -218,7 +218,7 @@ def _favoured(ctx: ProposalContext, activity: str) -> str:
     """The plan rows that make the mineral 重点/鼓励 for the activity, as a note."""
     table = ctx.rules.policy
     refs = [f"{r['region']}规划第{r['source_line']}行{r['category']}{r['activity']}"
-            for _, r in table.iterrows()
+            for r in table.to_dict("records")
             if r["category"] in ("重点", "鼓励") and activity in r["activity"]
             and ctx.rules.minerals.policy_match(r["mineral"], ctx.mineral) == "exact"]
     if not refs:

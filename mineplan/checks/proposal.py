@@ -123,6 +123,30 @@ def check_proposal(
     CRSError
         The proposal has no CRS.
     """
+    return findings_frame(_proposal_findings(
+        proposal, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
+        region=region, store_frames=store_frames, rules=rules, proposal_id=proposal_id,
+        specs=specs, project=project, previous=previous, loaded={}))
+
+
+def _proposal_findings(
+    proposal: gpd.GeoDataFrame,
+    *,
+    right_type: str,
+    mineral: str,
+    scale: float | None,
+    scale_unit: str | None,
+    region: str | None,
+    store_frames: Mapping[str, gpd.GeoDataFrame],
+    rules: CheckRules | None,
+    proposal_id: str | None,
+    specs: Mapping[str, LayerSpec] | None,
+    project: str,
+    previous: gpd.GeoDataFrame | None,
+    loaded: dict[tuple[str, str | None], CheckRules],
+) -> list[Finding]:
+    """The findings of :func:`check_proposal`; ``loaded`` keeps the rules loaded per
+    (region, prefecture), for the next plot of the same file."""
     if right_type not in RIGHT_TYPES:
         raise CheckInputError(f"right type must be 探矿权 or 采矿权; received {right_type!r}")
     if not str(mineral).strip():
@@ -146,7 +170,9 @@ def check_proposal(
             region, prefecture = detect_region(shape, store_frames)
         else:
             prefecture = parent_of(region, store_frames)
-        rules = load_rules(region, prefecture=prefecture)
+        if (region, prefecture) not in loaded:
+            loaded[region, prefecture] = load_rules(region, prefecture=prefecture)
+        rules = loaded[region, prefecture]
     ctx = ProposalContext(geo, shape, subject, right_type, mineral, scale, scale_unit,
                           rules, store_frames)
     found: list[Finding] = []
@@ -165,7 +191,7 @@ def check_proposal(
     found += check_geometry(ctx)
     if previous is not None and project == "延续":
         found += check_renewal(ctx, previous)
-    return findings_frame(found)
+    return found
 
 
 def _proposal_name(frame: gpd.GeoDataFrame) -> str:
@@ -240,12 +266,13 @@ def check_plots(
         specs = read_layer_specs()
     labels = plot_labels(plots, plot_column)
     frames, summary = [], []
+    loaded: dict[tuple[str, str | None], CheckRules] = {}  # plots of one county: loaded once
     for label in dict.fromkeys(labels):
         one = plots[labels == label]
-        found = check_proposal(
+        found = findings_frame(_proposal_findings(
             one, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
             region=region, store_frames=store_frames, rules=rules, proposal_id=label,
-            specs=specs, project=project)
+            specs=specs, project=project, previous=None, loaded=loaded))
         found.insert(0, "plot", label)
         frames.append(found)
         keys = list(found["verdict_key"])

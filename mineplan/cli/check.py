@@ -94,11 +94,6 @@ add_check_commands = register
 
 def run_check(args: argparse.Namespace) -> int:
     """Run ``mineplan check``; returns 1 when any finding fails, else 0."""
-    from mineplan.checks import check_plan, check_plots, check_proposal
-    from mineplan.checks.context import StoreFrames, proposal_frames
-    from mineplan.checks.findings import format_summary, has_failures, write_findings
-    from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels
-
     if args.plan:
         extra = [n for n in ("right", "mineral", "scale", "unit") if getattr(args, n) is not None]
         if extra:
@@ -122,6 +117,19 @@ def run_check(args: argparse.Namespace) -> int:
                                   f"{' or '.join(REPORT_SUFFIXES)}")
     if args.previous is not None and args.project != "延续":
         raise CheckInputError("--previous is the extent before a renewal: give --project 延续")
+    from mineplan.store import reading
+
+    with reading(args.store):  # the store opened once for every read of the check
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The check of :func:`run_check`, its arguments checked."""
+    from mineplan.checks import check_plan, check_plots, check_proposal
+    from mineplan.checks.context import StoreFrames, proposal_frames
+    from mineplan.checks.findings import format_summary, has_failures, write_findings
+    from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels
+
     store = args.store
     proposal = None
     if args.plan:

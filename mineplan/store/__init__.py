@@ -49,8 +49,9 @@ checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only w
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -84,6 +85,7 @@ __all__ = [
     "read_meta",
     "read_overview",
     "read_styles_table",
+    "reading",
     "replace_layer",
     "store_version",
     "update_layer",
@@ -166,6 +168,18 @@ def read_overview(location: str | Path, code: str, *, zoom: float,
     copy, or the copies predate the layer): read the layer (``bbox=``) instead.
     """
     return _backend(location).read_overview(location, code, zoom=zoom, bbox=bbox)
+
+
+@contextlib.contextmanager
+def reading(location: str | Path) -> Iterator[None]:
+    """Within the block, this thread's reads of the store share one connection (a
+    GeoPackage is opened once per command instead of once per read; a PostGIS store
+    is read as before). Write nothing to the store inside the block."""
+    if is_postgres(location):
+        yield
+        return
+    with gpkg.reading(location):
+        yield
 
 
 def list_layers(location: str | Path) -> list[str]:
