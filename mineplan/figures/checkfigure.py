@@ -48,7 +48,7 @@ from mineplan.figures.cartography import (
 )
 from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, split_styles
-from mineplan.figures.neighbourhood import OUTLINE_COLOUR, neighbourhood_map
+from mineplan.figures.neighbourhood import OUTLINE_COLOUR, footnote_chars, neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import draw_footnote, format_km2, short_name
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
@@ -320,7 +320,7 @@ def _check_figure(
     footnote = draw_footnote(
         fig, hood.used, crs, hood.bar, producer=producer, date=date,
         schematic_drawn=hood.schematic_drawn, demo_drawn=hood.demo_drawn, omitted=0,
-        convergence=convergence, width_chars=218 if size[0] >= size[1] else 150,
+        convergence=convergence, width_chars=footnote_chars(size),
         extra="面积为 CGCS2000 椭球面积；拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 "
               f"(EPSG:{plane_crs.to_epsg()})。" + ("；".join(notes) + "。" if notes else ""),
         grid=grid,
