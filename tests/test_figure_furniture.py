@@ -138,17 +138,25 @@ def test_printed_sources_are_chinese_and_the_inset_disclaims_a_border(sheets,
 
 
 @pytest.mark.slow
-def test_zone_sheet_has_the_double_frame(frames: dict) -> None:  # type: ignore[type-arg]
-    layer = "CKGH"
-    row = frames[layer][frames[layer]["region"] == "新源县"].iloc[0]
-    fig = zone_sheet(row, frames, layer=layer, specs=read_layer_specs(), styles=read_styles())
+@pytest.mark.parametrize("kind", ["zone", "check"])
+def test_zone_sheet_and_check_figure_have_the_double_frame(side_sheets, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """The thick outer line round the thin neat line, degree labels between the two."""
+    fig = side_sheets[(kind, "A4", "landscape")]
     info = figure_info(fig)
+    renderer = fig.canvas.get_renderer()
     frame = _boxes(fig, "outer-frame")
     assert len(frame) == 1
-    face = info.map_ax.get_window_extent(fig.canvas.get_renderer())
-    assert frame[0].x0 < face.x0 and frame[0].y1 > face.y1
-    assert all(re.fullmatch(r"\d{2,3}°\d{2}′", t.get_text())
-               for t in info.map_ax.texts if t.get_gid() == "grid-label")
+    face = info.map_ax.get_window_extent(renderer)
+    assert frame[0].x0 < face.x0 and frame[0].y0 < face.y0
+    assert frame[0].x1 > face.x1 and frame[0].y1 > face.y1
+    labels = [t for t in info.map_ax.texts if t.get_gid() == "grid-label"]
+    assert len(labels) >= 4
+    for text in labels:
+        assert re.fullmatch(r"\d{2,3}°\d{2}′", text.get_text()), text.get_text()
+        box = text.get_window_extent(renderer)
+        assert frame[0].x0 <= box.x0 and box.x1 <= frame[0].x1
+        assert frame[0].y0 <= box.y0 and box.y1 <= frame[0].y1
+        assert not box.overlaps(face), text.get_text()
 
 
 # ------------------------------------------------------------------ zone sheet and check figure
@@ -185,7 +193,7 @@ def side_sheets(frames: dict, check_block) -> dict:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["zone"])
+@pytest.mark.parametrize("kind", ["zone", "check"])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_the_legend_of_a_zone_sheet_or_check_figure_lies_under_the_map_not_on_it(
         side_sheets, kind: str, layout) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,8 @@
 """The check figure: a proposed mining-right block, its conflict pieces and the findings.
 
-For a pre-grant (预审) report: the neighbourhood map with the proposal outlined in red,
+For a pre-grant (预审) report: the neighbourhood map (double-line 图廓 with degree or
+km labels between its lines, legend under it, as on a zone sheet) with the proposal
+outlined in red,
 its corners numbered (J1, J2 …, as :func:`mineplan.io.corners.corner_table` numbers
 them everywhere), and each piece of a control layer or existing right it overlaps
 drawn in that layer's own colours (``styles/styles.toml``) with a hatch of its own and
@@ -271,7 +273,7 @@ def _check_figure(
     FigureCanvasAgg(fig)
     hood = neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
                              schematic=schematic, size=size, grid=grid,
-                             outline_label="申请范围", extra_handles=extra)
+                             outline_label="申请范围", extra_handles=extra, frame=True)
     ax = hood.ax
     if len(pieces):
         projected = pieces.to_crs(crs)
