@@ -54,7 +54,7 @@ from mineplan.figures.neighbourhood import OUTLINE_COLOUR, footnote_chars, neigh
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import draw_footnote, format_km2, short_name
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
-from mineplan.io.corners import corner_table
+from mineplan.io.corners import corner_table, point_names_of
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import (
     PLANE_DECIMALS,
@@ -170,11 +170,16 @@ def conflict_pieces(
 
 def proposal_corners(proposal: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pyproj.CRS]:
     """The proposal's corners (:func:`mineplan.io.corners.corner_table` of its union) and the
-    prefixed 3-degree Gauss-Kruger CRS their X/Y are in (the zone of its centre)."""
-    geom = proposal.to_crs(STORE_CRS).geometry.union_all()
+    prefixed 3-degree Gauss-Kruger CRS their X/Y are in (the zone of its centre).
+
+    A proposal of one row keeps the source's own point numbers where the reader kept
+    them (:func:`mineplan.io.corners.point_names_of`), as its workbook and TXT do."""
+    geo = proposal.to_crs(STORE_CRS).geometry
+    names = point_names_of(proposal) if len(geo) == 1 else None
+    geom = geo.iloc[0] if names is not None else geo.union_all()
     rep = geom.representative_point()
     crs = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
-    return corner_table([geom], plane_crs=crs), crs
+    return corner_table([geom], plane_crs=crs, point_names=names), crs
 
 
 def check_figure(
