@@ -138,14 +138,92 @@ def test_printed_sources_are_chinese_and_the_inset_disclaims_a_border(sheets,
 
 
 @pytest.mark.slow
-def test_zone_sheet_has_the_double_frame(frames: dict) -> None:  # type: ignore[type-arg]
-    layer = "CKGH"
-    row = frames[layer][frames[layer]["region"] == "新源县"].iloc[0]
-    fig = zone_sheet(row, frames, layer=layer, specs=read_layer_specs(), styles=read_styles())
+@pytest.mark.parametrize("kind", ["zone", "check"])
+def test_zone_sheet_and_check_figure_have_the_double_frame(side_sheets, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """The thick outer line round the thin neat line, degree labels between the two."""
+    fig = side_sheets[(kind, "A4", "landscape")]
     info = figure_info(fig)
+    renderer = fig.canvas.get_renderer()
     frame = _boxes(fig, "outer-frame")
     assert len(frame) == 1
-    face = info.map_ax.get_window_extent(fig.canvas.get_renderer())
-    assert frame[0].x0 < face.x0 and frame[0].y1 > face.y1
-    assert all(re.fullmatch(r"\d{2,3}°\d{2}′", t.get_text())
-               for t in info.map_ax.texts if t.get_gid() == "grid-label")
+    face = info.map_ax.get_window_extent(renderer)
+    assert frame[0].x0 < face.x0 and frame[0].y0 < face.y0
+    assert frame[0].x1 > face.x1 and frame[0].y1 > face.y1
+    labels = [t for t in info.map_ax.texts if t.get_gid() == "grid-label"]
+    assert len(labels) >= 4
+    for text in labels:
+        assert re.fullmatch(r"\d{2,3}°\d{2}′", text.get_text()), text.get_text()
+        box = text.get_window_extent(renderer)
+        assert frame[0].x0 <= box.x0 and box.x1 <= frame[0].x1
+        assert frame[0].y0 <= box.y0 and box.y1 <= frame[0].y1
+        assert not box.overlaps(face), text.get_text()
+
+
+# ------------------------------------------------------------------ zone sheet and check figure
+
+
+def _check_figure(frames: dict, box_bounds: tuple[float, float, float, float],  # type: ignore[type-arg]
+                  paper: str, orientation: str):  # type: ignore[no-untyped-def]
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from mineplan.checks import check_proposal
+    from mineplan.figures import check_figure
+
+    proposal = gpd.GeoDataFrame(geometry=[box(*box_bounds)], crs="EPSG:4490")
+    findings = check_proposal(proposal, right_type="探矿权", mineral="煤炭", store_frames=frames)
+    return check_figure(proposal, findings, frames, specs=read_layer_specs(),
+                        styles=read_styles(), paper=paper, orientation=orientation)
+
+
+@pytest.fixture(scope="module")
+def side_sheets(frames: dict, check_block) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """Zone sheets and check figures on every layout: {(kind, paper, orientation): figure}."""
+    layer = "CKGH"
+    row = frames[layer][frames[layer]["region"] == "新源县"].iloc[0]
+    specs, styles = read_layer_specs(), read_styles()
+    out = {}
+    for paper, orientation in LAYOUTS:
+        out["zone", paper, orientation] = zone_sheet(
+            row, frames, layer=layer, specs=specs, styles=styles, paper=paper,
+            orientation=orientation)
+        out["check", paper, orientation] = _check_figure(frames, check_block, paper,
+                                                         orientation)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["zone", "check"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_legend_of_a_zone_sheet_or_check_figure_lies_under_the_map_not_on_it(
+        side_sheets, kind: str, layout) -> None:  # type: ignore[no-untyped-def]
+    fig = side_sheets[(kind, *layout)]
+    info = figure_info(fig)
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    margin = 5 / 25.4 * fig.dpi  # 5 mm print margin
+    face = info.map_ax.get_window_extent(renderer)
+    outer = _boxes(fig, "outer-frame")
+    assert len(outer) == 1
+    frame = outer[0]
+    legends = fig.findobj(lambda a: a.get_gid() == "legend")
+    assert len(legends) == 1, "one legend, in its own panel"
+    assert info.map_ax.get_legend() is None  # nothing drawn over the map face
+    box = legends[0].get_window_extent(renderer)
+    assert page.x0 + margin <= box.x0 and box.x1 <= page.x1 - margin, box
+    assert page.y0 + margin <= box.y0 and box.y1 <= page.y1 - margin, box
+    assert not box.overlaps(frame) and not box.overlaps(face), (box, frame)
+    # clear of every text on the page (title, attributes, verdict, footnote) and of the
+    # panels beside the map (corner and findings tables, inset)
+    for text in fig.texts:
+        if text.get_text().strip():
+            assert not box.overlaps(text.get_window_extent(renderer)), text.get_text()[:20]
+    legend_ax = legends[0].axes
+    for ax in fig.axes:
+        if ax not in (legend_ax, info.map_ax) and ax.get_visible():
+            assert not box.overlaps(ax.get_window_extent(renderer)), ax
+    # every entry is in it and readable, and the map keeps most of the column
+    shown = [t.get_text().replace("\n", "") for t in legends[0].get_texts()]
+    assert shown == info.legend_labels
+    assert min(t.get_fontsize() for t in legends[0].get_texts()) >= 4.5
+    assert face.width * face.height >= 0.25 * page.width * page.height

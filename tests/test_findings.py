@@ -203,3 +203,49 @@ def test_findings_areas_are_numbers_shown_to_4_decimals(tmp_path: Path) -> None:
     assert cell.number_format == "0.0000"
     back = pd.read_csv(csv, encoding="utf-8-sig", dtype=str)
     assert back[FINDING_HEADERS["area_km2"]].iloc[0] == f"{expected:.4f}"
+
+
+#: A 报盘 coordinate TXT with its own point numbers: plot 1 numbered 1–4, plot 2 going
+#: on with 5–8 (as bureau files often do), each ring closed by repeating its first point.
+NUMBERED_TXT = (
+    "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n计量单位=米\n"
+    "带号=28\n精度=0.01\n[地块坐标]\n"
+    "5,672.2140,1,一号地块,面,,,,@\n"
+    "1,1,4823514.59,28444242.11\n2,1,4826181.09,28444264.24\n"
+    "3,1,4826202.48,28441743.76\n4,1,4823535.98,28441720.63\n1,1,4823514.59,28444242.11\n"
+    "5,400.0000,2,二号地块,面,,,,@\n"
+    "5,1,4823500.00,28447000.00\n6,1,4825500.00,28447000.00\n"
+    "7,1,4825500.00,28449000.00\n8,1,4823500.00,28449000.00\n5,1,4823500.00,28447000.00\n"
+)
+
+
+def test_coordinate_sheet_keeps_the_files_own_point_numbers(tmp_path: Path) -> None:
+    """Issue 13: 点号 as the coordinate file numbered them (not J1…), X/Y as typed."""
+    from mineplan.io.coordinates import format_boundary_txt
+    from mineplan.io.readers import read_geometry_file
+
+    source = tmp_path / "申请范围.txt"
+    source.write_bytes(NUMBERED_TXT.encode("gbk"))
+    proposal = read_geometry_file(source, expect="polygon").frame
+    out = tmp_path / "f.xlsx"
+    write_findings(_frame(), out, proposal=proposal)
+    rows = [[c.value for c in row]
+            for row in openpyxl.load_workbook(out)["申请范围坐标"].iter_rows(min_row=2)]
+    assert [(r[0], r[2]) for r in rows] == [(1, "1"), (1, "2"), (1, "3"), (1, "4"),
+                                             (2, "5"), (2, "6"), (2, "7"), (2, "8")]
+    assert (rows[1][3], rows[1][4]) == (4826181.09, 28444264.24)  # point 2 as typed
+    assert (rows[6][3], rows[6][4]) == (4825500.00, 28449000.00)  # point 7 as typed
+    # one plot taken out of the file (a batch report's plot 2) keeps its own numbers
+    assert list(proposal_coordinates(proposal.iloc[[1]])["点号"]) == ["5", "6", "7", "8"]
+    # the TXT writer numbers them the same way (the one corner table, io.corners)
+    txt = format_boundary_txt(proposal, zone=28, encoding="gbk").decode("gbk")
+    assert "\n7,1,4825500.00,28449000.00" in txt.replace("\r\n", "\n")
+
+
+def test_coordinate_sheet_numbers_j1_where_the_input_had_no_numbers(tmp_path: Path) -> None:
+    """A GIS polygon (or a file without point numbers) is numbered J1… per ring."""
+    proposal = gpd.GeoDataFrame(geometry=[PIECE], crs=4490)
+    proposal.attrs["point_names"] = [[["1", "2", "3"]]]  # stale: the ring has 4 corners
+    assert list(proposal_coordinates(proposal)["点号"]) == ["J1", "J2", "J3", "J4"]
+    assert list(proposal_coordinates(proposal.reset_index(drop=True).set_axis([7]))["点号"]) \
+        == ["J1", "J2", "J3", "J4"]  # a row the names do not belong to

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -178,6 +179,48 @@ def test_the_pdf_report_holds_the_same_text(built_store: Path, pdf_report: tuple
     assert len(images.splitlines()) > 2  # header lines + the check figure
     (artifacts / "report").mkdir(exist_ok=True)
     shutil.copyfile(out, artifacts / "report" / "预审意见.pdf")
+
+
+def test_ghostscript_extracts_the_pdf_reports_chinese_as_poppler_does(
+        built_store: Path, pdf_report: tuple[Path, Path]) -> None:
+    """Ghostscript (behind printers and PDF/A converters) reads the report's text.
+
+    reportlab wrote each font subset's ToUnicode map as one block of up to 256
+    codes; Ghostscript drops a map over the CMap limit of 100 and extracted the
+    subsets' one-byte codes instead of the Chinese, while poppler read it fine.
+    """
+    need("gs", "ghostscript")
+    need("pdftotext", "poppler-utils")
+    need("pdffonts", "poppler-utils")
+    out, proposal_txt = pdf_report
+    findings = _expected_findings(built_store, proposal_txt)
+    gs = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=txtwrite",
+                         "-sOutputFile=-", str(out)], capture_output=True, text=True,
+                        check=True).stdout
+    lines = [_squash(line) for line in gs.splitlines()]
+    assert "矿业权出让前预审意见" in lines  # the title, on its own line
+    assert _squash(f"预审结论：{_worst(findings)}") in lines
+    assert _squash(f"申请地块：{NAME}") in lines
+    # a finding row (number, rule, verdict, measured area) as one printed line
+    redline = next(i for i, f in enumerate(findings.itertuples(), start=1)
+                   if f.check == "ecological_redline")
+    row = findings.iloc[redline - 1]
+    area = re.match(r"[\d.]+ km²", row["measured"])
+    assert area, row["measured"]
+    assert any(line.startswith(_squash(f"{redline} {row['rule']} {row['verdict']} {area[0]}"))
+               for line in lines)
+    for point, x, y in CORNERS:
+        assert any(_squash(f"{point} {x} {y}") in line for line in lines), point
+    # every character poppler extracts, Ghostscript extracts as often
+    poppler = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    letters = [Counter(c for c in text if not c.isspace()) for text in (gs, poppler)]
+    assert letters[0] == letters[1]
+    # every font embedded, none that poppler finds mismatched to its file
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    assert "Mismatch" not in fonts.stderr
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(re.search(r"\sTrueType\s+\S+\s+yes\s+yes\s+yes\s", r) for r in rows), rows
 
 
 def test_pdfium_reads_and_draws_the_pdf_report_as_poppler_does(

@@ -1,6 +1,8 @@
 """The check figure: a proposed mining-right block, its conflict pieces and the findings.
 
-For a pre-grant (预审) report: the neighbourhood map with the proposal outlined in red,
+For a pre-grant (预审) report: the neighbourhood map (double-line 图廓 with degree or
+km labels between its lines, legend under it, as on a zone sheet) with the proposal
+outlined in red,
 its corners numbered (J1, J2 …, as :func:`mineplan.io.corners.corner_table` numbers
 them everywhere), and each piece of a control layer or existing right it overlaps
 drawn in that layer's own colours (``styles/styles.toml``) with a hatch of its own and
@@ -48,11 +50,11 @@ from mineplan.figures.cartography import (
 )
 from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, split_styles
-from mineplan.figures.neighbourhood import OUTLINE_COLOUR, neighbourhood_map
+from mineplan.figures.neighbourhood import OUTLINE_COLOUR, footnote_chars, neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import draw_footnote, format_km2, short_name
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
-from mineplan.io.corners import corner_table
+from mineplan.io.corners import corner_table, point_names_of
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import (
     PLANE_DECIMALS,
@@ -168,11 +170,16 @@ def conflict_pieces(
 
 def proposal_corners(proposal: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pyproj.CRS]:
     """The proposal's corners (:func:`mineplan.io.corners.corner_table` of its union) and the
-    prefixed 3-degree Gauss-Kruger CRS their X/Y are in (the zone of its centre)."""
-    geom = proposal.to_crs(STORE_CRS).geometry.union_all()
+    prefixed 3-degree Gauss-Kruger CRS their X/Y are in (the zone of its centre).
+
+    A proposal of one row keeps the source's own point numbers where the reader kept
+    them (:func:`mineplan.io.corners.point_names_of`), as its workbook and TXT do."""
+    geo = proposal.to_crs(STORE_CRS).geometry
+    names = point_names_of(proposal) if len(geo) == 1 else None
+    geom = geo.iloc[0] if names is not None else geo.union_all()
     rep = geom.representative_point()
     crs = gk_crs_for_lonlat(rep.x, rep.y, prefixed=True)
-    return corner_table([geom], plane_crs=crs), crs
+    return corner_table([geom], plane_crs=crs, point_names=names), crs
 
 
 def check_figure(
@@ -271,7 +278,7 @@ def _check_figure(
     FigureCanvasAgg(fig)
     hood = neighbourhood_map(fig, shape, frames, crs=crs, specs=specs, styles=styles,
                              schematic=schematic, size=size, grid=grid,
-                             outline_label="申请范围", extra_handles=extra)
+                             outline_label="申请范围", extra_handles=extra, frame=True)
     ax = hood.ax
     if len(pieces):
         projected = pieces.to_crs(crs)
@@ -320,7 +327,7 @@ def _check_figure(
     footnote = draw_footnote(
         fig, hood.used, crs, hood.bar, producer=producer, date=date,
         schematic_drawn=hood.schematic_drawn, demo_drawn=hood.demo_drawn, omitted=0,
-        convergence=convergence, width_chars=218 if size[0] >= size[1] else 150,
+        convergence=convergence, width_chars=footnote_chars(size),
         extra="面积为 CGCS2000 椭球面积；拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 "
               f"(EPSG:{plane_crs.to_epsg()})。" + ("；".join(notes) + "。" if notes else ""),
         grid=grid,

@@ -50,7 +50,9 @@ __all__ = [
     "CJK_FONT",
     "SETUP_COMMAND",
     "SOURCE_FONT",
+    "TOUNICODE_BLOCK",
     "WEIGHTS",
+    "bfchar_blocks",
     "build_cjk_fonts",
     "cjk_font_files",
     "convert_to_truetype",
@@ -73,6 +75,17 @@ SETUP_COMMAND = "python -m mineplan.figures make-font"
 #: cu2qu's tolerance in font units (the em is 1000): far below a printer's dot.
 _MAX_ERROR_UNITS = 1.0
 _TRUETYPE_TAGS = (b"\x00\x01\x00\x00", b"true")
+#: The most mappings one ``beginbfchar`` block of a CMap may hold (Adobe technical
+#: note 5014, "CMap and CIDFont Files Specification", and ISO 32000-1 §9.10.3).
+#: Ghostscript 10.0 drops a ``ToUnicode`` CMap whose block holds more, silently,
+#: and then extracts a font's Chinese as its one-byte codes.
+TOUNICODE_BLOCK = 100
+
+
+def bfchar_blocks(pairs: Sequence[str]) -> str:
+    """``<code> <unicode>`` lines as CMap ``bfchar`` blocks of at most :data:`TOUNICODE_BLOCK`."""
+    blocks = [pairs[i:i + TOUNICODE_BLOCK] for i in range(0, len(pairs), TOUNICODE_BLOCK)]
+    return "\n".join(f"{len(b)} beginbfchar\n" + "\n".join(b) + "\nendbfchar" for b in blocks)
 
 
 def cjk_font_files(folder: Path | None = None) -> dict[str, Path]:

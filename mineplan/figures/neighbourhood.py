@@ -1,14 +1,17 @@
 """The neighbourhood map: the left half of a zone sheet and of a check figure.
 
 Every store layer around one shape (a zone, a proposal), the shape outlined in red,
-county lines, a legend, scale bar, north arrow and frame grid.
+county lines, scale bar, north arrow and the double-line 图廓 with its grid labels;
+the legend in a strip of its own under the map (:func:`sheet_rects`, in millimetres so
+every paper gets the same strip), never over map content.
 
-May import: :mod:`mineplan.layers` and the modules :mod:`~mineplan.figures.cartography`
-and :mod:`~mineplan.figures.layers`. Never web or cli.
+May import: :mod:`mineplan.layers` and the modules :mod:`~mineplan.figures.cartography`,
+:mod:`~mineplan.figures.layers` and :mod:`~mineplan.figures.text`. Never web or cli.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +26,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.figures.cartography import (
+    FRAME_GAP_PT,
     ScaleBar,
     draw_grid,
     draw_north_arrow,
@@ -37,12 +41,61 @@ from mineplan.figures.layers import (
     legend_handle,
     point_zones,
 )
+from mineplan.figures.text import fit_legend
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 
-__all__ = ["OUTLINE_COLOUR", "Neighbourhood", "neighbourhood_map"]
+__all__ = ["LEGEND_STRIP_MM", "OUTLINE_COLOUR", "Neighbourhood", "SheetRects",
+           "footnote_chars", "neighbourhood_map", "sheet_rects"]
 
 #: The red of the outlined shape (the zone, the proposal).
 OUTLINE_COLOUR = "#E00000"
+#: Height of the legend strip under the map, mm: four rows of 6.5 pt entries and the
+#: title; more entries take more columns, then a smaller font (down to 4.5 pt).
+LEGEND_STRIP_MM = 26.0
+#: Half-width columns of footnote text these sheets budget for (a zone sheet's runs
+#: to ~650, a check figure's with data notes to ~800).
+_FOOTNOTE_COLUMNS = 820
+_FOOTNOTE_PT = 6.5 * 1.4  # the footnote's line height (6.5 pt type)
+
+
+def footnote_chars(size: tuple[float, float]) -> int:
+    """The footnote's width in half-width columns on a page of `size` inches."""
+    return 218 if size[0] >= size[1] else 150
+
+
+@dataclass(frozen=True)
+class SheetRects:
+    """The left column of a zone sheet or check figure, in figure fractions.
+
+    ``map_rect`` is the map face (inner neat line; the outer line and grid labels take
+    :data:`~mineplan.figures.cartography.FRAME_GAP_PT` more each side); ``legend_rect``
+    the strip under it, as wide as the outer frame, above the footnote.
+    """
+
+    map_rect: tuple[float, float, float, float]
+    legend_rect: tuple[float, float, float, float]
+
+
+def sheet_rects(size: tuple[float, float]) -> SheetRects:
+    """Map and legend of a page of `size` inches, measured in millimetres.
+
+    The column spans 5–57 % of the page width (the attribute / findings panel is right
+    of it, from 60 %); from the bottom: the footnote's lines, the
+    :data:`LEGEND_STRIP_MM` legend, the frame's gap, then the map up to the title
+    block at 88 % of the height.
+    """
+    w, h = size[0] * 25.4, size[1] * 25.4  # mm
+    frame = FRAME_GAP_PT * 25.4 / 72 + 1.5  # outer line and labels, mm
+    lines = math.ceil(_FOOTNOTE_COLUMNS / footnote_chars(size))
+    foot = 3.0 + lines * _FOOTNOTE_PT * 25.4 / 72 + 2.0
+    x0, x1, top = 0.05 * w, 0.57 * w, 0.88 * h
+    map_y0 = foot + LEGEND_STRIP_MM + frame + 2.0
+
+    def rect(a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+        return (a / w, b / h, (c - a) / w, (d - b) / h)
+
+    return SheetRects(map_rect=rect(x0, map_y0, x1, top),
+                      legend_rect=rect(x0 - frame, foot, x1 + frame, foot + LEGEND_STRIP_MM))
 
 
 @dataclass
@@ -82,17 +135,19 @@ def neighbourhood_map(
     ``frame`` draws the double-line 图廓 with the grid labels between its lines
     (:func:`~mineplan.figures.cartography.draw_grid`). ``projected`` keeps the layers'
     reprojections for the next map (an atlas); a fresh one is used when not given.
+    The map and its legend go where :func:`sheet_rects` puts them on a page of ``size``.
     """
     if projected is None:
         projected = ProjectedLayers()
-    ax = fig.add_axes((0.05, 0.14, 0.52, 0.74))
+    rects = sheet_rects(size)
+    ax = fig.add_axes(rects.map_rect)
     minx, miny, maxx, maxy = shape.bounds
     # a point (zone without area) is shown with ~10 km around it, so its setting reads
     pad = max(maxx - minx, maxy - miny, 12_000.0 if outline == "point" else 2000.0) * 0.8
     extent = fit_extent((minx - pad, miny - pad, maxx + pad, maxy + pad), ax, margin=0)
     set_map_extent(ax, extent)
     view = box(extent[0], extent[2], extent[1], extent[3])
-    metres_per_mm = (extent[1] - extent[0]) / (0.52 * size[0] * 25.4)
+    metres_per_mm = (extent[1] - extent[0]) / (rects.map_rect[2] * size[0] * 25.4)
 
     drawn: dict[str, str] = {}
     used: dict[str, gpd.GeoDataFrame] = {"XZQ": frames["XZQ"]}
@@ -151,8 +206,9 @@ def neighbourhood_map(
     draw_north_arrow(ax)
     draw_grid(ax, crs, grid, frame=frame)
     labels = list(drawn.values())
-    ax.legend(handles, labels, loc="upper left", fontsize=6, framealpha=0.85, fancybox=False,
-              edgecolor="#404040")
+    legend_ax = fig.add_axes(rects.legend_rect)
+    legend_ax.set_axis_off()
+    fit_legend(legend_ax, handles, labels, compact=True, columns=(2, 3, 4))
     return Neighbourhood(ax, extent, bar, drawn, used, labels, handles, schematic_drawn,
                          demo_drawn, points_drawn)
 

@@ -40,7 +40,7 @@ from matplotlib.figure import Figure
 
 from mineplan.atomic import atomic_output
 from mineplan.errors import FigureError
-from mineplan.figures.fonts import CJK_FONT, SOURCE_FONT, register_cjk_font
+from mineplan.figures.fonts import CJK_FONT, SOURCE_FONT, bfchar_blocks, register_cjk_font
 
 __all__ = [
     "CJK_FONT",
@@ -68,7 +68,6 @@ _FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
 
 _BFRANGE = re.compile(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\[([^\]]*)\]")
-_BFCHAR_BLOCK = 100  # the most pairs a CMap may hold in one beginbfchar block
 
 
 class _BfcharToUnicode(bytes):
@@ -97,9 +96,7 @@ class _BfcharToUnicode(bytes):
                 return plain % args
             pairs += [f"<{code:0{width}x}> {target}"
                       for code, target in zip(range(start, end + 1), targets, strict=True)]
-        blocks = [pairs[i:i + _BFCHAR_BLOCK] for i in range(0, len(pairs), _BFCHAR_BLOCK)]
-        body = "\n".join(f"{len(b)} beginbfchar\n" + "\n".join(b) + "\nendbfchar"
-                         for b in blocks)
+        body = bfchar_blocks(pairs)
         head, _, tail = plain.partition(b"%d beginbfrange\n%s\nendbfrange")
         return head + body.encode("ascii") + tail
 

@@ -66,6 +66,7 @@ from mineplan.figures.text import (
     break_lines,
     draw_footnote,
     draw_index,
+    fit_legend,
     place_labels,
     wrap_cjk,
 )
@@ -380,31 +381,6 @@ def sheet_layout(size: tuple[float, float], n_zones: int) -> SheetLayout:
         index_rect=rect(w - margin - index_w, bottom, w - margin, panel_top),
         chars=chars, title_chars=int((w - 2 * margin) / 25.4 * 72 / 8),
     )
-
-
-def fit_legend(legend_ax: Axes, handles: list[Patch | Line2D], labels: list[str], *,
-               compact: bool) -> None:
-    """The legend in `legend_ax`'s box: labels broken by :func:`break_lines`, the font
-    stepped down from 6.5 pt (to 4.5 pt, then two columns) until the legend fits the box."""
-    fig = legend_ax.get_figure(root=True)
-    assert fig is not None
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    box = legend_ax.get_window_extent(renderer)
-    width_pt = box.width * 72 / fig.dpi
-    for ncol in (1, 2):
-        for size in (6.5, 6.0, 5.5, 5.0, 4.5):
-            chars = max(int((width_pt / ncol - 40) / (size / 2)), 10)
-            wrapped = ["\n".join(break_lines(label, chars)) for label in labels]
-            legend = legend_ax.legend(
-                handles, wrapped, loc="upper left", title="图  例", fontsize=size,
-                title_fontsize=9, frameon=True, edgecolor="#404040", fancybox=False,
-                borderpad=0.7, handlelength=2.6, handleheight=1.1 if compact else 1.4,
-                labelspacing=0.3 if compact else 0.45, ncol=ncol,
-            )
-            legend.set_gid("legend")
-            got = legend.get_window_extent(renderer)
-            if got.x1 <= box.x1 + 0.5 and got.y0 >= box.y0 - 0.5:
-                return
 
 
 def _count_zones(frames: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],

@@ -19,6 +19,8 @@ import pyproj
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 
@@ -41,6 +43,7 @@ __all__ = [
     "break_lines",
     "draw_footnote",
     "draw_index",
+    "fit_legend",
     "format_km2",
     "place_labels",
     "short_name",
@@ -217,6 +220,32 @@ def wrap_cjk(text: str, width: int) -> str:
     '矿产资源\\n规划图'
     """
     return "\n".join(break_lines(text, width))
+
+
+def fit_legend(legend_ax: Axes, handles: Sequence[Patch | Line2D], labels: Sequence[str], *,
+               compact: bool, columns: Sequence[int] = (1, 2)) -> None:
+    """The legend (gid ``"legend"``) in `legend_ax`'s box, titled 图例: labels broken by
+    :func:`break_lines`, the font stepped down from 6.5 pt to 4.5 pt in each number of
+    `columns` in turn until the legend fits the box (the last try stays if none does)."""
+    fig = legend_ax.get_figure(root=True)
+    assert fig is not None
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = legend_ax.get_window_extent(renderer)
+    width_pt = box.width * 72 / fig.dpi
+    for ncol in columns:
+        for size in (6.5, 6.0, 5.5, 5.0, 4.5):
+            chars = max(int((width_pt / ncol - 40) / (size / 2)), 10)
+            wrapped = ["\n".join(break_lines(label, chars)) for label in labels]
+            legend = legend_ax.legend(
+                list(handles), wrapped, loc="upper left", title="图  例", fontsize=size,
+                title_fontsize=9, frameon=True, edgecolor="#404040", fancybox=False,
+                borderpad=0.7, handlelength=2.6, handleheight=1.1 if compact else 1.4,
+                labelspacing=0.3 if compact else 0.45, ncol=ncol,
+            )
+            legend.set_gid("legend")
+            got = legend.get_window_extent(renderer)
+            if got.x1 <= box.x1 + 0.5 and got.y0 >= box.y0 - 0.5:
+                return
 
 
 def short_name(name: str, limit: int = 12) -> str:

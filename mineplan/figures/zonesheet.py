@@ -26,7 +26,7 @@ from mineplan.figures.canvas import quiet_canvas
 from mineplan.figures.cartography import convergence_deg
 from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import ProjectedLayers, check_frames, point_zones, split_styles
-from mineplan.figures.neighbourhood import neighbourhood_map
+from mineplan.figures.neighbourhood import footnote_chars, neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
 from mineplan.figures.text import SCHEMATIC_TITLE, draw_footnote, format_km2
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
@@ -212,7 +212,7 @@ def _zone_sheet(
     footnote = draw_footnote(
         fig, used, crs, bar, producer=producer, date=date, schematic_drawn=schematic_drawn,
         demo_drawn=demo_drawn, omitted=0, convergence=convergence,
-        width_chars=218 if size[0] >= size[1] else 150,
+        width_chars=footnote_chars(size),
         extra="" if is_point else
         f"拐点坐标为 CGCS2000 高斯-克吕格 3度带带号坐标 (EPSG:{epsg})。", grid=grid,
         points_drawn=is_point or hood.points_drawn,

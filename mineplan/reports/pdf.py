@@ -4,11 +4,27 @@ Why reportlab and not LibreOffice: LibreOffice would convert the DOCX faithfully
 but it is a 250 MB install that a planner's machine (or the wheel) cannot be
 assumed to have, and the web app must offer the PDF everywhere. reportlab is a
 pure-Python, long-kept PDF library that embeds TrueType fonts as standard
-``/TrueType`` subsets with a ``ToUnicode`` map, so text extracts (poppler) and
-prints (Ghostscript). It cannot embed CFF outlines — which is exactly what
-:mod:`mineplan.figures.fonts` solved for the figures: the report uses the same
-TrueType conversion of Noto Sans CJK SC (OFL), made once at set-up. The content is
-the DOCX's (:mod:`.docx` shares its headings and rows), laid out on A4 portrait.
+``/TrueType`` subsets of up to 256 characters, each with a ``ToUnicode`` map. It
+cannot embed CFF outlines — which is exactly what :mod:`mineplan.figures.fonts`
+solved for the figures: the report uses the same TrueType conversion of Noto Sans
+CJK SC (OFL), made once at set-up. The content is the DOCX's (:mod:`.docx` shares
+its headings and rows), laid out on A4 portrait.
+
+Text that Ghostscript can extract
+---------------------------------
+reportlab writes each subset's ``ToUnicode`` CMap as one ``beginbfchar`` block of
+all its codes (up to 256). The CMap specification (Adobe technical note 5014;
+ISO 32000-1 §9.10.3) allows at most 100 mappings per block; Ghostscript 10.0
+enforces that by dropping the whole map without a word, and its ``txtwrite``
+then gives a subset's one-byte codes instead of the Chinese (poppler and PDFium
+are lenient, so only Ghostscript showed it — behind many printers and PDF/A
+converters). The fonts themselves were right: embedded, subset-tagged, simple
+TrueType with ``FontFile2``, no mismatch. :func:`_conforming_tounicode` wraps
+reportlab's own CMap writer (``reportlab.pdfbase.ttfonts.makeToUnicodeCMap``, the
+one function reportlab calls for it) so the same mappings come out in blocks of
+100 under the standard ``Adobe-Identity-UCS`` system info. Nothing is
+post-processed; if a reportlab release writes its map differently, the wrapper
+leaves it alone (and the Ghostscript test says so).
 
 May import :mod:`.content`, :mod:`.docx` (shared headings), :mod:`mineplan.figures.fonts`
 and reportlab (imported where used).
@@ -17,6 +33,8 @@ and reportlab (imported where used).
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 from typing import Any
 
 from mineplan.errors import FigureError
@@ -36,12 +54,51 @@ _REGULAR = "MineplanCJK"
 _BOLD = "MineplanCJK-Bold"
 
 
+#: reportlab's ToUnicode CMap: a head, one bfchar block of ``<code> <unicode>``, a tail.
+_REPORTLAB_CMAP = re.compile(
+    r"(?P<head>.*?/CIDSystemInfo\n<< /Registry \(.*?\)\n/Ordering \(.*?\)\n/Supplement 0\n"
+    r">> def\n/CMapName /.*? def\n(?P<rest>/CMapType 2 def\n1 begincodespacerange\n"
+    r"<[0-9A-F]{2}> <[0-9A-F]{2}>\nendcodespacerange\n))"
+    r"\d+ beginbfchar\n(?P<pairs>(?:<[0-9A-F]{2}> <[0-9A-F]{4,}>\n)*)endbfchar\n"
+    r"(?P<tail>endcmap\n.*)", re.S)
+_STANDARD_HEAD = ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                  "/CIDSystemInfo\n<< /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n"
+                  ">> def\n/CMapName /Adobe-Identity-UCS def\n")
+
+
+class _ConformingCMap:
+    """reportlab's ``makeToUnicodeCMap``, its mappings re-blocked to the CMap limits."""
+
+    def __init__(self, original: Callable[[str, list[int]], str]) -> None:
+        self.original = original
+
+    def __call__(self, fontname: str, subset: list[int]) -> str:
+        from mineplan.figures.fonts import bfchar_blocks
+
+        cmap = self.original(fontname, subset)
+        found = _REPORTLAB_CMAP.fullmatch(cmap)
+        if found is None or not found["head"].startswith("/CIDInit /ProcSet findresource"):
+            return cmap
+        pairs = found["pairs"].splitlines()
+        return (_STANDARD_HEAD + found["rest"] + bfchar_blocks(pairs) + "\n"
+                + found["tail"])
+
+
+def _conforming_tounicode() -> None:
+    """Make reportlab write every ToUnicode CMap in blocks of at most 100 (idempotent)."""
+    from reportlab.pdfbase import ttfonts
+
+    if not isinstance(ttfonts.makeToUnicodeCMap, _ConformingCMap):
+        ttfonts.makeToUnicodeCMap = _ConformingCMap(ttfonts.makeToUnicodeCMap)
+
+
 def _register_fonts() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     from mineplan.figures.fonts import CJK_FONT, SETUP_COMMAND, cjk_font_files
 
+    _conforming_tounicode()
     if _REGULAR in pdfmetrics.getRegisteredFontNames():
         return
     files = cjk_font_files()
@@ -87,7 +144,10 @@ def pdf_bytes(report: PregrantReport) -> bytes:
     h2 = ParagraphStyle("h2", parent=body, fontName=_BOLD, fontSize=11, leading=16,
                         spaceBefore=8, spaceAfter=3)
     centre = ParagraphStyle("centre", parent=body, alignment=TA_CENTER)
-    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    # every cell in the CJK font too: a table sets its cells' font even around a
+    # Paragraph, and reportlab's default (Helvetica) would land unembedded in the PDF
+    cell_font = ("FONTNAME", (0, 0), (-1, -1), _REGULAR)
+    grid = TableStyle([cell_font, ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE"))])
     width = A4[0] - 4 * cm
@@ -122,7 +182,7 @@ def pdf_bytes(report: PregrantReport) -> bytes:
     for number, plot in enumerate(report.plots, start=1):
         prefix = f"{number}. " if len(report.plots) > 1 else ""
         story.append(p(f"{prefix}申请地块：{plot.name}", h1))
-        no_head = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        no_head = TableStyle([cell_font, ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")])
         story.append(table(None, [[k, v] for k, v in particulars(plot)],
                            [width * 0.3, width * 0.7], no_head))
@@ -165,6 +225,7 @@ def pdf_bytes(report: PregrantReport) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm,
                             topMargin=2 * cm, bottomMargin=2 * cm, title=report.title,
+                            initialFontName=_REGULAR,  # not Helvetica, never embedded
                             author=report.producer, creator="mineplan")
     doc.build(story)
     return buffer.getvalue()

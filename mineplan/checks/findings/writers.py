@@ -37,7 +37,7 @@ from mineplan.checks.findings.model import (
 from mineplan.errors import FindingsWriteError
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.io.coordinates import format_dms
-from mineplan.io.corners import corner_table
+from mineplan.io.corners import corner_table, point_names_of
 from mineplan.io.sheets import csv_safe, xlsx_text_only
 from mineplan.vocab import (
     DMS_SECONDS_DECIMALS,
@@ -164,7 +164,8 @@ def proposal_coordinates(proposal: gpd.GeoDataFrame) -> pd.DataFrame:
     Gauss-Kruger with the zone prefix, of the zone holding the proposal's centroid,
     in metres (2 decimals, the registry's); longitude and latitude in degrees
     (8 decimals) and as 度分秒 text (seconds to 3 decimals). Vertices in their original
-    order, points numbered J1… per ring. A ring's closing point is not repeated.
+    order, each point under the source's own number (点号 as the coordinate file gave
+    it), J1… per ring where the input had none. A ring's closing point is not repeated.
     """
     headers = [header for header, _ in COORDINATE_HEADERS.values()]
     geo = proposal.to_crs(STORE_CRS)
@@ -173,7 +174,8 @@ def proposal_coordinates(proposal: gpd.GeoDataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=headers)
     centre = shapely.union_all(valid).centroid
     gk = gk_crs_for_lonlat(centre.x, centre.y, prefixed=True)
-    corners = corner_table(geo.geometry, plane_crs=gk, crs=STORE_CRS)
+    corners = corner_table(geo.geometry, plane_crs=gk, crs=STORE_CRS,
+                           point_names=point_names_of(proposal))
     for axis in ("lon", "lat"):
         corners[f"{axis}_dms"] = [format_dms(v, precision=DMS_SECONDS_DECIMALS)
                                   for v in corners[axis]]

@@ -29,7 +29,7 @@ from mineplan.errors import CoordinateFileError, MineplanError
 from mineplan.geodesy import ellipsoidal_area, gk_epsg
 from mineplan.io.coordinates.model import AREA_UNITS_M2, CoordinateFile, Plot, Point, Ring
 from mineplan.io.coordinates.parsing import Problems
-from mineplan.io.corners import corner_table
+from mineplan.io.corners import corner_table, point_names_of
 from mineplan.vocab import STORE_EPSG
 
 if TYPE_CHECKING:  # geopandas loads only when a frame is built or read
@@ -177,8 +177,12 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     crs = pyproj.CRS.from_epsg(cf.crs.epsg) if cf.crs.epsg is not None else None
-    return gpd.GeoDataFrame(plot_records(cf), columns=list(PLOT_COLUMNS), geometry="geometry",
-                            crs=crs)
+    frame = gpd.GeoDataFrame(plot_records(cf), columns=list(PLOT_COLUMNS),
+                             geometry="geometry", crs=crs)
+    # the file's own point numbers, for every corner table of these plots (io.corners)
+    frame.attrs["point_names"] = [[[p.name for p in r.points] for r in plot.rings]
+                                  for plot in cf.plots]
+    return frame
 
 
 def plots_from_frame(gdf: gpd.GeoDataFrame, *, zone: int, width: int = 3) -> list[Plot]:
@@ -212,7 +216,8 @@ def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
         source, target = gdf.crs, pyproj.CRS.from_epsg(epsg)
     else:  # the coordinates as they are: an identity transformation
         source = target = _crs_as_is(gdf.crs, epsg)
-    corners = corner_table(gdf.geometry, plane_crs=target, crs=source)
+    corners = corner_table(gdf.geometry, plane_crs=target, crs=source,
+                           point_names=point_names_of(gdf))
     rings_of: dict[int, list[Ring]] = {}
     for (plot_no, ring_no), ring in corners.groupby(["plot", "ring"], sort=False):
         points = [
@@ -220,7 +225,6 @@ def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
             for name, x, y in zip(ring["point"], ring["x"], ring["y"], strict=True)
         ]
         rings_of.setdefault(int(plot_no), []).append(Ring(int(ring_no), points))
-    _keep_point_names(rings_of, gdf.attrs.get("point_names"))
     plots = []
     for i, (_, row) in enumerate(gdf.iterrows(), start=1):
         # an empty polygon is one ring without points (writing it says so)
@@ -235,23 +239,6 @@ def plots_from_gdf(gdf: gpd.GeoDataFrame, epsg: int | None) -> list[Plot]:
                     setattr(ring, attribute, float(value))
         plots.append(Plot(number, name, "面", rings=rings))
     return plots
-
-
-def _keep_point_names(rings_of: dict[int, list[Ring]], names: object) -> None:
-    """Give the points the names they were read with (``attrs["point_names"]`` of a
-    :func:`~mineplan.io.coordinates.read_coordinates` frame: per plot, per ring), where
-    the rings still have those points; else the J1… names stay."""
-    if not isinstance(names, list):
-        return
-    for plot_no, rings in rings_of.items():
-        if plot_no - 1 >= len(names):
-            continue
-        given = names[plot_no - 1]
-        if [len(r) for r in given] != [len(r.points) for r in rings]:
-            continue
-        for ring, ring_names in zip(rings, given, strict=True):
-            for point, name in zip(ring.points, ring_names, strict=True):
-                point.name = str(name)
 
 
 def _crs_as_is(crs: pyproj.CRS | None, epsg: int | None) -> pyproj.CRS:
