@@ -55,15 +55,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
-
 from mineplan.layers import LayerSpec
 from mineplan.location import is_postgres, location_text
-from mineplan.store import gpkg
 from mineplan.store.edits import EDIT_COLUMNS, EditRecord
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
     from mineplan.store.copy import copy_store
 
 __all__ = [
@@ -90,7 +89,8 @@ __all__ = [
     "write_store",
 ]
 
-META_TABLE = gpkg.META_TABLE
+#: The build metadata table (:data:`mineplan.store.gpkg.META_TABLE`).
+META_TABLE = "mineplan_meta"
 
 #: (min lon, min lat, max lon, max lat) in degrees, CGCS2000.
 BBox = tuple[float, float, float, float]
@@ -101,6 +101,10 @@ def _backend(location: str | Path) -> ModuleType:
         from mineplan.store import postgis
 
         return postgis
+    # GeoPackage backend imported on first use: importing the store (to learn its
+    # version, say) loads no geopandas (the browse page's first run, issue 14)
+    from mineplan.store import gpkg
+
     return gpkg
 
 
@@ -179,6 +183,8 @@ def layer_facts(location: str | Path, code: str) -> tuple[int, str, list[int]] |
     records none yet). See :func:`mineplan.store.gpkg.layer_facts`."""
     if is_postgres(location):
         return None
+    from mineplan.store import gpkg
+
     return gpkg.layer_facts(location, code)
 
 
@@ -241,4 +247,8 @@ def __getattr__(name: str) -> object:
         from mineplan.store.copy import copy_store
 
         return copy_store
+    if name == "gpkg":  # imported on first use (see _backend)
+        import importlib
+
+        return importlib.import_module("mineplan.store.gpkg")
     raise AttributeError(name)

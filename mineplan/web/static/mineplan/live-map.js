@@ -359,7 +359,10 @@
   }
 
   window.addEventListener("message", function (event) {
-    if (event.data && event.data.type === "streamlit:render") { render(event.data.args); }
+    if (event.data && event.data.type === "streamlit:render") {
+      var args = event.data.args;   // one JSON text (app_pages/_shared.live_map)
+      render(typeof args.spec === "string" ? JSON.parse(args.spec) : args);
+    }
   });
   window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers, loaded: loaded,
                             viewNeeded: viewNeeded};
