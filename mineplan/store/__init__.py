@@ -44,7 +44,9 @@ another CRS, or of a layer without a definition, raises
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
 :mod:`mineplan.errors`, :mod:`mineplan.layers`, :mod:`mineplan.location`. Not build, io,
-checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
+checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used;
+the GeoPackage backend (and geopandas with it) on first use: :func:`store_version` of a
+GeoPackage needs neither (the browse page's first run asks it before anything else).
 """
 
 from __future__ import annotations
