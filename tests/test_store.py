@@ -390,7 +390,8 @@ def test_the_store_is_versioned_without_loading_geopandas(tmp_path: Path) -> Non
     from mineplan.store import META_TABLE, gpkg
 
     assert META_TABLE == gpkg.META_TABLE
-    path = write_store(tmp_path / "store.gpkg", {"AAA": layer_frame(1)}, specs=SPECS, qml=QML)
+    path = Path(write_store(tmp_path / "store.gpkg", {"AAA": layer_frame(1)}, specs=SPECS,
+                            qml=QML))
     probe = ("import sys, mineplan.store as s; v = s.store_version(sys.argv[1]); "
              "print(v, 'geopandas' in sys.modules, 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
