@@ -8,30 +8,44 @@ that plus every view parameter. The logic itself lives in ``mineplan`` modules.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import streamlit as st
 
 from mineplan import settings
-from mineplan.catalog import plan_index
 from mineplan.errors import StoreError
-from mineplan.io.rasters import RasterImage, render_raster
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.location import as_location
 from mineplan.store import list_layers, overview_layers, read_layer, store_version
-from mineplan.web.browsing import visible_frames
-from mineplan.web.exports import ExportFile, export_zones
-from mineplan.web.livemap import LiveLayer, component_dir, publish_layers, published_layers
-from mineplan.web.maplayers import drawing_order, map_layers
-from mineplan.web.mapview import MapView, view_layers
+from mineplan.web.livemap import (
+    LiveLayer,
+    component_dir,
+    keep_facts,
+    kept_facts,
+    publish_layers,
+    published_layers,
+    read_published,
+    visible_ids,
+)
 from mineplan.web.messages import error_message
-from mineplan.web.webmap import MapLayer, render_offline_html, zone_map
+
+# Nothing here imports geopandas, pandas, rasterio or folium at start: the browse page's
+# first run draws its map from what an earlier run kept on disk (:func:`first_view`)
+# before those are loaded (issue 14: cold first render). Each function imports what
+# it needs.
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from mineplan.io.rasters import RasterImage
+    from mineplan.web.exports import ExportFile
+    from mineplan.web.mapview import MapView
+    from mineplan.web.webmap import MapLayer
 
 MAP_HEIGHT = 700
 log = logging.getLogger("mineplan.app")
@@ -173,12 +187,16 @@ def map_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
 def view_live_layers(path: str, mtime_ns: int, codes: tuple[str, ...], view: MapView
                      ) -> list[LiveLayer]:
     """The large layers ``codes`` published for one map view."""
+    from mineplan.web.mapview import view_layers
+
     specs, styles, schematic = layer_definitions()
     layers, covers = view_layers(path, codes, view, specs, styles, schematic)
     return publish_layers(layers, component_dir(), views=covers)
 
 
 def in_drawing_order(layers: list[LiveLayer]) -> list[LiveLayer]:
+    from mineplan.web.maplayers import drawing_order
+
     specs, _, _ = layer_definitions()
     by_code = {x.code: x for x in layers}
     return [by_code[c] for c in drawing_order(by_code, specs)]
@@ -193,16 +211,22 @@ def layer_definitions() -> tuple[dict[str, LayerSpec], dict[str, LayerStyle], Sc
 
 @st.cache_resource
 def plan_order() -> list[str]:
+    from mineplan.catalog import plan_index
+
     return [p.region for p in plan_index().values()]
 
 
 @st.cache_data(max_entries=8, show_spinner="读取栅格 …")
 def raster_from_file(path: str, mtime_ns: int) -> RasterImage:
+    from mineplan.io.rasters import render_raster
+
     return render_raster(path)
 
 
 @st.cache_data(max_entries=2, show_spinner="读取栅格 …")
 def raster_from_bytes(data: bytes) -> RasterImage:
+    from mineplan.io.rasters import render_raster
+
     return render_raster(data)
 
 
@@ -211,11 +235,55 @@ def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
     """Every store layer but the large ones published for the live map, bottom first
     (once per store version; a new server on the same version reads them back from
     disk)."""
+    from mineplan.web.maplayers import map_layers
+
     specs, styles, schematic = layer_definitions()
-    key = f"{path}#{mtime_ns}#{specs!r}#{styles!r}#{schematic!r}"
     return published_layers(
-        key, lambda: map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
+        _layers_key(path, mtime_ns),
+        lambda: map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
         component_dir())
+
+
+def _layers_key(path: str, mtime_ns: int) -> str:
+    """What the published layers (and the browse page's kept facts) are made of."""
+    specs, styles, schematic = layer_definitions()
+    return f"{path}#{mtime_ns}#{specs!r}#{styles!r}#{schematic!r}"
+
+
+@st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")
+def browse_facts(path: str, mtime_ns: int) -> dict[str, Any]:
+    """What the browse page's filters offer and its map shows unfiltered, worked out from
+    the store once per version and kept on disk (:func:`first_view` reads it back):
+    ``regions`` (the plans, in the catalogue's order), ``layers`` ([name, code] of
+    each layer), ``levels`` (the zones' levels), ``large`` (layers drawn per view) and
+    ``visible`` (layer code → the ids shown with every plan and layer chosen, None
+    for all)."""
+    from mineplan.web.browsing import store_regions, visible_frames, zone_levels
+
+    specs, _, _ = layer_definitions()
+    frames = map_frames(path, mtime_ns)
+    regions = store_regions(frames, specs, order=plan_order())
+    names = [[specs[c].name, c] for c in frames if c in specs]
+    shown = visible_frames(frames, specs, codes=[c for _, c in names], regions=regions)
+    facts = {
+        "regions": regions, "layers": names,
+        "levels": zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer}),
+        "large": list(large_layers(path, mtime_ns)),
+        "visible": {x.code: visible_ids(frames[x.code], shown[x.code])
+                    for x in live_layers(path, mtime_ns) if x.code in shown},
+    }
+    keep_facts(_layers_key(path, mtime_ns), component_dir(), facts)
+    return facts
+
+
+def first_view(path: str, mtime_ns: int) -> tuple[dict[str, Any], list[LiveLayer]] | None:
+    """(:func:`browse_facts`, :func:`live_layers`) as an earlier run on this store version
+    kept them on disk, read without geopandas; None when they are not there."""
+    folder = component_dir()
+    key = _layers_key(path, mtime_ns)
+    facts = kept_facts(key, folder)
+    layers = read_published(key, folder) if facts is not None else None
+    return None if facts is None or layers is None else (facts, layers)
 
 
 @st.cache_resource
@@ -227,17 +295,26 @@ def _live_map_component() -> Any:
 
 def live_map(args: dict[str, Any], *, key: str) -> None:
     """Show the browse page's live map (:mod:`mineplan.web.livemap`). It returns its view
-    (read before the next run with :func:`reported_view`) only when a large layer is shown."""
-    _live_map_component()(**args, key=key, default=None)
+    (read before the next run with :func:`reported_view`) only when a large layer is shown.
+
+    The arguments go as one JSON text (``spec``): Streamlit checks every other kind of
+    component argument for a data frame, which imports pandas (~0.3 s on a session's
+    first run, before the map could be sent)."""
+    spec = json.dumps(args, ensure_ascii=False, separators=(",", ":"))
+    _live_map_component()(spec=spec, key=key, default=None)
 
 
 def reported_view(key: str) -> MapView | None:
     """The view the live map ``key`` last reported, if any."""
+    from mineplan.web.mapview import MapView
+
     return MapView.from_component(st.session_state.get(key))
 
 
 def preview_map_html(layers: list[MapLayer]) -> str:
     """An import preview map (not cached: it changes with every upload)."""
+    from mineplan.web.webmap import render_offline_html, zone_map
+
     return render_offline_html(zone_map(layers, collapse_layer_control=True))
 
 
@@ -250,6 +327,7 @@ def figure_bytes(path: str, mtime_ns: int, *, region: str, zone_id: str, fmt: st
                  minerals: str, levels: tuple[str, ...]) -> bytes:
     """A region overview (or a zone sheet when ``zone_id``) as file bytes, of the layers
     and zones the sidebar filters show."""
+    from mineplan.web.browsing import visible_frames
     from mineplan.web.figurefiles import figure_file
 
     specs, styles, schematic = layer_definitions()
@@ -268,6 +346,9 @@ def export_bytes(path: str, mtime_ns: int, *, fmt: str, codes: tuple[str, ...],
                  regions: tuple[str, ...], minerals: str, levels: tuple[str, ...],
                  filters: str) -> ExportFile:
     """The zones the sidebar filters show, as a file of format ``fmt``."""
+    from mineplan.web.browsing import visible_frames
+    from mineplan.web.exports import export_zones
+
     specs, _, _ = layer_definitions()
     frames = visible_frames(load_frames(path, mtime_ns), specs, codes=codes, regions=regions,
                             minerals=minerals, levels=levels)

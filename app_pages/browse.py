@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -10,9 +11,11 @@ from streamlit.delta_generator import DeltaGenerator
 from app_pages._shared import (
     FIGURE_FORMATS,
     MAP_HEIGHT,
+    browse_facts,
     chinese_chrome,
     export_bytes,
     figure_bytes,
+    first_view,
     in_drawing_order,
     large_layers,
     layer_definitions,
@@ -21,7 +24,6 @@ from app_pages._shared import (
     map_frames,
     max_upload_mb,
     page_guard,
-    plan_order,
     raster_from_bytes,
     raster_from_file,
     reported_view,
@@ -32,27 +34,16 @@ from app_pages._shared import (
 )
 from mineplan import settings
 from mineplan.errors import MineplanError
-from mineplan.io.rasters import RasterImage, list_rasters, raster_folder
 from mineplan.vocab import format_area
-from mineplan.web.browsing import (
-    find_zone,
-    search_zones,
-    selected_zone_id,
-    store_regions,
-    visible_frames,
-    zone_details,
-    zone_levels,
-    zone_table,
-    zone_table_formats,
-    zone_totals,
-)
-from mineplan.web.exports import EXPORT_FORMATS
-from mineplan.web.figurefiles import FIGURE_MIME
-from mineplan.web.goto import parse_goto
-from mineplan.web.livemap import component_dir, live_map_args, publish_image, visible_ids
-from mineplan.web.mapview import initial_view
+from mineplan.web.legend import SCHEMATIC_BANNER
+from mineplan.web.livemap import LiveLayer, component_dir, live_map_args, publish_image
 from mineplan.web.messages import error_message
-from mineplan.web.webmap import SCHEMATIC_BANNER, ImageLayer
+
+# geopandas, pandas, rasterio (and what needs them) are imported where used: a
+# session's first run draws the map from what an earlier run kept on disk before
+# loading them (issue 14, cold first render ≤ 3 s).
+if TYPE_CHECKING:
+    from mineplan.io.rasters import RasterImage
 
 BASEMAPS = {
     "无底图（离线）": "none",
@@ -63,10 +54,14 @@ BASEMAPS = {
 NO_RASTER = "（不加载）"
 FOCUS = "focus_zone"
 TABLE = "zone_table"
+#: Set once this session has run the page: its first run may draw the map early.
+SEEN = "browse_seen"
 
 
 def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
     """The chosen local raster background (folder or upload), its title and opacity."""
+    from mineplan.io.rasters import list_rasters, raster_folder
+
     folder = raster_folder()
     files = list_rasters(folder)
     st.subheader("本地栅格底图")
@@ -92,9 +87,31 @@ def _raster_sidebar() -> tuple[RasterImage | None, str, float]:
 def main() -> None:
     path, mtime = require_store()
     specs, _, _ = layer_definitions()
-    frames = map_frames(path, mtime)  # large layers are read per map view
-    regions_all = store_regions(frames, specs, order=plan_order())
-    layer_names = {specs[c].name: c for c in frames if c in specs}
+    # A session's first run: every control is as it starts, so the map is sent first,
+    # before any control is made or the store read (geopandas, pandas not imported),
+    # from what an earlier run on this store version kept on disk; the rest of the
+    # page follows in the places kept for it.
+    kept = None if st.session_state.get(SEEN) or st.session_state.get(FOCUS) \
+        else first_view(path, mtime)
+    st.session_state[SEEN] = True
+    if kept is not None and kept[0]["large"]:
+        kept = None  # large layers are read for the map's view: the full run
+    facts = kept[0] if kept is not None else browse_facts(path, mtime)
+    regions_all = list(facts["regions"])
+    layer_names = {name: code for name, code in facts["layers"]}
+    levels_all = list(facts["levels"])
+
+    st.title("矿产资源总体规划（2021—2025年）规划分区")
+    banner, search_row, notices, metrics_row = (st.container() for _ in range(4))
+    map_col, panel = st.columns([5, 2])
+    zoom_box, map_box = map_col.container(), map_col.container()
+    early = kept is not None
+    if kept is not None:
+        published = kept[1]
+        with map_box:
+            _show_map(lambda: _first_args(
+                kept[0], published, specs, tuple(layer_names.values()), regions=regions_all,
+                key=settings.tianditu_key().strip()))
 
     with st.sidebar:
         st.header("筛选")
@@ -103,25 +120,21 @@ def main() -> None:
         chosen = st.multiselect("图层", list(layer_names), default=list(layer_names),
                                 select_all=0, placeholder="选择图层")
         mineral = st.text_input("矿种包含", "", placeholder="如：煤、金、砂石")
-        levels_all = zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer})
         levels = st.multiselect("级别", levels_all, default=[], placeholder="全部级别",
                                 select_all=0, help="不选则显示全部级别") if levels_all else []
         st.header("底图")
         basemap_label = st.selectbox("在线底图", list(BASEMAPS))
         key = st.text_input("天地图密钥（tk）", settings.tianditu_key(),
                             type="password", help="浏览器端密钥；也可设环境变量 TIANDITU_KEY。")
-        image, image_title, opacity = _raster_sidebar()
+        raster_box = st.container()  # filled below: reading rasters needs rasterio
 
-    st.title("矿产资源总体规划（2021—2025年）规划分区")
-    st.warning(SCHEMATIC_BANNER + "；三区三线图层为演示数据，非真实红线。")
+    banner.warning(SCHEMATIC_BANNER + "；三区三线图层为演示数据，非真实红线。")
     codes = tuple(layer_names[n] for n in chosen)
-    shown = visible_frames(frames, specs, codes=codes, regions=regions, minerals=mineral,
-                           levels=levels)
 
     # Search a zone by number, 序号 or name, and zoom to it; or go to a coordinate.
     # Fixed containers: what appears below an input never shifts the map's place on
     # the page (a shifted component would be rebuilt and lose its view).
-    search_col, goto_col, zone_col = st.columns([4, 3, 1])
+    search_col, goto_col, zone_col = search_row.columns([4, 3, 1])
     query = search_col.text_input("查找分区（编号、序号或名称）", key="search",
                                   placeholder="如：tekes-TKGH-001、3、铁厂沟")
     found_box = search_col.container()
@@ -133,8 +146,41 @@ def main() -> None:
     goto_box = goto_col.container()
     goto_zone = zone_col.number_input("带号", value=None, min_value=13, max_value=45, step=1,
                                       key="goto_zone", placeholder="自动")
-    notices = st.container()
     _go_to(place, goto_zone, goto_box)
+
+    basemap = BASEMAPS[basemap_label]
+    if basemap.startswith("tianditu") and not key.strip():
+        notices.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
+                "现暂以无底图显示。")
+        basemap = "none"
+
+    cols = metrics_row.columns(4)
+    with zoom_box:
+        zoom = st.button("缩放到所选", key="zoom_selection",
+                         help="把地图缩放到当前筛选的规划分区（或定位的分区）")
+        if zoom:
+            st.session_state["zoom_count"] = st.session_state.get("zoom_count", 0) + 1
+    if early and (regions != regions_all or list(codes) != list(layer_names.values())
+                  or mineral or levels or basemap != "none" or query.strip()
+                  or st.session_state.get("goto") or zoom):
+        st.rerun()  # not as a first run starts (never expected): send the map again
+
+    from mineplan.web.browsing import (
+        find_zone,
+        search_zones,
+        selected_zone_id,
+        visible_frames,
+        zone_details,
+        zone_table,
+        zone_table_formats,
+        zone_totals,
+    )
+
+    frames = map_frames(path, mtime)  # large layers are read per map view
+    with raster_box:
+        image, image_title, opacity = _raster_sidebar()
+    shown = visible_frames(frames, specs, codes=codes, regions=regions, minerals=mineral,
+                           levels=levels)
     hits = search_zones(shown, query)
     found: str | None = None
     if query.strip() and hits.empty:
@@ -149,39 +195,24 @@ def main() -> None:
         if found:
             st.session_state[FOCUS] = found
 
-    basemap = BASEMAPS[basemap_label]
-    if basemap.startswith("tianditu") and not key.strip():
-        notices.info("天地图底图需要密钥（tk）：请在左侧填写，或设置环境变量 TIANDITU_KEY。"
-                "现暂以无底图显示。")
-        basemap = "none"
-
     focus = str(st.session_state.get(FOCUS, "") or "")
     totals = zone_totals(shown, specs)
-    cols = st.columns(4)
-    cols[0].metric("分区数", f"{totals.count}")
     def km2(value: float) -> str:
         return format_area(value, with_unit=False, thousands=True)
 
+    cols[0].metric("分区数", f"{totals.count}")
     cols[1].metric("图形椭球面积合计（km²）", km2(totals.geom_area_km2),
                    help="所示图形的椭球面积之和（CGCS2000）；示意图形的面积不是实测面积。")
     cols[2].metric("规划载明面积合计（km²）", km2(totals.stated_area_km2),
                    help=f"规划文本载明面积的 {totals.stated_count} 个分区之和。")
     cols[3].metric("示意图形", f"{totals.schematic_count} 个")
 
-    map_col, panel = st.columns([5, 2])
-    with map_col:
-        zoom = st.button("缩放到所选", key="zoom_selection",
-                         help="把地图缩放到当前筛选的规划分区（或定位的分区）")
-        if zoom:
-            st.session_state["zoom_count"] = st.session_state.get("zoom_count", 0) + 1
-        try:
-            args = _map_args(path, mtime, frames, shown, specs, regions=regions, focus=focus,
-                             basemap=basemap, key=key.strip(), image=image,
-                             image_title=image_title, opacity=opacity)
-        except (MineplanError, ValueError) as err:
-            show_error(err, prefix="地图无法生成：")
-            st.stop()
-        live_map(args, key="browse_map")
+    if not early:
+        with map_box:
+            _show_map(lambda: _map_args(
+                path, mtime, frames, shown, specs, regions=regions, focus=focus,
+                basemap=basemap, key=key.strip(), image=image, image_title=image_title,
+                opacity=opacity, targets=find_zone(shown, focus) if focus else None))
     with panel:
         st.subheader("分区详情")
         details = zone_details(shown, focus, specs) if focus else None
@@ -212,11 +243,41 @@ def main() -> None:
     _figure_export(path, mtime, list(regions), focus, view=view)
 
 
+def _show_map(make_args: Any) -> None:
+    """The live map with the arguments ``make_args()`` (a Chinese error if they fail)."""
+    try:
+        args = make_args()
+    except (MineplanError, ValueError) as err:
+        show_error(err, prefix="地图无法生成：")
+        st.stop()
+    live_map(args, key="browse_map")
+
+
+def _fit(regions: list[str], zone_codes: list[str]) -> dict[str, Any]:
+    """A new choice of plans (or the 缩放到所选 button) zooms to them; nothing else
+    moves the map."""
+    return {"token": f"{'|'.join(regions)}#{st.session_state.get('zoom_count', 0)}",
+            "codes": zone_codes or None}
+
+
+def _first_args(facts: dict[str, Any], published: list[LiveLayer], specs: dict,
+                codes: tuple[str, ...], *, regions: list[str], key: str) -> dict[str, Any]:
+    """The map's arguments as a session's first run starts — every plan and layer
+    chosen, no basemap, nothing searched, located or overlaid — from the kept facts
+    alone (what :func:`_map_args` sends in that state)."""
+    visible = {c: facts["visible"][c] for c in codes if c in facts["visible"]}
+    return live_map_args(published, visible, height=MAP_HEIGHT, basemap="none",
+                         tianditu_key=key or None,
+                         fit=_fit(regions, [c for c in codes if specs[c].is_zone_layer]))
+
+
 def _go_to(text: str, zone: float | None, box: DeltaGenerator) -> None:
     """Read the 定位坐标 box; a new point is kept for the map (a marker, centred)."""
     if not text.strip():
         st.session_state.pop("goto", None)
         return
+    from mineplan.web.goto import parse_goto
+
     try:
         point = parse_goto(text, zone=None if zone is None else int(zone))
     except MineplanError as err:
@@ -230,8 +291,14 @@ def _go_to(text: str, zone: float | None, box: DeltaGenerator) -> None:
 
 def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
               regions: list[str], focus: str, basemap: str, key: str,
-              image: RasterImage | None, image_title: str, opacity: float) -> dict:
-    """What this rerun sends the live map: ids and requests, never geometry."""
+              image: RasterImage | None, image_title: str, opacity: float,
+              targets: tuple[str, Any] | None) -> dict:
+    """What this rerun sends the live map: ids and requests, never geometry.
+    ``targets``: the focused zone (:func:`mineplan.web.browsing.find_zone`)."""
+    from mineplan.web.livemap import visible_ids
+    from mineplan.web.mapview import initial_view
+    from mineplan.web.webmap import ImageLayer
+
     published = live_layers(path, mtime)
     large = [c for c in large_layers(path, mtime) if c in shown]
     if large:  # read for the map's view only (what it reported, else the zones' extent)
@@ -243,19 +310,12 @@ def _map_args(path: str, mtime: int, frames: dict, shown: dict, specs: dict, *,
     visible = {x.code: visible_ids(frames[x.code], shown[x.code])
                for x in published if x.code in shown}
     zone_codes = [c for c in shown if specs[c].is_zone_layer]
-    # a new choice of plans (or the button) zooms to them; nothing else moves the map
-    fit = {"token": f"{'|'.join(regions)}#{st.session_state.get('zoom_count', 0)}",
-           "codes": zone_codes or None}
-    targets: list[tuple[str, str]] = []
-    if focus:
-        found = find_zone(shown, focus)
-        if found is not None:
-            targets = [(found[0], str(label)) for label in found[1].index]
+    focused = [(targets[0], str(label)) for label in targets[1].index] if targets else []
     overlay = (publish_image(ImageLayer(image_title, image.png, image.bounds, opacity),
                              component_dir()) if image is not None else None)
     return live_map_args(published, visible, height=MAP_HEIGHT, basemap=basemap,
-                         tianditu_key=key or None, focus=targets, fit=fit, image=overlay,
-                         goto=st.session_state.get("goto"))
+                         tianditu_key=key or None, focus=focused, fit=_fit(regions, zone_codes),
+                         image=overlay, goto=st.session_state.get("goto"))
 
 
 def _filters_text(regions: tuple[str, ...], view: dict) -> str:
@@ -269,6 +329,8 @@ def _filters_text(regions: tuple[str, ...], view: dict) -> str:
 
 def _data_export(path: str, mtime: int, *, regions: tuple[str, ...], view: dict) -> None:
     """The zones shown (the sidebar filters) as GIS files or the coordinate TXT."""
+    from mineplan.web.exports import EXPORT_FORMATS
+
     st.subheader("导出分区数据")
     st.caption(f"导出当前筛选的分区（{_filters_text(regions, view)}），含全部属性与来源"
                "（来源文件、行号、图形状态与图形来源）；2000 国家大地坐标系。")
@@ -326,6 +388,8 @@ def _figure_export(path: str, mtime: int, regions: list[str], focus: str, *,
             show_error(err, prefix="图件无法生成：")
     made = st.session_state.get("figure")
     if made and made[0] == params:
+        from mineplan.web.figurefiles import FIGURE_MIME
+
         name = f"{zone_id or region}_{'分区图' if zone_id else '规划图'}.{fmt}"
         st.download_button(f"下载 {name}", made[1], file_name=name, mime=FIGURE_MIME[fmt],
                            key="fig_download")

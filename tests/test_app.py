@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,7 +67,7 @@ def _map_args(at) -> dict:
     def walk(node) -> None:
         proto = getattr(node, "proto", None)
         if proto is not None and type(proto).__name__ == "ComponentInstance":
-            found.append(json.loads(proto.json_args))
+            found.append(json.loads(json.loads(proto.json_args)["spec"]))
         for child in getattr(node, "children", {}).values():
             walk(child)
 
@@ -100,6 +103,72 @@ def test_region_filter_narrows_the_table(app_env: Path) -> None:
     after = _zone_table(at)
     assert set(after["规划"]) == {"伊宁市"}
     assert 0 < len(after) < before
+
+
+@pytest.mark.slow
+def test_a_sessions_first_map_is_sent_from_kept_facts_as_the_full_run_sends_it(
+        app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 (cold first render): a session's first run sends the map from what an
+    earlier run on the same store version kept on disk, before reading the store;
+    what it sends is what the full run sends for the same (starting) controls."""
+    import tempfile
+
+    import app_pages._shared as shared
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # an empty component folder
+    used: list[bool] = []
+    real = shared.first_view
+
+    def spy(path: str, mtime: int) -> object:
+        found = real(path, mtime)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(shared, "first_view", spy)
+    full = _app().run()  # nothing kept yet: the store is read, the facts kept
+    assert not full.exception, full.exception
+    first = _app().run()  # a new session
+    assert not first.exception, first.exception
+    assert used == [False, True]
+    assert _map_args(first) == _map_args(full)
+    assert len(_zone_table(first)) == len(_zone_table(full))  # the rest of the page follows
+    first.multiselect[0].set_value(["伊宁市"]).run()  # its next run is the full one
+    assert used == [False, True]
+    assert _map_args(first) != _map_args(full)
+
+
+_FIRST_RUN_PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+import app_pages._shared as shared
+from streamlit.testing.v1 import AppTest
+heavy = {heavy!r}
+seen = []
+real = shared.live_map
+def spy(args, *, key):
+    seen.append(sorted(m for m in heavy if m in sys.modules))
+    real(args, key=key)
+shared.live_map = spy
+at = AppTest.from_file({app!r}, default_timeout=120).run()
+assert not at.exception, at.exception
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.slow
+def test_a_sessions_first_map_is_sent_before_geopandas_is_imported(app_env: Path,
+                                                                  tmp_path: Path) -> None:
+    """In a new server whose folder an earlier one filled, the first session's map is
+    sent before geopandas, pandas, rasterio or folium are imported (they cost ~1 s of
+    the cold first render); the first server, with nothing kept, reads the store."""
+    heavy = ("geopandas", "pandas", "pyogrio", "rasterio", "folium", "matplotlib", "shapely")
+    probe = _FIRST_RUN_PROBE.format(root=str(home()), heavy=heavy, app=str(APP))
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    runs = [json.loads(subprocess.run(
+        [sys.executable, "-c", probe], cwd=home(), env=env, capture_output=True, text=True,
+        check=True).stdout.splitlines()[-1]) for _ in range(2)]
+    assert "geopandas" in runs[0][0]  # nothing kept: the map waited for the store
+    assert runs[1] == [[]]
 
 
 def test_missing_store_is_reported_in_plain_words(tmp_path: Path,

@@ -20,10 +20,13 @@ from mineplan.cli import main as cli_main
 from mineplan.settings import home
 from mineplan.store import list_layers, read_layer
 from mineplan.web.livemap import (
+    keep_facts,
+    kept_facts,
     layer_geojson,
     live_map_args,
     publish_layers,
     published_layers,
+    read_published,
     visible_ids,
 )
 from mineplan.web.messages import planner_words
@@ -78,6 +81,25 @@ def test_prepared_layers_are_read_back_by_a_new_server(tmp_path: Path) -> None:
     assert len(made) == 2
     (tmp_path / first[1].url).unlink()  # a file gone (temporary folder cleaned): made again
     assert published_layers("store.gpkg#1", make, tmp_path) == first and len(made) == 3
+
+
+def test_kept_layers_and_facts_are_read_back_only_for_their_key(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    # what a session's first run draws the browse map from, without geopandas
+    (tmp_path / "data").mkdir()
+    assert read_published("store.gpkg#1", tmp_path) is None  # nothing published yet
+    assert kept_facts("store.gpkg#1", tmp_path) is None
+    first = published_layers("store.gpkg#1", lambda: [_layer("A")], tmp_path)
+    keep_facts("store.gpkg#1", tmp_path, {"regions": ["特克斯县"], "visible": {"A": None}})
+    assert read_published("store.gpkg#1", tmp_path) == first
+    assert kept_facts("store.gpkg#1", tmp_path) == {"regions": ["特克斯县"],
+                                                    "visible": {"A": None}}
+    assert kept_facts("store.gpkg#2", tmp_path) is None  # another store version
+    assert read_published("store.gpkg#2", tmp_path) is None
+    monkeypatch.setattr("mineplan.web.livemap._KEY", "other web code")
+    assert kept_facts("store.gpkg#1", tmp_path) is None  # mineplan's web code changed
+    assert read_published("store.gpkg#1", tmp_path) is None
 
 
 def test_args_carry_ids_not_geometry(tmp_path: Path) -> None:

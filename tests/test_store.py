@@ -378,3 +378,22 @@ def test_the_store_records_each_layers_content_and_invalid_geometries(tmp_path: 
     assert after is not None and after[1] != content and after[2] == [2]
     pyogrio.write_dataframe(layer_frame(1, x0=86.0), path, layer="AAA", append=True)
     assert layer_facts(path, "AAA") is None  # edited outside mineplan: not trusted
+
+
+def test_the_store_is_versioned_without_loading_geopandas(tmp_path: Path) -> None:
+    """`store_version` of a GeoPackage needs no backend: the browse page's first run
+    asks it before anything else (issue 14, cold first render); the backend, and
+    geopandas with it, load on first use."""
+    import subprocess
+    import sys
+
+    from mineplan.store import META_TABLE, gpkg
+
+    assert META_TABLE == gpkg.META_TABLE
+    path = Path(write_store(tmp_path / "store.gpkg", {"AAA": layer_frame(1)}, specs=SPECS,
+                            qml=QML))
+    probe = ("import sys, mineplan.store as s; v = s.store_version(sys.argv[1]); "
+             "print(v, 'geopandas' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == [str(path.stat().st_mtime_ns), "False", "False"]

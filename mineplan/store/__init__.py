@@ -44,7 +44,9 @@ another CRS, or of a layer without a definition, raises
 
 May import: :mod:`mineplan.vocab`, :mod:`mineplan.settings`, :mod:`mineplan.atomic`,
 :mod:`mineplan.errors`, :mod:`mineplan.layers`, :mod:`mineplan.location`. Not build, io,
-checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used.
+checks, web or cli. The PostGIS backend (psycopg, SQLAlchemy) is imported only when a URL is used;
+the GeoPackage backend (and geopandas with it) on first use: :func:`store_version` of a
+GeoPackage needs neither (the browse page's first run asks it before anything else).
 """
 
 from __future__ import annotations
@@ -56,15 +58,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
-
 from mineplan.layers import LayerSpec
 from mineplan.location import is_postgres, location_text
-from mineplan.store import gpkg
 from mineplan.store.edits import EDIT_COLUMNS, EditRecord
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
     from mineplan.store.copy import copy_store
 
 __all__ = [
@@ -92,7 +93,8 @@ __all__ = [
     "write_store",
 ]
 
-META_TABLE = gpkg.META_TABLE
+#: The build metadata table (:data:`mineplan.store.gpkg.META_TABLE`).
+META_TABLE = "mineplan_meta"
 
 #: (min lon, min lat, max lon, max lat) in degrees, CGCS2000.
 BBox = tuple[float, float, float, float]
@@ -103,6 +105,10 @@ def _backend(location: str | Path) -> ModuleType:
         from mineplan.store import postgis
 
         return postgis
+    # GeoPackage backend imported on first use: importing the store (to learn its
+    # version, say) loads no geopandas (the browse page's first run, issue 14)
+    from mineplan.store import gpkg
+
     return gpkg
 
 
@@ -193,6 +199,8 @@ def layer_facts(location: str | Path, code: str) -> tuple[int, str, list[int]] |
     records none yet). See :func:`mineplan.store.gpkg.layer_facts`."""
     if is_postgres(location):
         return None
+    from mineplan.store import gpkg
+
     return gpkg.layer_facts(location, code)
 
 
@@ -255,4 +263,8 @@ def __getattr__(name: str) -> object:
         from mineplan.store.copy import copy_store
 
         return copy_store
+    if name == "gpkg":  # imported on first use (see _backend)
+        import importlib
+
+        return importlib.import_module("mineplan.store.gpkg")
     raise AttributeError(name)

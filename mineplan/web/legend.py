@@ -20,14 +20,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeGuard
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from mineplan.layers import LINE_DASHES_MM
 from mineplan.vocab import area_column_unit, area_display_decimals, format_area
 from mineplan.web.assets import static_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SCHEMATIC_BANNER",
@@ -158,6 +158,10 @@ def format_value(value: Any, *, column: str | None = None) -> str:
     >>> format_value(0.0166931234, column="geom_area_km2"), format_value(0.1 + 0.2)
     ('0.0167', '0.3')
     """
+    # numpy and pandas imported here: the live map's legend and styles need neither
+    import numpy as np
+    import pandas as pd
+
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return "—"
     if isinstance(value, bool | np.bool_):

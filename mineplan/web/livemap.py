@@ -31,11 +31,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
-import numpy as np
-import shapely
+from typing import TYPE_CHECKING, Any
 
 from mineplan.vocab import SCHEMATIC, WEB_CRS
 from mineplan.web.assets import render_offline_html, static_text
@@ -47,11 +43,17 @@ from mineplan.web.legend import (
     legend_html,
     popup_html,
 )
-from mineplan.web.webmap import ImageLayer, MapLayer, zone_map
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from mineplan.web.webmap import ImageLayer, MapLayer
 
 __all__ = [
     "LiveLayer",
     "component_dir",
+    "keep_facts",
+    "kept_facts",
     "layer_geojson",
     "live_map_args",
     "live_map_page",
@@ -59,6 +61,7 @@ __all__ = [
     "publish_image",
     "publish_layers",
     "published_layers",
+    "read_published",
     "visible_ids",
 ]
 
@@ -163,6 +166,8 @@ def live_map_page() -> str:
     """The component's page: an empty offline zone map and ``live-map.js``."""
     global _PAGE
     if _PAGE is None:
+        from mineplan.web.webmap import zone_map
+
         m = zone_map([], collapse_layer_control=True)
         control = next((c.get_name() for c in m._children.values()
                         if type(c).__name__ == "LayerControl"), "null")
@@ -181,6 +186,9 @@ def layer_geojson(layer: MapLayer) -> tuple[bytes, tuple[str, ...], str]:
     ``tip`` (name and number, for the hover tooltip) and ``restyle`` (a schematic
     feature of a layer not flagged schematic: drawn dashed).
     """
+    import numpy as np
+    import shapely
+
     frame = layer.gdf
     keep = frame.geometry.notna() & ~frame.geometry.is_empty
     frame = frame[keep].to_crs(WEB_CRS)
@@ -244,6 +252,24 @@ def publish_layers(layers: Sequence[MapLayer], folder: Path, *,
     return out
 
 
+def _kept(key: str, folder: Path, kind: str) -> Path:
+    """The file under ``folder/data`` keeping ``kind`` for ``key`` and this web code."""
+    digest = hashlib.sha256(f"{key}\0{page_key()}".encode()).hexdigest()[:24]
+    return folder / _DATA / f"{kind}-{digest}.json"
+
+
+def read_published(key: str, folder: Path) -> list[LiveLayer] | None:
+    """The layers :func:`published_layers` kept under ``key``; None when there are none,
+    a file is missing or mineplan's web code changed (:func:`page_key`). Reads one JSON
+    file: no geopandas (the browse page's first run draws the map from this alone)."""
+    try:
+        stored = json.loads(_kept(key, folder, "layers").read_text(encoding="utf-8"))
+        layers = [LiveLayer(**{**x, "ids": tuple(x["ids"])}) for x in stored]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return layers if all((folder / x.url).is_file() for x in layers) else None
+
+
 def published_layers(key: str, make: Callable[[], Sequence[MapLayer]],
                      folder: Path) -> list[LiveLayer]:
     """:func:`publish_layers` of ``make()``, kept on disk under ``key``: a new server
@@ -251,18 +277,29 @@ def published_layers(key: str, make: Callable[[], Sequence[MapLayer]],
     of preparing every layer again; nothing is read back when a file is missing or
     mineplan's web code changed (:func:`page_key`).
     """
-    digest = hashlib.sha256(f"{key}\0{page_key()}".encode()).hexdigest()[:24]
-    manifest = folder / _DATA / f"layers-{digest}.json"
-    try:
-        stored = json.loads(manifest.read_text(encoding="utf-8"))
-        layers = [LiveLayer(**{**x, "ids": tuple(x["ids"])}) for x in stored]
-        if all((folder / x.url).is_file() for x in layers):
-            return layers
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    layers = read_published(key, folder)
+    if layers is not None:
+        return layers
     layers = publish_layers(make(), folder)
-    _write(manifest, json.dumps([asdict(x) for x in layers], ensure_ascii=False).encode())
+    _write(_kept(key, folder, "layers"),
+           json.dumps([asdict(x) for x in layers], ensure_ascii=False).encode())
     return layers
+
+
+def keep_facts(key: str, folder: Path, facts: Mapping[str, Any]) -> None:
+    """Keep ``facts`` (JSON) beside the layers published under ``key`` — what a page
+    worked out from the store (its filters' choices, say) — for :func:`kept_facts`."""
+    _write(_kept(key, folder, "facts"), json.dumps(facts, ensure_ascii=False).encode())
+
+
+def kept_facts(key: str, folder: Path) -> dict[str, Any] | None:
+    """The facts :func:`keep_facts` kept under ``key`` (None when none, or when
+    mineplan's web code changed)."""
+    try:
+        facts = json.loads(_kept(key, folder, "facts").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return facts if isinstance(facts, dict) else None
 
 
 def publish_image(image: ImageLayer, folder: Path) -> dict[str, Any]:

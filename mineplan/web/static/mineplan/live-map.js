@@ -56,8 +56,57 @@
       });
       entry.all = data.features;
       entry.loading = false;
-      apply();    // draws this layer only: the others are as they were
-    }).catch(function () { entry.loading = false; });
+      arrived();
+    }).catch(function () { entry.loading = false; arrived(); });
+  }
+
+  // The first layers are drawn together once all are in, at the view they are fitted
+  // to (drawn at the start view, then fitted, every path would be drawn twice); a
+  // layer arriving later draws only itself, the others are as they were.
+  var holding = true;
+  function arrived() {
+    if (holding) {
+      if (!loaded()) { return; }
+      holding = false;
+      prefit();
+    }
+    apply();
+    if (loaded() && window.performance && performance.mark) {
+      performance.mark("mineplan-drawn");   // every layer drawn (bench/webmap_interactions)
+    }
+  }
+
+  // Extend [w, s, e, n] by a GeoJSON geometry's coordinates.
+  function extend(box, coords) {
+    if (typeof coords[0] === "number") {
+      box[0] = Math.min(box[0], coords[0]); box[1] = Math.min(box[1], coords[1]);
+      box[2] = Math.max(box[2], coords[0]); box[3] = Math.max(box[3], coords[1]);
+      return;
+    }
+    coords.forEach(function (c) { extend(box, c); });
+  }
+  function extendGeometry(box, g) {
+    if (!g) { return; }
+    if (g.type === "GeometryCollection") {
+      g.geometries.forEach(function (x) { extendGeometry(box, x); });
+    } else { extend(box, g.coordinates); }
+  }
+  // A pending fit to the layers, from their features before any is drawn (as fit does).
+  function prefit() {
+    var request = pendingFit;
+    if (!request || request.bounds) { return; }
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    order.forEach(function (code) {
+      var entry = layers[code], ids = visible[code];
+      if (!entry || !entry.all || (request.codes && request.codes.indexOf(code) < 0)) { return; }
+      entry.all.forEach(function (f) {
+        if (!ids || ids.has(String(f.id))) { extendGeometry(box, f.geometry); }
+      });
+    });
+    if (box[0] > box[2]) { return; }   // nothing to fit to: fit() decides as before
+    pendingFit = null;
+    map.fitBounds([[box[1], box[0]], [box[3], box[2]]],
+                  {maxZoom: 14, padding: [20, 20], animate: false});
   }
 
   // What a layer shows: "-" (hidden), "*" (every feature) or its visible ids.
@@ -89,6 +138,7 @@
 
   var stacked = "";       // the drawing order last stacked
   function apply() {
+    if (holding) { return; }   // the first layers are not all in yet (arrived)
     var changed = Object.keys(layers).filter(applyLayer);
     // Bottom first, each brought above the last — from the lowest redrawn layer up
     // (a redrawn layer's paths were appended on top of every other layer's).
@@ -331,6 +381,9 @@
 
   // ------------------------------------------------------------------ render
   function render(args) {
+    if (!lastArgs) {   // a layer that never answers does not keep the others off the map
+      setTimeout(function () { if (holding) { holding = false; prefit(); apply(); } }, 5000);
+    }
     lastArgs = args;
     post("streamlit:setFrameHeight", {height: args.height});
     setTiles(args.tiles);
@@ -359,7 +412,10 @@
   }
 
   window.addEventListener("message", function (event) {
-    if (event.data && event.data.type === "streamlit:render") { render(event.data.args); }
+    if (event.data && event.data.type === "streamlit:render") {
+      var args = event.data.args;   // one JSON text (app_pages/_shared.live_map)
+      render(typeof args.spec === "string" ? JSON.parse(args.spec) : args);
+    }
   });
   window.mineplanLiveMap = {map: map, identifyAt: identifyAt, layers: layers, loaded: loaded,
                             viewNeeded: viewNeeded};
