@@ -40,7 +40,7 @@ from mineplan.figures.atlaspages import (
 )
 from mineplan.figures.info import forget_figure
 from mineplan.figures.layers import ProjectedLayers, check_frames, split_styles
-from mineplan.figures.output import figure_context, paper_inches, rc_params
+from mineplan.figures.output import figure_context, paper_inches, rc_params, shared_pdf_text
 from mineplan.figures.zonesheet import sheet_corners, zone_sheet
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -80,7 +80,7 @@ def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:
         raise FigureError(f"an atlas is a PDF; got {str(path)!r}")
     pages = 0
     with atomic_output(path) as tmp:
-        with matplotlib.rc_context(rc_params()), PdfPages(tmp) as pdf:
+        with matplotlib.rc_context(rc_params()), shared_pdf_text(), PdfPages(tmp) as pdf:
             for fig in figures:
                 pdf.savefig(fig)
                 forget_figure(fig)  # its record holds the axes, which hold the figure
