@@ -59,7 +59,8 @@ class GridTable(Artist):
                        for r in range(len(self.cells)) for c in range(len(col_widths))]
         self._rules = PatchCollection(
             [Rectangle((x, y), w, h) for x, y, w, h in self._boxes],
-            facecolor="w", edgecolor="k", linewidth=mpl.rcParams["patch.linewidth"])
+            facecolor="w", edgecolor="k", linewidth=mpl.rcParams["patch.linewidth"],
+            joinstyle="miter", capstyle="butt")  # a Rectangle's own: square outer corners
         self._text = Text(0, 0, "", fontsize=fontsize, ha="center", va="center",
                           clip_on=False)
         self.update(kwargs)
