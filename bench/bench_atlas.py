@@ -6,9 +6,14 @@ machine) and the wall time, with the issue's targets (400 MB, 25 s)::
 
     .venv/bin/python bench/bench_atlas.py                       # 新源县 (~100 sheets)
     .venv/bin/python bench/bench_atlas.py 伊宁市 --store my.gpkg --runs 3
+    .venv/bin/python bench/bench_atlas.py --runs 3 --baseline /tmp/before   # before/after
 
-Without ``--store`` a store is built once in a temporary folder. The exit status is 0
-when the median peak memory and median CPU time meet the targets.
+Without ``--store`` a store is built once in a temporary folder. ``--baseline`` names
+another checkout of the project (e.g. ``git worktree add /tmp/before main``, or
+``git archive`` of mineplan, layers, styles, geodata and pyproject.toml): its atlas is
+run alternately with this one's, against the same store, and the ratios of the medians
+are printed. The exit status is 0 when the median peak memory and median CPU time (of
+this checkout) meet the targets.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ def _mineplan(*args: str) -> list[str]:
     return [sys.executable, "-m", "mineplan.cli", *args]
 
 
-def run_once(region: str, store: Path, out: Path) -> tuple[int, float, float, float]:
-    """(pages, peak MB, CPU s, wall s) of one atlas run."""
+def run_once(region: str, store: Path, out: Path,
+             root: Path = ROOT) -> tuple[int, float, float, float]:
+    """(pages, peak MB, CPU s, wall s) of one atlas run of the checkout at `root`."""
     proc = subprocess.run(["/usr/bin/time", "-v", *_mineplan("figure", region, "--atlas",
                                                              "-o", str(out), "--store",
                                                              str(store))],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+                          cwd=root, capture_output=True, text=True, check=True)
     err = proc.stderr
 
     def field(name: str) -> str:
@@ -56,19 +62,35 @@ def main() -> int:
     parser.add_argument("region", nargs="?", default="新源县")
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout, run alternately for a before/after ratio")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store
         if store is None:
             store = Path(tmp) / "store.gpkg"
             subprocess.run(_mineplan("build", "-q", "-o", str(store)), cwd=ROOT, check=True)
-        results = [run_once(args.region, store, Path(tmp) / "atlas.pdf")
-                   for _ in range(args.runs)]
-    pages = results[0][0]
-    peak = statistics.median(r[1] for r in results)
-    cpu = statistics.median(r[2] for r in results)
-    wall = statistics.median(r[3] for r in results)
-    print(f"atlas of {args.region}: {pages} pages, {args.runs} run(s), medians")
+        results, before = [], []
+        for _ in range(args.runs):  # alternated: both see the same load on a shared machine
+            if args.baseline is not None:
+                before.append(run_once(args.region, store.resolve(), Path(tmp) / "before.pdf",
+                                       args.baseline.resolve()))
+            results.append(run_once(args.region, store.resolve(), Path(tmp) / "atlas.pdf"))
+
+    def medians(runs: list[tuple[int, float, float, float]]) -> tuple[float, float, float]:
+        return tuple(statistics.median(r[k] for r in runs) for k in (1, 2, 3))  # type: ignore[return-value]
+
+    peak, cpu, wall = medians(results)
+    print(f"atlas of {args.region}: {results[0][0]} pages, {args.runs} run(s), medians")
+    if before:
+        b_peak, b_cpu, b_wall = medians(before)
+        print(f"  {'':10s}{'before':>9s}{'after':>9s}   after/before   (baseline "
+              f"{args.baseline}: {before[0][0]} pages)")
+        for name, b, a, unit in (("peak RSS", b_peak, peak, "MB"), ("CPU", b_cpu, cpu, "s"),
+                                 ("wall", b_wall, wall, "s")):
+            print(f"  {name:10s}{b:9.1f}{a:9.1f}   {a / b:12.2f}   {unit}")
+        print("  CPU runs (s): before " + ", ".join(f"{r[2]:.1f}" for r in before)
+              + "; after " + ", ".join(f"{r[2]:.1f}" for r in results))
     print(f"  peak RSS  {peak:7.0f} MB   (target {TARGET_MB:.0f} MB)")
     print(f"  CPU       {cpu:7.1f} s    (target {TARGET_S:.0f} s)")
     print(f"  wall      {wall:7.1f} s")

@@ -8,6 +8,7 @@ catalogue and poppler/Ghostscript, not from the atlas code.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import shutil
@@ -159,3 +160,81 @@ def test_atlas_of_several_layers_lists_every_zone(built_store: Path, tmp_path: P
     # every sheet number is on the index map, as text (above the page number's line)
     numbers = {int(n) for y, n in on_map if float(y) < 560}
     assert numbers >= set(range(1, len(rows) + 1))
+
+
+def _pages_pdf(path: Path, *, shared: bool) -> bytes:
+    """Three pages repeating strings at two font sizes (as an atlas repeats its labels),
+    written with or without :func:`shared_pdf_text`; no creation date, so comparable."""
+    import matplotlib
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    from mineplan.figures.output import rc_params, shared_pdf_text
+
+    with matplotlib.rc_context(rc_params()):
+        figures = []
+        for page in range(3):
+            fig = Figure(figsize=(6, 4))
+            for k, size in enumerate((6, 11, 6)):  # the same strings at another size between
+                fig.text(0.1, 0.8 - 0.2 * k, "拐点坐标 J1 4812345.67 AVAV", fontsize=size)
+                fig.text(0.9, 0.8 - 0.2 * k, f"第 {page + 1} 页 本分区范围（示意）",
+                         fontsize=size, ha="right")
+            figures.append(fig)
+        with (shared_pdf_text() if shared else contextlib.nullcontext(),
+              PdfPages(path, metadata={"CreationDate": None}) as pdf):
+            for fig in figures:
+                pdf.savefig(fig)
+    return path.read_bytes()
+
+
+def test_shared_pdf_text_writes_the_same_pdf_as_matplotlib_alone(tmp_path) -> None:
+    """Measuring and laying out a repeated string once for all pages (how an atlas saves
+    its CPU) changes no byte of the PDF, also where a string recurs at another size; and
+    matplotlib is left as it was found."""
+    from matplotlib import _text_helpers
+    from matplotlib.backends import backend_pdf
+
+    before = (_text_helpers.layout, backend_pdf.RendererPdf.draw_text,
+              backend_pdf.RendererPdf.get_text_width_height_descent)
+    alone = _pages_pdf(tmp_path / "alone.pdf", shared=False)
+    shared = _pages_pdf(tmp_path / "shared.pdf", shared=True)
+    assert shared == alone
+    assert (_text_helpers.layout, backend_pdf.RendererPdf.draw_text,
+            backend_pdf.RendererPdf.get_text_width_height_descent) == before
+    assert "get_text_width_height_descent" not in vars(backend_pdf.RendererPdf)
+
+
+def test_grid_table_text_is_pdf_text_centred_in_its_ruled_cell(tmp_path) -> None:
+    """A corner table drawn as one artist keeps every cell's text as searchable PDF text,
+    each word inside the cell the rules draw (cell edges computed here from the table's
+    place on a 10 × 5 inch page: 72 pt an inch, y down from the top in poppler's terms)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from mineplan.figures.gridtable import GridTable, add_grid_table
+    from mineplan.figures.output import rc_params
+
+    cells = [["点号", "X", "Y"], ["J1", "4812345.67", "28512345.01"],
+             ["J2", "4812399.99", "28512400.50"]]
+    left, top, width, row, widths = 0.2, 0.8, 0.5, 0.1, [0.2, 0.4, 0.4]
+    with matplotlib.rc_context(rc_params()):
+        fig = Figure(figsize=(10, 5))
+        table = add_grid_table(fig, cells, left=left, top=top, width=width, row_height=row,
+                               col_widths=widths, fontsize=8)
+        assert fig.findobj(GridTable) == [table]
+        fig.savefig(tmp_path / "t.pdf")
+    out = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "t.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = {m[5]: tuple(map(float, m.groups()[:4])) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        out)}
+    for r, line in enumerate(cells):
+        x0 = left
+        for c, text in enumerate(line):
+            x1 = x0 + widths[c] * width
+            y_top, y_bottom = (1 - top + r * row) * 5 * 72, (1 - top + (r + 1) * row) * 5 * 72
+            wx0, wy0, wx1, wy1 = words[text]
+            assert x0 * 720 < wx0 and wx1 < x1 * 720, text
+            assert y_top < wy0 and wy1 < y_bottom, text
+            assert (wx0 + wx1) / 2 == pytest.approx((x0 + x1) / 2 * 720, abs=0.5), text
+            x0 = x1

@@ -37,6 +37,7 @@ from mineplan.figures import (
     save_figure,
     zone_sheet,
 )
+from mineplan.figures.gridtable import GridTable
 from mineplan.figures.text import POINT_SENTENCE
 from mineplan.geodesy import gk_crs_for_lonlat, gk_zone_from_epsg
 from mineplan.layers import (
@@ -96,6 +97,8 @@ def _texts(fig: Figure) -> list[str]:
     for ax in fig.axes:
         for table in ax.tables:
             texts.extend(cell.get_text().get_text() for cell in table.get_celld().values())
+    for grid in fig.findobj(GridTable):  # drawn one cell at a time through one Text
+        texts.extend(text for row in grid.cells for text in row)
     return texts
 
 
@@ -385,16 +388,11 @@ def _expected_corners(geom, plane_crs) -> tuple[int, list[tuple[int, str, float,
 
 def _corner_table(fig: Figure) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the zone sheet's corner table, as drawn."""
-    for ax in fig.axes:
-        for table in ax.tables:
-            cells = table.get_celld()
-            n_rows = max(r for r, _ in cells) + 1
-            n_cols = max(c for _, c in cells) + 1
-            grid = [[cells[r, c].get_text().get_text() for c in range(n_cols)]
-                    for r in range(n_rows)]
-            if "点号" in grid[0]:
-                return grid[0], grid[1:]
-    raise AssertionError("no corner table drawn")
+    blocks = [table.cells for table in fig.findobj(GridTable) if "点号" in table.cells[0]]
+    if not blocks:
+        raise AssertionError("no corner table drawn")
+    # blocks side by side continue one another, each under its own header
+    return blocks[0][0], [row for block in blocks for row in block[1:]]
 
 
 def _assert_table_lists(fig: Figure, geom, plane_crs, *, limit: int = 20) -> int:

@@ -40,7 +40,7 @@ from mineplan.figures.atlaspages import (
 )
 from mineplan.figures.info import forget_figure
 from mineplan.figures.layers import ProjectedLayers, check_frames, split_styles
-from mineplan.figures.output import figure_context, paper_inches, rc_params
+from mineplan.figures.output import figure_context, paper_inches, rc_params, shared_pdf_text
 from mineplan.figures.zonesheet import sheet_corners, zone_sheet
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -80,7 +80,7 @@ def save_atlas(figures: Iterable[Figure], path: str | Path) -> tuple[Path, int]:
         raise FigureError(f"an atlas is a PDF; got {str(path)!r}")
     pages = 0
     with atomic_output(path) as tmp:
-        with matplotlib.rc_context(rc_params()), PdfPages(tmp) as pdf:
+        with matplotlib.rc_context(rc_params()), shared_pdf_text(), PdfPages(tmp) as pdf:
             for fig in figures:
                 pdf.savefig(fig)
                 forget_figure(fig)  # its record holds the axes, which hold the figure
@@ -144,7 +144,8 @@ def zone_atlas(
     size = paper_inches(paper, orientation)
     date = date or settings.today()
 
-    corner_counts = [len(sheet_corners(row).corners) for _, row in rows]
+    listed = [sheet_corners(row) for _, row in rows]  # once per zone: counted, then listed
+    corner_counts = [len(sheet.corners) for sheet in listed]
     extra_pages = [math.ceil(max(n - SHEET_CORNERS, 0) / CONTINUATION_ROWS)
                    for n in corner_counts]
     contents_pages = math.ceil(len(rows) / CONTENTS_ROWS)
@@ -196,23 +197,23 @@ def zone_atlas(
             for k in range(contents_pages):
                 yield numbered(contents_page(entries[k * CONTENTS_ROWS:(k + 1) * CONTENTS_ROWS],
                                              size=size, first=k == 0))
-        for entry, (code, row) in zip(entries, rows, strict=True):
+        for entry, (code, row), corners in zip(entries, rows, listed, strict=True):
             if progress is not None:
                 progress(entry.number, len(entries), f"{entry.zone_id} {entry.name}")
             yield numbered(zone_sheet(row, frames, layer=code, specs=specs,
                                       styles=(style_map, schematic), paper=paper,
                                       orientation=orientation, producer=producer or "—",
                                       date=date, max_corners=SHEET_CORNERS, grid=grid,
-                                      continued=entry.pages > 1, projected=projected))
+                                      continued=entry.pages > 1, projected=projected,
+                                      corners=corners))
             if entry.pages > 1:
-                listed = sheet_corners(row)
-                rest = listed.corners.iloc[SHEET_CORNERS:]
+                rest = corners.corners.iloc[SHEET_CORNERS:]
                 with figure_context():
                     for part in range(1, entry.pages):
                         chunk = rest.iloc[(part - 1) * CONTINUATION_ROWS:part * CONTINUATION_ROWS]
                         yield numbered(corner_continuation(
                             chunk, size=size, title=f"{entry.number}. {entry.name}",
-                            header=listed.header, with_ring=listed.with_ring, part=part,
+                            header=corners.header, with_ring=corners.with_ring, part=part,
                             parts=entry.pages - 1))
 
     _, written = save_atlas(pages(), path)

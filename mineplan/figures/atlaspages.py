@@ -21,7 +21,6 @@ import pyproj
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.transforms import Bbox
 from shapely.geometry import box
 
 from mineplan.figures.canvas import quiet_canvas
@@ -33,6 +32,7 @@ from mineplan.figures.cartography import (
     furniture_boxes,
     set_map_extent,
 )
+from mineplan.figures.gridtable import add_grid_table
 from mineplan.figures.layers import (
     draw_county_lines,
     draw_in_order,
@@ -231,22 +231,17 @@ def corner_continuation(
     fig.text(0.5, 0.915, header, ha="center", va="center", fontsize=8.5, color="#303030")
     half = CONTINUATION_BLOCK_ROWS
     width = 0.90 / CONTINUATION_BLOCKS
+    labels = ["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"]
     for block in range(CONTINUATION_BLOCKS):
         rows = corners.iloc[block * half:(block + 1) * half]
         if rows.empty:
             continue
-        ax = fig.add_axes((0.05 + block * width, 0.06, width - 0.02, 0.82))
-        ax.set_axis_off()
-        cells = [([str(r.ring)] if with_ring else [])
-                 + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
-                 for r in rows.itertuples()]
-        height = (len(rows) + 1) / (half + 1)  # every block's rows the same height
-        table = ax.table(
-            cellText=cells,
-            colLabels=["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"],
-            cellLoc="center", bbox=Bbox.from_bounds(0.0, 1.0 - height, 1.0, height),
-            colWidths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
-        )
-        table.auto_set_font_size(False)
-        table.set_fontsize(6)
+        cells = [labels] + [([str(r.ring)] if with_ring else [])
+                            + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
+                            for r in rows.itertuples()]
+        # every block's rows the same height: the page's 0.82 shared by header + `half` rows
+        add_grid_table(fig, cells, left=0.05 + block * width, top=0.88, width=width - 0.02,
+                       row_height=0.82 / (half + 1),
+                       col_widths=[0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41],
+                       fontsize=6)
     return fig

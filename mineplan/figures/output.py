@@ -1,7 +1,8 @@
 """Fonts, paper and files: how a figure speaks Chinese and reaches the disk.
 
 Owns the rcParams every figure is drawn in, the paper sizes, and :func:`save_figure`,
-which writes PNG, PDF or SVG through :mod:`mineplan.atomic`.
+which writes PNG, PDF or SVG through :mod:`mineplan.atomic`; :func:`shared_pdf_text`
+lets the pages of one PDF (an atlas) share their text measurements and layouts.
 
 How text is written, and why
 ----------------------------
@@ -29,6 +30,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +54,7 @@ __all__ = [
     "paper_inches",
     "rc_params",
     "save_figure",
+    "shared_pdf_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -112,6 +116,88 @@ def conform_pdf_text() -> None:
     if (isinstance(template, bytes) and not isinstance(template, _BfcharToUnicode)
             and b"%d beginbfrange\n%s\nendbfrange" in template):
         backend_pdf.PdfFile._identityToUnicodeCMap = _BfcharToUnicode(template)
+
+
+#: Strings whose measurements and layouts :func:`shared_pdf_text` keeps (each).
+_SHARED_TEXTS = 4096
+
+
+@contextmanager
+def shared_pdf_text() -> Iterator[None]:
+    """While open, PDF pages share their text measurements and glyph layouts.
+
+    matplotlib measures and lays out every string of a PDF page glyph by glyph
+    (some 40 µs a glyph with the CJK font), and forgets it all with the page's
+    renderer. An atlas repeats most of its strings from page to page (legend labels,
+    headings, footnotes, grid labels, J1…), so inside this context each distinct string
+    is measured once and laid out once per font size: the same numbers and the same
+    glyphs as matplotlib's own, reused. Changes nothing if matplotlib's internals are
+    not the ones expected (then every page does its own work, as without it).
+    """
+    from matplotlib import _text_helpers
+
+    renderer = backend_pdf.RendererPdf
+    measure, draw_text = renderer.get_text_width_height_descent, renderer.draw_text
+    layout = getattr(_text_helpers, "layout", None)
+    if layout is None or "draw_text" not in vars(renderer) or getattr(
+            layout, "__wrapped__", None) is not None:
+        yield
+        return
+    own_measure = "get_text_width_height_descent" in vars(renderer)  # else inherited
+    # least recently used first; bounded, so a long atlas's one-off strings (coordinates)
+    # do not pile up: memory stays flat however many pages
+    sizes: OrderedDict[Any, tuple[float, float, float]] = OrderedDict()
+    layouts: OrderedDict[tuple[Any, ...], tuple[Any, list[Any]]] = OrderedDict()
+    size_now: list[float] = [0.0]
+    owner = threading.get_ident()  # other threads (a web server's) go matplotlib's own way
+
+    def cached_measure(self: Any, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if threading.get_ident() != owner:
+            return measure(self, s, prop, ismath)
+        key = (s, hash(prop), ismath)  # FontProperties compare by this hash
+        found = sizes.get(key)
+        if found is None:
+            found = sizes[key] = measure(self, s, prop, ismath)
+            if len(sizes) > _SHARED_TEXTS:
+                sizes.popitem(last=False)
+        else:
+            sizes.move_to_end(key)
+        return found
+
+    def sized_draw_text(self: Any, gc: Any, x: float, y: float, s: str, prop: Any,
+                        angle: float, ismath: Any = False, mtext: Any = None) -> None:
+        if threading.get_ident() == owner:
+            size_now[0] = prop.get_size_in_points()  # the size the font is set to for `s`
+        draw_text(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    def cached_layout(string: str, font: Any, *, features: Any = None,
+                      language: Any = None) -> Iterator[Any]:
+        if threading.get_ident() != owner:
+            return layout(string, font, features=features, language=language)
+        key = (string, id(font), size_now[0], features, language)
+        found = layouts.get(key)
+        if found is None or found[0] is not font:
+            found = layouts[key] = (font, list(layout(string, font, features=features,
+                                                      language=language)))
+            if len(layouts) > _SHARED_TEXTS:
+                layouts.popitem(last=False)
+        else:
+            layouts.move_to_end(key)
+        return iter(found[1])
+
+    cached_layout.__wrapped__ = layout  # type: ignore[attr-defined]
+    renderer.get_text_width_height_descent = cached_measure  # type: ignore[method-assign]
+    renderer.draw_text = sized_draw_text  # type: ignore[method-assign]
+    _text_helpers.layout = cached_layout
+    try:
+        yield
+    finally:
+        if own_measure:
+            renderer.get_text_width_height_descent = measure  # type: ignore[method-assign]
+        else:
+            del renderer.get_text_width_height_descent
+        renderer.draw_text = draw_text  # type: ignore[method-assign]
+        _text_helpers.layout = layout
 
 
 def rc_params() -> dict[Any, Any]:  # rcParams keys (the stubs type them as Literal)

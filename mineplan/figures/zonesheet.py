@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import ScaledTranslation
 
 from mineplan import settings
 from mineplan.errors import FigureError
 from mineplan.figures.canvas import quiet_canvas
 from mineplan.figures.cartography import convergence_deg
+from mineplan.figures.gridtable import add_grid_table
 from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import ProjectedLayers, check_frames, point_zones, split_styles
 from mineplan.figures.neighbourhood import footnote_chars, neighbourhood_map
@@ -35,6 +36,9 @@ from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
 from mineplan.vocab import PLANE_DECIMALS, SCHEMATIC, STORE_CRS
 
 __all__ = ["SheetCorners", "sheet_corners", "zone_sheet"]
+
+#: Where a sheet's corner table goes: (left, bottom, width, height), fractions of the page.
+TABLE_RECT = (0.60, 0.14, 0.37, 0.40)
 
 
 def zone_sheet(
@@ -52,6 +56,7 @@ def zone_sheet(
     grid: str = "graticule",
     continued: bool = False,
     projected: ProjectedLayers | None = None,
+    corners: SheetCorners | None = None,
 ) -> Figure:
     """A sheet for one zone: map of its neighbourhood, attributes and corner coordinates.
 
@@ -77,6 +82,9 @@ def zone_sheet(
         says so instead of counting them as not listed.
     projected
         Reprojected layers kept from sheet to sheet (an atlas); fresh when not given.
+    corners
+        The zone's :func:`sheet_corners`, when the caller has them already (an atlas
+        counts them for its page numbers); computed when not given.
 
     Returns
     -------
@@ -96,7 +104,7 @@ def zone_sheet(
             zone_row, frames, layer=layer, specs=specs, styles=style_map, schematic=schematic,
             size=paper_inches(paper, orientation), producer=producer,
             date=date or settings.today(), max_corners=max_corners, grid=grid,
-            continued=continued, projected=projected,
+            continued=continued, projected=projected, corners_listed=corners,
         )
 
 
@@ -106,7 +114,7 @@ def _zone_sheet(
     specs: Mapping[str, LayerSpec], styles: Mapping[str, LayerStyle],
     schematic: SchematicStyle, size: tuple[float, float], producer: str, date: _dt.date,
     max_corners: int, grid: str, continued: bool = False,
-    projected: ProjectedLayers | None = None,
+    projected: ProjectedLayers | None = None, corners_listed: SheetCorners | None = None,
 ) -> Figure:
     geom = zone_row["geometry"]
     rep = geom.representative_point()
@@ -163,50 +171,49 @@ def _zone_sheet(
     fig.text(0.60, 0.85, "\n".join(lines), fontsize=7, va="top", linespacing=1.5,
              bbox={"facecolor": "#FAFAFA", "edgecolor": "#808080", "boxstyle": "square,pad=0.6"})
 
-    listed = sheet_corners(zone_row)
+    listed = corners_listed if corners_listed is not None else sheet_corners(zone_row)
     corners, with_ring, header = listed.corners, listed.with_ring, listed.header
     shown = corners.head(max_corners)
     epsg = crs_prefixed.to_epsg()
-    table_ax = fig.add_axes((0.60, 0.14, 0.37, 0.40))
-    table_ax.set_axis_off()
-    table_ax.set_title(header, fontsize=7.5, loc="left")
+    # The table's place (0.60, 0.14, 0.37 × 0.40 of the page) is drawn on directly, no axes:
+    # its heading where an axes title would sit (6 pt above the top, left-aligned).
+    left, bottom, width, height = TABLE_RECT
+    fig.text(left, bottom + height, header, fontsize=7.5, ha="left", va="baseline",
+             transform=fig.transFigure + ScaledTranslation(0, 6 / 72, fig.dpi_scale_trans))
     if is_point:
         # No shape, so no corners: a list of the circle the build drew would look surveyed.
         shown = corners.iloc[0:0]
         corners = shown
-        table_ax.text(0, 0.95, "本分区规划未载明面积，图中以点示意大致位置，不列拐点坐标。",
-                      fontsize=7.5, transform=table_ax.transAxes, va="top")
+        fig.text(left, bottom + 0.95 * height,
+                 "本分区规划未载明面积，图中以点示意大致位置，不列拐点坐标。", fontsize=7.5,
+                 va="top")
     col_labels = ["圈号", "点号", "X", "Y"] if with_ring else ["点号", "X", "Y"]
     col_widths = [0.12, 0.16, 0.36, 0.36] if with_ring else [0.18, 0.41, 0.41]
 
     def cells_of(block: pd.DataFrame) -> list[list[str]]:
-        return [([str(r.ring)] if with_ring else [])
-                + [r.point, f"{r.x:.{PLANE_DECIMALS}f}", f"{r.y:.{PLANE_DECIMALS}f}"]
-                for r in block.itertuples()]
+        return [col_labels] + [([str(r.ring)] if with_ring else [])
+                               + [r.point, f"{r.x:.{PLANE_DECIMALS}f}",
+                                  f"{r.y:.{PLANE_DECIMALS}f}"]
+                               for r in block.itertuples()]
 
     if 0 < len(shown) <= 20:
-        table = table_ax.table(cellText=cells_of(shown), colLabels=col_labels,
-                               loc="upper center", cellLoc="center", colWidths=col_widths)
-        table.auto_set_font_size(False)
-        table.set_fontsize(6)
-        table.scale(1, 0.85 * 20 / max(len(shown), 20) * 1.0)
+        # rows as matplotlib's axes table sized them: 1.2 × 10 pt, scaled by 0.85, the
+        # table's top 2 % of the place below its top
+        add_grid_table(fig, cells_of(shown), left=left, top=bottom + 0.98 * height,
+                       width=width, row_height=10 / 72 * 1.2 * 0.85 / size[1],
+                       col_widths=col_widths, fontsize=6)
     elif len(shown) > 20:  # an atlas lists up to 40 here: two blocks of 20 side by side
         for k, block in enumerate((shown.iloc[:20], shown.iloc[20:40])):
             if block.empty:
                 continue
-            block_ax = fig.add_axes((0.60 + k * 0.1875, 0.14, 0.1825, 0.40))
-            block_ax.set_axis_off()
-            height = 0.95 * (len(block) + 1) / 21
-            table = block_ax.table(cellText=cells_of(block), colLabels=col_labels,
-                                   cellLoc="center", colWidths=col_widths,
-                                   bbox=Bbox.from_bounds(0.0, 1.0 - height, 1.0, height))
-            table.auto_set_font_size(False)
-            table.set_fontsize(5.5)
+            add_grid_table(fig, cells_of(block), left=left + k * 0.1875, top=bottom + height,
+                           width=0.1825, row_height=height * 0.95 / 21,
+                           col_widths=col_widths, fontsize=5.5)
     more = len(corners) - len(shown)
     if more > 0:
-        table_ax.text(0, -0.04, f"续表见后页（共 {len(corners)} 个拐点）" if continued
-                      else f"另有 {more} 个拐点未列出（共 {len(corners)} 个）",
-                      fontsize=7, transform=table_ax.transAxes, va="top")
+        fig.text(left, bottom - 0.04 * height,
+                 f"续表见后页（共 {len(corners)} 个拐点）" if continued
+                 else f"另有 {more} 个拐点未列出（共 {len(corners)} 个）", fontsize=7, va="top")
 
     convergence = convergence_deg(crs, (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2)
     footnote = draw_footnote(
