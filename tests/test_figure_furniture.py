@@ -227,3 +227,25 @@ def test_the_legend_of_a_zone_sheet_or_check_figure_lies_under_the_map_not_on_it
     assert shown == info.legend_labels
     assert min(t.get_fontsize() for t in legends[0].get_texts()) >= 4.5
     assert face.width * face.height >= 0.25 * page.width * page.height
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["zone", "check"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_text_of_a_zone_sheet_or_check_figure_stays_on_the_page(
+        side_sheets, kind: str, layout) -> None:  # type: ignore[no-untyped-def]
+    """The right-hand column (attributes, corner table heading, verdict) is broken for its
+    width on each paper: on A4 portrait the corner heading ran past the page edge."""
+    fig = side_sheets[(kind, *layout)]
+    fig.canvas.draw()  # places the boxes drawn around texts
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    margin = 4.9 / 25.4 * fig.dpi  # 5 mm print margin
+    for text in fig.texts:
+        if not text.get_text().strip():
+            continue
+        patch = text.get_bbox_patch()
+        box = (patch.get_window_extent(renderer) if patch is not None
+               else text.get_window_extent(renderer))
+        assert page.x0 + margin <= box.x0 and box.x1 <= page.x1 - margin, text.get_text()[:30]
+        assert page.y0 + margin <= box.y0 and box.y1 <= page.y1 - margin, text.get_text()[:30]

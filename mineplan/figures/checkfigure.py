@@ -52,7 +52,7 @@ from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import check_frames, split_styles
 from mineplan.figures.neighbourhood import OUTLINE_COLOUR, footnote_chars, neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
-from mineplan.figures.text import draw_footnote, format_km2, short_name
+from mineplan.figures.text import draw_footnote, format_km2, short_name, wrap_cjk
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.io.corners import corner_table, point_names_of
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -313,8 +313,10 @@ def _check_figure(
     fig.text(0.60, 0.88, f"预审结论：{verdict}", fontsize=11, fontweight="bold", va="top",
              color=_verdict_colour(worst, "#000000"))
     tally = "，".join(f"{VERDICTS[k]} {counts[k]}" for k in reversed(VERDICT_ORDER))
-    fig.text(0.60, 0.848, f"申请范围椭球面积 {format_km2(area)}；检查 {len(findings)} 项：{tally}",
-             fontsize=7.5, va="top")
+    column_pt = 0.37 * fig.get_size_inches()[0] * 72  # the right-hand column, this paper
+    fig.text(0.60, 0.848, wrap_cjk(f"申请范围椭球面积 {format_km2(area)}；"
+                                   f"检查 {len(findings)} 项：{tally}", int(column_pt / 3.75)),
+             fontsize=7.5, va="top", linespacing=1.3)
     _findings_table(fig, findings, max_rows=max_rows)
     _corner_table(fig, corners, plane_crs, max_corners=max_corners)
     inset = _draw_inset(fig, (0.80, 0.14, 0.17, 0.29), frames["XZQ"], geom, crs,

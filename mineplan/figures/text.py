@@ -502,7 +502,9 @@ def draw_footnote(
     sentences.append(REVIEW_NOTE + "。")
     text = "".join(s for s in sentences if s)
     wrapped = wrap_cjk(text, width_chars)
-    fig.text(0.04, 0.012, wrapped, ha="left", va="bottom", fontsize=6.5, color="#202020",
+    # bottom 5 mm above the paper's edge, what an office printer can print (was 2.5 mm)
+    bottom = 5 / (fig.get_size_inches()[1] * 25.4)
+    fig.text(0.04, bottom, wrapped, ha="left", va="bottom", fontsize=6.5, color="#202020",
              linespacing=1.4)
     return text
 

@@ -11,7 +11,6 @@ May import: vocab, settings, errors, layers, geodesy, io.corners and the modules
 from __future__ import annotations
 
 import datetime as _dt
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,7 +28,13 @@ from mineplan.figures.info import FigureInfo, record_figure
 from mineplan.figures.layers import ProjectedLayers, check_frames, point_zones, split_styles
 from mineplan.figures.neighbourhood import footnote_chars, neighbourhood_map
 from mineplan.figures.output import figure_context, paper_inches
-from mineplan.figures.text import SCHEMATIC_TITLE, draw_footnote, format_km2
+from mineplan.figures.text import (
+    SCHEMATIC_TITLE,
+    break_lines,
+    draw_footnote,
+    format_km2,
+    wrap_cjk,
+)
 from mineplan.geodesy import ellipsoidal_area_km2, gk_crs_for_lonlat
 from mineplan.io.corners import corner_table
 from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle
@@ -162,9 +167,14 @@ def _zone_sheet(
                  f"{zone_row.get('table_title', '') or ''}".strip()),
         ("行号", f"第 {zone_row.get('source_line', '?')} 行（{zone_row.get('source_file', '')}）"),
     ]
+    # The attribute box and the corner table share the right-hand column; its lines are
+    # broken for that column's width on this paper (half-width columns at 7 pt, less
+    # the box's padding and the "名称：" before each value), at most 34 characters.
+    column_pt = TABLE_RECT[2] * size[0] * 72
+    value_columns = min(68, int((column_pt - 2 * 0.6 * 7) / 3.5) - 6)
     lines = []
     for key, value in attrs:
-        wrapped = textwrap.wrap(value, 34) or ["—"]
+        wrapped = [w for w in break_lines(value, value_columns) if w] or ["—"]
         lines.append(f"{key}：{wrapped[0]}")
         lines.extend("　　" + w for w in wrapped[1:3])
     fig.text(0.60, 0.88, "分区属性", fontsize=10, fontweight="bold", va="top")
@@ -178,7 +188,8 @@ def _zone_sheet(
     # The table's place (0.60, 0.14, 0.37 × 0.40 of the page) is drawn on directly, no axes:
     # its heading where an axes title would sit (6 pt above the top, left-aligned).
     left, bottom, width, height = TABLE_RECT
-    fig.text(left, bottom + height, header, fontsize=7.5, ha="left", va="baseline",
+    fig.text(left, bottom + height, wrap_cjk(header, int(column_pt / 3.75)), fontsize=7.5,
+             ha="left", va="bottom", linespacing=1.3,
              transform=fig.transFigure + ScaledTranslation(0, 6 / 72, fig.dpi_scale_trans))
     if is_point:
         # No shape, so no corners: a list of the circle the build drew would look surveyed.

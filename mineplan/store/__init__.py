@@ -184,7 +184,7 @@ def reading(location: str | Path) -> Iterator[None]:
     if is_postgres(location):
         yield
         return
-    with gpkg.reading(location):
+    with _backend(location).reading(location):
         yield
 
 
