@@ -405,7 +405,8 @@ def test_areas_in_bounded_runs_are_the_areas_of_one_pass() -> None:
 def test_benchmark_size_table_agrees_and_fits_growth(capsys: pytest.CaptureFixture[str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """``--sizes`` runs every method at each size in one table (PostGIS only with a URL),
-    with mineplan cold and warm, the same areas, and a growth exponent per method."""
+    each method in its own child process with its own peak memory, with mineplan cold and
+    warm, the same areas, and a growth exponent per method."""
     monkeypatch.delenv("MINEPLAN_TEST_PG", raising=False)
     bench = _bench()
     assert bench.parse_sizes(["issue"]) == [(2_000, 2_000), (20_000, 2_000), (60_000, 2_000),
@@ -413,12 +414,21 @@ def test_benchmark_size_table_agrees_and_fits_growth(capsys: pytest.CaptureFixtu
     assert bench.parse_sizes(["300x40", "1,000x20"]) == [(300, 40), (1_000, 20)]
     with pytest.raises(SystemExit, match="POLYGONSxBLOCKS"):
         bench.parse_sizes(["300by40"])
-    assert bench.main(["--sizes", "120x40", "240x40", "--huge", "3000", "4000"]) == 0
+    assert bench.main(["--sizes", "120x40", "240x40", "--huge", "3000", "4000",
+                       "--methods", "mineplan", "simple", "overlay"]) == 0
     out = capsys.readouterr().out
     for method in ("mineplan cold", "mineplan warm", "simple STRtree", "geopandas overlay"):
         assert out.count(f"| {method} |") == 2
         assert f"  {method:<18} n_polygons^" in out
+    assert "mineplan cold+facts" not in out  # not asked for
     assert "PostGIS" not in out.split("PostGIS:")[1].split("\n", 1)[1]
     rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| 240 | 40 |")]
-    totals = {row[2]: float(row[5]) for row in rows}
+    totals = {row[2]: float(row[7]) for row in rows}
     assert len(set(totals.values())) == 1 and totals["mineplan cold"] > 0  # areas agree
+    # a child's peak is its own: at least its input (libraries and data), and far below
+    # what a parent that had built every size would carry
+    input_mb = float(out.split("240 × 40: input ")[1].split(" MB")[0].replace(",", ""))
+    for row in rows:
+        peak = float(row[5].replace(",", ""))
+        assert 0.95 * input_mb <= peak < 4 * input_mb
+        assert abs(float(row[6].rstrip("×")) - peak / input_mb) < 0.05
