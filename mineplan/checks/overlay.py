@@ -42,8 +42,12 @@ changes is how much of a feature each intersection has to read:
   in runs of :data:`_AREA_VERTICES` vertices. Figures and pieces are bit for bit
   those of one serial pass (``tests/test_overlay.py``).
 
-A prepared layer caches repairs and chunked rings as it goes (repairs under a lock,
-so threads may share one). :func:`prepared_layer` keeps the last few prepared
+A prepared layer caches repairs and chunked rings as it goes (under locks, so threads
+may share one); the chunked rings, a second copy of the large features' coordinates, are
+bounded (:data:`_CHUNK_CACHE_VERTICES`, least recently used out), and a plan-wide pass
+visits blocks in Hilbert-curve order so a feature's blocks come together and it is
+seldom chunked twice: a pass peaks near the size of its data, whatever the layer.
+:func:`prepared_layer` keeps the last few prepared
 layers, keyed on the layer's geometries, so checks that read the same layer again
 (a web session, every plan of ``check --plan all``) reuse that work.
 ``bench/bench_overlap.py`` measures all this against the simple path (STRtree +
@@ -99,6 +103,10 @@ _BATCH_PAIRS = 4_096
 #: functions: one thread's intersections run while another builds its windows).
 _THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Vertices measured per run of the area stage (bounds its temporary arrays, ~25 × 8 B each).
+#: Vertices of chunked rings a layer keeps, at most (~16 B each; the least recently used
+#: feature goes first). Plan-wide passes visit blocks in Hilbert-curve order, so a
+#: large feature's blocks come together and it is seldom chunked twice.
+_CHUNK_CACHE_VERTICES = 4_000_000
 _AREA_VERTICES = 250_000
 #: Features validated per task when several threads check validity.
 _VALIDATE_CHUNK = 256
@@ -124,6 +132,7 @@ class _Chunked:
 
     parts: list[list[_Ring]]  # per polygon: shell first, then holes
     run_boxes: NDArray[np.float64]  # (runs, 4), the runs of every ring
+    vertices: int  # of every ring (what the layer's cache counts)
 
 
 class PreparedLayer:
@@ -163,9 +172,11 @@ class PreparedLayer:
             unchecked[np.asarray(invalid, dtype=np.intp)] = True
             self._checked = ~unchecked[keep]
         self._vertices = shapely.get_num_coordinates(self._geoms)
-        self._chunked: dict[int, _Chunked] = {}
+        self._chunked: OrderedDict[int, _Chunked] = OrderedDict()
+        self._chunked_vertices = 0
         self._lock = threading.Lock()
         self._timing_lock = threading.Lock()
+        self._chunk_lock = threading.Lock()
         self.tree = shapely.STRtree(self._geoms)
         #: Seconds spent per stage by the last :meth:`plan_overlap` (for benchmarks).
         self.timings: dict[str, float] = {}
@@ -287,8 +298,10 @@ class PreparedLayer:
                 repaired = shapely.make_valid(self._geoms[invalid])
                 self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
                 self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
-                for index in invalid:
-                    self._chunked.pop(int(index), None)
+                with self._chunk_lock:
+                    for index in invalid:
+                        gone = self._chunked.pop(int(index), None)
+                        self._chunked_vertices -= 0 if gone is None else gone.vertices
             self._checked[todo] = True
 
     def _overlap_geometries(self, blocks: _GeomArray) -> _GeomArray:
@@ -309,7 +322,12 @@ class PreparedLayer:
         # Dissolve in feature order, as overlay + dissolve does: GEOS keeps the nodes
         # where pieces meet on a block edge, and which nodes survive depends on the
         # order; the vertex-based ellipsoidal area sees them (up to ~1e-6 relative).
-        order = np.lexsort((feature, block_at))
+        # Blocks in Hilbert-curve order of their centres (each block's pairs together, in
+        # feature order): neighbouring blocks share batches, so a large feature's chunked
+        # rings serve its blocks in a row and the bounded cache seldom chunks it twice.
+        curve = np.zeros(len(blocks), dtype=np.int64)
+        curve[which] = gpd.GeoSeries(blocks[which]).hilbert_distance()
+        order = np.lexsort((feature, block_at, curve[block_at]))
         block_at, feature = block_at[order], feature[order]
         batches = _batches(block_at)
 
@@ -359,9 +377,7 @@ class PreparedLayer:
 
     def _window_piece(self, index: int, window: NDArray[np.float64]) -> BaseGeometry:
         """Feature ``index`` cut to ``window`` (minx, miny, maxx, maxy)."""
-        chunked = self._chunked.get(index)
-        if chunked is None:
-            chunked = self._chunked[index] = _chunk(self._geoms[index])
+        chunked = self._chunked_feature(index)
         window = _widen(chunked, window)
         reduced = _reduce(chunked, window)
         if reduced is None:
@@ -371,6 +387,23 @@ class PreparedLayer:
             logger.debug("window cut of feature %d is invalid; using the whole feature", index)
             return self._geoms[index]
         return piece
+
+    def _chunked_feature(self, index: int) -> _Chunked:
+        """Feature ``index`` as chunked rings, from the bounded cache or chunked now."""
+        with self._chunk_lock:
+            chunked = self._chunked.get(index)
+            if chunked is not None:
+                self._chunked.move_to_end(index)
+                return chunked
+        chunked = _chunk(self._geoms[index])  # outside the lock: threads chunk at once
+        with self._chunk_lock:
+            if index not in self._chunked:
+                self._chunked[index] = chunked
+                self._chunked_vertices += chunked.vertices
+                while self._chunked_vertices > _CHUNK_CACHE_VERTICES and len(self._chunked) > 1:
+                    _, gone = self._chunked.popitem(last=False)
+                    self._chunked_vertices -= gone.vertices
+        return chunked
 
 
 #: How many prepared layers :func:`prepared_layer` keeps.
@@ -481,13 +514,13 @@ def _chunk(geom: BaseGeometry) -> _Chunked:
     """Split the rings of a polygonal feature into runs with bounding boxes."""
     areal = _areal(geom)
     polygons = [areal] if areal.geom_type == "Polygon" else list(shapely.get_parts(areal))
-    rings, owner = shapely.get_rings(np.asarray(polygons, dtype=object), return_index=True)
-    coords = shapely.get_coordinates(rings)
-    ends = np.cumsum(shapely.get_num_coordinates(rings))
-    parts: list[list[_Ring]] = [[] for _ in polygons]
-    for i, (start, end) in enumerate(zip(np.r_[0, ends[:-1]], ends, strict=True)):
-        parts[owner[i]].append(_chunk_ring(coords[start:end]))
-    return _Chunked(parts, np.concatenate([r.run_boxes for rings in parts for r in rings]))
+    # every ring's coordinates in one array, without a geometry per ring
+    _, coords, (ring_at, polygon_at) = shapely.to_ragged_array(
+        np.asarray(polygons, dtype=object), include_z=False)
+    parts = [[_chunk_ring(coords[ring_at[r] : ring_at[r + 1]])
+              for r in range(polygon_at[k], polygon_at[k + 1])] for k in range(len(polygons))]
+    return _Chunked(parts, np.concatenate([r.run_boxes for rings in parts for r in rings]),
+                    len(coords))
 
 
 def _chunk_ring(coords: NDArray[np.float64]) -> _Ring:
