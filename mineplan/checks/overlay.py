@@ -102,12 +102,13 @@ _BATCH_PAIRS = 4_096
 #: Threads that cut and dissolve batches (GEOS releases the GIL in shapely's vectorised
 #: functions: one thread's intersections run while another builds its windows).
 _THREADS = max(1, min(4, os.cpu_count() or 1))
-#: Vertices measured per run of the area stage (bounds its temporary arrays, ~25 × 8 B each).
+#: Vertices measured per run of the area stage: bounds its temporary arrays (~25 × 8 B a
+#: vertex, ~10 MB a run; 250,000 took 50 MB and more CPU, cache-unfriendly).
+_AREA_VERTICES = 50_000
 #: Vertices of chunked rings a layer keeps, at most (~16 B each; the least recently used
 #: feature goes first). Plan-wide passes visit blocks in Hilbert-curve order, so a
 #: large feature's blocks come together and it is seldom chunked twice.
 _CHUNK_CACHE_VERTICES = 4_000_000
-_AREA_VERTICES = 250_000
 #: Features validated per task when several threads check validity.
 _VALIDATE_CHUNK = 256
 
