@@ -589,7 +589,7 @@ METHODS = ("mineplan", "facts", "simple", "overlay")
 
 def run_sizes(sizes: list[tuple[int, int]], *, seed: int, pg: str, subdivide: int,
               huge: tuple[int, int], baseline_max_pairs: int,
-              methods: tuple[str, ...] = METHODS) -> int:
+              methods: tuple[str, ...] = METHODS, threads: int = 0) -> int:
     """Every method at every size, each in a fresh child process (its own CPU time and
     peak memory); one table, area agreement, peak memory over the input and growth
     exponents. PostGIS rows are measured from this process."""
@@ -601,6 +601,7 @@ def run_sizes(sizes: list[tuple[int, int]], *, seed: int, pg: str, subdivide: in
         measured: list[Row] = []
         for method in methods:
             measured += _child_rows(method, polygons, n_blocks, seed=seed, huge=huge,
+                                    threads=threads,
                                     baseline_max_pairs=baseline_max_pairs)
         if pg:
             redline = make_redline(polygons, seed=seed, huge_vertices=huge)
@@ -618,7 +619,8 @@ def run_sizes(sizes: list[tuple[int, int]], *, seed: int, pg: str, subdivide: in
 
 
 def _child_rows(method: str, polygons: int, n_blocks: int, *, seed: int,
-                huge: tuple[int, int], baseline_max_pairs: int) -> list[Row]:
+                huge: tuple[int, int], baseline_max_pairs: int,
+                threads: int = 0) -> list[Row]:
     """Run ``--child METHOD`` in a new interpreter and read back its rows."""
     import json
     import subprocess
@@ -629,7 +631,7 @@ def _child_rows(method: str, polygons: int, n_blocks: int, *, seed: int,
         command = [sys.executable, os.path.abspath(__file__), "--child", method,
                    "--child-out", out, "--polygons", str(polygons), "--blocks", str(n_blocks),
                    "--seed", str(seed), "--huge", str(huge[0]), str(huge[1]),
-                   "--baseline-max-pairs", str(baseline_max_pairs)]
+                   "--baseline-max-pairs", str(baseline_max_pairs), "--threads", str(threads)]
         # the child imports the very mineplan this process runs (a checkout, not the
         # installed one)
         root = os.path.dirname(os.path.dirname(os.path.abspath(mineplan.__file__)))
@@ -653,7 +655,7 @@ def _child_rows(method: str, polygons: int, n_blocks: int, *, seed: int,
 
 
 def run_child(method: str, out: str, polygons: int, n_blocks: int, *, seed: int,
-              huge: tuple[int, int], baseline_max_pairs: int) -> int:
+              huge: tuple[int, int], baseline_max_pairs: int, threads: int = 0) -> int:
     """``--child``: build the data, run one method once, write its rows as JSON.
 
     Memory, from ``/proc/self/status`` of this fresh process (``ru_maxrss`` would carry
@@ -664,6 +666,10 @@ def run_child(method: str, out: str, polygons: int, n_blocks: int, *, seed: int,
     """
     import json
 
+    from mineplan.checks import overlay
+
+    if threads:
+        overlay._THREADS = threads  # the benchmark's knob, as the tests patch it
     libs = _rss_mb()
     redline = make_redline(polygons, seed=seed, huge_vertices=huge)
     blocks = make_blocks(n_blocks, redline, seed=seed)
@@ -808,13 +814,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --sizes: the methods to run (default all: mineplan cold "
                         "and warm, mineplan with the store's facts, the simple path, "
                         "geopandas.overlay)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="with --sizes: threads of mineplan's plan pass (default: "
+                        "mineplan's own choice, up to 4 by the CPU count)")
     parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return run_child(args.child, args.child_out, args.polygons, args.blocks,
                          seed=args.seed, huge=(min(args.huge), max(args.huge)),
-                         baseline_max_pairs=args.baseline_max_pairs)
+                         baseline_max_pairs=args.baseline_max_pairs, threads=args.threads)
     if args.sizes is not None:
         sizes = parse_sizes(args.sizes)
         quick = not args.sizes or args.sizes == ["quick"]
@@ -822,7 +831,8 @@ def main(argv: list[str] | None = None) -> int:
             QUICK_HUGE if quick else (50_000, 100_000))
         return run_sizes(sizes, seed=args.seed, pg=args.pg, subdivide=args.subdivide,
                          huge=huge_range, baseline_max_pairs=args.baseline_max_pairs,
-                         methods=tuple(m for m in METHODS if m in args.methods))
+                         methods=tuple(m for m in METHODS if m in args.methods),
+                         threads=args.threads)
     huge = (50_000, 100_000)
     if args.quick:
         args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)
