@@ -491,3 +491,27 @@ def test_plan_pass_visits_neighbouring_blocks_together(tiny_windows: object) -> 
         result = _layer(*features).plan_overlap(_blocks(*blocks))
     assert (result["overlap_km2"] > 0).all()
     assert len(calls) <= 12  # 6 features (11 here); list order chunks 30 times
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_plan_figures_without_pieces_are_those_of_the_pieces(
+        tiny_windows: object, threads: int) -> None:
+    """A plan pass that keeps no pieces measures each batch's pieces on its thread and drops
+    them: its figures are the pieces' areas measured all at once, bit for bit."""
+    features = [_star(80.5 + 0.4 * i, 40.5 + 0.1 * (i % 3), 0.3, 60, seed=i, hole=i % 2 == 0)
+                for i in range(10)]
+    blocks = _blocks(*(_rotated_box(80.4 + 0.13 * k, 40.5 + 0.05 * (k % 5), 0.25, 0.15, k)
+                       for k in range(40)), Polygon())
+    with mock.patch.object(overlay, "_THREADS", threads), \
+            mock.patch.object(overlay, "_BATCH_PAIRS", 8):
+        layer = _layer(*features)
+        plain = layer.plan_overlap(blocks)
+        full = layer.overlap(blocks)
+    assert "pieces" not in plain.columns
+    measured = ellipsoidal_area_km2(gpd.GeoSeries(list(full["pieces"]), crs=CRS),
+                                    validate=False).fillna(0.0).to_numpy()
+    assert (measured > 0).sum() > 20 and measured[-1] == 0.0
+    np.testing.assert_array_equal(plain["overlap_km2"].to_numpy(), measured)
+    np.testing.assert_array_equal(full["overlap_km2"].to_numpy(), measured)
+    blocks_km2 = ellipsoidal_area_km2(gpd.GeoSeries(list(blocks), crs=CRS), validate=False)
+    np.testing.assert_array_equal(plain["block_km2"].to_numpy(), blocks_km2.to_numpy())

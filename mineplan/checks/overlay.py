@@ -219,7 +219,7 @@ class PreparedLayer:
         An invalid block is repaired first, as :meth:`plan_overlap` does.
         """
         blocks, _ = _repaired(np.asarray([block], dtype=object))
-        return self._overlap_geometries(blocks)[0]
+        return self._overlap_geometries(blocks)[0][0]
 
     def overlap(self, blocks: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
         """Overlap of each block with the layer.
@@ -264,11 +264,12 @@ class PreparedLayer:
         series = series.to_crs(STORE_CRS)
         with self._stage("validate"):
             geoms, notes = _repaired(np.asarray(series.array, dtype=object))
-        pieces = self._overlap_geometries(geoms)
+        # each batch's pieces are measured on its thread, and dropped unless asked for
+        pieces, piece_km2 = self._overlap_geometries(geoms, keep=keep_pieces, measure=True)
         with self._stage("area"):
-            km2 = _areas_km2(np.concatenate([geoms, pieces]))
-        block_km2 = pd.Series(km2[: len(geoms)], index=series.index)
-        overlap_km2 = pd.Series(km2[len(geoms) :], index=series.index).fillna(0.0)
+            km2 = _areas_km2(geoms)
+        block_km2 = pd.Series(km2, index=series.index)
+        overlap_km2 = pd.Series(piece_km2, index=series.index).fillna(0.0)
         pct = (overlap_km2 / block_km2.where(block_km2 > 0)).fillna(0.0) * 100
         columns: dict[str, object] = {
             "block_km2": block_km2,
@@ -305,19 +306,22 @@ class PreparedLayer:
                         self._chunked_vertices -= 0 if gone is None else gone.vertices
             self._checked[todo] = True
 
-    def _overlap_geometries(self, blocks: _GeomArray) -> _GeomArray:
-        """Per block, the union of its intersections with every touching feature."""
+    def _overlap_geometries(self, blocks: _GeomArray, *, keep: bool = True,
+                            measure: bool = False) -> tuple[_GeomArray, NDArray[np.float64]]:
+        """Per block, the union of its intersections with every touching feature (empty
+        polygons unless ``keep``) and, if ``measure``, its area in km² (0 where none)."""
         result = np.empty(len(blocks), dtype=object)
         result[:] = [shapely.Polygon()] * len(blocks)
+        km2 = np.zeros(len(blocks))
         present = ~(shapely.is_missing(blocks) | shapely.is_empty(blocks))
         if not present.any() or len(self._geoms) == 0:
-            return result
+            return result, km2
         which = np.flatnonzero(present)
         with self._stage("query"):
             block_at, feature = self.tree.query(blocks[which])
             block_at = which[block_at]
         if len(block_at) == 0:
-            return result
+            return result, km2
         with self._stage("validate"):
             self._validate(feature)
         # Dissolve in feature order, as overlay + dissolve does: GEOS keeps the nodes
@@ -332,18 +336,30 @@ class PreparedLayer:
         block_at, feature = block_at[order], feature[order]
         batches = _batches(block_at)
 
-        def run(batch: tuple[int, int]) -> tuple[_IntArray, _GeomArray]:
+        def run(batch: tuple[int, int]) -> tuple[_IntArray, _GeomArray | None,
+                                                 NDArray[np.float64] | None]:
             lo, hi = batch
-            return self._dissolved(blocks, block_at[lo:hi], feature[lo:hi])
+            at, pieces = self._dissolved(blocks, block_at[lo:hi], feature[lo:hi])
+            area = None
+            if measure and len(pieces):
+                with self._stage("area"):
+                    area = _areas_km2(pieces)
+            return at, (pieces if keep else None), area
+
+        def take(done: Iterator[tuple[_IntArray, _GeomArray | None,
+                                      NDArray[np.float64] | None]]) -> None:
+            for at, pieces, area in done:
+                if pieces is not None:
+                    result[at] = pieces
+                if area is not None:
+                    km2[at] = area
 
         if len(batches) == 1 or _THREADS == 1:
-            for at, pieces in map(run, batches):
-                result[at] = pieces
-            return result
-        with ThreadPoolExecutor(_THREADS, thread_name_prefix="overlap") as pool:
-            for at, pieces in pool.map(run, batches):  # in order, as each batch is done
-                result[at] = pieces
-        return result
+            take(map(run, batches))
+        else:
+            with ThreadPoolExecutor(_THREADS, thread_name_prefix="overlap") as pool:
+                take(pool.map(run, batches))  # in order, as each batch is done
+        return result, km2
 
     def _dissolved(self, blocks: _GeomArray, block_at: _IntArray,
                    feature: _IntArray) -> tuple[_IntArray, _GeomArray]:
