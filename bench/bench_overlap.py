@@ -45,6 +45,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+import mineplan
 from mineplan.checks.overlay import PreparedLayer
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import STORE_CRS
@@ -471,6 +472,13 @@ class Row:
     cpu: float
     km2: pd.Series
     note: str = ""
+    #: peak resident MB of the child process that ran it (NaN: not measured) …
+    peak: float = float("nan")
+    #: … and its resident MB with the libraries imported and the data built (the input)
+    data: float = float("nan")
+    #: MB of the input's coordinates (x, y float64) and of the libraries alone
+    coords: float = float("nan")
+    libs: float = float("nan")
 
 
 def _timed_cpu(func: Callable[[], T]) -> tuple[T, float, float]:
@@ -575,87 +583,168 @@ def _postgis_rows(url: str, redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame,
     return rows
 
 
+#: ``--methods`` names, in the order they run.
+METHODS = ("mineplan", "facts", "simple", "overlay")
+
+
 def run_sizes(sizes: list[tuple[int, int]], *, seed: int, pg: str, subdivide: int,
-              huge: tuple[int, int], baseline_max_pairs: int) -> int:
-    """Every method at every size; one table, area agreement and growth exponents."""
+              huge: tuple[int, int], baseline_max_pairs: int,
+              methods: tuple[str, ...] = METHODS, threads: int = 0) -> int:
+    """Every method at every size, each in a fresh child process (its own CPU time and
+    peak memory); one table, area agreement, peak memory over the input and growth
+    exponents. PostGIS rows are measured from this process."""
     rows: list[Row] = []
-    libs = _rss_mb()
-    print(f"load average {os.getloadavg()[0]:.1f}; PostGIS: {pg or 'none (give --pg)'}")
+    print(f"load average {os.getloadavg()[0]:.1f}; PostGIS: {pg or 'none (give --pg)'}; "
+          "every method in its own child process")
     for polygons, n_blocks in sizes:
-        redline = make_redline(polygons, seed=seed, huge_vertices=huge)
-        blocks = make_blocks(n_blocks, redline, seed=seed)
-        vertices = int(shapely.get_num_coordinates(redline.geometry.to_numpy()).sum())
-        block_vertices = int(shapely.get_num_coordinates(blocks.geometry.to_numpy()).sum())
-        # the input: its coordinates (x, y float64), as GEOS holds them
-        data_mb = (vertices + block_vertices) * 16 / 2**20
-        print(f"\n{polygons:,} polygons ({vertices:,} vertices) × {n_blocks:,} blocks; "
-              f"input coordinates {data_mb:,.0f} MB; process {_rss_mb() - libs:,.0f} MB over "
-              "the libraries", flush=True)
-        measured = _size_rows(redline, blocks, data_mb, baseline_max_pairs)
+        print(f"\n{polygons:,} polygons × {n_blocks:,} blocks", flush=True)
+        measured: list[Row] = []
+        for method in methods:
+            measured += _child_rows(method, polygons, n_blocks, seed=seed, huge=huge,
+                                    threads=threads,
+                                    baseline_max_pairs=baseline_max_pairs)
         if pg:
+            redline = make_redline(polygons, seed=seed, huge_vertices=huge)
+            blocks = make_blocks(n_blocks, redline, seed=seed)
             measured += _postgis_rows(pg, redline, blocks, polygons, subdivide)
+            del redline, blocks
         for row in measured:
             cpu = "" if row.cpu != row.cpu else f"{row.cpu:7.2f} s CPU"
-            print(f"  {row.method:<18} {row.wall:8.2f} s wall  {cpu:>13}  "
+            peak = "" if row.peak != row.peak else f"peak {row.peak:,.0f} MB"
+            print(f"  {row.method:<18} {row.wall:8.2f} s wall  {cpu:>13}  {peak:>15}  "
                   f"total {row.km2.sum():.4f} km²  {row.note}", flush=True)
         rows += measured
     _print_table(rows)
     return 0
 
 
-def _size_rows(redline: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, data_mb: float,
-               baseline_max_pairs: int) -> list[Row]:
-    """mineplan cold (fresh layer) and warm (the same layer again), the simple path and
-    geopandas.overlay + dissolve, at one size, in this process."""
-    polygons, n_blocks = len(redline), len(blocks)
+def _child_rows(method: str, polygons: int, n_blocks: int, *, seed: int,
+                huge: tuple[int, int], baseline_max_pairs: int,
+                threads: int = 0) -> list[Row]:
+    """Run ``--child METHOD`` in a new interpreter and read back its rows."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench_overlap_") as folder:
+        out = os.path.join(folder, "child.json")
+        command = [sys.executable, os.path.abspath(__file__), "--child", method,
+                   "--child-out", out, "--polygons", str(polygons), "--blocks", str(n_blocks),
+                   "--seed", str(seed), "--huge", str(huge[0]), str(huge[1]),
+                   "--baseline-max-pairs", str(baseline_max_pairs), "--threads", str(threads)]
+        # the child imports the very mineplan this process runs (a checkout, not the
+        # installed one)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(mineplan.__file__)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+        done = subprocess.run(command, check=False, env=env)
+        if done.returncode != 0:
+            print(f"  {method}: child process failed (exit status {done.returncode})")
+            return []
+        with open(out, encoding="utf-8") as handle:
+            report = json.load(handle)
+    if report.get("skipped"):
+        print(f"  {method} skipped: {report['skipped']}", flush=True)
+        return []
+    index = pd.Index(report["index"], name="block")
+    return [Row(r["method"], polygons, n_blocks, r["wall"], r["cpu"],
+                pd.Series(r["km2"], index=index, name="overlap_km2"), r.get("note", ""),
+                peak=r.get("peak", float("nan")), data=report["data"],
+                coords=report["coords"], libs=report["libs"])
+            for r in report["rows"]]
+
+
+def run_child(method: str, out: str, polygons: int, n_blocks: int, *, seed: int,
+              huge: tuple[int, int], baseline_max_pairs: int, threads: int = 0) -> int:
+    """``--child``: build the data, run one method once, write its rows as JSON.
+
+    Memory, from ``/proc/self/status`` of this fresh process (``ru_maxrss`` would carry
+    a forking parent's peak): *libs* is the resident size with the libraries imported,
+    *data* the peak with the data built as well (the input as the process holds it,
+    libraries included — what a run on this data cannot go below), *peak* the peak of
+    the whole run, method included.
+    """
+    import json
+
+    from mineplan.checks import overlay
+
+    if threads:
+        overlay._THREADS = threads  # the benchmark's knob, as the tests patch it
+    libs = _rss_mb()
+    redline = make_redline(polygons, seed=seed, huge_vertices=huge)
+    blocks = make_blocks(n_blocks, redline, seed=seed)
+    vertices = int(shapely.get_num_coordinates(redline.geometry.to_numpy()).sum())
+    block_vertices = int(shapely.get_num_coordinates(blocks.geometry.to_numpy()).sum())
+    coords = (vertices + block_vertices) * 16 / 2**20  # x, y float64, as GEOS holds them
+    data = _peak_rss_mb()
+    report: dict[str, object] = {"libs": libs, "data": data, "coords": coords,
+                                 "index": blocks["block"].tolist(), "rows": []}
+    rows: list[dict[str, object]] = []
+
+    def add(name: str, km2: pd.Series, wall: float, cpu: float, note: str = "") -> None:
+        rows.append({"method": name, "wall": wall, "cpu": cpu, "peak": _peak_rss_mb(),
+                     "km2": km2.reindex(blocks["block"]).fillna(0.0).tolist(), "note": note})
+
     indexed = blocks.set_index("block")
-    reset = _reset_peak_rss()
-    before = _rss_mb()
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
-    layer = PreparedLayer(redline)
-    km2 = layer.plan_overlap(indexed)["overlap_km2"]
-    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    peak = _peak_rss_mb() - before if reset else float("nan")
-    rows = [Row("mineplan cold", polygons, n_blocks, wall, cpu, km2,
-                f"peak RSS +{peak:,.0f} MB over the run's start (input coordinates "
-                f"{data_mb:,.0f} MB; --only mineplan for a fresh process)")]
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
-    km2 = layer.plan_overlap(indexed)["overlap_km2"]
-    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    rows.append(Row("mineplan warm", polygons, n_blocks, wall, cpu, km2))
-    del layer  # its windows and repairs: not held while the others run
-    # cold again, with the validity the store records when it writes the layer
-    # (mineplan.store.layer_facts), as `check --plan all` reads a GeoPackage store
-    geoms = redline.geometry.to_numpy()
-    invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)).tolist()
-    km2, wall, cpu = _timed_cpu(lambda: PreparedLayer(redline, invalid=invalid).plan_overlap(
-        indexed)["overlap_km2"])
-    rows.append(Row("mineplan cold+facts", polygons, n_blocks, wall, cpu, km2,
-                    "validity from the store's layer facts"))
-    (km2, _), wall, cpu = _timed_cpu(lambda: simple_overlap(blocks, redline))
-    rows.append(Row("simple STRtree", polygons, n_blocks, wall, cpu, km2))
-    pairs = len(shapely.STRtree(redline.geometry.to_numpy()).query(
-        blocks.geometry.to_numpy())[0])
-    if pairs <= baseline_max_pairs:
+    if method in ("simple", "overlay"):
+        pairs = len(shapely.STRtree(redline.geometry.to_numpy()).query(
+            blocks.geometry.to_numpy())[0])
+        if pairs > baseline_max_pairs:
+            report["skipped"] = f"{pairs:,} pairs > --baseline-max-pairs"
+    if report.get("skipped"):
+        pass
+    elif method == "mineplan":
+        layer_box: list[PreparedLayer] = []
+
+        def cold() -> pd.Series:
+            layer_box.append(PreparedLayer(redline))
+            return layer_box[0].plan_overlap(indexed)["overlap_km2"]
+
+        km2, wall, cpu = _timed_cpu(cold)
+        add("mineplan cold", km2, wall, cpu, "fresh PreparedLayer + plan_overlap")
+        km2, wall, cpu = _timed_cpu(lambda: layer_box[0].plan_overlap(indexed)["overlap_km2"])
+        add("mineplan warm", km2, wall, cpu, "plan_overlap again on the same layer")
+    elif method == "facts":
+        # cold, with the validity the store records when it writes the layer
+        # (mineplan.store.layer_facts), as `check --plan all` reads a GeoPackage store
+        geoms = redline.geometry.to_numpy()
+        invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)).tolist()
+        km2, wall, cpu = _timed_cpu(lambda: PreparedLayer(redline, invalid=invalid)
+                                    .plan_overlap(indexed)["overlap_km2"])
+        add("mineplan cold+facts", km2, wall, cpu, "validity from the store's layer facts")
+    elif method == "simple":
+        (km2, _), wall, cpu = _timed_cpu(lambda: simple_overlap(blocks, redline))
+        add("simple STRtree", km2, wall, cpu)
+    elif method == "overlay":
         km2, wall, cpu = _timed_cpu(lambda: baseline_overlap(blocks, redline))
-        rows.append(Row("geopandas overlay", polygons, n_blocks, wall, cpu, km2))
-    else:
-        print(f"  geopandas overlay skipped: {pairs:,} pairs > --baseline-max-pairs")
-    return rows
+        add("geopandas overlay", km2, wall, cpu, "overlay + dissolve")
+    report["rows"] = rows
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(report, handle)
+    return 0
 
 
 def _print_table(rows: list[Row]) -> None:
-    print("\n| polygons | blocks | method | wall s | CPU s | total overlap km² | "
-          "Δ area vs overlay | Δ area vs mineplan | note |\n|---|---|---|---|---|---|---|---|---|")
+    print("\n| polygons | blocks | method | wall s | CPU s | peak MB | peak / input | "
+          "total overlap km² | Δ area vs overlay | Δ area vs mineplan | note |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         same = [r for r in rows if (r.polygons, r.blocks) == (row.polygons, row.blocks)]
         ref = next((r.km2 for r in same if r.method == "geopandas overlay"), None)
-        ours = next(r.km2 for r in same if r.method == "mineplan cold")
+        ours = next((r.km2 for r in same if r.method == "mineplan cold"), None)
         vs_ref = "" if ref is None else f"{relative_difference(row.km2, ref):.1e}"
+        vs_ours = "" if ours is None else f"{relative_difference(row.km2, ours):.1e}"
         cpu = "" if row.cpu != row.cpu else f"{row.cpu:.2f}"
+        peak = "" if row.peak != row.peak else f"{row.peak:,.0f}"
+        ratio = "" if row.peak != row.peak else f"{row.peak / row.data:.2f}×"
         print(f"| {row.polygons:,} | {row.blocks:,} | {row.method} | {row.wall:.2f} | {cpu} | "
-              f"{row.km2.sum():.4f} | {vs_ref} | {relative_difference(row.km2, ours):.1e} | "
-              f"{row.note} |")
+              f"{peak} | {ratio} | {row.km2.sum():.4f} | {vs_ref} | {vs_ours} | {row.note} |")
+    print("\ninput per size (resident MB of a child with the libraries imported and the data "
+          "built; libraries alone; the coordinates, x and y float64):")
+    for size in dict.fromkeys((r.polygons, r.blocks) for r in rows if r.data == r.data):
+        first = next(r for r in rows if (r.polygons, r.blocks) == size and r.data == r.data)
+        print(f"  {size[0]:,} × {size[1]:,}: input {first.data:,.0f} MB (libraries "
+              f"{first.libs:,.0f} MB, coordinates {first.coords:,.0f} MB)")
     print("\nΔ area: the largest |a − b| / max(a, b) of the overlap area over the blocks.")
     print("\ngrowth exponents (slope of log time over log size; CPU where measured, "
           "else wall):")
@@ -719,15 +808,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subdivide", type=int, default=256,
                         help="with --sizes: max vertices per piece for ST_Subdivide")
     parser.add_argument("--baseline-max-pairs", type=int, default=10**9,
-                        help="with --sizes: skip geopandas.overlay above this many pairs")
+                        help="with --sizes: skip the simple path and geopandas.overlay "
+                        "above this many (block, feature) pairs")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
+                        help="with --sizes: the methods to run (default all: mineplan cold "
+                        "and warm, mineplan with the store's facts, the simple path, "
+                        "geopandas.overlay)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="with --sizes: threads of mineplan's plan pass (default: "
+                        "mineplan's own choice, up to 4 by the CPU count)")
+    parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return run_child(args.child, args.child_out, args.polygons, args.blocks,
+                         seed=args.seed, huge=(min(args.huge), max(args.huge)),
+                         baseline_max_pairs=args.baseline_max_pairs, threads=args.threads)
     if args.sizes is not None:
         sizes = parse_sizes(args.sizes)
         quick = not args.sizes or args.sizes == ["quick"]
         huge_range = (min(args.huge), max(args.huge)) if args.huge else (
             QUICK_HUGE if quick else (50_000, 100_000))
         return run_sizes(sizes, seed=args.seed, pg=args.pg, subdivide=args.subdivide,
-                         huge=huge_range, baseline_max_pairs=args.baseline_max_pairs)
+                         huge=huge_range, baseline_max_pairs=args.baseline_max_pairs,
+                         methods=tuple(m for m in METHODS if m in args.methods),
+                         threads=args.threads)
     huge = (50_000, 100_000)
     if args.quick:
         args.polygons, args.blocks = min(args.polygons, 600), min(args.blocks, 200)

@@ -42,8 +42,12 @@ changes is how much of a feature each intersection has to read:
   in runs of :data:`_AREA_VERTICES` vertices. Figures and pieces are bit for bit
   those of one serial pass (``tests/test_overlay.py``).
 
-A prepared layer caches repairs and chunked rings as it goes (repairs under a lock,
-so threads may share one). :func:`prepared_layer` keeps the last few prepared
+A prepared layer caches repairs and chunked rings as it goes (under locks, so threads
+may share one); the chunked rings, a second copy of the large features' coordinates, are
+bounded (:data:`_CHUNK_CACHE_VERTICES`, least recently used out), and a plan-wide pass
+visits blocks in Hilbert-curve order so a feature's blocks come together and it is
+seldom chunked twice: a pass peaks near the size of its data, whatever the layer.
+:func:`prepared_layer` keeps the last few prepared
 layers, keyed on the layer's geometries, so checks that read the same layer again
 (a web session, every plan of ``check --plan all``) reuse that work.
 ``bench/bench_overlap.py`` measures all this against the simple path (STRtree +
@@ -98,8 +102,13 @@ _BATCH_PAIRS = 4_096
 #: Threads that cut and dissolve batches (GEOS releases the GIL in shapely's vectorised
 #: functions: one thread's intersections run while another builds its windows).
 _THREADS = max(1, min(4, os.cpu_count() or 1))
-#: Vertices measured per run of the area stage (bounds its temporary arrays, ~25 × 8 B each).
-_AREA_VERTICES = 250_000
+#: Vertices measured per run of the area stage: bounds its temporary arrays (~25 × 8 B a
+#: vertex, ~10 MB a run; 250,000 took 50 MB and more CPU, cache-unfriendly).
+_AREA_VERTICES = 50_000
+#: Vertices of chunked rings a layer keeps, at most (~16 B each; the least recently used
+#: feature goes first). Plan-wide passes visit blocks in Hilbert-curve order, so a
+#: large feature's blocks come together and it is seldom chunked twice.
+_CHUNK_CACHE_VERTICES = 4_000_000
 #: Features validated per task when several threads check validity.
 _VALIDATE_CHUNK = 256
 
@@ -124,6 +133,7 @@ class _Chunked:
 
     parts: list[list[_Ring]]  # per polygon: shell first, then holes
     run_boxes: NDArray[np.float64]  # (runs, 4), the runs of every ring
+    vertices: int  # of every ring (what the layer's cache counts)
 
 
 class PreparedLayer:
@@ -163,9 +173,11 @@ class PreparedLayer:
             unchecked[np.asarray(invalid, dtype=np.intp)] = True
             self._checked = ~unchecked[keep]
         self._vertices = shapely.get_num_coordinates(self._geoms)
-        self._chunked: dict[int, _Chunked] = {}
+        self._chunked: OrderedDict[int, _Chunked] = OrderedDict()
+        self._chunked_vertices = 0
         self._lock = threading.Lock()
         self._timing_lock = threading.Lock()
+        self._chunk_lock = threading.Lock()
         self.tree = shapely.STRtree(self._geoms)
         #: Seconds spent per stage by the last :meth:`plan_overlap` (for benchmarks).
         self.timings: dict[str, float] = {}
@@ -207,7 +219,7 @@ class PreparedLayer:
         An invalid block is repaired first, as :meth:`plan_overlap` does.
         """
         blocks, _ = _repaired(np.asarray([block], dtype=object))
-        return self._overlap_geometries(blocks)[0]
+        return self._overlap_geometries(blocks)[0][0]
 
     def overlap(self, blocks: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
         """Overlap of each block with the layer.
@@ -252,11 +264,12 @@ class PreparedLayer:
         series = series.to_crs(STORE_CRS)
         with self._stage("validate"):
             geoms, notes = _repaired(np.asarray(series.array, dtype=object))
-        pieces = self._overlap_geometries(geoms)
+        # each batch's pieces are measured on its thread, and dropped unless asked for
+        pieces, piece_km2 = self._overlap_geometries(geoms, keep=keep_pieces, measure=True)
         with self._stage("area"):
-            km2 = _areas_km2(np.concatenate([geoms, pieces]))
-        block_km2 = pd.Series(km2[: len(geoms)], index=series.index)
-        overlap_km2 = pd.Series(km2[len(geoms) :], index=series.index).fillna(0.0)
+            km2 = _areas_km2(geoms)
+        block_km2 = pd.Series(km2, index=series.index)
+        overlap_km2 = pd.Series(piece_km2, index=series.index).fillna(0.0)
         pct = (overlap_km2 / block_km2.where(block_km2 > 0)).fillna(0.0) * 100
         columns: dict[str, object] = {
             "block_km2": block_km2,
@@ -287,44 +300,66 @@ class PreparedLayer:
                 repaired = shapely.make_valid(self._geoms[invalid])
                 self._geoms[invalid] = [_areal(g) for g in repaired]  # as overlay keeps them
                 self._vertices[invalid] = shapely.get_num_coordinates(self._geoms[invalid])
-                for index in invalid:
-                    self._chunked.pop(int(index), None)
+                with self._chunk_lock:
+                    for index in invalid:
+                        gone = self._chunked.pop(int(index), None)
+                        self._chunked_vertices -= 0 if gone is None else gone.vertices
             self._checked[todo] = True
 
-    def _overlap_geometries(self, blocks: _GeomArray) -> _GeomArray:
-        """Per block, the union of its intersections with every touching feature."""
+    def _overlap_geometries(self, blocks: _GeomArray, *, keep: bool = True,
+                            measure: bool = False) -> tuple[_GeomArray, NDArray[np.float64]]:
+        """Per block, the union of its intersections with every touching feature (empty
+        polygons unless ``keep``) and, if ``measure``, its area in km² (0 where none)."""
         result = np.empty(len(blocks), dtype=object)
         result[:] = [shapely.Polygon()] * len(blocks)
+        km2 = np.zeros(len(blocks))
         present = ~(shapely.is_missing(blocks) | shapely.is_empty(blocks))
         if not present.any() or len(self._geoms) == 0:
-            return result
+            return result, km2
         which = np.flatnonzero(present)
         with self._stage("query"):
             block_at, feature = self.tree.query(blocks[which])
             block_at = which[block_at]
         if len(block_at) == 0:
-            return result
+            return result, km2
         with self._stage("validate"):
             self._validate(feature)
         # Dissolve in feature order, as overlay + dissolve does: GEOS keeps the nodes
         # where pieces meet on a block edge, and which nodes survive depends on the
         # order; the vertex-based ellipsoidal area sees them (up to ~1e-6 relative).
-        order = np.lexsort((feature, block_at))
+        # Blocks in Hilbert-curve order of their centres (each block's pairs together, in
+        # feature order): neighbouring blocks share batches, so a large feature's chunked
+        # rings serve its blocks in a row and the bounded cache seldom chunks it twice.
+        curve = np.zeros(len(blocks), dtype=np.int64)
+        curve[which] = gpd.GeoSeries(blocks[which]).hilbert_distance()
+        order = np.lexsort((feature, block_at, curve[block_at]))
         block_at, feature = block_at[order], feature[order]
         batches = _batches(block_at)
 
-        def run(batch: tuple[int, int]) -> tuple[_IntArray, _GeomArray]:
+        def run(batch: tuple[int, int]) -> tuple[_IntArray, _GeomArray | None,
+                                                 NDArray[np.float64] | None]:
             lo, hi = batch
-            return self._dissolved(blocks, block_at[lo:hi], feature[lo:hi])
+            at, pieces = self._dissolved(blocks, block_at[lo:hi], feature[lo:hi])
+            area = None
+            if measure and len(pieces):
+                with self._stage("area"):
+                    area = _areas_km2(pieces)
+            return at, (pieces if keep else None), area
+
+        def take(done: Iterator[tuple[_IntArray, _GeomArray | None,
+                                      NDArray[np.float64] | None]]) -> None:
+            for at, pieces, area in done:
+                if pieces is not None:
+                    result[at] = pieces
+                if area is not None:
+                    km2[at] = area
 
         if len(batches) == 1 or _THREADS == 1:
-            for at, pieces in map(run, batches):
-                result[at] = pieces
-            return result
-        with ThreadPoolExecutor(_THREADS, thread_name_prefix="overlap") as pool:
-            for at, pieces in pool.map(run, batches):  # in order, as each batch is done
-                result[at] = pieces
-        return result
+            take(map(run, batches))
+        else:
+            with ThreadPoolExecutor(_THREADS, thread_name_prefix="overlap") as pool:
+                take(pool.map(run, batches))  # in order, as each batch is done
+        return result, km2
 
     def _dissolved(self, blocks: _GeomArray, block_at: _IntArray,
                    feature: _IntArray) -> tuple[_IntArray, _GeomArray]:
@@ -359,9 +394,7 @@ class PreparedLayer:
 
     def _window_piece(self, index: int, window: NDArray[np.float64]) -> BaseGeometry:
         """Feature ``index`` cut to ``window`` (minx, miny, maxx, maxy)."""
-        chunked = self._chunked.get(index)
-        if chunked is None:
-            chunked = self._chunked[index] = _chunk(self._geoms[index])
+        chunked = self._chunked_feature(index)
         window = _widen(chunked, window)
         reduced = _reduce(chunked, window)
         if reduced is None:
@@ -371,6 +404,23 @@ class PreparedLayer:
             logger.debug("window cut of feature %d is invalid; using the whole feature", index)
             return self._geoms[index]
         return piece
+
+    def _chunked_feature(self, index: int) -> _Chunked:
+        """Feature ``index`` as chunked rings, from the bounded cache or chunked now."""
+        with self._chunk_lock:
+            chunked = self._chunked.get(index)
+            if chunked is not None:
+                self._chunked.move_to_end(index)
+                return chunked
+        chunked = _chunk(self._geoms[index])  # outside the lock: threads chunk at once
+        with self._chunk_lock:
+            if index not in self._chunked:
+                self._chunked[index] = chunked
+                self._chunked_vertices += chunked.vertices
+                while self._chunked_vertices > _CHUNK_CACHE_VERTICES and len(self._chunked) > 1:
+                    _, gone = self._chunked.popitem(last=False)
+                    self._chunked_vertices -= gone.vertices
+        return chunked
 
 
 #: How many prepared layers :func:`prepared_layer` keeps.
@@ -481,13 +531,13 @@ def _chunk(geom: BaseGeometry) -> _Chunked:
     """Split the rings of a polygonal feature into runs with bounding boxes."""
     areal = _areal(geom)
     polygons = [areal] if areal.geom_type == "Polygon" else list(shapely.get_parts(areal))
-    rings, owner = shapely.get_rings(np.asarray(polygons, dtype=object), return_index=True)
-    coords = shapely.get_coordinates(rings)
-    ends = np.cumsum(shapely.get_num_coordinates(rings))
-    parts: list[list[_Ring]] = [[] for _ in polygons]
-    for i, (start, end) in enumerate(zip(np.r_[0, ends[:-1]], ends, strict=True)):
-        parts[owner[i]].append(_chunk_ring(coords[start:end]))
-    return _Chunked(parts, np.concatenate([r.run_boxes for rings in parts for r in rings]))
+    # every ring's coordinates in one array, without a geometry per ring
+    _, coords, (ring_at, polygon_at) = shapely.to_ragged_array(
+        np.asarray(polygons, dtype=object), include_z=False)
+    parts = [[_chunk_ring(coords[ring_at[r] : ring_at[r + 1]])
+              for r in range(polygon_at[k], polygon_at[k + 1])] for k in range(len(polygons))]
+    return _Chunked(parts, np.concatenate([r.run_boxes for rings in parts for r in rings]),
+                    len(coords))
 
 
 def _chunk_ring(coords: NDArray[np.float64]) -> _Ring:
