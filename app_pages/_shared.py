@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from mineplan.web.webmap import MapLayer
 
 MAP_HEIGHT = 700
+#: Seconds a session's first run waits for the first view a command that wrote the store
+#: is preparing in the background (:func:`mineplan.web.prepare.start_prepare`).
+FIRST_VIEW_WAIT_S = 15.0
 log = logging.getLogger("mineplan.app")
 
 #: Streamlit's own English (the file uploader — its instructions, its "Limit 200MB per
@@ -235,7 +238,7 @@ def first_view(path: str, mtime_ns: int) -> tuple[dict[str, Any], list[LiveLayer
     """(:func:`browse_facts`, :func:`live_layers`) as an earlier run on this store version,
     or the command that wrote it, kept them on disk, read without geopandas; None when
     they are not there."""
-    return prepare.first_view(path, mtime_ns, layer_definitions())
+    return prepare.first_view(path, mtime_ns, layer_definitions(), wait=FIRST_VIEW_WAIT_S)
 
 
 @st.cache_resource

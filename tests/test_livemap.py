@@ -353,3 +353,38 @@ def test_the_kept_view_is_found_from_a_relative_or_absolute_store_path(
     assert layers_key("s.gpkg", 1, defs) != layers_key("s.gpkg", 2, defs)
     url = "postgresql://planner@db/gis?schema=county"
     assert layers_key(url, 1, defs).startswith(url + "#1#")
+
+
+def test_a_first_view_being_prepared_is_waited_for_not_worked_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a command's background preparation of a store version runs, a page opened on
+    that version waits for it (bounded); a mark left by a process that is gone is not
+    waited on."""
+    import subprocess
+    import tempfile
+    import threading
+
+    from mineplan.web.livemap import component_dir, preparing, under_preparation
+    from mineplan.web.prepare import definitions, first_view, layers_key
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder, defs = component_dir(), definitions()
+    key = layers_key("s.gpkg", 7, defs)
+    assert not under_preparation(key, folder)
+    with preparing(key, folder):
+        assert under_preparation(key, folder)
+        mark = next(folder.glob("data/preparing-*.json"))
+        done = threading.Timer(0.5, lambda: (
+            published_layers(key, list, folder),
+            keep_facts(key, folder, {"regions": ["特克斯县"]})))
+        done.start()
+        found = first_view("s.gpkg", 7, defs, wait=30.0)
+        done.join()
+    assert found == ({"regions": ["特克斯县"]}, [])
+    assert not mark.exists() and not under_preparation(key, folder)  # gone with the block
+    assert first_view("s.gpkg", 8, defs, wait=30.0) is None  # nothing being prepared
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    mark.write_text(f'{{"pid": {gone.pid}}}', encoding="utf-8")
+    assert not under_preparation(key, folder)  # its process is gone: not waited for

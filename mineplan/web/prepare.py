@@ -27,6 +27,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -142,17 +143,28 @@ def browse_facts(location: str | Path, version: int,
     return facts
 
 
-def first_view(location: str | Path, version: int, defs: Definitions
-               ) -> tuple[dict[str, Any], list[LiveLayer]] | None:
+def first_view(location: str | Path, version: int, defs: Definitions, *,
+               wait: float = 0.0) -> tuple[dict[str, Any], list[LiveLayer]] | None:
     """(:func:`browse_facts`, :func:`live_layers`) as kept on disk for this store
-    version, read without geopandas; None when they are not there."""
-    from mineplan.web.livemap import component_dir, kept_facts, read_published
+    version, read without geopandas; None when they are not there.
+
+    ``wait``: while a preparation of this version runs (:func:`start_prepare`, just
+    after a command wrote the store), wait for it up to that many seconds: it is
+    nearly done, and the page working it out too would only slow both down.
+    """
+    from mineplan.web.livemap import component_dir, kept_facts, read_published, under_preparation
 
     folder = component_dir()
     key = layers_key(location, version, defs)
-    facts = kept_facts(key, folder)
-    layers = read_published(key, folder) if facts is not None else None
-    return None if facts is None or layers is None else (facts, layers)
+    end = time.monotonic() + wait
+    while True:
+        facts = kept_facts(key, folder)
+        layers = read_published(key, folder) if facts is not None else None
+        if facts is not None and layers is not None:
+            return facts, layers
+        if time.monotonic() >= end or not under_preparation(key, folder):
+            return None
+        time.sleep(0.05)
 
 
 def prepare(location: str | Path) -> bool:
@@ -160,17 +172,22 @@ def prepare(location: str | Path) -> bool:
 
     True when kept; False when the store changed meanwhile (the facts are then not
     kept for the version that was read: the next preparation or the page does it).
+    While it runs, a page opened on that version waits for it (:func:`first_view`).
     """
+    from mineplan.web.livemap import component_dir, preparing
+
     defs = definitions()
     version = store_version(location)
     if first_view(location, version, defs) is not None:
         return True
-    large = large_layers(location, defs[0])
-    frames = map_frames(location, large)
-    live = live_layers(location, version, lambda: frames, defs)
-    if store_version(location) != version:
-        return False
-    browse_facts(location, version, frames, live, defs, large=large, order=plan_order())
+    with preparing(layers_key(location, version, defs), component_dir()):
+        large = large_layers(location, defs[0])
+        frames = map_frames(location, large)
+        live = live_layers(location, version, lambda: frames, defs)
+        if store_version(location) != version:
+            return False
+        browse_facts(location, version, frames, live, defs, large=large,
+                     order=plan_order())
     return True
 
 
