@@ -374,9 +374,11 @@ def test_a_first_view_being_prepared_is_waited_for_not_worked_out_again(
     with preparing(key, folder):
         assert under_preparation(key, folder)
         mark = next(folder.glob("data/preparing-*.json"))
-        done = threading.Timer(0.5, lambda: (
-            published_layers(key, list, folder),
-            keep_facts(key, folder, {"regions": ["特克斯县"]})))
+        def finish() -> None:  # what the preparation keeps, half a second later
+            published_layers(key, list, folder)
+            keep_facts(key, folder, {"regions": ["特克斯县"]})
+
+        done = threading.Timer(0.5, finish)
         done.start()
         found = first_view("s.gpkg", 7, defs, wait=30.0)
         done.join()
