@@ -20,19 +20,10 @@ import streamlit as st
 
 from mineplan import settings
 from mineplan.errors import StoreError
-from mineplan.layers import LayerSpec, LayerStyle, SchematicStyle, read_layer_specs, read_styles
 from mineplan.location import as_location
-from mineplan.store import list_layers, overview_layers, read_layer, store_version
-from mineplan.web.livemap import (
-    LiveLayer,
-    component_dir,
-    keep_facts,
-    kept_facts,
-    publish_layers,
-    published_layers,
-    read_published,
-    visible_ids,
-)
+from mineplan.store import list_layers, read_layer, store_version
+from mineplan.web import prepare
+from mineplan.web.livemap import LiveLayer, component_dir, publish_layers
 from mineplan.web.messages import error_message
 
 # Nothing here imports geopandas, pandas, rasterio or folium at start: the browse page's
@@ -48,6 +39,9 @@ if TYPE_CHECKING:
     from mineplan.web.webmap import MapLayer
 
 MAP_HEIGHT = 700
+#: Seconds a session's first run waits for the first view a command that wrote the store
+#: is preparing in the background (:func:`mineplan.web.prepare.start_prepare`).
+FIRST_VIEW_WAIT_S = 15.0
 log = logging.getLogger("mineplan.app")
 
 #: Streamlit's own English (the file uploader — its instructions, its "Limit 200MB per
@@ -169,18 +163,14 @@ def load_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def large_layers(path: str, mtime_ns: int) -> tuple[str, ...]:
     """The store's large layers drawn per map view (display copies; zone layers excepted)."""
-    specs, _, _ = layer_definitions()
-    return tuple(c for c in overview_layers(path) if c in specs and not specs[c].is_zone_layer)
+    return prepare.large_layers(path, layer_definitions()[0])
 
 
 @st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")
 def map_frames(path: str, mtime_ns: int) -> dict[str, gpd.GeoDataFrame]:
     """The layers for the browse map: whole, except the large ones (no features: they
     are read per view, :func:`view_live_layers`)."""
-    large = large_layers(path, mtime_ns)
-    nowhere = (-180.0, -90.0, -179.999, -89.999)
-    return {code: read_layer(path, code, bbox=nowhere) if code in large
-            else read_layer(path, code) for code in list_layers(path)}
+    return prepare.map_frames(path, large_layers(path, mtime_ns))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -203,17 +193,13 @@ def in_drawing_order(layers: list[LiveLayer]) -> list[LiveLayer]:
 
 
 @st.cache_resource
-def layer_definitions() -> tuple[dict[str, LayerSpec], dict[str, LayerStyle], SchematicStyle]:
-    specs = read_layer_specs()
-    styles, schematic = read_styles()
-    return specs, styles, schematic
+def layer_definitions() -> prepare.Definitions:
+    return prepare.definitions()
 
 
 @st.cache_resource
 def plan_order() -> list[str]:
-    from mineplan.catalog import plan_index
-
-    return [p.region for p in plan_index().values()]
+    return prepare.plan_order()
 
 
 @st.cache_data(max_entries=8, show_spinner="读取栅格 …")
@@ -234,56 +220,25 @@ def raster_from_bytes(data: bytes) -> RasterImage:
 def live_layers(path: str, mtime_ns: int) -> list[LiveLayer]:
     """Every store layer but the large ones published for the live map, bottom first
     (once per store version; a new server on the same version reads them back from
-    disk)."""
-    from mineplan.web.maplayers import map_layers
-
-    specs, styles, schematic = layer_definitions()
-    return published_layers(
-        _layers_key(path, mtime_ns),
-        lambda: map_layers(map_frames(path, mtime_ns), specs, styles, schematic),
-        component_dir())
-
-
-def _layers_key(path: str, mtime_ns: int) -> str:
-    """What the published layers (and the browse page's kept facts) are made of."""
-    specs, styles, schematic = layer_definitions()
-    return f"{path}#{mtime_ns}#{specs!r}#{styles!r}#{schematic!r}"
+    disk, kept by an earlier run or by the command that wrote the store)."""
+    return prepare.live_layers(path, mtime_ns, lambda: map_frames(path, mtime_ns),
+                               layer_definitions())
 
 
 @st.cache_resource(max_entries=4, show_spinner="读取 GeoPackage …")
 def browse_facts(path: str, mtime_ns: int) -> dict[str, Any]:
-    """What the browse page's filters offer and its map shows unfiltered, worked out from
-    the store once per version and kept on disk (:func:`first_view` reads it back):
-    ``regions`` (the plans, in the catalogue's order), ``layers`` ([name, code] of
-    each layer), ``levels`` (the zones' levels), ``large`` (layers drawn per view) and
-    ``visible`` (layer code → the ids shown with every plan and layer chosen, None
-    for all)."""
-    from mineplan.web.browsing import store_regions, visible_frames, zone_levels
-
-    specs, _, _ = layer_definitions()
-    frames = map_frames(path, mtime_ns)
-    regions = store_regions(frames, specs, order=plan_order())
-    names = [[specs[c].name, c] for c in frames if c in specs]
-    shown = visible_frames(frames, specs, codes=[c for _, c in names], regions=regions)
-    facts = {
-        "regions": regions, "layers": names,
-        "levels": zone_levels({c: f for c, f in frames.items() if specs[c].is_zone_layer}),
-        "large": list(large_layers(path, mtime_ns)),
-        "visible": {x.code: visible_ids(frames[x.code], shown[x.code])
-                    for x in live_layers(path, mtime_ns) if x.code in shown},
-    }
-    keep_facts(_layers_key(path, mtime_ns), component_dir(), facts)
-    return facts
+    """What the browse page's filters offer and its map shows unfiltered
+    (:func:`mineplan.web.prepare.browse_facts`), once per store version."""
+    return prepare.browse_facts(path, mtime_ns, map_frames(path, mtime_ns),
+                                live_layers(path, mtime_ns), layer_definitions(),
+                                large=large_layers(path, mtime_ns), order=plan_order())
 
 
 def first_view(path: str, mtime_ns: int) -> tuple[dict[str, Any], list[LiveLayer]] | None:
-    """(:func:`browse_facts`, :func:`live_layers`) as an earlier run on this store version
-    kept them on disk, read without geopandas; None when they are not there."""
-    folder = component_dir()
-    key = _layers_key(path, mtime_ns)
-    facts = kept_facts(key, folder)
-    layers = read_published(key, folder) if facts is not None else None
-    return None if facts is None or layers is None else (facts, layers)
+    """(:func:`browse_facts`, :func:`live_layers`) as an earlier run on this store version,
+    or the command that wrote it, kept them on disk, read without geopandas; None when
+    they are not there."""
+    return prepare.first_view(path, mtime_ns, layer_definitions(), wait=FIRST_VIEW_WAIT_S)
 
 
 @st.cache_resource

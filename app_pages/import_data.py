@@ -43,6 +43,7 @@ from mineplan.web.importview import (
 )
 from mineplan.web.maplayers import map_layers
 from mineplan.web.messages import readable_notes
+from mineplan.web.prepare import start_prepare
 from mineplan.web.uploading import (
     accepted_types,
     read_features_upload,
@@ -185,6 +186,7 @@ def main() -> None:
         except (MineplanError, OSError) as err:
             show_error(err, prefix="导入失败，数据库保持原样：")
             return
+        start_prepare(path)  # the browse map's first view of the new version, for a new server
         st.success(f"已导入：{len(report.matched)} 个分区的图形已替换。浏览页面将立即显示新图形。")
 
 
@@ -239,6 +241,7 @@ def _import_control_layer(path: str, code: str, result: ReadResult, name: str, *
         except (MineplanError, OSError) as err:
             show_error(err, prefix="导入失败，数据库保持原样：")
             return
+        start_prepare(path)
         st.success(f"已导入{spec.name}：{len(frame)} 个要素（{date.isoformat()}）。"
                    "浏览与检查页面将立即使用新图层。")
 

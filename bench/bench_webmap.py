@@ -34,7 +34,12 @@ server's work —, the map's page, every layer drawn) and the server process's C
 seconds until the map was drawn; ``--against DIR`` also runs another checkout's
 ``app.py`` (e.g. ``git archive main | tar -x -C DIR``), interleaved round by round;
 ``--restart`` lets each server find what the previous one left in its temporary folder
-(the map's page, the prepared layers), as when a bureau's server is restarted.
+(the map's page, the prepared layers), as when a bureau's server is restarted;
+``--after-build`` runs ``mineplan build -o`` into a new store and folder first and starts
+the server at once (the README's ``mineplan build && streamlit run app.py``: no server
+has run on that store), with the build's background preparation of the map
+(``mineplan.web.prepare``) and without it (``MINEPLAN_WEB_PREPARE=0``), interleaved
+(``PYTHONPATH=.``: this checkout's code, not the installed one's, builds and serves).
 
 Prints, for the bundled store and for a synthetic provincial-scale red-line layer
 (deterministic, seeded): the vertices in the source, the vertices and bytes of the
@@ -354,6 +359,61 @@ def _cold(store: Path, chromium: str | None, rounds: int, against: Path | None,
     return 0
 
 
+def _preparing(folder: str) -> bool:
+    """Whether a ``mineplan.web.prepare`` process for a store in ``folder`` still runs."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes() if proc.name.isdigit() else b""
+        except OSError:
+            continue
+        if b"mineplan.web.prepare" in cmd and folder.encode() in cmd:
+            return True
+    return False
+
+
+def _after_build(chromium: str | None, rounds: int) -> int:
+    """The first server after `mineplan build`: a new store and folder each round, the
+    server started as soon as the build returns, with and without its preparation."""
+    if chromium is None:
+        print("needs Chromium")
+        return 1
+    import subprocess
+
+    sys.path.insert(0, str(home()))
+    from webmap_interactions import MILESTONES, cold_render  # beside this script
+
+    from tests.browser import serve_app
+
+    labels = {"build prepares (now)": "1", "MINEPLAN_WEB_PREPARE=0 (before)": "0"}
+    results: dict[str, list[dict[str, float]]] = {label: [] for label in labels}
+    for _ in range(rounds):
+        for label, flag in labels.items():
+            tmp = tempfile.mkdtemp(prefix="bench-build-")
+            store = Path(tmp) / "mineplan.gpkg"
+            env = {"TMPDIR": tmp, "MINEPLAN_WEB_PREPARE": flag, "MINEPLAN_STORE": str(store)}
+            subprocess.run([sys.executable, "-m", "mineplan.cli", "build", "-q", "-o",
+                            str(store)], env={**os.environ, **env}, cwd=home(), check=True,
+                           stdout=subprocess.DEVNULL)
+            with serve_app(env, log=Path(tmp) / "st.log") as url:
+                port = int(url.rsplit(":", 1)[1])
+                before = _server_cpu(port)
+                marks = cold_render(url, chromium=chromium, chromium_args=CHROMIUM_ARGS)
+                marks["server CPU"] = _server_cpu(port) - before
+                results[label].append(marks)
+            deadline = time.monotonic() + 60
+            while _preparing(tmp) and time.monotonic() < deadline:
+                time.sleep(0.2)  # no preparation left running into the next round
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\n== first server after `mineplan build`: median of {rounds} new stores "
+          "(seconds from navigation; target: map drawn ≤ 3 s)")
+    print(f"{'':<22}" + "".join(f"{label:>34}" for label in labels))
+    for name in [*MILESTONES, "server", "server CPU"]:
+        print(f"{name:<22}" + "".join(
+            f"{float(np.median([m[name] for m in results[label]])):>34.2f}"
+            for label in labels))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--polygons", type=int, default=20_000)
@@ -372,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --cold: each server finds what the last one left on disk")
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="with --cold: also another checkout's app.py, interleaved")
+    parser.add_argument("--after-build", action="store_true",
+                        help="with --cold: each server right after `mineplan build` of a "
+                        "new store (with and without its background preparation)")
     args = parser.parse_args(argv)
     chromium = shutil.which("chromium") or ("/usr/bin/chromium"
                                             if Path("/usr/bin/chromium").exists() else None)
@@ -380,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.views:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         return _views(args.pg, 2_000 if args.quick else args.polygons, args.seed)
+    if args.cold and args.after_build:
+        return _after_build(chromium, args.cold)
     if args.cold:
         return _cold(args.store.resolve(), chromium, args.cold, args.against,
                      restart=args.restart)

@@ -29,6 +29,8 @@ The environment variables:
 - ``MINEPLAN_MAX_UPLOAD_MB``: the web app's upload limit in MB (200);
 - ``TIANDITU_KEY``: the 天地图 key for the optional online basemap (none);
 - ``MINEPLAN_LOCK_TIMEOUT``: seconds a store writer waits for another writer (120);
+- ``MINEPLAN_WEB_PREPARE``: ``0`` stops a command that writes a store from preparing the
+  web map's first view in the background (on);
 - ``SOURCE_DATE_EPOCH``: a fixed "now" for reproducible builds and figures (the clock);
 - ``XDG_DATA_HOME`` (Linux), ``LOCALAPPDATA`` (Windows): where :func:`user_data_dir` is.
 
@@ -64,6 +66,7 @@ __all__ = [
     "tianditu_key",
     "today",
     "user_data_dir",
+    "web_prepare",
 ]
 
 #: The store's path relative to :func:`home` when ``MINEPLAN_STORE`` is not set.
@@ -214,3 +217,9 @@ def lock_timeout() -> float:
     except ValueError:
         return 120.0
     return value if value >= 0 else 120.0
+
+
+def web_prepare() -> bool:
+    """Whether a write of a store prepares the web map's first view in the background
+    (:func:`mineplan.web.prepare.start_prepare`): off when ``MINEPLAN_WEB_PREPARE=0``."""
+    return os.environ.get("MINEPLAN_WEB_PREPARE", "").strip() != "0"

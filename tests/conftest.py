@@ -52,6 +52,10 @@ def no_checkout_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     """
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MINEPLAN_STORE", str(tmp_path_factory.mktemp("no-store") / "mineplan.gpkg"))
+        # a command that writes a store prepares the web map's first view in a background
+        # process (mineplan.web.prepare); not for every store a test builds (the tests of
+        # that preparation turn it back on)
+        mp.setenv("MINEPLAN_WEB_PREPARE", "0")
         yield
 
 

@@ -116,6 +116,8 @@ def test_a_sessions_first_map_is_sent_from_kept_facts_as_the_full_run_sends_it(
     import app_pages._shared as shared
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # an empty component folder
+    shared.browse_facts.clear()  # as in a new server: an earlier test's run kept nothing here
+    shared.live_layers.clear()
     used: list[bool] = []
     real = shared.first_view
 
@@ -231,6 +233,7 @@ def test_search_finds_a_zone_and_zooms_to_it(app_env: Path) -> None:
 def test_the_map_gets_ids_not_geometry_on_a_rerun(app_env: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import app_pages._shared as shared
+    from mineplan.web import livemap, prepare
 
     calls = {"read_layer": 0, "published_layers": 0}
 
@@ -240,9 +243,10 @@ def test_the_map_gets_ids_not_geometry_on_a_rerun(app_env: Path,
             return real(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(shared, "read_layer", counting("read_layer", shared.read_layer))
-    monkeypatch.setattr(shared, "published_layers",
-                        counting("published_layers", shared.published_layers))
+    for module in (shared, prepare):  # the page's reads, and those of its map's layers
+        monkeypatch.setattr(module, "read_layer", counting("read_layer", module.read_layer))
+    monkeypatch.setattr(livemap, "published_layers",
+                        counting("published_layers", livemap.published_layers))
     at = _app().run()
     first = _map_args(at)
     fit = first["fit"]
@@ -700,3 +704,100 @@ def test_a_control_import_can_replace_one_regions_part(import_env: Path) -> None
     assert len(layer) == len(others) + 1
     assert set(layer.loc[layer["region"] == "特克斯县", "name"]) == {"甲红线"}
     assert sorted(layer.loc[layer["region"] != "特克斯县", "name"]) == sorted(others["name"])
+
+
+def _wait_for_first_view(store: Path, *, timeout: float = 240.0) -> tuple[dict, list]:
+    """What ``mineplan.web.prepare`` kept for the store's current version, waiting (a
+    bounded poll) for the background process a command started."""
+    import time
+
+    from mineplan.store import store_version
+    from mineplan.web import prepare
+
+    end = time.monotonic() + timeout
+    while True:
+        found = prepare.first_view(store, store_version(store), prepare.definitions())
+        if found is not None:
+            return found
+        assert time.monotonic() < end, f"nothing kept for {store} after {timeout:.0f} s"
+        time.sleep(0.5)
+
+
+@pytest.fixture()
+def preparing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Background preparation on (conftest turns it off), into an empty component folder
+    shared with the process a command starts (``TMPDIR``)."""
+    import tempfile
+
+    folder = tmp_path / "tmp-prepared"
+    folder.mkdir()
+    monkeypatch.setenv("MINEPLAN_WEB_PREPARE", "1")
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.mark.slow
+def test_the_first_server_after_mineplan_build_sends_the_map_from_what_the_build_kept(
+        preparing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 (cold first render): `mineplan build` has the browse map's first view of
+    the new store prepared in the background, so the first session of the first server
+    takes the fast path; it sends what a full run on the same store sends."""
+    import tempfile
+
+    import app_pages._shared as shared
+    from mineplan.cli import main
+
+    store = tmp_path / "new.gpkg"
+    assert main(["build", "-q", "-o", str(store)]) == 0
+    facts, _ = _wait_for_first_view(store)
+    assert facts["regions"] == [p.region for p in plan_index().values()]
+    monkeypatch.setenv("MINEPLAN_STORE", str(store))
+
+    used: list[bool] = []
+    real = shared.first_view
+
+    def spy(path: str, mtime: int) -> object:
+        found = real(path, mtime)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(shared, "first_view", spy)
+    empty = tmp_path / "tmp-empty"
+    empty.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(empty))
+    full = _app().run()  # in a folder nothing was kept in: the store is read
+    assert not full.exception, full.exception
+    monkeypatch.setattr(tempfile, "tempdir", str(preparing))
+    first = _app().run()  # a first session on what the build kept
+    assert not first.exception, first.exception
+    assert used == [False, True]
+    assert _map_args(first) == _map_args(full)
+
+
+@pytest.mark.slow
+def test_mineplan_import_prepares_the_map_of_the_stores_new_version(
+        preparing: Path, store_copy: Path, tmp_path: Path) -> None:
+    """After `mineplan import` the browse map's first view of the new store version is
+    kept (the imported zone's shape in it), without a server having run."""
+    from mineplan.cli import main
+    from mineplan.io import coordinates as coordfiles
+
+    layer = read_layer(store_copy, "CKGH")
+    target = layer[layer["region"] == "伊宁市"].iloc[[0]].copy()  # 3-degree zone 27
+    target["number"] = ["1"]
+    moved = target.to_crs(4515).translate(500.0, 0.0)  # 500 m east of its schematic shape
+    target = target.set_geometry(moved.to_crs(target.crs))
+    txt = tmp_path / "block.txt"
+    txt.write_bytes(coordfiles.format_boundary_txt(target[["number", "name", "geometry"]],
+                                                   zone=27))
+    assert main(["import", "CKGH", str(txt), "--store", str(store_copy)]) == 0
+    _, layers = _wait_for_first_view(store_copy)
+    ckgh = next(x for x in layers if x.code == "CKGH")
+    data = json.loads((preparing / f"mineplan-livemap-{os.getuid()}" / ckgh.url).read_text(
+        encoding="utf-8"))
+    feature = next(f for f in data["features"] if f["id"] == str(target.index[0]))
+    from shapely.geometry import shape
+
+    west = shape(feature["geometry"]).bounds[0]
+    assert west == pytest.approx(target.to_crs(4326).total_bounds[0], abs=1e-5)

@@ -315,3 +315,78 @@ def test_an_oversize_upload_is_refused_in_chinese_in_chromium(
         assert not [line for line in text.splitlines() if planner_words(line)], text
         browser.close()
     assert not outside, outside[:5]
+
+
+def test_a_store_write_never_fails_for_the_web_maps_preparation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`start_prepare` (run after every write of a store) starts nothing when
+    MINEPLAN_WEB_PREPARE=0, and says nothing when the process cannot be started."""
+    import subprocess
+
+    from mineplan.web.prepare import start_prepare
+
+    started: list[list[str]] = []
+
+    def refuse(argv: list[str], **_: object) -> None:
+        started.append(argv)
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setenv("MINEPLAN_WEB_PREPARE", "0")
+    start_prepare("store.gpkg")
+    assert started == []
+    monkeypatch.setenv("MINEPLAN_WEB_PREPARE", "1")
+    start_prepare("store.gpkg")  # no error
+    assert started and started[0][-2:] == ["mineplan.web.prepare",
+                                           str(Path("store.gpkg").resolve())]
+
+
+def test_the_kept_view_is_found_from_a_relative_or_absolute_store_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run with a relative -o and a server with an absolute MINEPLAN_STORE (or
+    the other way round) name the same store: the same kept view."""
+    from mineplan.web.prepare import definitions, layers_key
+
+    monkeypatch.chdir(tmp_path)
+    defs = definitions()
+    assert layers_key("s.gpkg", 1, defs) == layers_key(tmp_path / "s.gpkg", 1, defs)
+    assert layers_key("s.gpkg", 1, defs) != layers_key("s.gpkg", 2, defs)
+    url = "postgresql://planner@db/gis?schema=county"
+    assert layers_key(url, 1, defs).startswith(url + "#1#")
+
+
+def test_a_first_view_being_prepared_is_waited_for_not_worked_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a command's background preparation of a store version runs, a page opened on
+    that version waits for it (bounded); a mark left by a process that is gone is not
+    waited on."""
+    import subprocess
+    import tempfile
+    import threading
+
+    from mineplan.web.livemap import component_dir, preparing, under_preparation
+    from mineplan.web.prepare import definitions, first_view, layers_key
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder, defs = component_dir(), definitions()
+    key = layers_key("s.gpkg", 7, defs)
+    assert not under_preparation(key, folder)
+    with preparing(key, folder):
+        assert under_preparation(key, folder)
+        mark = next(folder.glob("data/preparing-*.json"))
+        def finish() -> None:  # what the preparation keeps, half a second later
+            published_layers(key, list, folder)
+            keep_facts(key, folder, {"regions": ["特克斯县"]})
+
+        done = threading.Timer(0.5, finish)
+        done.start()
+        found = first_view("s.gpkg", 7, defs, wait=30.0)
+        done.join()
+    assert found == ({"regions": ["特克斯县"]}, [])
+    assert not mark.exists() and not under_preparation(key, folder)  # gone with the block
+    assert first_view("s.gpkg", 8, defs, wait=30.0) is None  # nothing being prepared
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    mark.write_text(f'{{"pid": {gone.pid}}}', encoding="utf-8")
+    assert not under_preparation(key, folder)  # its process is gone: not waited for

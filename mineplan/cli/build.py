@@ -4,6 +4,9 @@ Writes every zone layer (schematic shapes, 示意) and the demo control layers (
 with their QGIS styles and the build's provenance (catalogue checksums) in one
 atomic replacement of the store.
 
+Then starts the web map's preparation for the new store in the background
+(:func:`mineplan.web.prepare.start_prepare`: the command does not wait for it).
+
 Imports :mod:`mineplan.cli.common` and, inside :func:`run`, the build and store code.
 """
 
@@ -42,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from mineplan.catalog import read_catalog
     from mineplan.layers import read_layer_specs
     from mineplan.store import EditRecord, write_store
+    from mineplan.web.prepare import start_prepare
 
     specs = read_layer_specs()
     slugs = [s for s in args.plans.split(",") if s] or None
@@ -53,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     layers = build_layers(inputs)
     write_store(args.output, layers, specs=specs, qml=layer_qml_texts(specs),
                 meta=build_meta(catalog), edit=EditRecord("mineplan build"))
+    start_prepare(args.output)  # the web map's first view, in the background
     total = sum(len(f) for code, f in layers.items() if specs[code].is_zone_layer)
     print(f"wrote {args.output}: {total} zones in {len(layers)} layers "
           f"(geometry {SCHEMATIC}: schematic)")

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from mineplan.io.readers import read_geometry_file
     from mineplan.layers import read_layer_specs
     from mineplan.store import EditRecord, read_layer, update_layer
+    from mineplan.web.prepare import start_prepare
 
     store = args.store
     specs = read_layer_specs()
@@ -93,5 +94,6 @@ def run(args: argparse.Namespace) -> int:
 
     update_layer(store, code, update, spec=specs[code],
                  edit=EditRecord(f"mineplan import {code}", source=str(args.file)))
+    start_prepare(store)  # the web map's first view of the new version, in the background
     print(f"updated {store}")
     return EXIT_OK

@@ -58,6 +58,7 @@ def run_import(args: argparse.Namespace) -> int:
     from mineplan.layers import read_layer_specs
     from mineplan.store import EditRecord, list_layers, replace_layer
     from mineplan.vocab import format_area
+    from mineplan.web.prepare import start_prepare
 
     store = args.store
     specs = read_layer_specs()
@@ -75,6 +76,7 @@ def run_import(args: argparse.Namespace) -> int:
     replace_layer(store, code, frame, spec=specs[code], create=True,
                   qml=layer_qml_texts({code: specs[code]})[code] if added else None,
                   edit=EditRecord(f"mineplan redline import {code}", source=str(args.file)))
+    start_prepare(store)  # the web map's first view of the new version, in the background
     done = "layer added to" if added else "replaced in"
     print(f"{code} {specs[code].name}: {len(frame)} features, "
           f"{format_area(frame['geom_area_km2'].sum())} (ellipsoidal; overlaps counted in each "

@@ -7,6 +7,8 @@ The maps (folium):
   :mod:`~mineplan.web.basemaps` (OpenStreetMap, 天地图);
 - :mod:`~mineplan.web.livemap` the browse page's live map (a Streamlit component that
   keeps its view; reruns send ids, not geometry; ``static/mineplan/live-map.js``);
+  :mod:`~mineplan.web.prepare` its first view kept per store version (the page, and
+  a detached process a command that wrote the store starts);
 - :mod:`~mineplan.web.drawmap` the map a proposal is drawn on;
 - :mod:`~mineplan.web.assets` the offline mechanism both use: local Leaflet and plugins,
   ``data:`` URLs, inlined pages, mineplan's own JS/CSS under ``static/mineplan/``;

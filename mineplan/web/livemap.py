@@ -24,11 +24,14 @@ May import :mod:`mineplan.vocab`, :mod:`mineplan.web.webmap`, :mod:`mineplan.web
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,10 +61,12 @@ __all__ = [
     "live_map_args",
     "live_map_page",
     "page_key",
+    "preparing",
     "publish_image",
     "publish_layers",
     "published_layers",
     "read_published",
+    "under_preparation",
     "visible_ids",
 ]
 
@@ -300,6 +305,44 @@ def kept_facts(key: str, folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return facts if isinstance(facts, dict) else None
+
+
+#: Seconds after which a preparation's mark is taken for one that died (killed).
+_PREPARING_S = 60.0
+
+
+@contextlib.contextmanager
+def preparing(key: str, folder: Path) -> Iterator[None]:
+    """Mark, for the block, that this process is preparing what is kept under ``key``
+    (:func:`under_preparation`); the mark is removed after it, whatever happened."""
+    mark = _kept(key, folder, "preparing")
+    _write(mark, json.dumps({"pid": os.getpid()}).encode())
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            mark.unlink()
+
+
+def under_preparation(key: str, folder: Path) -> bool:
+    """Whether another process is preparing what is kept under ``key`` (:func:`preparing`):
+    its mark is there, recent, and (where it can be asked) its process runs."""
+    mark = _kept(key, folder, "preparing")
+    try:
+        if time.time() - mark.stat().st_mtime > _PREPARING_S:
+            return False
+        pid = int(json.loads(mark.read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    if sys.platform == "win32":  # os.kill(pid, 0) would end the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it runs, as another user
+        return True
+    return True
 
 
 def publish_image(image: ImageLayer, folder: Path) -> dict[str, Any]:
