@@ -84,6 +84,22 @@ def _geojson(features: list[dict[str, object]]) -> bytes:
         for props in features]}, ensure_ascii=False).encode("utf-8")
 
 
+def _watch_first_view(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each page run's :func:`first_view` found kept facts (the fast path), in order."""
+    import app_pages._shared as shared
+
+    used: list[bool] = []
+    real = shared.first_view
+
+    def spy(path: str, mtime: int) -> object:
+        found = real(path, mtime)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(shared, "first_view", spy)
+    return used
+
+
 @pytest.mark.slow
 def test_app_shows_map_warning_and_zone_table(app_env: Path) -> None:
     at = _app().run()
@@ -118,15 +134,7 @@ def test_a_sessions_first_map_is_sent_from_kept_facts_as_the_full_run_sends_it(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # an empty component folder
     shared.browse_facts.clear()  # as in a new server: an earlier test's run kept nothing here
     shared.live_layers.clear()
-    used: list[bool] = []
-    real = shared.first_view
-
-    def spy(path: str, mtime: int) -> object:
-        found = real(path, mtime)
-        used.append(found is not None)
-        return found
-
-    monkeypatch.setattr(shared, "first_view", spy)
+    used = _watch_first_view(monkeypatch)
     full = _app().run()  # nothing kept yet: the store is read, the facts kept
     assert not full.exception, full.exception
     first = _app().run()  # a new session
@@ -745,7 +753,6 @@ def test_the_first_server_after_mineplan_build_sends_the_map_from_what_the_build
     takes the fast path; it sends what a full run on the same store sends."""
     import tempfile
 
-    import app_pages._shared as shared
     from mineplan.cli import main
 
     store = tmp_path / "new.gpkg"
@@ -754,15 +761,7 @@ def test_the_first_server_after_mineplan_build_sends_the_map_from_what_the_build
     assert facts["regions"] == [p.region for p in plan_index().values()]
     monkeypatch.setenv("MINEPLAN_STORE", str(store))
 
-    used: list[bool] = []
-    real = shared.first_view
-
-    def spy(path: str, mtime: int) -> object:
-        found = real(path, mtime)
-        used.append(found is not None)
-        return found
-
-    monkeypatch.setattr(shared, "first_view", spy)
+    used = _watch_first_view(monkeypatch)
     empty = tmp_path / "tmp-empty"
     empty.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(empty))
