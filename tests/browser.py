@@ -108,3 +108,13 @@ def block_network(page: Any, outside: list[str]) -> None:
             route.abort()
 
     page.route("**/*", only_local)
+
+
+def open_offline_page(p: Any, url: str, outside: list[str]) -> tuple[Any, Any]:
+    """Debian's Chromium on ``url`` (1400 × 1000), every request off the machine blocked
+    and recorded in ``outside``, once the network is idle: (browser, page)."""
+    browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    block_network(page, outside)
+    page.goto(url, wait_until="networkidle", timeout=90_000)
+    return browser, page

@@ -39,9 +39,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from mineplan.catalog import plan_index, read_plan_catalog, read_table_index
+from mineplan.settings import geodata_dir
 
 WINDOW = 16  # lines from a rule's source_line within which its quote must appear
 
@@ -366,3 +370,18 @@ def rule_text_problems(rules: pd.DataFrame, lines: Sequence[str], *, name: str) 
                 f"{name} row {i}: mineral {row['mineral']!r} not printed near line {line}"
             )
     return problems
+
+
+def seed_lines(seeds: Path, slug: str) -> list[str]:
+    """The lines of plan ``slug``'s seed text (``seeds``: the folder of seed files)."""
+    return (seeds / plan_index()[slug].seed_file).read_text(encoding="utf-8").splitlines()
+
+
+def plan_zones(slug: str) -> pd.DataFrame:
+    """Plan ``slug``'s zone catalogue as shipped."""
+    return read_plan_catalog(geodata_dir() / "plans" / f"{slug}.csv")
+
+
+def plan_tables(slug: str) -> pd.DataFrame:
+    """Plan ``slug``'s index of tables (专栏) as shipped."""
+    return read_table_index(geodata_dir() / "plans" / f"{slug}.tables.csv")

@@ -19,7 +19,14 @@ from mineplan.layers import read_layer_specs
 from mineplan.settings import home
 from mineplan.store import list_layers, read_layer
 from mineplan.web.webmap import FOCUS_STYLE
-from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, playwright_api, serve_app
+from tests.browser import (
+    CHROMIUM_ARGS,
+    block_network,
+    chromium_path,
+    open_offline_page,
+    playwright_api,
+    serve_app,
+)
 
 APP = home() / "app.py"
 ZONES = read_catalog()  # what the store holds: every plan's zones
@@ -633,10 +640,7 @@ def test_basemaps_in_chromium_without_network(served_app: str, artifacts: Path) 
     sync_api = playwright_api()
     outside: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        block_network(page, outside)
-        page.goto(served_app, wait_until="networkidle", timeout=90_000)
+        browser, page = open_offline_page(p, served_app, outside)
         page.frame_locator("iframe").first.locator("path.leaflet-interactive").first.wait_for(
             timeout=60_000)
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mineplan.catalog import plan_index, read_plan_catalog, read_rule_table, read_table_index
+from mineplan.catalog import plan_index, read_rule_table
 from mineplan.settings import geodata_dir
 from tests import seedcheck
+from tests.seedcheck import plan_tables, plan_zones, seed_lines
 
 PLANS = plan_index()
 
@@ -30,18 +31,6 @@ MULTI = "矿种栏不填"
 # Layer words whose count is a count of catalogue zones (claims, not caps).
 _ZONE_WORDS = re.compile(r"勘查规划区块|开采规划区块|集中开采区|重点勘查区|重点开采区|国家规划矿区"
                          r"|能源资源基地|采坑")
-
-
-def _lines(seeds: Path, slug: str) -> list[str]:
-    return (seeds / PLANS[slug].seed_file).read_text(encoding="utf-8").splitlines()
-
-
-def _zones(slug: str) -> pd.DataFrame:
-    return read_plan_catalog(geodata_dir() / "plans" / f"{slug}.csv")
-
-
-def _tables(slug: str) -> pd.DataFrame:
-    return read_table_index(geodata_dir() / "plans" / f"{slug}.tables.csv")
 
 
 def _caps(slug: str) -> pd.DataFrame:
@@ -66,8 +55,8 @@ def _number(text: str) -> float:
 @pytest.mark.parametrize("slug", PLANS)
 def test_every_existing_rights_table_is_catalogued(seeds: Path, slug: str) -> None:
     """现状 tables of existing rights or mines become YSTK/YSCK rows in every plan."""
-    tables = _tables(slug)
-    existing = [(n, t, title) for n, t, title in _headings(_lines(seeds, slug))
+    tables = plan_tables(slug)
+    existing = [(n, t, title) for n, t, title in _headings(seed_lines(seeds, slug))
                 if _EXISTING.search(title)]
     assert existing, f"{slug}: no 现状 table of rights or mines found in the text"
     for line, table, title in existing:
@@ -81,11 +70,11 @@ def test_every_existing_rights_table_is_catalogued(seeds: Path, slug: str) -> No
 def test_no_zone_comes_from_a_project_table(seeds: Path, slug: str) -> None:
     """Project and works 专栏 (survey projects, mine construction) hold no zones;
     restoration projects (矿山地质环境治理) are HJZL zones."""
-    lines = _lines(seeds, slug)
+    lines = seed_lines(seeds, slug)
     heads = _headings(lines)
     spans = [(line, nxt[0] - 1 if nxt else len(lines), table, title)
              for (line, table, title), nxt in zip(heads, [*heads[1:], None], strict=True)]
-    zones = _zones(slug)
+    zones = plan_zones(slug)
     wrong = [
         f"{z.zone_id} (line {z.source_line}, {table} {title})"
         for z in zones.itertuples()
@@ -97,7 +86,7 @@ def test_no_zone_comes_from_a_project_table(seeds: Path, slug: str) -> None:
 
 
 def test_wusu_existing_mines_are_the_rows_of_zhuanlan6(seeds: Path) -> None:
-    lines = _lines(seeds, "wusu")
+    lines = seed_lines(seeds, "wusu")
     # 专栏6 (l.244) prints one cell per line: mineral, count, area, status.
     printed: list[tuple[str, str, str, str, int]] = []
     i = 253
@@ -108,7 +97,7 @@ def test_wusu_existing_mines_are_the_rows_of_zhuanlan6(seeds: Path) -> None:
             i += 4
         else:
             i += 1
-    rows = _zones("wusu")
+    rows = plan_zones("wusu")
     rows = rows[rows["table"] == "专栏6"]
     assert list(rows["layer"].unique()) == ["YSCK"]
     assert [(r.mineral, r.block_count, r.area_text, r.source_line) for r in rows.itertuples()] == [
@@ -125,10 +114,10 @@ def test_wusu_existing_mines_are_the_rows_of_zhuanlan6(seeds: Path) -> None:
 
 
 def test_tacheng_existing_mines_add_up_to_the_printed_total(seeds: Path) -> None:
-    lines = _lines(seeds, "tacheng")
+    lines = seed_lines(seeds, "tacheng")
     total = lines[198].split("\t")  # l.199: 1 总计 256 11 22 155 68 …
     assert seedcheck.squash(total[1]) == "总计"
-    rows = _zones("tacheng")
+    rows = plan_zones("tacheng")
     rows = rows[rows["table"] == "专栏6"]
     assert "总计" not in set(rows["mineral"])  # the total row is a claim, not a zone
     assert rows["block_count"].sum() == int(total[2])
@@ -139,13 +128,13 @@ def test_tacheng_existing_mines_add_up_to_the_printed_total(seeds: Path) -> None
 
 
 def test_a_numbered_total_row_is_not_counted_as_a_row(seeds: Path) -> None:
-    lines = _lines(seeds, "tacheng")
+    lines = seed_lines(seeds, "tacheng")
     numbered = sum(1 for line in lines[195:236] if re.match(r"\d+\t", line))
     assert seedcheck.printed_row_count(lines, 196, 236) == numbered - 1
 
 
 def test_tacheng_names_three_new_coal_capacities(seeds: Path) -> None:
-    lines = _lines(seeds, "tacheng")
+    lines = seed_lines(seeds, "tacheng")
     # l.488: 新增和什托洛盖矿区博尔托洛盖矿井120万吨/年，塔城白杨河矿区骆驼包北矿井120万吨/年;
     # l.490: 新增准南煤田资源整合项目 240 万吨/年.
     named = [(m.group(1), _number(m.group(2)), line)
@@ -171,8 +160,8 @@ def test_caps_hold_no_count_of_catalogue_zones(slug: str) -> None:
 
 @pytest.mark.parametrize("slug", PLANS)
 def test_a_mineral_is_taken_from_the_name_only_when_it_names_one(seeds: Path, slug: str) -> None:
-    lines = _lines(seeds, slug)
-    zones, tables = _zones(slug), _tables(slug)
+    lines = seed_lines(seeds, slug)
+    zones, tables = plan_zones(slug), plan_tables(slug)
     for z in zones.itertuples():
         if NAMED in z.quality:
             assert z.mineral and not re.search(r"[、，等]", z.mineral), z.zone_id
@@ -193,7 +182,7 @@ def test_a_mineral_is_taken_from_the_name_only_when_it_names_one(seeds: Path, sl
 @pytest.mark.parametrize("slug", PLANS)
 def test_a_constructed_name_opens_with_the_area_it_covers(slug: str) -> None:
     """Aggregate rows are named alike in every plan: region or county first."""
-    zones = _zones(slug)
+    zones = plan_zones(slug)
     built = zones[zones["name_text"] == ""]
     wrong = [
         f"{z.zone_id} {z.name}" for z in built.itertuples()

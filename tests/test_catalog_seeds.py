@@ -10,9 +10,10 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from mineplan.catalog import plan_index, read_plan_catalog, read_rule_table, read_table_index
+from mineplan.catalog import plan_index, read_rule_table
 from mineplan.settings import geodata_dir
 from tests import seedcheck
+from tests.seedcheck import plan_tables, plan_zones, seed_lines
 
 PLANS = plan_index()
 RULE_FILES = {
@@ -22,49 +23,38 @@ RULE_FILES = {
 }
 
 
-def _lines(seeds: Path, slug: str) -> list[str]:
-    return (seeds / PLANS[slug].seed_file).read_text(encoding="utf-8").splitlines()
-
-
-def _zones(slug: str) -> pd.DataFrame:
-    return read_plan_catalog(geodata_dir() / "plans" / f"{slug}.csv")
-
-
-def _tables(slug: str) -> pd.DataFrame:
-    return read_table_index(geodata_dir() / "plans" / f"{slug}.tables.csv")
-
-
 def _own_county(slug: str) -> str:
     return PLANS[slug].region if PLANS[slug].level == "county" else ""
 
 
 def _value_problems(zones: pd.DataFrame, slug: str, lines: list[str]) -> list[str]:
     return seedcheck.printed_value_problems(
-        zones, _tables(slug), lines, own_county=_own_county(slug)
+        zones, plan_tables(slug), lines, own_county=_own_county(slug)
     )
 
 
 @pytest.mark.parametrize("slug", PLANS)
 def test_every_printed_value_is_a_cell_of_its_own_row(seeds: Path, slug: str) -> None:
-    problems = _value_problems(_zones(slug), slug, _lines(seeds, slug))
+    problems = _value_problems(plan_zones(slug), slug, seed_lines(seeds, slug))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("slug", PLANS)
 def test_table_headings_are_on_their_lines(seeds: Path, slug: str) -> None:
-    problems = seedcheck.heading_problems(_tables(slug), _lines(seeds, slug))
+    problems = seedcheck.heading_problems(plan_tables(slug), seed_lines(seeds, slug))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("slug", PLANS)
 def test_every_printed_table_row_is_in_the_catalogue(seeds: Path, slug: str) -> None:
-    problems = seedcheck.row_count_problems(_zones(slug), _tables(slug), _lines(seeds, slug))
+    problems = seedcheck.row_count_problems(plan_zones(slug), plan_tables(slug),
+                                            seed_lines(seeds, slug))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("slug", PLANS)
 def test_every_catalogue_row_comes_from_a_listed_table(slug: str) -> None:
-    zones, tables = _zones(slug), _tables(slug)
+    zones, tables = plan_zones(slug), plan_tables(slug)
     orphans = [
         z.zone_id
         for z in zones.itertuples()
@@ -82,7 +72,7 @@ def test_rule_rows_quote_the_plan(seeds: Path, slug: str, name: str) -> None:
     path = geodata_dir() / "rules" / slug / name
     rules = read_rule_table(path, required=RULE_FILES[name])
     assert not rules.empty, f"{path} has no rows"
-    problems = seedcheck.rule_text_problems(rules, _lines(seeds, slug), name=name)
+    problems = seedcheck.rule_text_problems(rules, seed_lines(seeds, slug), name=name)
     assert not problems, "\n".join(problems)
 
 
@@ -90,15 +80,15 @@ def test_rule_rows_quote_the_plan(seeds: Path, slug: str, name: str) -> None:
 
 def _sample(seeds: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     slug = next(iter(PLANS))
-    return _zones(slug), _tables(slug), _lines(seeds, slug)
+    return plan_zones(slug), plan_tables(slug), seed_lines(seeds, slug)
 
 
 def _problems_after(seeds: Path, slug: str, zone_id: str, **values: object) -> list[str]:
-    zones = _zones(slug)
+    zones = plan_zones(slug)
     row = zones.index[zones["zone_id"] == zone_id][0]
     for field, value in values.items():
         zones.loc[row, field] = value
-    return _value_problems(zones, slug, _lines(seeds, slug))
+    return _value_problems(zones, slug, seed_lines(seeds, slug))
 
 
 def test_a_misspelt_name_is_caught(seeds: Path) -> None:

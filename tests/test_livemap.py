@@ -31,7 +31,7 @@ from mineplan.web.livemap import (
 )
 from mineplan.web.messages import planner_words
 from mineplan.web.webmap import MapLayer
-from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
+from tests.browser import open_offline_page, serve_app
 
 sys.path.insert(0, str(home() / "bench"))
 from webmap_interactions import Traffic, map_frame, watch
@@ -135,10 +135,7 @@ def served(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def _page(p, url: str, outside: list[str]):
-    browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    block_network(page, outside)
-    page.goto(url, wait_until="networkidle", timeout=90_000)
+    browser, page = open_offline_page(p, url, outside)
     frame = map_frame(page, 90)
     frame.wait_for_function("() => window.mineplanLiveMap && window.mineplanLiveMap.loaded()",
                             timeout=60_000)

@@ -32,7 +32,7 @@ from mineplan.store.overviews import OVERVIEW_MIN_VERTICES
 from mineplan.web.livemap import layer_geojson, live_map_args, publish_layers
 from mineplan.web.mapview import MapView, view_frame, view_layers
 from tests import pg
-from tests.browser import CHROMIUM_ARGS, block_network, chromium_path, serve_app
+from tests.browser import open_offline_page, serve_app
 
 sys.path.insert(0, str(home() / "bench"))
 from webmap_interactions import map_frame
@@ -230,10 +230,7 @@ def test_the_map_asks_for_the_red_line_of_the_view_it_shows(served_big: str) -> 
     sync_api = pytest.importorskip("playwright.sync_api")
     outside: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        block_network(page, outside)
-        page.goto(served_big, wait_until="networkidle", timeout=90_000)
+        browser, page = open_offline_page(p, served_big, outside)
         frame = map_frame(page, 90)
         frame.wait_for_function("() => window.mineplanLiveMap && window.mineplanLiveMap.loaded()"
                                 " && window.mineplanLiveMap.layers.STHX", timeout=60_000)

@@ -502,6 +502,18 @@ def _check_zip(path: Path, limits: ZipLimits) -> tuple[str, ...]:
 # ------------------------------------------------------------------ lines, points
 
 
+def _closed_polygon(geom: object) -> shapely.Polygon | shapely.MultiPolygon | None:
+    """The polygon a closed path bounds (a LineString, or a MultiLineString whose every
+    line ends where it starts, each of 4 or more points); None for anything else."""
+    if not isinstance(geom, shapely.LineString | shapely.MultiLineString) or geom.is_empty:
+        return None
+    lines = getattr(geom, "geoms", [geom])
+    if not all(line.is_closed and len(line.coords) >= 4 for line in lines):
+        return None
+    rings = [shapely.Polygon(line.coords) for line in lines]
+    return rings[0] if len(rings) == 1 else shapely.MultiPolygon(rings)
+
+
 def _closed_lines_to_polygons(
     frame: gpd.GeoDataFrame, warnings: list[str], made: dict[str, int]
 ) -> gpd.GeoDataFrame:
@@ -510,12 +522,10 @@ def _closed_lines_to_polygons(
     geoms = np.asarray(frame.geometry.array, dtype=object)
     closed = []
     for i, geom in enumerate(geoms):
-        if isinstance(geom, shapely.LineString | shapely.MultiLineString) and not geom.is_empty:
-            lines = getattr(geom, "geoms", [geom])
-            if all(line.is_closed and len(line.coords) >= 4 for line in lines):
-                rings = [shapely.Polygon(line.coords) for line in lines]
-                geoms[i] = rings[0] if len(rings) == 1 else shapely.MultiPolygon(rings)
-                closed.append(i)
+        polygon = _closed_polygon(geom)
+        if polygon is not None:
+            geoms[i] = polygon
+            closed.append(i)
     if not closed:
         return frame
     made["closed_lines"] = len(closed)
@@ -557,8 +567,9 @@ def _dxf_lines_to_polygons(frame: gpd.GeoDataFrame, warnings: list[str]) -> gpd.
     open_rows = []
     for i, geom in enumerate(geoms):
         if isinstance(geom, shapely.LineString) and not geom.is_empty:
-            if geom.is_closed and len(geom.coords) >= 4:
-                out.append(shapely.Polygon(geom.coords))
+            polygon = _closed_polygon(geom)
+            if polygon is not None:
+                out.append(polygon)
                 continue
             open_rows.append(i)
         out.append(geom)
