@@ -27,6 +27,7 @@ from mineplan.geodesy.area import (
     CRSLike,
     ellipsoidal_area,
     ellipsoidal_area_km2,
+    ellipsoidal_areas_km2,
     projected_area_km2,
 )
 from mineplan.geodesy.plane import (
@@ -63,6 +64,7 @@ __all__ = [
     "classify_plane_pair",
     "ellipsoidal_area",
     "ellipsoidal_area_km2",
+    "ellipsoidal_areas_km2",
     "gk_crs_for_lonlat",
     "gk_epsg",
     "gk_zone_from_epsg",

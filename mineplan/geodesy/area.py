@@ -56,6 +56,7 @@ __all__ = [
     "CRSLike",
     "ellipsoidal_area",
     "ellipsoidal_area_km2",
+    "ellipsoidal_areas_km2",
     "projected_area_km2",
 ]
 
@@ -456,6 +457,34 @@ def ellipsoidal_area_km2(
     import pandas as pd
 
     return pd.Series(areas / 1e6, index=series.index, name="area_km2")
+
+
+def ellipsoidal_areas_km2(
+    geoms: Sequence[BaseGeometry | None] | NDArray[np.object_],
+    *,
+    crs: CRSLike,
+    densify: float | None = None,
+    validate: bool = True,
+) -> _FloatArray:
+    """:func:`ellipsoidal_area_km2` of an array of geometries, without pandas.
+
+    The same figures, bit for bit, as a numpy array: km², ellipsoidal, on the
+    ellipsoid of the datum of ``crs``; NaN for missing geometries, 0 for empty ones.
+    Problems are named by position.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> ellipsoidal_areas_km2([box(28_500_000, 4_900_000, 28_502_000, 4_901_000)],
+    ...                       crs="EPSG:4516").round(4).tolist()
+    [2.0]
+    """
+    array = np.empty(len(geoms), dtype=object)
+    array[:] = list(geoms)
+    resolved = _resolve_crs(crs, what="the geometries")
+    areas = _ellipsoidal_areas(array, resolved, labels=range(len(array)), densify=densify,
+                               validate=validate)
+    return areas / 1e6
 
 
 def projected_area_km2(
