@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mineplan.errors import CatalogError, problem_list
 from mineplan.settings import geodata_dir
 from mineplan.vocab import AREA_UNITS_KM2, area_to_km2
+
+if TYPE_CHECKING:  # the plan index and rule rows need no pandas (a pre-grant check)
+    import pandas as pd
 
 __all__ = [
     "AREA_UNIT_FACTORS",
@@ -156,6 +158,8 @@ def read_plan_catalog(
     CatalogError
         With every problem in the file, each naming its line and field.
     """
+    import pandas as pd
+
     path = Path(path)
     rows, problems = _read_csv_rows_lenient(path, required=CATALOG_COLUMNS)
     codes = None if layer_codes is None else set(layer_codes)
@@ -193,6 +197,8 @@ def read_catalog(
     layer_codes
         Known layer codes, checked when given.
     """
+    import pandas as pd
+
     root = root or geodata_dir() / "plans"
     index = plan_index(root=root)
     unknown = sorted(set(slugs or ()) - set(index))
@@ -219,6 +225,8 @@ def read_catalog(
 
 def read_table_index(path: str | Path) -> pd.DataFrame:
     """Read a ``<slug>.tables.csv`` file: the tables a catalogue was extracted from."""
+    import pandas as pd
+
     path = Path(path)
     rows = read_csv_rows(path, required=TABLE_INDEX_COLUMNS)
     problems = []
@@ -236,6 +244,8 @@ def read_table_index(path: str | Path) -> pd.DataFrame:
 
 def read_rule_table(path: str | Path, *, required: Sequence[str]) -> pd.DataFrame:
     """Read one rule file (``geodata/rules/<slug>/*.csv``) as text columns."""
+    import pandas as pd
+
     path = Path(path)
     rows = read_csv_rows(path, required=required)
     return pd.DataFrame([row for _, row in rows], columns=list(rows[0][1]) if rows else required)

@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
-
-from mineplan.catalog import plan_index, read_rule_table
+from mineplan.catalog import plan_index, read_csv_rows
 from mineplan.errors import CatalogError, CheckInputError
 from mineplan.settings import geodata_dir
 from mineplan.vocab import RIGHT_TYPES
@@ -203,8 +201,9 @@ class CheckRules:
     config_files
         The TOML files merged, national first.
     min_scale, policy
-        The region's and the prefecture's rule rows (text columns; ``level`` is
-        ``county`` or ``prefecture``; ``path`` the CSV file).
+        The region's and the prefecture's rule rows, one mapping column → text per
+        row, region first (every column of the file, the optional ones "" when the file
+        lacks them; ``level`` is ``county`` or ``prefecture``; ``path`` the CSV file).
     """
 
     region: str
@@ -213,8 +212,8 @@ class CheckRules:
     prefecture_slug: str | None
     config: dict[str, Any]
     config_files: list[Path] = field(default_factory=list)
-    min_scale: pd.DataFrame = field(default_factory=pd.DataFrame)
-    policy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    min_scale: tuple[dict[str, str], ...] = ()
+    policy: tuple[dict[str, str], ...] = ()
 
     @functools.cached_property
     def minerals(self) -> MineralNames:
@@ -330,18 +329,17 @@ def load_rules(
         if s and override.is_file():
             config = _merge(config, _load_toml(override))
             files.append(override)
-    min_scale, policy = [], []
+    min_scale: list[dict[str, str]] = []
+    policy: list[dict[str, str]] = []
     for level, s in (("county" if slug != pref_slug else "prefecture", slug),
                      ("prefecture", pref_slug)):
         if not s:
             continue
-        min_scale.append(_rule_rows(rules_dir / s / "min_scale.csv", MIN_SCALE_COLUMNS, level))
-        policy.append(_rule_rows(rules_dir / s / "mineral_policy.csv", POLICY_COLUMNS, level))
+        min_scale += _rule_rows(rules_dir / s / "min_scale.csv", MIN_SCALE_COLUMNS, level)
+        policy += _rule_rows(rules_dir / s / "mineral_policy.csv", POLICY_COLUMNS, level)
     return CheckRules(
         region=name, slug=slug, prefecture=pref, prefecture_slug=pref_slug,
-        config=config, config_files=files,
-        min_scale=_concat(min_scale, (*MIN_SCALE_COLUMNS, *OPTIONAL_COLUMNS["min_scale.csv"])),
-        policy=_concat(policy, (*POLICY_COLUMNS, *OPTIONAL_COLUMNS["mineral_policy.csv"])),
+        config=config, config_files=files, min_scale=tuple(min_scale), policy=tuple(policy),
     )
 
 
@@ -358,24 +356,14 @@ def _prefecture_slug(prefecture: str, config: Mapping[str, Any], root: Path) -> 
     return None
 
 
-def _rule_rows(path: Path, columns: Iterable[str], level: str) -> pd.DataFrame:
-    cols = list(columns)
+def _rule_rows(path: Path, columns: Iterable[str], level: str) -> list[dict[str, str]]:
+    """The rows of one rule file (none when the plan has no such file), each with the
+    optional columns ("" when absent), its ``level`` and its ``path``."""
     if not path.is_file():
-        return pd.DataFrame(columns=[*cols, *OPTIONAL_COLUMNS.get(path.name, ()), "level", "path"])
-    frame = read_rule_table(path, required=cols)
-    for col in OPTIONAL_COLUMNS.get(path.name, ()):
-        if col not in frame.columns:
-            frame[col] = ""
-    frame["level"] = level
-    frame["path"] = _rel(path)
-    return frame
-
-
-def _concat(frames: list[pd.DataFrame], columns: Iterable[str]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=[*columns, "level", "path"])
-    return pd.concat(frames, ignore_index=True)
+        return []
+    optional = dict.fromkeys(OPTIONAL_COLUMNS.get(path.name, ()), "")
+    return [{**optional, **row, "level": level, "path": _rel(path)}
+            for _, row in read_csv_rows(path, required=list(columns))]
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def test_layers_are_listed_once_and_read_when_first_used(
         store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed: list[object] = []
     read: list[str] = []
-    real_list, real_read = mineplan.store.list_layers, mineplan.store.gpkg.read_layer
+    real_list, real_read = mineplan.store.list_layers, mineplan.store.read_features
 
     def counted_list(path: Path) -> list[str]:
         listed.append(path)
@@ -42,7 +42,7 @@ def test_layers_are_listed_once_and_read_when_first_used(
         return real_read(path, code, **kw)
 
     monkeypatch.setattr(mineplan.store, "list_layers", counted_list)
-    monkeypatch.setattr(mineplan.store.gpkg, "read_layer", counted_read)  # the backend's reader
+    monkeypatch.setattr(mineplan.store, "read_features", counted_read)  # what a check reads
     frames = StoreFrames(store)
     assert list(frames) == ["STHX", "TKGH", "XZQ"] and len(frames) == 3
     assert "STHX" in frames and "YJJBNT" not in frames and frames.get("YJJBNT") is None
@@ -50,6 +50,8 @@ def test_layers_are_listed_once_and_read_when_first_used(
     assert frames["TKGH"]["name"].tolist() == ["TKGH"]
     assert frames["TKGH"] is frames["TKGH"]
     assert read == ["TKGH"] and frames.read == ["TKGH"]
+    assert frames.features("TKGH")["name"].tolist() == ["TKGH"]  # the same read, as features
+    assert read == ["TKGH"]
     assert len(listed) == 1
     with pytest.raises(KeyError):
         frames["YJJBNT"]
@@ -131,26 +133,52 @@ def test_a_pre_grant_check_reads_a_large_layer_around_the_proposal_only(
     assert len(frames["XZQ"]) == 1  # boundaries always whole
 
 
-def test_the_layer_list_is_read_once_per_version_of_the_file(
+def test_the_layer_list_is_gdals_read_once_per_version_of_the_file(
         store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """GDAL lists the GeoPackage once however often a check asks (issue 16: 17 times per
-    ``check --proposal``), and afresh once the file changes (a layer added in place)."""
+    """The GeoPackage is listed once however often a check asks (issue 16: 17 times per
+    ``check --proposal``), with sqlite3 (GDAL not asked), as GDAL lists it, and afresh
+    once the file changes (a layer added in place)."""
+    import sqlite3
+
+    gdal = [name for name, geom in pyogrio.list_layers(store) if geom]
     calls: list[object] = []
-    real = pyogrio.list_layers
+    real_gdal, real_connect = pyogrio.list_layers, sqlite3.connect
 
     def counted(path: object) -> object:
         calls.append(path)
-        return real(path)
+        return real_gdal(path)
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        calls.append(args)
+        return real_connect(*args, **kwargs)
 
     monkeypatch.setattr(pyogrio, "list_layers", counted)
+    monkeypatch.setattr(sqlite3, "connect", connect)
     first = mineplan.store.list_layers(store)
-    assert mineplan.store.list_layers(store) == first == ["STHX", "TKGH", "XZQ"]
-    assert len(calls) == 1
+    assert mineplan.store.list_layers(store) == first == gdal == ["STHX", "TKGH", "XZQ"]
+    assert len(calls) == 1 and calls[0] != store  # one sqlite3 connection, no GDAL
     frame = gpd.GeoDataFrame({"name": ["CKGH"]}, geometry=[box(83, 40, 84, 41)],
                              crs="EPSG:4490")
     pyogrio.write_dataframe(frame, store, layer="CKGH", driver="GPKG")
     assert mineplan.store.list_layers(store) == [*first, "CKGH"]
+    assert mineplan.store.list_layers(store) == [n for n, g in real_gdal(store) if g]
     assert mineplan.store.read_layer(store, "CKGH")["name"].tolist() == ["CKGH"]
+
+
+@pytest.mark.parametrize("content", ["text", "sqlite"])
+def test_a_store_that_is_no_geopackage_is_a_store_error(tmp_path: Path, content: str) -> None:
+    """Not a traceback (GDAL's DataSourceError reached the user as an internal error)."""
+    import sqlite3
+
+    path = tmp_path / "notes.gpkg"
+    if content == "text":
+        path.write_text("not a database\n" * 100, encoding="utf-8")
+    else:
+        with sqlite3.connect(path) as con:
+            con.execute("CREATE TABLE t (a INTEGER)")
+    with pytest.raises(StoreError, match="not a GeoPackage") as err:
+        mineplan.store.list_layers(path)
+    assert str(path) in str(err.value)
 
 
 def test_a_cold_plan_check_takes_validity_from_the_store(

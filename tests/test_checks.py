@@ -653,3 +653,17 @@ def test_redline_overlap_never_exceeds_the_proposal(x0: float, y0: float, w: flo
     total = float(ellipsoidal_area_km2(gpd.GeoSeries([geom], crs=CRS)).iloc[0])
     assert 0 <= row["value"] <= total * (1 + 1e-9)
     assert row["verdict_key"] in ("pass", "conditional")  # 铜 is strategic: never fail
+
+
+def test_a_zone_with_missing_text_is_named_without_none_or_nan() -> None:
+    """A right without a name or source line in the store (NULL text, NaN in a frame):
+    the finding names what there is, never "None" or "nan"."""
+    rights = _zones("YSCK", [{"mineral": "石灰岩", "geometry": box(*YSCK), "name": None,
+                              "source_line": None, "source_table": None}])
+    assert rights["name"].isna().all()
+    f = _check(_half_in(YSCK), store=_store(YSCK=rights))
+    right = _one(f, "existing_rights")
+    assert "「wusu-YSCK-001」" in right["message"]
+    assert "wusu-YSCK-001：000_test.txt 第行" in right["source"]
+    for text in (right["message"], right["source"]):
+        assert "None" not in text and "nan" not in text

@@ -515,3 +515,22 @@ def test_plan_figures_without_pieces_are_those_of_the_pieces(
     np.testing.assert_array_equal(full["overlap_km2"].to_numpy(), measured)
     blocks_km2 = ellipsoidal_area_km2(gpd.GeoSeries(list(blocks), crs=CRS), validate=False)
     np.testing.assert_array_equal(plain["block_km2"].to_numpy(), blocks_km2.to_numpy())
+
+
+@pytest.mark.parametrize("block", [
+    box(80.9, 40.5, 81.1, 40.6),  # half inside the first feature
+    MultiPolygon([box(80.5, 40.2, 80.9, 40.6), box(80.7, 40.4, 81.2, 40.8)]),  # invalid
+    box(85, 45, 85.1, 45.1),  # outside every feature
+    Polygon(),  # no area
+])
+def test_one_block_measures_as_the_frame_of_blocks(block: Polygon) -> None:
+    """``overlap_one`` (a pre-grant check, no pandas) gives what ``overlap`` gives."""
+    from mineplan.features import Features
+
+    shapes = [box(80, 40, 81, 41), box(80.95, 40.3, 81.5, 40.9)]  # overlapping features
+    frame = gpd.GeoDataFrame(geometry=shapes, crs=CRS)
+    want = PreparedLayer(frame).overlap(_blocks(block)).iloc[0]
+    got = PreparedLayer(Features(shapes, crs=CRS)).overlap_one(block)
+    assert (got.block_km2, got.overlap_km2, got.overlap_pct, got.note) == (
+        want["block_km2"], want["overlap_km2"], want["overlap_pct"], want["note"])
+    assert shapely.equals_exact(got.pieces, want["pieces"], tolerance=0)

@@ -239,10 +239,9 @@ def _min_scale_rows(geom: object, *, mineral: str, scale: float, region: str = "
     (("wusu-MS-001", "wusu-MS-007"), 690), (("wusu-MS-002", "wusu-MS-008"), 699)])
 def test_wusu_min_scale_keeps_both_mining_methods(seeds: Path, rule_ids: tuple[str, str],
                                                   line: int) -> None:
-    table = load_rules("乌苏市").min_scale
-    rows = table[table["rule_id"].isin(rule_ids)]
-    assert list(rows["condition"]) == ["地下开采", "露天开采"]
-    assert set(rows["source_line"]) == {str(line)}
+    rows = [r for r in load_rules("乌苏市").min_scale if r["rule_id"] in rule_ids]
+    assert [r["condition"] for r in rows] == ["地下开采", "露天开采"]
+    assert {r["source_line"] for r in rows} == {str(line)}
     # the table prints one cell per line: the row is the next ten lines
     sentence = "".join(_squash(_seed_line(seeds, "wusu", n)) for n in range(line, line + 10))
     # the 大型 cell prints 地下/露天 as "a/b"; the minimum of each method is its
@@ -250,8 +249,8 @@ def test_wusu_min_scale_keeps_both_mining_methods(seeds: Path, rule_ids: tuple[s
     large = re.search(r"(\d+)/(\d+)", sentence)
     assert large is not None
     assert "（地下/露天开采）" in sentence
-    assert float(rows.iloc[0]["min_value"]) <= float(large.group(1))
-    assert float(rows.iloc[1]["min_value"]) <= float(large.group(2))
+    assert float(rows[0]["min_value"]) <= float(large.group(1))
+    assert float(rows[1]["min_value"]) <= float(large.group(2))
 
 
 def test_wusu_coal_between_the_two_minimums_names_the_method() -> None:

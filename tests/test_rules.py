@@ -82,7 +82,7 @@ def test_every_plan_unit_is_known() -> None:
     config = load_rules().config
     for slug in ("wusu", "tacheng", "tekes", "xinyuan", "yining"):
         rules = load_rules(slug)
-        for unit in rules.min_scale["unit"]:
+        for unit in (row["unit"] for row in rules.min_scale):
             assert normalise_unit(unit, config), (slug, unit, rules_dir)
 
 
@@ -97,15 +97,15 @@ def test_regions_resolve_by_slug_or_name() -> None:
 def test_county_and_prefecture_tables_are_loaded() -> None:
     wusu = load_rules("乌苏市")
     assert wusu.prefecture_slug == "tacheng"
-    assert set(wusu.min_scale["level"]) == {"county", "prefecture"}
+    assert {r["level"] for r in wusu.min_scale} == {"county", "prefecture"}
     assert wusu.prefecture_note == ""
     xinyuan = load_rules("xinyuan")
     assert xinyuan.prefecture_slug is None
-    assert set(xinyuan.min_scale["level"]) == {"county"}
+    assert {r["level"] for r in xinyuan.min_scale} == {"county"}
     assert "伊犁哈萨克自治州" in xinyuan.prefecture_note and "未收录" in xinyuan.prefecture_note
     # a county without a plan of its own gets its prefecture's
     toli = load_rules("托里县", prefecture="塔城地区")
-    assert toli.slug is None and set(toli.min_scale["level"]) == {"prefecture"}
+    assert toli.slug is None and {r["level"] for r in toli.min_scale} == {"prefecture"}
 
 
 def test_region_override_is_merged(tmp_path: Path) -> None:

@@ -29,15 +29,20 @@ store. Never web, figures or cli.
 
 from __future__ import annotations
 
-from mineplan.checks.context import StoreFrames, detect_region, read_store_frames
-from mineplan.checks.control import other_control_layers
-from mineplan.checks.planwide import check_plan
-from mineplan.checks.proposal import (
-    OPTIONAL_CHECKS,
-    PROPOSAL_CHECKS,
-    check_plots,
-    check_proposal,
-)
+from typing import TYPE_CHECKING
+
+from mineplan.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from mineplan.checks.context import StoreFrames, detect_region, read_store_frames
+    from mineplan.checks.control import other_control_layers
+    from mineplan.checks.planwide import check_plan
+    from mineplan.checks.proposal import (
+        OPTIONAL_CHECKS,
+        PROPOSAL_CHECKS,
+        check_plots,
+        check_proposal,
+    )
 
 __all__ = [
     "OPTIONAL_CHECKS",
@@ -50,3 +55,20 @@ __all__ = [
     "other_control_layers",
     "read_store_frames",
 ]
+
+#: Public name → the module that defines it, imported on first use (PEP 562): a
+#: pre-grant check loads its rules, not the plan-wide audit and its pandas.
+_WHERE: dict[str, str] = {
+    "OPTIONAL_CHECKS": "mineplan.checks.proposal",
+    "PROPOSAL_CHECKS": "mineplan.checks.proposal",
+    "StoreFrames": "mineplan.checks.context",
+    "check_plan": "mineplan.checks.planwide",
+    "check_plots": "mineplan.checks.proposal",
+    "check_proposal": "mineplan.checks.proposal",
+    "detect_region": "mineplan.checks.context",
+    "other_control_layers": "mineplan.checks.control",
+    "read_store_frames": "mineplan.checks.context",
+}
+
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

@@ -13,15 +13,19 @@ May import: vocab, errors, geodesy, checks.findings, checks.context. Never web, 
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
+from typing import TYPE_CHECKING
+
 import shapely
 
-from mineplan.checks.context import ProposalContext, polygonal
-from mineplan.checks.findings import Finding
+from mineplan.checks.context import ProposalContext, polygonal, union_shape
+from mineplan.checks.findings.model import Finding
 from mineplan.errors import CRSError
-from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.features import Features
+from mineplan.geodesy import ellipsoidal_areas_km2
 from mineplan.vocab import AREA_DECIMALS_KM2, STORE_CRS, area_steps
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["areas_agree", "check_renewal", "official_area"]
 
@@ -54,18 +58,14 @@ def areas_agree(stated_km2: float, computed_km2: float,
     return official_area(stated_km2, decimals) == official_area(computed_km2, decimals)
 
 
-def _union_area(frame: gpd.GeoDataFrame) -> tuple[shapely.Geometry, float]:
-    geo = frame.to_crs(STORE_CRS)
-    parts = [g for g in geo.geometry if g is not None and not g.is_empty]
-    if not parts:
-        return shapely.Polygon(), 0.0
-    shape = polygonal(shapely.union_all(shapely.make_valid(np.asarray(parts, dtype=object))))
-    area = float(ellipsoidal_area_km2(gpd.GeoSeries([shape], crs=STORE_CRS),
-                                      validate=False).iloc[0]) if not shape.is_empty else 0.0
-    return shape, area
+def _area_km2(shape: shapely.Geometry) -> float:
+    """Ellipsoidal area of a shape in EPSG:4490, km² (0 when empty)."""
+    if shape.is_empty:
+        return 0.0
+    return float(ellipsoidal_areas_km2([shape], crs=STORE_CRS, validate=False)[0])
 
 
-def check_renewal(ctx: ProposalContext, previous: gpd.GeoDataFrame) -> list[Finding]:
+def check_renewal(ctx: ProposalContext, previous: Features | gpd.GeoDataFrame) -> list[Finding]:
     """A 探矿权 延续: the area given up between the previous and the new extent.
 
     ``ctx`` holds the new extent. The reduction is measured against the previous
@@ -79,7 +79,10 @@ def check_renewal(ctx: ProposalContext, previous: gpd.GeoDataFrame) -> list[Find
         return [ctx.finding(key, "pass", "—", f"{ctx.right_type}延续不审查面积缩减，本条不适用")]
     if previous.crs is None:
         raise CRSError("the previous extent has no CRS; set it before checking")
-    before, prev_km2 = _union_area(previous)
+    if not isinstance(previous, Features):
+        previous = Features.from_frame(previous)
+    before = union_shape(previous)
+    prev_km2 = _area_km2(before)
     now_km2 = ctx.area
     decimals = AREA_DECIMALS_KM2
     if prev_km2 <= 0:
@@ -90,8 +93,7 @@ def check_renewal(ctx: ProposalContext, previous: gpd.GeoDataFrame) -> list[Find
     measured = (f"原 {prev_km2:.{decimals}f} km²，延续 {now_km2:.{decimals}f} km²，"
                 f"缩减 {cut_km2:.{decimals}f} km²（{pct:.1f}%）")
     outside = polygonal(ctx.shape.difference(before)) if not ctx.shape.is_empty else ctx.shape
-    out_km2 = float(ellipsoidal_area_km2(gpd.GeoSeries([outside], crs=STORE_CRS),
-                                         validate=False).iloc[0]) if not outside.is_empty else 0.0
+    out_km2 = _area_km2(outside)
     verify = "（规定比例待核实，verify）" if rule.get("verify", False) else ""
     if out_km2 > float(ctx.tol["overlap_km2"]):
         return [ctx.finding(key, rule["enlarged"], measured,

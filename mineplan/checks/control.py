@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.checks.context import ProposalContext, boundary_note, layer_note, polygonal
-from mineplan.checks.findings import Finding
+from mineplan.checks.findings.model import Finding
 from mineplan.checks.overlay import PreparedLayer
+from mineplan.features import Features
 from mineplan.geodesy import gk_crs_for_lonlat
 from mineplan.layers import LayerSpec
 from mineplan.rules import CheckRules
@@ -49,18 +50,18 @@ def check_region(ctx: ProposalContext) -> list[Finding]:
     xzq = ctx.store.get("XZQ")
     if xzq is None:
         return ctx.missing_layer("region", "XZQ")
-    boundary = xzq[xzq["name"] == ctx.rules.region]
+    boundary = xzq.where("name", ctx.rules.region)
     if boundary.empty:
         return [ctx.finding("region", "conditional", "—",
                             f"XZQ 图层中无「{ctx.rules.region}」的边界，未能核查")]
-    cov = PreparedLayer(boundary).overlap(ctx.series).iloc[0]
-    outside_pct = 100.0 - float(cov["overlap_pct"]) if ctx.area > 0 else 0.0
+    cov = PreparedLayer(boundary).overlap_one(ctx.shape)
+    outside_pct = 100.0 - cov.overlap_pct if ctx.area > 0 else 0.0
     note = boundary_note(boundary)
     if outside_pct <= float(ctx.tol["outside_pct"]):
-        return [ctx.finding("region", "pass", f"区内 {cov['overlap_pct']:.2f}%",
+        return [ctx.finding("region", "pass", f"区内 {cov.overlap_pct:.2f}%",
                             f"申请范围位于{ctx.rules.region}行政区内", note=note,
-                            value=float(cov["overlap_pct"]), unit="%")]
-    outside = polygonal(ctx.shape.difference(shapely.union_all(cov["pieces"])))
+                            value=cov.overlap_pct, unit="%")]
+    outside = polygonal(ctx.shape.difference(shapely.union_all(cov.pieces)))
     return [ctx.finding(
         "region", rule["outside"], f"区外 {outside_pct:.2f}%",
         f"申请范围有 {outside_pct:.2f}% 位于{ctx.rules.region}行政区外，须由所在县审查",
@@ -74,8 +75,8 @@ def check_control(ctx: ProposalContext, key: str, project: str = "新建") -> li
     if layer is None:
         return ctx.missing_layer(key, rule["layer"])
     note = layer_note(layer, ctx.rules)
-    row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
-    km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
+    row = PreparedLayer(layer).overlap_one(ctx.shape)
+    km2, pct = row.overlap_km2, row.overlap_pct
     measured = f"{format_area(km2)}（占申请范围 {pct:.1f}%）"
     if km2 <= float(ctx.tol["overlap_km2"]):
         return [ctx.finding(key, "pass", measured, f"申请范围与{rule['name']}无重叠",
@@ -89,7 +90,7 @@ def check_control(ctx: ProposalContext, key: str, project: str = "新建") -> li
     if exc is not None:
         verdict, why = exc["verdict"], f"申请范围与{rule['name']}重叠；{exc['message']}"
     return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",
-                        geometry=row["pieces"])]
+                        geometry=row.pieces)]
 
 
 def proposal_exception(ctx: ProposalContext, exceptions: Iterable[Mapping[str, Any]],
@@ -116,7 +117,7 @@ def _only_for_other_projects(ctx: ProposalContext, exceptions: Iterable[Mapping[
     return "、".join(dict.fromkeys(kinds))
 
 
-def other_control_layers(store: Mapping[str, gpd.GeoDataFrame], specs: Mapping[str, LayerSpec],
+def other_control_layers(store: Mapping[str, Any], specs: Mapping[str, LayerSpec],
                          rules: CheckRules) -> list[str]:
     """Control layers checked by the generic rule: defined with ``group = "control"``,
     in the store with features, and not one of the layers a specific rule checks
@@ -143,8 +144,8 @@ def check_other_control(ctx: ProposalContext, code: str, name: str,
     layer = ctx.store[code]
     note = layer_note(layer, ctx.rules)
     source = ctx.rules.control_source(code)
-    row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
-    km2, pct = float(row["overlap_km2"]), float(row["overlap_pct"])
+    row = PreparedLayer(layer).overlap_one(ctx.shape)
+    km2, pct = row.overlap_km2, row.overlap_pct
     measured = f"{format_area(km2)}（占申请范围 {pct:.1f}%）"
     if km2 <= float(ctx.tol["overlap_km2"]):
         return [ctx.finding(key, "pass", measured, f"申请范围与{name}无重叠", note=note,
@@ -154,7 +155,7 @@ def check_other_control(ctx: ProposalContext, code: str, name: str,
     if exc is not None:
         verdict, why = exc["verdict"], f"申请范围与{name}重叠；{exc['message']}"
     return [ctx.finding(key, verdict, measured, why, note=note, value=km2, unit="km²",
-                        geometry=row["pieces"], source=source, rule=name)]
+                        geometry=row.pieces, source=source, rule=name)]
 
 
 def check_urban(ctx: ProposalContext) -> list[Finding]:
@@ -166,15 +167,15 @@ def check_urban(ctx: ProposalContext) -> list[Finding]:
         out += ctx.missing_layer("urban", rule["layer"])
     else:
         note = layer_note(layer, ctx.rules)
-        row = PreparedLayer(layer).overlap(ctx.series).iloc[0]
-        km2 = float(row["overlap_km2"])
+        row = PreparedLayer(layer).overlap_one(ctx.shape)
+        km2 = row.overlap_km2
         buffer_m = float(rule.get("buffer_m", 0) or 0)
         if km2 > float(ctx.tol["overlap_km2"]):
             out.append(ctx.finding(
                 "urban", rule["inside"],
-                f"{format_area(km2)}（占申请范围 {row['overlap_pct']:.1f}%）",
+                f"{format_area(km2)}（占申请范围 {row.overlap_pct:.1f}%）",
                 f"申请范围与{rule['name']}重叠，城镇开发边界内不得新设固体矿产矿业权",
-                note=note, value=km2, unit="km²", geometry=row["pieces"]))
+                note=note, value=km2, unit="km²", geometry=row.pieces))
         else:
             out.append(_distance_finding(ctx, "urban", layer, rule["name"], buffer_m,
                                          rule.get("buffer_verdict", "conditional"), note))
@@ -193,7 +194,7 @@ def check_urban(ctx: ProposalContext) -> list[Finding]:
     return out
 
 
-def _distance_finding(ctx: ProposalContext, key: str, layer: gpd.GeoDataFrame, name: str,
+def _distance_finding(ctx: ProposalContext, key: str, layer: Features, name: str,
                       buffer_m: float, verdict: str, note: str, *, rule: str | None = None
                       ) -> Finding:
     """Distance (m, Gauss-Kruger plane of the proposal's zone) to the nearest feature."""
@@ -208,13 +209,13 @@ def _distance_finding(ctx: ProposalContext, key: str, layer: gpd.GeoDataFrame, n
                        note=note, value=distance, unit="m", rule=rule)
 
 
-def _distance_m(shape: BaseGeometry, layer: gpd.GeoDataFrame) -> float | None:
+def _distance_m(shape: BaseGeometry, layer: Features) -> float | None:
     """Shortest distance in metres (Gauss-Kruger plane of the shape's zone)."""
     geoms = [g for g in layer.to_crs(STORE_CRS).geometry if g is not None and not g.is_empty]
     if not geoms or shape.is_empty:
         return None
     centre = shape.centroid
     gk = gk_crs_for_lonlat(centre.x, centre.y)
-    here = gpd.GeoSeries([shape], crs=STORE_CRS).to_crs(gk).iloc[0]
-    there = gpd.GeoSeries(geoms, crs=STORE_CRS).to_crs(gk)
-    return float(there.distance(here).min())
+    here = Features([shape], crs=STORE_CRS).to_crs(gk).geometry[0]
+    there = Features(geoms, crs=STORE_CRS).to_crs(gk).geometry
+    return float(np.min(shapely.distance(there, here)))

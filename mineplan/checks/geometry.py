@@ -12,18 +12,24 @@ figures or cli.
 
 from __future__ import annotations
 
-import geopandas as gpd
+import math
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.checks.area import areas_agree
 from mineplan.checks.context import ProposalContext, polygonal
-from mineplan.checks.findings import Finding
-from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.checks.findings.model import Finding
+from mineplan.features import Features
+from mineplan.geodesy import ellipsoidal_areas_km2
 from mineplan.io.areas import area_column, area_unit_of_column
 from mineplan.vocab import AREA_UNITS_KM2, STORE_CRS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["check_geometry", "stated_area_source", "stated_areas"]
 
@@ -46,8 +52,7 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
         column, unit, assumed = source
         where = (f"（字段“{column}”未注明单位，按{unit}）" if assumed
                  else f"（字段“{column}”，{unit}）")
-    for n, (idx, feat) in enumerate(ctx.frame.iterrows(), start=1):
-        geom = feat.geometry
+    for n, geom in enumerate(ctx.frame.geometry, start=1):
         label = f"第{n}块" if len(ctx.frame) > 1 else "申请范围"
         if geom is None or geom.is_empty:
             out.append(ctx.finding(key, "fail", "空图形", f"{label}没有图形"))
@@ -65,19 +70,19 @@ def check_geometry(ctx: ProposalContext) -> list[Finding]:
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.append(("fail", f"图形类型为 {geom.geom_type}，应为面"))
         fixed = polygonal(shapely.make_valid(geom))
-        area = float(ellipsoidal_area_km2(gpd.GeoSeries([fixed], crs=STORE_CRS),
-                                          validate=False).iloc[0]) if not fixed.is_empty else 0.0
+        area = float(ellipsoidal_areas_km2([fixed], crs=STORE_CRS, validate=False)[0]) \
+            if not fixed.is_empty else 0.0
         if round(area, decimals) <= 0:
             problems.append(("fail", f"面积 {area:.6f} km² 在 {decimals} 位小数精度下为 0"))
-        said = stated.loc[idx]
+        said = float(stated[n - 1])
         agreed = ""
-        if pd.notna(said) and not areas_agree(float(said), area, decimals):
+        if not math.isnan(said) and not areas_agree(said, area, decimals):
             diff_m2 = (float(said) - area) * 1e6
             problems.append(("conditional",
                              f"申报面积 {float(said):.{decimals}f} km²{where} 与椭球面积 "
                              f"{area:.{decimals}f} km² 在 {decimals} 位小数精度下不符"
                              f"（差 {diff_m2:+.0f} m²）"))
-        elif pd.notna(said):
+        elif not math.isnan(said):
             agreed = (f"；申报面积 {float(said):.{decimals}f} km²{where} 与椭球面积在 "
                       f"{decimals} 位小数精度下一致")
         measured = f"{area:.{decimals}f} km²（椭球），拐点 {vertices} 个"
@@ -116,35 +121,62 @@ def _duplicate_points(geom: BaseGeometry) -> int:
     return count
 
 
-def stated_areas(frame: gpd.GeoDataFrame) -> pd.Series:
+def stated_areas(frame: Features | gpd.GeoDataFrame) -> NDArray[np.float64]:
     """Stated area of each feature in km² (NaN when none or in an unknown unit).
 
     A coordinate text's ``stated_area`` in its ``stated_area_unit``; else a GIS file's
     area column (MJ, 面积 … :func:`mineplan.io.areas.area_column`) in the unit its name
     states (面积（平方米）, MJ(公顷), area_km2), or 公顷 when it states none
-    (:func:`stated_area_source` says which).
+    (:func:`stated_area_source` says which). A value that is not a number is NaN.
     """
-    nan = pd.Series(np.nan, index=frame.index, dtype="float64")
-    if "stated_area" in frame.columns:
-        units = frame.get("stated_area_unit", pd.Series("", index=frame.index))
-        factor = units.fillna("").astype(str).str.strip().str.lower().map(_AREA_UNITS)
-        return pd.to_numeric(frame["stated_area"], errors="coerce") * factor.astype(float)
-    source = stated_area_source(frame)
+    features = frame if isinstance(frame, Features) else Features.from_frame(frame)
+    if "stated_area" in features:
+        units = features.get("stated_area_unit", [""] * len(features))
+        factors = [_AREA_UNITS.get(_text(u).strip().lower(), math.nan) for u in units]
+        return np.array([_number(v) * f for v, f in zip(features["stated_area"], factors,
+                                                        strict=True)], dtype=float)
+    source = stated_area_source(features)
     if source is None:
-        return nan
+        return np.full(len(features), np.nan)
     column, unit, _ = source
-    return pd.to_numeric(frame[column], errors="coerce").astype(float) * AREA_UNITS_KM2[unit]
+    return np.array([_number(v) * AREA_UNITS_KM2[unit] for v in features[column]], dtype=float)
 
 
-def stated_area_source(frame: gpd.GeoDataFrame) -> tuple[str, str, bool] | None:
+def stated_area_source(frame: Features | gpd.GeoDataFrame) -> tuple[str, str, bool] | None:
     """(column, unit, unit assumed?) of a GIS file's stated-area column, or None when
-    the frame has none (or is a coordinate text's, with ``stated_area``)."""
-    if "stated_area" in frame.columns:
+    the features have none (or are a coordinate text's, with ``stated_area``)."""
+    columns = frame.columns if isinstance(frame, Features) \
+        else [c for c in frame.columns if c != frame.geometry.name]
+    if "stated_area" in columns:
         return None
-    column = area_column(c for c in frame.columns if c != frame.geometry.name)
+    column = area_column(columns)
     if column is None:
         return None
     unit, assumed = area_unit_of_column(column)
     if assumed and column.strip().casefold() == "area":
         return None  # GIS software's own AREA field (often m² of the plane): not stated
     return column, unit, assumed
+
+
+def _text(value: Any) -> str:
+    """A unit cell as text: "" when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _number(value: Any) -> float:
+    """A stated-area cell as a number, NaN when it is not one: numbers as they are, text
+    in plain ASCII notation (``" 1.5 "``, ``1e3``, ``+3``; not ``1,5``, ``1_000`` or
+    full-width digits), as pandas' ``to_numeric`` reads a file's column."""
+    if value is None or isinstance(value, bool):
+        return math.nan if value is None else float(value)
+    if isinstance(value, int | float | np.number):
+        return float(value)
+    text = str(value).strip()
+    if not text or not text.isascii() or "_" in text:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan

@@ -17,10 +17,9 @@ figures or cli.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
-
-import pandas as pd
 
 from mineplan.checks.context import ProposalContext, join_notes, layer_note
 from mineplan.checks.findings import Finding
@@ -55,16 +54,14 @@ def check_min_scale(ctx: ProposalContext, project: str = "新建") -> list[Findi
     if ctx.right_type not in rule["rights"]:
         return [ctx.finding(key, "pass", "—", f"{ctx.right_type}不审查开采规模，本条不适用")]
     scopes = list(rule.get("scopes", {}).get(check_project(project), []))
-    table = ctx.rules.min_scale
     names = ctx.rules.minerals
-    rows = table[[names.canonical(m) == ctx.canonical for m in table["mineral"]]] \
-        if len(table) else table
-    if not scopes and len(rows):
+    rows = [r for r in ctx.rules.min_scale if names.canonical(r["mineral"]) == ctx.canonical]
+    if not scopes and rows:
         return [ctx.finding(key, "pass", "—",
                             f"规划最低开采规模适用于新建矿山，{project}不按其审查",
                             source=_rows_source(ctx.rules, rows))]
-    rows = rows[rows["scope"].isin(scopes)] if len(rows) else rows
-    if rows.empty:
+    rows = [r for r in rows if r["scope"] in scopes]
+    if not rows:
         msg = f"{ctx.rules.region}规划未规定{ctx.mineral}的最低开采规模"
         return [ctx.finding(key, rule["no_rule"], "—", join_notes([msg, pref_note], "；"))]
     if ctx.scale is None:
@@ -77,27 +74,26 @@ def check_min_scale(ctx: ProposalContext, project: str = "新建") -> list[Findi
             f"unknown scale unit {ctx.scale_unit!r}; use one of "
             f"{sorted(ctx.rules.config.get('units', {}))}", code="unknown_unit",
             fields={"unit": ctx.scale_unit})
-    units = [normalise_unit(u, ctx.rules.config) for u in rows["unit"]]
-    same = rows[[u == unit for u in units]]
-    if same.empty:
-        printed = "、".join(sorted(set(rows["unit"])))
+    same = [r for r in rows if normalise_unit(r["unit"], ctx.rules.config) == unit]
+    if not same:
+        printed = "、".join(sorted({r["unit"] for r in rows}))
         return [ctx.finding(key, "conditional", f"{ctx.scale:g} {ctx.scale_unit}",
                             f"规划最低开采规模的单位为 {printed}，与申请的 {ctx.scale_unit} "
                             "不同，须人工换算核对", source=_rows_source(ctx.rules, rows))]
-    values = pd.to_numeric(same["min_value"], errors="coerce")
-    same = same[values.notna()]
-    values = values.dropna()
+    valued = [(r, v) for r in same if (v := _number(r["min_value"])) is not None]
+    same = [r for r, _ in valued]
+    values = [v for _, v in valued]
     # The county may not be below the prefecture: the binding minimum is the larger.
-    lows = [float(values[same["level"] == lvl].min()) for lvl in ("county", "prefecture")
-            if (same["level"] == lvl).any()]
-    low, high = max(lows), float(values.max())
+    lows = [min(v for r, v in valued if r["level"] == lvl) for lvl in ("county", "prefecture")
+            if any(r["level"] == lvl for r in same)]
+    low, high = max(lows), max(values)
     levels = {"county": ctx.rules.region, "prefecture": ctx.rules.prefecture}
-    used = "、".join(levels[lvl] for lvl in dict.fromkeys(same["level"]))
+    used = "、".join(levels[lvl] for lvl in dict.fromkeys(r["level"] for r in same))
     measured = f"{ctx.scale:g} {unit}（最低 {low:g}" + (f"～{high:g}" if high > low else "") + ")"
     measured = measured.replace(")", "）")
     source = _rows_source(ctx.rules, same)
     extra = [pref_note] if pref_note else []
-    if "county" not in set(same["level"]) and ctx.rules.slug:
+    if not any(r["level"] == "county" for r in same) and ctx.rules.slug:
         extra.append(f"{ctx.rules.region}规划未列该矿种，按{ctx.rules.prefecture}规划")
     if ctx.scale < low:
         msg = f"拟建规模 {ctx.scale:g} {unit} 低于{used}规划最低开采规模 {low:g} {unit}"
@@ -129,17 +125,17 @@ def check_mineral_policy(ctx: ProposalContext, project: str = "新建") -> list[
     activity = "勘查" if ctx.right_type == "探矿权" else "开采"
     table = ctx.rules.policy
     hits: list[tuple[str, Mapping[str, Any]]] = []
-    for row in table.to_dict("records"):
-        if row["category"] not in ("禁止", "限制") or activity not in row["activity"]:
+    for entry in table:
+        if entry["category"] not in ("禁止", "限制") or activity not in entry["activity"]:
             continue
-        how = ctx.rules.minerals.policy_match(row["mineral"], ctx.mineral)
+        how = ctx.rules.minerals.policy_match(entry["mineral"], ctx.mineral)
         if how != "none":
-            hits.append((how, row))
+            hits.append((how, entry))
     pref_note = ctx.rules.prefecture_note
     favoured = _favoured(ctx, activity)
     if not hits:
         msg = f"{ctx.mineral}不在规划禁止或限制{activity}的矿种中"
-        files = "、".join(dict.fromkeys(str(p) for p in table["path"])) if len(table) else ""
+        files = "、".join(dict.fromkeys(str(r["path"]) for r in table))
         source = ctx.rules.source(key) + (f"；{files}" if files else "")
         return [ctx.finding(key, "pass", "—", join_notes([msg, favoured, pref_note], "；"),
                             source=source)]
@@ -198,8 +194,7 @@ def _condition_state(ctx: ProposalContext, row: Mapping[str, Any], project: str
     if layer is None:
         return "unknown", f"库中无 {code} 图层，无法判断是否属于{field.get('name', name)}", ""
     note = layer_note(layer, ctx.rules)
-    overlap = PreparedLayer(layer).overlap(ctx.series).iloc[0]
-    km2 = float(overlap["overlap_km2"])
+    km2 = PreparedLayer(layer).overlap_one(ctx.shape).overlap_km2
     if km2 > float(ctx.tol["overlap_km2"]):
         return "met", f"申请范围与 {code} 重叠 {format_area(km2)}", note
     return "unmet", str(field.get("unmet_message", f"申请范围与 {code} 无重叠")), note
@@ -218,7 +213,7 @@ def _favoured(ctx: ProposalContext, activity: str) -> str:
     """The plan rows that make the mineral 重点/鼓励 for the activity, as a note."""
     table = ctx.rules.policy
     refs = [f"{r['region']}规划第{r['source_line']}行{r['category']}{r['activity']}"
-            for r in table.to_dict("records")
+            for r in table
             if r["category"] in ("重点", "鼓励") and activity in r["activity"]
             and ctx.rules.minerals.policy_match(r["mineral"], ctx.mineral) == "exact"]
     if not refs:
@@ -226,16 +221,23 @@ def _favoured(ctx: ProposalContext, activity: str) -> str:
     return f"另：{ctx.mineral}为" + "、".join(dict.fromkeys(refs)) + "矿种"
 
 
-def _conditions(rows: pd.DataFrame, values: pd.Series, value: float) -> str:
+def _number(text: str) -> float | None:
+    """A minimum value as a number (None when the cell is not one, e.g. blank)."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return None
+    return value if not math.isnan(value) else None
+
+
+def _conditions(rows: Sequence[Mapping[str, str]], values: Sequence[float], value: float) -> str:
     """The conditions of the rows whose minimum is ``value``: "（露天开采）" or ""."""
-    if "condition" not in rows.columns:
-        return ""
-    said = [str(c) for c, v in zip(rows["condition"], values, strict=True)
-            if abs(float(v) - value) < 1e-9 and str(c or "").strip()]
+    said = [str(r.get("condition", "") or "") for r, v in zip(rows, values, strict=True)
+            if abs(float(v) - value) < 1e-9 and str(r.get("condition", "") or "").strip()]
     return f"（{'、'.join(dict.fromkeys(said))}）" if said else ""
 
 
-def _rows_source(rules: CheckRules, rows: pd.DataFrame) -> str:
+def _rows_source(rules: CheckRules, rows: Sequence[Mapping[str, str]]) -> str:
     refs = [f"{r['path']} {r['rule_id']} → {r['source_file']} "
-            f"第{r['source_line']}行（{r['table']}）" for _, r in rows.iterrows()]
+            f"第{r['source_line']}行（{r['table']}）" for r in rows]
     return f"{rules.source('min_scale')}；" + "；".join(dict.fromkeys(refs))

@@ -71,19 +71,23 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import CRSError
-from mineplan.geodesy import ellipsoidal_area_km2
+from mineplan.features import Features
+from mineplan.geodesy import ellipsoidal_areas_km2
 from mineplan.vocab import STORE_CRS
 
-__all__ = ["PreparedLayer", "prepared_layer"]
+if TYPE_CHECKING:  # a plan-wide pass measures frames; one proposal needs no pandas
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["Overlap", "PreparedLayer", "prepared_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +120,21 @@ _IntArray = NDArray[np.intp]
 _GeomArray = NDArray[np.object_]
 
 
+class Overlap(NamedTuple):
+    """The overlap of one block with a layer (:meth:`PreparedLayer.overlap_one`)."""
+
+    #: Ellipsoidal area of the block, km² (CGCS2000).
+    block_km2: float
+    #: Ellipsoidal area of the block inside the layer, km², shared ground counted once.
+    overlap_km2: float
+    #: ``overlap_km2`` as a share of ``block_km2``, 0–100 (0 for a block without area).
+    overlap_pct: float
+    #: Why the block was repaired before measuring, else "".
+    note: str
+    #: The part of the block inside the layer (EPSG:4490).
+    pieces: BaseGeometry
+
+
 @dataclass(frozen=True)
 class _Ring:
     """One ring of a large feature, with the bounding boxes of its runs."""
@@ -142,8 +161,9 @@ class PreparedLayer:
     Parameters
     ----------
     frame
-        The layer's features, any CRS (reprojected to EPSG:4490); invalid
-        geometry is repaired with ``make_valid`` (the caller reports it).
+        The layer's features (:class:`~mineplan.features.Features` or a frame), any
+        CRS (reprojected to EPSG:4490); invalid geometry is repaired with
+        ``make_valid`` (the caller reports it).
     invalid
         What the store knows of this very frame's validity (positions of its invalid
         geometries, :func:`mineplan.store.layer_facts`): every other feature is taken as
@@ -159,11 +179,11 @@ class PreparedLayer:
     50.0
     """
 
-    def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+    def __init__(self, frame: Features | gpd.GeoDataFrame | gpd.GeoSeries, *,
                  invalid: Sequence[int] | None = None) -> None:
         if frame.crs is None:
             raise CRSError(f"control layer has no CRS; set it (e.g. {STORE_CRS}) before checking")
-        geoms = np.asarray(frame.to_crs(STORE_CRS).geometry.array, dtype=object)
+        geoms = _geometries(frame.to_crs(STORE_CRS))
         keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self._geoms: _GeomArray = geoms[keep]
         if invalid is None:
@@ -257,17 +277,14 @@ class PreparedLayer:
             (km², ellipsoidal, CGCS2000, shared ground counted once), ``overlap_pct``
             (0–100), ``note`` ("" unless the block was repaired) and ``pieces`` if asked.
         """
-        series = blocks.geometry if isinstance(blocks, gpd.GeoDataFrame) else blocks
+        import pandas as pd
+
+        series = blocks.geometry if hasattr(blocks, "columns") else blocks
         if series.crs is None:
             raise CRSError("blocks have no CRS; set it before checking")
-        self.timings = {}
         series = series.to_crs(STORE_CRS)
-        with self._stage("validate"):
-            geoms, notes = _repaired(np.asarray(series.array, dtype=object))
-        # each batch's pieces are measured on its thread, and dropped unless asked for
-        pieces, piece_km2 = self._overlap_geometries(geoms, keep=keep_pieces, measure=True)
-        with self._stage("area"):
-            km2 = _areas_km2(geoms)
+        km2, piece_km2, notes, pieces = self._measure(np.asarray(series.array, dtype=object),
+                                                      keep_pieces=keep_pieces)
         block_km2 = pd.Series(km2, index=series.index)
         overlap_km2 = pd.Series(piece_km2, index=series.index).fillna(0.0)
         pct = (overlap_km2 / block_km2.where(block_km2 > 0)).fillna(0.0) * 100
@@ -280,6 +297,28 @@ class PreparedLayer:
         if keep_pieces:
             columns["pieces"] = list(pieces)
         return pd.DataFrame(columns, index=series.index)
+
+    def overlap_one(self, block: BaseGeometry) -> Overlap:
+        """The overlap of one block (EPSG:4490) with the layer, as :meth:`overlap`
+        measures it — the same figures, without pandas (a pre-grant check)."""
+        km2, piece_km2, notes, pieces = self._measure(np.asarray([block], dtype=object),
+                                                      keep_pieces=True)
+        block_km2 = float(km2[0])
+        overlap_km2 = 0.0 if np.isnan(piece_km2[0]) else float(piece_km2[0])
+        pct = overlap_km2 / block_km2 * 100 if block_km2 > 0 else 0.0
+        return Overlap(block_km2, overlap_km2, pct, notes[0], pieces[0])
+
+    def _measure(self, blocks: _GeomArray, *, keep_pieces: bool
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str], _GeomArray]:
+        """(block km², overlap km², repair notes, pieces) of blocks in EPSG:4490."""
+        self.timings = {}
+        with self._stage("validate"):
+            geoms, notes = _repaired(blocks)
+        # each batch's pieces are measured on its thread, and dropped unless asked for
+        pieces, piece_km2 = self._overlap_geometries(geoms, keep=keep_pieces, measure=True)
+        with self._stage("area"):
+            km2 = _areas_km2(geoms)
+        return km2, piece_km2, notes, pieces
 
     # ------------------------------------------------------------------ internals
 
@@ -331,7 +370,10 @@ class PreparedLayer:
         # feature order): neighbouring blocks share batches, so a large feature's chunked
         # rings serve its blocks in a row and the bounded cache seldom chunks it twice.
         curve = np.zeros(len(blocks), dtype=np.int64)
-        curve[which] = gpd.GeoSeries(blocks[which]).hilbert_distance()
+        if len(which) > 1:  # one block has no order to choose
+            import geopandas as gpd
+
+            curve[which] = gpd.GeoSeries(blocks[which]).hilbert_distance()
         order = np.lexsort((feature, block_at, curve[block_at]))
         block_at, feature = block_at[order], feature[order]
         batches = _batches(block_at)
@@ -429,7 +471,7 @@ _cache: OrderedDict[tuple[str, str, int], tuple[PreparedLayer, _GeomArray]] = Or
 _cache_lock = threading.Lock()
 
 
-def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
+def prepared_layer(frame: Features | gpd.GeoDataFrame | gpd.GeoSeries, *,
                    invalid: Sequence[int] | None = None) -> PreparedLayer:
     """A :class:`PreparedLayer` of ``frame``, shared with earlier calls on the same layer.
 
@@ -442,8 +484,7 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
     """
     if frame.crs is None:
         return PreparedLayer(frame, invalid=invalid)  # raises the CRSError
-    geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame)
-                       else frame.array, dtype=object)
+    geoms = _geometries(frame)
     key = (hashlib.blake2b(geoms.tobytes(), digest_size=16).hexdigest(),
            frame.crs.to_string(), len(geoms))
     with _cache_lock:
@@ -457,6 +498,14 @@ def prepared_layer(frame: gpd.GeoDataFrame | gpd.GeoSeries, *,
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return layer
+
+
+def _geometries(frame: Features | gpd.GeoDataFrame | gpd.GeoSeries) -> _GeomArray:
+    """The geometries of features, a frame or a series, as an object array."""
+    if isinstance(frame, Features):
+        return frame.geometry
+    array = frame.geometry.array if hasattr(frame, "columns") else frame.array
+    return np.asarray(array, dtype=object)
 
 
 def _repaired(blocks: _GeomArray) -> tuple[_GeomArray, list[str]]:
@@ -486,8 +535,8 @@ def _areas_km2(geoms: _GeomArray) -> NDArray[np.float64]:
         cuts.append(max(cuts[-1] + 1, int(np.searchsorted(ends, base + _AREA_VERTICES))))
     cuts[-1] = min(cuts[-1], len(geoms))
     return np.concatenate([
-        ellipsoidal_area_km2(gpd.GeoSeries(geoms[lo:hi], crs=STORE_CRS), validate=False)
-        .to_numpy() for lo, hi in itertools.pairwise(cuts)
+        ellipsoidal_areas_km2(geoms[lo:hi], crs=STORE_CRS, validate=False)
+        for lo, hi in itertools.pairwise(cuts)
     ])
 
 

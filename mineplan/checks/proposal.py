@@ -15,15 +15,17 @@ rule modules above. Never web, figures or cli.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mineplan.checks.area import check_renewal
-from mineplan.checks.context import ProposalContext, detect_region, parent_of, polygonal
+from mineplan.checks.context import (
+    ProposalContext,
+    detect_region,
+    layer_features,
+    parent_of,
+    union_shape,
+)
 from mineplan.checks.control import (
     check_control,
     check_other_control,
@@ -31,18 +33,24 @@ from mineplan.checks.control import (
     check_urban,
     other_control_layers,
 )
-from mineplan.checks.findings import Finding, findings_frame
+from mineplan.checks.findings.model import Finding, findings_frame
 from mineplan.checks.geometry import check_geometry
 from mineplan.checks.minerals import check_min_scale, check_mineral_policy, check_project
 from mineplan.checks.planning import check_existing_rights, check_planning_block, check_sand
 from mineplan.errors import CRSError
+from mineplan.features import Features
 from mineplan.layers import LayerSpec, read_layer_specs
 from mineplan.rules import RIGHT_TYPES, CheckInputError, CheckRules, load_rules
 from mineplan.vocab import STORE_CRS, VERDICT_ORDER, VERDICTS
 
+if TYPE_CHECKING:  # frames for -o, figures, reports and the web app; the checks need none
+    import geopandas as gpd
+    import pandas as pd
+
 __all__ = [
     "OPTIONAL_CHECKS", "PLOT_COLUMNS", "PROPOSAL_CHECKS", "SUMMARY_COLUMNS", "check_plots",
-    "check_proposal", "plot_labels",
+    "check_proposal", "plot_findings", "plot_labels", "plot_summary", "plots_frame",
+    "proposal_findings",
 ]
 
 #: The pre-grant checks, in the order they are reported.
@@ -56,19 +64,19 @@ OPTIONAL_CHECKS: tuple[str, ...] = ("control_layer", "renewal")
 
 
 def check_proposal(
-    proposal: gpd.GeoDataFrame,
+    proposal: Features | gpd.GeoDataFrame,
     *,
     right_type: str,
     mineral: str,
     scale: float | None = None,
     scale_unit: str | None = None,
     region: str | None = None,
-    store_frames: Mapping[str, gpd.GeoDataFrame],
+    store_frames: Mapping[str, Any],
     rules: CheckRules | None = None,
     proposal_id: str | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
     project: str = "新建",
-    previous: gpd.GeoDataFrame | None = None,
+    previous: Features | gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a proposed exploration or mining right before it is granted.
 
@@ -76,7 +84,8 @@ def check_proposal(
     ----------
     proposal
         The proposed right's area: one or more polygon features with a CRS
-        (their union is the right; each feature is checked as a geometry).
+        (their union is the right; each feature is checked as a geometry), as
+        :class:`~mineplan.features.Features` or a GeoDataFrame.
     right_type
         ``"探矿权"`` (exploration) or ``"采矿权"`` (mining).
     mineral
@@ -90,7 +99,8 @@ def check_proposal(
         The county (or plan slug) whose plan applies; None: detected from the
         geometry as the county of the XZQ layer holding most of it.
     store_frames
-        Layer code → frame (e.g. :func:`read_store_frames`): ``XZQ``, ``STHX``,
+        Layer code → frame or features (e.g. :class:`~mineplan.checks.StoreFrames`,
+        :func:`read_store_frames`): ``XZQ``, ``STHX``,
         ``YJJBNT``, ``CZKFBJ``, ``TKGH``, ``CKGH``, ``JZKQ``, ``YSTK``, ``YSCK``.
         A missing layer gives a ``conditional`` finding saying it was not checked.
         Every other control layer (group ``control``) with features is checked
@@ -123,30 +133,34 @@ def check_proposal(
     CRSError
         The proposal has no CRS.
     """
-    return findings_frame(_proposal_findings(
+    return findings_frame(proposal_findings(
         proposal, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
         region=region, store_frames=store_frames, rules=rules, proposal_id=proposal_id,
-        specs=specs, project=project, previous=previous, loaded={}))
+        specs=specs, project=project, previous=previous))
 
 
-def _proposal_findings(
-    proposal: gpd.GeoDataFrame,
+def proposal_findings(
+    proposal: Features | gpd.GeoDataFrame,
     *,
     right_type: str,
     mineral: str,
-    scale: float | None,
-    scale_unit: str | None,
-    region: str | None,
-    store_frames: Mapping[str, gpd.GeoDataFrame],
-    rules: CheckRules | None,
-    proposal_id: str | None,
-    specs: Mapping[str, LayerSpec] | None,
-    project: str,
-    previous: gpd.GeoDataFrame | None,
-    loaded: dict[tuple[str, str | None], CheckRules],
+    scale: float | None = None,
+    scale_unit: str | None = None,
+    region: str | None = None,
+    store_frames: Mapping[str, Any],
+    rules: CheckRules | None = None,
+    proposal_id: str | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
+    previous: Features | gpd.GeoDataFrame | None = None,
+    loaded: dict[tuple[str, str | None], CheckRules] | None = None,
 ) -> list[Finding]:
-    """The findings of :func:`check_proposal`; ``loaded`` keeps the rules loaded per
-    (region, prefecture), for the next plot of the same file."""
+    """The findings of :func:`check_proposal` as :class:`Finding` objects, no frame
+    built (what ``mineplan check --proposal`` prints needs no pandas). ``loaded`` keeps
+    the rules loaded per (region, prefecture), for the next plot of the same file."""
+    loaded = {} if loaded is None else loaded
+    if not isinstance(proposal, Features):
+        proposal = Features.from_frame(proposal)
     if right_type not in RIGHT_TYPES:
         raise CheckInputError(f"right type must be 探矿权 or 采矿权; received {right_type!r}")
     if not str(mineral).strip():
@@ -160,28 +174,26 @@ def _proposal_findings(
         raise CheckInputError(f"scale must be a non-negative number; received {scale!r}")
     geo = proposal.to_crs(STORE_CRS)
     subject = proposal_id or _proposal_name(geo)
-    parts = [g for g in geo.geometry if g is not None and not g.is_empty]
-    shape = shapely.union_all(shapely.make_valid(np.asarray(parts, dtype=object))) if parts \
-        else shapely.Polygon()
-    shape = polygonal(shape)
+    shape = union_shape(geo)
+    store = layer_features(store_frames)
     if rules is None:
         prefecture: str | None
         if region is None:
-            region, prefecture = detect_region(shape, store_frames)
+            region, prefecture = detect_region(shape, store)
         else:
-            prefecture = parent_of(region, store_frames)
+            prefecture = parent_of(region, store)
         if (region, prefecture) not in loaded:
             loaded[region, prefecture] = load_rules(region, prefecture=prefecture)
         rules = loaded[region, prefecture]
     ctx = ProposalContext(geo, shape, subject, right_type, mineral, scale, scale_unit,
-                          rules, store_frames)
+                          rules, store)
     found: list[Finding] = []
     found += check_region(ctx)
     found += check_control(ctx, "ecological_redline", project)
     found += check_control(ctx, "farmland", project)
     found += check_urban(ctx)
     specs = specs if specs is not None else read_layer_specs()
-    for code in other_control_layers(store_frames, specs, rules):
+    for code in other_control_layers(store, specs, rules):
         found += check_other_control(ctx, code, specs[code].name, project)
     found += check_planning_block(ctx)
     found += check_sand(ctx)
@@ -194,10 +206,10 @@ def _proposal_findings(
     return found
 
 
-def _proposal_name(frame: gpd.GeoDataFrame) -> str:
+def _proposal_name(frame: Features) -> str:
     for col in ("name", "id", "plot", "地块名称", "名称", "编号"):
-        if col in frame.columns and str(frame[col].iloc[0] or "").strip():
-            return str(frame[col].iloc[0]).strip()
+        if col in frame and str(frame[col][0] or "").strip():
+            return str(frame[col][0]).strip()
     return "申请范围"
 
 
@@ -213,21 +225,31 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def plot_labels(plots: gpd.GeoDataFrame, plot_column: str | None = None) -> pd.Series:
+def plot_labels(plots: Features | gpd.GeoDataFrame, plot_column: str | None = None
+                ) -> list[str]:
     """The plot each feature belongs to: ``plot_column``, else the first of
-    :data:`PLOT_COLUMNS` present, else one plot per feature (``地块1``, ``地块2`` …)."""
-    if plot_column is not None and plot_column not in plots.columns:
-        raise CheckInputError(f"no column {plot_column!r}; the file has {list(plots.columns)}")
-    col = plot_column or next((c for c in PLOT_COLUMNS if c in plots.columns), None)
-    fallback = pd.Series([f"地块{i}" for i in range(1, len(plots) + 1)], index=plots.index)
+    :data:`PLOT_COLUMNS` present, else one plot per feature (``地块1``, ``地块2`` …);
+    a feature whose cell is empty is a plot of its own, named the same way."""
+    columns = plots.columns if isinstance(plots, Features) else list(plots.columns)
+    if plot_column is not None and plot_column not in columns:
+        raise CheckInputError(f"no column {plot_column!r}; the file has {columns}")
+    col = plot_column or next((c for c in PLOT_COLUMNS if c in columns), None)
+    fallback = [f"地块{i}" for i in range(1, len(plots) + 1)]
     if col is None:
         return fallback
-    labels = plots[col].astype("string").str.strip()
-    return labels.where(labels.notna() & (labels != ""), fallback).astype(str)
+    return [label if (label := _cell_text(v)) else own
+            for v, own in zip(plots[col], fallback, strict=True)]
 
 
-def check_plots(
-    plots: gpd.GeoDataFrame,
+def _cell_text(value: Any) -> str:
+    """A label cell as text, stripped; "" when missing (None, NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def plot_findings(
+    plots: Features | gpd.GeoDataFrame,
     *,
     plot_column: str | None = None,
     right_type: str,
@@ -235,7 +257,57 @@ def check_plots(
     scale: float | None = None,
     scale_unit: str | None = None,
     region: str | None = None,
-    store_frames: Mapping[str, gpd.GeoDataFrame],
+    store_frames: Mapping[str, Any],
+    rules: CheckRules | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
+    project: str = "新建",
+) -> list[tuple[str, list[Finding]]]:
+    """The findings of :func:`check_plots`, plot by plot: (label, findings) in file order."""
+    if len(plots) == 0:
+        raise CheckInputError("the file has no features")
+    features = plots if isinstance(plots, Features) else Features.from_frame(plots)
+    if specs is None:
+        specs = read_layer_specs()
+    labels = plot_labels(features, plot_column)
+    loaded: dict[tuple[str, str | None], CheckRules] = {}  # plots of one county: loaded once
+    out = []
+    for label in dict.fromkeys(labels):
+        one = features.take([i for i, x in enumerate(labels) if x == label])
+        out.append((label, proposal_findings(
+            one, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
+            region=region, store_frames=store_frames, rules=rules, proposal_id=label,
+            specs=specs, project=project, loaded=loaded)))
+    return out
+
+
+def plot_summary(plots: Sequence[tuple[str, Sequence[Finding]]]) -> list[dict[str, Any]]:
+    """One row per plot (:data:`SUMMARY_COLUMNS`): the worst verdict, the number of
+    findings per verdict and the checks that failed or need review."""
+    rows = []
+    for label, found in plots:
+        keys = [f.verdict_key for f in found]
+        worst = next((v for v in VERDICT_ORDER if v in keys), "pass")
+        rows.append({
+            "plot": label, "verdict": VERDICTS[worst], "verdict_key": worst,
+            **{v: keys.count(v) for v in ("fail", "conditional", "pass")},
+            "failed_checks": "、".join(dict.fromkeys(
+                f.rule for f in found if f.verdict_key == "fail")),
+            "conditional_checks": "、".join(dict.fromkeys(
+                f.rule for f in found if f.verdict_key == "conditional")),
+        })
+    return rows
+
+
+def check_plots(
+    plots: Features | gpd.GeoDataFrame,
+    *,
+    plot_column: str | None = None,
+    right_type: str,
+    mineral: str,
+    scale: float | None = None,
+    scale_unit: str | None = None,
+    region: str | None = None,
+    store_frames: Mapping[str, Any],
     rules: CheckRules | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
     project: str = "新建",
@@ -260,32 +332,24 @@ def check_plots(
         ``summary``: one row per plot (:data:`SUMMARY_COLUMNS`): the worst verdict,
         the number of findings per verdict and the checks that failed or need review.
     """
-    if len(plots) == 0:
-        raise CheckInputError("the file has no features")
-    if specs is None:
-        specs = read_layer_specs()
-    labels = plot_labels(plots, plot_column)
-    frames, summary = [], []
-    loaded: dict[tuple[str, str | None], CheckRules] = {}  # plots of one county: loaded once
-    for label in dict.fromkeys(labels):
-        one = plots[labels == label]
-        found = findings_frame(_proposal_findings(
-            one, right_type=right_type, mineral=mineral, scale=scale, scale_unit=scale_unit,
-            region=region, store_frames=store_frames, rules=rules, proposal_id=label,
-            specs=specs, project=project, previous=None, loaded=loaded))
-        found.insert(0, "plot", label)
-        frames.append(found)
-        keys = list(found["verdict_key"])
-        worst = next((v for v in VERDICT_ORDER if v in keys), "pass")
-        summary.append({
-            "plot": label, "verdict": VERDICTS[worst], "verdict_key": worst,
-            **{v: keys.count(v) for v in ("fail", "conditional", "pass")},
-            "failed_checks": "、".join(dict.fromkeys(found.loc[found["verdict_key"] == "fail",
-                                                                "rule"])),
-            "conditional_checks": "、".join(dict.fromkeys(
-                found.loc[found["verdict_key"] == "conditional", "rule"])),
-        })
-    findings = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
-                                crs=frames[0].crs)
-    return findings, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
+    import pandas as pd
 
+    found = plot_findings(
+        plots, plot_column=plot_column, right_type=right_type, mineral=mineral, scale=scale,
+        scale_unit=scale_unit, region=region, store_frames=store_frames, rules=rules,
+        specs=specs, project=project)
+    return plots_frame(found), pd.DataFrame(plot_summary(found), columns=list(SUMMARY_COLUMNS))
+
+
+def plots_frame(plots: Sequence[tuple[str, Sequence[Finding]]]) -> gpd.GeoDataFrame:
+    """Every plot's findings in one findings frame, column ``plot`` first."""
+    import geopandas as gpd
+    import pandas as pd
+
+    frames = []
+    for label, found in plots:
+        frame = findings_frame(found)
+        frame.insert(0, "plot", label)
+        frames.append(frame)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                            crs=frames[0].crs)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mineplan.cli.common import (
     EXIT_FINDINGS,
@@ -30,9 +30,9 @@ from mineplan.vocab import PROJECT_TYPES, RIGHT_TYPES
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
 
     from mineplan.checks.context import StoreFrames
+    from mineplan.features import Features
 
 __all__ = ["add_check_commands", "read_proposal_file", "register", "run_check"]
 
@@ -125,73 +125,109 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """The check of :func:`run_check`, its arguments checked."""
-    from mineplan.checks import check_plan, check_plots, check_proposal
-    from mineplan.checks.context import StoreFrames, proposal_frames
-    from mineplan.checks.findings import format_summary, has_failures, write_findings
-    from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels
+    if args.plan:
+        return _run_plan(args)
+    from mineplan.checks.context import proposal_frames
+    from mineplan.checks.findings.model import findings_frame, format_summary, has_failures
+    from mineplan.checks.proposal import PLOT_COLUMNS, plot_labels, proposal_findings
 
     store = args.store
-    proposal = None
-    if args.plan:
-        frames = StoreFrames(store)  # each layer read when a check first needs it
-        findings = check_plan(frames, region=args.plan)
-        title = f"规划审查：{args.plan}（{store}）"
-    else:
-        proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
+    proposal = read_proposal_file(args.proposal, crs=args.crs, zone=args.zone,
+                                  swap_axes=args.swap_axes, layer=args.source_layer)
+    frames = proposal_frames(
+        store, proposal, surroundings=args.figure is not None or args.report is not None)
+    title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
+    labels = plot_labels(proposal, args.plot_field)
+    if len(set(labels)) > 1:  # several plots: each checked on its own, one summary
+        return _run_plots(args, proposal, labels, frames, title)
+    named = args.plot_field is not None or any(c in proposal for c in PLOT_COLUMNS)
+    previous = None
+    if args.previous is not None:
+        previous = read_proposal_file(args.previous, crs=args.crs, zone=args.zone,
                                       swap_axes=args.swap_axes, layer=args.source_layer)
-        frames = proposal_frames(
-            store, proposal, surroundings=args.figure is not None or args.report is not None)
-        title = f"出让前审查：{args.proposal.name}（{args.right}，{args.mineral}）"
-        labels = plot_labels(proposal, args.plot_field)
-        named = args.plot_field is not None or any(c in proposal.columns for c in PLOT_COLUMNS)
-        if labels.nunique() > 1:  # several plots: each checked on its own, one summary
-            if args.figure is not None or args.previous is not None:
-                raise CheckInputError(
-                    f"{args.proposal.name} holds {labels.nunique()} plots; --figure and "
-                    "--previous take one plot at a time")
-            findings, summary = check_plots(
-                proposal, plot_column=args.plot_field, right_type=args.right,
-                mineral=args.mineral, scale=args.scale, scale_unit=args.unit,
-                region=args.region, store_frames=frames, project=args.project)
-            if args.output:
-                write_findings(findings, args.output, proposal=proposal, title=title)
-            if args.report is not None:
-                plots = [(str(label), proposal[labels == label],
-                          findings[findings["plot"] == label])
-                         for label in dict.fromkeys(labels)]
-                _write_report(args, plots, frames)
-            print(_plot_summary(summary, title=title))
-            if args.output:
-                print(f"wrote {args.output}")
-            return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
-        previous = None
-        if args.previous is not None:
-            previous = read_proposal_file(args.previous, crs=args.crs, zone=args.zone,
-                                          swap_axes=args.swap_axes, layer=args.source_layer)
-        # the plot's own name (地块名称 of a coordinate file, a name column), else the file's
-        name = args.proposal_id or (str(labels.iloc[0]) if named else args.proposal.stem)
-        findings = check_proposal(
-            proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
-            scale_unit=args.unit, region=args.region, store_frames=frames,
-            proposal_id=name, project=args.project, previous=previous,
-        )
-    if args.output:  # written first: the file exists even if stdout goes away
-        write_findings(findings, args.output, proposal=proposal, title=title)
-    if args.figure is not None and proposal is not None:
-        from mineplan.figures import check_figure, save_figure
-        from mineplan.layers import read_layer_specs, read_styles
+    # the plot's own name (地块名称 of a coordinate file, a name column), else the file's
+    name = args.proposal_id or (labels[0] if named else args.proposal.stem)
+    found = proposal_findings(
+        proposal, right_type=args.right, mineral=args.mineral, scale=args.scale,
+        scale_unit=args.unit, region=args.region, store_frames=frames,
+        proposal_id=name, project=args.project, previous=previous,
+    )
+    if args.output or args.figure is not None or args.report is not None:
+        findings = findings_frame(found)  # a frame only for what is written
+        if args.output:  # written first: the file exists even if stdout goes away
+            write_findings(findings, args.output, proposal=proposal.to_frame(), title=title)
+        if args.figure is not None:
+            from mineplan.figures import check_figure, save_figure
+            from mineplan.layers import read_layer_specs, read_styles
 
-        fig = check_figure(proposal, findings, frames,
-                           specs=read_layer_specs(), styles=read_styles(), name=name,
-                           subtitle=f"{args.right} ｜ {args.mineral}")
-        save_figure(fig, args.figure)
-        print(f"wrote {args.figure}")
-    if args.report is not None and proposal is not None:
-        _write_report(args, [(name, proposal, findings)], frames)
+            fig = check_figure(proposal.to_frame(), findings, frames,
+                               specs=read_layer_specs(), styles=read_styles(), name=name,
+                               subtitle=f"{args.right} ｜ {args.mineral}")
+            save_figure(fig, args.figure)
+            print(f"wrote {args.figure}")
+        if args.report is not None:
+            _write_report(args, [(name, proposal.to_frame(), findings)], frames)
+    print(format_summary(found, title=title, limit=args.limit))
+    if args.output:
+        print(f"wrote {args.output}")
+    return EXIT_FINDINGS if has_failures(found) else EXIT_OK
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    """``check --plan``: the plan-wide audit."""
+    from mineplan.checks import check_plan
+    from mineplan.checks.context import StoreFrames
+    from mineplan.checks.findings import format_summary, has_failures
+
+    frames = StoreFrames(args.store)  # each layer read when a check first needs it
+    findings = check_plan(frames, region=args.plan)
+    title = f"规划审查：{args.plan}（{args.store}）"
+    if args.output:  # written first: the file exists even if stdout goes away
+        write_findings(findings, args.output, proposal=None, title=title)
     print(format_summary(findings, title=title, limit=args.limit))
     if args.output:
         print(f"wrote {args.output}")
     return EXIT_FINDINGS if has_failures(findings) else EXIT_OK
+
+
+def _run_plots(args: argparse.Namespace, proposal: Features, labels: list[str],
+               frames: StoreFrames, title: str) -> int:
+    """``check --proposal`` of a file of several plots: each checked on its own."""
+    from mineplan.checks.proposal import plot_findings, plot_summary, plots_frame
+
+    count = len(set(labels))
+    if args.figure is not None or args.previous is not None:
+        raise CheckInputError(
+            f"{args.proposal.name} holds {count} plots; --figure and "
+            "--previous take one plot at a time")
+    found = plot_findings(
+        proposal, plot_column=args.plot_field, right_type=args.right,
+        mineral=args.mineral, scale=args.scale, scale_unit=args.unit,
+        region=args.region, store_frames=frames, project=args.project)
+    if args.output or args.report is not None:
+        findings = plots_frame(found)
+        whole = proposal.to_frame()
+        if args.output:
+            write_findings(findings, args.output, proposal=whole, title=title)
+        if args.report is not None:
+            at = [str(label) for label in labels]
+            plots = [(str(label), whole[[x == label for x in at]],
+                      findings[findings["plot"] == label])
+                     for label in dict.fromkeys(labels)]
+            _write_report(args, plots, frames)
+    print(_plot_summary(plot_summary(found), title=title))
+    if args.output:
+        print(f"wrote {args.output}")
+    failed = any(f.verdict_key == "fail" for _, plot in found for f in plot)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def write_findings(findings: gpd.GeoDataFrame, path: Path, *,
+                   proposal: gpd.GeoDataFrame | None, title: str) -> None:
+    """Write ``-o``: the findings (and the proposal's corners) as XLSX, CSV or GeoJSON."""
+    from mineplan.checks.findings import write_findings as write
+
+    write(findings, path, proposal=proposal, title=title)
 
 
 def _write_report(args: argparse.Namespace,
@@ -217,7 +253,7 @@ def _write_report(args: argparse.Namespace,
 def read_proposal_file(
     path: Path, *, crs: str | None = None, zone: int | None = None, swap_axes: bool = False,
     layer: str | None = None,
-) -> gpd.GeoDataFrame:
+) -> Features:
     """A proposal's polygons from a coordinate TXT or a GIS file, with its CRS.
 
     Raises
@@ -226,22 +262,22 @@ def read_proposal_file(
         When the file cannot be read or its CRS settled.
     """
     from mineplan.errors import CoordinateFileError
-    from mineplan.io.readers import read_geometry_file
+    from mineplan.io.readers import read_geometry_features
 
     if not path.is_file():
         raise CoordinateFileError("no such file (check the path)", path=path)
-    result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
-                                expect="polygon")
-    print_warnings(result.warnings)
-    return result.frame
+    features, warnings = read_geometry_features(path, layer=layer, crs=crs, zone=zone,
+                                                swap_axes=swap_axes, expect="polygon")
+    print_warnings(warnings)
+    return features
 
 
-def _plot_summary(summary: pd.DataFrame, *, title: str) -> str:
+def _plot_summary(summary: list[dict[str, Any]], *, title: str) -> str:
     """One line per plot of a batch check: its worst verdict and counts by verdict."""
     from mineplan.vocab import VERDICT_ORDER, VERDICTS
 
     lines = [title, f"{len(summary)} 个地块，逐块检查："]
-    for row in summary.to_dict("records"):
+    for row in summary:
         counts = "，".join(f"{VERDICTS[k]} {row.get(k, 0)}" for k in VERDICT_ORDER)
         lines.append(f"  {row['plot']}：{row['verdict']}（{counts}）")
     return "\n".join(lines)

@@ -22,11 +22,15 @@ from mineplan.io.sniff import coordinate_head, coordinate_layout
 from mineplan.io.text import HEAD_BYTES
 
 if TYPE_CHECKING:  # the GDAL side (pyogrio, geopandas) loads only for a GIS file
+    from mineplan.features import Features
     from mineplan.io.coordinates import CoordinateFile
     from mineplan.io.gis import ReadResult
     from mineplan.io.gis.crs import CRSSource
 
-__all__ = ["TEXT_SUFFIXES", "coordinate_file_kind", "read_coordinate_txt", "read_geometry_file"]
+__all__ = [
+    "TEXT_SUFFIXES", "coordinate_file_kind", "read_coordinate_txt", "read_geometry_features",
+    "read_geometry_file",
+]
 
 #: File endings that may hold a coordinate TXT in a strict layout; a ``.txt`` in none
 #: of them is read as a coordinate table, the others go to GDAL.
@@ -93,6 +97,37 @@ def read_geometry_file(
     frame = coordfiles.to_geodataframe(cf)
     return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
                       layer=None, crs_source="file", warnings=list(cf.warnings))
+
+
+def read_geometry_features(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    zone: int | None = None,
+    swap_axes: bool = False,
+    expect: Literal["polygon"] | None = None,
+) -> tuple[Features, list[str]]:
+    """:func:`read_geometry_file` as (features, warnings): a coordinate TXT in a strict
+    layout that states its CRS is read without pandas (a pre-grant check starts fast);
+    anything else as :func:`read_geometry_file` reads it.
+
+    Raises
+    ------
+    CoordinateFileError, CRSError
+        With the file, line and what to do.
+    """
+    from mineplan.features import Features
+
+    path = Path(path)
+    kind = coordinate_file_kind(path) if path.is_file() else None
+    if kind is not None:
+        cf = read_coordinate_txt(path, kind, required=crs is None and zone is None)
+        if cf.crs.epsg is not None:
+            return coordfiles.to_features(cf), list(cf.warnings)
+    result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
+                                expect=expect)
+    return Features.from_frame(result.frame), list(result.warnings)
 
 
 def read_coordinate_txt(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from mineplan.checks.geometry import stated_areas
@@ -224,7 +225,8 @@ def plot_report(
         What was applied for, as the report states it.
     """
     stated = stated_areas(proposal)
-    official = (f"{float(stated.sum()):.4f} km²" if stated.notna().any() else "未载明")
+    official = (f"{float(np.nansum(stated)):.4f} km²" if (~np.isnan(stated)).any()
+                else "未载明")
     area = float(ellipsoidal_area_km2(proposal.to_crs(STORE_CRS).geometry,
                                       validate=False).sum())
     worst, verdict = overall_verdict_text(findings)

@@ -16,6 +16,8 @@ passwords from ``PGPASSWORD`` or ``~/.pgpass`` only). Every store offers:
                      (an import computed from the current layer)
 :func:`read_layer`   one layer as a GeoDataFrame in EPSG:4490 (``bbox=`` for
                      only the features in an area, through the spatial index)
+:func:`read_features` the same as :class:`~mineplan.features.Features` (no pandas
+                     for a plain GeoPackage layer: :mod:`mineplan.store.gpkgread`)
 :func:`read_overview` a large layer's display copy for a map view (zoom, box):
                      geometry simplified for that zoom, written with the layer
                      (:mod:`mineplan.store.overviews`); None for small layers
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from mineplan.features import Features
     from mineplan.store.copy import copy_store
 
 __all__ = [
@@ -82,6 +85,7 @@ __all__ = [
     "location_text",
     "overview_layers",
     "read_edits",
+    "read_features",
     "read_layer",
     "read_meta",
     "read_overview",
@@ -110,6 +114,18 @@ def _backend(location: str | Path) -> ModuleType:
     from mineplan.store import gpkg
 
     return gpkg
+
+
+def _reader(location: str | Path) -> ModuleType:
+    """The backend's reading side: for a GeoPackage the sqlite3 one, which loads neither
+    GDAL nor pandas (a pre-grant check reads through it only)."""
+    if is_postgres(location):
+        from mineplan.store import postgis
+
+        return postgis
+    from mineplan.store import gpkgread
+
+    return gpkgread
 
 
 def write_store(
@@ -159,6 +175,20 @@ def read_layer(location: str | Path, code: str, *, bbox: BBox | None = None) -> 
     return _backend(location).read_layer(location, code, bbox=bbox)
 
 
+def read_features(location: str | Path, code: str, *, bbox: BBox | None = None) -> Features:
+    """One layer as :class:`~mineplan.features.Features` in EPSG:4490, the values
+    :func:`read_layer` gives, without pandas for a plain GeoPackage layer."""
+    if not is_postgres(location):
+        from mineplan.store import gpkgread
+
+        plain = gpkgread.read_features(location, code, bbox=bbox)
+        if plain is not None:
+            return plain
+    from mineplan.features import Features
+
+    return Features.from_frame(read_layer(location, code, bbox=bbox))
+
+
 def overview_layers(location: str | Path) -> list[str]:
     """The layers with current display copies: the large ones, to draw per map view."""
     return _backend(location).overview_layers(location)
@@ -184,13 +214,13 @@ def reading(location: str | Path) -> Iterator[None]:
     if is_postgres(location):
         yield
         return
-    with _backend(location).reading(location):
+    with _reader(location).reading(location):
         yield
 
 
 def list_layers(location: str | Path) -> list[str]:
     """The codes of the feature layers present."""
-    return _backend(location).list_layers(location)
+    return _reader(location).list_layers(location)
 
 
 def layer_facts(location: str | Path, code: str) -> tuple[int, str, list[int]] | None:
@@ -199,16 +229,16 @@ def layer_facts(location: str | Path, code: str) -> tuple[int, str, list[int]] |
     records none yet). See :func:`mineplan.store.gpkg.layer_facts`."""
     if is_postgres(location):
         return None
-    from mineplan.store import gpkg
+    from mineplan.store import gpkgread
 
-    return gpkg.layer_facts(location, code)
+    return gpkgread.layer_facts(location, code)
 
 
 def layer_profile(location: str | Path, code: str,
                   columns: tuple[str, ...] = ()) -> tuple[int, dict[str, set[str]]]:
     """(feature count, distinct values of each of ``columns`` present) of one layer,
     without reading its geometry."""
-    return _backend(location).layer_profile(location, code, columns)
+    return _reader(location).layer_profile(location, code, columns)
 
 
 def read_meta(location: str | Path) -> dict[str, str]:

@@ -14,22 +14,26 @@ May import: vocab, geodesy. Pure: no file is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.geodesy import ellipsoidal_area_km2
 from mineplan.vocab import STORE_CRS, VERDICT_ORDER, VERDICTS
+
+if TYPE_CHECKING:  # a frame is built only when one is asked for (-o, figures, the web app)
+    import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "FINDING_COLUMNS",
     "FINDING_HEADERS",
     "Finding",
     "display_width",
+    "finding_records",
     "findings_frame",
     "format_summary",
     "has_failures",
@@ -93,16 +97,10 @@ def findings_frame(items: Iterable[Finding]) -> gpd.GeoDataFrame:
 
     ``area_km2`` is the ellipsoidal area of each conflict piece (NaN without one).
     """
-    rows = [
-        {
-            "check": f.check, "rule": f.rule, "verdict": VERDICTS[f.verdict_key],
-            "verdict_key": f.verdict_key, "subject": f.subject, "measured": f.measured,
-            "value": np.nan if f.value is None else float(f.value), "unit": f.unit,
-            "source": f.source, "message": f.message, "data_note": f.data_note,
-            "geometry": None if f.geometry is None or f.geometry.is_empty else f.geometry,
-        }
-        for f in items
-    ]
+    import geopandas as gpd
+    import pandas as pd
+
+    rows = finding_records(items)
     frame = gpd.GeoDataFrame(
         pd.DataFrame(rows, columns=[c for c in FINDING_COLUMNS if c != "area_km2"]),
         geometry="geometry", crs=STORE_CRS,
@@ -115,9 +113,31 @@ def findings_frame(items: Iterable[Finding]) -> gpd.GeoDataFrame:
     return frame[list(FINDING_COLUMNS)]
 
 
-def has_failures(frame: pd.DataFrame) -> bool:
-    """True when any finding is ``fail``."""
-    return bool((frame["verdict_key"] == "fail").any())
+def finding_records(items: Iterable[Finding]) -> list[dict[str, Any]]:
+    """One mapping per finding, with the columns of a findings frame but ``area_km2``
+    (the verdict's label added; an empty conflict piece is None)."""
+    return [
+        {
+            "check": f.check, "rule": f.rule, "verdict": VERDICTS[f.verdict_key],
+            "verdict_key": f.verdict_key, "subject": f.subject, "measured": f.measured,
+            "value": np.nan if f.value is None else float(f.value), "unit": f.unit,
+            "source": f.source, "message": f.message, "data_note": f.data_note,
+            "geometry": None if f.geometry is None or f.geometry.is_empty else f.geometry,
+        }
+        for f in items
+    ]
+
+
+def _records(findings: pd.DataFrame | Sequence[Finding]) -> list[Mapping[str, Any]]:
+    """The findings as mappings, whether a frame or :class:`Finding` objects."""
+    if isinstance(findings, Sequence):
+        return list(finding_records(findings))
+    return list(findings.to_dict("records"))
+
+
+def has_failures(findings: pd.DataFrame | Sequence[Finding]) -> bool:
+    """True when any finding is ``fail`` (a findings frame, or the findings)."""
+    return any(r["verdict_key"] == "fail" for r in _records(findings))
 
 
 def overall_verdict(frame: pd.DataFrame) -> str:
@@ -131,50 +151,60 @@ def overall_verdict(frame: pd.DataFrame) -> str:
 
 def summary_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts of findings by check and verdict (one column per label of VERDICTS)."""
-    if frame.empty:
-        return pd.DataFrame(columns=["check", "rule", *VERDICTS.values()])
-    counts = (
-        frame.groupby(["check", "rule", "verdict"], sort=False).size()
-        .unstack("verdict", fill_value=0)
-        .reindex(columns=list(VERDICTS.values()), fill_value=0)
-        .reset_index()
-    )
-    counts.columns.name = None
-    return counts
+    import pandas as pd
+
+    counts = _summary_counts(_records(frame))
+    return pd.DataFrame([{"check": check, "rule": rule, **by_verdict}
+                         for (check, rule), by_verdict in counts.items()],
+                        columns=["check", "rule", *VERDICTS.values()])
 
 
-def format_summary(frame: pd.DataFrame, *, title: str = "", limit: int = 40) -> str:
+def _summary_counts(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict[str, int]]:
+    """(check, rule) → findings per verdict label. Checks in the order first seen, and
+    a check's rules in the order each rule was first seen among all findings."""
+    labels = list(VERDICTS.values())
+    checks = {c: i for i, c in enumerate(dict.fromkeys(str(r["check"]) for r in rows))}
+    rules = {c: i for i, c in enumerate(dict.fromkeys(str(r["rule"]) for r in rows))}
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for r in rows:
+        by_verdict = counts.setdefault((str(r["check"]), str(r["rule"])),
+                                       dict.fromkeys(labels, 0))
+        by_verdict[str(r["verdict"])] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (checks[kv[0][0]], rules[kv[0][1]])))
+
+
+def format_summary(findings: pd.DataFrame | Sequence[Finding], *, title: str = "",
+                   limit: int = 40) -> str:
     """A plain-text summary: counts by check, then every non-passing finding.
 
     Parameters
     ----------
-    frame
-        A findings frame.
+    findings
+        A findings frame, or the findings themselves (no pandas needed).
     title
         First line.
     limit
         At most this many non-passing findings are listed (worst first).
     """
     lines = [title] if title else []
-    table = summary_table(frame)
-    if table.empty:
+    rows = _records(findings)
+    if not rows:
         return "\n".join([*lines, "（无检查结果）"])
-    width = max(display_width(str(r)) for r in table["rule"]) + 2
     labels = list(VERDICTS.values())
+    counts = _summary_counts(rows)
+    width = max(display_width(rule) for _, rule in counts) + 2
     lines.append(_pad("规则", width) + "".join(_rpad(v, 8) for v in labels))
-    for _, row in table.iterrows():
-        lines.append(_pad(str(row["rule"]), width) + "".join(_rpad(str(row[v]), 8)
-                                                            for v in labels))
-    totals = frame["verdict_key"].value_counts()
-    counted = "，".join(f"{label} {totals.get(key, 0)}" for key, label in VERDICTS.items())
-    lines.append(f"合计 {len(frame)} 项：{counted}")
-    issues = frame[frame["verdict_key"] != "pass"].copy()
-    if not issues.empty:
-        issues["_o"] = issues["verdict_key"].map(_ORDER)
-        issues = issues.sort_values(["_o", "check"], kind="stable")
+    for (_, rule), by_verdict in counts.items():
+        lines.append(_pad(rule, width) + "".join(_rpad(str(by_verdict[v]), 8) for v in labels))
+    totals = {key: sum(1 for r in rows if r["verdict_key"] == key) for key in VERDICTS}
+    counted = "，".join(f"{label} {totals[key]}" for key, label in VERDICTS.items())
+    lines.append(f"合计 {len(rows)} 项：{counted}")
+    issues = sorted((r for r in rows if r["verdict_key"] != "pass"),
+                    key=lambda r: (_ORDER[r["verdict_key"]], r["check"]))
+    if issues:
         lines.append("")
         lines.append("需处理的检查结果：")
-        for _, row in issues.head(limit).iterrows():
+        for row in issues[:limit]:
             note = f"〔{row['data_note']}〕" if row["data_note"] else ""
             lines.append(
                 f"[{row['verdict']}] {row['rule']} {row['subject']}：{row['measured']}"
@@ -182,7 +212,8 @@ def format_summary(frame: pd.DataFrame, *, title: str = "", limit: int = 40) -> 
             )
         if len(issues) > limit:
             lines.append(f"… 另有 {len(issues) - limit} 项，完整结果请用 -o 输出 XLSX/CSV")
-    notes = list(dict.fromkeys(p for n in frame["data_note"] if n for p in str(n).split("；")))
+    notes = list(dict.fromkeys(p for r in rows if r["data_note"]
+                               for p in str(r["data_note"]).split("；")))
     if notes:
         lines.append("")
         lines.append("数据说明：" + "；".join(notes))

@@ -47,7 +47,12 @@ from __future__ import annotations
 from mineplan.io.coordinates.block import format_block_string, parse_block_string
 from mineplan.io.coordinates.boundary import parse_boundary_txt, read_boundary_txt
 from mineplan.io.coordinates.degrees import format_dms, parse_dms
-from mineplan.io.coordinates.geometry import plot_geometry, plots_from_frame, to_geodataframe
+from mineplan.io.coordinates.geometry import (
+    plot_geometry,
+    plots_from_frame,
+    to_features,
+    to_geodataframe,
+)
 from mineplan.io.coordinates.model import CoordinateFile, CRSInfo, Plot, Point, Ring
 from mineplan.io.coordinates.reader import (
     FRAME_COLUMNS,
@@ -87,6 +92,7 @@ __all__ = [
     "read_boundary_txt",
     "read_coordinates",
     "read_registration_txt",
+    "to_features",
     "to_geodataframe",
     "write_boundary_txt",
     "write_registration_txt",

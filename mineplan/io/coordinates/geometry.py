@@ -26,6 +26,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolyg
 from shapely.geometry.base import BaseGeometry
 
 from mineplan.errors import CoordinateFileError, MineplanError
+from mineplan.features import Features
 from mineplan.geodesy import ellipsoidal_area, gk_epsg
 from mineplan.io.coordinates.model import AREA_UNITS_M2, CoordinateFile, Plot, Point, Ring
 from mineplan.io.coordinates.parsing import Problems
@@ -155,6 +156,21 @@ def plot_records(cf: CoordinateFile) -> list[dict[str, Any]]:
     return rows
 
 
+def to_features(cf: CoordinateFile) -> Features:
+    """The rows of :func:`to_geodataframe` as :class:`~mineplan.features.Features`, without
+    pandas (a pre-grant check of a coordinate file): the same columns, CRS and point
+    names (``attrs["point_names"]``)."""
+    crs = pyproj.CRS.from_epsg(cf.crs.epsg) if cf.crs.epsg is not None else None
+    features = Features.from_records(plot_records(cf), columns=list(PLOT_COLUMNS), crs=crs)
+    features.attrs["point_names"] = _point_names(cf)
+    return features
+
+
+def _point_names(cf: CoordinateFile) -> list[list[list[str]]]:
+    """The file's own point names: per plot, per ring, per point."""
+    return [[[p.name for p in r.points] for r in plot.rings] for plot in cf.plots]
+
+
 def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
     """One row per plot, with stated and ellipsoidal area, in the file's CRS.
 
@@ -180,8 +196,7 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(plot_records(cf), columns=list(PLOT_COLUMNS),
                              geometry="geometry", crs=crs)
     # the file's own point numbers, for every corner table of these plots (io.corners)
-    frame.attrs["point_names"] = [[[p.name for p in r.points] for r in plot.rings]
-                                  for plot in cf.plots]
+    frame.attrs["point_names"] = _point_names(cf)
     return frame
 
 
