@@ -42,6 +42,29 @@ def test_coords_info_lists_plots_with_ellipsoidal_areas(capsys: pytest.CaptureFi
     assert "CK-01" in out and "3.7500" in out  # 2 km × 2 km minus a 0.5 km × 0.5 km hole
 
 
+def test_coords_info_shows_the_stated_area_as_printed_in_aligned_columns(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The plot header says 399.0000 (公顷): shown so, not 399; and every column starts
+    at the same place on every line in a monospaced terminal, where a Chinese character
+    takes two places (the names 乌苏市示例采矿区 … pushed the columns right)."""
+    from mineplan.checks.findings.model import display_width
+
+    assert main(["coords", "info", str(MULTI)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.strip().startswith("no."))
+    header, first, second = lines[at:at + 3]
+
+    def start(line: str, text: str) -> int:  # where ``text`` starts on screen
+        return display_width(line[:line.index(text)])
+
+    assert "399.0000 公顷（默认单位）" in first and "200.0000 公顷（默认单位）" in second
+    assert start(header, "stated") == start(first, "399.0000") == start(second, "200.0000")
+    end = start(header, "ellipsoidal km²") + len("ellipsoidal km²")  # right-aligned
+    assert start(first, "3.7500") + 6 == start(second, "1.0001") + 6 == end
+    assert start(header, "difference") == start(first, "-24.0000") \
+        == start(second, "-99.9926")
+
+
 def test_swapped_axes_are_an_error_naming_the_line_and_fixable(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _swapped(tmp_path)

@@ -147,19 +147,39 @@ def _print_plots(cf: CoordinateFile, rows: Sequence[Mapping[str, Any]]) -> None:
                  f"{', prefixed' if cf.crs.prefixed else ''})")
     print(f"encoding:  {cf.encoding}; datum {cf.crs.datum}; {where}")
     print(f"plots:     {len(cf.plots)}; points {points}")
-    print("  no.  name                   rings  points  stated          ellipsoidal km²"
-          "     difference")
+    table = [("no.", "name", "rings", "points", "stated", "ellipsoidal km²", "difference")]
     for plot, row in zip(cf.plots, rows, strict=True):
         unit = plot.stated_area_unit or "公顷（默认单位）"
-        stated = "" if plot.stated_area is None else f"{plot.stated_area:g} {unit}"
+        number = plot.stated_area_text or (
+            "" if plot.stated_area is None else f"{plot.stated_area:g}")
+        stated = f"{number} {unit}" if number else ""
         known = plot.stated_area_unit or "公顷"
         difference = row["area_difference"]
         diff = "" if difference != difference else (
             ("+" if difference >= 0 else "")
             + format_area(difference, known, with_unit=False) + f" {unit}")
-        print(f"  {plot.number or '-':<4} {plot.name[:20]:<22} {len(plot.rings):>5} "
-              f"{sum(len(r.points) for r in plot.rings):>7}  {stated:<15} "
-              f"{format_area(row['area_km2'], with_unit=False):>12}     {diff}")
+        table.append((plot.number or "-", plot.name, str(len(plot.rings)),
+                      str(sum(len(r.points) for r in plot.rings)), stated,
+                      format_area(row["area_km2"], with_unit=False), diff))
+    for line in _aligned(table, right=(2, 3, 5)):
+        print("  " + line)
+
+
+def _aligned(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> list[str]:
+    """Rows of cells as lines, each column as wide as its widest cell in a terminal's
+    monospaced font (a Chinese character takes two places); ``right``: columns aligned
+    right."""
+    from mineplan.checks.findings.model import display_width
+
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            pad = " " * (width - display_width(cell))
+            cells.append(pad + cell if i in right else cell + pad)
+        lines.append("  ".join(cells).rstrip())
+    return lines
 
 
 def _areas_km2(frame: gpd.GeoDataFrame) -> pd.Series:

@@ -282,7 +282,8 @@ def _parse_plot_header(line: str, line_no: int, problems: Problems) -> tuple[Plo
         extras.pop()
     names = [*PLOT_FIELD_NAMES, *(f"字段{i}" for i in range(9, 9 + len(extras)))]
     fields = {k: v for k, v in zip(names, extras, strict=False) if v}
-    plot = Plot(number, name, cast(PlotKind, kind), area, unit, fields, [], line_no)
+    plot = Plot(number, name, cast(PlotKind, kind), area, unit, fields, [], line_no,
+                stated_area_text=match.group(1) if area is not None and match else "")
     return plot, count
 
 

@@ -124,6 +124,9 @@ class Plot:
         The rings in file order.
     line_no
         Line of the plot header (None when built in code).
+    stated_area_text
+        The stated area's number as printed (``320.5120``: its decimals kept for
+        display), "" when blank or built in code.
     """
 
     number: str
@@ -134,6 +137,7 @@ class Plot:
     fields: dict[str, str] = field(default_factory=dict)
     rings: list[Ring] = field(default_factory=list)
     line_no: int | None = None
+    stated_area_text: str = ""
 
 
 @dataclass
