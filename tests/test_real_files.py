@@ -62,6 +62,44 @@ def test_a_vertex_list_csv_is_one_polygon_in_file_order(
     assert any("joined the 4 corners" in w and "into one polygon" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(("rows", "names"), [
+    ([f"{n},{x},{y}" for n, x, y in CORNERS], ["J1", "J2", "J3", "J4"]),
+    ([f"{i},{x},{y}" for i, (_, x, y) in enumerate([*CORNERS, CORNERS[0]], start=5)],
+     ["5", "6", "7", "8"]),  # the closing repeat numbered 9 is the ring's end, not a corner
+    ([f"{n},{x},{y}" for n, x, y in [*CORNERS[:3], ("", *CORNERS[3][1:])]], None),
+])
+def test_a_vertex_list_keeps_its_point_numbers_in_the_corner_table(
+        tmp_path: Path, rows: list[str], names: list[str] | None) -> None:
+    """A CSV's own 点号 name the corners in the findings workbook, figure and report, as a
+    coordinate TXT's do; a blank number anywhere: J1… for all (never a mix)."""
+    from mineplan.io.corners import corner_table, point_names_of
+
+    path = tmp_path / "corners.csv"
+    path.write_text("点号,X,Y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = read_geometry_file(path, expect="polygon").frame
+    table = corner_table(frame.geometry, plane_crs=4516, crs=frame.crs,
+                         point_names=point_names_of(frame))
+    assert list(table["point"]) == (names or ["J1", "J2", "J3", "J4"])
+    assert point_names_of(frame) == (None if names is None else [[names]])
+
+
+def test_plots_of_a_table_and_an_xlsx_keep_their_point_numbers(tmp_path: Path) -> None:
+    from mineplan.io.corners import corner_table, point_names_of
+
+    rows = ["地块,点号,X,Y", *(f"甲,{n},{x},{y}" for n, x, y in CORNERS),
+            *(f"乙,{i},{x - 10000},{y}" for i, (_, x, y) in enumerate(CORNERS, start=1))]
+    path = tmp_path / "plots.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frame = read_gis_file(path).frame
+    table = corner_table(frame.geometry, plane_crs=4516, crs=frame.crs,
+                         point_names=point_names_of(frame))
+    assert list(table["point"]) == ["J1", "J2", "J3", "J4", "1", "2", "3", "4"]
+    sheet = _xlsx(tmp_path / "b.xlsx", {"坐标": [["点号", "X", "Y"], *(
+        [i, x, y] for i, (_, x, y) in enumerate(CORNERS, start=1))]})  # numbers, not text
+    frame = read_gis_file(sheet, expect="polygon").frame
+    assert point_names_of(frame) == [[["1", "2", "3", "4"]]]
+
+
 def test_a_longitude_latitude_vertex_list_with_dms_cells_is_one_polygon(tmp_path: Path) -> None:
     path = tmp_path / "lonlat.csv"
     path.write_text("编号,纬度,经度\n1,44°12′00″,84°06′00″\n2,44.2,84.11\n3,44.19,84.11\n"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -295,7 +296,8 @@ def _table_frame(
         drop = [names[c] for c in (*coord_cols, vertex_col) if c is not None]
         made["plots"] = int(table[plot_col].nunique(dropna=False))
         return _plot_polygons(path, _typed(attributes), names[plot_col], east, north, lines,
-                              drop=drop, warnings=warnings)
+                              drop=drop, warnings=warnings,
+                              vertex=None if vertex_col is None else names[vertex_col])
     others = [c for c in range(width) if c not in coord_cols and c != vertex_col
               and table[c].notna().any()]
     distinct = len({*zip(east.tolist(), north.tolist(), strict=True)})
@@ -311,7 +313,10 @@ def _table_frame(
             f"order; {what}) into one polygon")
         kept = _typed(attributes.drop(columns=[names[c] for c in (*coord_cols, vertex_col)
                                                if c is not None]).iloc[:1].reset_index(drop=True))
-        return gpd.GeoDataFrame(kept, geometry=[shapely.Polygon(ring)], crs=None)
+        frame = gpd.GeoDataFrame(kept, geometry=[shapely.Polygon(ring)], crs=None)
+        if vertex_col is not None:
+            _keep_point_names(frame, [list(table[vertex_col])[:len(ring)]])
+        return frame
     if vertex_col is not None:
         warnings.append(f"only {distinct} distinct corner(s): kept as points, not a polygon")
     points = shapely.points(east, north)
@@ -412,10 +417,12 @@ def _plot_polygons(
     *,
     drop: list[str],
     warnings: list[str],
+    vertex: str | None = None,
 ) -> gpd.GeoDataFrame:
     work = table.assign(_e=east, _n=north, _line=lines)
     rows = []
     geoms = []
+    point_names = []
     for plot, group in work.groupby(plot_col, sort=False, dropna=False):
         coords = list(zip(group["_e"], group["_n"], strict=True))
         if len(coords) > 1 and coords[0] == coords[-1]:
@@ -427,10 +434,33 @@ def _plot_polygons(
                 line=int(group["_line"].iloc[0]),
             )
         geoms.append(shapely.Polygon(coords))
+        if vertex is not None:
+            point_names.append(list(group[vertex])[:len(coords)])
         # the first row as a frame, not a Series: a row Series would cast the plot's
         # number to float with the coordinates (plot 2 → 2.0)
         rows.append(group.iloc[:1].drop(columns=[*drop, "_e", "_n", "_line"]))
     warnings.append(f"joined the corners of each value of column {plot_col!r} into a "
                     f"polygon, in file order: {len(geoms)} polygon(s)")
     attrs = pd.concat(rows).reset_index(drop=True)
-    return gpd.GeoDataFrame(attrs, geometry=geoms, crs=None)
+    frame = gpd.GeoDataFrame(attrs, geometry=geoms, crs=None)
+    if vertex is not None:
+        _keep_point_names(frame, point_names)
+    return frame
+
+
+def _keep_point_names(frame: gpd.GeoDataFrame, rings: list[list[object]]) -> None:
+    """The table's own point numbers, one ring per polygon, on ``frame.attrs`` (as the
+    coordinate readers leave them: corner tables, findings and reports use them);
+    none when a number is blank, so the corners are numbered J1… instead."""
+    texts = [[_point_text(cell) for cell in ring] for ring in rings]
+    if all(all(texts_ring) for texts_ring in texts):
+        frame.attrs["point_names"] = [[ring] for ring in texts]
+
+
+def _point_text(cell: object) -> str:
+    """A point number as written: 1 (an integer read as 1.0 from a sheet), J1, 1-1."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
