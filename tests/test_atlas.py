@@ -196,6 +196,10 @@ def test_shared_pdf_text_writes_the_same_pdf_as_matplotlib_alone(tmp_path) -> No
 
     before = (_text_helpers.layout, backend_pdf.RendererPdf.draw_text,
               backend_pdf.RendererPdf.get_text_width_height_descent)
+    from mineplan.figures.output import shared_pdf_text
+
+    with shared_pdf_text():  # active with this matplotlib: an upgrade that changes the
+        assert _text_helpers.layout is not before[0]  # internals fails here, not silently
     alone = _pages_pdf(tmp_path / "alone.pdf", shared=False)
     shared = _pages_pdf(tmp_path / "shared.pdf", shared=True)
     assert shared == alone

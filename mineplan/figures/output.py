@@ -139,8 +139,14 @@ def shared_pdf_text() -> Iterator[None]:
     renderer = backend_pdf.RendererPdf
     measure, draw_text = renderer.get_text_width_height_descent, renderer.draw_text
     layout = getattr(_text_helpers, "layout", None)
-    if layout is None or "draw_text" not in vars(renderer) or getattr(
-            layout, "__wrapped__", None) is not None:
+    if layout is None or "draw_text" not in vars(renderer):
+        log.warning(
+            "this matplotlib (%s) lays out PDF text differently: pages are not sharing "
+            "their text measurements (the output is the same, an atlas takes longer)",
+            matplotlib.__version__)
+        yield
+        return
+    if getattr(layout, "__wrapped__", None) is not None:  # already shared (nested)
         yield
         return
     own_measure = "get_text_width_height_descent" in vars(renderer)  # else inherited
