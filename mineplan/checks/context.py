@@ -9,9 +9,9 @@
 * :class:`ProposalContext` holds what every pre-grant rule needs about one proposal,
   :func:`union_shape` the proposal's shape;
 * :func:`layer_note`, :func:`layers_note`, :func:`zone_note`, :func:`boundary_note` say
-  when a finding rests
-  on schematic zones (图形状态 示意), demo control layers (数据状态 演示) or unofficial
-  boundaries, and :func:`join_notes` joins such notes without repeats;
+  when a finding rests on schematic zones (图形状态 示意), demo control layers (数据状态
+  演示) or unofficial boundaries, and :func:`join_notes` joins such notes without
+  repeats; :func:`cell_text` shows a zone's cell in a message;
 * :func:`with_zone_source` cites the catalogue lines of the zones a finding names
   (:func:`zone_reference` gives one zone's line, :func:`cite` joins them to a source);
 * :func:`polygonal` keeps the polygonal part of a geometry.
@@ -154,10 +154,7 @@ class StoreFrames(Mapping[str, "gpd.GeoDataFrame"]):
     def features(self, code: str) -> Features:
         """Layer ``code`` as :class:`~mineplan.features.Features` (KeyError when absent)."""
         if code not in self._features:
-            if code in self._frames:
-                self._features[code] = Features.from_frame(self._frames[code])
-            else:
-                self._features[code] = self._read(code)
+            self._features[code] = self._read(code)
         return self._features[code]
 
     def __contains__(self, code: object) -> bool:
@@ -175,7 +172,7 @@ class StoreFrames(Mapping[str, "gpd.GeoDataFrame"]):
         None when the store does not know, or the layer was read near a box only."""
         from mineplan.store import layer_facts
 
-        count = len(self._features[code]) if code in self._features else len(self[code])
+        count = len(self.features(code))
         if code in self.near:
             return None
         facts = layer_facts(self._path, code)
@@ -280,7 +277,7 @@ def detect_region(shape: BaseGeometry, store_frames: Mapping[str, Any]) -> tuple
                               code="outside_counties")
     shares = shapely.area(shapely.intersection(hits.geometry, shape))
     best = hits.row(int(np.argmax(shares)))
-    return str(best["name"]), str(best.get("parent", "") or "")
+    return str(best["name"]), cell_text(best.get("parent"))
 
 
 def parent_of(region: str, store: Mapping[str, Any]) -> str | None:
@@ -289,7 +286,7 @@ def parent_of(region: str, store: Mapping[str, Any]) -> str | None:
     if xzq is None or "parent" not in xzq:
         return None
     hit = xzq.where("name", region)
-    return str(hit["parent"][0]) if len(hit) else None
+    return (cell_text(hit["parent"][0]) or None) if len(hit) else None
 
 
 class ProposalContext:

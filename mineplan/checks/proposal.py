@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from mineplan.checks.area import check_renewal
 from mineplan.checks.context import (
     ProposalContext,
+    cell_text,
     detect_region,
     layer_features,
     parent_of,
@@ -208,8 +209,8 @@ def proposal_findings(
 
 def _proposal_name(frame: Features) -> str:
     for col in ("name", "id", "plot", "地块名称", "名称", "编号"):
-        if col in frame and str(frame[col][0] or "").strip():
-            return str(frame[col][0]).strip()
+        if col in frame and cell_text(frame[col][0]).strip():
+            return cell_text(frame[col][0]).strip()
     return "申请范围"
 
 
@@ -237,15 +238,8 @@ def plot_labels(plots: Features | gpd.GeoDataFrame, plot_column: str | None = No
     fallback = [f"地块{i}" for i in range(1, len(plots) + 1)]
     if col is None:
         return fallback
-    return [label if (label := _cell_text(v)) else own
+    return [label if (label := cell_text(v).strip()) else own
             for v, own in zip(plots[col], fallback, strict=True)]
-
-
-def _cell_text(value: Any) -> str:
-    """A label cell as text, stripped; "" when missing (None, NaN)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 def plot_findings(
