@@ -11,8 +11,8 @@ GeoDataFrame only where one is needed: ``-o``, figures, reports, the web app.
 This is pyogrio's split (a raw layer that knows nothing of pandas, under the
 GeoDataFrame layer), not a second dataframe: a :class:`Features` only holds, selects
 and reprojects; it has no index, no alignment and no arithmetic. Reprojection is
-the one geopandas does (pyproj, ``always_xy``, every coordinate through
-``shapely.transform``), so coordinates agree bit for bit.
+the one geopandas does (pyproj with ``always_xy``; the 2-D geometries' coordinates in
+one call, then the 3-D ones'), so coordinates agree bit for bit.
 
 May import: vocab. pandas and geopandas only inside :meth:`Features.to_frame` and
 :meth:`Features.from_frame`.
@@ -180,8 +180,8 @@ class Features:
     def to_crs(self, crs: Any) -> Features:
         """The features reprojected to ``crs`` (themselves when already in it).
 
-        As ``GeoDataFrame.to_crs``: pyproj with ``always_xy``, every coordinate
-        (z kept) through ``shapely.transform``.
+        As ``GeoDataFrame.to_crs``: pyproj with ``always_xy``, the coordinates of the
+        2-D geometries in one call, then those of the 3-D ones (z kept).
         """
         target = _crs(crs)
         if self._crs is None:
