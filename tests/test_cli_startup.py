@@ -159,11 +159,13 @@ def test_coords_info_prints_the_same_as_through_the_geodataframe(
 
 @pytest.mark.parametrize(("name", "region"), [
     ("multi_plot_hole_gbk.txt", None), ("dms_symbols_gbk.txt", None),
-    ("reference_registration_gbk.txt", "新源县")])  # it lies outside the bundled counties
+    ("reference_registration_gbk.txt", "新源县"),  # it lies outside the bundled counties
+    ("notice_two_blocks_gbk.txt", "新源县"), ("notice_dms_tabs_utf8.txt", "新源县")])
 def test_a_pre_grant_check_of_a_coordinate_txt_loads_no_frame_library(
         name: str, region: str | None, built_store: Path) -> None:
-    """``check --proposal`` of a strict coordinate TXT, without -o/--figure/--report,
-    reads the file, the store and the rules and prints its findings without pandas,
+    """``check --proposal`` of a coordinate TXT (a strict layout or a table pasted from a
+    notice), without -o/--figure/--report, reads the file, the store and the rules and
+    prints its findings without pandas,
     geopandas or GDAL (they took 0.45 s of its 0.74 s, issue 16). Fails when a module
     on that path imports one of them at module level again."""
     probe = (
@@ -185,20 +187,23 @@ def test_a_pre_grant_check_of_a_coordinate_txt_loads_no_frame_library(
     ("reference_registration_gbk.txt", ["--right", "探矿权", "--mineral", "铁",
                                         "--region", "新源县"]),
     ("reference_boundary_gbk.txt", ["--scale", "3", "--unit", "万吨/年"]),
+    ("notice_two_blocks_gbk.txt", ["--region", "新源县"]),
 ])
 def test_a_pre_grant_check_prints_the_same_with_or_without_frames(
         name: str, extra: list[str], built_store: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     """Without -o the findings never become a frame; with -o they do, and the file is
     read through its GeoDataFrame when a --crs is given: the summary printed is the
-    same line for line, and the CSV written has the rows printed."""
+    same line for line."""
     path = str(FIXTURE.parent / name)
     base = ["check", "--proposal", path, "--store", str(built_store)]
     flags = extra if "--right" in extra else ["--right", "采矿权", "--mineral", "金", *extra]
     code = main([*base, *flags])
     light = capsys.readouterr().out
     out = tmp_path / "findings.csv"
-    assert main([*base, *flags, "--crs", "EPSG:4490", "-o", str(out)]) == code
+    # a --crs sends a strict layout (which states its own) through its GeoDataFrame
+    framed_read = [] if name.startswith("notice") else ["--crs", "EPSG:4490"]
+    assert main([*base, *flags, *framed_read, "-o", str(out)]) == code
     framed = capsys.readouterr().out
     assert framed == light + f"wrote {out}\n"
     assert light.count("\n") >= 3

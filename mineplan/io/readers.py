@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Literal
 
 from mineplan.errors import CRSError
 from mineplan.io import coordinates as coordfiles
-from mineplan.io.coordinates import coordinate_text_layout, read_coordinates
+from mineplan.io.coordinates import (
+    coordinate_text_layout,
+    read_coordinate_features,
+    read_coordinates,
+)
 from mineplan.io.sniff import coordinate_head, coordinate_layout
 from mineplan.io.text import HEAD_BYTES
 
@@ -108,9 +112,9 @@ def read_geometry_features(
     swap_axes: bool = False,
     expect: Literal["polygon"] | None = None,
 ) -> tuple[Features, list[str]]:
-    """:func:`read_geometry_file` as (features, warnings): a coordinate TXT in a strict
-    layout that states its CRS is read without pandas (a pre-grant check starts fast);
-    anything else as :func:`read_geometry_file` reads it.
+    """:func:`read_geometry_file` as (features, warnings): a coordinate text (a strict
+    layout, or any table in a ``.txt``) is read without pandas (a pre-grant check starts
+    fast); a GIS file as :func:`read_geometry_file` reads it.
 
     Raises
     ------
@@ -125,6 +129,9 @@ def read_geometry_features(
         cf = read_coordinate_txt(path, kind, required=crs is None and zone is None)
         if cf.crs.epsg is not None:
             return coordfiles.to_features(cf), list(cf.warnings)
+    if kind is not None or (path.is_file() and path.suffix.lower() == ".txt"):
+        table = read_coordinate_features(path, crs=crs, zone=zone)  # as _read_table reads it
+        return table, list(table.attrs.get("notes", []))
     result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                                 expect=expect)
     return Features.from_frame(result.frame), list(result.warnings)

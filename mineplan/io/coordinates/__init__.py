@@ -58,6 +58,7 @@ from mineplan.io.coordinates.reader import (
     FRAME_COLUMNS,
     CoordinateChoiceError,
     coordinate_text_layout,
+    read_coordinate_features,
     read_coordinates,
 )
 from mineplan.io.coordinates.registration import parse_registration_txt, read_registration_txt
@@ -90,6 +91,7 @@ __all__ = [
     "plot_geometry",
     "plots_from_frame",
     "read_boundary_txt",
+    "read_coordinate_features",
     "read_coordinates",
     "read_registration_txt",
     "to_features",

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pyproj
 
 from mineplan.errors import CoordinateFileError, MineplanError
+from mineplan.features import Features
 from mineplan.geodesy import ellipsoidal_area
 from mineplan.io.coordinates.block import parse_block_string
 from mineplan.io.coordinates.boundary import parse_boundary_txt
@@ -60,6 +62,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "CoordinateChoiceError",
     "coordinate_text_layout",
+    "read_coordinate_features",
     "read_coordinates",
 ]
 
@@ -125,6 +128,8 @@ def read_coordinates(
 ) -> gpd.GeoDataFrame:
     """Read coordinates as pasted or saved: any table, or a strict coordinate layout.
 
+    The frame of :func:`read_coordinate_features` (the same rows, columns and ``attrs``).
+
     Parameters
     ----------
     source
@@ -156,6 +161,18 @@ def read_coordinates(
     CoordinateFileError
         Naming every line that cannot be read.
     """
+    return read_coordinate_features(source, crs=crs, zone=zone).to_frame()
+
+
+def read_coordinate_features(
+    source: str | bytes | Path,
+    *,
+    crs: CRSLike | None = None,
+    zone: int | None = None,
+) -> Features:
+    """:func:`read_coordinates` as :class:`~mineplan.features.Features`, without pandas
+    (a pre-grant check of a pasted table starts fast): the same parameters, columns,
+    ``attrs`` and errors."""
     text, name, encoding = _source_text(source)
     layout = coordinate_text_layout(text)
     if layout in ("boundary", "registration"):
@@ -193,7 +210,7 @@ def read_coordinates(
     if scan.total_area is not None:
         value, unit, line = scan.total_area
         if unit is not None:
-            computed = float(frame["area_km2"].sum()) / AREA_UNITS_KM2[unit]
+            computed = float(np.nansum(frame["area_km2"])) / AREA_UNITS_KM2[unit]
             frame.attrs["notes"].append(
                 f"line {line}: total stated area {value:g} {unit} of {len(frame)} blocks, "
                 f"computed {format_area(computed, unit)}, "
@@ -244,7 +261,7 @@ def _is_path(text: str) -> bool:
 
 def _file_frame(
     cf: CoordinateFile, name: str | Path, *, crs: CRSLike | None, zone: int | None
-) -> gpd.GeoDataFrame:
+) -> Features:
     """A parsed boundary / registration file as a :func:`read_coordinates` frame."""
     notes = list(cf.warnings)
     epsg = cf.crs.epsg
@@ -376,7 +393,7 @@ def _frame(
     *,
     kinds: Sequence[str] | None = None,
     check: bool = True,
-) -> gpd.GeoDataFrame:
+) -> Features:
     assert settled is not None
     plots: list[Plot] = []
     for i, block in enumerate(blocks):
@@ -435,13 +452,8 @@ def _frame(
                 "geometry": geom,
             }
         )
-    import geopandas as gpd
-
-    frame = gpd.GeoDataFrame(
-        rows, columns=list(FRAME_COLUMNS), geometry="geometry", crs=pyproj.CRS.from_epsg(
-            settled.epsg
-        )
-    )
+    frame = Features.from_records(rows, columns=list(FRAME_COLUMNS),
+                                  crs=pyproj.CRS.from_epsg(settled.epsg))
     frame.attrs["notes"] = notes
     frame.attrs["described_notes"] = described
     frame.attrs["crs_source"] = settled.crs_source
