@@ -20,7 +20,6 @@ from mineplan.io import coordinates as coordfiles
 from mineplan.io.coordinates import (
     coordinate_text_layout,
     read_coordinate_features,
-    read_coordinates,
 )
 from mineplan.io.sniff import coordinate_head, coordinate_layout
 from mineplan.io.text import HEAD_BYTES
@@ -88,19 +87,13 @@ def read_geometry_file(
     """
     from mineplan.io.gis import ReadResult, read_gis_file
 
-    path = Path(path)
-    kind = coordinate_file_kind(path) if path.is_file() else None
-    if kind is None and path.is_file() and path.suffix.lower() == ".txt":
-        return _read_table(path, crs=crs, zone=zone)
-    if kind is None:
+    text = _read_text(Path(path), crs=crs, zone=zone, fix=fix)
+    if text is None:
         return read_gis_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                              expect=expect, fix=fix)
-    cf = read_coordinate_txt(path, kind, fix=fix, required=crs is None and zone is None)
-    if cf.crs.epsg is None:  # the file does not say: the caller does
-        return _read_table(path, crs=crs, zone=zone)
-    frame = coordfiles.to_geodataframe(cf)
-    return ReadResult(frame=frame, source_format=f"coordinate TXT ({cf.format}, {cf.encoding})",
-                      layer=None, crs_source="file", warnings=list(cf.warnings))
+    features, source_format, crs_source, warnings = text
+    return ReadResult(frame=features.to_frame(), source_format=source_format, layer=None,
+                      crs_source=crs_source, warnings=warnings)
 
 
 def read_geometry_features(
@@ -123,15 +116,9 @@ def read_geometry_features(
     """
     from mineplan.features import Features
 
-    path = Path(path)
-    kind = coordinate_file_kind(path) if path.is_file() else None
-    if kind is not None:
-        cf = read_coordinate_txt(path, kind, required=crs is None and zone is None)
-        if cf.crs.epsg is not None:
-            return coordfiles.to_features(cf), list(cf.warnings)
-    if kind is not None or (path.is_file() and path.suffix.lower() == ".txt"):
-        table = read_coordinate_features(path, crs=crs, zone=zone)  # as _read_table reads it
-        return table, list(table.attrs.get("notes", []))
+    text = _read_text(Path(path), crs=crs, zone=zone)
+    if text is not None:
+        return text[0], text[3]
     result = read_geometry_file(path, layer=layer, crs=crs, zone=zone, swap_axes=swap_axes,
                                 expect=expect)
     return Features.from_frame(result.frame), list(result.warnings)
@@ -161,18 +148,23 @@ def read_coordinate_txt(
     return cf
 
 
-def _read_table(path: Path, *, crs: str | None, zone: int | None) -> ReadResult:
-    """A coordinate text read by :func:`~mineplan.io.coordinates.read_coordinates`."""
-    from mineplan.io.gis import ReadResult
-
-    frame = read_coordinates(path, crs=crs, zone=zone)
+def _read_text(path: Path, *, crs: str | None, zone: int | None, fix: bool = False
+               ) -> tuple[Features, str, CRSSource, list[str]] | None:
+    """A coordinate text as (features, source format, CRS source, warnings), without
+    pandas; None for anything else (a GIS file). A strict layout that states its CRS is
+    read by its own reader; any other ``.txt``, and a strict layout that does not state
+    its CRS, by :func:`~mineplan.io.coordinates.read_coordinate_features`."""
+    kind = coordinate_file_kind(path) if path.is_file() else None
+    if kind is not None:
+        cf = read_coordinate_txt(path, kind, fix=fix, required=crs is None and zone is None)
+        if cf.crs.epsg is not None:
+            return (coordfiles.to_features(cf), f"coordinate TXT ({cf.format}, {cf.encoding})",
+                    "file", list(cf.warnings))
+    elif not (path.is_file() and path.suffix.lower() == ".txt"):
+        return None
+    table = read_coordinate_features(path, crs=crs, zone=zone)
     sources: dict[str, CRSSource] = {"argument": "argument", "zone argument": "zone argument"}
-    source = sources.get(frame.attrs.get("crs_source", ""), "file")
-    return ReadResult(
-        frame=frame,
-        source_format=f"coordinate TXT ({frame.attrs['source_format']}, "
-        f"{frame.attrs['encoding']})",
-        layer=None,
-        crs_source=source,
-        warnings=list(frame.attrs.get("notes", [])),
-    )
+    return (table, f"coordinate TXT ({table.attrs['source_format']}, "
+                   f"{table.attrs['encoding']})",
+            sources.get(table.attrs.get("crs_source", ""), "file"),
+            list(table.attrs.get("notes", [])))

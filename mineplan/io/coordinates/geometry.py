@@ -162,6 +162,7 @@ def to_features(cf: CoordinateFile) -> Features:
     names (``attrs["point_names"]``)."""
     crs = pyproj.CRS.from_epsg(cf.crs.epsg) if cf.crs.epsg is not None else None
     features = Features.from_records(plot_records(cf), columns=list(PLOT_COLUMNS), crs=crs)
+    # the file's own point numbers, for every corner table of these plots (io.corners)
     features.attrs["point_names"] = _point_names(cf)
     return features
 
@@ -190,14 +191,7 @@ def to_geodataframe(cf: CoordinateFile) -> gpd.GeoDataFrame:
         y = latitude, with the area computed on that geographic CRS);
         crs = EPSG:`cf.crs.epsg` or None.
     """
-    import geopandas as gpd
-
-    crs = pyproj.CRS.from_epsg(cf.crs.epsg) if cf.crs.epsg is not None else None
-    frame = gpd.GeoDataFrame(plot_records(cf), columns=list(PLOT_COLUMNS),
-                             geometry="geometry", crs=crs)
-    # the file's own point numbers, for every corner table of these plots (io.corners)
-    frame.attrs["point_names"] = _point_names(cf)
-    return frame
+    return to_features(cf).to_frame()
 
 
 def plots_from_frame(gdf: gpd.GeoDataFrame, *, zone: int, width: int = 3) -> list[Plot]:
