@@ -44,7 +44,7 @@ from mineplan.web.checkrun import (
     form_problems,
 )
 from mineplan.web.drawmap import context_layers, draw_map, drawn_proposal, zone_extent
-from mineplan.web.messages import error_message
+from mineplan.web.messages import error_message, readable_notes
 from mineplan.web.presentation import (
     data_notes,
     error_markdown,
@@ -212,7 +212,8 @@ def main() -> None:
                                 placeholder="不填则用文件中的地块名称")
     if proposal is None:
         return
-    st.caption("；".join([f"已读取申请范围：{proposal.source}", *proposal.notes]))
+    notes, _ = readable_notes(proposal.notes)  # the reader's English notes are logged
+    st.caption("；".join([f"已读取申请范围：{proposal.source}", *notes]))
     for warning in proposal.warnings:
         st.warning(literal_markdown(warning))
 

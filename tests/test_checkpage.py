@@ -372,6 +372,22 @@ def test_page_checks_pasted_coordinates_once(app_env: Path, check_block: Bounds,
 
 
 @pytest.mark.slow
+def test_a_table_pasted_from_a_notice_is_described_in_chinese(app_env: Path) -> None:
+    """What the page says it read names the zone in Chinese, not pyproj's English name
+    ("3-degree Gauss-Kruger zone 28"), and the reader's English notes ("line 2: datum …")
+    are logged, not shown."""
+    from mineplan.web.messages import planner_words
+
+    notice = (Path(__file__).parent / "fixtures" / "coords" / "notice_two_blocks_gbk.txt")
+    at = _check_page()
+    at.text_area(key="check_paste").input(notice.read_bytes().decode("gbk")).run()
+    assert not at.exception, at.exception
+    read = next(c.value for c in at.caption if "已读取申请范围" in c.value)
+    assert "度分带第" in read and "EPSG:" in read
+    assert planner_words(read) == [], read
+
+
+@pytest.mark.slow
 def test_page_checks_an_uploaded_geojson(app_env: Path, check_block: Bounds) -> None:
     data = gpd.GeoDataFrame({"name": ["甲区块"]}, geometry=[box(*check_block)], crs=4490).to_json(
         ensure_ascii=False).encode()

@@ -188,15 +188,27 @@ def _parse_table(text: str | bytes, *, zone: int | None, source: str) -> ParsedP
         ) from exc
     names = [str(n) if n else "申请范围" for n in frame["name"]]
     shapes = gpd.GeoDataFrame({"name": names}, geometry=list(frame.geometry), crs=frame.crs)
-    crs = frame.crs
-    where = crs.name if crs is not None else "?"
-    epsg = crs.to_epsg() if crs is not None else None
     points = int(frame["points"].sum())
     return ParsedProposal(
         shapes,
-        f"{source}（{len(frame)} 个地块，{points} 个拐点，{where}，EPSG:{epsg}）",
+        f"{source}（{len(frame)} 个地块，{points} 个拐点，{_crs_words(frame.crs)}）",
         notes=[f"读取说明：{n}" for n in frame.attrs.get("notes", [])],
     )
+
+
+def _crs_words(crs: pyproj.CRS | None) -> str:
+    """The CRS of pasted coordinates in a planner's words, with its EPSG code: "CGCS2000
+    3 度分带第 28 带，EPSG:4516" (pyproj's names are English)."""
+    epsg = crs.to_epsg() if crs is not None else None
+    if crs is None or epsg is None:
+        return "坐标系未识别"
+    if crs.is_geographic:
+        return f"经纬度，EPSG:{epsg}"
+    try:
+        gk = gk_zone_from_epsg(epsg)
+    except CRSError:
+        return f"EPSG:{epsg}"
+    return f"CGCS2000 {gk.width} 度分带第 {gk.zone} 带，EPSG:{epsg}"
 
 
 def _normalised(text: str) -> str:
