@@ -183,7 +183,7 @@ class StoreFrames(Mapping[str, "gpd.GeoDataFrame"]):
     @property
     def read(self) -> list[str]:
         """The codes of the layers read so far, in the order they were read."""
-        return list(dict.fromkeys([*self._features, *self._frames]))
+        return list(self._features)  # every frame is made from its features
 
     def _read(self, code: str) -> Features:
         from mineplan.store import read_features

@@ -153,20 +153,21 @@ def _run(args: argparse.Namespace) -> int:
         proposal_id=name, project=args.project, previous=previous,
     )
     if args.output or args.figure is not None or args.report is not None:
-        findings = findings_frame(found)  # a frame only for what is written
+        findings = findings_frame(found)  # frames only for what is written
+        whole = proposal.to_frame()
         if args.output:  # written first: the file exists even if stdout goes away
-            write_findings(findings, args.output, proposal=proposal.to_frame(), title=title)
+            write_findings(findings, args.output, proposal=whole, title=title)
         if args.figure is not None:
             from mineplan.figures import check_figure, save_figure
             from mineplan.layers import read_layer_specs, read_styles
 
-            fig = check_figure(proposal.to_frame(), findings, frames,
+            fig = check_figure(whole, findings, frames,
                                specs=read_layer_specs(), styles=read_styles(), name=name,
                                subtitle=f"{args.right} ｜ {args.mineral}")
             save_figure(fig, args.figure)
             print(f"wrote {args.figure}")
         if args.report is not None:
-            _write_report(args, [(name, proposal.to_frame(), findings)], frames)
+            _write_report(args, [(name, whole, findings)], frames)
     print(format_summary(found, title=title, limit=args.limit))
     if args.output:
         print(f"wrote {args.output}")
