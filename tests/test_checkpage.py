@@ -403,12 +403,14 @@ def test_page_checks_an_uploaded_geojson(app_env: Path, check_block: Bounds) -> 
 
 
 @pytest.mark.slow
-def test_page_names_the_bad_line_of_a_paste(app_env: Path, check_block: Bounds) -> None:
+@pytest.mark.parametrize("bad", ["y", "abc"])  # a word of the planner's, echoed in quotes
+def test_page_names_the_bad_line_of_a_paste(app_env: Path, check_block: Bounds,
+                                            bad: str) -> None:
     at = _check_page()
     (x1, y1), (x2, _), (x3, y3), _ = _corners(check_block)
-    at.text_area(key="check_paste").input(f"J1,{x1},{y1}\nJ2,{x2},y\nJ3,{x3},{y3}").run()
+    at.text_area(key="check_paste").input(f"J1,{x1},{y1}\nJ2,{x2},{bad}\nJ3,{x3},{y3}").run()
     assert not at.exception, at.exception
-    assert any("第 2 行" in e.value for e in at.error)
+    assert any("第 2 行" in e.value and f"“{bad}”" in e.value for e in at.error)
     assert not at.button
 
 

@@ -150,6 +150,7 @@ ALLOWED_WORDS = frozenset({
 
 _WORD = re.compile(r"(?<![\w.:/\\])([A-Za-z][A-Za-z]+)(?![\w.])")
 _FILE = re.compile(r"`[^`]*`"  # a command for the maintainer, set apart
+                   r"|“[^”]*”"  # what the planner typed or a control's name, quoted
                    r"|\w[\w\-.]*\.[A-Za-z0-9]{2,5}\b"  # a file name
                    r"|[A-Za-z]:\\\S+|(?<![\w-])/\S+|\w[\w.-]*(?:/\w[\w.-]*)+"  # a path
                    r"|\b\w+-[\w-]+")  # a zone number
@@ -159,12 +160,15 @@ def planner_words(text: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """The ASCII words in ``text`` a planner would have to read (empty: all Chinese).
 
     File names, paths, zone numbers (``tekes-TKGH-001``), codes (``EPSG:4490``, ``ZDCK``),
-    the words of :data:`ALLOWED_WORDS` and `code spans` (a command for the server's
-    maintainer, set apart as such) do not count.
+    the words of :data:`ALLOWED_WORDS`, `code spans` (a command for the server's
+    maintainer, set apart as such) and text in “Chinese quotes” (what the planner typed,
+    echoed back: “abc”不是数字) do not count.
 
     Examples
     --------
     >>> planner_words("坐标系 EPSG:4490，文件 a.shp，分区 tekes-TKGH-001")
+    []
+    >>> planner_words("第 1 行：“abc”不是数字")
     []
     >>> planner_words("cannot import: feature 3 has no geometry")
     ['cannot', 'import', 'feature', 'has', 'no', 'geometry']
